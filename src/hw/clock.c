@@ -1,0 +1,105 @@
+/*
+ * clock.c — virtual clock and timers (see clock.h).  A handful of timers
+ * exist per machine, so a linear scan is the simplest correct scheduler.
+ */
+#include "clock.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+Clock *clock_new(bool deterministic, uint64_t ns_per_insn) {
+  Clock *c = calloc(1, sizeof(*c));
+  if (!c)
+    return NULL;
+  c->deterministic = deterministic;
+  c->ns_per_insn = ns_per_insn ? ns_per_insn : 1;
+  c->host_offset = -(int64_t)clock_host_ns();
+  return c;
+}
+
+void clock_free(Clock *c) {
+  if (!c)
+    return;
+  Timer *t = c->timers;
+  while (t) {
+    Timer *n = t->next;
+    free(t);
+    t = n;
+  }
+  free(c);
+}
+
+uint64_t clock_host_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static Timer *earliest(const Clock *c) {
+  Timer *best = NULL;
+  for (Timer *t = c->timers; t; t = t->next)
+    if (t->pending && (!best || t->deadline < best->deadline))
+      best = t; /* strict '<' keeps creation order on ties */
+  return best;
+}
+
+uint64_t clock_next_deadline(const Clock *c) {
+  Timer *t = earliest(c);
+  return t ? t->deadline : CLOCK_NEVER;
+}
+
+void clock_advance_to(Clock *c, uint64_t ns) {
+  if (c->firing)
+    return; /* a callback must not advance time */
+  c->firing = true;
+  for (;;) {
+    Timer *t = earliest(c);
+    if (!t || t->deadline > ns)
+      break;
+    if (t->deadline > c->now)
+      c->now = t->deadline;
+    t->pending = false;
+    t->cb(t->opaque);
+  }
+  if (ns > c->now)
+    c->now = ns;
+  c->firing = false;
+}
+
+void clock_account_insns(Clock *c, uint64_t insns) {
+  clock_advance_to(c, c->now + insns * c->ns_per_insn);
+}
+
+void clock_sync_host(Clock *c) {
+  int64_t v = (int64_t)clock_host_ns() + c->host_offset;
+  if (v > 0 && (uint64_t)v > c->now)
+    clock_advance_to(c, (uint64_t)v);
+}
+
+void clock_set_now(Clock *c, uint64_t ns) {
+  c->now = ns;
+  c->host_offset = (int64_t)ns - (int64_t)clock_host_ns();
+}
+
+Timer *clock_timer_new(Clock *c, TimerCb cb, void *opaque) {
+  Timer *t = calloc(1, sizeof(*t));
+  if (!t)
+    return NULL;
+  t->clock = c;
+  t->cb = cb;
+  t->opaque = opaque;
+  t->seq = c->ntimers++;
+  if (c->tail)
+    c->tail->next = t;
+  else
+    c->timers = t;
+  c->tail = t;
+  return t;
+}
+
+void timer_mod(Timer *t, uint64_t deadline_ns) {
+  t->deadline = deadline_ns;
+  t->pending = true;
+}
+
+void timer_del(Timer *t) { t->pending = false; }

@@ -1,0 +1,81 @@
+/*
+ * clock.h — the machine's virtual clock (nanoseconds) and its timers.
+ *
+ * Devices never read the host clock: they read clock_now() and arm timers
+ * with timer_mod(); the machine loop runs the CPU up to clock_next_deadline()
+ * and then calls clock_advance_to(), which fires every due timer in deadline
+ * order (ties: creation order), with clock_now() equal to each timer's
+ * deadline while its callback runs.
+ *
+ * Two ways time moves, chosen at creation (only the machine loop calls these):
+ *  - deterministic: virtual time = instructions executed * ns_per_insn
+ *    (clock_account_insns), plus skips over idle (halted) periods, so two
+ *    identical runs produce identical output;
+ *  - real time: clock_sync_host() moves virtual time up to the host's
+ *    monotonic clock (sampled only between CPU slices).
+ */
+#ifndef X86VM_CLOCK_H
+#define X86VM_CLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CLOCK_NEVER UINT64_MAX
+#define NS_PER_SEC 1000000000ull
+
+typedef struct Clock Clock;
+typedef struct Timer Timer;
+typedef void (*TimerCb)(void *opaque);
+
+struct Timer {
+  Clock *clock;     /* owner */
+  TimerCb cb;       /* called when the deadline passes */
+  void *opaque;     /* argument of cb */
+  uint64_t deadline;/* virtual ns; valid when pending */
+  bool pending;     /* armed */
+  uint32_t seq;     /* creation order: tie breaker */
+  Timer *next;      /* all timers of the clock, in creation order */
+};
+
+struct Clock {
+  uint64_t now;         /* current virtual time, ns */
+  bool deterministic;   /* time derives from instructions only */
+  uint64_t ns_per_insn; /* deterministic mode: ns per executed instruction */
+  int64_t host_offset;  /* real-time mode: virtual = host monotonic + offset */
+  Timer *timers;        /* creation-ordered list */
+  Timer *tail;          /* last timer in the list */
+  uint32_t ntimers;     /* timers created */
+  bool firing;          /* inside clock_advance_to */
+};
+
+Clock *clock_new(bool deterministic, uint64_t ns_per_insn);
+void clock_free(Clock *clock);                   /* frees all its timers too */
+static inline uint64_t clock_now(const Clock *clock) { return clock->now; }
+/* Earliest pending deadline, or CLOCK_NEVER. */
+uint64_t clock_next_deadline(const Clock *clock);
+/* Move time forward to ns (never backwards), firing due timers in order. */
+void clock_advance_to(Clock *clock, uint64_t ns);
+
+/* Called by the machine loop only. */
+void clock_account_insns(Clock *clock, uint64_t insns); /* deterministic mode */
+void clock_sync_host(Clock *clock);                     /* real-time mode */
+uint64_t clock_host_ns(void);                           /* host monotonic clock, ns */
+/* Set virtual time after a restore (real-time mode: re-bases on the host). */
+void clock_set_now(Clock *clock, uint64_t ns);
+
+Timer *clock_timer_new(Clock *clock, TimerCb cb, void *opaque);
+void timer_mod(Timer *t, uint64_t deadline_ns);  /* (re)arm */
+void timer_del(Timer *t);                        /* disarm */
+static inline bool timer_pending(const Timer *t) { return t->pending; }
+static inline uint64_t timer_deadline(const Timer *t) { return t->pending ? t->deadline : CLOCK_NEVER; }
+
+/* Helpers for devices counting at a fixed frequency (Hz): ticks elapsed at ns,
+ * and the time at which tick number `ticks` happens (rounded up). */
+static inline uint64_t clock_ns_to_ticks(uint64_t ns, uint64_t hz) {
+  return (uint64_t)(((unsigned __int128)ns * hz) / NS_PER_SEC);
+}
+static inline uint64_t clock_ticks_to_ns(uint64_t ticks, uint64_t hz) {
+  return (uint64_t)(((unsigned __int128)ticks * NS_PER_SEC + hz - 1) / hz);
+}
+
+#endif
