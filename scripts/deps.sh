@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Install the Debian packages x86vm needs to build and test (only the missing ones).
+# Usage: scripts/deps.sh [--cross] [--peers]
+#   --cross  also the aarch64 cross toolchain and qemu-user (portability test)
+#   --peers  also the peers benchmarks compare against (bochs, qemu-system-x86)
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config nasm libcapstone-dev libzydis-dev libsdl2-dev libelf-dev
+      check zlib1g-dev python3)
+for a in "$@"; do
+  case "$a" in
+    --cross) pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user) ;;
+    --peers) pkgs+=(bochs bochsbios qemu-system-x86) ;;
+    *) echo "deps.sh: unknown option $a" >&2; exit 2 ;;
+  esac
+done
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi

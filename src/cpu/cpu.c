@@ -1,0 +1,355 @@
+/*
+ * cpu.c — CPU lifecycle, lazy flags, exceptions and interrupt delivery,
+ * segment register loading (real, v86 and protected mode).
+ *
+ * Far control transfers across privilege levels, gates and the hardware task
+ * switch live in pmode.c; linear memory and paging in mmu.c.
+ */
+#include "cpu.h"
+
+#include "exec.h"
+#include "pmode.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Fields the JIT reaches by fixed offset. */
+_Static_assert(offsetof(Cpu, regs) == 0, "regs at offset 0");
+_Static_assert(offsetof(Cpu, eip) == 32, "eip offset");
+_Static_assert(offsetof(Cpu, eflags) == 36, "eflags offset");
+_Static_assert(offsetof(Cpu, cc_op) == 40, "cc_op offset");
+
+const uint8_t parity_table[256] = {
+#define P2(n) n, n ^ 4, n ^ 4, n
+#define P4(n) P2(n), P2(n ^ 4), P2(n ^ 4), P2(n)
+#define P6(n) P4(n), P4(n ^ 4), P4(n ^ 4), P4(n)
+    P6(4), P6(0), P6(0), P6(4)
+#undef P2
+#undef P4
+#undef P6
+};
+
+Cpu *cpu_create(Mem *mem) {
+  Cpu *cpu = calloc(1, sizeof(*cpu));
+  if (!cpu)
+    return NULL;
+  cpu->mem = mem;
+  cpu_reset(cpu);
+  return cpu;
+}
+
+void cpu_destroy(Cpu *cpu) { free(cpu); }
+
+__attribute__((weak)) void fpu_reset(FpuState *f) {
+  memset(f, 0, sizeof(*f));
+  f->cw = 0x037f;
+  f->tw = 0xffff;
+}
+
+static void seg_set_real(SegCache *s, uint16_t sel) {
+  s->sel = sel;
+  s->base = (uint32_t)sel << 4;
+}
+
+void cpu_reset(Cpu *cpu) {
+  memset(cpu->regs, 0, sizeof(cpu->regs));
+  cpu->regs[R_EDX] = 0x00000663; /* family 6, model 6, stepping 3 */
+  cpu->eip = 0xfff0;
+  cpu->next_eip = cpu->eip;
+  cpu->eflags = 0x00000002;
+  cpu->cc_op = CC_EFLAGS;
+  for (int i = 0; i < S_COUNT; i++) {
+    cpu->seg[i] = (SegCache){.sel = 0, .base = 0, .limit = 0xffff,
+                             .flags = SF_P | SF_S | SF_RW | SF_ACCESSED};
+  }
+  cpu->seg[S_CS].sel = 0xf000;
+  cpu->seg[S_CS].base = 0xffff0000u;
+  cpu->seg[S_LDTR].flags = SF_P | 2;     /* LDT type */
+  cpu->seg[S_TR].flags = SF_P | 0xb;     /* busy 32-bit TSS */
+  cpu->gdt_base = cpu->idt_base = 0;
+  cpu->gdt_limit = cpu->idt_limit = 0xffff;
+  memset(cpu->cr, 0, sizeof(cpu->cr));
+  cpu->cr[0] = CR0_ET | CR0_CD | CR0_NW;
+  memset(cpu->dr, 0, sizeof(cpu->dr));
+  cpu->dr[6] = 0xffff0ff0u;
+  cpu->dr[7] = 0x00000400u;
+  cpu->cpl = 0;
+  cpu->tsc = 0;
+  cpu->sysenter_cs = cpu->sysenter_esp = cpu->sysenter_eip = 0;
+  cpu->apic_base = 0xfee00000ull; /* no APIC enabled: bit 11 clear */
+  cpu->mtrr_def_type = 0;
+  fpu_reset(&cpu->fpu);
+  cpu->halted = false;
+  cpu->intr = cpu->nmi = cpu->inhibit_irq = false;
+  cpu->stop = CPU_STOP_NONE;
+  cpu->exc_depth = 0;
+  cpu->cur_exc = -1;
+  cpu_update_mode(cpu);
+  tlb_flush(cpu);
+}
+
+void cpu_update_mode(Cpu *cpu) {
+  uint32_t m = 0;
+  if (cpu->cr[0] & CR0_PE) {
+    m |= CPU_MODE_PE;
+    if (cpu->eflags & F_VM)
+      m |= CPU_MODE_VM86;
+  }
+  if (cpu->cr[0] & CR0_PG)
+    m |= CPU_MODE_PG;
+  if ((m & CPU_MODE_PE) && !(m & CPU_MODE_VM86)) {
+    if (cpu->seg[S_CS].flags & SF_DB)
+      m |= CPU_MODE_CS32;
+    if (cpu->seg[S_SS].flags & SF_DB)
+      m |= CPU_MODE_SS32;
+  }
+  if (cpu->cpl == 3)
+    m |= CPU_MODE_CPL3;
+  cpu->mode = m;
+}
+
+/* ---- lazy flags ---- */
+
+static uint32_t szp(uint32_t res, uint32_t sign) {
+  uint32_t f = parity_table[res & 0xff];
+  if ((res & (sign | (sign - 1))) == 0)
+    f |= F_ZF;
+  if (res & sign)
+    f |= F_SF;
+  return f;
+}
+
+uint32_t cpu_get_flags(Cpu *c) {
+  uint32_t op = c->cc_op;
+  if (op == CC_EFLAGS)
+    return c->eflags;
+  uint32_t d = c->cc_dst, s = c->cc_src, r = c->cc_res;
+  unsigned sz = (op - CC_ADD8) % 3; /* 0: 8, 1: 16, 2: 32 */
+  uint32_t sign = sz == 0 ? 0x80u : sz == 1 ? 0x8000u : 0x80000000u;
+  uint32_t mask = sign | (sign - 1);
+  uint32_t f = szp(r, sign);
+  switch ((op - CC_ADD8) / 3) {
+  case 0: /* ADD */
+    if ((r & mask) < (d & mask))
+      f |= F_CF;
+    f |= (d ^ s ^ r) & F_AF;
+    if ((d ^ r) & (s ^ r) & sign)
+      f |= F_OF;
+    break;
+  case 1: { /* ADC */
+    uint32_t cin = (r - d - s) & 1;
+    if (cin ? (r & mask) <= (d & mask) : (r & mask) < (d & mask))
+      f |= F_CF;
+    f |= (d ^ s ^ r) & F_AF;
+    if ((d ^ r) & (s ^ r) & sign)
+      f |= F_OF;
+    break;
+  }
+  case 2: /* SUB */
+    if ((d & mask) < (s & mask))
+      f |= F_CF;
+    f |= (d ^ s ^ r) & F_AF;
+    if ((d ^ s) & (d ^ r) & sign)
+      f |= F_OF;
+    break;
+  case 3: { /* SBB */
+    uint32_t cin = (d - s - r) & 1;
+    if (cin ? (d & mask) <= (s & mask) : (d & mask) < (s & mask))
+      f |= F_CF;
+    f |= (d ^ s ^ r) & F_AF;
+    if ((d ^ s) & (d ^ r) & sign)
+      f |= F_OF;
+    break;
+  }
+  case 4: /* LOGIC */
+    break;
+  case 5: /* INC: CF kept in eflags */
+    f |= c->eflags & F_CF;
+    f |= (d ^ 1 ^ r) & F_AF;
+    if ((r & mask) == sign)
+      f |= F_OF;
+    break;
+  case 6: /* DEC */
+    f |= c->eflags & F_CF;
+    f |= (d ^ 1 ^ r) & F_AF;
+    if ((r & mask) == sign - 1)
+      f |= F_OF;
+    break;
+  }
+  return (c->eflags & ~F_ARITH) | f;
+}
+
+void cpu_set_flags(Cpu *c, uint32_t value, uint32_t mask) {
+  flags_sync(c);
+  c->eflags = (c->eflags & ~mask) | (value & mask);
+  c->eflags |= 2;
+  c->eflags &= ~0xffc08028u; /* reserved zero bits (and VIF/VIP/ID handled by callers) */
+}
+
+bool cpu_cond(Cpu *c, unsigned cc) {
+  uint32_t f;
+  /* Fast paths for the common lazy states. */
+  if (c->cc_op >= CC_SUB8 && c->cc_op <= CC_SUB32 && (cc & ~1u) != 0 && (cc & ~1u) != 10) {
+    unsigned sz = (c->cc_op - CC_SUB8);
+    uint32_t sh = sz == 0 ? 24 : sz == 1 ? 16 : 0;
+    uint32_t d = c->cc_dst << sh, s = c->cc_src << sh;
+    bool r;
+    switch (cc >> 1) {
+    case 1: r = d < s; break;
+    case 2: r = d == s; break;
+    case 3: r = d <= s; break;
+    case 4: r = (int32_t)(d - s) < 0; break;
+    case 6: r = (int32_t)d < (int32_t)s; break;
+    case 7: r = (int32_t)d <= (int32_t)s; break;
+    default: goto slow;
+    }
+    return r ^ (cc & 1);
+  }
+slow:
+  f = cpu_get_flags(c);
+  bool r;
+  switch (cc >> 1) {
+  case 0: r = f & F_OF; break;
+  case 1: r = f & F_CF; break;
+  case 2: r = f & F_ZF; break;
+  case 3: r = f & (F_CF | F_ZF); break;
+  case 4: r = f & F_SF; break;
+  case 5: r = f & F_PF; break;
+  case 6: r = !(f & F_SF) != !(f & F_OF); break;
+  default: r = (f & F_ZF) || (!(f & F_SF) != !(f & F_OF)); break;
+  }
+  return r ^ (cc & 1);
+}
+
+/* ---- exceptions ---- */
+
+void cpu_log_once(const char *what, unsigned key) {
+  static struct { const char *what; unsigned key; } seen[256];
+  static int nseen;
+  for (int i = 0; i < nseen; i++)
+    if (seen[i].what == what && seen[i].key == key)
+      return;
+  if (nseen < 256) {
+    seen[nseen].what = what;
+    seen[nseen].key = key;
+    nseen++;
+  }
+  fprintf(stderr, "x86vm: %s [%#x]\n", what, key);
+}
+
+_Noreturn void cpu_raise(Cpu *cpu, int vector, uint32_t error_code) {
+  cpu->raised_vec = vector;
+  cpu->raised_err = error_code;
+  if (!cpu->jmp) {
+    fprintf(stderr, "x86vm: internal error: exception %d outside the dispatch loop\n", vector);
+    abort();
+  }
+  longjmp(*cpu->jmp, 1);
+}
+
+_Noreturn void seg_fault(Cpu *c, int seg) {
+  cpu_raise(c, seg == S_SS ? EXC_SS : EXC_GP, 0);
+}
+
+static bool exc_contributory(int v) {
+  return v == EXC_DE || v == EXC_TS || v == EXC_NP || v == EXC_SS || v == EXC_GP;
+}
+
+/* Vectors whose exceptions push an error code in protected mode. */
+static bool exc_has_error(int v) {
+  return v == EXC_DF || v == EXC_TS || v == EXC_NP || v == EXC_SS || v == EXC_GP ||
+         v == EXC_PF || v == EXC_AC;
+}
+
+/*
+ * Called by the dispatch loop when cpu_raise() unwound to it.  Delivers the
+ * exception (or escalates to #DF / triple fault when it happened while
+ * delivering another).  Returns false on triple fault.
+ */
+bool cpu_handle_exception(Cpu *cpu) {
+  int vec = cpu->raised_vec;
+  uint32_t err = cpu->raised_err;
+  if (cpu->cur_exc >= 0) {
+    int first = cpu->cur_exc;
+    if (first == EXC_DF) {
+      cpu->cur_exc = -1;
+      cpu->stop = CPU_STOP_TRIPLE;
+      return false;
+    }
+    if ((exc_contributory(first) && exc_contributory(vec)) ||
+        (first == EXC_PF && (exc_contributory(vec) || vec == EXC_PF))) {
+      vec = EXC_DF;
+      err = 0;
+    }
+  }
+  if (!(cpu->mode & CPU_MODE_PE) || !exc_has_error(vec))
+    err = ERR_NONE;
+  else if (err == ERR_NONE)
+    err = 0;
+  cpu->cur_exc = vec;
+  cpu->halted = false;
+  cpu_deliver_interrupt(cpu, vec, false, err, cpu->eip);
+  cpu->cur_exc = -1;
+  return true;
+}
+
+/* ---- interrupt delivery ---- */
+
+static void deliver_real(Cpu *cpu, int vec, uint32_t return_eip) {
+  uint32_t ent = (uint32_t)vec * 4;
+  if (ent + 3 > cpu->idt_limit)
+    cpu_raise(cpu, vec == EXC_DF ? EXC_DF : EXC_GP, 0);
+  uint16_t ip = lin_read16_sys(cpu, cpu->idt_base + ent);
+  uint16_t cs = lin_read16_sys(cpu, cpu->idt_base + ent + 2);
+  uint32_t fl = cpu_get_flags(cpu);
+  /* Push with checks done by the pushes themselves (SP wraps at 64 KiB). */
+  uint32_t sp = get_sp(cpu);
+  uint32_t m = sp_mask(cpu);
+  vwrite16(cpu, S_SS, (sp - 2) & m, (uint16_t)fl);
+  vwrite16(cpu, S_SS, (sp - 4) & m, cpu->seg[S_CS].sel);
+  vwrite16(cpu, S_SS, (sp - 6) & m, (uint16_t)return_eip);
+  set_sp(cpu, sp - 6);
+  cpu->eflags = fl & ~(F_IF | F_TF | F_AC | F_RF);
+  cpu->cc_op = CC_EFLAGS;
+  cpu_load_seg_real(cpu, S_CS, cs);
+  cpu->eip = cpu->next_eip = ip;
+}
+
+void cpu_deliver_interrupt(Cpu *cpu, int vector, bool software, uint32_t error_code,
+                           uint32_t return_eip) {
+  if (!(cpu->mode & CPU_MODE_PE))
+    deliver_real(cpu, vector, return_eip);
+  else
+    pmode_deliver_interrupt(cpu, vector, software, error_code, return_eip);
+}
+
+/* ---- segment loading ---- */
+
+void cpu_load_seg_real(Cpu *cpu, int seg, uint16_t sel) {
+  SegCache *s = &cpu->seg[seg];
+  seg_set_real(s, sel);
+  if (cpu->mode & CPU_MODE_VM86) {
+    /* v86: full reload of the cache (64 KiB, writable data, DPL 3). */
+    s->limit = 0xffff;
+    s->flags = SF_P | SF_S | SF_RW | SF_ACCESSED | (3 << 5) | (seg == S_CS ? SF_CODE : 0);
+  } else if (seg == S_CS) {
+    /* Real mode: CS becomes a 16-bit segment that, as every real-mode
+     * segment, can be read and written; its limit is kept. */
+    s->flags = (uint16_t)((s->flags & ~(SF_DB | SF_DC | SF_CODE)) | SF_RW | SF_P | SF_S);
+  } else {
+    /* Data segments keep their hidden limit ("unreal mode") but must stay usable. */
+    s->flags = (uint16_t)((s->flags & ~(SF_CODE | SF_DC)) | SF_P | SF_S | SF_RW);
+  }
+  if (seg == S_CS || seg == S_SS)
+    cpu_update_mode(cpu);
+}
+
+void cpu_load_seg(Cpu *cpu, int seg, uint16_t sel) {
+  if (!cpu_pmode(cpu)) {
+    cpu_load_seg_real(cpu, seg, sel);
+    return;
+  }
+  pmode_load_data_seg(cpu, seg, sel);
+}

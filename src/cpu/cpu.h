@@ -1,0 +1,254 @@
+/*
+ * cpu.h — the i686 CPU state and the CPU core's public interface.
+ *
+ * One struct (Cpu) holds everything architectural: general registers, EIP,
+ * EFLAGS (with lazily evaluated arithmetic flags), segment registers with
+ * their hidden descriptor caches, control/debug registers, descriptor table
+ * registers, TSC and MSRs, plus the software TLB and the decoded-instruction
+ * cache the engines use.  The layout is fixed: fields that generated code
+ * reaches carry _Static_assert(offsetof(...)) checks in cpu.c.
+ *
+ * Guest exceptions are raised with cpu_raise(), which unwinds (longjmp) to
+ * the dispatch loop with EIP still pointing at the faulting instruction, so
+ * every fault is restartable.
+ */
+#ifndef X86VM_CPU_H
+#define X86VM_CPU_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fpu.h"
+#include "mem.h"
+
+/* General register numbers, in ModRM encoding order. */
+enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
+/* Segment register numbers, in ModRM (Sreg) encoding order, then LDTR/TR. */
+enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_LDTR, S_TR, S_COUNT };
+#define SEG_NONE 0xff
+
+/* EFLAGS bits. */
+#define F_CF   0x00000001u
+#define F_PF   0x00000004u
+#define F_AF   0x00000010u
+#define F_ZF   0x00000040u
+#define F_SF   0x00000080u
+#define F_TF   0x00000100u
+#define F_IF   0x00000200u
+#define F_DF   0x00000400u
+#define F_OF   0x00000800u
+#define F_IOPL 0x00003000u
+#define F_NT   0x00004000u
+#define F_RF   0x00010000u
+#define F_VM   0x00020000u
+#define F_AC   0x00040000u
+#define F_VIF  0x00080000u
+#define F_VIP  0x00100000u
+#define F_ID   0x00200000u
+#define F_ARITH (F_CF | F_PF | F_AF | F_ZF | F_SF | F_OF)
+
+/* Control register bits. */
+#define CR0_PE 0x00000001u
+#define CR0_MP 0x00000002u
+#define CR0_EM 0x00000004u
+#define CR0_TS 0x00000008u
+#define CR0_ET 0x00000010u
+#define CR0_NE 0x00000020u
+#define CR0_WP 0x00010000u
+#define CR0_AM 0x00040000u
+#define CR0_NW 0x20000000u
+#define CR0_CD 0x40000000u
+#define CR0_PG 0x80000000u
+#define CR4_VME 0x001u
+#define CR4_PVI 0x002u
+#define CR4_TSD 0x004u
+#define CR4_DE  0x008u
+#define CR4_PSE 0x010u
+#define CR4_PGE 0x080u
+#define CR4_PCE 0x100u
+#define CR4_OSFXSR 0x200u
+
+/* Exception vectors. */
+enum {
+  EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5,
+  EXC_UD = 6, EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11, EXC_SS = 12,
+  EXC_GP = 13, EXC_PF = 14, EXC_MF = 16, EXC_AC = 17, EXC_MC = 18
+};
+#define ERR_NONE 0xffffffffu /* no error code pushed */
+
+/* Hidden descriptor cache of a segment register. */
+typedef struct SegCache {
+  uint16_t sel;    /* visible selector */
+  uint16_t flags;  /* descriptor bits 40..55: access byte | (G,D/B,L,AVL) << 12 */
+  uint32_t base;   /* linear base */
+  uint32_t limit;  /* byte-granular limit (already scaled by G) */
+} SegCache;
+/* SegCache.flags bits. */
+#define SF_ACCESSED 0x0001u
+#define SF_RW       0x0002u /* data: writable; code: readable */
+#define SF_DC       0x0004u /* data: expand-down; code: conforming */
+#define SF_CODE     0x0008u
+#define SF_S        0x0010u /* code/data (1) vs system (0) */
+#define SF_DPL(f)   (((f) >> 5) & 3)
+#define SF_P        0x0080u
+#define SF_DB       0x4000u /* default operand size / big */
+#define SF_G        0x8000u
+
+/* Lazy-flags operations (cc_op). CC_EFLAGS: the arithmetic flags are in eflags. */
+enum {
+  CC_EFLAGS = 0,
+  CC_ADD8, CC_ADD16, CC_ADD32,
+  CC_ADC8, CC_ADC16, CC_ADC32,
+  CC_SUB8, CC_SUB16, CC_SUB32,
+  CC_SBB8, CC_SBB16, CC_SBB32,
+  CC_LOGIC8, CC_LOGIC16, CC_LOGIC32,
+  CC_INC8, CC_INC16, CC_INC32,
+  CC_DEC8, CC_DEC16, CC_DEC32,
+  CC_COUNT
+};
+
+/* Software TLB: linear page -> host page, with permissions. */
+#define TLB_BITS 8
+#define TLB_SIZE (1u << TLB_BITS)
+#define TLB_R_SUP  0x01u
+#define TLB_W_SUP  0x02u
+#define TLB_R_USER 0x04u
+#define TLB_W_USER 0x08u
+typedef struct TlbEntry {
+  uint32_t vpage;  /* linear address >> 12, or 0xffffffff when empty */
+  uint32_t ppage;  /* physical address >> 12 */
+  uint8_t *host;   /* host pointer to the page for reads, NULL when MMIO */
+  uint8_t *whost;  /* host pointer for writes, NULL when writes take the slow path */
+  uint32_t perm;   /* TLB_* bits allowed */
+} TlbEntry;
+
+/* Why cpu_run() returned. */
+typedef enum CpuStop {
+  CPU_STOP_NONE = 0,
+  CPU_STOP_BUDGET,      /* executed the requested instruction budget */
+  CPU_STOP_HLT,         /* HLT with interrupts disabled (or halt_exits set) */
+  CPU_STOP_TRIPLE,      /* triple fault (machine must reset) */
+  CPU_STOP_REQUEST,     /* the machine asked us to stop (exit port, timeout...) */
+  CPU_STOP_SHUTDOWN     /* shutdown cycle other than triple fault */
+} CpuStop;
+
+struct Cpu;
+/* Port I/O callbacks, supplied by the machine. size is 1, 2 or 4. */
+typedef uint32_t (*CpuPortIn)(void *opaque, uint16_t port, int size);
+typedef void (*CpuPortOut)(void *opaque, uint16_t port, int size, uint32_t value);
+/* Interrupt acknowledge: returns the vector of the pending maskable interrupt. */
+typedef int (*CpuIntAck)(void *opaque);
+
+typedef struct Cpu {
+  /* --- architectural state (layout fixed; the JIT reaches these) --- */
+  uint32_t regs[8];     /* EAX..EDI */
+  uint32_t eip;         /* EIP of the current instruction */
+  uint32_t eflags;      /* EFLAGS; arithmetic bits valid only when cc_op == CC_EFLAGS */
+  uint32_t cc_op;       /* lazy flags: operation that produced the flags */
+  uint32_t cc_src;      /* lazy flags: second operand (or carry-in info) */
+  uint32_t cc_dst;      /* lazy flags: first operand */
+  uint32_t cc_res;      /* lazy flags: result */
+  SegCache seg[S_COUNT];/* ES CS SS DS FS GS LDTR TR */
+  uint32_t gdt_base, gdt_limit; /* GDTR */
+  uint32_t idt_base, idt_limit; /* IDTR */
+  uint32_t cr[5];       /* CR0, CR1 (unused), CR2, CR3, CR4 */
+  uint32_t dr[8];       /* DR0-DR7 (DR4/DR5 alias DR6/DR7) */
+  uint32_t cpl;         /* current privilege level */
+  uint32_t mode;        /* CPU_MODE_* bits: part of every translation key */
+
+  /* MSRs */
+  uint64_t tsc;              /* time-stamp counter (advances with icount) */
+  uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
+  uint64_t apic_base;
+  uint64_t mtrr_def_type;
+
+  FpuState fpu;         /* x87 / MMX state */
+
+  /* --- execution state --- */
+  uint32_t next_eip;    /* EIP of the next instruction (handlers set it for jumps) */
+  uint64_t icount;      /* instructions retired */
+  bool halted;          /* in HLT, waiting for an interrupt */
+  bool intr;            /* maskable interrupt line (from the PIC) */
+  bool nmi;             /* NMI pending */
+  bool inhibit_irq;     /* interrupts inhibited for one instruction (STI, MOV SS) */
+  bool halt_exits;      /* test mode: HLT stops cpu_run() even with IF=1 */
+  CpuStop stop;         /* set to request a stop at the next boundary */
+  int exc_depth;        /* nesting while delivering exceptions (double/triple fault) */
+  int cur_exc;          /* vector being delivered, -1 if none */
+  int raised_vec;       /* exception passed from cpu_raise() to the dispatch loop */
+  uint32_t raised_err;  /* its error code (ERR_NONE: none) */
+  jmp_buf *jmp;         /* where cpu_raise() unwinds to */
+
+  /* --- memory --- */
+  Mem *mem;             /* physical memory map */
+  TlbEntry tlb[TLB_SIZE];
+
+  /* --- machine hooks --- */
+  void *io_opaque;
+  CpuPortIn port_in;
+  CpuPortOut port_out;
+  CpuIntAck int_ack;
+
+  /* --- decoded-instruction cache (see interp/icache.h) --- */
+  struct ICache *icache;
+} Cpu;
+
+/* Cpu.mode bits. */
+#define CPU_MODE_PE    0x01u /* protected mode */
+#define CPU_MODE_VM86  0x02u /* virtual-8086 mode */
+#define CPU_MODE_CS32  0x04u /* 32-bit default operand/address size */
+#define CPU_MODE_SS32  0x08u /* 32-bit stack (ESP) */
+#define CPU_MODE_PG    0x10u /* paging on */
+#define CPU_MODE_CPL3  0x20u /* CPL == 3 */
+
+/* Lifecycle. */
+Cpu *cpu_create(Mem *mem);
+void cpu_destroy(Cpu *cpu);
+void cpu_reset(Cpu *cpu);         /* power-on/reset state (F000:FFF0) */
+void cpu_update_mode(Cpu *cpu);   /* recompute cpu->mode after CR0/CS/SS/EFLAGS changes */
+
+/* Execution (implemented by the interpreter, src/interp/). */
+CpuStop cpu_run(Cpu *cpu, uint64_t max_insns);
+CpuStop cpu_step(Cpu *cpu);       /* exactly one instruction (or one interrupt delivery) */
+
+/* Exceptions. cpu_raise() never returns. */
+_Noreturn void cpu_raise(Cpu *cpu, int vector, uint32_t error_code);
+/* Dispatch loop: deliver the exception cpu_raise() unwound with; false on triple fault. */
+bool cpu_handle_exception(Cpu *cpu);
+void cpu_deliver_interrupt(Cpu *cpu, int vector, bool software, uint32_t error_code, uint32_t return_eip);
+
+/* Flags. */
+uint32_t cpu_get_flags(Cpu *cpu);               /* materialise EFLAGS */
+void cpu_set_flags(Cpu *cpu, uint32_t value, uint32_t mask); /* write bits in mask */
+
+/* Segment loading. */
+void cpu_load_seg_real(Cpu *cpu, int seg, uint16_t sel);
+void cpu_load_seg(Cpu *cpu, int seg, uint16_t sel); /* mode-aware, may fault */
+
+/* Linear memory access (paging, TLB). May raise #PF. */
+uint8_t  lin_read8(Cpu *cpu, uint32_t lin);
+uint16_t lin_read16(Cpu *cpu, uint32_t lin);
+uint32_t lin_read32(Cpu *cpu, uint32_t lin);
+void lin_write8(Cpu *cpu, uint32_t lin, uint8_t v);
+void lin_write16(Cpu *cpu, uint32_t lin, uint16_t v);
+void lin_write32(Cpu *cpu, uint32_t lin, uint32_t v);
+/* Raise the fault a write to [lin, lin+len) would raise, without writing. */
+void lin_check_write(Cpu *cpu, uint32_t lin, uint32_t len);
+/* Supervisor-mode (system structure) access regardless of CPL. */
+uint32_t lin_read32_sys(Cpu *cpu, uint32_t lin);
+uint16_t lin_read16_sys(Cpu *cpu, uint32_t lin);
+uint8_t  lin_read8_sys(Cpu *cpu, uint32_t lin);
+void lin_write32_sys(Cpu *cpu, uint32_t lin, uint32_t v);
+void lin_write16_sys(Cpu *cpu, uint32_t lin, uint16_t v);
+void lin_write8_sys(Cpu *cpu, uint32_t lin, uint8_t v);
+/* Translate for instruction fetch: returns physical address, may raise #PF. */
+uint32_t lin_translate_fetch(Cpu *cpu, uint32_t lin);
+void tlb_flush(Cpu *cpu);
+void tlb_flush_page(Cpu *cpu, uint32_t lin);
+
+/* Logging of unimplemented features: once per key. */
+void cpu_log_once(const char *what, unsigned key);
+
+#endif

@@ -1,0 +1,229 @@
+/*
+ * exec.h — helpers shared by the instruction handlers (src/cpu/ops_*.c):
+ * register access, effective addresses, segment-checked memory access,
+ * operand read/write by ModRM form, stack, and lazy flags.
+ *
+ * Every helper that can fault does so through cpu_raise() before any
+ * architectural state is changed, so handlers keep instructions restartable
+ * by doing all faulting accesses (reads, write checks) before their first
+ * register or memory write.
+ */
+#ifndef X86VM_EXEC_H
+#define X86VM_EXEC_H
+
+#include "cpu.h"
+#include "decode.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* ---- registers ---- */
+static inline uint8_t reg8(const Cpu *c, unsigned n) {
+  return n < 4 ? (uint8_t)c->regs[n] : (uint8_t)(c->regs[n - 4] >> 8);
+}
+static inline void set_reg8(Cpu *c, unsigned n, uint8_t v) {
+  if (n < 4)
+    c->regs[n] = (c->regs[n] & 0xffffff00u) | v;
+  else
+    c->regs[n - 4] = (c->regs[n - 4] & 0xffff00ffu) | ((uint32_t)v << 8);
+}
+static inline uint16_t reg16(const Cpu *c, unsigned n) { return (uint16_t)c->regs[n]; }
+static inline void set_reg16(Cpu *c, unsigned n, uint16_t v) {
+  c->regs[n] = (c->regs[n] & 0xffff0000u) | v;
+}
+/* Operand-size register access: v is 16 or 32 bits by INSN_O32. */
+static inline uint32_t regv(const Cpu *c, const Insn *in, unsigned n) {
+  return (in->flags & INSN_O32) ? c->regs[n] : (uint16_t)c->regs[n];
+}
+static inline void set_regv(Cpu *c, const Insn *in, unsigned n, uint32_t v) {
+  if (in->flags & INSN_O32)
+    c->regs[n] = v;
+  else
+    set_reg16(c, n, (uint16_t)v);
+}
+
+/* ---- effective address ---- */
+static inline uint32_t ea_offset(const Cpu *c, const Insn *in) {
+  uint32_t a = (uint32_t)in->disp;
+  if (in->base != REG_NONE)
+    a += c->regs[in->base];
+  if (in->index != REG_NONE)
+    a += c->regs[in->index] << in->scale;
+  return (in->flags & INSN_A32) ? a : (a & 0xffffu);
+}
+
+/* ---- segment checks ---- */
+_Noreturn void seg_fault(Cpu *c, int seg); /* #GP(0) or #SS(0) for a bad access */
+
+/* Linear address of seg:off for an access of size bytes; faults on limit or rights. */
+static inline uint32_t seg_lin(Cpu *c, int s, uint32_t off, uint32_t size, bool write) {
+  const SegCache *sc = &c->seg[s];
+  uint16_t f = sc->flags;
+  if (likely((f & (SF_CODE | SF_DC)) != SF_DC)) {
+    if (unlikely(off > sc->limit || sc->limit - off < size - 1))
+      seg_fault(c, s);
+  } else { /* expand-down data */
+    uint32_t upper = (f & SF_DB) ? 0xffffffffu : 0xffffu;
+    if (unlikely(off <= sc->limit || off > upper || upper - off < size - 1))
+      seg_fault(c, s);
+  }
+  if (write) {
+    if (unlikely((f & (SF_CODE | SF_RW | SF_P)) != (SF_RW | SF_P)))
+      seg_fault(c, s);
+  } else {
+    if (unlikely(!(f & SF_P) || (f & (SF_CODE | SF_RW)) == SF_CODE))
+      seg_fault(c, s);
+  }
+  return sc->base + off;
+}
+
+/* ---- segment-relative memory ---- */
+static inline uint8_t vread8(Cpu *c, int s, uint32_t off) { return lin_read8(c, seg_lin(c, s, off, 1, false)); }
+static inline uint16_t vread16(Cpu *c, int s, uint32_t off) { return lin_read16(c, seg_lin(c, s, off, 2, false)); }
+static inline uint32_t vread32(Cpu *c, int s, uint32_t off) { return lin_read32(c, seg_lin(c, s, off, 4, false)); }
+static inline void vwrite8(Cpu *c, int s, uint32_t off, uint8_t v) { lin_write8(c, seg_lin(c, s, off, 1, true), v); }
+static inline void vwrite16(Cpu *c, int s, uint32_t off, uint16_t v) { lin_write16(c, seg_lin(c, s, off, 2, true), v); }
+static inline void vwrite32(Cpu *c, int s, uint32_t off, uint32_t v) { lin_write32(c, seg_lin(c, s, off, 4, true), v); }
+/* Check that a write would succeed (segment and paging) without writing. */
+static inline void vcheck_write(Cpu *c, int s, uint32_t off, uint32_t size) {
+  lin_check_write(c, seg_lin(c, s, off, size, true), size);
+}
+
+/* ---- ModRM operands ---- */
+static inline uint8_t rm_read8(Cpu *c, const Insn *in) {
+  return (in->flags & INSN_MEM) ? vread8(c, in->seg, ea_offset(c, in)) : reg8(c, in->rm);
+}
+static inline uint16_t rm_read16(Cpu *c, const Insn *in) {
+  return (in->flags & INSN_MEM) ? vread16(c, in->seg, ea_offset(c, in)) : reg16(c, in->rm);
+}
+static inline uint32_t rm_read32(Cpu *c, const Insn *in) {
+  return (in->flags & INSN_MEM) ? vread32(c, in->seg, ea_offset(c, in)) : c->regs[in->rm];
+}
+static inline uint32_t rm_readv(Cpu *c, const Insn *in) {
+  return (in->flags & INSN_O32) ? rm_read32(c, in) : rm_read16(c, in);
+}
+static inline void rm_write8(Cpu *c, const Insn *in, uint8_t v) {
+  if (in->flags & INSN_MEM)
+    vwrite8(c, in->seg, ea_offset(c, in), v);
+  else
+    set_reg8(c, in->rm, v);
+}
+static inline void rm_write16(Cpu *c, const Insn *in, uint16_t v) {
+  if (in->flags & INSN_MEM)
+    vwrite16(c, in->seg, ea_offset(c, in), v);
+  else
+    set_reg16(c, in->rm, v);
+}
+static inline void rm_write32(Cpu *c, const Insn *in, uint32_t v) {
+  if (in->flags & INSN_MEM)
+    vwrite32(c, in->seg, ea_offset(c, in), v);
+  else
+    c->regs[in->rm] = v;
+}
+static inline void rm_writev(Cpu *c, const Insn *in, uint32_t v) {
+  if (in->flags & INSN_O32)
+    rm_write32(c, in, v);
+  else
+    rm_write16(c, in, (uint16_t)v);
+}
+/*
+ * Read-modify-write operands: rmw_read* checks writability first (so the
+ * later write cannot fault) and returns the value.
+ */
+static inline uint8_t rmw_read8(Cpu *c, const Insn *in) {
+  if (in->flags & INSN_MEM) {
+    uint32_t lin = seg_lin(c, in->seg, ea_offset(c, in), 1, true);
+    lin_check_write(c, lin, 1);
+    return lin_read8(c, lin);
+  }
+  return reg8(c, in->rm);
+}
+static inline uint32_t rmw_readv(Cpu *c, const Insn *in) {
+  uint32_t n = (in->flags & INSN_O32) ? 4 : 2;
+  if (in->flags & INSN_MEM) {
+    uint32_t lin = seg_lin(c, in->seg, ea_offset(c, in), n, true);
+    lin_check_write(c, lin, n);
+    return n == 4 ? lin_read32(c, lin) : lin_read16(c, lin);
+  }
+  return n == 4 ? c->regs[in->rm] : reg16(c, in->rm);
+}
+
+/* ---- stack ---- */
+static inline uint32_t sp_mask(const Cpu *c) { return (c->mode & CPU_MODE_SS32) ? 0xffffffffu : 0xffffu; }
+static inline uint32_t get_sp(const Cpu *c) { return c->regs[R_ESP] & sp_mask(c); }
+static inline void set_sp(Cpu *c, uint32_t v) {
+  uint32_t m = sp_mask(c);
+  c->regs[R_ESP] = (c->regs[R_ESP] & ~m) | (v & m);
+}
+static inline void push16(Cpu *c, uint16_t v) {
+  uint32_t sp = (get_sp(c) - 2) & sp_mask(c);
+  vwrite16(c, S_SS, sp, v);
+  set_sp(c, sp);
+}
+static inline void push32(Cpu *c, uint32_t v) {
+  uint32_t sp = (get_sp(c) - 4) & sp_mask(c);
+  vwrite32(c, S_SS, sp, v);
+  set_sp(c, sp);
+}
+static inline void pushv(Cpu *c, const Insn *in, uint32_t v) {
+  if (in->flags & INSN_O32)
+    push32(c, v);
+  else
+    push16(c, (uint16_t)v);
+}
+/* Read the value at the top of stack + off (bytes), size 2 or 4, without popping. */
+static inline uint32_t stack_peek(Cpu *c, uint32_t off, int size) {
+  uint32_t sp = (get_sp(c) + off) & sp_mask(c);
+  return size == 4 ? vread32(c, S_SS, sp) : vread16(c, S_SS, sp);
+}
+static inline uint16_t pop16(Cpu *c) {
+  uint32_t sp = get_sp(c);
+  uint16_t v = vread16(c, S_SS, sp);
+  set_sp(c, sp + 2);
+  return v;
+}
+static inline uint32_t pop32(Cpu *c) {
+  uint32_t sp = get_sp(c);
+  uint32_t v = vread32(c, S_SS, sp);
+  set_sp(c, sp + 4);
+  return v;
+}
+static inline uint32_t popv(Cpu *c, const Insn *in) {
+  return (in->flags & INSN_O32) ? pop32(c) : pop16(c);
+}
+
+/* ---- lazy flags ---- */
+static inline void set_cc(Cpu *c, uint32_t op, uint32_t dst, uint32_t src, uint32_t res) {
+  c->cc_op = op;
+  c->cc_dst = dst;
+  c->cc_src = src;
+  c->cc_res = res;
+}
+/* Fold the lazy flags into eflags (cc_op becomes CC_EFLAGS). */
+static inline void flags_sync(Cpu *c) {
+  if (c->cc_op != CC_EFLAGS) {
+    c->eflags = cpu_get_flags(c);
+    c->cc_op = CC_EFLAGS;
+  }
+}
+/* Set the arithmetic flags explicitly (value's bits under mask F_ARITH). */
+static inline void set_arith_flags(Cpu *c, uint32_t fl) {
+  flags_sync(c);
+  c->eflags = (c->eflags & ~F_ARITH) | (fl & F_ARITH);
+}
+bool cpu_cond(Cpu *c, unsigned cc); /* condition code 0-15 (Jcc encoding) */
+extern const uint8_t parity_table[256];
+
+/* ---- privileged / IO helpers (ops_sys.c) ---- */
+bool cpu_io_allowed(Cpu *c, uint16_t port, int size); /* IOPL / I/O bitmap */
+void cpu_check_io(Cpu *c, uint16_t port, int size);    /* raises #GP(0) if not allowed */
+static inline bool cpu_pmode(const Cpu *c) { return (c->mode & CPU_MODE_PE) && !(c->mode & CPU_MODE_VM86); }
+
+/* Control transfer helpers (ops_ctrl.c / pmode.c). */
+void cpu_far_jump(Cpu *c, uint16_t sel, uint32_t off, bool o32);
+void cpu_far_call(Cpu *c, uint16_t sel, uint32_t off, bool o32);
+void cpu_far_return(Cpu *c, bool o32, uint16_t extra_pop);
+void cpu_iret(Cpu *c, bool o32);
+void cpu_set_eip_checked(Cpu *c, uint32_t eip); /* jump within CS, limit-checked */
+
+#endif

@@ -1,0 +1,195 @@
+/*
+ * mem.c — guest physical address space (see mem.h).
+ */
+#include "mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+Mem *mem_create(uint32_t ram_size) {
+  ram_size = (ram_size + PAGE_MASK) & ~PAGE_MASK;
+  Mem *mem = calloc(1, sizeof(*mem));
+  if (!mem)
+    return NULL;
+  mem->ram = calloc(1, ram_size ? ram_size : PAGE_SIZE);
+  mem->page_code = calloc(ram_size / PAGE_SIZE + 1, 1);
+  mem->page_gen = calloc(ram_size / PAGE_SIZE + 1, sizeof(uint32_t));
+  if (!mem->ram || !mem->page_code || !mem->page_gen) {
+    mem_destroy(mem);
+    return NULL;
+  }
+  mem->ram_size = ram_size;
+  mem->a20_mask = 0xffffffffu;
+  return mem;
+}
+
+void mem_destroy(Mem *mem) {
+  if (!mem)
+    return;
+  for (int i = 0; i < mem->nregions; i++)
+    if (mem->regions[i].kind == MEM_ROM)
+      free(mem->regions[i].host);
+  free(mem->ram);
+  free(mem->page_code);
+  free(mem->page_gen);
+  free(mem);
+}
+
+static void map_changed(Mem *mem) {
+  if (mem->map_changed_hook)
+    mem->map_changed_hook(mem->map_changed_opaque);
+}
+
+int mem_map_rom(Mem *mem, uint32_t base, const uint8_t *data, uint32_t size, const char *name) {
+  if (mem->nregions >= MEM_MAX_REGIONS || size == 0)
+    return -1;
+  uint32_t alloc = (size + PAGE_MASK) & ~PAGE_MASK;
+  uint8_t *copy = malloc(alloc);
+  if (!copy)
+    return -1;
+  memset(copy, 0xff, alloc);
+  memcpy(copy, data, size);
+  MemRegion *r = &mem->regions[mem->nregions++];
+  *r = (MemRegion){.base = base, .size = alloc, .kind = MEM_ROM, .host = copy, .name = name};
+  map_changed(mem);
+  return 0;
+}
+
+int mem_map_mmio(Mem *mem, uint32_t base, uint32_t size, MmioRead rd, MmioWrite wr, void *opaque,
+                 const char *name) {
+  if (mem->nregions >= MEM_MAX_REGIONS || size == 0)
+    return -1;
+  MemRegion *r = &mem->regions[mem->nregions++];
+  *r = (MemRegion){.base = base, .size = size, .kind = MEM_MMIO, .read = rd, .write = wr,
+                   .opaque = opaque, .name = name};
+  map_changed(mem);
+  return 0;
+}
+
+void mem_set_a20(Mem *mem, bool enabled) {
+  uint32_t m = enabled ? 0xffffffffu : ~0x100000u;
+  if (m != mem->a20_mask) {
+    mem->a20_mask = m;
+    map_changed(mem);
+  }
+}
+
+/* Region containing pa (latest mapping wins), or NULL. */
+static MemRegion *find_region(Mem *mem, uint32_t pa) {
+  for (int i = mem->nregions - 1; i >= 0; i--) {
+    MemRegion *r = &mem->regions[i];
+    if (pa - r->base < r->size)
+      return r;
+  }
+  return NULL;
+}
+
+uint8_t *mem_page_read_ptr(Mem *mem, uint32_t ppage) {
+  uint32_t pa = (ppage << PAGE_SHIFT) & mem->a20_mask;
+  MemRegion *r = find_region(mem, pa);
+  if (r)
+    return r->kind == MEM_ROM ? r->host + (pa - r->base) : NULL;
+  if (pa < mem->ram_size)
+    return mem->ram + pa;
+  return NULL;
+}
+
+uint8_t *mem_page_write_ptr(Mem *mem, uint32_t ppage) {
+  uint32_t pa = (ppage << PAGE_SHIFT) & mem->a20_mask;
+  if (find_region(mem, pa))
+    return NULL;
+  if (pa < mem->ram_size && !mem->page_code[pa >> PAGE_SHIFT])
+    return mem->ram + pa;
+  return NULL;
+}
+
+bool mem_mark_code(Mem *mem, uint32_t ppage) {
+  if (ppage >= (mem->ram_size >> PAGE_SHIFT) || mem->page_code[ppage])
+    return false;
+  mem->page_code[ppage] = 1;
+  return true;
+}
+
+static void code_written(Mem *mem, uint32_t pa) {
+  uint32_t pg = pa >> PAGE_SHIFT;
+  mem->page_gen[pg]++;
+  if (mem->code_write_hook)
+    mem->code_write_hook(mem->code_write_opaque, pg);
+}
+
+uint8_t mem_read8(Mem *mem, uint32_t pa) {
+  pa &= mem->a20_mask;
+  MemRegion *r = mem->nregions ? find_region(mem, pa) : NULL;
+  if (r) {
+    if (r->kind == MEM_ROM)
+      return r->host[pa - r->base];
+    return r->read ? (uint8_t)r->read(r->opaque, pa - r->base, 1) : 0xff;
+  }
+  if (pa < mem->ram_size)
+    return mem->ram[pa];
+  return 0xff;
+}
+
+void mem_write8(Mem *mem, uint32_t pa, uint8_t v) {
+  pa &= mem->a20_mask;
+  MemRegion *r = mem->nregions ? find_region(mem, pa) : NULL;
+  if (r) {
+    if (r->kind == MEM_MMIO && r->write)
+      r->write(r->opaque, pa - r->base, 1, v);
+    return;
+  }
+  if (pa < mem->ram_size) {
+    mem->ram[pa] = v;
+    if (mem->page_code[pa >> PAGE_SHIFT])
+      code_written(mem, pa);
+  }
+}
+
+/* Wider accesses: MMIO regions see the full-width access when it fits in one region. */
+uint16_t mem_read16(Mem *mem, uint32_t pa) {
+  MemRegion *r = mem->nregions ? find_region(mem, pa & mem->a20_mask) : NULL;
+  if (r && r->kind == MEM_MMIO && (pa & mem->a20_mask) - r->base + 2 <= r->size && r->read)
+    return (uint16_t)r->read(r->opaque, (pa & mem->a20_mask) - r->base, 2);
+  return (uint16_t)(mem_read8(mem, pa) | mem_read8(mem, pa + 1) << 8);
+}
+
+uint32_t mem_read32(Mem *mem, uint32_t pa) {
+  MemRegion *r = mem->nregions ? find_region(mem, pa & mem->a20_mask) : NULL;
+  if (r && r->kind == MEM_MMIO && (pa & mem->a20_mask) - r->base + 4 <= r->size && r->read)
+    return r->read(r->opaque, (pa & mem->a20_mask) - r->base, 4);
+  return (uint32_t)mem_read16(mem, pa) | (uint32_t)mem_read16(mem, pa + 2) << 16;
+}
+
+void mem_write16(Mem *mem, uint32_t pa, uint16_t v) {
+  MemRegion *r = mem->nregions ? find_region(mem, pa & mem->a20_mask) : NULL;
+  if (r && r->kind == MEM_MMIO && (pa & mem->a20_mask) - r->base + 2 <= r->size) {
+    if (r->write)
+      r->write(r->opaque, (pa & mem->a20_mask) - r->base, 2, v);
+    return;
+  }
+  mem_write8(mem, pa, (uint8_t)v);
+  mem_write8(mem, pa + 1, (uint8_t)(v >> 8));
+}
+
+void mem_write32(Mem *mem, uint32_t pa, uint32_t v) {
+  MemRegion *r = mem->nregions ? find_region(mem, pa & mem->a20_mask) : NULL;
+  if (r && r->kind == MEM_MMIO && (pa & mem->a20_mask) - r->base + 4 <= r->size) {
+    if (r->write)
+      r->write(r->opaque, (pa & mem->a20_mask) - r->base, 4, v);
+    return;
+  }
+  mem_write16(mem, pa, (uint16_t)v);
+  mem_write16(mem, pa + 2, (uint16_t)(v >> 16));
+}
+
+void mem_write_bytes(Mem *mem, uint32_t pa, const void *src, uint32_t len) {
+  const uint8_t *s = src;
+  for (uint32_t i = 0; i < len; i++)
+    mem_write8(mem, pa + i, s[i]);
+}
+
+void mem_read_bytes(Mem *mem, uint32_t pa, void *dst, uint32_t len) {
+  uint8_t *d = dst;
+  for (uint32_t i = 0; i < len; i++)
+    d[i] = mem_read8(mem, pa + i);
+}

@@ -1,0 +1,88 @@
+/*
+ * mem.h — the guest physical address space: RAM, ROM and MMIO regions.
+ *
+ * RAM is one host allocation; ROM and MMIO regions are overlaid on the
+ * address map by the machine.  Devices plug in by registering an MMIO
+ * region with read/write callbacks, without touching the CPU.  Every guest
+ * physical access is bounds-checked: an access outside RAM and every region
+ * reads as all-ones and writes are dropped, never touching host memory.
+ *
+ * Pages that hold decoded (or translated) code are tracked here: a write to
+ * such a page bumps its generation so the engines drop stale decodes.
+ */
+#ifndef X86VM_MEM_H
+#define X86VM_MEM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE  4096u
+#define PAGE_MASK  0xfffu
+
+typedef uint32_t (*MmioRead)(void *opaque, uint32_t offset, int size);
+typedef void (*MmioWrite)(void *opaque, uint32_t offset, int size, uint32_t value);
+
+typedef enum MemKind { MEM_ROM = 1, MEM_MMIO = 2 } MemKind;
+
+typedef struct MemRegion {
+  uint32_t base;      /* physical base */
+  uint32_t size;      /* bytes */
+  MemKind kind;
+  uint8_t *host;      /* ROM contents (MEM_ROM) */
+  MmioRead read;      /* MEM_MMIO callbacks */
+  MmioWrite write;
+  void *opaque;
+  const char *name;
+} MemRegion;
+
+#define MEM_MAX_REGIONS 32
+
+typedef struct Mem {
+  uint8_t *ram;            /* guest RAM */
+  uint32_t ram_size;       /* bytes, multiple of 4 KiB */
+  uint32_t a20_mask;       /* 0xffffffff, or ~0x100000 when A20 is masked */
+  MemRegion regions[MEM_MAX_REGIONS];
+  int nregions;
+  uint8_t *page_code;      /* per RAM page: nonzero if decoded code lives there */
+  uint32_t *page_gen;      /* per RAM page: generation, bumped on writes to code pages */
+  /* Called after a write hits a code page (the JIT invalidates its blocks). */
+  void (*code_write_hook)(void *opaque, uint32_t ppage);
+  void *code_write_opaque;
+  /* Called when the TLBs must be flushed (A20 toggled, map changed). */
+  void (*map_changed_hook)(void *opaque);
+  void *map_changed_opaque;
+} Mem;
+
+/* ram_size in bytes (rounded up to 4 KiB). Returns NULL on allocation failure. */
+Mem *mem_create(uint32_t ram_size);
+void mem_destroy(Mem *mem);
+/* Map a ROM image (copied) or an MMIO region. Returns 0, or -1 if the map is full. */
+int mem_map_rom(Mem *mem, uint32_t base, const uint8_t *data, uint32_t size, const char *name);
+int mem_map_mmio(Mem *mem, uint32_t base, uint32_t size, MmioRead rd, MmioWrite wr, void *opaque,
+                 const char *name);
+void mem_set_a20(Mem *mem, bool enabled);
+
+/* Host pointer to the start of physical page ppage for reads, or NULL (MMIO/unmapped). */
+uint8_t *mem_page_read_ptr(Mem *mem, uint32_t ppage);
+/* Host pointer for writes, or NULL when writes must take the slow path (ROM, MMIO, code pages). */
+uint8_t *mem_page_write_ptr(Mem *mem, uint32_t ppage);
+
+/* Slow-path physical accesses (any alignment, any region). */
+uint8_t mem_read8(Mem *mem, uint32_t pa);
+uint16_t mem_read16(Mem *mem, uint32_t pa);
+uint32_t mem_read32(Mem *mem, uint32_t pa);
+void mem_write8(Mem *mem, uint32_t pa, uint8_t v);
+void mem_write16(Mem *mem, uint32_t pa, uint16_t v);
+void mem_write32(Mem *mem, uint32_t pa, uint32_t v);
+/* Bulk copies for loaders and DMA (DMA writes invalidate code like CPU writes). */
+void mem_write_bytes(Mem *mem, uint32_t pa, const void *src, uint32_t len);
+void mem_read_bytes(Mem *mem, uint32_t pa, void *dst, uint32_t len);
+
+/* Mark a RAM page as holding code. Returns true if it was not marked before. */
+bool mem_mark_code(Mem *mem, uint32_t ppage);
+static inline uint32_t mem_page_gen(const Mem *mem, uint32_t ppage) {
+  return ppage < (mem->ram_size >> PAGE_SHIFT) ? mem->page_gen[ppage] : 0;
+}
+
+#endif

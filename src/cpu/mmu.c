@@ -1,0 +1,231 @@
+/*
+ * mmu.c — linear memory: paging (4 KiB and 4 MiB PSE pages, CR0.WP, U/S,
+ * R/W, Accessed/Dirty, CR2 and the #PF error code) and the software TLB
+ * from linear page to host pointer.
+ *
+ * The TLB is direct-mapped.  An entry grants a set of TLB_* permissions;
+ * write permission is granted only once the page's Dirty bit is set, so the
+ * first write to a clean page always walks the tables.  Pages that hold
+ * decoded code have no write pointer: writes to them take the slow path in
+ * mem.c, which invalidates the decoded instructions.
+ */
+#include "cpu.h"
+#include "exec.h"
+
+#include <string.h>
+
+#define ACC_READ 0
+#define ACC_WRITE 1
+#define ACC_FETCH 2
+
+void tlb_flush(Cpu *cpu) {
+  for (unsigned i = 0; i < TLB_SIZE; i++)
+    cpu->tlb[i].vpage = 0xffffffffu;
+}
+
+void tlb_flush_page(Cpu *cpu, uint32_t lin) {
+  TlbEntry *e = &cpu->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+  if (e->vpage == lin >> PAGE_SHIFT)
+    e->vpage = 0xffffffffu;
+}
+
+_Noreturn static void page_fault(Cpu *cpu, uint32_t lin, bool present, int acc, bool user) {
+  cpu->cr[2] = lin;
+  uint32_t err = (present ? 1u : 0u) | (acc == ACC_WRITE ? 2u : 0u) | (user ? 4u : 0u);
+  cpu_raise(cpu, EXC_PF, err);
+}
+
+/*
+ * Walk the page tables for lin; fill and return the TLB entry.  Faults if
+ * the access (acc, user) is not allowed.  Sets Accessed, and Dirty on writes.
+ */
+static TlbEntry *tlb_fill(Cpu *cpu, uint32_t lin, int acc, bool user) {
+  TlbEntry *e = &cpu->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+  uint32_t ppage, perm;
+  if (!(cpu->cr[0] & CR0_PG)) {
+    ppage = lin >> PAGE_SHIFT;
+    perm = TLB_R_SUP | TLB_W_SUP | TLB_R_USER | TLB_W_USER;
+  } else {
+    Mem *m = cpu->mem;
+    uint32_t pde_addr = (cpu->cr[3] & ~PAGE_MASK) + ((lin >> 22) << 2);
+    uint32_t pde = mem_read32(m, pde_addr);
+    if (!(pde & 1))
+      page_fault(cpu, lin, false, acc, user);
+    bool wp = cpu->cr[0] & CR0_WP;
+    bool big = (pde & 0x80) && (cpu->cr[4] & CR4_PSE);
+    uint32_t rw, us, dirty;
+    if (big) {
+      rw = pde & 2;
+      us = pde & 4;
+      if ((user && !us) || (acc == ACC_WRITE && !rw && (user || wp)))
+        page_fault(cpu, lin, true, acc, user);
+      uint32_t npde = pde | 0x20 | (acc == ACC_WRITE ? 0x40 : 0);
+      if (npde != pde)
+        mem_write32(m, pde_addr, npde);
+      dirty = npde & 0x40;
+      ppage = ((pde & 0xffc00000u) | (lin & 0x003ff000u)) >> PAGE_SHIFT;
+    } else {
+      uint32_t pte_addr = (pde & ~PAGE_MASK) + (((lin >> 12) & 0x3ff) << 2);
+      uint32_t pte = mem_read32(m, pte_addr);
+      if (!(pte & 1))
+        page_fault(cpu, lin, false, acc, user);
+      rw = pde & pte & 2;
+      us = pde & pte & 4;
+      if ((user && !us) || (acc == ACC_WRITE && !rw && (user || wp)))
+        page_fault(cpu, lin, true, acc, user);
+      if (!(pde & 0x20))
+        mem_write32(m, pde_addr, pde | 0x20);
+      uint32_t npte = pte | 0x20 | (acc == ACC_WRITE ? 0x40 : 0);
+      if (npte != pte)
+        mem_write32(m, pte_addr, npte);
+      dirty = npte & 0x40;
+      ppage = pte >> PAGE_SHIFT;
+    }
+    perm = TLB_R_SUP;
+    if (us)
+      perm |= TLB_R_USER;
+    if (dirty) {
+      if (rw || !wp)
+        perm |= TLB_W_SUP;
+      if (rw && us)
+        perm |= TLB_W_USER;
+    }
+  }
+  e->vpage = lin >> PAGE_SHIFT;
+  e->ppage = ppage;
+  e->perm = perm;
+  e->host = mem_page_read_ptr(cpu->mem, ppage);
+  e->whost = mem_page_write_ptr(cpu->mem, ppage);
+  return e;
+}
+
+static inline bool is_user(const Cpu *cpu) { return cpu->cpl == 3; }
+
+/* Physical address of lin for an access; faults as the access would. */
+static uint32_t translate(Cpu *cpu, uint32_t lin, int acc, bool user) {
+  TlbEntry *e = &cpu->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+  uint32_t need = acc == ACC_WRITE ? (user ? TLB_W_USER : TLB_W_SUP) : (user ? TLB_R_USER : TLB_R_SUP);
+  if (e->vpage != lin >> PAGE_SHIFT || !(e->perm & need))
+    e = tlb_fill(cpu, lin, acc, user);
+  return (e->ppage << PAGE_SHIFT) | (lin & PAGE_MASK);
+}
+
+uint32_t lin_translate_fetch(Cpu *cpu, uint32_t lin) {
+  return translate(cpu, lin, ACC_FETCH, is_user(cpu));
+}
+
+/* ---- generic slow path ---- */
+
+static uint32_t read_slow(Cpu *cpu, uint32_t lin, int size, bool user) {
+  uint32_t v = 0;
+  if (((lin & PAGE_MASK) + (uint32_t)size) <= PAGE_SIZE) {
+    uint32_t pa = translate(cpu, lin, ACC_READ, user);
+    TlbEntry *e = &cpu->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+    if (e->host) {
+      for (int i = 0; i < size; i++)
+        v |= (uint32_t)e->host[(lin & PAGE_MASK) + i] << (8 * i);
+      return v;
+    }
+    return size == 1 ? mem_read8(cpu->mem, pa) : size == 2 ? mem_read16(cpu->mem, pa) : mem_read32(cpu->mem, pa);
+  }
+  /* Crossing a page: translate both pages before reading. */
+  uint32_t pa0 = translate(cpu, lin, ACC_READ, user);
+  uint32_t pa1 = translate(cpu, (lin | PAGE_MASK) + 1, ACC_READ, user);
+  for (int i = 0; i < size; i++) {
+    uint32_t l = lin + (uint32_t)i;
+    uint32_t pa = ((l ^ lin) & ~PAGE_MASK) ? pa1 + (l & PAGE_MASK) : pa0 + (uint32_t)i;
+    v |= (uint32_t)mem_read8(cpu->mem, pa) << (8 * i);
+  }
+  return v;
+}
+
+static void write_slow(Cpu *cpu, uint32_t lin, int size, uint32_t v, bool user) {
+  if (((lin & PAGE_MASK) + (uint32_t)size) <= PAGE_SIZE) {
+    uint32_t pa = translate(cpu, lin, ACC_WRITE, user);
+    if (size == 1)
+      mem_write8(cpu->mem, pa, (uint8_t)v);
+    else if (size == 2)
+      mem_write16(cpu->mem, pa, (uint16_t)v);
+    else
+      mem_write32(cpu->mem, pa, v);
+    return;
+  }
+  uint32_t pa0 = translate(cpu, lin, ACC_WRITE, user);
+  uint32_t pa1 = translate(cpu, (lin | PAGE_MASK) + 1, ACC_WRITE, user);
+  for (int i = 0; i < size; i++) {
+    uint32_t l = lin + (uint32_t)i;
+    uint32_t pa = ((l ^ lin) & ~PAGE_MASK) ? pa1 + (l & PAGE_MASK) : pa0 + (uint32_t)i;
+    mem_write8(cpu->mem, pa, (uint8_t)(v >> (8 * i)));
+  }
+}
+
+void lin_check_write(Cpu *cpu, uint32_t lin, uint32_t len) {
+  bool user = is_user(cpu);
+  translate(cpu, lin, ACC_WRITE, user);
+  if (((lin & PAGE_MASK) + len) > PAGE_SIZE)
+    translate(cpu, (lin | PAGE_MASK) + 1, ACC_WRITE, user);
+}
+
+/* ---- fast paths ---- */
+
+static inline uint32_t ld_le(const uint8_t *p, int size) {
+  if (size == 1)
+    return p[0];
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (size == 2) {
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+  }
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
+#else
+  uint32_t v = 0;
+  for (int i = 0; i < size; i++)
+    v |= (uint32_t)p[i] << (8 * i);
+  return v;
+#endif
+}
+
+static inline void st_le(uint8_t *p, int size, uint32_t v) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  memcpy(p, &v, (size_t)size);
+#else
+  for (int i = 0; i < size; i++)
+    p[i] = (uint8_t)(v >> (8 * i));
+#endif
+}
+
+static inline uint32_t lin_read(Cpu *cpu, uint32_t lin, int size, bool user) {
+  TlbEntry *e = &cpu->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+  uint32_t need = user ? TLB_R_USER : TLB_R_SUP;
+  if (likely(e->vpage == lin >> PAGE_SHIFT && (e->perm & need) && e->host &&
+             (lin & PAGE_MASK) <= PAGE_SIZE - (uint32_t)size))
+    return ld_le(e->host + (lin & PAGE_MASK), size);
+  return read_slow(cpu, lin, size, user);
+}
+
+static inline void lin_write(Cpu *cpu, uint32_t lin, int size, uint32_t v, bool user) {
+  TlbEntry *e = &cpu->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+  uint32_t need = user ? TLB_W_USER : TLB_W_SUP;
+  if (likely(e->vpage == lin >> PAGE_SHIFT && (e->perm & need) && e->whost &&
+             (lin & PAGE_MASK) <= PAGE_SIZE - (uint32_t)size)) {
+    st_le(e->whost + (lin & PAGE_MASK), size, v);
+    return;
+  }
+  write_slow(cpu, lin, size, v, user);
+}
+
+uint8_t lin_read8(Cpu *cpu, uint32_t lin) { return (uint8_t)lin_read(cpu, lin, 1, is_user(cpu)); }
+uint16_t lin_read16(Cpu *cpu, uint32_t lin) { return (uint16_t)lin_read(cpu, lin, 2, is_user(cpu)); }
+uint32_t lin_read32(Cpu *cpu, uint32_t lin) { return lin_read(cpu, lin, 4, is_user(cpu)); }
+void lin_write8(Cpu *cpu, uint32_t lin, uint8_t v) { lin_write(cpu, lin, 1, v, is_user(cpu)); }
+void lin_write16(Cpu *cpu, uint32_t lin, uint16_t v) { lin_write(cpu, lin, 2, v, is_user(cpu)); }
+void lin_write32(Cpu *cpu, uint32_t lin, uint32_t v) { lin_write(cpu, lin, 4, v, is_user(cpu)); }
+uint8_t lin_read8_sys(Cpu *cpu, uint32_t lin) { return (uint8_t)lin_read(cpu, lin, 1, false); }
+uint16_t lin_read16_sys(Cpu *cpu, uint32_t lin) { return (uint16_t)lin_read(cpu, lin, 2, false); }
+uint32_t lin_read32_sys(Cpu *cpu, uint32_t lin) { return lin_read(cpu, lin, 4, false); }
+void lin_write8_sys(Cpu *cpu, uint32_t lin, uint8_t v) { lin_write(cpu, lin, 1, v, false); }
+void lin_write16_sys(Cpu *cpu, uint32_t lin, uint16_t v) { lin_write(cpu, lin, 2, v, false); }
+void lin_write32_sys(Cpu *cpu, uint32_t lin, uint32_t v) { lin_write(cpu, lin, 4, v, false); }

@@ -1,0 +1,70 @@
+/*
+ * ops_ctrl.c — near control flow: Jcc, JMP, CALL, RET, LOOP/JCXZ.
+ * Far transfers and interrupts are in ops_sys.c / pmode.c.
+ */
+#include "exec.h"
+#include "ops.h"
+
+/* Jump to target within CS (masked to the operand size); #GP(0) beyond the CS limit. */
+static inline void near_jump(Cpu *c, const Insn *in, uint32_t target) {
+  if (!(in->flags & INSN_O32))
+    target &= 0xffff;
+  if (unlikely(target > c->seg[S_CS].limit))
+    cpu_raise(c, EXC_GP, 0);
+  c->next_eip = target;
+}
+
+void op_jcc_Jz(Cpu *c, const Insn *in) {
+  if (cpu_cond(c, in->op & 0xf))
+    near_jump(c, in, c->next_eip + in->imm);
+}
+void op_jmp_Jz(Cpu *c, const Insn *in) { near_jump(c, in, c->next_eip + in->imm); }
+void op_jmp_Ev(Cpu *c, const Insn *in) { near_jump(c, in, rm_readv(c, in)); }
+
+static inline void call_near(Cpu *c, const Insn *in, uint32_t target) {
+  if (!(in->flags & INSN_O32))
+    target &= 0xffff;
+  if (unlikely(target > c->seg[S_CS].limit))
+    cpu_raise(c, EXC_GP, 0);
+  pushv(c, in, c->next_eip);
+  c->next_eip = target;
+}
+void op_call_Jz(Cpu *c, const Insn *in) { call_near(c, in, c->next_eip + in->imm); }
+void op_call_Ev(Cpu *c, const Insn *in) { call_near(c, in, rm_readv(c, in)); }
+
+static inline void ret_near(Cpu *c, const Insn *in, uint32_t extra) {
+  uint32_t n = (in->flags & INSN_O32) ? 4 : 2;
+  uint32_t target = (uint32_t)stack_peek(c, 0, (int)n);
+  if (unlikely(target > c->seg[S_CS].limit))
+    cpu_raise(c, EXC_GP, 0);
+  set_sp(c, get_sp(c) + n + extra);
+  c->next_eip = target;
+}
+void op_ret(Cpu *c, const Insn *in) { ret_near(c, in, 0); }
+void op_ret_Iw(Cpu *c, const Insn *in) { ret_near(c, in, in->imm & 0xffff); }
+
+/* LOOP family: the count register is CX or ECX by address size. */
+static inline uint32_t dec_count(Cpu *c, const Insn *in) {
+  if (in->flags & INSN_A32)
+    return --c->regs[R_ECX];
+  uint16_t v = (uint16_t)(c->regs[R_ECX] - 1);
+  set_reg16(c, R_ECX, v);
+  return v;
+}
+void op_loop_Jb(Cpu *c, const Insn *in) {
+  if (dec_count(c, in))
+    near_jump(c, in, c->next_eip + in->imm);
+}
+void op_loopz_Jb(Cpu *c, const Insn *in) {
+  if (dec_count(c, in) && cpu_cond(c, 4))
+    near_jump(c, in, c->next_eip + in->imm);
+}
+void op_loopnz_Jb(Cpu *c, const Insn *in) {
+  if (dec_count(c, in) && !cpu_cond(c, 4))
+    near_jump(c, in, c->next_eip + in->imm);
+}
+void op_jcxz_Jb(Cpu *c, const Insn *in) {
+  uint32_t cx = (in->flags & INSN_A32) ? c->regs[R_ECX] : (uint16_t)c->regs[R_ECX];
+  if (cx == 0)
+    near_jump(c, in, c->next_eip + in->imm);
+}

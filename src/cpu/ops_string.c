@@ -1,0 +1,158 @@
+/*
+ * ops_string.c — string instructions MOVS, CMPS, STOS, LODS, SCAS, INS,
+ * OUTS with REP/REPE/REPNE.  Each iteration commits its register updates,
+ * so a fault mid-way leaves the instruction restartable where it stopped;
+ * long repeats yield every STRING_CHUNK iterations so that interrupts are
+ * taken, resuming by re-executing the same instruction.
+ */
+#include "exec.h"
+#include "ops.h"
+
+#define STRING_CHUNK 4096u
+
+static inline uint32_t amask(const Insn *in) { return (in->flags & INSN_A32) ? 0xffffffffu : 0xffffu; }
+static inline uint32_t areg(const Cpu *c, const Insn *in, int r) { return c->regs[r] & amask(in); }
+static inline void set_areg(Cpu *c, const Insn *in, int r, uint32_t v) {
+  uint32_t m = amask(in);
+  c->regs[r] = (c->regs[r] & ~m) | (v & m);
+}
+static inline uint32_t step(const Cpu *c, uint32_t n) {
+  return (c->eflags & F_DF) ? (uint32_t)-(int32_t)n : n;
+}
+static inline uint32_t opsize(const Insn *in, bool byte) {
+  return byte ? 1 : (in->flags & INSN_O32) ? 4 : 2;
+}
+static inline uint32_t load(Cpu *c, int s, uint32_t off, uint32_t n) {
+  return n == 1 ? vread8(c, s, off) : n == 2 ? vread16(c, s, off) : vread32(c, s, off);
+}
+static inline void store(Cpu *c, int s, uint32_t off, uint32_t n, uint32_t v) {
+  if (n == 1) vwrite8(c, s, off, (uint8_t)v);
+  else if (n == 2) vwrite16(c, s, off, (uint16_t)v);
+  else vwrite32(c, s, off, v);
+}
+
+/*
+ * Runs body once (no REP) or up to CX times.  kind: 0 plain repeat,
+ * 1 REPE/REPNE condition on ZF (CMPS/SCAS).
+ */
+#define STRING_LOOP(cond_zf, body)                                       \
+  do {                                                                   \
+    bool rep = in->flags & (INSN_REP | INSN_REPNE);                      \
+    if (!rep) {                                                          \
+      body;                                                              \
+      break;                                                             \
+    }                                                                    \
+    for (uint32_t iter = 0;; iter++) {                                   \
+      if (areg(c, in, R_ECX) == 0)                                       \
+        break;                                                           \
+      if (iter == STRING_CHUNK) {                                        \
+        c->next_eip = c->eip; /* resume later */                         \
+        break;                                                           \
+      }                                                                  \
+      body;                                                              \
+      set_areg(c, in, R_ECX, areg(c, in, R_ECX) - 1);                    \
+      if (cond_zf) {                                                     \
+        bool zf = cpu_cond(c, 4);                                        \
+        if ((in->flags & INSN_REP) ? !zf : zf)                           \
+          break;                                                         \
+      }                                                                  \
+    }                                                                    \
+  } while (0)
+
+static void do_movs(Cpu *c, const Insn *in, bool byte) {
+  uint32_t n = opsize(in, byte);
+  STRING_LOOP(false, {
+    uint32_t v = load(c, in->seg, areg(c, in, R_ESI), n);
+    store(c, S_ES, areg(c, in, R_EDI), n, v);
+    set_areg(c, in, R_ESI, areg(c, in, R_ESI) + step(c, n));
+    set_areg(c, in, R_EDI, areg(c, in, R_EDI) + step(c, n));
+  });
+}
+void op_movsb(Cpu *c, const Insn *in) { do_movs(c, in, true); }
+void op_movsv(Cpu *c, const Insn *in) { do_movs(c, in, false); }
+
+static void do_cmps(Cpu *c, const Insn *in, bool byte) {
+  uint32_t n = opsize(in, byte);
+  uint32_t cc = n == 1 ? CC_SUB8 : n == 2 ? CC_SUB16 : CC_SUB32;
+  uint32_t m = n == 1 ? 0xff : n == 2 ? 0xffff : 0xffffffffu;
+  STRING_LOOP(true, {
+    uint32_t a = load(c, in->seg, areg(c, in, R_ESI), n);
+    uint32_t b = load(c, S_ES, areg(c, in, R_EDI), n);
+    set_cc(c, cc, a, b, (a - b) & m);
+    set_areg(c, in, R_ESI, areg(c, in, R_ESI) + step(c, n));
+    set_areg(c, in, R_EDI, areg(c, in, R_EDI) + step(c, n));
+  });
+}
+void op_cmpsb(Cpu *c, const Insn *in) { do_cmps(c, in, true); }
+void op_cmpsv(Cpu *c, const Insn *in) { do_cmps(c, in, false); }
+
+static void do_stos(Cpu *c, const Insn *in, bool byte) {
+  uint32_t n = opsize(in, byte);
+  uint32_t v = c->regs[R_EAX];
+  STRING_LOOP(false, {
+    store(c, S_ES, areg(c, in, R_EDI), n, v);
+    set_areg(c, in, R_EDI, areg(c, in, R_EDI) + step(c, n));
+  });
+}
+void op_stosb(Cpu *c, const Insn *in) { do_stos(c, in, true); }
+void op_stosv(Cpu *c, const Insn *in) { do_stos(c, in, false); }
+
+static void do_lods(Cpu *c, const Insn *in, bool byte) {
+  uint32_t n = opsize(in, byte);
+  STRING_LOOP(false, {
+    uint32_t v = load(c, in->seg, areg(c, in, R_ESI), n);
+    if (n == 1) set_reg8(c, R_EAX, (uint8_t)v);
+    else if (n == 2) set_reg16(c, R_EAX, (uint16_t)v);
+    else c->regs[R_EAX] = v;
+    set_areg(c, in, R_ESI, areg(c, in, R_ESI) + step(c, n));
+  });
+}
+void op_lodsb(Cpu *c, const Insn *in) { do_lods(c, in, true); }
+void op_lodsv(Cpu *c, const Insn *in) { do_lods(c, in, false); }
+
+static void do_scas(Cpu *c, const Insn *in, bool byte) {
+  uint32_t n = opsize(in, byte);
+  uint32_t cc = n == 1 ? CC_SUB8 : n == 2 ? CC_SUB16 : CC_SUB32;
+  uint32_t m = n == 1 ? 0xff : n == 2 ? 0xffff : 0xffffffffu;
+  uint32_t a = c->regs[R_EAX] & m;
+  STRING_LOOP(true, {
+    uint32_t b = load(c, S_ES, areg(c, in, R_EDI), n);
+    set_cc(c, cc, a, b, (a - b) & m);
+    set_areg(c, in, R_EDI, areg(c, in, R_EDI) + step(c, n));
+  });
+}
+void op_scasb(Cpu *c, const Insn *in) { do_scas(c, in, true); }
+void op_scasv(Cpu *c, const Insn *in) { do_scas(c, in, false); }
+
+static inline uint32_t port_read(Cpu *c, uint16_t port, int n) {
+  uint32_t v = c->port_in ? c->port_in(c->io_opaque, port, n) : 0xffffffffu;
+  return n == 1 ? (v & 0xff) : n == 2 ? (v & 0xffff) : v;
+}
+
+static void do_ins(Cpu *c, const Insn *in, bool byte) {
+  uint32_t n = opsize(in, byte);
+  uint16_t port = (uint16_t)c->regs[R_EDX];
+  cpu_check_io(c, port, (int)n);
+  STRING_LOOP(false, {
+    uint32_t di = areg(c, in, R_EDI);
+    vcheck_write(c, S_ES, di, n);
+    store(c, S_ES, di, n, port_read(c, port, (int)n));
+    set_areg(c, in, R_EDI, di + step(c, n));
+  });
+}
+void op_insb(Cpu *c, const Insn *in) { do_ins(c, in, true); }
+void op_insv(Cpu *c, const Insn *in) { do_ins(c, in, false); }
+
+static void do_outs(Cpu *c, const Insn *in, bool byte) {
+  uint32_t n = opsize(in, byte);
+  uint16_t port = (uint16_t)c->regs[R_EDX];
+  cpu_check_io(c, port, (int)n);
+  STRING_LOOP(false, {
+    uint32_t v = load(c, in->seg, areg(c, in, R_ESI), n);
+    if (c->port_out)
+      c->port_out(c->io_opaque, port, (int)n, v);
+    set_areg(c, in, R_ESI, areg(c, in, R_ESI) + step(c, n));
+  });
+}
+void op_outsb(Cpu *c, const Insn *in) { do_outs(c, in, true); }
+void op_outsv(Cpu *c, const Insn *in) { do_outs(c, in, false); }

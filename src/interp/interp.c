@@ -1,0 +1,178 @@
+/*
+ * interp.c — the portable interpreter: fetch, decode (through a cache of
+ * decoded instructions keyed by physical address), dispatch to the
+ * semantic handler, commit EIP; interrupts and HLT between instructions.
+ *
+ * Pure C with no host assumptions: this engine runs on any host.
+ *
+ * Decoded-instruction cache: direct-mapped by physical address.  An entry
+ * is valid while its page's generation (mem.h) is unchanged and the code
+ * size (16/32-bit) matches; any write to a page holding decoded code bumps
+ * the generation, so self-modifying code is always seen.  Instructions that
+ * cross a page boundary are not cached.
+ */
+#include "cpu.h"
+#include "exec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ICACHE_BITS 14
+#define ICACHE_SIZE (1u << ICACHE_BITS)
+
+typedef struct ICacheEntry {
+  uint32_t pa;    /* physical address of the first byte (+1: 0 = empty) */
+  uint32_t gen;   /* page generation when decoded */
+  uint32_t key;   /* decode mode (1 = 32-bit code) */
+  Insn insn;
+} ICacheEntry;
+
+typedef struct ICache {
+  ICacheEntry e[ICACHE_SIZE];
+  uint64_t hits, misses;
+} ICache;
+
+static ICache *icache_get(Cpu *c) {
+  if (!c->icache) {
+    c->icache = calloc(1, sizeof(ICache));
+    if (!c->icache)
+      abort();
+  }
+  return c->icache;
+}
+
+void interp_free(Cpu *c) {
+  free(c->icache);
+  c->icache = NULL;
+}
+
+/* Copy up to n bytes of code at physical address pa (same page). */
+static void fetch_bytes(Cpu *c, uint32_t pa, uint8_t *dst, uint32_t n) {
+  uint8_t *host = mem_page_read_ptr(c->mem, pa >> PAGE_SHIFT);
+  if (host) {
+    memcpy(dst, host + (pa & PAGE_MASK), n);
+  } else {
+    for (uint32_t i = 0; i < n; i++)
+      dst[i] = mem_read8(c->mem, pa + i);
+  }
+}
+
+/* Decode the instruction at CS:EIP into *out (or a cached copy); faults as the CPU would. */
+static const Insn *fetch_decode(Cpu *c, Insn *scratch) {
+  uint32_t eip = c->eip;
+  const SegCache *cs = &c->seg[S_CS];
+  if (unlikely(eip > cs->limit))
+    cpu_raise(c, EXC_GP, 0);
+  uint32_t lin = cs->base + eip;
+  uint32_t pa = lin_translate_fetch(c, lin);
+  uint32_t key = (c->mode & CPU_MODE_CS32) ? 1 : 0;
+  ICache *ic = icache_get(c);
+  ICacheEntry *e = &ic->e[pa & (ICACHE_SIZE - 1)];
+  uint32_t ppage = pa >> PAGE_SHIFT;
+  if (likely(e->pa == pa + 1 && e->key == key && e->gen == mem_page_gen(c->mem, ppage))) {
+    ic->hits++;
+    if (unlikely(eip + e->insn.len - 1 > cs->limit))
+      cpu_raise(c, EXC_GP, 0);
+    return &e->insn;
+  }
+  ic->misses++;
+  uint8_t buf[16];
+  uint32_t first = PAGE_SIZE - (pa & PAGE_MASK);
+  if (first > 15)
+    first = 15;
+  fetch_bytes(c, pa, buf, first);
+  int r = x86_decode(buf, first, (int)key, scratch);
+  bool crosses = false;
+  if (r == DEC_TRUNCATED) {
+    uint32_t pa2 = lin_translate_fetch(c, (lin | PAGE_MASK) + 1);
+    fetch_bytes(c, pa2, buf + first, 15 - first);
+    r = x86_decode(buf, 15, (int)key, scratch);
+    crosses = true;
+  }
+  if (r == DEC_TOO_LONG)
+    cpu_raise(c, EXC_GP, 0);
+  if (r < 0) {
+    /* Undefined opcode: the handler raises #UD (after the limit check). */
+    if (eip + scratch->len - 1 > cs->limit)
+      cpu_raise(c, EXC_GP, 0);
+    cpu_raise(c, EXC_UD, ERR_NONE);
+  }
+  if (unlikely(eip + (uint32_t)r - 1 > cs->limit))
+    cpu_raise(c, EXC_GP, 0);
+  if (crosses || ppage >= (c->mem->ram_size >> PAGE_SHIFT))
+    return scratch;
+  if (mem_mark_code(c->mem, ppage))
+    tlb_flush(c); /* drop write pointers to the page that now holds code */
+  e->pa = pa + 1;
+  e->key = key;
+  e->gen = mem_page_gen(c->mem, ppage);
+  e->insn = *scratch;
+  return &e->insn;
+}
+
+/* Deliver a pending external interrupt if allowed. Returns true if one was taken. */
+static bool check_interrupts(Cpu *c) {
+  if (c->inhibit_irq) {
+    c->inhibit_irq = false;
+    return false;
+  }
+  if (c->nmi) {
+    c->nmi = false;
+    c->halted = false;
+    cpu_deliver_interrupt(c, EXC_NMI, false, ERR_NONE, c->eip);
+    return true;
+  }
+  if (c->intr && (c->eflags & F_IF) && c->int_ack) {
+    int vec = c->int_ack(c->io_opaque);
+    c->halted = false;
+    if (vec >= 0) {
+      cpu_deliver_interrupt(c, vec, false, ERR_NONE, c->eip);
+      return true;
+    }
+  }
+  return false;
+}
+
+CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
+  jmp_buf jb;
+  jmp_buf *volatile saved = c->jmp;
+  Insn scratch;
+  const uint64_t end = c->icount + max_insns;
+  CpuStop result = CPU_STOP_BUDGET;
+  c->jmp = &jb;
+  c->stop = CPU_STOP_NONE;
+  if (setjmp(jb)) {
+    /* A guest exception unwound to here: deliver it (nested faults escalate). */
+    if (!cpu_handle_exception(c)) {
+      c->jmp = saved;
+      return CPU_STOP_TRIPLE;
+    }
+  }
+  while (c->icount < end) {
+    if (unlikely(c->stop != CPU_STOP_NONE)) {
+      result = c->stop;
+      c->stop = CPU_STOP_NONE;
+      break;
+    }
+    if (unlikely(c->intr || c->nmi || c->inhibit_irq))
+      check_interrupts(c);
+    if (unlikely(c->halted)) {
+      if (c->halt_exits || !(c->eflags & F_IF)) {
+        result = CPU_STOP_HLT;
+      } else {
+        result = CPU_STOP_BUDGET; /* waiting for an interrupt: let the machine advance time */
+      }
+      break;
+    }
+    const Insn *in = fetch_decode(c, &scratch);
+    uint32_t next = c->eip + in->len;
+    c->next_eip = (c->mode & CPU_MODE_CS32) ? next : (next & 0xffff);
+    in->fn(c, in);
+    c->eip = c->next_eip;
+    c->icount++;
+  }
+  c->jmp = saved;
+  return result;
+}
+
+CpuStop cpu_step(Cpu *c) { return cpu_run(c, 1); }
