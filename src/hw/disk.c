@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "disk.h"
+#include "savestate.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -290,4 +291,88 @@ void disk_overlay_clear(Disk *d) {
     d->ovl[c] = NULL;
   }
   d->ovl_sectors = 0;
+}
+
+/* ---- save state ---- */
+
+static void put64(uint8_t *p, uint64_t v) {
+  for (int i = 0; i < 8; i++)
+    p[i] = (uint8_t)(v >> (8 * i));
+}
+static uint64_t get64(const uint8_t *p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++)
+    v |= (uint64_t)p[i] << (8 * i);
+  return v;
+}
+
+typedef struct OvlBuf {
+  uint8_t *p;   /* payload being built */
+  size_t len;   /* bytes used */
+} OvlBuf;
+
+static int ovl_append(void *opaque, uint64_t lba, const uint8_t *data) {
+  OvlBuf *b = opaque;
+  put64(b->p + b->len, lba);
+  memcpy(b->p + b->len + 8, data, DISK_SECTOR);
+  b->len += 8 + DISK_SECTOR;
+  return 0;
+}
+
+int disk_overlay_save(Disk *d, SaveWriter *w, const char *chunk) {
+  if (!d)
+    return -1;
+  uint64_t n = d->mode == DISK_SNAPSHOT ? d->ovl_sectors : 0;
+  OvlBuf b = {malloc(16 + n * (8 + DISK_SECTOR)), 16};
+  if (!b.p)
+    return -1;
+  put64(b.p, d->sectors);
+  put64(b.p + 8, n);
+  if (n)
+    disk_overlay_foreach(d, ovl_append, &b);
+  int r = save_put_chunk(w, chunk, DISK_OVERLAY_VERSION, 0, b.p, b.len);
+  free(b.p);
+  return r;
+}
+
+static int overlay_validate(Disk *d, SaveReader *r, const char *chunk, const uint8_t **pp,
+                            uint64_t *pn) {
+  const void *data;
+  size_t len;
+  if (save_get_chunk(r, chunk, DISK_OVERLAY_VERSION, &data, &len) != 0)
+    return -1;
+  const uint8_t *p = data;
+  if (len < 16 || get64(p) != d->sectors)
+    return -1;
+  uint64_t n = get64(p + 8);
+  if (n > d->sectors || len != 16 + n * (8 + DISK_SECTOR))
+    return -1;
+  if (n && d->mode != DISK_SNAPSHOT)
+    return -1;
+  for (uint64_t i = 0; i < n; i++)
+    if (get64(p + 16 + i * (8 + DISK_SECTOR)) >= d->sectors)
+      return -1;
+  *pp = p + 16;
+  *pn = n;
+  return 0;
+}
+
+int disk_overlay_check(Disk *d, SaveReader *r, const char *chunk) {
+  const uint8_t *p;
+  uint64_t n;
+  return d ? overlay_validate(d, r, chunk, &p, &n) : -1;
+}
+
+int disk_overlay_load(Disk *d, SaveReader *r, const char *chunk) {
+  const uint8_t *p;
+  uint64_t n;
+  if (!d || overlay_validate(d, r, chunk, &p, &n) != 0)
+    return -1;
+  disk_overlay_clear(d);
+  for (uint64_t i = 0; i < n; i++) {
+    const uint8_t *e = p + i * (8 + DISK_SECTOR);
+    if (disk_overlay_put(d, get64(e), e + 8) != 0)
+      return -1;
+  }
+  return 0;
 }

@@ -72,6 +72,16 @@ int disk_overlay_foreach(Disk *d, int (*fn)(void *opaque, uint64_t lba, const ui
 int disk_overlay_put(Disk *d, uint64_t lba, const uint8_t *data);
 void disk_overlay_clear(Disk *d);
 
+/* Save-state chunk holding the image size and (snapshot mode) the overlay:
+ * u64 sectors | u64 n | n x (u64 lba | 512 bytes). check verifies it fits
+ * this disk without changing anything; load replaces the overlay. */
+#define DISK_OVERLAY_VERSION 1
+struct SaveWriter;
+struct SaveReader;
+int disk_overlay_save(Disk *d, struct SaveWriter *w, const char *chunk);
+int disk_overlay_check(Disk *d, struct SaveReader *r, const char *chunk);
+int disk_overlay_load(Disk *d, struct SaveReader *r, const char *chunk);
+
 /* Geometry helpers. floppy: returns true and fills c/h/s for a standard size. */
 bool disk_floppy_geometry(uint64_t size, uint32_t *c, uint32_t *h, uint32_t *s);
 void disk_hd_geometry(uint64_t sectors, uint32_t *c, uint32_t *h, uint32_t *s);

@@ -1,0 +1,134 @@
+/*
+ * ide.h — one IDE/ATA channel (two drives: master and slave) with PIO
+ * transfers, LBA28/LBA48, and ATAPI CD-ROM drives reading ISO images.
+ *
+ * References: ATA/ATAPI-6 (T13/1410D) for the task file, commands and
+ * IDENTIFY words; SFF-8020i / MMC-2 for the ATAPI packet protocol and the
+ * SCSI commands a CD-ROM answers.
+ *
+ * The PC has two channels: ide_new(bus, 0x1f0, 0x3f6, irq14, "ide0") and
+ * ide_new(bus, 0x170, 0x376, irq15, "ide1").  Commands complete at once
+ * (no seek timing): the IRQ is asserted when the command is written and the
+ * guest takes it after the OUT instruction, as it would a fast drive's.
+ */
+#ifndef X86VM_IDE_H
+#define X86VM_IDE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "disk.h"
+#include "iobus.h"
+#include "irq.h"
+#include "savestate.h"
+
+#define IDE_BUF_SIZE 65536 /* data buffer: one DRQ block (ATA) or up to 32 CD sectors */
+
+enum { IDE_NONE = 0, IDE_ATA = 1, IDE_ATAPI = 2 };
+
+/* Status register bits. */
+#define IDE_ST_ERR  0x01
+#define IDE_ST_DRQ  0x08
+#define IDE_ST_DSC  0x10
+#define IDE_ST_DF   0x20
+#define IDE_ST_DRDY 0x40
+#define IDE_ST_BSY  0x80
+/* Error register bits. */
+#define IDE_ER_ABRT 0x04
+#define IDE_ER_IDNF 0x10
+#define IDE_ER_UNC  0x40
+/* Device control register bits. */
+#define IDE_CTL_NIEN 0x02
+#define IDE_CTL_SRST 0x04
+#define IDE_CTL_HOB  0x80
+
+/* Per-drive registers (each drive keeps its own copy of the task file;
+ * writes go to both, reads come from the selected one). */
+#define IDE_DRIVE_FIELDS(F, A, S)                                              \
+  F(uint8_t, type)        /* IDE_NONE / IDE_ATA / IDE_ATAPI */                 \
+  F(uint8_t, feature)     /* features register (written) */                    \
+  F(uint8_t, error)       /* error register (read) */                          \
+  F(uint8_t, nsect)       /* sector count / ATAPI interrupt reason */          \
+  F(uint8_t, sector)      /* sector number / LBA 7:0 */                        \
+  F(uint8_t, lcyl)        /* cylinder low / LBA 15:8 / ATAPI byte count lo */  \
+  F(uint8_t, hcyl)        /* cylinder high / LBA 23:16 / byte count hi */      \
+  F(uint8_t, select)      /* device/head register */                           \
+  F(uint8_t, status)      /* status register */                                \
+  F(uint8_t, hob_feature) /* previous writes (LBA48 high order bytes) */       \
+  F(uint8_t, hob_nsect)                                                        \
+  F(uint8_t, hob_sector)                                                       \
+  F(uint8_t, hob_lcyl)                                                         \
+  F(uint8_t, hob_hcyl)                                                         \
+  F(uint16_t, cur_heads)  /* CHS translation (INITIALIZE DEVICE PARAMETERS) */ \
+  F(uint16_t, cur_spt)                                                         \
+  F(uint16_t, mult)       /* sectors per READ/WRITE MULTIPLE block, 0 = off */ \
+  F(bool, wcache)         /* write cache enabled (SET FEATURES 02h/82h) */     \
+  F(uint8_t, sense_key)   /* ATAPI sense data */                               \
+  F(uint8_t, asc)                                                              \
+  F(uint8_t, ascq)                                                             \
+  F(bool, locked)         /* ATAPI PREVENT MEDIUM REMOVAL */
+
+typedef struct IdeDrive {
+  SAVE_DECLARE(IDE_DRIVE_FIELDS)
+  Disk *disk;       /* backing image (not owned), NULL if none */
+  uint16_t cyls;    /* default geometry for IDENTIFY */
+  uint16_t heads;
+  uint16_t spt;
+} IdeDrive;
+#define IDE_DRIVE_VERSION 1
+
+/* Transfer kinds in IdeChannel.xfer. */
+enum { IDE_X_NONE, IDE_X_ATA_IN, IDE_X_ATA_OUT, IDE_X_PACKET, IDE_X_ATAPI_IN };
+
+#define IDE_CHANNEL_FIELDS(F, A, S)                                            \
+  S(IdeDrive, drive, 2, ide_drive_table) /* master, slave */                   \
+  F(uint8_t, cur)         /* selected drive (DEV bit) */                       \
+  F(uint8_t, control)     /* device control register */                        \
+  F(bool, irq_pending)    /* INTRQ asserted by the drive */                    \
+  F(uint8_t, cmd)         /* command in progress */                            \
+  F(uint8_t, xfer)        /* IDE_X_* */                                        \
+  F(uint32_t, pos)        /* next byte of buf to transfer */                   \
+  F(uint32_t, end)        /* end of the current DRQ block in buf */            \
+  F(uint32_t, buf_len)    /* valid bytes in buf (ATAPI) */                     \
+  F(uint64_t, lba)        /* next sector to transfer */                        \
+  F(uint32_t, remaining)  /* sectors left in the command */                    \
+  F(uint16_t, block)      /* sectors per DRQ block */                          \
+  F(uint16_t, byte_limit) /* ATAPI byte count limit */                         \
+  F(uint32_t, atapi_left) /* ATAPI bytes left to send in the command */        \
+  A(uint8_t, packet, 12)  /* ATAPI command packet */                           \
+  A(uint8_t, buf, IDE_BUF_SIZE) /* data buffer */
+
+typedef struct IdeChannel {
+  SAVE_DECLARE(IDE_CHANNEL_FIELDS)
+  IrqLine irq;          /* IRQ14 or IRQ15 */
+  const char *name;     /* "ide0", also the save chunk name */
+  uint16_t base;        /* command block ports */
+  uint16_t ctl;         /* device control / alternate status port */
+  bool line;            /* level currently driven on irq */
+} IdeChannel;
+#define IDE_CHANNEL_VERSION 1
+
+const SaveTable *ide_drive_table(void);
+const SaveTable *ide_channel_table(void);
+
+/* Create a channel and register its ports (base..base+7 and ctl). bus may be
+ * NULL (tests call ide_ioport_* directly). Returns NULL on failure. */
+IdeChannel *ide_new(IoBus *bus, uint16_t base, uint16_t ctl, IrqLine irq, const char *name);
+void ide_free(IdeChannel *ch);
+/* Attach an image to unit 0 (master) or 1 (slave): a DISK_CDROM image
+ * becomes an ATAPI CD-ROM drive, anything else a hard disk. The disk is not
+ * owned. Returns 0 or -1. */
+int ide_attach(IdeChannel *ch, int unit, Disk *disk);
+
+/* Port access (what the IoBus callbacks call). */
+uint32_t ide_ioport_read(IdeChannel *ch, uint16_t port, int size);
+void ide_ioport_write(IdeChannel *ch, uint16_t port, int size, uint32_t value);
+
+/* Device interface (opaque = IdeChannel *): power-on reset, save state
+ * (including the snapshot overlays of attached disks), check and load. */
+void ide_reset(void *opaque);
+int ide_save(void *opaque, SaveWriter *w);
+int ide_check(void *opaque, SaveReader *r);
+int ide_load(void *opaque, SaveReader *r);
+
+#endif
