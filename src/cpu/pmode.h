@@ -26,4 +26,22 @@ void pmode_task_switch(Cpu *cpu, uint16_t tss_sel, uint32_t lo, uint32_t hi, int
 /* Stack pointer for privilege level dpl from the current TSS. */
 void pmode_tss_stack(Cpu *cpu, unsigned dpl, uint16_t *ss, uint32_t *esp);
 
+/* Far transfers in protected mode (called by cpu_far_* in ops_sys.c). */
+void pmode_far_jump(Cpu *cpu, uint16_t sel, uint32_t off, bool o32);
+void pmode_far_call(Cpu *cpu, uint16_t sel, uint32_t off, bool o32);
+void pmode_far_return(Cpu *cpu, bool o32, uint16_t extra_pop);
+void pmode_iret(Cpu *cpu, bool o32);
+/* LLDT / LTR with all checks (LTR marks the TSS busy). */
+void pmode_load_ldt(Cpu *cpu, uint16_t sel);
+void pmode_load_tr(Cpu *cpu, uint16_t sel);
+
+/*
+ * PUSHF/POPF support (ops_sys.c): cpu_check_flags_io raises #GP(0) in v86
+ * mode with IOPL < 3 (call it before touching the stack); cpu_write_flags
+ * applies a popped value with the mode's rules (IOPL only at CPL 0, IF only
+ * at CPL <= IOPL, VM/VIP/VIF never, RF cleared by a 32-bit POPF).
+ */
+void cpu_check_flags_io(Cpu *cpu);
+void cpu_write_flags(Cpu *cpu, uint32_t value, bool o32);
+
 #endif
