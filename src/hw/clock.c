@@ -14,6 +14,7 @@ Clock *clock_new(bool deterministic, uint64_t ns_per_insn) {
   c->deterministic = deterministic;
   c->ns_per_insn = ns_per_insn ? ns_per_insn : 1;
   c->host_offset = -(int64_t)clock_host_ns();
+  c->slice_end = CLOCK_NEVER;
   return c;
 }
 
@@ -48,9 +49,26 @@ uint64_t clock_next_deadline(const Clock *c) {
   return t ? t->deadline : CLOCK_NEVER;
 }
 
+void clock_attach_icount(Clock *c, const uint64_t *icount) {
+  c->icount = icount;
+  c->icount_base = icount ? *icount : 0;
+}
+
+void clock_sync_insns(Clock *c) {
+  if (!c->icount)
+    return;
+  uint64_t target = clock_now(c);
+  c->icount_base = *c->icount;
+  clock_advance_to(c, target);
+}
+
 void clock_advance_to(Clock *c, uint64_t ns) {
   if (c->firing)
     return; /* a callback must not advance time */
+  if (c->icount) { /* fold instructions executed so far into `now` */
+    c->now = clock_now(c);
+    c->icount_base = *c->icount;
+  }
   c->firing = true;
   for (;;) {
     Timer *t = earliest(c);
@@ -78,6 +96,7 @@ void clock_sync_host(Clock *c) {
 
 void clock_set_now(Clock *c, uint64_t ns) {
   c->now = ns;
+  c->icount_base = c->icount ? *c->icount : 0;
   c->host_offset = (int64_t)ns - (int64_t)clock_host_ns();
 }
 
@@ -100,6 +119,9 @@ Timer *clock_timer_new(Clock *c, TimerCb cb, void *opaque) {
 void timer_mod(Timer *t, uint64_t deadline_ns) {
   t->deadline = deadline_ns;
   t->pending = true;
+  Clock *c = t->clock;
+  if (deadline_ns < c->slice_end && c->kick && !c->firing)
+    c->kick(c->kick_opaque);
 }
 
 void timer_del(Timer *t) { t->pending = false; }

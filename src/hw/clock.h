@@ -7,12 +7,18 @@
  * order (ties: creation order), with clock_now() equal to each timer's
  * deadline while its callback runs.
  *
- * Two ways time moves, chosen at creation (only the machine loop calls these):
- *  - deterministic: virtual time = instructions executed * ns_per_insn
- *    (clock_account_insns), plus skips over idle (halted) periods, so two
- *    identical runs produce identical output;
- *  - real time: clock_sync_host() moves virtual time up to the host's
- *    monotonic clock (sampled only between CPU slices).
+ * Time moves with executed instructions: while the CPU runs a slice,
+ * clock_now() = time at slice start + (instructions so far) * ns_per_insn,
+ * read from the CPU's instruction counter (clock_attach_icount), so a guest
+ * polling a counter sees time pass.  At the end of a slice the machine calls
+ * clock_sync_insns() to make that time official (firing due timers), and
+ * over idle (halted) periods it jumps straight to the next deadline.
+ *  - deterministic mode: that is all, so identical runs are identical;
+ *  - real-time mode: in addition clock_sync_host() moves virtual time up to
+ *    the host's monotonic clock (sampled only by the machine loop between
+ *    CPU slices, never by devices), and idle periods wait for the host.
+ * A timer armed during a slice with a deadline before the slice's planned
+ * end calls the kick hook so the machine can cut the slice short.
  */
 #ifndef X86VM_CLOCK_H
 #define X86VM_CLOCK_H
@@ -46,18 +52,28 @@ struct Clock {
   Timer *tail;          /* last timer in the list */
   uint32_t ntimers;     /* timers created */
   bool firing;          /* inside clock_advance_to */
+  const uint64_t *icount; /* CPU instruction counter, or NULL */
+  uint64_t icount_base; /* *icount when `now` was last synced */
+  uint64_t slice_end;   /* planned end of the running slice (CLOCK_NEVER: none) */
+  void (*kick)(void *opaque); /* called when a timer needs the slice cut short */
+  void *kick_opaque;
 };
 
 Clock *clock_new(bool deterministic, uint64_t ns_per_insn);
 void clock_free(Clock *clock);                   /* frees all its timers too */
-static inline uint64_t clock_now(const Clock *clock) { return clock->now; }
+static inline uint64_t clock_now(const Clock *clock) {
+  return clock->icount ? clock->now + (*clock->icount - clock->icount_base) * clock->ns_per_insn
+                       : clock->now;
+}
 /* Earliest pending deadline, or CLOCK_NEVER. */
 uint64_t clock_next_deadline(const Clock *clock);
 /* Move time forward to ns (never backwards), firing due timers in order. */
 void clock_advance_to(Clock *clock, uint64_t ns);
 
 /* Called by the machine loop only. */
-void clock_account_insns(Clock *clock, uint64_t insns); /* deterministic mode */
+void clock_attach_icount(Clock *clock, const uint64_t *icount);
+void clock_sync_insns(Clock *clock);                    /* end of a CPU slice */
+void clock_account_insns(Clock *clock, uint64_t insns); /* without an icount */
 void clock_sync_host(Clock *clock);                     /* real-time mode */
 uint64_t clock_host_ns(void);                           /* host monotonic clock, ns */
 /* Set virtual time after a restore (real-time mode: re-bases on the host). */
