@@ -158,7 +158,7 @@ static Pk round_pack(F80Env *e, int sign, int64_t exp, u128 m, int prec, const F
   }
   if (rexp > f->emax) {
     e->flags |= FSW_OE;
-    if (!(e->cw & FSW_OE)) {
+    if (!(e->cw & FSW_OE) && rexp - f->adjust <= f->emax) {
       if (rem) {
         e->flags |= FSW_PE;
         e->c1 = up;
@@ -168,6 +168,12 @@ static Pk round_pack(F80Env *e, int sign, int64_t exp, u128 m, int prec, const F
       return p;
     }
     e->flags |= FSW_PE;
+    if (!(e->cw & FSW_OE)) { /* unmasked but beyond the bias adjustment: infinity */
+      e->c1 = 1;
+      p.exp = f->emax + 1;
+      p.sig = J_BIT;
+      return p;
+    }
     if (rc == 0 || (rc == 1 && sign) || (rc == 2 && !sign)) {
       e->c1 = 1;
       p.exp = f->emax + 1;
@@ -180,7 +186,7 @@ static Pk round_pack(F80Env *e, int sign, int64_t exp, u128 m, int prec, const F
     return p;
   }
   if (rexp < 1) {
-    if (!(e->cw & FSW_UE)) {
+    if (!(e->cw & FSW_UE) && rexp + f->adjust >= 1) {
       e->flags |= FSW_UE;
       if (rem) {
         e->flags |= FSW_PE;
@@ -190,14 +196,19 @@ static Pk round_pack(F80Env *e, int sign, int64_t exp, u128 m, int prec, const F
       p.sig = (uint64_t)(r >> 64);
       return p;
     }
+    if (!(e->cw & FSW_UE)) { /* unmasked but beyond the bias adjustment: zero */
+      e->flags |= FSW_UE | FSW_PE;
+      e->c1 = 0;
+      return p;
+    }
     u128 d = shr_sticky(m, 1 - exp);
     rem = d & mask;
     up = round_up(rc, sign, (d >> drop) & 1, rem, half);
     r = d & ~mask;
     if (up)
       r += one;
-    if (rem) {
-      e->flags |= FSW_UE | FSW_PE;
+    if (rem || !(e->cw & FSW_UE)) {
+      e->flags |= FSW_UE | (rem ? FSW_PE : 0);
       e->c1 = up;
     }
     p.exp = (r >> 127) ? 1 : 0;
@@ -464,8 +475,6 @@ int64_t f80_to_int(F80Env *e, Float80 a, int bits, bool trunc) {
   }
   if (ua.k == K_ZERO)
     return 0;
-  if (ua.den)
-    e->flags |= FSW_DE;
   int64_t s = (int64_t)BIAS + 63 - ua.exp;
   if (s < 0) {
     e->flags |= FSW_IE;
@@ -542,12 +551,18 @@ static Pk to_ieee(F80Env *e, Float80 a, const Fmt *f, int prec, int fbits) {
   default:
     break;
   }
-  p = round_pack(e, ua.sign, ua.exp + 64, (u128)ua.sig << 64, prec, f);
+  F80Env t = { e->cw, 0, 0 };
+  p = round_pack(&t, ua.sign, ua.exp, (u128)ua.sig << 64, prec, f);
   p.sig = (p.sig << 1) >> (64 - fbits); /* drop the integer bit */
-  if (p.exp > f->emax || p.exp < 0) {  /* unmasked over/underflow: nothing is stored */
+  if (t.flags & ~t.cw & (FSW_OE | FSW_UE)) {
+    /* unmasked over/underflow to memory: nothing is stored, no PE */
+    t.flags &= (uint16_t)~FSW_PE;
+    t.c1 = 0;
     p.exp = 0;
     p.sig = 0;
   }
+  e->flags |= t.flags;
+  e->c1 = t.c1;
   return p;
 }
 
@@ -571,9 +586,10 @@ void f80_to_bcd(F80Env *e, Float80 a, uint8_t out[10]) {
   }
   if (bad) {
     e->flags |= FSW_IE;
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < 7; i++)
       out[i] = 0;
-    out[8] = 0xc0;
+    out[7] = 0xc0;
+    out[8] = 0xff;
     out[9] = 0xff;
     return;
   }
@@ -663,7 +679,7 @@ Float80 f80_scale(F80Env *e, Float80 a, Float80 b) {
     if (ub.sign)
       n = -n;
   }
-  return rp80(e, ua.sign, (int64_t)ua.exp + n + 64, (u128)ua.sig << 64, 64);
+  return rp80(e, ua.sign, (int64_t)ua.exp + n, (u128)ua.sig << 64, 64);
 }
 
 void f80_xtract(F80Env *e, Float80 a, Float80 *exp, Float80 *sig) {
@@ -705,8 +721,11 @@ Float80 f80_prem(F80Env *e, Float80 a, Float80 b, bool ieee, uint16_t *cc) {
     return invalid(e);
   if (denormal_check(e, &ua, &ub))
     return a;
-  if (ua.k == K_ZERO || ub.k == K_INF)
-    return ua.den ? rp80(e, ua.sign, ua.exp + 64, (u128)ua.sig << 64, 64) : a;
+  if (ua.k == K_ZERO || ub.k == K_INF) {
+    if (f80_exp(a) == 0 && (a.mant & J_BIT)) /* pseudo-denormal: exponent becomes 1 */
+      a.sexp++;
+    return a;
+  }
   int64_t d = (int64_t)ua.exp - ub.exp;
   int sign = ua.sign;
   u128 rem;
@@ -835,7 +854,7 @@ static Xf xf_add(Xf a, Xf b) {
     b = t;
   }
   int64_t d = a.exp - b.exp;
-  u128 A = a.m >> 1, B = d >= 127 ? 0 : (b.m >> 1) >> d;
+  u128 A = a.m >> 1, B = shr_sticky(b.m >> 1, d); /* sticky: keeps inexactness visible */
   if (a.sign == b.sign)
     return xf_norm(a.sign, a.exp + 1, A + B);
   return xf_norm(a.sign, a.exp + 1, A - B);
@@ -857,6 +876,7 @@ static Xf xf_div(Xf a, Xf b) {
     carry = (r >> 127) != 0;
     r <<= 1;
   }
+  q |= (r != 0 || carry); /* sticky */
   return xf_norm(a.sign ^ b.sign, a.exp - b.exp, q);
 }
 
@@ -896,9 +916,9 @@ static Xf xf_expm1(Xf y) {
   Xf sum = y, term = y;
   for (int n = 2; n < NTERMS; n++) {
     term = xf_mul(xf_mul(term, y), inv_tab[n]);
+    sum = xf_add(sum, term);
     if (xf_tiny(term, sum))
       break;
-    sum = xf_add(sum, term);
   }
   return sum;
 }
@@ -909,9 +929,9 @@ static Xf xf_atanh2(Xf s) {
   for (int n = 3; n < NTERMS; n += 2) {
     term = xf_mul(term, s2);
     Xf t = xf_mul(term, inv_tab[n]);
+    sum = xf_add(sum, t);
     if (xf_tiny(t, sum))
       break;
-    sum = xf_add(sum, t);
   }
   sum.exp++;
   return sum;
@@ -923,9 +943,9 @@ static Xf xf_atan_small(Xf t) {
   for (int n = 3; n < NTERMS; n += 2) {
     term = xf_neg(xf_mul(term, t2));
     Xf u = xf_mul(term, inv_tab[n]);
+    sum = xf_add(sum, u);
     if (xf_tiny(u, sum))
       break;
-    sum = xf_add(sum, u);
   }
   return sum;
 }
@@ -936,9 +956,9 @@ static Xf xf_sin_small(Xf t) {
   for (int n = 3; n < NTERMS; n += 2) {
     p = xf_neg(xf_mul(p, t2));
     Xf u = xf_mul(p, fact_tab[n]);
+    sum = xf_add(sum, u);
     if (xf_tiny(u, sum))
       break;
-    sum = xf_add(sum, u);
   }
   return sum;
 }
@@ -949,9 +969,9 @@ static Xf xf_cos_small(Xf t) {
   for (int n = 2; n < NTERMS; n += 2) {
     p = xf_neg(xf_mul(p, t2));
     Xf u = xf_mul(p, fact_tab[n]);
+    sum = xf_add(sum, u);
     if (xf_tiny(u, sum))
       break;
-    sum = xf_add(sum, u);
   }
   return sum;
 }
@@ -970,15 +990,21 @@ Float80 f80_f2xm1(F80Env *e, Float80 a) {
     return ua.sign ? f80_make(1, BIAS, J_BIT) : a;
   if (denormal_check(e, &ua, NULL))
     return a;
+  if (ua.exp > BIAS || (ua.exp == BIAS && ua.sig != J_BIT)) {
+    /* outside the architectural domain: the x87 leaves the operand */
+    e->flags |= FSW_PE;
+    return a;
+  }
   tabs_init();
   return xf_to_f80(e, xf_expm1(xf_mul(xf_from_unp(&ua), xf_ln2())));
 }
 
 /* log2(x) for finite x > 0. */
-static Xf xf_log2(const Unp *ux) {
-  int64_t k = (int64_t)ux->exp - BIAS;
-  Xf m = xf_norm(0, 0, (u128)ux->sig << 64); /* in [1, 2) */
-  if (ux->sig > 0xb504f333f9de6484ull) {       /* m > sqrt(2): use m / 2 */
+static Xf xf_log2(Xf x) {
+  int64_t k = x.exp;
+  Xf m = x;
+  m.exp = 0;                                         /* in [1, 2) */
+  if (m.m > ((u128)0xb504f333f9de6484ull << 64)) { /* m > sqrt(2): use m / 2 */
     m.exp = -1;
     k++;
   }
@@ -998,8 +1024,6 @@ Float80 f80_yl2x(F80Env *e, Float80 x, Float80 y) {
   if (ux.k == K_ZERO) {
     if (uy.k == K_ZERO)
       return invalid(e);
-    if (denormal_check(e, &uy, NULL))
-      return x;
     if (uy.k != K_INF)
       e->flags |= FSW_ZE;
     return inf80(!uy.sign);
@@ -1024,7 +1048,13 @@ Float80 f80_yl2x(F80Env *e, Float80 x, Float80 y) {
   if (uy.k == K_ZERO || is_one)
     return zero80(uy.sign ^ (ux.exp < BIAS));
   tabs_init();
-  return xf_to_f80(e, xf_mul(xf_log2(&ux), xf_from_unp(&uy)));
+  r = xf_to_f80(e, xf_mul(xf_log2(xf_from_unp(&ux)), xf_from_unp(&uy)));
+  if (!(e->flags & FSW_PE)) { /* the x87 reports even exact logarithms as inexact */
+    e->flags |= FSW_PE;
+    if (f80_exp(r) == 0)
+      e->flags |= FSW_UE;
+  }
+  return r;
 }
 
 Float80 f80_yl2xp1(F80Env *e, Float80 x, Float80 y) {
@@ -1054,9 +1084,18 @@ Float80 f80_yl2xp1(F80Env *e, Float80 x, Float80 y) {
   if (uy.k == K_ZERO)
     return zero80(ux.sign ^ uy.sign);
   tabs_init();
-  Xf xv = xf_from_unp(&ux);
-  Xf s = xf_div(xv, xf_add(xf_int(2), xv));
-  Xf l = xf_mul(xf_atanh2(s), xf_log2e());
+  Xf xv = xf_from_unp(&ux), l;
+  if (xv.exp < -2) {
+    Xf s = xf_div(xv, xf_add(xf_int(2), xv));
+    l = xf_mul(xf_atanh2(s), xf_log2e());
+  } else { /* outside the architectural domain: log2(1 + x) directly */
+    Xf u = xf_add(xf_int(1), xv);
+    if (!u.m || u.sign) { /* x <= -1: the x87 returns x */
+      e->flags |= FSW_PE;
+      return x;
+    }
+    l = xf_log2(u);
+  }
   return xf_to_f80(e, xf_mul(l, xf_from_unp(&uy)));
 }
 
@@ -1214,9 +1253,13 @@ bool f80_tan(F80Env *e, Float80 x, Float80 *t) {
   }
   tabs_init();
   uint64_t q;
-  Xf a = reduce(&ux, &q);
-  Xf st = xf_sin_small(a), ct = xf_cos_small(a);
-  Xf v = (q & 1) ? xf_neg(xf_div(ct, st)) : xf_div(st, ct);
+  Xf a = reduce(&ux, &q), v;
+  if (a.exp < -70 && !(q & 1)) { /* tan(a) = a + a^3/3 + ...: keep the direction of the error */
+    v = xf_add(a, xf_mul(xf_mul(xf_mul(a, a), a), inv_tab[3]));
+  } else {
+    Xf st = xf_sin_small(a), ct = xf_cos_small(a);
+    v = (q & 1) ? xf_neg(xf_div(ct, st)) : xf_div(st, ct);
+  }
   if (ux.sign)
     v = xf_neg(v);
   *t = xf_to_f80(e, v);
