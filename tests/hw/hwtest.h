@@ -24,7 +24,7 @@ typedef struct IrqRec {
 static inline void irqrec_set(void *opaque, int irq, int level) {
   IrqRec *r = opaque;
   if (level && !r->level && r->nrise < IRQREC_MAX)
-    r->rise_ns[r->nrise++] = clock_now(r->clock);
+    r->rise_ns[r->nrise++] = r->clock ? clock_now(r->clock) : 0;
   r->level = level;
 }
 static inline IrqLine irqrec_line(IrqRec *r) { return (IrqLine){irqrec_set, r, 0}; }

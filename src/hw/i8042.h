@@ -1,0 +1,88 @@
+/*
+ * i8042.h — Intel 8042 keyboard controller (ports 60h/64h) with a PS/2
+ * keyboard (IRQ1) and PS/2 mouse (IRQ12), plus the PS/2 "system control
+ * port A" at 92h (fast A20 and fast reset).
+ * References: IBM PC/AT Technical Reference (keyboard controller), IBM
+ * PS/2 Hardware Interface Technical Reference (keyboard/mouse protocol).
+ */
+#ifndef X86VM_I8042_H
+#define X86VM_I8042_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "device.h"
+#include "iobus.h"
+#include "irq.h"
+
+#define KBC_QUEUE 32
+
+/* Status register bits (port 64h read). */
+#define KBC_ST_OBF  0x01 /* output buffer full */
+#define KBC_ST_IBF  0x02 /* input buffer full (never: we process at once) */
+#define KBC_ST_SYS  0x04 /* system flag */
+#define KBC_ST_CMD  0x08 /* last write was to port 64h */
+#define KBC_ST_UNLOCKED 0x10 /* keyboard not inhibited */
+#define KBC_ST_AUX  0x20 /* output buffer holds mouse data */
+
+/* Command byte bits. */
+#define KBC_CB_KBD_INT 0x01
+#define KBC_CB_AUX_INT 0x02
+#define KBC_CB_SYS     0x04
+#define KBC_CB_KBD_DIS 0x10
+#define KBC_CB_AUX_DIS 0x20
+#define KBC_CB_XLAT    0x40
+
+#define KBC_FIELDS(F, A, S)                                                              \
+  F(uint8_t, status)        /* status register (OBF/AUX computed) */                     \
+  F(uint8_t, cmd_byte)      /* controller command byte */                                \
+  F(uint8_t, outport)       /* output port: bit0 reset line, bit1 A20 */                 \
+  F(uint8_t, pending_cmd)   /* controller command waiting for its data byte (0: none) */ \
+  F(bool, obf)              /* output buffer full */                                     \
+  F(bool, obf_aux)          /* ... with mouse data */                                    \
+  F(uint8_t, outbuf)        /* output buffer */                                          \
+  A(uint8_t, q, KBC_QUEUE)  /* pending bytes for the output buffer */                    \
+  A(uint8_t, q_src, KBC_QUEUE) /* per byte: 0 controller, 1 keyboard, 2 mouse */         \
+  F(uint8_t, q_head)        /* first queued byte */                                      \
+  F(uint8_t, q_len)         /* queued bytes */                                           \
+  F(bool, xlat_f0)          /* translation: saw a set-2 break prefix F0h */              \
+  F(uint8_t, kbd_pending)   /* keyboard command waiting for its argument (0: none) */    \
+  F(uint8_t, kbd_set)       /* keyboard scancode set 1..3 */                             \
+  F(bool, kbd_enabled)      /* keyboard scanning (F4h/F5h) */                            \
+  F(uint8_t, kbd_leds)      /* LED state (EDh) */                                        \
+  F(uint8_t, kbd_typematic) /* typematic rate/delay (F3h) */                             \
+  F(uint8_t, mouse_pending) /* mouse command waiting for its argument (0: none) */       \
+  F(bool, mouse_enabled)    /* data reporting (F4h) */                                   \
+  F(bool, mouse_remote)     /* remote mode (F0h) */                                      \
+  F(bool, mouse_wrap)       /* wrap (echo) mode */                                       \
+  F(uint8_t, mouse_rate)    /* sample rate */                                            \
+  F(uint8_t, mouse_res)     /* resolution */                                             \
+  F(bool, mouse_scale21)    /* 2:1 scaling */                                            \
+  F(uint8_t, mouse_buttons) /* button state bits 0-2 */                                  \
+  F(uint8_t, port92)        /* port 92h bits (bit1 A20) */                               \
+  F(bool, irq1_level)       /* IRQ1 output */                                            \
+  F(bool, irq12_level)      /* IRQ12 output */
+typedef struct Kbc {
+  SAVE_DECLARE(KBC_FIELDS)
+  IrqLine irq_kbd;                            /* IRQ1 */
+  IrqLine irq_aux;                            /* IRQ12 */
+  void (*set_a20)(void *opaque, bool on);     /* A20 gate output */
+  void (*reset)(void *opaque);                /* CPU reset line pulse */
+  void *cb_opaque;                            /* for set_a20 / reset */
+  uint8_t logged[32];                         /* unknown commands already logged */
+  Device dev;                                 /* reset/save/load record */
+} Kbc;
+#define KBC_VERSION 1
+const SaveTable *kbc_table(void);
+
+Kbc *kbc_new(IoBus *bus, IrqLine irq1, IrqLine irq12, void (*set_a20)(void *, bool),
+             void (*reset)(void *), void *cb_opaque);
+void kbc_free(Kbc *kbc);
+void kbc_reset(Kbc *kbc);
+/* Input: a key by its set-1 make code (0x01..0x58), with the E0 prefix flag. */
+void kbc_key_event(Kbc *kbc, uint8_t set1_code, bool e0, bool down);
+/* Input: relative mouse motion (dy positive = up) and button bits (1 left, 2 right, 4 middle). */
+void kbc_mouse_event(Kbc *kbc, int dx, int dy, uint8_t buttons);
+bool kbc_a20(const Kbc *kbc);
+
+#endif
