@@ -63,31 +63,6 @@ void cpu_check_io(Cpu *c, uint16_t port, int size) {
     cpu_raise(c, EXC_GP, 0);
 }
 
-/* ---- flags helpers shared with PUSHF/POPF (declared in pmode.h) ---- */
-
-void cpu_check_flags_io(Cpu *c) {
-  if (in_v86(c) && iopl(c) < 3)
-    cpu_raise(c, EXC_GP, 0);
-}
-
-void cpu_write_flags(Cpu *c, uint32_t v, bool o32) {
-  uint32_t mask;
-  if (in_v86(c)) {
-    mask = F_ARITH | F_TF | F_IF | F_DF | F_NT | F_AC | F_ID;
-  } else if (!(c->mode & CPU_MODE_PE) || c->cpl == 0) {
-    mask = F_ARITH | F_TF | F_IF | F_DF | F_IOPL | F_NT | F_AC | F_ID;
-  } else {
-    mask = F_ARITH | F_TF | F_DF | F_NT | F_AC | F_ID;
-    if (c->cpl <= iopl(c))
-      mask |= F_IF;
-  }
-  if (!o32)
-    mask &= 0xffffu;
-  else
-    mask |= F_RF; /* RF is cleared by a 32-bit POPF */
-  cpu_set_flags(c, o32 ? v & ~F_RF : v, mask);
-}
-
 /* ---- far transfers: real and virtual-8086 mode ---- */
 
 /* Store v at SS:sp - size without committing SP; returns the new SP. */

@@ -35,13 +35,4 @@ void pmode_iret(Cpu *cpu, bool o32);
 void pmode_load_ldt(Cpu *cpu, uint16_t sel);
 void pmode_load_tr(Cpu *cpu, uint16_t sel);
 
-/*
- * PUSHF/POPF support (ops_sys.c): cpu_check_flags_io raises #GP(0) in v86
- * mode with IOPL < 3 (call it before touching the stack); cpu_write_flags
- * applies a popped value with the mode's rules (IOPL only at CPL 0, IF only
- * at CPL <= IOPL, VM/VIP/VIF never, RF cleared by a 32-bit POPF).
- */
-void cpu_check_flags_io(Cpu *cpu);
-void cpu_write_flags(Cpu *cpu, uint32_t value, bool o32);
-
 #endif
