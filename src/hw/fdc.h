@@ -1,0 +1,96 @@
+/*
+ * fdc.h — Intel 82077AA-style floppy disk controller (AT mode) at
+ * 3F0h-3F5h and 3F7h (3F6h belongs to the primary IDE channel), IRQ 6,
+ * DMA channel 2.
+ *
+ * Registers: DOR (3F2h), TDR (3F3h), MSR/DSR (3F4h), data FIFO (3F5h),
+ * DIR/CCR (3F7h).  Commands: SPECIFY, SENSE DRIVE STATUS, RECALIBRATE,
+ * SEEK, SENSE INTERRUPT STATUS, READ DATA, WRITE DATA, READ ID, FORMAT
+ * TRACK, VERSION, CONFIGURE, DUMPREG, LOCK, PERPENDICULAR MODE.  Data moves
+ * by DMA only (a SPECIFY asking for non-DMA mode is accepted, but reads and
+ * writes still use DMA).  Seeks and transfers complete at once; the IRQ
+ * rises when the command's last byte is written.
+ * Reference: Intel 82077AA datasheet (290166).
+ */
+#ifndef X86VM_FDC_H
+#define X86VM_FDC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "disk.h"
+#include "dma8237.h"
+#include "iobus.h"
+#include "irq.h"
+#include "savestate.h"
+
+#define FDC_DMA_CHANNEL 2
+
+#define FDC_DRIVE_FIELDS(F, A, S)                                   \
+  F(uint8_t, cyl)          /* present cylinder number (PCN) */      \
+  F(uint8_t, head)         /* last head used */                     \
+  F(uint8_t, sect)         /* last sector used (READ ID) */         \
+  F(bool, changed)         /* disk change line (DIR bit 7) */       \
+  F(bool, int_pending)     /* seek/recalibrate done, not sensed */  \
+  F(uint8_t, st0)          /* ST0 for SENSE INTERRUPT STATUS */
+
+typedef struct FdcDrive {
+  SAVE_DECLARE(FDC_DRIVE_FIELDS)
+  Disk *disk;              /* inserted image (not owned), NULL if empty */
+} FdcDrive;
+#define FDC_DRIVE_VERSION 1
+
+/* Phases. */
+enum { FDC_IDLE, FDC_COMMAND, FDC_RESULT };
+
+#define FDC_FIELDS(F, A, S)                                              \
+  S(FdcDrive, drive, 4, fdc_drive_table) /* drives 0-3 (A:, B:, ...) */  \
+  F(uint8_t, dor)          /* digital output register */                 \
+  F(uint8_t, tdr)          /* tape drive register */                     \
+  F(uint8_t, dsr)          /* data rate select register */               \
+  F(uint8_t, ccr)          /* configuration control (data rate) */       \
+  F(uint8_t, phase)        /* FDC_IDLE / FDC_COMMAND / FDC_RESULT */     \
+  A(uint8_t, cmd, 16)      /* command bytes received */                  \
+  F(uint8_t, cmd_len)      /* bytes received so far */                   \
+  F(uint8_t, cmd_need)     /* bytes the command takes */                 \
+  A(uint8_t, res, 16)      /* result bytes */                            \
+  F(uint8_t, res_len)      /* result bytes in res */                     \
+  F(uint8_t, res_pos)      /* next result byte to read */                \
+  F(uint8_t, srt_hut)      /* SPECIFY parameters */                      \
+  F(uint8_t, hlt_nd)                                                     \
+  F(uint8_t, config)       /* CONFIGURE: EIS/EFIFO/POLL/FIFOTHR */       \
+  F(uint8_t, pretrk)       /* CONFIGURE: precompensation track */        \
+  F(bool, lock)            /* LOCK: config survives software resets */   \
+  F(uint8_t, perp)         /* PERPENDICULAR MODE byte */                 \
+  F(uint8_t, reset_sense)  /* drives still to sense after a reset */     \
+  F(bool, irq_level)       /* IRQ 6 asserted */
+
+typedef struct Fdc {
+  SAVE_DECLARE(FDC_FIELDS)
+  Dma8237 *dma;            /* for channel 2 */
+  IrqLine irq;             /* IRQ 6 */
+  bool line;               /* level currently driven */
+  uint8_t track_buf[36 * 512]; /* one track (FORMAT TRACK scratch) */
+} Fdc;
+#define FDC_VERSION 1
+
+const SaveTable *fdc_drive_table(void);
+const SaveTable *fdc_table(void);
+
+/* Create the controller and register 3F0h-3F5h and 3F7h (bus may be NULL). */
+Fdc *fdc_new(IoBus *bus, Dma8237 *dma, IrqLine irq);
+void fdc_free(Fdc *fdc);
+/* Insert a DISK_FLOPPY image in drive unit (0-3); NULL ejects. The disk is
+ * not owned. Sets the disk change line. Returns 0 or -1. */
+int fdc_attach(Fdc *fdc, int unit, Disk *disk);
+
+uint32_t fdc_ioport_read(Fdc *fdc, uint16_t port);
+void fdc_ioport_write(Fdc *fdc, uint16_t port, uint8_t value);
+
+/* Device interface (opaque = Fdc *), chunk "fdc" (+ "fdc.diskN" overlays). */
+void fdc_reset(void *opaque);
+int fdc_save(void *opaque, SaveWriter *w);
+int fdc_check(void *opaque, SaveReader *r);
+int fdc_load(void *opaque, SaveReader *r);
+
+#endif
