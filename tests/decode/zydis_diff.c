@@ -12,7 +12,8 @@
  * usage: zydis_diff 16|32 [count [seed]]
  * Prints the first unexplained differences, one line per rule, then
  *   zydis_diff <mode>: N strings, A agree, E explained (...), U unexplained
- * and exits non-zero if U > 0.
+ * and exits non-zero if U > 0.  With ZYDIS_DIFF_HIST=1 in the environment it
+ * also prints the unexplained differences grouped by opcode, with an example.
  */
 #include <Zydis/Zydis.h>
 #include <inttypes.h>
@@ -35,15 +36,11 @@ typedef struct Case {
   bool zok;                         /* Zydis decoded it */
   const ZydisDecodedInstruction *z; /* Zydis record (when zok) */
   /* From the bytes: */
-  int npfx;        /* legacy prefix bytes before the opcode */
-  bool p66, p67;   /* operand-/address-size prefix seen */
-  bool lock;       /* F0 seen */
-  uint8_t rep;     /* last of F2/F3, or 0 */
-  int op;          /* opcode: 0x00-0xff, 0x100 | second byte for 0F xx, -1 if cut off */
-  int modrm;       /* the byte after the opcode, or -1 */
-  bool a32;        /* effective address size is 32 */
+  int npfx;    /* legacy prefix bytes before the opcode */
+  bool p66;    /* operand-size prefix seen */
+  uint8_t rep; /* last of F2/F3, or 0 */
+  int op;      /* opcode: 0x00-0xff, 0x100 | second byte for 0F xx, -1 if cut off */
 } Case;
-
 
 /* ---- helpers for rules ---- */
 
@@ -278,36 +275,25 @@ static void gen(uint8_t *b) {
 static void scan(Case *c) {
   const uint8_t *b = c->b;
   int p = 0;
-  c->p66 = c->p67 = c->lock = false;
+  c->p66 = false;
   c->rep = 0;
   for (; p < BUF_LEN; p++) {
     uint8_t x = b[p];
     if (x == 0x66)
       c->p66 = true;
-    else if (x == 0x67)
-      c->p67 = true;
-    else if (x == 0xf0)
-      c->lock = true;
     else if (x == 0xf2 || x == 0xf3)
       c->rep = x;
-    else if (!(x == 0x26 || x == 0x2e || x == 0x36 || x == 0x3e || x == 0x64 || x == 0x65))
+    else if (!(x == 0x26 || x == 0x2e || x == 0x36 || x == 0x3e || x == 0x64 || x == 0x65 ||
+               x == 0x67 || x == 0xf0))
       break;
   }
   c->npfx = p;
-  c->a32 = c->code32 ? !c->p67 : c->p67;
-  c->op = c->modrm = -1;
+  c->op = -1;
   if (p >= BUF_LEN)
     return;
   c->op = b[p++];
-  if (c->op == 0x0f) {
-    if (p >= BUF_LEN) {
-      c->op = -1;
-      return;
-    }
-    c->op = 0x100 | b[p++];
-  }
-  if (p < BUF_LEN)
-    c->modrm = b[p];
+  if (c->op == 0x0f)
+    c->op = p < BUF_LEN ? 0x100 | b[p] : -1;
 }
 
 /* Unexplained differences by (kind, opcode), for ZYDIS_DIFF_HIST=1 runs. */
