@@ -1,0 +1,261 @@
+/*
+ * fpu_insn.c — instruction-level tests of the x87 handlers in fpu.c: stack
+ * and tag handling, stack faults, FNSTSW/FCOMI/FCMOV, environment and
+ * FSAVE/FRSTOR/FXSAVE/FXRSTOR images, #MF / FERR# and #NM rules.
+ *
+ * fpu.c is linked alone, with the few CPU-core functions it calls stubbed
+ * here over a flat 64 KiB memory, so this test runs without the rest of the
+ * emulator (and on any host).
+ */
+#include <check.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu.h"
+#include "exec.h"
+#include "ops.h"
+#include "softfloat80.h"
+
+/* ---- stubs for the CPU core ---- */
+
+static uint8_t ram[0x10000];
+static jmp_buf trap;
+static int trapped_vector;
+
+uint8_t lin_read8(Cpu *cpu, uint32_t lin) { return ram[lin & 0xffff]; }
+uint16_t lin_read16(Cpu *cpu, uint32_t lin) { return (uint16_t)(lin_read8(cpu, lin) | lin_read8(cpu, lin + 1) << 8); }
+uint32_t lin_read32(Cpu *cpu, uint32_t lin) { return lin_read16(cpu, lin) | (uint32_t)lin_read16(cpu, lin + 2) << 16; }
+void lin_write8(Cpu *cpu, uint32_t lin, uint8_t v) { ram[lin & 0xffff] = v; }
+void lin_write16(Cpu *cpu, uint32_t lin, uint16_t v) { lin_write8(cpu, lin, (uint8_t)v); lin_write8(cpu, lin + 1, (uint8_t)(v >> 8)); }
+void lin_write32(Cpu *cpu, uint32_t lin, uint32_t v) { lin_write16(cpu, lin, (uint16_t)v); lin_write16(cpu, lin + 2, (uint16_t)(v >> 16)); }
+void lin_check_write(Cpu *cpu, uint32_t lin, uint32_t len) {}
+void seg_fault(Cpu *c, int seg) { cpu_raise(c, EXC_GP, 0); }
+void cpu_raise(Cpu *cpu, int vector, uint32_t error_code) {
+  trapped_vector = vector;
+  longjmp(trap, 1);
+}
+uint32_t cpu_get_flags(Cpu *cpu) { return cpu->eflags; }
+void cpu_set_flags(Cpu *cpu, uint32_t value, uint32_t mask) {
+  cpu->eflags = (cpu->eflags & ~mask) | (value & mask);
+  cpu->cc_op = CC_EFLAGS;
+}
+bool cpu_cond(Cpu *c, unsigned cc) {
+  uint32_t f = c->eflags;
+  bool r;
+  switch (cc >> 1) {
+  case 1: r = f & F_CF; break;
+  case 2: r = f & F_ZF; break;
+  case 3: r = f & (F_CF | F_ZF); break;
+  case 5: r = f & F_PF; break;
+  default: r = false; break;
+  }
+  return (cc & 1) ? !r : r;
+}
+
+/* ---- helpers ---- */
+
+static Cpu *cpu;
+
+static void setup(void) {
+  cpu = calloc(1, sizeof *cpu);
+  memset(ram, 0, sizeof ram);
+  for (int s = 0; s < 6; s++) {
+    cpu->seg[s].flags = SF_P | SF_S | SF_RW;
+    cpu->seg[s].limit = 0xffff;
+  }
+  cpu->cr[0] = CR0_NE | CR0_ET;
+  fpu_reset(&cpu->fpu);
+}
+static void teardown(void) { free(cpu); }
+
+/* Execute one x87 instruction; returns the exception vector or -1. */
+static int exec(unsigned op, unsigned modrm, int mem_addr) {
+  Insn in;
+  memset(&in, 0, sizeof in);
+  in.op = (uint16_t)op;
+  in.modrm = (uint8_t)modrm;
+  in.reg = (modrm >> 3) & 7;
+  in.rm = modrm & 7;
+  in.flags = INSN_O32 | INSN_A32 | INSN_MODRM;
+  in.base = in.index = REG_NONE;
+  in.seg = S_DS;
+  if (mem_addr >= 0) {
+    in.flags |= INSN_MEM;
+    in.disp = mem_addr;
+  }
+  trapped_vector = -1;
+  if (setjmp(trap) == 0) {
+    if (op == 0x9b)
+      op_fwait(cpu, &in);
+    else if (op == 0x1ae)
+      (in.reg == 0 ? op_fxsave_M : op_fxrstor_M)(cpu, &in);
+    else
+      op_fpu(cpu, &in);
+  }
+  return trapped_vector;
+}
+/* Register form: d9 e8 etc. */
+#define R(op, modrm) ck_assert_int_eq(exec(op, modrm, -1), -1)
+/* Memory form with ModRM reg field. */
+#define M(op, reg, addr) ck_assert_int_eq(exec(op, (reg) << 3, addr), -1)
+
+static void put32(unsigned a, uint32_t v) { memcpy(ram + a, &v, 4); }
+static uint32_t get32(unsigned a) { uint32_t v; memcpy(&v, ram + a, 4); return v; }
+static uint16_t get16(unsigned a) { uint16_t v; memcpy(&v, ram + a, 2); return v; }
+static unsigned top(void) { return (cpu->fpu.sw >> 11) & 7; }
+
+START_TEST(test_int_arith) {
+  put32(0x100, 3);
+  put32(0x104, 4);
+  M(0xdb, 0, 0x100); /* FILD m32 */
+  M(0xda, 1, 0x104); /* FIMUL m32 */
+  M(0xdb, 3, 0x108); /* FISTP m32 */
+  ck_assert_uint_eq(get32(0x108), 12);
+  ck_assert_uint_eq(top(), 0);
+  ck_assert_uint_eq(cpu->fpu.tw, 0xffff);
+  R(0xd9, 0xe8);     /* FLD1 */
+  R(0xd9, 0xeb);     /* FLDPI */
+  R(0xde, 0xc1);     /* FADDP */
+  M(0xdd, 3, 0x110); /* FSTP m64 */
+  ck_assert_uint_eq(get32(0x114), 0x401090fdu); /* 4.14159... */
+  R(0xd9, 0xe8);
+  R(0xd9, 0xe8);
+  R(0xd8, 0xc1);     /* FADD ST0, ST1: 2 */
+  R(0xdc, 0xe9);     /* FSUB ST1, ST0: ST1 = 1 - 2 = -1 */
+  R(0xd9, 0xc9);     /* FXCH */
+  M(0xdf, 3, 0x120); /* FISTP m16 */
+  ck_assert_uint_eq(get16(0x120), 0xffff);
+}
+END_TEST
+
+START_TEST(test_stack_fault) {
+  for (int i = 0; i < 8; i++)
+    R(0xd9, 0xe8);
+  ck_assert_uint_eq(cpu->fpu.sw & (FSW_IE | FSW_SF), 0);
+  R(0xd9, 0xee); /* FLDZ onto a full stack */
+  ck_assert_uint_eq(cpu->fpu.sw & (FSW_IE | FSW_SF | FSW_C1), FSW_IE | FSW_SF | FSW_C1);
+  Float80 st0 = cpu->fpu.st[top()];
+  ck_assert(f80_eq_bits(st0, f80_indefinite));
+  R(0xdb, 0xe3); /* FNINIT */
+  R(0xd9, 0xe1); /* FABS of an empty register */
+  ck_assert_uint_eq(cpu->fpu.sw & (FSW_IE | FSW_SF | FSW_C1), FSW_IE | FSW_SF);
+}
+END_TEST
+
+START_TEST(test_compare) {
+  R(0xd9, 0xe8); /* 1 */
+  R(0xd9, 0xee); /* 0 */
+  R(0xd8, 0xd1); /* FCOM ST1: 0 < 1 */
+  R(0xdf, 0xe0); /* FNSTSW AX */
+  ck_assert_uint_eq(cpu->regs[R_EAX] & (FSW_C0 | FSW_C2 | FSW_C3), FSW_C0);
+  cpu->eflags = 0;
+  R(0xdb, 0xf1); /* FCOMI ST1 */
+  ck_assert_uint_eq(cpu->eflags & (F_ZF | F_PF | F_CF), F_CF);
+  R(0xda, 0xc1); /* FCMOVB ST1: CF=1, ST0 = 1 */
+  ck_assert(f80_eq_bits(cpu->fpu.st[top()], f80_one));
+  R(0xdf, 0xe9); /* FUCOMIP ST1: equal */
+  ck_assert_uint_eq(cpu->eflags & (F_ZF | F_PF | F_CF), F_ZF);
+  ck_assert_uint_eq(top(), 7);
+  R(0xd9, 0xe5); /* FXAM on 1.0: normal */
+  ck_assert_uint_eq(cpu->fpu.sw & (FSW_C0 | FSW_C2 | FSW_C3), FSW_C2);
+  R(0xdd, 0xd8); /* FSTP ST0 */
+  R(0xd9, 0xe5); /* FXAM on empty */
+  ck_assert_uint_eq(cpu->fpu.sw & (FSW_C0 | FSW_C2 | FSW_C3), FSW_C3 | FSW_C0);
+}
+END_TEST
+
+START_TEST(test_save_restore) {
+  R(0xd9, 0xe8);
+  R(0xd9, 0xeb);
+  R(0xd9, 0xec);
+  cpu->fpu.cw = 0x0b7f;
+  FpuState before = cpu->fpu;
+  M(0xdd, 6, 0x200); /* FNSAVE (32-bit real-mode layout) */
+  ck_assert_uint_eq(cpu->fpu.tw, 0xffff);
+  ck_assert_uint_eq(cpu->fpu.cw, 0x037f);
+  ck_assert_uint_eq(get16(0x200), 0x0b7f);
+  M(0xdd, 4, 0x200); /* FRSTOR */
+  ck_assert_uint_eq(cpu->fpu.cw, before.cw);
+  ck_assert_uint_eq(cpu->fpu.sw, before.sw);
+  ck_assert_uint_eq(cpu->fpu.tw, before.tw);
+  ck_assert(!memcmp(cpu->fpu.st, before.st, sizeof before.st));
+  ck_assert_int_eq(exec(0x1ae, 0 << 3, 0x408), EXC_GP); /* misaligned FXSAVE */
+  M(0x1ae, 0, 0x400); /* FXSAVE */
+  ck_assert_uint_eq(ram[0x404], 0xe0);                 /* abridged tags: R5-R7 full */
+  R(0xdb, 0xe3);
+  M(0x1ae, 1, 0x400); /* FXRSTOR */
+  ck_assert_uint_eq(cpu->fpu.tw, before.tw);
+  ck_assert(!memcmp(cpu->fpu.st, before.st, sizeof before.st));
+}
+END_TEST
+
+static int ferr_level = -1;
+static void ferr_hook(void *opaque, int level) { ferr_level = level; }
+
+START_TEST(test_unmasked) {
+  ram[0x300] = 0x7e; /* CW 037E: IE unmasked */
+  ram[0x301] = 0x03;
+  M(0xd9, 5, 0x300); /* FLDCW */
+  R(0xd9, 0xee);
+  R(0xd9, 0xee);
+  R(0xde, 0xf9); /* FDIVP: 0/0 -> IE unmasked: nothing stored, no pop */
+  ck_assert_uint_eq(cpu->fpu.sw & (FSW_IE | FSW_ES | FSW_B), FSW_IE | FSW_ES | FSW_B);
+  ck_assert_uint_eq(top(), 6);
+  ck_assert_int_eq(exec(0xd9, 0xe8, -1), EXC_MF); /* next FLD1 -> #MF */
+  ck_assert_int_eq(exec(0x9b, 0, -1), EXC_MF);     /* and WAIT */
+  cpu->cr[0] &= ~CR0_NE;
+  cpu->fpu.ferr = ferr_hook;
+  ck_assert_int_eq(exec(0x9b, 0, -1), -1); /* CR0.NE = 0: FERR# instead */
+  ck_assert_int_eq(ferr_level, 1);
+  R(0xdb, 0xe2); /* FNCLEX */
+  ck_assert_int_eq(ferr_level, 0);
+  ck_assert_uint_eq(cpu->fpu.sw & (FSW_IE | FSW_ES | FSW_B), 0);
+  cpu->cr[0] |= CR0_TS;
+  ck_assert_int_eq(exec(0xd9, 0xe8, -1), EXC_NM);
+  ck_assert_int_eq(exec(0x9b, 0, -1), -1); /* WAIT ignores TS without MP */
+  cpu->cr[0] |= CR0_MP;
+  ck_assert_int_eq(exec(0x9b, 0, -1), EXC_NM);
+}
+END_TEST
+
+START_TEST(test_bcd_env) {
+  static const uint8_t bcd[10] = { 0x89, 0x67, 0x45, 0x23, 0x01, 0, 0, 0, 0, 0x80 };
+  memcpy(ram + 0x500, bcd, 10);
+  M(0xdf, 4, 0x500); /* FBLD: -123456789 */
+  M(0xdf, 7, 0x510); /* FISTP m64 */
+  int64_t v;
+  memcpy(&v, ram + 0x510, 8);
+  ck_assert(v == -123456789);
+  M(0xdf, 4, 0x500);
+  M(0xdf, 6, 0x520); /* FBSTP */
+  ck_assert(!memcmp(ram + 0x520, bcd, 10));
+  R(0xd9, 0xe8);
+  M(0xd9, 6, 0x600); /* FNSTENV (28 bytes) */
+  ck_assert_uint_eq(get16(0x600), 0x037f);
+  ck_assert_uint_eq(get16(0x608), 0x3fff); /* tags: R7 valid, rest empty */
+  R(0xdb, 0xe3);
+  M(0xd9, 4, 0x600); /* FLDENV */
+  ck_assert_uint_eq(cpu->fpu.tw, 0x3fff);
+  ck_assert_uint_eq(top(), 7);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("fpu_insn");
+  TCase *tc = tcase_create("insn");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_int_arith);
+  tcase_add_test(tc, test_stack_fault);
+  tcase_add_test(tc, test_compare);
+  tcase_add_test(tc, test_save_restore);
+  tcase_add_test(tc, test_unmasked);
+  tcase_add_test(tc, test_bcd_env);
+  suite_add_tcase(s, tc);
+  SRunner *sr = srunner_create(s);
+  srunner_set_fork_status(sr, CK_NOFORK);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
