@@ -276,6 +276,10 @@ static SaveReader *parse(uint8_t *buf, size_t len, const char *what, char *err, 
     why = "not an x86vm snapshot (bad magic)";
     goto fail;
   }
+  if (get_le(buf + 12, 4) != 0) {
+    why = "corrupt file header";
+    goto fail;
+  }
   if (get_le(buf + 8, 4) != SAVE_FORMAT) {
     snprintf(err, errlen, "%s: snapshot format %u, this build reads format %u", what,
              (unsigned)get_le(buf + 8, 4), SAVE_FORMAT);
@@ -288,7 +292,13 @@ static SaveReader *parse(uint8_t *buf, size_t len, const char *what, char *err, 
       goto fail;
     }
     const uint8_t *h = buf + pos;
-    if (h[CHUNK_NAME_LEN - 1] != 0 || h[0] == 0) {
+    size_t nl = strnlen((const char *)h, CHUNK_NAME_LEN);
+    bool bad = nl == 0 || nl == CHUNK_NAME_LEN || get_le(h + 36, 4) != 0;
+    for (size_t i = nl; i < CHUNK_NAME_LEN; i++)
+      bad |= h[i] != 0;
+    if (strcmp((const char *)h, "END") == 0)
+      bad |= get_le(h + 16, 8) != 0 || get_le(h + 24, 8) != 0;
+    if (bad) {
       why = "corrupt chunk header";
       goto fail;
     }
