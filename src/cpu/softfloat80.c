@@ -721,11 +721,8 @@ Float80 f80_prem(F80Env *e, Float80 a, Float80 b, bool ieee, uint16_t *cc) {
     return invalid(e);
   if (denormal_check(e, &ua, &ub))
     return a;
-  if (ua.k == K_ZERO || ub.k == K_INF) {
-    if (f80_exp(a) == 0 && (a.mant & J_BIT)) /* pseudo-denormal: exponent becomes 1 */
-      a.sexp++;
-    return a;
-  }
+  if (ua.k == K_ZERO || ub.k == K_INF) /* a itself, normalised (denormals may underflow) */
+    return ua.k == K_ZERO ? a : rp80(e, ua.sign, ua.exp, (u128)ua.sig << 64, 64);
   int64_t d = (int64_t)ua.exp - ub.exp;
   int sign = ua.sign;
   u128 rem;
@@ -1014,6 +1011,17 @@ static Xf xf_log2(Xf x) {
   return xf_add(xf_int(k), l);
 }
 
+/* Round a FYL2X/FYL2XP1 result: the x87 reports even exact ones as inexact. */
+static Float80 log_result(F80Env *e, Xf v) {
+  Float80 r = xf_to_f80(e, v);
+  if (!(e->flags & FSW_PE)) {
+    e->flags |= FSW_PE;
+    if (f80_exp(r) == 0)
+      e->flags |= FSW_UE;
+  }
+  return r;
+}
+
 Float80 f80_yl2x(F80Env *e, Float80 x, Float80 y) {
   Unp ux, uy;
   Float80 r;
@@ -1048,13 +1056,7 @@ Float80 f80_yl2x(F80Env *e, Float80 x, Float80 y) {
   if (uy.k == K_ZERO || is_one)
     return zero80(uy.sign ^ (ux.exp < BIAS));
   tabs_init();
-  r = xf_to_f80(e, xf_mul(xf_log2(xf_from_unp(&ux)), xf_from_unp(&uy)));
-  if (!(e->flags & FSW_PE)) { /* the x87 reports even exact logarithms as inexact */
-    e->flags |= FSW_PE;
-    if (f80_exp(r) == 0)
-      e->flags |= FSW_UE;
-  }
-  return r;
+  return log_result(e, xf_mul(xf_log2(xf_from_unp(&ux)), xf_from_unp(&uy)));
 }
 
 Float80 f80_yl2xp1(F80Env *e, Float80 x, Float80 y) {
@@ -1065,6 +1067,8 @@ Float80 f80_yl2xp1(F80Env *e, Float80 x, Float80 y) {
   if (ux.k == K_INF) {
     if (ux.sign || uy.k == K_ZERO)
       return invalid(e);
+    if (denormal_check(e, &uy, NULL))
+      return x;
     return inf80(uy.sign);
   }
   if (ux.k == K_ZERO) {
@@ -1096,7 +1100,7 @@ Float80 f80_yl2xp1(F80Env *e, Float80 x, Float80 y) {
     }
     l = xf_log2(u);
   }
-  return xf_to_f80(e, xf_mul(l, xf_from_unp(&uy)));
+  return log_result(e, xf_mul(l, xf_from_unp(&uy)));
 }
 
 Float80 f80_patan(F80Env *e, Float80 y, Float80 x) {
