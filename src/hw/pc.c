@@ -1,0 +1,793 @@
+/*
+ * pc.c — the PC machine (see pc.h): builds the memory map, the CPU and the
+ * chipset, fills the CMOS, runs the CPU in slices on the virtual clock,
+ * and saves/restores the whole machine.
+ */
+#define _GNU_SOURCE /* ppoll */
+#include "pc.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "disk.h"
+#include "dma8237.h"
+#include "fdc.h"
+#include "ide.h"
+#ifdef X86VM_HAVE_VGA
+#include "vga.h"
+#endif
+
+#define DEFAULT_NS_PER_INSN_DET 4   /* deterministic: a 250 MIPS machine */
+#define DEFAULT_NS_PER_INSN_RT 1    /* real time: interpolation only, the host clock rules */
+#define SLICE_MAX_INSNS 200000      /* longest CPU slice between event checks */
+#define DETERMINISTIC_RTC_START 1704067200 /* 2024-01-01 00:00:00 UTC */
+#define SCRIPT_CHAR_NS 100000       /* typed input: one character per 100 us */
+
+/* ---------------- small helpers ---------------- */
+
+static void irq_share_set(void *opaque, int who, int level) {
+  IrqShare *s = opaque;
+  if (level)
+    s->levels |= (uint8_t)(1u << who);
+  else
+    s->levels &= (uint8_t)~(1u << who);
+  irq_set(&s->out, s->levels != 0);
+}
+
+int machine_add_device(Machine *m, Device dev) {
+  if (m->ndevs >= PC_MAX_DEVICES)
+    return -1;
+  m->devs[m->ndevs++] = dev;
+  return 0;
+}
+
+int machine_post_code(const Machine *m) { return m->dbg->post_seen ? m->dbg->post_code : -1; }
+
+/* ---------------- callbacks from devices ---------------- */
+
+static void cb_intr(void *opaque, int level) {
+  Machine *m = opaque;
+  m->cpu->intr = level;
+}
+
+static int cb_int_ack(void *opaque) {
+  Machine *m = opaque;
+  return pic_int_ack(m->pic);
+}
+
+static uint32_t cb_port_in(void *opaque, uint16_t port, int size) {
+  Machine *m = opaque;
+  return iobus_read(m->bus, port, size);
+}
+
+static void cb_port_out(void *opaque, uint16_t port, int size, uint32_t value) {
+  Machine *m = opaque;
+  iobus_write(m->bus, port, size, value);
+}
+
+static void cb_a20(void *opaque, bool on) {
+  Machine *m = opaque;
+  mem_set_a20(m->mem, on);
+}
+
+static void cb_reset(void *opaque) {
+  Machine *m = opaque;
+  m->reset_requested = true;
+  m->cpu->stop = CPU_STOP_REQUEST;
+}
+
+static void cb_exit(void *opaque, int status) {
+  Machine *m = opaque;
+  m->exit_requested = true;
+  m->exit_status = status;
+  m->cpu->stop = CPU_STOP_REQUEST;
+}
+
+static void cb_ferr(void *opaque, int level) {
+  Machine *m = opaque;
+  pic_set_irq(m->pic, 13, level);
+}
+
+static void cb_kick(void *opaque) {
+  Machine *m = opaque;
+  m->cpu->stop = CPU_STOP_REQUEST;
+}
+
+static void cb_timeout(void *opaque) {
+  Machine *m = opaque;
+  m->timed_out = true;
+  m->cpu->stop = CPU_STOP_REQUEST;
+}
+
+/* ---------------- scripted console ---------------- */
+
+static size_t unescape(const char *s, char *out) {
+  size_t n = 0;
+  while (*s) {
+    char c = *s++;
+    if (c == '\\' && *s) {
+      char e = *s++;
+      switch (e) {
+      case 'n': c = '\n'; break;
+      case 'r': c = '\r'; break;
+      case 't': c = '\t'; break;
+      case 'e': c = 27; break;
+      case '\\': c = '\\'; break;
+      case 'x': {
+        int v = 0, k = 0;
+        while (k < 2 && ((*s >= '0' && *s <= '9') || ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'f'))) {
+          v = v * 16 + (*s <= '9' ? *s - '0' : (*s | 0x20) - 'a' + 10);
+          s++;
+          k++;
+        }
+        c = (char)v;
+        break;
+      }
+      default: out[n++] = '\\'; c = e; break;
+      }
+    }
+    out[n++] = c;
+  }
+  out[n] = 0;
+  return n;
+}
+
+int machine_script_add(Machine *m, bool is_send, const char *text) {
+  if (m->nscript >= PC_SCRIPT_MAX)
+    return -1;
+  char *buf = malloc(strlen(text) + 1);
+  if (!buf)
+    return -1;
+  ScriptStep *st = &m->script[m->nscript++];
+  st->is_send = is_send;
+  st->text = buf;
+  st->len = unescape(text, buf);
+  return 0;
+}
+
+static void script_advance(Machine *m);
+
+/* Type the current send step into COM1 as its receive FIFO has room. */
+static void script_timer_cb(void *opaque) {
+  Machine *m = opaque;
+  if (m->script_pos >= m->nscript || !m->script[m->script_pos].is_send)
+    return;
+  ScriptStep *st = &m->script[m->script_pos];
+  Uart *u = m->uart[0];
+  if (uart_rx_space(u) > 0 && m->send_pos < st->len) {
+    uart_receive(u, (const uint8_t *)st->text + m->send_pos, 1);
+    m->send_pos++;
+  }
+  if (m->send_pos >= st->len) {
+    m->script_pos++;
+    m->send_pos = 0;
+    script_advance(m);
+  } else {
+    timer_mod(m->script_timer, clock_now(m->clock) + SCRIPT_CHAR_NS);
+  }
+}
+
+static void script_advance(Machine *m) {
+  if (m->script_pos >= m->nscript) {
+    if (m->nscript && !m->script[m->nscript - 1].is_send) {
+      m->script_done = true;
+      m->cpu->stop = CPU_STOP_REQUEST;
+    }
+    return;
+  }
+  m->match_pos = 0;
+  if (m->script[m->script_pos].is_send)
+    timer_mod(m->script_timer, clock_now(m->clock) + SCRIPT_CHAR_NS);
+}
+
+/* Every byte COM1 transmits: match the current expect step. */
+static void com1_tx_hook(void *opaque, uint8_t b) {
+  Machine *m = opaque;
+  if (m->script_pos >= m->nscript || m->script[m->script_pos].is_send)
+    return;
+  ScriptStep *st = &m->script[m->script_pos];
+  /* Naive matcher with fallback: keep the last len bytes and compare. */
+  size_t len = st->len;
+  if (len == 0) {
+    m->script_pos++;
+    script_advance(m);
+    return;
+  }
+  if (m->match_pos < len) {
+    m->match_buf[m->match_pos++] = (char)b;
+  } else {
+    memmove(m->match_buf, m->match_buf + 1, len - 1);
+    m->match_buf[len - 1] = (char)b;
+  }
+  if (m->match_pos == len && memcmp(m->match_buf, st->text, len) == 0) {
+    m->script_pos++;
+    script_advance(m);
+  }
+}
+
+/* ---------------- set-up ---------------- */
+
+static int load_bios(Machine *m, const char *path, char *err, size_t errlen) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    snprintf(err, errlen, "--bios %s: %s", path, strerror(errno));
+    return -1;
+  }
+  struct stat st;
+  if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+    snprintf(err, errlen, "--bios %s: not a regular file", path);
+    fclose(f);
+    return -1;
+  }
+  if (st.st_size <= 0 || st.st_size > PC_BIOS_MAX) {
+    snprintf(err, errlen, "--bios %s: size %lld bytes (a ROM image must be 1 to %u bytes)", path,
+             (long long)st.st_size, PC_BIOS_MAX);
+    fclose(f);
+    return -1;
+  }
+  m->bios_size = (uint32_t)st.st_size;
+  m->bios = malloc(m->bios_size);
+  if (!m->bios || fread(m->bios, 1, m->bios_size, f) != m->bios_size) {
+    snprintf(err, errlen, "--bios %s: read error", path);
+    fclose(f);
+    return -1;
+  }
+  fclose(f);
+  uint32_t lo = m->bios_size < 128u * 1024 ? m->bios_size : 128u * 1024;
+  if (mem_map_rom(m->mem, (uint32_t)(0x100000000ull - m->bios_size), m->bios, m->bios_size,
+                  "bios") < 0 ||
+      mem_map_rom(m->mem, 0x100000u - lo, m->bios + m->bios_size - lo, lo, "bios-low") < 0) {
+    snprintf(err, errlen, "--bios %s: cannot map the ROM", path);
+    return -1;
+  }
+  return 0;
+}
+
+static uint8_t floppy_cmos_type(const struct Disk *d) {
+  if (!d)
+    return 0;
+  switch (d->size / 1024) {
+  case 360: return 1;
+  case 1200: return 2;
+  case 720: return 3;
+  case 1440: return 4;
+  case 2880: return 5;
+  default: return 4;
+  }
+}
+
+static int boot_code(char c) {
+  switch (c) {
+  case 'a': return 1;
+  case 'c': return 2;
+  case 'd': return 3;
+  default: return 0;
+  }
+}
+
+static void setup_cmos(Machine *m) {
+  Rtc *r = m->rtc;
+  uint32_t kb = m->mem->ram_size / 1024;
+  rtc_cmos_set(r, 0x15, 640 & 0xff);
+  rtc_cmos_set(r, 0x16, 640 >> 8);
+  uint32_t ext = kb > 1024 ? kb - 1024 : 0;
+  if (ext > 0xffff)
+    ext = 0xffff;
+  rtc_cmos_set(r, 0x17, (uint8_t)ext);
+  rtc_cmos_set(r, 0x18, (uint8_t)(ext >> 8));
+  rtc_cmos_set(r, 0x30, (uint8_t)ext);
+  rtc_cmos_set(r, 0x31, (uint8_t)(ext >> 8));
+  uint32_t hi = m->mem->ram_size > 16u << 20 ? (m->mem->ram_size - (16u << 20)) >> 16 : 0;
+  if (hi > 0xffff)
+    hi = 0xffff;
+  rtc_cmos_set(r, 0x34, (uint8_t)hi);
+  rtc_cmos_set(r, 0x35, (uint8_t)(hi >> 8));
+  rtc_cmos_set(r, 0x5b, 0);
+  rtc_cmos_set(r, 0x5c, 0);
+  rtc_cmos_set(r, 0x5d, 0);
+  rtc_cmos_set(r, 0x5f, 0); /* CPUs - 1 */
+
+  /* Floppies: types in 10h, count in the equipment byte. */
+  uint8_t fa = floppy_cmos_type(m->disk[PC_FDA]), fb = floppy_cmos_type(m->disk[PC_FDB]);
+  rtc_cmos_set(r, 0x10, (uint8_t)((fa << 4) | fb));
+  int nfloppy = (fa != 0) + (fb != 0);
+  uint8_t equip = 0x02; /* math coprocessor; display 00 = EGA/VGA */
+  if (nfloppy)
+    equip |= (uint8_t)(0x01 | ((nfloppy - 1) << 6));
+  rtc_cmos_set(r, 0x14, equip);
+
+  /* Hard disks: type 47 (user defined) with the geometry in 1Bh/24h. */
+  uint8_t hd = 0;
+  for (int i = 0; i < 2; i++) {
+    struct Disk *d = m->disk[PC_HDA + i];
+    if (!d)
+      continue;
+    hd |= (uint8_t)(i == 0 ? 0xf0 : 0x0f);
+    rtc_cmos_set(r, 0x19 + i, 47);
+    int base = i == 0 ? 0x1b : 0x24;
+    uint32_t cyl = d->cylinders > 0xffff ? 0xffff : d->cylinders;
+    rtc_cmos_set(r, base + 0, (uint8_t)cyl);
+    rtc_cmos_set(r, base + 1, (uint8_t)(cyl >> 8));
+    rtc_cmos_set(r, base + 2, (uint8_t)d->heads);
+    rtc_cmos_set(r, base + 3, 0xff);
+    rtc_cmos_set(r, base + 4, 0xff);
+    rtc_cmos_set(r, base + 5, (uint8_t)(d->heads > 8 ? 0x08 : 0));
+    rtc_cmos_set(r, base + 6, (uint8_t)cyl);
+    rtc_cmos_set(r, base + 7, (uint8_t)(cyl >> 8));
+    rtc_cmos_set(r, base + 8, (uint8_t)d->spt);
+  }
+  rtc_cmos_set(r, 0x12, hd);
+
+  /* Boot order, QEMU's convention: 3Dh low nibble first, high nibble
+   * second; 38h high nibble third (bit 0: skip the floppy signature check). */
+  const char *order = m->cfg.boot;
+  int b[3] = {0, 0, 0};
+  for (int i = 0; i < 3 && order && order[i]; i++)
+    b[i] = boot_code(order[i]);
+  rtc_cmos_set(r, 0x3d, (uint8_t)(b[0] | (b[1] << 4)));
+  rtc_cmos_set(r, 0x38, (uint8_t)(b[2] << 4));
+
+  /* Standard AT checksum over 10h-2Dh at 2Eh/2Fh. */
+  uint16_t sum = 0;
+  for (int i = 0x10; i <= 0x2d; i++)
+    sum = (uint16_t)(sum + rtc_cmos_get(r, i));
+  rtc_cmos_set(r, 0x2e, (uint8_t)(sum >> 8));
+  rtc_cmos_set(r, 0x2f, (uint8_t)sum);
+}
+
+static const char *drive_flag(int i) {
+  static const char *names[PC_NDRIVES] = {"--fda", "--fdb", "--hda", "--hdb", "--cdrom"};
+  return names[i];
+}
+
+static int open_disks(Machine *m, char *err, size_t errlen) {
+  for (int i = 0; i < PC_NDRIVES; i++) {
+    const char *path = m->cfg.images[i];
+    if (!path)
+      continue;
+    DiskKind kind = i <= PC_FDB ? DISK_FLOPPY : i == PC_CDROM ? DISK_CDROM : DISK_HD;
+    DiskMode mode = i == PC_CDROM ? DISK_RO : m->cfg.snapshot ? DISK_SNAPSHOT : DISK_RW;
+    char derr[256];
+    m->disk[i] = disk_open(path, kind, mode, derr, sizeof(derr));
+    if (!m->disk[i]) {
+      snprintf(err, errlen, "%s: %s", drive_flag(i), derr);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* ---- storage and display devices (VGA/IDE/FDC/DMA, written against this
+ * machine's interfaces in their own files) ---- */
+static int add_storage_and_display(Machine *m, char *err, size_t errlen) {
+  m->dma = dma_new(m->bus, m->mem);
+  if (!m->dma) {
+    snprintf(err, errlen, "cannot create the DMA controllers");
+    return -1;
+  }
+  machine_add_device(m, (Device){"dma", m->dma, dma_reset, dma_save, dma_check, dma_load});
+  m->fdc = fdc_new(m->bus, m->dma, pic_irq_line(m->pic, 6));
+  if (!m->fdc) {
+    snprintf(err, errlen, "cannot create the floppy controller");
+    return -1;
+  }
+  machine_add_device(m, (Device){"fdc", m->fdc, fdc_reset, fdc_save, fdc_check, fdc_load});
+  for (int i = 0; i < 2; i++)
+    if (m->disk[PC_FDA + i] && fdc_attach(m->fdc, i, m->disk[PC_FDA + i]) < 0) {
+      snprintf(err, errlen, "%s: cannot attach to the floppy controller", drive_flag(PC_FDA + i));
+      return -1;
+    }
+  static const uint16_t ide_base[2] = {0x1f0, 0x170}, ide_ctl[2] = {0x3f6, 0x376};
+  static const char *ide_name[2] = {"ide0", "ide1"};
+  for (int i = 0; i < 2; i++) {
+    m->ide[i] = ide_new(m->bus, ide_base[i], ide_ctl[i], pic_irq_line(m->pic, 14 + i), ide_name[i]);
+    if (!m->ide[i]) {
+      snprintf(err, errlen, "cannot create IDE channel %d", i);
+      return -1;
+    }
+    machine_add_device(m, (Device){ide_name[i], m->ide[i], ide_reset, ide_save, ide_check, ide_load});
+  }
+  /* hda/hdb: primary master/slave; the CD-ROM: secondary master. */
+  if ((m->disk[PC_HDA] && ide_attach(m->ide[0], 0, m->disk[PC_HDA]) < 0) ||
+      (m->disk[PC_HDB] && ide_attach(m->ide[0], 1, m->disk[PC_HDB]) < 0) ||
+      (m->disk[PC_CDROM] && ide_attach(m->ide[1], 0, m->disk[PC_CDROM]) < 0)) {
+    snprintf(err, errlen, "cannot attach a disk image to IDE");
+    return -1;
+  }
+#ifdef X86VM_HAVE_VGA
+  m->vga = vga_new(m->bus, m->mem, m->clock);
+  if (!m->vga) {
+    snprintf(err, errlen, "cannot create the VGA");
+    return -1;
+  }
+  machine_add_device(m, (Device){"vga", m->vga, vga_reset, vga_save, vga_check, vga_load});
+#endif
+  return 0;
+}
+/* ---- end of storage and display devices ---- */
+
+Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
+  Machine *m = calloc(1, sizeof(*m));
+  if (!m) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  m->cfg = *cfg;
+  if (cfg->mem_mib < 1 || cfg->mem_mib > 3584) {
+    snprintf(err, errlen, "--mem %u: want 1 to 3584 MiB", cfg->mem_mib);
+    goto fail;
+  }
+  uint64_t npi = cfg->ns_per_insn ? cfg->ns_per_insn
+                                  : cfg->deterministic ? DEFAULT_NS_PER_INSN_DET : DEFAULT_NS_PER_INSN_RT;
+  m->mem = mem_create(cfg->mem_mib << 20);
+  m->bus = iobus_new();
+  m->clock = clock_new(cfg->deterministic, npi);
+  if (!m->mem || !m->bus || !m->clock) {
+    snprintf(err, errlen, "out of memory (--mem %u)", cfg->mem_mib);
+    goto fail;
+  }
+  if (load_bios(m, cfg->bios_path, err, errlen) < 0)
+    goto fail;
+  if (open_disks(m, err, errlen) < 0)
+    goto fail;
+  m->cpu = cpu_create(m->mem);
+  if (!m->cpu) {
+    snprintf(err, errlen, "cannot create the CPU");
+    goto fail;
+  }
+  m->cpu->io_opaque = m;
+  m->cpu->port_in = cb_port_in;
+  m->cpu->port_out = cb_port_out;
+  m->cpu->int_ack = cb_int_ack;
+  m->cpu->fpu.ferr = cb_ferr;
+  m->cpu->fpu.ferr_opaque = m;
+  clock_attach_icount(m->clock, &m->cpu->icount);
+  m->clock->kick = cb_kick;
+  m->clock->kick_opaque = m;
+
+  /* Chipset. */
+  m->pic = pic_new(m->bus, cb_intr, m);
+  m->pit = m->pic ? pit_new(m->bus, m->clock, pic_irq_line(m->pic, 0)) : NULL;
+  time_t start = cfg->have_rtc_start ? cfg->rtc_start
+                 : cfg->deterministic ? (time_t)DETERMINISTIC_RTC_START : time(NULL);
+  m->rtc = m->pic ? rtc_new(m->bus, m->clock, pic_irq_line(m->pic, 8), start) : NULL;
+  m->kbc = m->pic ? kbc_new(m->bus, pic_irq_line(m->pic, 1), pic_irq_line(m->pic, 12), cb_a20,
+                            cb_reset, m) : NULL;
+  m->dbg = debugport_new(m->bus, cb_exit, m);
+  if (!m->pic || !m->pit || !m->rtc || !m->kbc || !m->dbg) {
+    snprintf(err, errlen, "cannot create the chipset devices");
+    goto fail;
+  }
+  m->rtc->nmi_mask_out = NULL;
+  machine_add_device(m, m->pic->dev);
+  machine_add_device(m, m->pit->dev);
+  machine_add_device(m, m->rtc->dev);
+  machine_add_device(m, m->kbc->dev);
+  machine_add_device(m, m->dbg->dev);
+
+  /* Serial ports: COM1 on the chosen backend; COM1/3 share IRQ4, COM2/4 IRQ3. */
+  m->serial = chardev_open(cfg->serial ? cfg->serial : "null", err, errlen);
+  if (!m->serial)
+    goto fail;
+  m->com_irq[0].out = pic_irq_line(m->pic, 4);
+  m->com_irq[1].out = pic_irq_line(m->pic, 3);
+  static const uint16_t com_base[4] = {0x3f8, 0x2f8, 0x3e8, 0x2e8};
+  for (int i = 0; i < 4; i++) {
+    IrqLine line = {irq_share_set, &m->com_irq[i & 1], i >> 1};
+    m->uart[i] = uart_new(m->bus, m->clock, com_base[i], line, i == 0 ? m->serial : NULL, i);
+    if (!m->uart[i]) {
+      snprintf(err, errlen, "cannot create COM%d", i + 1);
+      goto fail;
+    }
+    machine_add_device(m, m->uart[i]->dev);
+  }
+  m->uart[0]->tx_hook = com1_tx_hook;
+  m->uart[0]->tx_hook_opaque = m;
+
+  if (add_storage_and_display(m, err, errlen) < 0)
+    goto fail;
+
+  m->timeout_timer = clock_timer_new(m->clock, cb_timeout, m);
+  m->script_timer = clock_timer_new(m->clock, script_timer_cb, m);
+  setup_cmos(m);
+  machine_reset(m);
+  return m;
+fail:
+  machine_free(m);
+  return NULL;
+}
+
+void machine_free(Machine *m) {
+  if (!m)
+    return;
+  for (int i = 0; i < 4; i++)
+    uart_free(m->uart[i]);
+#ifdef X86VM_HAVE_VGA
+  vga_free(m->vga);
+#endif
+  for (int i = 0; i < 2; i++)
+    ide_free(m->ide[i]);
+  fdc_free(m->fdc);
+  dma_free(m->dma);
+  debugport_free(m->dbg);
+  kbc_free(m->kbc);
+  rtc_free(m->rtc);
+  pit_free(m->pit);
+  pic_free(m->pic);
+  if (m->cpu)
+    cpu_destroy(m->cpu);
+  for (int i = 0; i < PC_NDRIVES; i++)
+    disk_close(m->disk[i]);
+  chardev_close(m->serial);
+  clock_free(m->clock);
+  iobus_free(m->bus);
+  if (m->mem)
+    mem_destroy(m->mem);
+  for (int i = 0; i < m->nscript; i++)
+    free(m->script[i].text);
+  free(m->match_buf);
+  free(m->bios);
+  free(m);
+}
+
+void machine_reset(Machine *m) {
+  cpu_reset(m->cpu);
+  for (int i = 0; i < m->ndevs; i++)
+    if (m->devs[i].reset)
+      m->devs[i].reset(m->devs[i].opaque);
+  m->cpu->intr = m->pic->out;
+  m->reset_requested = false;
+}
+
+/* ---------------- run loop ---------------- */
+
+/* Pull host input into COM1 (skipped in deterministic mode while a script drives it). */
+static void poll_input(Machine *m) { uart_poll(m->uart[0]); }
+
+/* Real-time idle: wait on the host until virtual time reaches deadline or input arrives. */
+static void idle_wait(Machine *m, uint64_t deadline) {
+  uint64_t now = clock_now(m->clock);
+  uint64_t wait_ns = deadline == CLOCK_NEVER ? 10000000ull : deadline > now ? deadline - now : 0;
+  if (wait_ns > 10000000ull)
+    wait_ns = 10000000ull; /* re-check signals and the timeout every 10 ms */
+  int fd = chardev_wait_fd(m->serial);
+  struct pollfd p = {fd, POLLIN, 0};
+  struct timespec ts = {(time_t)(wait_ns / NS_PER_SEC), (long)(wait_ns % NS_PER_SEC)};
+  if (wait_ns)
+    ppoll(&p, fd >= 0 ? 1 : 0, &ts, NULL);
+  clock_sync_host(m->clock);
+}
+
+static size_t max_expect_len(const Machine *m) {
+  size_t n = 1;
+  for (int i = 0; i < m->nscript; i++)
+    if (!m->script[i].is_send && m->script[i].len > n)
+      n = m->script[i].len;
+  return n;
+}
+
+MachineStop machine_run(Machine *m, double timeout_sec) {
+  Cpu *cpu = m->cpu;
+  Clock *clk = m->clock;
+  if (!m->match_buf) {
+    m->match_buf = malloc(max_expect_len(m));
+    if (!m->match_buf) {
+      snprintf(m->error, sizeof(m->error), "out of memory");
+      return MSTOP_HOST_ERROR;
+    }
+    script_advance(m);
+  }
+  m->host_start_ns = clock_host_ns();
+  m->timeout_ns = timeout_sec > 0 ? (uint64_t)(timeout_sec * 1e9) : 0;
+  if (m->timeout_ns && clk->deterministic)
+    timer_mod(m->timeout_timer, clock_now(clk) + m->timeout_ns);
+  if (!clk->deterministic)
+    clock_set_now(clk, clock_now(clk)); /* re-base virtual time on the host clock */
+
+  for (;;) {
+    if (m->exit_requested)
+      return MSTOP_GUEST_EXIT;
+    if (m->script_done)
+      return MSTOP_SCRIPT_DONE;
+    if (m->timed_out)
+      return MSTOP_TIMEOUT;
+    if (m->signalled)
+      return MSTOP_SIGNAL;
+    if (m->timeout_ns && !clk->deterministic && clock_host_ns() - m->host_start_ns >= m->timeout_ns)
+      return MSTOP_TIMEOUT;
+    if (m->reset_requested)
+      machine_reset(m);
+    poll_input(m);
+
+    uint64_t now = clock_now(clk);
+    uint64_t deadline = clock_next_deadline(clk);
+    if (cpu->halted && (cpu->eflags & F_IF) && !cpu->intr && !cpu->nmi) {
+      /* Idle: nothing to run until the next event. */
+      if (clk->deterministic) {
+        if (deadline == CLOCK_NEVER)
+          return MSTOP_IDLE_FOREVER;
+        clock_advance_to(clk, deadline);
+      } else {
+        idle_wait(m, deadline);
+      }
+      continue;
+    }
+    uint64_t budget = SLICE_MAX_INSNS;
+    if (deadline != CLOCK_NEVER) {
+      uint64_t d = deadline > now ? deadline - now : 0;
+      uint64_t n = (d + clk->ns_per_insn - 1) / clk->ns_per_insn;
+      if (n < budget)
+        budget = n ? n : 1;
+    }
+    clk->slice_end = now + budget * clk->ns_per_insn;
+    CpuStop stop = cpu_run(cpu, budget);
+    clk->slice_end = CLOCK_NEVER;
+    clock_sync_insns(clk);
+    if (!clk->deterministic)
+      clock_sync_host(clk);
+    switch (stop) {
+    case CPU_STOP_HLT:
+      return m->exit_requested ? MSTOP_GUEST_EXIT : MSTOP_HALT;
+    case CPU_STOP_TRIPLE: return MSTOP_TRIPLE;
+    case CPU_STOP_SHUTDOWN: return MSTOP_SHUTDOWN;
+    default: break;
+    }
+  }
+}
+
+/* ---------------- snapshots ---------------- */
+
+/* The CPU's state table (the CPU struct is not declared with an X-macro, so
+ * the table is written out here; offsets and sizes come from the struct). */
+#define CF(T, f) {#f, offsetof(T, f), sizeof(((T *)0)->f), 1, NULL},
+#define CA(T, f, n) {#f, offsetof(T, f), sizeof(((T *)0)->f[0]), (n), NULL},
+#define CS(T, f, n, fn) {#f, offsetof(T, f), sizeof(((T *)0)->f[0]), (n), fn},
+
+static const SaveTable *seg_table(void) {
+  static const SaveField f[] = {CF(SegCache, sel) CF(SegCache, flags) CF(SegCache, base) CF(SegCache, limit)};
+  static const SaveTable t = {"SegCache", 1, f, sizeof(f) / sizeof(f[0]), sizeof(SegCache)};
+  return &t;
+}
+static const SaveTable *f80_table(void) {
+  static const SaveField f[] = {CF(Float80, mant) CF(Float80, sexp)};
+  static const SaveTable t = {"Float80", 1, f, sizeof(f) / sizeof(f[0]), sizeof(Float80)};
+  return &t;
+}
+static const SaveTable *fpu_table(void) {
+  static const SaveField f[] = {
+    CS(FpuState, st, 8, f80_table) CF(FpuState, cw) CF(FpuState, sw) CF(FpuState, tw)
+    CF(FpuState, fop) CF(FpuState, fip) CF(FpuState, fdp) CF(FpuState, fcs) CF(FpuState, fds)
+    CF(FpuState, mxcsr) {"xmm", offsetof(FpuState, xmm), 1, 128, NULL},
+  };
+  static const SaveTable t = {"FpuState", 1, f, sizeof(f) / sizeof(f[0]), sizeof(FpuState)};
+  return &t;
+}
+#define CPU_SAVE_VERSION 1
+static const SaveTable *cpu_table(void) {
+  static const SaveField f[] = {
+    CA(Cpu, regs, 8) CF(Cpu, eip) CF(Cpu, eflags) CF(Cpu, cc_op) CF(Cpu, cc_src) CF(Cpu, cc_dst)
+    CF(Cpu, cc_res) CS(Cpu, seg, S_COUNT, seg_table) CF(Cpu, gdt_base) CF(Cpu, gdt_limit)
+    CF(Cpu, idt_base) CF(Cpu, idt_limit) CA(Cpu, cr, 5) CA(Cpu, dr, 8) CF(Cpu, cpl) CF(Cpu, mode)
+    CF(Cpu, tsc) CF(Cpu, sysenter_cs) CF(Cpu, sysenter_esp) CF(Cpu, sysenter_eip)
+    CF(Cpu, apic_base) CF(Cpu, mtrr_def_type)
+    {"fpu", offsetof(Cpu, fpu), sizeof(FpuState), 1, fpu_table},
+    CF(Cpu, icount) CF(Cpu, halted) CF(Cpu, nmi) CF(Cpu, inhibit_irq)
+  };
+  static const SaveTable t = {"Cpu", CPU_SAVE_VERSION, f, sizeof(f) / sizeof(f[0]), sizeof(Cpu)};
+  return &t;
+}
+
+typedef struct MachineState {
+  uint64_t now;          /* virtual time */
+  uint32_t ram_size;     /* must match */
+  uint8_t a20;           /* A20 enabled */
+  uint8_t mode_det;      /* saved in deterministic mode */
+} MachineState;
+static const SaveTable *machine_table(void) {
+  static const SaveField f[] = {CF(MachineState, now) CF(MachineState, ram_size) CF(MachineState, a20)
+                                CF(MachineState, mode_det)};
+  static const SaveTable t = {"MachineState", 1, f, sizeof(f) / sizeof(f[0]), sizeof(MachineState)};
+  return &t;
+}
+
+#define RAM_CHUNK_VERSION 1
+
+int machine_save(Machine *m, const char *path, char *err, size_t errlen) {
+  SaveWriter *w = save_writer_new();
+  if (!w) {
+    snprintf(err, errlen, "--save %s: out of memory", path);
+    return -1;
+  }
+  MachineState ms = {clock_now(m->clock), m->mem->ram_size, m->mem->a20_mask == 0xffffffffu,
+                     m->clock->deterministic};
+  int rc = save_put_table(w, "machine", machine_table(), &ms);
+  cpu_get_flags(m->cpu); /* materialise lazy flags */
+  rc |= save_put_table(w, "cpu", cpu_table(), m->cpu);
+  /* RAM, zlib-compressed: u32 size, then the deflate stream. */
+  uLongf clen = compressBound(m->mem->ram_size);
+  uint8_t *cbuf = malloc(clen + 4);
+  if (!cbuf || compress2(cbuf + 4, &clen, m->mem->ram, m->mem->ram_size, 1) != Z_OK) {
+    free(cbuf);
+    save_writer_free(w);
+    snprintf(err, errlen, "--save %s: cannot compress RAM", path);
+    return -1;
+  }
+  for (int i = 0; i < 4; i++)
+    cbuf[i] = (uint8_t)(m->mem->ram_size >> (8 * i));
+  rc |= save_put_chunk(w, "ram", RAM_CHUNK_VERSION, 0, cbuf, clen + 4);
+  free(cbuf);
+  for (int i = 0; i < m->ndevs; i++)
+    if (m->devs[i].save)
+      rc |= m->devs[i].save(m->devs[i].opaque, w);
+  if (rc) {
+    save_writer_free(w);
+    snprintf(err, errlen, "--save %s: a device failed to save its state", path);
+    return -1;
+  }
+  rc = save_writer_commit(w, path, err, errlen);
+  save_writer_free(w);
+  return rc;
+}
+
+int machine_restore(Machine *m, const char *path, char *err, size_t errlen) {
+  SaveReader *r = save_reader_open(path, err, errlen);
+  if (!r)
+    return -1;
+  /* Phase 1: check everything; nothing changes. */
+  MachineState ms;
+  const void *ram;
+  size_t ram_len;
+  int rc = save_get_table(r, "machine", machine_table(), &ms);
+  if (rc == 0 && ms.ram_size != m->mem->ram_size) {
+    snprintf(err, errlen, "--restore %s: snapshot has %u MiB of RAM, this machine %u MiB (use --mem %u)",
+             path, ms.ram_size >> 20, m->mem->ram_size >> 20, ms.ram_size >> 20);
+    save_reader_free(r);
+    return -1;
+  }
+  if (rc == 0)
+    rc = save_check_table(r, "cpu", cpu_table());
+  if (rc == 0)
+    rc = save_get_chunk(r, "ram", RAM_CHUNK_VERSION, &ram, &ram_len);
+  for (int i = 0; rc == 0 && i < m->ndevs; i++)
+    if (m->devs[i].check)
+      rc = m->devs[i].check(m->devs[i].opaque, r);
+  if (rc) {
+    snprintf(err, errlen, "--restore %s: %s", path, save_error(r));
+    save_reader_free(r);
+    return -1;
+  }
+  uint8_t *newram = malloc(m->mem->ram_size);
+  uLongf out = m->mem->ram_size;
+  if (!newram || ram_len < 4 ||
+      uncompress(newram, &out, (const uint8_t *)ram + 4, (uLong)(ram_len - 4)) != Z_OK ||
+      out != m->mem->ram_size) {
+    free(newram);
+    snprintf(err, errlen, "--restore %s: corrupt RAM image", path);
+    save_reader_free(r);
+    return -1;
+  }
+  /* Phase 2: apply. */
+  mem_write_bytes(m->mem, 0, newram, m->mem->ram_size);
+  free(newram);
+  clock_set_now(m->clock, ms.now);
+  save_get_table(r, "cpu", cpu_table(), m->cpu);
+  for (int i = 0; i < m->ndevs; i++)
+    if (m->devs[i].load && m->devs[i].load(m->devs[i].opaque, r) < 0) {
+      /* Cannot happen after a successful check; treat as an emulator bug. */
+      snprintf(err, errlen, "--restore %s: device %s failed after validation: %s", path,
+               m->devs[i].name, save_error(r));
+      save_reader_free(r);
+      return -1;
+    }
+  mem_set_a20(m->mem, ms.a20);
+  cpu_update_mode(m->cpu);
+  tlb_flush(m->cpu);
+  m->cpu->intr = m->pic->out;
+  save_reader_free(r);
+  return 0;
+}
