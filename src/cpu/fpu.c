@@ -202,12 +202,14 @@ static void fpu_comi(Cpu *cpu, unsigned i, bool quiet, bool pop) {
       return;
   } else {
     rel = f80_compare(&e, fpu_st(f, 0), fpu_st(f, i), quiet);
-    if (!fpu_finish(f, &e))
+    uint16_t c1 = f->sw & FSW_C1; /* FCOMI leaves C1 alone */
+    bool ok = fpu_finish(f, &e);
+    f->sw = (uint16_t)((f->sw & ~FSW_C1) | c1);
+    if (!ok)
       return;
   }
   static const uint32_t fl[4] = { 0, F_CF, F_ZF, F_ZF | F_PF | F_CF };
   cpu_set_flags(cpu, fl[rel], F_ZF | F_PF | F_CF | F_OF | F_SF | F_AF);
-  f->sw &= (uint16_t)~FSW_C1;
   if (pop)
     fpu_pop(f);
 }
@@ -636,12 +638,7 @@ static void fpu_reg(Cpu *cpu, const Insn *in, unsigned esc) {
     switch (reg) {
     case 0: { /* FLD ST(i) */
       Float80 v = fpu_st(f, i);
-      if (fpu_empty(f, i)) {
-        if (!fpu_empty(f, 7)) {
-          if (fpu_overflow(f))
-            fpu_push(f, f80_indefinite);
-          return;
-        }
+      if (fpu_empty(f, i)) { /* underflow wins over overflow */
         if (fpu_underflow(f))
           fpu_push(f, f80_indefinite);
         return;
@@ -778,12 +775,11 @@ static void fpu_reg(Cpu *cpu, const Insn *in, unsigned esc) {
   case 2: /* DA */
     if (reg < 4) {
       static const unsigned cond[4] = { 2, 4, 6, 0x0a };
-      if (fpu_empty(f, i)) {
+      if (fpu_empty(f, 0) || fpu_empty(f, i)) {
         if (fpu_underflow(f))
           fpu_set_st(f, 0, f80_indefinite);
         return;
       }
-      f->sw &= (uint16_t)~FSW_C1;
       if (cpu_cond(cpu, cond[reg]))
         fpu_set_st(f, 0, fpu_st(f, i));
       return;
@@ -796,12 +792,11 @@ static void fpu_reg(Cpu *cpu, const Insn *in, unsigned esc) {
   case 3: /* DB */
     if (reg < 4) {
       static const unsigned cond[4] = { 3, 5, 7, 0x0b };
-      if (fpu_empty(f, i)) {
+      if (fpu_empty(f, 0) || fpu_empty(f, i)) {
         if (fpu_underflow(f))
           fpu_set_st(f, 0, f80_indefinite);
         return;
       }
-      f->sw &= (uint16_t)~FSW_C1;
       if (cpu_cond(cpu, cond[reg]))
         fpu_set_st(f, 0, fpu_st(f, i));
       return;
@@ -831,6 +826,7 @@ static void fpu_reg(Cpu *cpu, const Insn *in, unsigned esc) {
     switch (reg) {
     case 0: /* FFREE */
       fpu_set_tag(f, fpu_phys(f, i), FTAG_EMPTY);
+      f->sw &= (uint16_t)~FSW_C1;
       return;
     case 1: /* FXCH alias */
       {
@@ -889,6 +885,7 @@ static void fpu_reg(Cpu *cpu, const Insn *in, unsigned esc) {
 
 prem:
   if (fpu_empty(f, 0) || fpu_empty(f, 1)) {
+    f->sw &= (uint16_t)~FSW_C2;
     if (fpu_underflow(f))
       fpu_set_st(f, 0, f80_indefinite);
     return;
@@ -897,7 +894,10 @@ prem:
     Float80 r = f80_prem(&e, fpu_st(f, 0), fpu_st(f, 1), in->modrm == 0xf5, &cc);
     if (!fpu_finish(f, &e))
       return;
-    f->sw = (uint16_t)((f->sw & ~FSW_CC) | cc);
+    if (cc != F80_CC_KEEP)
+      f->sw = (uint16_t)((f->sw & ~FSW_CC) | cc);
+    else
+      f->sw &= (uint16_t)~(FSW_C1 | FSW_C2);
     fpu_set_st(f, 0, r);
   }
   return;

@@ -714,11 +714,12 @@ void f80_xtract(F80Env *e, Float80 a, Float80 *exp, Float80 *sig) {
 Float80 f80_prem(F80Env *e, Float80 a, Float80 b, bool ieee, uint16_t *cc) {
   Unp ua, ub;
   Float80 r;
-  *cc = 0;
+  *cc = F80_CC_KEEP;
   if (bin_special(e, a, b, &ua, &ub, &r))
     return r;
   if (ua.k == K_INF || ub.k == K_ZERO)
     return invalid(e);
+  *cc = 0;
   if (denormal_check(e, &ua, &ub))
     return a;
   if (ua.k == K_ZERO || ub.k == K_INF) /* a itself, normalised (denormals may underflow) */

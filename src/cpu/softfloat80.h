@@ -79,7 +79,9 @@ Float80 f80_scale(F80Env *e, Float80 a, Float80 b); /* FSCALE: a * 2^trunc(b) */
 /* FXTRACT: *exp gets the unbiased exponent, *sig the significand (1 <= |sig| < 2). */
 void f80_xtract(F80Env *e, Float80 a, Float80 *exp, Float80 *sig);
 /* FPREM (ieee = false) / FPREM1 (ieee = true): remainder of a / b; *cc gets
- * C0/C1/C2/C3 (quotient bits, C2 = incomplete). */
+ * C0/C1/C2/C3 (quotient bits, C2 = incomplete), or F80_CC_KEEP for a NaN or
+ * invalid result, where the x87 clears C1/C2 and leaves C0/C3. */
+#define F80_CC_KEEP 0xffffu
 Float80 f80_prem(F80Env *e, Float80 a, Float80 b, bool ieee, uint16_t *cc);
 /* FXAM condition bits (C0..C3, C1 = sign) for a register; empty: tag empty. */
 uint16_t f80_xam(Float80 a, bool empty);

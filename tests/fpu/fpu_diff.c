@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "fpu_model.h"
+#include "fpu_seq.h"
 
 #if !defined(__x86_64__)
 #error "fpu_diff needs an x86-64 host"
@@ -220,6 +221,16 @@ START_TEST(test_class) {
 }
 END_TEST
 
+START_TEST(test_sequences) {
+  long n = n_cases;
+  long good = seq_run(n, seed0, verbose);
+  ck_assert_msg(good >= 0, "no executable memory for the native sequences");
+  printf("%-8s %8ld sequences agree %8ld (%7.3f%%)\n", "SEQ", n, good, 100.0 * (double)good / (double)n);
+  fflush(stdout);
+  ck_assert_msg(good == n, "%ld of %ld instruction sequences differ from the hardware", n - good, n);
+}
+END_TEST
+
 /* Golden file: one case per line, hex fields; '-' for outputs the class does not have. */
 static int gen_golden(const char *path, long per_class) {
   FILE *out = fopen(path, "w");
@@ -277,6 +288,7 @@ int main(int argc, char **argv) {
   TCase *tc = tcase_create("classes");
   tcase_set_timeout(tc, 0);
   tcase_add_loop_test(tc, test_class, 0, MC_COUNT);
+  tcase_add_test(tc, test_sequences);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_set_fork_status(sr, CK_NOFORK);

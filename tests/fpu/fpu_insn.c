@@ -17,41 +17,7 @@
 #include "ops.h"
 #include "softfloat80.h"
 
-/* ---- stubs for the CPU core ---- */
-
-static uint8_t ram[0x10000];
-static jmp_buf trap;
-static int trapped_vector;
-
-uint8_t lin_read8(Cpu *cpu, uint32_t lin) { return ram[lin & 0xffff]; }
-uint16_t lin_read16(Cpu *cpu, uint32_t lin) { return (uint16_t)(lin_read8(cpu, lin) | lin_read8(cpu, lin + 1) << 8); }
-uint32_t lin_read32(Cpu *cpu, uint32_t lin) { return lin_read16(cpu, lin) | (uint32_t)lin_read16(cpu, lin + 2) << 16; }
-void lin_write8(Cpu *cpu, uint32_t lin, uint8_t v) { ram[lin & 0xffff] = v; }
-void lin_write16(Cpu *cpu, uint32_t lin, uint16_t v) { lin_write8(cpu, lin, (uint8_t)v); lin_write8(cpu, lin + 1, (uint8_t)(v >> 8)); }
-void lin_write32(Cpu *cpu, uint32_t lin, uint32_t v) { lin_write16(cpu, lin, (uint16_t)v); lin_write16(cpu, lin + 2, (uint16_t)(v >> 16)); }
-void lin_check_write(Cpu *cpu, uint32_t lin, uint32_t len) {}
-void seg_fault(Cpu *c, int seg) { cpu_raise(c, EXC_GP, 0); }
-void cpu_raise(Cpu *cpu, int vector, uint32_t error_code) {
-  trapped_vector = vector;
-  longjmp(trap, 1);
-}
-uint32_t cpu_get_flags(Cpu *cpu) { return cpu->eflags; }
-void cpu_set_flags(Cpu *cpu, uint32_t value, uint32_t mask) {
-  cpu->eflags = (cpu->eflags & ~mask) | (value & mask);
-  cpu->cc_op = CC_EFLAGS;
-}
-bool cpu_cond(Cpu *c, unsigned cc) {
-  uint32_t f = c->eflags;
-  bool r;
-  switch (cc >> 1) {
-  case 1: r = f & F_CF; break;
-  case 2: r = f & F_ZF; break;
-  case 3: r = f & (F_CF | F_ZF); break;
-  case 5: r = f & F_PF; break;
-  default: r = false; break;
-  }
-  return (cc & 1) ? !r : r;
-}
+#include "fpu_stubs.h"
 
 /* ---- helpers ---- */
 
@@ -59,7 +25,7 @@ static Cpu *cpu;
 
 static void setup(void) {
   cpu = calloc(1, sizeof *cpu);
-  memset(ram, 0, sizeof ram);
+  memset(fpu_ram, 0, sizeof fpu_ram);
   for (int s = 0; s < 6; s++) {
     cpu->seg[s].flags = SF_P | SF_S | SF_RW;
     cpu->seg[s].limit = 0xffff;
@@ -84,25 +50,16 @@ static int exec(unsigned op, unsigned modrm, int mem_addr) {
     in.flags |= INSN_MEM;
     in.disp = mem_addr;
   }
-  trapped_vector = -1;
-  if (setjmp(trap) == 0) {
-    if (op == 0x9b)
-      op_fwait(cpu, &in);
-    else if (op == 0x1ae)
-      (in.reg == 0 ? op_fxsave_M : op_fxrstor_M)(cpu, &in);
-    else
-      op_fpu(cpu, &in);
-  }
-  return trapped_vector;
+  return stub_exec(cpu, &in);
 }
 /* Register form: d9 e8 etc. */
 #define R(op, modrm) ck_assert_int_eq(exec(op, modrm, -1), -1)
 /* Memory form with ModRM reg field. */
 #define M(op, reg, addr) ck_assert_int_eq(exec(op, (reg) << 3, addr), -1)
 
-static void put32(unsigned a, uint32_t v) { memcpy(ram + a, &v, 4); }
-static uint32_t get32(unsigned a) { uint32_t v; memcpy(&v, ram + a, 4); return v; }
-static uint16_t get16(unsigned a) { uint16_t v; memcpy(&v, ram + a, 2); return v; }
+static void put32(unsigned a, uint32_t v) { memcpy(fpu_ram + a, &v, 4); }
+static uint32_t get32(unsigned a) { uint32_t v; memcpy(&v, fpu_ram + a, 4); return v; }
+static uint16_t get16(unsigned a) { uint16_t v; memcpy(&v, fpu_ram + a, 2); return v; }
 static unsigned top(void) { return (cpu->fpu.sw >> 11) & 7; }
 
 START_TEST(test_int_arith) {
@@ -182,7 +139,7 @@ START_TEST(test_save_restore) {
   ck_assert(!memcmp(cpu->fpu.st, before.st, sizeof before.st));
   ck_assert_int_eq(exec(0x1ae, 0 << 3, 0x408), EXC_GP); /* misaligned FXSAVE */
   M(0x1ae, 0, 0x400); /* FXSAVE */
-  ck_assert_uint_eq(ram[0x404], 0xe0);                 /* abridged tags: R5-R7 full */
+  ck_assert_uint_eq(fpu_ram[0x404], 0xe0);                 /* abridged tags: R5-R7 full */
   R(0xdb, 0xe3);
   M(0x1ae, 1, 0x400); /* FXRSTOR */
   ck_assert_uint_eq(cpu->fpu.tw, before.tw);
@@ -194,8 +151,8 @@ static int ferr_level = -1;
 static void ferr_hook(void *opaque, int level) { ferr_level = level; }
 
 START_TEST(test_unmasked) {
-  ram[0x300] = 0x7e; /* CW 037E: IE unmasked */
-  ram[0x301] = 0x03;
+  fpu_ram[0x300] = 0x7e; /* CW 037E: IE unmasked */
+  fpu_ram[0x301] = 0x03;
   M(0xd9, 5, 0x300); /* FLDCW */
   R(0xd9, 0xee);
   R(0xd9, 0xee);
@@ -221,15 +178,15 @@ END_TEST
 
 START_TEST(test_bcd_env) {
   static const uint8_t bcd[10] = { 0x89, 0x67, 0x45, 0x23, 0x01, 0, 0, 0, 0, 0x80 };
-  memcpy(ram + 0x500, bcd, 10);
+  memcpy(fpu_ram + 0x500, bcd, 10);
   M(0xdf, 4, 0x500); /* FBLD: -123456789 */
   M(0xdf, 7, 0x510); /* FISTP m64 */
   int64_t v;
-  memcpy(&v, ram + 0x510, 8);
+  memcpy(&v, fpu_ram + 0x510, 8);
   ck_assert(v == -123456789);
   M(0xdf, 4, 0x500);
   M(0xdf, 6, 0x520); /* FBSTP */
-  ck_assert(!memcmp(ram + 0x520, bcd, 10));
+  ck_assert(!memcmp(fpu_ram + 0x520, bcd, 10));
   R(0xd9, 0xe8);
   M(0xd9, 6, 0x600); /* FNSTENV (28 bytes) */
   ck_assert_uint_eq(get16(0x600), 0x037f);

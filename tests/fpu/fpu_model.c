@@ -72,8 +72,11 @@ void model_run(const ModelCase *c, ModelOut *o) {
   case MC_FRNDINT: r = f80_round_int(&e, a); break;
   case MC_FSCALE: r = f80_scale(&e, a, b); break;
   case MC_FXTRACT: f80_xtract(&e, a, &r, &pushed); push = true; break;
-  case MC_FPREM: r = f80_prem(&e, a, b, false, &cc); break;
-  case MC_FPREM1: r = f80_prem(&e, a, b, true, &cc); break;
+  case MC_FPREM: case MC_FPREM1:
+    r = f80_prem(&e, a, b, c->cls == MC_FPREM1, &cc);
+    if (cc == F80_CC_KEEP) /* C0/C3 unchanged: 0 in this frame */
+      cc = 0;
+    break;
   case MC_FIST16: case MC_FIST32: case MC_FIST64: {
     int bits = c->cls == MC_FIST16 ? 16 : c->cls == MC_FIST32 ? 32 : 64;
     int64_t v = f80_to_int(&e, a, bits, false);
@@ -189,7 +192,7 @@ static uint64_t gen_mant(uint64_t *s) {
   }
 }
 
-static Float80 gen_val(uint64_t *s, int lo, int hi) {
+Float80 model_value(uint64_t *s, int lo, int hi) {
   int sign = (int)(model_rand(s) & 1);
   uint64_t m = model_rand(s);
   switch (model_rand(s) % 40) {
@@ -216,7 +219,7 @@ static Float80 gen_val(uint64_t *s, int lo, int hi) {
   }
 }
 
-static uint64_t gen_ieee(uint64_t *s, int ebits, int fbits) {
+uint64_t model_ieee(uint64_t *s, int ebits, int fbits) {
   uint64_t m = model_rand(s) & ((1ull << fbits) - 1);
   uint64_t emax = (1ull << ebits) - 1, e;
   switch (model_rand(s) % 8) {
@@ -241,14 +244,14 @@ void model_gen(uint64_t *s, int cls, ModelCase *c) {
   case MC_FSIN: case MC_FCOS: case MC_FPTAN: case MC_FSINCOS: lo = 16383 - 70; hi = 16383 + 64; break;
   default: break;
   }
-  c->a = gen_val(s, lo, hi);
+  c->a = model_value(s, lo, hi);
   if (model_is_transcendental(cls) && model_rand(s) % 8) /* mostly in-domain operands */
     c->a = f80_make((int)(model_rand(s) & 1), (uint16_t)(lo + (int)(model_rand(s) % (uint64_t)(hi - lo + 1))),
                     J | model_rand(s));
   if (cls == MC_FYL2X && model_rand(s) % 8)
     c->a.sexp &= 0x7fff;
   if (model_rand(s) % 2) {
-    c->b = gen_val(s, lo, hi);
+    c->b = model_value(s, lo, hi);
   } else { /* close to a: cancellation, equal exponents, near-ties */
     c->b = c->a;
     c->b.sexp = (uint16_t)(c->b.sexp ^ ((model_rand(s) & 1) << 15));
@@ -266,9 +269,9 @@ void model_gen(uint64_t *s, int cls, ModelCase *c) {
     }
   }
   if (cls == MC_FLD32 || cls == MC_FADD32)
-    (cls == MC_FLD32 ? &c->a : &c->b)->mant = gen_ieee(s, 8, 23);
+    (cls == MC_FLD32 ? &c->a : &c->b)->mant = model_ieee(s, 8, 23);
   if (cls == MC_FLD64 || cls == MC_FMUL64)
-    (cls == MC_FLD64 ? &c->a : &c->b)->mant = gen_ieee(s, 11, 52);
+    (cls == MC_FLD64 ? &c->a : &c->b)->mant = model_ieee(s, 11, 52);
   if (cls == MC_FIST16 || cls == MC_FIST32 || cls == MC_FIST64 || cls == MC_FBSTP) {
     if (model_rand(s) % 2) {
       int bits = cls == MC_FIST16 ? 16 : cls == MC_FIST32 ? 32 : 64;

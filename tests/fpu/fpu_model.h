@@ -53,6 +53,10 @@ void model_run(const ModelCase *c, ModelOut *o);
 /* Random case generation (xorshift state). */
 uint64_t model_rand(uint64_t *s);
 void model_gen(uint64_t *s, int cls, ModelCase *c);
+/* One random 80-bit operand (specials, boundaries; normal exponents in [lo, hi]). */
+Float80 model_value(uint64_t *s, int lo, int hi);
+/* One random binary32 (ebits 8, fbits 23) or binary64 (11, 52) pattern. */
+uint64_t model_ieee(uint64_t *s, int ebits, int fbits);
 
 /* Distance in units in the last place between two 80-bit values (same sign
  * finite or identical specials: 0 when equal; UINT64_MAX when incomparable). */

@@ -1,0 +1,17 @@
+/*
+ * fpu_stubs.h — stand-ins for the CPU core used by the x87 handler tests.
+ */
+#ifndef X86VM_TESTS_FPU_STUBS_H
+#define X86VM_TESTS_FPU_STUBS_H
+
+#include "cpu.h"
+#include "exec.h"
+#include "ops.h"
+
+extern uint8_t fpu_ram[0x10000]; /* flat guest memory (linear = physical) */
+
+/* Run one x87 handler (op D8-DF, 9B WAIT, 1AE FXSAVE/FXRSTOR); returns the
+ * exception vector raised, or -1. */
+int stub_exec(Cpu *cpu, const Insn *in);
+
+#endif
