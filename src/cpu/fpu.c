@@ -434,9 +434,10 @@ static void fpu_mem(Cpu *cpu, const Insn *in, unsigned esc) {
     }
     Float80 a = fpu_st(f, 0);
     bool a_ok = !fpu_empty(f, 0) && !f80_is_nan(a) && !(f80_exp(a) != 0 && !(a.mant >> 63));
-    if (a_ok)
-      e.flags |= ce.flags; /* DE of a denormal memory operand */
+    /* DE of a denormal memory operand, unless a higher-priority IE/ZE occurs */
+    uint16_t mem_de = a_ok ? (ce.flags & FSW_DE) : 0;
     if (reg == AR_COM || reg == AR_COMP) {
+      e.flags |= mem_de;
       if (fpu_empty(f, 0)) {
         fpu_compare(f, b, true, false, reg == AR_COMP);
         return;
@@ -454,11 +455,15 @@ static void fpu_mem(Cpu *cpu, const Insn *in, unsigned esc) {
         fpu_set_st(f, 0, f80_indefinite);
       return;
     }
-    if (e.flags & ~f->cw & FSW_DE) {
-      fpu_finish(f, &e);
-      return;
-    }
     Float80 r = fpu_arith(&e, (int)reg, a, b);
+    if (mem_de && !(e.flags & (FSW_IE | FSW_ZE))) {
+      if (mem_de & ~f->cw) { /* unmasked DE: the operation does not happen */
+        e.flags = FSW_DE;
+        e.c1 = 0;
+      } else {
+        e.flags |= FSW_DE;
+      }
+    }
     if (fpu_finish(f, &e))
       fpu_set_st(f, 0, r);
     return;
@@ -703,8 +708,7 @@ static void fpu_reg(Cpu *cpu, const Insn *in, unsigned esc) {
         if (fpu_empty(f, 0)) {
           if (fpu_underflow(f)) {
             fpu_set_st(f, 0, f80_indefinite);
-            if (fpu_empty(f, 7))
-              fpu_push(f, f80_indefinite);
+            fpu_push(f, f80_indefinite);
           }
           return;
         }
@@ -906,8 +910,7 @@ ptan:
   if (fpu_empty(f, 0)) {
     if (fpu_underflow(f)) {
       fpu_set_st(f, 0, f80_indefinite);
-      if (fpu_empty(f, 7))
-        fpu_push(f, f80_indefinite);
+      fpu_push(f, f80_indefinite);
     }
     return;
   }
@@ -935,8 +938,7 @@ sincos:
   if (fpu_empty(f, 0)) {
     if (fpu_underflow(f)) {
       fpu_set_st(f, 0, f80_indefinite);
-      if (fpu_empty(f, 7))
-        fpu_push(f, f80_indefinite);
+      fpu_push(f, f80_indefinite);
     }
     return;
   }
