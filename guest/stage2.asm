@@ -898,7 +898,7 @@ ata_probe:
         mov eax, [ident+120]    ; LBA28 sectors
         shr eax, 11             ; MiB
         call putdec
-        mov si, s_mb
+        mov si, s_mib
         call puts
         ret
 .atapi: mov si, s_atapi
@@ -1226,6 +1226,7 @@ s_total:        db "  ", 0
 s_total2:       db " entries, usable RAM ", 0
 s_kb:           db " KB (", 0
 s_mb:           db " MB)", 10, 0
+s_mib:          db " MB", 10, 0
 s_devices:      db "Devices:", 10, 0
 s_serial:       db "  serial", 0
 s_sp:           db " ", 0
