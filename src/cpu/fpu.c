@@ -1071,3 +1071,206 @@ void op_fxrstor_M(struct Cpu *cpu, const Insn *in) {
   else if (was)
     fpu_ferr(f, 0);
 }
+
+/* ---- MMX (0F 60-7F, D1-FE): registers alias the x87 significands ---- */
+
+static uint64_t mmx_get(const FpuState *f, unsigned n) { return f->st[n & 7].mant; }
+static void mmx_set(FpuState *f, unsigned n, uint64_t v) {
+  f->st[n & 7].mant = v;
+  f->st[n & 7].sexp = 0xffff;
+}
+
+static int64_t sat(int64_t v, int64_t lo, int64_t hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+/* Element-wise operation on 64-bit packed values with lanes of `bits` bits. */
+typedef int64_t (*LaneFn)(int64_t a, int64_t b, int bits);
+static uint64_t lanes(uint64_t a, uint64_t b, int bits, bool sign, LaneFn fn) {
+  uint64_t r = 0, mask = bits == 64 ? ~0ull : (1ull << bits) - 1;
+  for (int sh = 0; sh < 64; sh += bits) {
+    uint64_t ea = (a >> sh) & mask, eb = (b >> sh) & mask;
+    int64_t x = (int64_t)ea, y = (int64_t)eb;
+    if (sign && bits < 64) {
+      x = (int64_t)(ea << (64 - bits)) >> (64 - bits);
+      y = (int64_t)(eb << (64 - bits)) >> (64 - bits);
+    }
+    r |= ((uint64_t)fn(x, y, bits) & mask) << sh;
+  }
+  return r;
+}
+static int64_t l_add(int64_t a, int64_t b, int bits) { return (int64_t)((uint64_t)a + (uint64_t)b); }
+static int64_t l_sub(int64_t a, int64_t b, int bits) { return (int64_t)((uint64_t)a - (uint64_t)b); }
+static int64_t l_adds(int64_t a, int64_t b, int bits) {
+  return sat(a + b, -(1ll << (bits - 1)), (1ll << (bits - 1)) - 1);
+}
+static int64_t l_subs(int64_t a, int64_t b, int bits) {
+  return sat(a - b, -(1ll << (bits - 1)), (1ll << (bits - 1)) - 1);
+}
+static int64_t l_addus(int64_t a, int64_t b, int bits) { return sat(a + b, 0, (1ll << bits) - 1); }
+static int64_t l_subus(int64_t a, int64_t b, int bits) { return sat(a - b, 0, (1ll << bits) - 1); }
+static int64_t l_cmpeq(int64_t a, int64_t b, int bits) { return a == b ? -1 : 0; }
+static int64_t l_cmpgt(int64_t a, int64_t b, int bits) { return a > b ? -1 : 0; }
+static int64_t l_mullo(int64_t a, int64_t b, int bits) { return a * b; }
+static int64_t l_mulhi(int64_t a, int64_t b, int bits) { return (a * b) >> 16; }
+
+/* Shift every lane by count (logical left/right or arithmetic right). */
+static uint64_t mmx_shift(uint64_t a, uint64_t count, int bits, int kind) {
+  uint64_t r = 0, mask = bits == 64 ? ~0ull : (1ull << bits) - 1;
+  for (int sh = 0; sh < 64; sh += bits) {
+    uint64_t e = (a >> sh) & mask, v;
+    if (kind == 0) /* left */
+      v = count >= (uint64_t)bits ? 0 : e << count;
+    else if (kind == 1) /* logical right */
+      v = count >= (uint64_t)bits ? 0 : e >> count;
+    else { /* arithmetic right */
+      int64_t s = (int64_t)(e << (64 - bits)) >> (64 - bits);
+      v = (uint64_t)(s >> (count >= (uint64_t)bits ? bits - 1 : (int)count));
+    }
+    r |= (v & mask) << sh;
+  }
+  return r;
+}
+
+/* Pack signed lanes of a then b into narrower lanes with saturation. */
+static uint64_t mmx_pack(uint64_t a, uint64_t b, int bits, bool usat) {
+  int nb = bits / 2, n = 64 / bits;
+  int64_t lo = usat ? 0 : -(1ll << (nb - 1)), hi = usat ? (1ll << nb) - 1 : (1ll << (nb - 1)) - 1;
+  uint64_t r = 0, mask = (1ull << nb) - 1;
+  for (int i = 0; i < 2 * n; i++) {
+    uint64_t src = i < n ? a : b;
+    int k = i % n;
+    int64_t v = (int64_t)(src << (64 - bits * (k + 1))) >> (64 - bits);
+    r |= ((uint64_t)sat(v, lo, hi) & mask) << (nb * i);
+  }
+  return r;
+}
+
+/* Interleave the low (hi = false) or high halves of a and b, lanes of `bits`. */
+static uint64_t mmx_unpack(uint64_t a, uint64_t b, int bits, bool hi) {
+  uint64_t r = 0, mask = (1ull << bits) - 1;
+  int n = 32 / bits;
+  if (hi) {
+    a >>= 32;
+    b >>= 32;
+  }
+  for (int i = 0; i < n; i++) {
+    r |= ((a >> (bits * i)) & mask) << (2 * bits * i);
+    r |= ((b >> (bits * i)) & mask) << (2 * bits * i + bits);
+  }
+  return r;
+}
+
+void op_mmx(struct Cpu *cpu, const Insn *in) {
+  FpuState *f = &cpu->fpu;
+  if (cpu->cr[0] & CR0_EM)
+    cpu_raise(cpu, EXC_UD, ERR_NONE);
+  if (cpu->cr[0] & CR0_TS)
+    cpu_raise(cpu, EXC_NM, ERR_NONE);
+  fpu_check_pending(cpu);
+  unsigned op = in->op & 0xff;
+  if (op == 0x77) { /* EMMS: all empty, TOP = 0 */
+    f->tw = 0xffff;
+    fpu_set_top(f, 0);
+    return;
+  }
+  bool mem = (in->flags & INSN_MEM) != 0;
+  uint32_t off = mem ? ea_offset(cpu, in) : 0;
+  unsigned dst = in->reg;
+  uint64_t r;
+
+  /* Stores first: their only fault is the memory write. */
+  if (op == 0x7e) { /* MOVD Ed, Pq */
+    rm_write32(cpu, in, (uint32_t)mmx_get(f, in->reg));
+    goto done;
+  }
+  if (op == 0x7f) { /* MOVQ Qq, Pq */
+    if (mem)
+      wr64(cpu, in->seg, off, mmx_get(f, in->reg));
+    else
+      mmx_set(f, in->rm, mmx_get(f, in->reg));
+    goto done;
+  }
+  if (op >= 0x71 && op <= 0x73) { /* shift by immediate: Nq, Ib */
+    unsigned count = in->imm & 0xff;
+    int bits = op == 0x71 ? 16 : op == 0x72 ? 32 : 64;
+    int kind = in->reg == 6 ? 0 : in->reg == 2 ? 1 : 2;
+    mmx_set(f, in->rm, mmx_shift(mmx_get(f, in->rm), count, bits, kind));
+    goto done;
+  }
+
+  /* Loads: source operand (m32 for MOVD and the low unpacks). */
+  uint64_t src;
+  if (op == 0x6e || (op >= 0x60 && op <= 0x62)) {
+    if (mem)
+      src = vread32(cpu, in->seg, off);
+    else
+      src = op == 0x6e ? cpu->regs[in->rm] : mmx_get(f, in->rm);
+  } else {
+    src = mem ? rd64(cpu, in->seg, off) : mmx_get(f, in->rm);
+  }
+  uint64_t a = mmx_get(f, dst);
+  switch (op) {
+  case 0x60: r = mmx_unpack(a, src, 8, false); break;
+  case 0x61: r = mmx_unpack(a, src, 16, false); break;
+  case 0x62: r = mmx_unpack(a, src, 32, false); break;
+  case 0x63: r = mmx_pack(a, src, 16, false); break;
+  case 0x64: r = lanes(a, src, 8, true, l_cmpgt); break;
+  case 0x65: r = lanes(a, src, 16, true, l_cmpgt); break;
+  case 0x66: r = lanes(a, src, 32, true, l_cmpgt); break;
+  case 0x67: r = mmx_pack(a, src, 16, true); break;
+  case 0x68: r = mmx_unpack(a, src, 8, true); break;
+  case 0x69: r = mmx_unpack(a, src, 16, true); break;
+  case 0x6a: r = mmx_unpack(a, src, 32, true); break;
+  case 0x6b: r = mmx_pack(a, src, 32, false); break;
+  case 0x6e: r = (uint32_t)src; break;
+  case 0x6f: r = src; break;
+  case 0x74: r = lanes(a, src, 8, false, l_cmpeq); break;
+  case 0x75: r = lanes(a, src, 16, false, l_cmpeq); break;
+  case 0x76: r = lanes(a, src, 32, false, l_cmpeq); break;
+  case 0xd1: r = mmx_shift(a, src, 16, 1); break;
+  case 0xd2: r = mmx_shift(a, src, 32, 1); break;
+  case 0xd3: r = mmx_shift(a, src, 64, 1); break;
+  case 0xd5: r = lanes(a, src, 16, true, l_mullo); break;
+  case 0xd8: r = lanes(a, src, 8, false, l_subus); break;
+  case 0xd9: r = lanes(a, src, 16, false, l_subus); break;
+  case 0xdb: r = a & src; break;
+  case 0xdc: r = lanes(a, src, 8, false, l_addus); break;
+  case 0xdd: r = lanes(a, src, 16, false, l_addus); break;
+  case 0xdf: r = ~a & src; break;
+  case 0xe1: r = mmx_shift(a, src, 16, 2); break;
+  case 0xe2: r = mmx_shift(a, src, 32, 2); break;
+  case 0xe5: r = lanes(a, src, 16, true, l_mulhi); break;
+  case 0xe8: r = lanes(a, src, 8, true, l_subs); break;
+  case 0xe9: r = lanes(a, src, 16, true, l_subs); break;
+  case 0xeb: r = a | src; break;
+  case 0xec: r = lanes(a, src, 8, true, l_adds); break;
+  case 0xed: r = lanes(a, src, 16, true, l_adds); break;
+  case 0xef: r = a ^ src; break;
+  case 0xf1: r = mmx_shift(a, src, 16, 0); break;
+  case 0xf2: r = mmx_shift(a, src, 32, 0); break;
+  case 0xf3: r = mmx_shift(a, src, 64, 0); break;
+  case 0xf5: { /* PMADDWD */
+    r = 0;
+    for (int k = 0; k < 2; k++) {
+      int64_t s = 0;
+      for (int j = 0; j < 2; j++) {
+        int sh = 32 * k + 16 * j;
+        s += (int64_t)(int16_t)(a >> sh) * (int16_t)(src >> sh);
+      }
+      r |= (uint64_t)(uint32_t)s << (32 * k);
+    }
+    break;
+  }
+  case 0xf8: r = lanes(a, src, 8, false, l_sub); break;
+  case 0xf9: r = lanes(a, src, 16, false, l_sub); break;
+  case 0xfa: r = lanes(a, src, 32, false, l_sub); break;
+  case 0xfc: r = lanes(a, src, 8, false, l_add); break;
+  case 0xfd: r = lanes(a, src, 16, false, l_add); break;
+  case 0xfe: r = lanes(a, src, 32, false, l_add); break;
+  default: cpu_raise(cpu, EXC_UD, ERR_NONE);
+  }
+  mmx_set(f, dst, r);
+done:
+  /* Every MMX instruction but EMMS: TOP = 0, all registers valid. */
+  fpu_set_top(f, 0);
+  f->tw = 0;
+}

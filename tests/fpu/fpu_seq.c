@@ -33,9 +33,49 @@ _Static_assert(offsetof(NativeOut, cw_in) == 120, "layout");
 _Static_assert(offsetof(NativeOut, eflags_in) == 128, "layout");
 
 typedef struct SeqInsn {
-  uint8_t b[3];
+  uint8_t b[5];
   int len;
+  bool mmx; /* 0F xx form: b[1] opcode, b[2] ModRM, then disp8 / imm8 */
+  bool mem;
 } SeqInsn;
+
+/* MMX opcodes (second byte) with a Pq, Qq/Qd form. */
+static const uint8_t mmx_ops[] = {
+  0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6f, 0x74, 0x75, 0x76,
+  0xd1, 0xd2, 0xd3, 0xd5, 0xd8, 0xd9, 0xdb, 0xdc, 0xdd, 0xdf, 0xe1, 0xe2, 0xe5, 0xe8, 0xe9, 0xeb,
+  0xec, 0xed, 0xef, 0xf1, 0xf2, 0xf3, 0xf5, 0xf8, 0xf9, 0xfa, 0xfc, 0xfd, 0xfe, 0x7f, 0x6e, 0x7e,
+  0x71, 0x72, 0x73, 0x77,
+};
+
+static void gen_mmx(uint64_t *s, SeqInsn *in) {
+  uint8_t op = mmx_ops[model_rand(s) % sizeof mmx_ops];
+  unsigned reg = (unsigned)(model_rand(s) % 8), rm = (unsigned)(model_rand(s) % 8);
+  bool mem = op == 0x6e || op == 0x7e || ((op < 0x71 || op > 0x73) && model_rand(s) % 3 == 0);
+  in->mmx = true;
+  in->b[0] = 0x0f;
+  in->b[1] = op;
+  in->len = 3;
+  if (op >= 0x71 && op <= 0x73) {
+    static const uint8_t sub[3] = { 2, 4, 6 };
+    unsigned g = sub[model_rand(s) % 3];
+    if (op == 0x73 && g == 4)
+      g = 2;
+    in->b[2] = (uint8_t)(0xc0 | g << 3 | rm);
+    in->b[3] = (uint8_t)(model_rand(s) % 72);
+    in->len = 4;
+    mem = false;
+  } else if (op == 0x77) {
+    in->len = 2;
+    mem = false;
+  } else if (mem) {
+    in->b[2] = (uint8_t)(0x40 | reg << 3 | 6);
+    in->b[3] = (uint8_t)(((model_rand(s) % 31) * 8) - 128);
+    in->len = 4;
+  } else {
+    in->b[2] = (uint8_t)(0xc0 | reg << 3 | rm);
+  }
+  in->mem = mem;
+}
 
 /* Memory forms allowed: (escape, reg). */
 static const uint8_t mem_forms[][2] = {
@@ -57,8 +97,15 @@ static const uint8_t reg_forms[][3] = {
   { 0xdd, 0xd0, 0xef }, { 0xdf, 0xe8, 0xf7 },
 };
 
-static void gen_insn(uint64_t *s, SeqInsn *in) {
+static void gen_insn(uint64_t *s, SeqInsn *in, bool with_mmx) {
+  in->mmx = false;
+  if (with_mmx && model_rand(s) % 100 < 50) {
+    gen_mmx(s, in);
+    return;
+  }
+  in->mem = false;
   if (model_rand(s) % 100 < 40) {
+    in->mem = true;
     const uint8_t *f = mem_forms[model_rand(s) % (sizeof mem_forms / sizeof mem_forms[0])];
     in->b[0] = (uint8_t)(0xd8 | f[0]);
     in->b[1] = (uint8_t)(0x40 | f[1] << 3 | 6); /* [rsi/esi + disp8] */
@@ -97,8 +144,9 @@ static long seq_bad_shown;
 static bool run_one(uint64_t *s, int verbose) {
   SeqInsn seq[MAXLEN];
   int n = 1 + (int)(model_rand(s) % MAXLEN);
+  bool with_mmx = model_rand(s) % 4 == 0;
   for (int i = 0; i < n; i++)
-    gen_insn(s, &seq[i]);
+    gen_insn(s, &seq[i], with_mmx);
   uint8_t data[256];
   for (int k = 0; k < 16; k++) {
     Float80 v = model_value(s, 16383 - 70, 16383 + 70);
@@ -142,18 +190,21 @@ static bool run_one(uint64_t *s, int verbose) {
   bool ok = true;
   for (int i = 0; i < n && ok; i++) {
     Insn in;
+    const uint8_t *b = seq[i].b + (seq[i].mmx ? 1 : 0);
     memset(&in, 0, sizeof in);
-    in.op = seq[i].b[0];
-    in.modrm = seq[i].b[1];
+    in.op = (uint16_t)(seq[i].mmx ? 0x100 | b[0] : b[0]);
+    in.modrm = b[1];
     in.reg = (in.modrm >> 3) & 7;
     in.rm = in.modrm & 7;
     in.flags = INSN_O32 | INSN_A32 | INSN_MODRM;
     in.base = in.index = REG_NONE;
     in.seg = S_DS;
-    if (seq[i].len == 3) {
+    if (seq[i].mem) {
       in.flags |= INSN_MEM;
       in.base = R_ESI;
-      in.disp = (int8_t)seq[i].b[2];
+      in.disp = (int8_t)b[2];
+    } else if (seq[i].mmx && seq[i].len == 4) {
+      in.imm = b[2];
     }
     if (stub_exec(&cpu, &in) != -1)
       ok = false;

@@ -49,6 +49,8 @@ int stub_exec(Cpu *cpu, const Insn *in) {
       op_fwait(cpu, in);
     else if (in->op == 0x1ae)
       (in->reg == 0 ? op_fxsave_M : op_fxrstor_M)(cpu, in);
+    else if (in->op >= 0x100)
+      op_mmx(cpu, in);
     else
       op_fpu(cpu, in);
   }

@@ -10,7 +10,8 @@
 
 extern uint8_t fpu_ram[0x10000]; /* flat guest memory (linear = physical) */
 
-/* Run one x87 handler (op D8-DF, 9B WAIT, 1AE FXSAVE/FXRSTOR); returns the
+/* Run one x87/MMX handler (op D8-DF, 9B WAIT, 1AE FXSAVE/FXRSTOR, other
+ * 0F xx: MMX); returns the
  * exception vector raised, or -1. */
 int stub_exec(Cpu *cpu, const Insn *in);
 
