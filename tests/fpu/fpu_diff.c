@@ -7,6 +7,9 @@
  *                              for transcendentals, the error in ulps
  *   fpu_diff --gen FILE N      write N hardware-computed cases per class to a
  *                              golden file for fpu_golden (any host)
+ *   fpu_diff --dump N          print N transcendental cases per class with the
+ *                              hardware and softfloat80 results (for
+ *                              ulp_vs_exact.py: error of both against exact)
  *
  * Set FPU_DIFF_VERBOSE=n to print the first n mismatches of each class.
  */
@@ -275,9 +278,39 @@ static int gen_golden(const char *path, long per_class) {
   return 0;
 }
 
+/* Transcendental cases with both results, for ulp_vs_exact.py. */
+static int dump_trans(long per_class) {
+  for (int cls = MC_F2XM1; cls < MC_COUNT; cls++) {
+    uint64_t s = seed0 ^ 0x7777 ^ ((uint64_t)(cls + 1) * 0x2545f4914f6cdd1dull);
+    for (long i = 0; i < per_class; i++) {
+      ModelCase c;
+      ModelOut h, m;
+      model_gen(&s, cls, &c);
+      hw_run(&c, &h);
+      model_run(&c, &m);
+      printf("%s %04x ", model_class_names[cls], c.cw);
+      print_f80(stdout, c.a);
+      putchar(' ');
+      print_f80(stdout, c.b);
+      putchar(' ');
+      print_f80(stdout, h.r1);
+      putchar(' ');
+      print_f80(stdout, h.r2);
+      putchar(' ');
+      print_f80(stdout, m.r1);
+      putchar(' ');
+      print_f80(stdout, m.r2);
+      putchar('\n');
+    }
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc >= 4 && !strcmp(argv[1], "--gen"))
     return gen_golden(argv[2], strtol(argv[3], NULL, 0));
+  if (argc >= 3 && !strcmp(argv[1], "--dump"))
+    return dump_trans(strtol(argv[2], NULL, 0));
   if (argc >= 2)
     n_cases = strtol(argv[1], NULL, 0);
   if (argc >= 3)
