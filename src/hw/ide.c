@@ -534,45 +534,60 @@ static void atapi_read_toc(IdeChannel *ch, IdeDrive *d) {
   atapi_reply(ch, d, len, alloc);
 }
 
-static void atapi_mode_sense(IdeChannel *ch, IdeDrive *d) {
+/* Mode pages for MODE SENSE: fills p, returns the length or -1 for an
+ * unsupported page. */
+static int mode_pages(const IdeDrive *d, int page, int pc, uint8_t *p) {
+  int len = 0;
+  if (page == 0x01 || page == 0x3f) { /* read error recovery */
+    memset(p, 0, 8);
+    p[0] = 0x01;
+    p[1] = 6;
+    len += 8;
+  }
+  if (page == 0x2a || page == 0x3f) { /* CD capabilities and mechanical status */
+    uint8_t *q = p + len;
+    memset(q, 0, 20);
+    q[0] = 0x2a;
+    q[1] = 0x12;
+    if (pc != 1) {
+      q[2] = 0x03;                                      /* reads CD-R and CD-RW */
+      q[4] = 0x71;                                      /* audio, mode 2 forms, multisession */
+      q[6] = (uint8_t)(0x29 | (d->locked ? 0x02 : 0)); /* lock, eject, tray loader */
+      be16(q + 8, 1378);                                /* max speed 8x, kB/s */
+      be16(q + 10, 256);                                /* volume levels */
+      be16(q + 12, 64);                                 /* buffer size, KiB */
+      be16(q + 14, 1378);                               /* current speed */
+    }
+    len += 20;
+  }
+  return len ? len : -1;
+}
+
+static void atapi_mode_sense(IdeChannel *ch, IdeDrive *d, bool ten) {
   const uint8_t *pk = ch->packet;
   int page = pk[2] & 0x3f;
   int pc = pk[2] >> 6;
-  uint32_t alloc = rd16(pk + 7);
+  uint32_t alloc = ten ? rd16(pk + 7) : pk[4];
+  uint32_t hdr = ten ? 8 : 4;
   uint8_t *b = ch->buf;
-  memset(b, 0, 64);
-  uint32_t len = 8;
   if (pc == 3) { /* saved values: not supported */
     atapi_error(ch, d, SK_ILLEGAL_REQUEST, 0x39);
     return;
   }
-  b[2] = 0x70; /* medium type: door closed, no disc type reported */
-  if (page == 0x01 || page == 0x3f) { /* read error recovery */
-    b[len] = 0x01;
-    b[len + 1] = 6;
-    len += 8;
-  }
-  if (page == 0x2a || page == 0x3f) { /* CD capabilities and mechanical status */
-    uint8_t *p = b + len;
-    p[0] = 0x2a;
-    p[1] = 0x12;
-    if (pc != 1) {
-      p[2] = 0x03;                          /* reads CD-R and CD-RW */
-      p[4] = 0x71;                          /* audio play, mode 2 forms, multisession */
-      p[5] = 0x00;
-      p[6] = (uint8_t)(0x29 | (d->locked ? 0x02 : 0)); /* lock, eject, tray loader */
-      be16(p + 8, 1378);                    /* max speed 8x in kB/s */
-      be16(p + 10, 256);                    /* volume levels */
-      be16(p + 12, 64);                     /* buffer size, KiB */
-      be16(p + 14, 1378);                   /* current speed */
-    }
-    len += 20;
-  }
-  if (len == 8) {
+  memset(b, 0, hdr);
+  int n = mode_pages(d, page, pc, b + hdr);
+  if (n < 0) {
     atapi_error(ch, d, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD);
     return;
   }
-  be16(b, len - 2);
+  uint32_t len = hdr + (uint32_t)n;
+  if (ten) {
+    be16(b, len - 2);
+    b[2] = 0x70; /* medium type: door closed, no disc type reported */
+  } else {
+    b[0] = (uint8_t)(len - 1);
+    b[1] = 0x70;
+  }
   atapi_reply(ch, d, len, alloc);
 }
 
@@ -645,7 +660,31 @@ static void atapi_command(IdeChannel *ch, IdeDrive *d) {
     atapi_read_toc(ch, d);
     return;
   case 0x5a: /* MODE SENSE(10) */
-    atapi_mode_sense(ch, d);
+  case 0x1a: /* MODE SENSE(6) */
+    atapi_mode_sense(ch, d, op == 0x5a);
+    return;
+  case 0xbb: /* SET CD SPEED */
+    atapi_done(ch, d);
+    return;
+  case 0x51: /* READ DISC INFORMATION: one complete session, one track */
+    memset(b, 0, 34);
+    be16(b, 32);
+    b[2] = 0x0e; /* last session complete, disc complete */
+    b[3] = 1;    /* first track */
+    b[4] = 1;    /* sessions */
+    b[5] = 1;    /* first track of the last session */
+    b[6] = 1;    /* last track of the last session */
+    b[7] = 0x20; /* unrestricted use */
+    atapi_reply(ch, d, 34, rd16(pk + 7));
+    return;
+  case 0xbd: /* MECHANISM STATUS: no changer */
+    memset(b, 0, 8);
+    atapi_reply(ch, d, 8, rd16(pk + 8));
+    return;
+  case 0x42: /* READ SUB-CHANNEL: no audio status, no data */
+    memset(b, 0, 4);
+    b[1] = 0x15;
+    atapi_reply(ch, d, 4, rd16(pk + 7));
     return;
   case 0x46: { /* GET CONFIGURATION: profile list feature only */
     memset(b, 0, 16);
