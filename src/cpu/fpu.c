@@ -88,6 +88,9 @@ static bool fpu_finish(FpuState *f, const F80Env *e) {
   return !(unmasked & (FSW_IE | FSW_DE | FSW_ZE));
 }
 
+/* Control word as stored: bits 13-15 read as 0, bit 6 as 1 (measured on hardware). */
+static uint16_t fpu_cw_value(uint16_t v) { return (uint16_t)((v & 0x1f3f) | 0x0040); }
+
 static F80Env fpu_env(const FpuState *f) {
   F80Env e = { f->cw, 0, 0 };
   return e;
@@ -389,7 +392,7 @@ static void fpu_read_env(Cpu *cpu, const Insn *in, uint32_t off, FpuState *out) 
 
 /* Install an environment read by fpu_read_env: tags keep only empty/non-empty. */
 static void fpu_apply_env(FpuState *f, const FpuState *n) {
-  f->cw = n->cw | 0x0040;
+  f->cw = fpu_cw_value(n->cw);
   f->sw = n->sw;
   f->tw = 0;
   for (unsigned p = 0; p < 8; p++)
@@ -568,7 +571,7 @@ static void fpu_mem(Cpu *cpu, const Insn *in, unsigned esc) {
     return;
   }
   case 1 << 3 | 5: /* FLDCW */
-    f->cw = vread16(cpu, seg, off) | 0x0040;
+    f->cw = fpu_cw_value(vread16(cpu, seg, off));
     fpu_update_es(f);
     return;
   case 1 << 3 | 6: /* FNSTENV: then all exceptions masked */
@@ -1064,6 +1067,7 @@ void op_fxrstor_M(struct Cpu *cpu, const Insn *in) {
   for (unsigned p = 0; p < 8; p++)
     fpu_set_tag(&n, p, (ftw >> p) & 1 ? f80_tag(n.st[p]) : FTAG_EMPTY);
   bool was = (f->sw & FSW_ES) != 0;
+  n.cw = fpu_cw_value(n.cw);
   *f = n;
   f->sw &= (uint16_t)~(FSW_ES | FSW_B);
   if (f->sw & ~f->cw & FSW_EXC)

@@ -198,6 +198,76 @@ START_TEST(test_bcd_env) {
 }
 END_TEST
 
+/* FNSTENV/FLDENV in the four layouts: 16/32-bit operand size, real/protected mode. */
+START_TEST(test_env_layouts) {
+  for (int mode = 0; mode < 4; mode++) {
+    bool o32 = mode & 1, pm = mode & 2;
+    teardown(); /* a fresh CPU for each layout */
+    setup();
+    if (pm) {
+      cpu->cr[0] |= CR0_PE;
+      cpu->mode |= CPU_MODE_PE;
+    }
+    FpuState *f = &cpu->fpu;
+    f->cw = 0x0b7f;
+    f->sw = 0x3800 | FSW_PE;
+    f->tw = 0x3fff;
+    f->fip = 0x1234;
+    f->fcs = 0x0100;
+    f->fdp = 0x5678;
+    f->fds = 0x0200;
+    f->fop = 0x5e9;
+    Insn in;
+    memset(&in, 0, sizeof in);
+    in.op = 0xd9;
+    in.modrm = 0x35; /* /6 */
+    in.reg = 6;
+    in.flags = (uint16_t)(INSN_MODRM | INSN_MEM | INSN_A32 | (o32 ? INSN_O32 : 0));
+    in.base = in.index = REG_NONE;
+    in.seg = S_DS;
+    in.disp = 0x700;
+    ck_assert_int_eq(stub_exec(cpu, &in), -1);
+    ck_assert_uint_eq(get16(0x700), 0x0b7f);
+    ck_assert_uint_eq(cpu->fpu.cw, 0x0b7f); /* masks were already all set */
+    unsigned w = o32 ? 4 : 2;
+    ck_assert_uint_eq(get16(0x700 + w), 0x3800 | FSW_PE);
+    if (pm) {
+      ck_assert_uint_eq(get16(0x700 + 3 * w), 0x1234);
+      ck_assert_uint_eq(get16(0x700 + 4 * w), 0x0100);
+      ck_assert_uint_eq(get16(0x700 + 5 * w), 0x5678);
+      ck_assert_uint_eq(get16(0x700 + 6 * w), 0x0200);
+      if (o32)
+        ck_assert_uint_eq(get16(0x700 + 18), 0x5e9);
+    } else { /* real mode: 20/32-bit linear pointers and the opcode */
+      ck_assert_uint_eq(get16(0x700 + 3 * w), 0x1234 + 0x1000);
+      ck_assert_uint_eq(get16(0x700 + 4 * w) & 0x7ff, 0x5e9);
+      ck_assert_uint_eq(get16(0x700 + 5 * w), 0x5678 + 0x2000);
+    }
+    /* FLDENV of the image after FNINIT restores the registers' view. */
+    Insn ld = in;
+    ld.modrm = 0x25;
+    ld.reg = 4;
+    memset(f, 0, offsetof(FpuState, mxcsr));
+    ck_assert_int_eq(stub_exec(cpu, &ld), -1);
+    ck_assert_uint_eq(cpu->fpu.cw, 0x0b7f);
+    ck_assert_uint_eq(cpu->fpu.sw, 0x3800 | FSW_PE);
+    ck_assert_uint_eq(cpu->fpu.tw, 0x7fff); /* R7 non-empty, re-tagged from its +0 */
+  }
+}
+END_TEST
+
+START_TEST(test_fldcw_bits) {
+  fpu_ram[0x300] = 0xff;
+  fpu_ram[0x301] = 0xff;
+  M(0xd9, 5, 0x300);
+  ck_assert_uint_eq(cpu->fpu.cw, 0x1f7f);
+  fpu_ram[0x300] = 0x00;
+  fpu_ram[0x301] = 0x00;
+  M(0xd9, 5, 0x300);
+  ck_assert_uint_eq(cpu->fpu.cw, 0x0040);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("fpu_insn");
   TCase *tc = tcase_create("insn");
@@ -208,6 +278,8 @@ int main(void) {
   tcase_add_test(tc, test_save_restore);
   tcase_add_test(tc, test_unmasked);
   tcase_add_test(tc, test_bcd_env);
+  tcase_add_test(tc, test_env_layouts);
+  tcase_add_test(tc, test_fldcw_bits);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_set_fork_status(sr, CK_NOFORK);
