@@ -433,6 +433,8 @@ void fdc_ioport_write(Fdc *f, uint16_t port, uint8_t v) {
         result(f, &st0, 1, false);
         return;
       }
+      if ((v & 0x1f) != 0x08)
+        f->reset_sense = 0; /* undrained reset polls are dropped by a new command */
       f->cmd[0] = v;
       f->cmd_len = 1;
       f->cmd_need = (uint8_t)len;

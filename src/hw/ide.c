@@ -242,7 +242,7 @@ static void identify_ata(IdeChannel *ch, IdeDrive *d, uint8_t *out) {
   w[64] = 0x0003; /* PIO modes 3 and 4 */
   w[65] = w[66] = w[67] = w[68] = 120;
   w[80] = 0x007e; /* ATA-1 .. ATA-6 */
-  w[82] = 0x4020; /* write cache; bit 14 set as the standard requires */
+  w[82] = 0x4020; /* NOP (always aborts), write cache */
   w[83] = 0x7400; /* 48-bit, FLUSH CACHE, FLUSH CACHE EXT */
   w[84] = 0x4000;
   w[85] = (uint16_t)(0x4000 | (d->wcache ? 0x0020 : 0));
