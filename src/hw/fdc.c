@@ -137,6 +137,109 @@ static void seek_done(Fdc *f, int ds, uint8_t cyl, bool ok) {
   set_irq(f, true);
 }
 
+/* Address of the sector after (cyl, head, sec) on a track ending at eot;
+ * returns true when the transfer leaves the track (or cylinder, with MT). */
+static bool next_sector(uint8_t *cyl, uint8_t *head, uint8_t *sec, uint8_t eot, bool mt,
+                        uint32_t heads, bool *done) {
+  if (*sec < eot) {
+    (*sec)++;
+    *done = false;
+    return false;
+  }
+  *sec = 1;
+  if (mt && *head == 0 && heads > 1) {
+    *head = 1;
+    *done = false;
+  } else {
+    *head = mt ? 0 : *head;
+    (*cyl)++;
+    *done = true;
+  }
+  return true;
+}
+
+/* ---- non-DMA execution phase ---- */
+
+static uint64_t chs_lba(const Disk *disk, uint8_t c, uint8_t h, uint8_t s) {
+  return ((uint64_t)c * disk->heads + h) * disk->spt + (uint64_t)(s - 1);
+}
+
+/* Load x_chs's sector for a PIO read. Returns false on a disk error. */
+static bool pio_load(Fdc *f, Disk *disk) {
+  f->x_pos = 0;
+  return disk_read(disk, chs_lba(disk, f->x_chs[0], f->x_chs[1], f->x_chs[2]), 1, f->x_buf) == 0;
+}
+
+static void pio_start(Fdc *f, bool write) {
+  FdcDrive *d = &f->drive[f->cmd[1] & 3];
+  f->x_write = write;
+  f->x_chs[0] = f->cmd[2];
+  f->x_chs[1] = f->cmd[3];
+  f->x_chs[2] = f->cmd[4];
+  f->x_pos = 0;
+  if (!write && !pio_load(f, d->disk)) {
+    rw_result(f, (uint8_t)(ST0_AT | (f->cmd[1] & 7)), ST1_ND, 0, f->x_chs[0], f->x_chs[1],
+              f->x_chs[2], f->cmd[5]);
+    return;
+  }
+  f->phase = FDC_EXEC;
+  set_irq(f, true); /* RQM: the first byte is wanted (or ready) */
+}
+
+/* A whole sector went through the FIFO: move on or finish. */
+static void pio_sector_done(Fdc *f) {
+  const uint8_t *c = f->cmd;
+  int ds = c[1] & 3;
+  FdcDrive *d = &f->drive[ds];
+  Disk *disk = d->disk;
+  if (f->x_write &&
+      disk_write(disk, chs_lba(disk, f->x_chs[0], f->x_chs[1], f->x_chs[2]), 1, f->x_buf) != 0) {
+    rw_result(f, (uint8_t)(ST0_AT | ds | f->x_chs[1] << 2), ST1_NW, 0, f->x_chs[0], f->x_chs[1],
+              f->x_chs[2], c[5]);
+    return;
+  }
+  d->sect = f->x_chs[2];
+  bool done;
+  uint8_t head = f->x_chs[1];
+  next_sector(&f->x_chs[0], &f->x_chs[1], &f->x_chs[2], c[6], c[0] & 0x80, disk->heads, &done);
+  if (done) { /* no terminal count without DMA: the transfer runs off the track */
+    rw_result(f, (uint8_t)(ST0_AT | ds | head << 2), ST1_EN, 0, f->x_chs[0], f->x_chs[1],
+              f->x_chs[2], c[5]);
+    return;
+  }
+  d->head = f->x_chs[1];
+  if (!f->x_write && !pio_load(f, disk)) {
+    rw_result(f, (uint8_t)(ST0_AT | ds | f->x_chs[1] << 2), ST1_ND, 0, f->x_chs[0], f->x_chs[1],
+              f->x_chs[2], c[5]);
+    return;
+  }
+  f->x_pos = 0;
+  set_irq(f, true);
+}
+
+static uint8_t pio_read_byte(Fdc *f) {
+  if (f->x_write)
+    return 0xff;
+  set_irq(f, false);
+  uint8_t v = f->x_buf[f->x_pos++];
+  if (f->x_pos >= 512)
+    pio_sector_done(f);
+  else
+    set_irq(f, true);
+  return v;
+}
+
+static void pio_write_byte(Fdc *f, uint8_t v) {
+  if (!f->x_write)
+    return;
+  set_irq(f, false);
+  f->x_buf[f->x_pos++] = v;
+  if (f->x_pos >= 512)
+    pio_sector_done(f);
+  else
+    set_irq(f, true);
+}
+
 static void cmd_read_write(Fdc *f, bool write) {
   const uint8_t *c = f->cmd;
   bool mt = c[0] & 0x80;
@@ -161,6 +264,10 @@ static void cmd_read_write(Fdc *f, bool write) {
   }
   d->cyl = cyl; /* implied seek */
   d->head = head;
+  if (f->hlt_nd & 1) { /* non-DMA mode */
+    pio_start(f, write);
+    return;
+  }
   uint8_t buf[512];
   for (;;) {
     uint64_t lba = ((uint64_t)cyl * heads + head) * spt + (uint64_t)(sec - 1);
@@ -363,6 +470,7 @@ static uint8_t msr(const Fdc *f) {
   switch (f->phase) {
   case FDC_COMMAND: return MSR_RQM | MSR_CB;
   case FDC_RESULT: return MSR_RQM | MSR_DIO | MSR_CB;
+  case FDC_EXEC: return (uint8_t)(MSR_RQM | MSR_NDMA | MSR_CB | (f->x_write ? 0 : MSR_DIO));
   default: return MSR_RQM;
   }
 }
@@ -380,6 +488,8 @@ uint32_t fdc_ioport_read(Fdc *f, uint16_t port) {
       return 0;
     return msr(f);
   case 5:
+    if (f->phase == FDC_EXEC)
+      return pio_read_byte(f);
     if (f->phase != FDC_RESULT)
       return 0xff; /* nothing to read (RQM/DIO say so too) */
     set_irq(f, false);
@@ -423,6 +533,10 @@ void fdc_ioport_write(Fdc *f, uint16_t port, uint8_t v) {
   case 5:
     if (!(f->dor & DOR_NRESET))
       return;
+    if (f->phase == FDC_EXEC) {
+      pio_write_byte(f, v);
+      return;
+    }
     if (f->phase == FDC_RESULT) /* host did not read the result: start over */
       f->phase = FDC_IDLE;
     if (f->phase == FDC_IDLE) {

@@ -7,9 +7,10 @@
  * DIR/CCR (3F7h).  Commands: SPECIFY, SENSE DRIVE STATUS, RECALIBRATE,
  * SEEK, SENSE INTERRUPT STATUS, READ DATA, WRITE DATA, READ ID, FORMAT
  * TRACK, VERSION, CONFIGURE, DUMPREG, LOCK, PERPENDICULAR MODE.  Data moves
- * by DMA only (a SPECIFY asking for non-DMA mode is accepted, but reads and
- * writes still use DMA).  Seeks and transfers complete at once; the IRQ
- * rises when the command's last byte is written.
+ * by DMA (channel 2), or through the FIFO one byte at a time when SPECIFY
+ * selected non-DMA mode (READ/WRITE DATA; an IRQ per byte, and with no
+ * terminal count the transfer runs to EOT).  Seeks and DMA transfers
+ * complete at once; the IRQ rises when the command's last byte is written.
  * Reference: Intel 82077AA datasheet (290166).
  */
 #ifndef X86VM_FDC_H
@@ -40,8 +41,8 @@ typedef struct FdcDrive {
 } FdcDrive;
 #define FDC_DRIVE_VERSION 1
 
-/* Phases. */
-enum { FDC_IDLE, FDC_COMMAND, FDC_RESULT };
+/* Phases (FDC_EXEC: non-DMA data transfer through the FIFO). */
+enum { FDC_IDLE, FDC_COMMAND, FDC_RESULT, FDC_EXEC };
 
 #define FDC_FIELDS(F, A, S)                                              \
   S(FdcDrive, drive, 4, fdc_drive_table) /* drives 0-3 (A:, B:, ...) */  \
@@ -63,7 +64,11 @@ enum { FDC_IDLE, FDC_COMMAND, FDC_RESULT };
   F(bool, lock)            /* LOCK: config survives software resets */   \
   F(uint8_t, perp)         /* PERPENDICULAR MODE byte */                 \
   F(uint8_t, reset_sense)  /* drives still to sense after a reset */     \
-  F(bool, irq_level)       /* IRQ 6 asserted */
+  F(bool, irq_level)       /* IRQ 6 asserted */                          \
+  F(bool, x_write)         /* non-DMA execution: host -> disk */         \
+  F(uint16_t, x_pos)       /* next byte of x_buf */                      \
+  A(uint8_t, x_buf, 512)   /* sector being transferred */                \
+  A(uint8_t, x_chs, 3)     /* its cylinder, head, sector */
 
 typedef struct Fdc {
   SAVE_DECLARE(FDC_FIELDS)
@@ -72,7 +77,7 @@ typedef struct Fdc {
   bool line;               /* level currently driven */
   uint8_t track_buf[36 * 512]; /* one track (FORMAT TRACK scratch) */
 } Fdc;
-#define FDC_VERSION 1
+#define FDC_VERSION 2
 
 const SaveTable *fdc_drive_table(void);
 const SaveTable *fdc_table(void);

@@ -5,7 +5,7 @@
  * multi-sector with multi-track, terminal count), WRITE DATA from memory,
  * write protection, READ ID, VERSION, CONFIGURE/DUMPREG, invalid commands,
  * disk change line, DMA register read-back, DMA into a code page bumping
- * its generation, save/restore.
+ * its generation, save/restore, non-DMA (FIFO) reads and writes.
  */
 #include <string.h>
 
@@ -358,6 +358,46 @@ START_TEST(test_dma_16bit_channel_and_autoinit) {
 }
 END_TEST
 
+START_TEST(test_non_dma_pio_transfers) {
+  reset_controller();
+  uint8_t spec[3] = {0x03, 0xdf, 0x03}; /* ND: non-DMA mode */
+  fdc_cmd(spec, 3);
+  /* READ DATA C=0 H=1 R=17..18: 1024 bytes through the FIFO, then EN. */
+  uint8_t rd[9] = {0x46, 0x04, 0, 1, 17, 2, 18, 0x1b, 0xff};
+  fdc_cmd(rd, 9);
+  static uint8_t got[1024];
+  int rises = irq.rises;
+  for (int i = 0; i < 1024; i++) {
+    ck_assert_uint_eq(inb(0x3f4), 0xf0); /* RQM, DIO, NDMA, CB */
+    ck_assert_int_eq(irq.level, 1);
+    got[i] = inb(0x3f5);
+  }
+  ck_assert_int_ge(irq.rises - rises, 1023); /* an interrupt per byte */
+  uint8_t r[10];
+  ck_assert_int_eq(fdc_result(r, 10), 7);
+  ck_assert_uint_eq(r[0] & 0xc4, 0x44); /* abnormal (no TC), head 1 */
+  ck_assert_uint_eq(r[1], 0x80);        /* end of cylinder */
+  ck_assert_uint_eq(r[3], 1);           /* next: C=1 R=1 */
+  ck_assert_uint_eq(r[5], 1);
+  uint64_t lba = 18 + 16;
+  for (int i = 0; i < 1024; i++)
+    ck_assert_uint_eq(got[i], pattern_byte(5, lba * 512 + (uint64_t)i));
+  /* WRITE DATA of one sector (R = EOT = 5 on C=4 H=0). */
+  uint8_t wr[9] = {0x45, 0x00, 4, 0, 5, 2, 5, 0x1b, 0xff};
+  fdc_cmd(wr, 9);
+  for (int i = 0; i < 512; i++) {
+    ck_assert_uint_eq(inb(0x3f4), 0xb0); /* RQM, NDMA, CB; host -> FDC */
+    outb(0x3f5, (uint8_t)(i ^ 0x5a));
+  }
+  ck_assert_int_eq(fdc_result(r, 10), 7);
+  ck_assert_uint_eq(r[1], 0x80);
+  uint8_t back[512];
+  disk_read(disk, 4 * 36 + 4, 1, back);
+  for (int i = 0; i < 512; i++)
+    ck_assert_uint_eq(back[i], (uint8_t)(i ^ 0x5a));
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("fdc");
   TCase *tc = tcase_create("fdc");
@@ -370,6 +410,7 @@ int main(void) {
   tcase_add_test(tc, test_dma_into_code_page_and_format);
   tcase_add_test(tc, test_save_restore_result_phase);
   tcase_add_test(tc, test_dma_16bit_channel_and_autoinit);
+  tcase_add_test(tc, test_non_dma_pio_transfers);
   suite_add_tcase(s, tc);
   return storage_run(s);
 }
