@@ -569,13 +569,20 @@ static void render_text(const Vga *v, uint32_t *rgb, int *pw, int *ph) {
   *ph = h;
 }
 
+/* Graphics modes: 256-colour (attribute mode bit 6), CGA 4-colour (GC mode
+ * bit 5, shift register interleave) and 16-colour planar (including the
+ * 2-colour CGA mode).  With CRTC mode bit 0 clear (CGA addressing), the
+ * row scan counter's bit 0 selects the odd 8 KiB bank, so each scan line of
+ * a character row is its own pixel line. */
 static void render_graphics(const Vga *v, uint32_t *rgb, int *pw, int *ph) {
   bool c256 = v->attr[AC_MODE] & 0x40;
+  bool cga4 = !c256 && (v->gc[GC_MODE] & 0x20);
+  bool cga_banks = !(v->crtc[CR_MODE] & 0x01);
   int lines = vertical_display_end(v);
-  int rep = (v->crtc[CR_MAXSCAN] & 0x1f) + 1;
   if (v->crtc[CR_MAXSCAN] & 0x80)
-    rep *= 2;
-  int h = lines / rep;
+    lines /= 2;
+  int scans = (v->crtc[CR_MAXSCAN] & 0x1f) + 1; /* scan lines per character row */
+  int h = cga_banks ? lines : lines / scans;
   int w = (v->crtc[CR_HDE] + 1) * 8;
   if (c256)
     w /= 2;
@@ -589,16 +596,19 @@ static void render_graphics(const Vga *v, uint32_t *rgb, int *pw, int *ph) {
   uint32_t stride = (uint32_t)v->crtc[CR_OFFSET] * 2;
   uint8_t plane_en = v->attr[AC_PLANE_EN] & 0x0f;
   for (int y = 0; y < h; y++) {
-    uint32_t line = start_address(v) + (uint32_t)y * stride;
+    int crow = cga_banks ? y / scans : y;
+    uint32_t bank = cga_banks ? (uint32_t)(y % scans & 1) << 13 : 0;
+    uint32_t line = start_address(v) + (uint32_t)crow * stride;
     uint32_t *row = rgb + (size_t)y * (size_t)w;
     for (int x = 0; x < w; x++) {
+      uint32_t unit = c256 ? (uint32_t)x / 4 : (uint32_t)x / 8;
+      uint32_t off = (((line + unit) << shift) | bank) & (VGA_PLANE_SIZE - 1);
       if (c256) {
-        uint32_t ctr = line + (uint32_t)x / 4;
-        uint32_t off = (ctr << shift) & (VGA_PLANE_SIZE - 1);
         row[x] = dac_rgb(v, v->vram[(x & 3) * VGA_PLANE_SIZE + off]);
+      } else if (cga4) { /* 2 bits per pixel: 4 pixels from plane 0, then 4 from plane 1 */
+        uint8_t b = v->vram[((x >> 2) & 1) * VGA_PLANE_SIZE + off];
+        row[x] = attr_rgb(v, (uint8_t)((b >> (6 - 2 * (x & 3))) & 3));
       } else {
-        uint32_t ctr = line + (uint32_t)x / 8;
-        uint32_t off = (ctr << shift) & (VGA_PLANE_SIZE - 1);
         int bit = 7 - (x & 7);
         uint8_t c = 0;
         for (int p = 0; p < 4; p++)

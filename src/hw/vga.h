@@ -16,7 +16,9 @@
  *
  * For the machine: vga_text_dump() writes the current text screen as
  * UTF-8 (CP437 mapped); vga_render() draws the current mode (text with the
- * plane 2 font, 16-colour planar, 256-colour) to 0x00RRGGBB pixels;
+ * plane 2 font and cursor, 16-colour planar, 256-colour chained or not,
+ * CGA 4- and 2-colour) to 0x00RRGGBB pixels (no blinking, split screen or
+ * pixel panning);
  * vga_screenshot_png() saves that as a PNG file.
  * Reference: IBM VGA Technical Reference; FreeVGA register descriptions.
  */

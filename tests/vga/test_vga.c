@@ -512,6 +512,54 @@ START_TEST(test_builtin_font_and_cp437) {
 }
 END_TEST
 
+START_TEST(test_cga_modes_4_and_6) {
+  static const uint8_t seq4[5] = {0x03, 0x09, 0x03, 0x00, 0x02};
+  static const uint8_t crtc4[25] = {0x2d, 0x27, 0x28, 0x90, 0x2b, 0x80, 0xbf, 0x1f, 0x00,
+                                    0xc1, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x9c, 0x8e,
+                                    0x8f, 0x14, 0x00, 0x96, 0xb9, 0xa2, 0xff};
+  static const uint8_t gc4[9] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x30, 0x0f, 0x00, 0xff};
+  static const uint8_t attr4[21] = {0x00, 0x13, 0x15, 0x17, 0x02, 0x04, 0x06, 0x07, 0x10, 0x11, 0x12,
+                                    0x13, 0x14, 0x15, 0x16, 0x17, 0x01, 0x00, 0x03, 0x00, 0x00};
+  load_regs(0x63, seq4, crtc4, gc4, attr4);
+  set_dac(0x00, 0, 0, 0);
+  set_dac(0x13, 0, 0, 63);
+  set_dac(0x15, 0, 63, 0);
+  set_dac(0x17, 63, 0, 0);
+  /* Line 11 (odd: bank at +2000h), bytes 2 and 3: pixels 8-15. */
+  mem_write8(mem, 0xb8000 + 0x2000 + 5 * 80 + 2, 0xe4); /* colours 3 2 1 0 */
+  mem_write8(mem, 0xb8000 + 0x2000 + 5 * 80 + 3, 0x1b); /* colours 0 1 2 3 */
+  mem_write8(mem, 0xb8000 + 5 * 80 + 2, 0xff);          /* line 10: colour 3 */
+  int w, h;
+  vga_render(vga, fb, &w, &h);
+  ck_assert_int_eq(w, 320);
+  ck_assert_int_eq(h, 200);
+  static const uint32_t want[8] = {0xff0000, 0x00ff00, 0x0000ff, 0, 0, 0x0000ff, 0x00ff00, 0xff0000};
+  for (int i = 0; i < 8; i++)
+    ck_assert_uint_eq(fb[11 * 320 + 8 + i], want[i]);
+  for (int i = 0; i < 4; i++)
+    ck_assert_uint_eq(fb[10 * 320 + 8 + i], 0xff0000);
+  ck_assert_uint_eq(fb[12 * 320 + 8], 0);
+
+  static const uint8_t seq6[5] = {0x03, 0x01, 0x01, 0x00, 0x06};
+  static const uint8_t crtc6[25] = {0x5f, 0x4f, 0x50, 0x82, 0x54, 0x80, 0xbf, 0x1f, 0x00,
+                                    0xc1, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x9c, 0x8e,
+                                    0x8f, 0x28, 0x00, 0x96, 0xb9, 0xc2, 0xff};
+  static const uint8_t gc6[9] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0d, 0x00, 0xff};
+  static const uint8_t attr6[21] = {0x00, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17,
+                                    0x17, 0x17, 0x17, 0x17, 0x17, 0x01, 0x00, 0x01, 0x00, 0x00};
+  load_regs(0x63, seq6, crtc6, gc6, attr6);
+  set_dac(0x17, 63, 63, 63);
+  mem_write8(mem, 0xb8000 + 0x2000 + 99 * 80 + 79, 0x81); /* line 199, pixels 632 and 639 */
+  vga_render(vga, fb, &w, &h);
+  ck_assert_int_eq(w, 640);
+  ck_assert_int_eq(h, 200);
+  ck_assert_uint_eq(fb[199 * 640 + 632], 0xffffff);
+  ck_assert_uint_eq(fb[199 * 640 + 633], 0);
+  ck_assert_uint_eq(fb[199 * 640 + 639], 0xffffff);
+  ck_assert_uint_eq(fb[198 * 640 + 632], 0);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("vga");
   TCase *tc = tcase_create("vga");
@@ -527,6 +575,7 @@ int main(void) {
   tcase_add_test(tc, test_png_screenshot);
   tcase_add_test(tc, test_save_restore);
   tcase_add_test(tc, test_builtin_font_and_cp437);
+  tcase_add_test(tc, test_cga_modes_4_and_6);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
