@@ -76,7 +76,7 @@ void fdc_reset(void *opaque) {
     FdcDrive *d = &f->drive[i];
     d->cyl = d->head = 0;
     d->sect = 1;
-    d->changed = d->disk != NULL;
+    d->changed = true; /* media (or its absence) not yet acknowledged */
   }
   f->dor = DOR_NRESET; /* reset released, DMA/IRQ gate off, motors off */
   f->tdr = 0;

@@ -343,9 +343,10 @@ START_TEST(test_nien_srst_and_absent_slave) {
 END_TEST
 
 START_TEST(test_write_to_readonly_image_aborts) {
-  char err[256];
-  Disk *ro = disk_open(path, DISK_HD, DISK_RO, err, sizeof(err));
-  ck_assert_ptr_nonnull(ro);
+  char err[256], rpath[64];
+  make_image(rpath, 64 * 512, 9); /* (the fixture's image is locked for writing) */
+  Disk *ro = disk_open(rpath, DISK_HD, DISK_RO, err, sizeof(err));
+  ck_assert_msg(ro, "%s", err);
   IoBus *b2 = iobus_new();
   LineRec r2 = {0};
   IdeChannel *c2 = ide_new(b2, 0x170, 0x376, linerec_line(&r2), "ide1");
@@ -362,6 +363,7 @@ START_TEST(test_write_to_readonly_image_aborts) {
   ide_free(c2);
   iobus_free(b2);
   disk_close(ro);
+  unlink(rpath);
 }
 END_TEST
 
