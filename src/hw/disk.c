@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -67,13 +66,6 @@ Disk *disk_open(const char *path, DiskKind kind, DiskMode mode, char *err, size_
   if (fd < 0) {
     set_err(err, errlen, "%s: cannot open disk image%s: %s", path,
             mode == DISK_RW ? " for reading and writing" : "", strerror(errno));
-    return NULL;
-  }
-  /* Advisory lock: one writer, or any number of readers (snapshot users). */
-  if (flock(fd, (mode == DISK_RW ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
-    set_err(err, errlen, "%s: disk image is in use by another process%s", path,
-            mode == DISK_RW ? "" : " for writing");
-    close(fd);
     return NULL;
   }
   struct stat st;

@@ -12,8 +12,7 @@
  * Opening validates the size for the kind of drive (hard disk: a nonzero
  * multiple of 512; CD: a nonzero multiple of 2048; floppy: one of the
  * standard sizes) and reports a clear message naming the file; nothing here
- * exits the process.  Images are locked (flock): a read-write image is
- * exclusive, read-only and snapshot users share.
+ * exits the process.
  */
 #ifndef X86VM_DISK_H
 #define X86VM_DISK_H
