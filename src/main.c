@@ -1,0 +1,348 @@
+/*
+ * main.c — the x86vm command line: parse options, build the PC machine,
+ * run it headless, and report in one line why the run ended.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pc.h"
+#ifdef X86VM_HAVE_VGA
+#include "vga.h"
+#endif
+
+#ifndef X86VM_VERSION
+#define X86VM_VERSION "0.0.0"
+#endif
+#ifndef X86VM_ROM_DIR
+#define X86VM_ROM_DIR "roms"
+#endif
+
+/* Exit statuses. A guest's debug-exit status (v << 1) | 1 is always odd,
+ * so the emulator's own statuses are even. */
+enum {
+  EXIT_OK = 0,          /* halted with interrupts off, or the console script completed */
+  EXIT_USAGE = 2,       /* bad option, file or image */
+  EXIT_CRASH = 4,       /* triple fault or shutdown */
+  EXIT_HOST = 6,        /* host error while running */
+  EXIT_IDLE = 8,        /* halted forever (deterministic mode, nothing armed) */
+  EXIT_TIMEOUT = 124,   /* --timeout reached */
+  EXIT_SIGNAL = 130     /* interrupted */
+};
+
+static Machine *g_machine; /* for the signal handler only */
+
+static void on_signal(int sig) {
+  if (g_machine) {
+    g_machine->signalled = sig;
+    g_machine->cpu->stop = CPU_STOP_REQUEST;
+  }
+}
+
+static void usage(FILE *f) {
+  fprintf(f,
+    "Usage: x86vm [options]\n"
+    "A full-system x86 PC emulator (i686, PIC/PIT/RTC/8042/16550/VGA/IDE/floppy).\n"
+    "With no disk image it boots the built-in default guest from a floppy.\n"
+    "\n"
+    "Machine:\n"
+    "  --headless            no window; COM1 on stdio (the only mode so far)\n"
+    "  --engine ENGINE       interp (default); jit and lockstep are not built yet\n"
+    "  --mem MIB             RAM size in MiB (default 128, 1..3584)\n"
+    "  --bios FILE           BIOS ROM, any size up to 256 KiB (default: our BIOS)\n"
+    "  --fda FILE, --fdb FILE    floppy images (1.44 MB etc.)\n"
+    "  --hda FILE, --hdb FILE    hard disk images (raw)\n"
+    "  --cdrom FILE          ISO image on the secondary IDE master\n"
+    "  --boot a|c|d          first boot device (floppy, hard disk, CD); or an order like cad\n"
+    "  --snapshot            disk writes go to a throw-away overlay; images untouched\n"
+    "  --kernel FILE, --initrd FILE, --append CMDLINE\n"
+    "                        direct Linux/multiboot boot (not implemented yet)\n"
+    "\n"
+    "Console and time:\n"
+    "  --serial BACKEND      COM1: stdio (default), file:PATH, pty, tcp:PORT (127.0.0.1), null\n"
+    "  --deterministic       virtual time from executed instructions only: identical runs\n"
+    "                        give identical output (RTC starts at 2024-01-01 00:00:00 UTC)\n"
+    "  --ns-per-insn N       virtual nanoseconds per instruction (default 4 deterministic, 1 otherwise)\n"
+    "  --timeout SECONDS     stop after SECONDS (virtual seconds with --deterministic)\n"
+    "  --expect STRING       wait until COM1 prints STRING; if it is the last step, stop (exit 0)\n"
+    "  --send STRING         then type STRING on COM1 (escapes: \\n \\r \\t \\e \\\\ \\xHH)\n"
+    "                        --expect/--send may repeat and run in command-line order\n"
+    "  --screenshot FILE     at exit save the screen: PNG, or a text dump if FILE ends in .txt\n"
+    "  --save FILE           at exit save the whole machine state to FILE\n"
+    "  --restore FILE        start from a state saved with --save (same --mem and disks)\n"
+    "  --help, --version\n"
+    "\n"
+    "Guest debug ports: E9h prints to stderr; writing v to F4h exits with status (v<<1)|1.\n"
+    "\n"
+    "Every run ends with one line on stderr: why it stopped, instructions, last POST code.\n"
+    "Exit status: the guest's debug-exit status (odd), or\n"
+    "  0 halted with interrupts off / console script complete   2 bad option or image\n"
+    "  4 triple fault or shutdown   6 host error   8 halted forever (deterministic)\n"
+    "  124 timeout   130 interrupted\n");
+}
+
+static int bad(const char *fmt, const char *a, const char *b) {
+  fprintf(stderr, "x86vm: ");
+  fprintf(stderr, fmt, a, b);
+  fputc('\n', stderr);
+  return EXIT_USAGE;
+}
+
+static bool file_exists(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0;
+}
+
+enum {
+  OPT_HEADLESS = 256, OPT_ENGINE, OPT_MEM, OPT_BIOS, OPT_FDA, OPT_FDB, OPT_HDA, OPT_HDB, OPT_CDROM,
+  OPT_BOOT, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_SERIAL, OPT_SNAPSHOT, OPT_SAVE, OPT_RESTORE,
+  OPT_DET, OPT_NSPI, OPT_TIMEOUT, OPT_SCREENSHOT, OPT_EXPECT, OPT_SEND, OPT_HELP, OPT_VERSION
+};
+
+static const struct option long_opts[] = {
+  {"headless", no_argument, 0, OPT_HEADLESS},
+  {"engine", required_argument, 0, OPT_ENGINE},
+  {"mem", required_argument, 0, OPT_MEM},
+  {"bios", required_argument, 0, OPT_BIOS},
+  {"fda", required_argument, 0, OPT_FDA},
+  {"fdb", required_argument, 0, OPT_FDB},
+  {"hda", required_argument, 0, OPT_HDA},
+  {"hdb", required_argument, 0, OPT_HDB},
+  {"cdrom", required_argument, 0, OPT_CDROM},
+  {"boot", required_argument, 0, OPT_BOOT},
+  {"kernel", required_argument, 0, OPT_KERNEL},
+  {"initrd", required_argument, 0, OPT_INITRD},
+  {"append", required_argument, 0, OPT_APPEND},
+  {"serial", required_argument, 0, OPT_SERIAL},
+  {"snapshot", no_argument, 0, OPT_SNAPSHOT},
+  {"save", required_argument, 0, OPT_SAVE},
+  {"restore", required_argument, 0, OPT_RESTORE},
+  {"deterministic", no_argument, 0, OPT_DET},
+  {"ns-per-insn", required_argument, 0, OPT_NSPI},
+  {"timeout", required_argument, 0, OPT_TIMEOUT},
+  {"screenshot", required_argument, 0, OPT_SCREENSHOT},
+  {"expect", required_argument, 0, OPT_EXPECT},
+  {"send", required_argument, 0, OPT_SEND},
+  {"help", no_argument, 0, OPT_HELP},
+  {"version", no_argument, 0, OPT_VERSION},
+  {0, 0, 0, 0},
+};
+
+typedef struct ScriptArg {
+  bool is_send;     /* --send (else --expect) */
+  const char *text; /* as given */
+} ScriptArg;
+
+int main(int argc, char **argv) {
+  MachineConfig cfg = {0};
+  cfg.mem_mib = 128;
+  cfg.serial = "stdio";
+  const char *bios = X86VM_ROM_DIR "/bios.bin";
+  const char *kernel = NULL, *initrd = NULL, *append = NULL;
+  const char *save = NULL, *restore = NULL, *screenshot = NULL;
+  double timeout = 0;
+  static ScriptArg script[PC_SCRIPT_MAX];
+  int nscript = 0;
+  char boot[4] = {0};
+  char *end;
+
+  opterr = 0;
+  int c;
+  while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+    switch (c) {
+    case OPT_HEADLESS: break;
+    case OPT_ENGINE:
+      if (strcmp(optarg, "interp") == 0)
+        break;
+      if (strcmp(optarg, "jit") == 0 || strcmp(optarg, "lockstep") == 0)
+        return bad("--engine %s: not available in this build yet (use --engine interp)%s", optarg, "");
+      return bad("--engine %s: unknown engine (want interp, jit or lockstep)%s", optarg, "");
+    case OPT_MEM: {
+      errno = 0;
+      unsigned long v = strtoul(optarg, &end, 10);
+      if (errno || *end || end == optarg || v < 1 || v > 3584)
+        return bad("--mem %s: want a size in MiB from 1 to 3584%s", optarg, "");
+      cfg.mem_mib = (uint32_t)v;
+      break;
+    }
+    case OPT_BIOS: bios = optarg; break;
+    case OPT_FDA: cfg.images[PC_FDA] = optarg; break;
+    case OPT_FDB: cfg.images[PC_FDB] = optarg; break;
+    case OPT_HDA: cfg.images[PC_HDA] = optarg; break;
+    case OPT_HDB: cfg.images[PC_HDB] = optarg; break;
+    case OPT_CDROM: cfg.images[PC_CDROM] = optarg; break;
+    case OPT_BOOT: {
+      size_t n = strlen(optarg);
+      if (n < 1 || n > 3 || strspn(optarg, "acd") != n)
+        return bad("--boot %s: want a, c or d (or an order such as cad)%s", optarg, "");
+      memcpy(boot, optarg, n);
+      break;
+    }
+    case OPT_KERNEL: kernel = optarg; break;
+    case OPT_INITRD: initrd = optarg; break;
+    case OPT_APPEND: append = optarg; break;
+    case OPT_SERIAL: cfg.serial = optarg; break;
+    case OPT_SNAPSHOT: cfg.snapshot = true; break;
+    case OPT_SAVE: save = optarg; break;
+    case OPT_RESTORE: restore = optarg; break;
+    case OPT_DET: cfg.deterministic = true; break;
+    case OPT_NSPI: {
+      errno = 0;
+      unsigned long v = strtoul(optarg, &end, 10);
+      if (errno || *end || end == optarg || v < 1 || v > 1000000)
+        return bad("--ns-per-insn %s: want an integer from 1 to 1000000%s", optarg, "");
+      cfg.ns_per_insn = v;
+      break;
+    }
+    case OPT_TIMEOUT:
+      errno = 0;
+      timeout = strtod(optarg, &end);
+      if (errno || *end || end == optarg || !(timeout > 0) || timeout > 1e7)
+        return bad("--timeout %s: want a positive number of seconds%s", optarg, "");
+      break;
+    case OPT_SCREENSHOT: screenshot = optarg; break;
+    case OPT_EXPECT:
+    case OPT_SEND:
+      if (nscript >= PC_SCRIPT_MAX)
+        return bad("too many --expect/--send steps (at most %s)%s", "64", "");
+      script[nscript].is_send = c == OPT_SEND;
+      script[nscript++].text = optarg;
+      break;
+    case OPT_HELP: usage(stdout); return 0;
+    case OPT_VERSION: printf("x86vm %s\n", X86VM_VERSION); return 0;
+    case ':': return bad("option %s needs an argument%s", argv[optind - 1], "");
+    default:
+      return bad("unknown option '%s' (see --help)%s", optind > 0 ? argv[optind - 1] : "?", "");
+    }
+  }
+  if (optind < argc)
+    return bad("unexpected argument '%s' (see --help)%s", argv[optind], "");
+  if (kernel || initrd || append)
+    return bad("--kernel/--initrd/--append: direct kernel boot is not implemented yet%s%s", "", "");
+
+  bool any_image = false;
+  for (int i = 0; i < PC_NDRIVES; i++)
+    any_image |= cfg.images[i] != NULL;
+  if (!any_image) {
+    cfg.images[PC_FDA] = X86VM_ROM_DIR "/default-guest.img";
+    if (!file_exists(cfg.images[PC_FDA]))
+      return bad("no disk image given and the default guest %s is missing (build it, or use --fda/--hda/--cdrom)%s",
+                 cfg.images[PC_FDA], "");
+    if (!boot[0])
+      boot[0] = 'a';
+  }
+  if (!boot[0]) {
+    /* Default: the first device present, in QEMU's order c, a, d. */
+    boot[0] = cfg.images[PC_HDA] ? 'c' : (cfg.images[PC_FDA] ? 'a' : (cfg.images[PC_CDROM] ? 'd' : 'c'));
+  }
+  /* Complete the order with the remaining devices. */
+  for (const char *p = "cad"; *p && strlen(boot) < 3; p++)
+    if (!strchr(boot, *p))
+      boot[strlen(boot)] = *p;
+  cfg.boot = boot;
+  cfg.bios_path = bios;
+
+  char err[512];
+  Machine *m = machine_new(&cfg, err, sizeof(err));
+  if (!m) {
+    fprintf(stderr, "x86vm: %s\n", err);
+    return EXIT_USAGE;
+  }
+  for (int i = 0; i < nscript; i++)
+    if (machine_script_add(m, script[i].is_send, script[i].text) < 0) {
+      fprintf(stderr, "x86vm: out of memory\n");
+      machine_free(m);
+      return EXIT_HOST;
+    }
+  if (restore && machine_restore(m, restore, err, sizeof(err)) < 0) {
+    fprintf(stderr, "x86vm: %s\n", err);
+    machine_free(m);
+    return EXIT_USAGE;
+  }
+
+  g_machine = m;
+  struct sigaction sa = {0};
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+
+  MachineStop why = machine_run(m, timeout);
+  g_machine = NULL;
+  fflush(stdout);
+
+  int status = EXIT_OK;
+  char reason[600];
+  switch (why) {
+  case MSTOP_GUEST_EXIT:
+    status = m->exit_status;
+    snprintf(reason, sizeof(reason), "guest exit code %d (port F4h value %#x)", m->exit_status,
+             (unsigned)(m->exit_status >> 1));
+    break;
+  case MSTOP_HALT: snprintf(reason, sizeof(reason), "halted with interrupts off"); break;
+  case MSTOP_TRIPLE: status = EXIT_CRASH; snprintf(reason, sizeof(reason), "triple fault"); break;
+  case MSTOP_SHUTDOWN: status = EXIT_CRASH; snprintf(reason, sizeof(reason), "shutdown"); break;
+  case MSTOP_TIMEOUT:
+    status = EXIT_TIMEOUT;
+    snprintf(reason, sizeof(reason), "timeout after %g %ss", timeout,
+             cfg.deterministic ? "virtual " : "");
+    break;
+  case MSTOP_SCRIPT_DONE: snprintf(reason, sizeof(reason), "console script complete"); break;
+  case MSTOP_IDLE_FOREVER:
+    status = EXIT_IDLE;
+    snprintf(reason, sizeof(reason), "halted with interrupts on and nothing left to wake it");
+    break;
+  case MSTOP_SIGNAL:
+    status = EXIT_SIGNAL;
+    snprintf(reason, sizeof(reason), "interrupted by signal %d", m->signalled);
+    break;
+  default:
+    status = EXIT_HOST;
+    snprintf(reason, sizeof(reason), "host error: %s", m->error);
+    break;
+  }
+
+  /* End-of-run artefacts; a failure makes it a host error. */
+  if (screenshot) {
+#ifdef X86VM_HAVE_VGA
+    size_t n = strlen(screenshot);
+    int rc;
+    if (n > 4 && strcmp(screenshot + n - 4, ".txt") == 0) {
+      FILE *f = fopen(screenshot, "w");
+      rc = f ? vga_text_dump(m->vga, f) : -1;
+      if (f && fclose(f) != 0)
+        rc = -1;
+      snprintf(err, sizeof(err), "--screenshot %s: %s", screenshot,
+               f ? "not a text mode (use a .png name)" : strerror(errno));
+    } else {
+      rc = vga_screenshot_png(m->vga, screenshot, err, sizeof(err));
+    }
+#else
+    int rc = -1;
+    snprintf(err, sizeof(err), "--screenshot: no VGA in this build");
+#endif
+    if (rc < 0) {
+      snprintf(reason, sizeof(reason), "host error: %s", err);
+      status = EXIT_HOST;
+    }
+  }
+  if (save && machine_save(m, save, err, sizeof(err)) < 0) {
+    snprintf(reason, sizeof(reason), "host error: %s", err);
+    status = EXIT_HOST;
+  }
+
+  int post = machine_post_code(m);
+  char postbuf[16];
+  if (post >= 0)
+    snprintf(postbuf, sizeof(postbuf), "%#04x", post);
+  else
+    snprintf(postbuf, sizeof(postbuf), "none");
+  uint64_t insns = m->cpu->icount;
+  machine_free(m); /* restores the terminal, flushes disks */
+  fprintf(stderr, "x86vm: %s; %" PRIu64 " instructions; last POST code %s\n", reason, insns, postbuf);
+  return status;
+}
