@@ -161,6 +161,13 @@ START_TEST(test_text_dump) {
     n += *p == '\n';
   free(s);
   ck_assert_int_eq(n, 25);
+  /* An 8-line font (CRTC max scan line 7) gives 50 rows. */
+  outw(0x3d4, 0x4709);
+  int cols, rows;
+  vga_text_size(vga, &cols, &rows);
+  ck_assert_int_eq(cols, 80);
+  ck_assert_int_eq(rows, 50);
+  outw(0x3d4, 0x4f09);
   FILE *f = tmpfile();
   ck_assert_int_eq(vga_text_dump(vga, f), 0);
   ck_assert_int_gt(ftell(f), 20);
@@ -509,6 +516,20 @@ START_TEST(test_builtin_font_and_cp437) {
   ck_assert_str_eq(vga_cp437_utf8(0xe1), "ß");
   ck_assert_str_eq(vga_cp437_utf8(0xfe), "■");
   ck_assert_str_eq(vga_cp437_utf8(0x80), "Ç");
+  ck_assert_str_eq(vga_cp437_utf8(0x9f), "ƒ");
+  ck_assert_str_eq(vga_cp437_utf8(0xa8), "¿");
+  ck_assert_str_eq(vga_cp437_utf8(0xdb), "█");
+  ck_assert_str_eq(vga_cp437_utf8(0xf0), "≡");
+  ck_assert_str_eq(vga_cp437_utf8(0x7f), "⌂");
+  /* Every code maps to exactly one UTF-8 character. */
+  for (int c = 0; c < 256; c++) {
+    const char *u = vga_cp437_utf8((uint8_t)c);
+    ck_assert_ptr_nonnull(u);
+    int starts = 0;
+    for (const char *p = u; *p; p++)
+      starts += ((uint8_t)*p & 0xc0) != 0x80;
+    ck_assert_msg(starts == 1, "code %02x maps to %d characters", c, starts);
+  }
 }
 END_TEST
 
