@@ -339,19 +339,33 @@ static int overlay_validate(Disk *d, SaveReader *r, const char *chunk, const uin
                             uint64_t *pn) {
   const void *data;
   size_t len;
-  if (save_get_chunk(r, chunk, DISK_OVERLAY_VERSION, &data, &len) != 0)
+  if (save_get_chunk(r, chunk, DISK_OVERLAY_VERSION, &data, &len) != 0) {
+    snprintf(d->error, sizeof(d->error), "%s: %s", chunk, save_error(r));
     return -1;
+  }
   const uint8_t *p = data;
-  if (len < 16 || get64(p) != d->sectors)
+  if (len < 16 || get64(p) != d->sectors) {
+    snprintf(d->error, sizeof(d->error), "%s: saved for a disk of another size than %s", chunk,
+             d->path);
     return -1;
+  }
   uint64_t n = get64(p + 8);
-  if (n > d->sectors || len != 16 + n * (8 + DISK_SECTOR))
+  if (n > d->sectors || len != 16 + n * (8 + DISK_SECTOR)) {
+    snprintf(d->error, sizeof(d->error), "%s: corrupt overlay", chunk);
     return -1;
-  if (n && d->mode != DISK_SNAPSHOT)
+  }
+  if (n && d->mode != DISK_SNAPSHOT) {
+    snprintf(d->error, sizeof(d->error),
+             "%s: the state holds unsaved writes to %s; restore it with --snapshot", chunk,
+             d->path);
     return -1;
-  for (uint64_t i = 0; i < n; i++)
-    if (get64(p + 16 + i * (8 + DISK_SECTOR)) >= d->sectors)
+  }
+  for (uint64_t i = 0; i < n; i++) {
+    if (get64(p + 16 + i * (8 + DISK_SECTOR)) >= d->sectors) {
+      snprintf(d->error, sizeof(d->error), "%s: corrupt overlay", chunk);
       return -1;
+    }
+  }
   *pp = p + 16;
   *pn = n;
   return 0;

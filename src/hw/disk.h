@@ -48,6 +48,7 @@ typedef struct Disk {
   uint64_t ovl_n;      /* chunks in the table */
   uint64_t ovl_sectors;/* sectors currently in the overlay */
   bool dirty;          /* RW: written since the last flush */
+  char error[192];     /* why the last disk_overlay_check/load failed */
 } Disk;
 
 /* Open an image. On failure returns NULL and puts a message naming the file
@@ -74,7 +75,8 @@ void disk_overlay_clear(Disk *d);
 
 /* Save-state chunk holding the image size and (snapshot mode) the overlay:
  * u64 sectors | u64 n | n x (u64 lba | 512 bytes). check verifies it fits
- * this disk without changing anything; load replaces the overlay. */
+ * this disk without changing anything; load replaces the overlay. On
+ * failure, Disk.error says why (the SaveReader's save_error() does not). */
 #define DISK_OVERLAY_VERSION 1
 struct SaveWriter;
 struct SaveReader;

@@ -25,6 +25,7 @@ SAVE_TABLE_DEFINE(fdc_table, Fdc, FDC_FIELDS, FDC_VERSION)
 #define ST0_EC   0x10 /* equipment check */
 /* ST1 bits. */
 #define ST1_EN   0x80 /* end of cylinder */
+#define ST1_OR   0x10 /* overrun (DMA did not serve the transfer) */
 #define ST1_ND   0x04 /* no data */
 #define ST1_NW   0x02 /* not writable */
 #define ST1_MA   0x01 /* missing address mark */
@@ -287,8 +288,8 @@ static void cmd_read_write(Fdc *f, bool write) {
       }
       moved = dma_write_mem(f->dma, FDC_DMA_CHANNEL, buf, 512);
     }
-    if (moved == 0) { /* DMA masked: nothing to serve the transfer */
-      rw_result(f, st0 | ST0_AT, ST1_EN, 0, cyl, head, sec, n);
+    if (moved == 0) { /* DMA masked: nothing serves the transfer (overrun) */
+      rw_result(f, st0 | ST0_AT, ST1_OR, 0, cyl, head, sec, n);
       return;
     }
     d->sect = sec;
@@ -341,7 +342,7 @@ static void cmd_format(Fdc *f) {
   uint8_t ids[4 * 36];
   uint32_t moved = dma_read_mem(f->dma, FDC_DMA_CHANNEL, ids, 4u * sc);
   if (moved < 4u * sc) {
-    rw_result(f, st0 | ST0_AT, ST1_EN, 0, d->cyl, hd, 1, n);
+    rw_result(f, st0 | ST0_AT, ST1_OR, 0, d->cyl, hd, 1, n);
     return;
   }
   memset(f->track_buf, fill, 512);

@@ -102,6 +102,16 @@ START_TEST(test_snapshot_never_writes_base) {
   make_image(path2, 100 * 512, 3);
   Disk *d3 = disk_open(path2, DISK_HD, DISK_SNAPSHOT, err, sizeof(err));
   ck_assert_int_eq(disk_overlay_check(d3, sr, "hd0"), -1);
+  ck_assert_ptr_nonnull(strstr(d3->error, "another size"));
+  /* A read-write open of the base refuses an overlay that holds writes. */
+  Disk *d4 = disk_open(path2, DISK_HD, DISK_RO, err, sizeof(err));
+  ck_assert_int_eq(disk_overlay_check(d4, sr, "nope"), -1);
+  ck_assert_ptr_nonnull(strstr(d4->error, "nope"));
+  disk_close(d4);
+  Disk *d5 = disk_open(path, DISK_HD, DISK_RO, err, sizeof(err));
+  ck_assert_int_eq(disk_overlay_check(d5, sr, "hd0"), -1);
+  ck_assert_ptr_nonnull(strstr(d5->error, "--snapshot"));
+  disk_close(d5);
   disk_close(d3);
   unlink(path2);
   save_reader_free(sr);
