@@ -12,7 +12,10 @@
  * Power-on state: the registers of text mode 03h and the built-in 8x16
  * font in plane 2, as if a video BIOS had run, so firmware without a video
  * ROM (and a kernel writing B8000h directly) shows text.  A guest that
- * loads its own font into plane 2 gets that font in screenshots.
+ * loads its own font into plane 2 gets that font in screenshots; when the
+ * selected font area of plane 2 is all zeros the built-in font is used, so a
+ * BIOS that returns to text mode after a graphics mode (which overwrites
+ * plane 2) should either load a font there or clear those 8 KiB.
  *
  * For the machine: vga_text_dump() writes the current text screen as
  * UTF-8 (CP437 mapped); vga_render() draws the current mode (text with the
