@@ -26,6 +26,7 @@ rom_start:
 %include "kbd.inc"
 %include "floppy.inc"
 %include "ata.inc"
+%include "atapi.inc"
 %include "disk.inc"
 %include "system.inc"
 %include "boot.inc"
