@@ -85,6 +85,8 @@ tests:
         dw t_vtty, n_vtty
         dw t_vscroll, n_vscroll
         dw t_vstring, n_vstring
+        dw t_v13, n_v13
+        dw t_com, n_com
         dw t_kbuf, n_kbuf
         dw t_ticks, n_ticks
         dw t_rtc, n_rtc
@@ -330,6 +332,50 @@ t_vstring:
         cmp word [es:16*160+2*2], 0x2F63
         pop es
         jmp ok_if_e
+
+t_v13:  mov ax, 0x0013           ; 320x200x256, pixel write/read, back to text
+        int 0x10
+        mov ah, 0x0F
+        int 0x10
+        cmp al, 0x13
+        jne .f
+        mov ax, 0x0C2A
+        xor bh, bh
+        mov cx, 100
+        mov dx, 50
+        int 0x10
+        mov ah, 0x0D
+        int 0x10
+        cmp al, 0x2A
+        jne .f
+        push es
+        push 0xA000
+        pop es
+        cmp byte [es:50*320+100], 0x2A
+        pop es
+        jne .f
+        mov ax, 0x0003
+        int 0x10
+        mov ah, 0x0F
+        int 0x10
+        cmp al, 0x03
+        jmp ok_if_e
+.f:     mov ax, 0x0003
+        int 0x10
+        stc
+        ret
+
+t_com:  mov ah, 0x03            ; COM1 status: transmitter ready
+        xor dx, dx
+        int 0x14
+        test ah, 0x80
+        jnz .f
+        test ah, 0x20
+        jz .f
+        clc
+        ret
+.f:     stc
+        ret
 
 t_kbuf: mov ah, 0x05
         mov cx, 0x1234
@@ -765,6 +811,8 @@ n_vtty:         db "int10_teletype", 0
 n_vscroll:      db "int10_scroll", 0
 n_vstring:      db "int10_write_string", 0
 n_kbuf:         db "int16_buffer", 0
+n_v13:          db "int10_mode13_pixels", 0
+n_com:          db "int14_status", 0
 n_ticks:        db "int1a_ticks_advance", 0
 n_rtc:          db "int1a_rtc_time_date", 0
 n_wait:         db "int15_86_wait", 0
