@@ -19,8 +19,8 @@
 
 #include <string.h>
 
-/* CPUID leaf 1 EDX: FPU, PSE, TSC, MSR, CX8, SEP, PGE, CMOV, MMX. */
-#define CPUID_FEATURES 0x0080a939u
+/* CPUID leaf 1 EDX: FPU, PSE, TSC, MSR, CX8, SEP, PGE, CMOV, MMX, FXSR. */
+#define CPUID_FEATURES 0x0180a939u
 #define CPUID_SIGNATURE 0x00000663u /* family 6, model 6, stepping 3 */
 
 static inline bool in_v86(const Cpu *c) { return (c->mode & CPU_MODE_VM86) != 0; }
@@ -494,6 +494,11 @@ void op_smsw_Ew(Cpu *cpu, const Insn *in) {
 /* ---- debug registers ---- */
 
 static unsigned dr_index(Cpu *c, unsigned n) {
+  if (c->dr[7] & 0x2000u) { /* general detect: any MOV DR is a debug fault */
+    c->dr[6] |= 0x2000u;
+    c->dr[7] &= ~0x2000u;
+    cpu_raise(c, EXC_DB, ERR_NONE);
+  }
   if (n == 4 || n == 5) {
     if (c->cr[4] & CR4_DE)
       cpu_raise(c, EXC_UD, ERR_NONE);

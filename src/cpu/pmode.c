@@ -744,6 +744,7 @@ void pmode_task_switch(Cpu *cpu, uint16_t tss_sel, uint32_t lo, uint32_t hi, int
   /* Read the whole incoming state first. */
   uint32_t ncr3 = 0, neip, nfl, nregs[8];
   uint16_t nseg[6], nldt;
+  bool debug_trap = false;
   if (n32) {
     ncr3 = lin_read32_sys(cpu, nbase + 0x1c);
     neip = lin_read32_sys(cpu, nbase + 0x20);
@@ -753,6 +754,7 @@ void pmode_task_switch(Cpu *cpu, uint16_t tss_sel, uint32_t lo, uint32_t hi, int
     for (int i = 0; i < 6; i++)
       nseg[i] = lin_read16_sys(cpu, nbase + 0x48 + 4u * (uint32_t)i);
     nldt = lin_read16_sys(cpu, nbase + 0x60);
+    debug_trap = lin_read16_sys(cpu, nbase + 0x64) & 1;
   } else {
     neip = lin_read16_sys(cpu, nbase + 0x0e);
     nfl = lin_read16_sys(cpu, nbase + 0x10);
@@ -842,4 +844,8 @@ void pmode_task_switch(Cpu *cpu, uint16_t tss_sel, uint32_t lo, uint32_t hi, int
   }
   if (neip > cpu->seg[S_CS].limit)
     cpu_raise(cpu, EXC_GP, 0);
+  if (debug_trap) { /* TSS T bit: debug trap before the new task's first instruction */
+    cpu->dr[6] |= 0x8000u;
+    cpu_raise(cpu, EXC_DB, ERR_NONE);
+  }
 }

@@ -241,6 +241,20 @@ test_main:
         mov eax, 0x20              ; PAE: not supported
         mov cr4, eax
 .t22:   EXPECT_FAULT 13, 0
+        ; DR7.GD: the next MOV DR is a debug fault (DR6.BD set, GD cleared)
+        mov eax, 0x2400
+        mov dr7, eax
+        TRY .t22b
+        mov eax, dr0
+.t22b:  EXPECT_FAULT 1, NO_ERR
+        mov eax, dr7
+        CHECK eax, 0x400, e
+        mov eax, dr6
+        test eax, 0x2000
+        jnz .t22c
+        mov eax, $
+        jmp fail
+.t22c:
         ; INT n through a DPL-0 gate from ring 0 works; vector beyond the IDT limit: #GP
         mov word [idt_ptr], 0x30 * 8 - 1
         lidt [idt_ptr]

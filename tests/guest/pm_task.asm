@@ -9,6 +9,7 @@ SEL_TSSB  equ 0x40
 SEL_GATEB equ 0x48
 SEL_TSSC  equ 0x50              ; 16-bit TSS
 SEL_TSSE  equ 0x58
+SEL_TSSF  equ 0x60              ; T bit set
 
 ; 32-bit TSS: eip, esp, esi
 %macro TSS32 3
@@ -33,6 +34,9 @@ test_main:
         mov dword [gdt + SEL_TSSC + 4], DHI(ABS(tssC), 0x2b, 0x81, 0)
         mov dword [gdt + SEL_TSSE], DLO(ABS(tssE), 0x67)
         mov dword [gdt + SEL_TSSE + 4], DHI(ABS(tssE), 0x67, 0x89, 0)
+        mov dword [gdt + SEL_TSSF], DLO(ABS(tssF), 0x67)
+        mov dword [gdt + SEL_TSSF + 4], DHI(ABS(tssF), 0x67, 0x89, 0)
+        mov word [tssF + 0x64], 1               ; T bit
         ; IDT 0x90: task gate to the 16-bit TSS
         mov word [idt + 0x90 * 8 + 2], SEL_TSSC
         mov word [idt + 0x90 * 8 + 4], 0x8500
@@ -97,6 +101,15 @@ a_after_jmp:
         CHECK word [tssC], SEL_TSS, e   ; back link
         CHECK byte [gdt + SEL_TSSC + 5], 0x81, e
 
+        ; ---- TSS T bit: #DB before the new task's first instruction ----
+        SETIDT 1, db_handler, 0x8e00
+        call SEL_TSSF:0
+        CHECK dword [db_count], 1, e
+        CHECK dword [db_eip], taskF, e
+        CHECK dword [f_runs], 1, e
+        test dword [db_dr6], 0x8000     ; DR6.BT
+        jz task_bad
+
         ; ---- #GP delivered through a task gate, with its error code ----
         mov word [idt + 13 * 8 + 2], SEL_TSSE
         mov word [idt + 13 * 8 + 4], 0x8500
@@ -149,6 +162,20 @@ taskE:
         iret
         jmp taskE
 
+; ---- task F: T bit ----
+taskF:
+        inc dword [f_runs]
+        iret
+        jmp taskF
+
+db_handler:
+        inc dword [db_count]
+        mov eax, [esp]
+        mov [db_eip], eax
+        mov eax, dr6
+        mov [db_dr6], eax
+        iret
+
 ; ---- task C (16-bit TSS, 16-bit code) ----
 [bits 16]
 taskC:
@@ -171,6 +198,10 @@ b_busy_a: db 0
 b_busy_b: db 0
 align 4
 e_runs:   dd 0
+f_runs:   dd 0
+db_count: dd 0
+db_eip:   dd 0
+db_dr6:   dd 0
 e_err:    dd 0
 c_ran:    dw 0
 c_tr:     dw 0
@@ -180,6 +211,8 @@ align 16
 tssB:   TSS32 taskB, 0x5000, 0x51515151
 align 16
 tssE:   TSS32 taskE, 0x4000, 0
+align 16
+tssF:   TSS32 taskF, 0x3800, 0
 align 16
 tssC:   dw 0                     ; back link
         times 6 dw 0             ; sp0..ss2
