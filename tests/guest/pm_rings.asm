@@ -8,11 +8,13 @@
 
 SEL_CGATE equ 0x40              ; call gate, DPL 3 -> SEL_CODE0:cg_target, 2 dwords
 SEL_CGATE0 equ 0x48             ; call gate, DPL 0 (not reachable from ring 3)
+SEL_CONF0 equ 0x50             ; conforming code, DPL 0
 SYSENTER_STACK equ 0x5000
 
 test_main:
         SETGATE SEL_CGATE, SEL_CODE0, cg_target, 0xec, 2
         SETGATE SEL_CGATE0, SEL_CODE0, cg_target, 0x8c, 2
+        SETDESC SEL_CONF0, 0, 0xfffff, 0x9e, 0xc
         SETIDT 0x80, int80_handler, 0xee00
         SETIDT 0x81, finish_handler, 0xef00
         SETIDT 0x84, trap84_handler, 0xef00
@@ -129,6 +131,14 @@ ring3:
         CHECK esp, STACK3_TOP, e
         mov ax, cs
         CHECK ax, SEL_CODE3, e
+        ; conforming code runs at the caller's CPL
+        call SEL_CONF0:conf_func
+        CHECK ax, SEL_CONF0 | 3, e
+        CHECK esp, STACK3_TOP, e
+        ; a non-conforming DPL-0 segment can't be called directly
+        TRY .r11b
+        call SEL_CODE0:conf_func
+.r11b:  EXPECT_FAULT 13, SEL_CODE0
         ; SYSENTER / SYSEXIT
         mov ecx, esp
         mov edx, .after_sysexit
@@ -182,6 +192,10 @@ cg_target:
         mov eax, [esp + 8]
         add eax, [esp + 12]
         retf 8
+
+conf_func:
+        mov ax, cs
+        retf
 
 sysenter_target:
         mov bx, cs
