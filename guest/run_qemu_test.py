@@ -47,6 +47,14 @@ def read_until(proc, pattern, timeout):
     return buf.decode("latin-1")
 
 
+def wait_exit(proc):
+    """Exit status, or None if QEMU does not stop by itself in 30 s."""
+    try:
+        return proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        return None
+
+
 def fail(msg, out):
     sys.stdout.write(out.replace("\r", ""))
     print(f"\nFAILED: {msg}")
@@ -72,11 +80,11 @@ def main():
         try:
             if args.mode == "biostest":
                 out = read_until(proc, r"bios-test: \d+ passed, \d+ failed", 120)
-                rc = proc.wait(timeout=30)
-                sys.stdout.write(out.replace("\r", ""))
                 m = re.search(r"bios-test: (\d+) passed, (\d+) failed", out)
                 if not m:
-                    return fail("no summary line", "")
+                    return fail("no summary line", out)
+                rc = wait_exit(proc)
+                sys.stdout.write(out.replace("\r", ""))
                 if int(m.group(2)) != 0 or int(m.group(1)) < 20:
                     return fail("BIOS self-test failures", "")
                 if rc != 1:
@@ -94,7 +102,7 @@ def main():
             proc.stdin.write(b"q")
             proc.stdin.flush()
             out += read_until(proc, r"default guest: quit", 30)
-            rc = proc.wait(timeout=30)
+            rc = wait_exit(proc)
             sys.stdout.write(out.replace("\r", "\n"))
             if "key 'q' ascii 71" not in out:
                 return fail("no echo of the 'q' key", "")
