@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include "pc.h"
 #ifdef X86VM_HAVE_VGA
@@ -40,6 +41,15 @@ static Machine *g_machine; /* for the signal handler only */
 static void on_signal(int sig) {
   if (g_machine) {
     g_machine->signalled = sig;
+    g_machine->cpu->stop = CPU_STOP_REQUEST;
+  }
+}
+
+/* Every 100 ms: lets the loop check the host timeout and the no-progress
+ * watchdog even when the guest never leaves a CPU slice. */
+static void on_alarm(int sig) {
+  if (g_machine) {
+    g_machine->alarm_ticks++;
     g_machine->cpu->stop = CPU_STOP_REQUEST;
   }
 }
@@ -82,7 +92,8 @@ static void usage(FILE *f) {
     "Every run ends with one line on stderr: why it stopped, instructions, last POST code.\n"
     "Exit status: the guest's debug-exit status (odd), or\n"
     "  0 halted with interrupts off / console script complete   2 bad option or image\n"
-    "  4 triple fault or shutdown   6 host error   8 halted forever (deterministic)\n"
+    "  4 triple fault or shutdown   6 host error (also: the CPU made no progress for 2 s)\n"
+    "  8 halted forever (deterministic)\n"
     "  124 timeout   130 interrupted\n");
 }
 
@@ -153,7 +164,7 @@ int main(int argc, char **argv) {
 
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
     switch (c) {
     case OPT_HEADLESS: break;
     case OPT_ENGINE:
@@ -270,9 +281,17 @@ int main(int argc, char **argv) {
   sa.sa_handler = on_signal;
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  struct sigaction al = {0};
+  al.sa_handler = on_alarm;
+  al.sa_flags = SA_RESTART;
+  sigaction(SIGALRM, &al, NULL);
+  struct itimerval it = {{0, 100000}, {0, 100000}};
+  setitimer(ITIMER_REAL, &it, NULL);
 
   MachineStop why = machine_run(m, timeout);
   g_machine = NULL;
+  struct itimerval off = {{0, 0}, {0, 0}};
+  setitimer(ITIMER_REAL, &off, NULL);
   fflush(stdout);
 
   int status = EXIT_OK;

@@ -537,9 +537,11 @@ void machine_free(Machine *m) {
 
 void machine_reset(Machine *m) {
   cpu_reset(m->cpu);
+  /* The PIC last, so edges other devices make while resetting are not latched. */
   for (int i = 0; i < m->ndevs; i++)
-    if (m->devs[i].reset)
+    if (m->devs[i].reset && m->devs[i].opaque != m->pic)
       m->devs[i].reset(m->devs[i].opaque);
+  pic_reset(m->pic);
   m->cpu->intr = m->pic->out;
   m->reset_requested = false;
 }
@@ -583,6 +585,8 @@ MachineStop machine_run(Machine *m, double timeout_sec) {
     script_advance(m);
   }
   m->host_start_ns = clock_host_ns();
+  m->timed_out = false;
+  timer_del(m->timeout_timer);
   m->timeout_ns = timeout_sec > 0 ? (uint64_t)(timeout_sec * 1e9) : 0;
   if (m->timeout_ns && clk->deterministic)
     timer_mod(m->timeout_timer, clock_now(clk) + m->timeout_ns);
@@ -600,6 +604,21 @@ MachineStop machine_run(Machine *m, double timeout_sec) {
       return MSTOP_SIGNAL;
     if (m->timeout_ns && !clk->deterministic && clock_host_ns() - m->host_start_ns >= m->timeout_ns)
       return MSTOP_TIMEOUT;
+    if (m->alarm_ticks != m->wd_seen_ticks) {
+      m->wd_seen_ticks = m->alarm_ticks;
+      if (cpu->icount == m->wd_icount && clock_now(clk) == m->wd_now) {
+        if (++m->wd_stuck >= PC_WATCHDOG_TICKS) {
+          snprintf(m->error, sizeof(m->error),
+                   "the CPU made no progress (exception loop at %04x:%08x?)",
+                   cpu->seg[S_CS].sel, cpu->eip);
+          return MSTOP_HOST_ERROR;
+        }
+      } else {
+        m->wd_stuck = 0;
+        m->wd_icount = cpu->icount;
+        m->wd_now = clock_now(clk);
+      }
+    }
     if (m->reset_requested)
       machine_reset(m);
     poll_input(m);

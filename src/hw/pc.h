@@ -113,6 +113,11 @@ typedef struct Machine {
   uint64_t host_start_ns;       /* host time when machine_run started */
   Timer *timeout_timer;         /* deterministic timeout */
   volatile int signalled;       /* set from a signal handler */
+  volatile int alarm_ticks;     /* host watchdog ticks (bumped by the runner's timer) */
+  int wd_seen_ticks;            /* last tick the loop looked at */
+  int wd_stuck;                 /* consecutive ticks without any progress */
+  uint64_t wd_icount;           /* icount at the last progress check */
+  uint64_t wd_now;              /* virtual time at the last progress check */
   char error[256];              /* MSTOP_HOST_ERROR message */
   /* scripted console */
   ScriptStep script[PC_SCRIPT_MAX];
@@ -132,7 +137,10 @@ void machine_free(Machine *m);
 void machine_reset(Machine *m);
 /* Add a console script step (before machine_run). Returns 0 or -1. */
 int machine_script_add(Machine *m, bool is_send, const char *text);
-/* Run until something stops it. timeout_sec 0: none. */
+/* Run until something stops it. timeout_sec 0: none.  If the caller bumps
+ * alarm_ticks (and sets cpu->stop) periodically, a CPU that makes no
+ * progress at all for PC_WATCHDOG_TICKS ticks ends the run as a host error. */
+#define PC_WATCHDOG_TICKS 20
 MachineStop machine_run(Machine *m, double timeout_sec);
 /* Whole-machine snapshots. 0, or -1 with a message. Restore validates
  * everything before changing anything. */
