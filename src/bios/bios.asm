@@ -195,10 +195,12 @@ post_entry:
         POST_CODE 0x07
         call post_memory
 
-        ; ---- video
+        ; ---- video: a VGA option ROM at C0000h takes over int 10h
         POST_CODE 0x08
         mov al, 0x03
         call vid_set_mode
+        mov bx, 0xC000
+        call optrom_try
         mov al, 7
         call set_sink
         mov si, banner + 2
@@ -236,11 +238,81 @@ post_entry:
         call set_sink
         call post_report_disks
 
+        ; ---- adapter option ROMs (C8000h-DFFFFh) may hook int 13h/18h/19h
+        POST_CODE 0x0C
+        mov bx, 0xC800
+.rom:   call optrom_try
+        cmp bx, 0xE000
+        jb .rom
+
         POST_CODE 0x0B
         LOG "post: done, bootstrap", 10
         int 0x19
 .hang:  hlt
         jmp .hang
+
+; optrom_try: BX = segment. If an option ROM (55AAh, size byte, zero
+; checksum) starts there, far-call its entry at offset 3. Returns BX = the
+; next 2 KiB boundary after it (or BX + 80h).
+optrom_try:
+        push ds
+        push es
+        pushad
+        mov ds, bx
+        cmp word [0], 0xAA55
+        jne .none
+        movzx cx, byte [2]      ; size in 512-byte units
+        test cx, cx
+        jz .none
+        shl cx, 9
+        xor si, si
+        xor ah, ah
+.sum:   lodsb
+        add ah, al
+        loop .sum
+        test ah, ah
+        jnz .none
+        LOG "post: option ROM at "
+        mov al, 1
+        call set_sink
+        movzx eax, bx
+        mov cl, 4
+        call puthex
+        mov al, 10
+        call sink_putc
+        push bp
+        mov ax, bx
+        push cs
+        push word .back
+        push ax
+        push word 3
+        xor ax, ax
+        mov es, ax
+        retf                    ; "call far ROM:0003"
+.back:  pop bp
+        cld
+        mov ax, EBDA_SEG
+        mov fs, ax
+        popad
+        push ax
+        mov ax, bx
+        mov ds, ax
+        movzx ax, byte [2]      ; (re-read: a ROM may shrink itself)
+        add ax, 3               ; round up to 2 KiB (4 units of 512)
+        shr ax, 2
+        jnz .adv
+        inc ax
+.adv:   shl ax, 7               ; paragraphs
+        add bx, ax
+        pop ax
+        pop es
+        pop ds
+        ret
+.none:  popad
+        add bx, 0x80
+        pop es
+        pop ds
+        ret
 
 ; vid_puts_screen_only: CS:SI -> screen (the banner already went to COM1/E9).
 vid_puts_screen_only:
