@@ -356,7 +356,9 @@ post_lapic:
         jz .none
         mov eax, 1
         cpuid
-        test edx, 1 << 9
+        test edx, 1 << 9        ; APIC
+        jz .none
+        test edx, 1 << 5        ; RDMSR
         jz .none
         mov ecx, 0x1B           ; IA32_APIC_BASE
         rdmsr
