@@ -793,8 +793,8 @@ int machine_restore(Machine *m, const char *path, char *err, size_t errlen) {
   /* Phase 2: apply. */
   mem_write_bytes(m->mem, 0, newram, m->mem->ram_size);
   free(newram);
-  clock_set_now(m->clock, ms.now);
   save_get_table(r, "cpu", cpu_table(), m->cpu);
+  clock_set_now(m->clock, ms.now); /* after the CPU: it re-bases on the restored icount */
   for (int i = 0; i < m->ndevs; i++)
     if (m->devs[i].load && m->devs[i].load(m->devs[i].opaque, r) < 0) {
       /* Cannot happen after a successful check; treat as an emulator bug. */

@@ -256,6 +256,8 @@ START_TEST(test_save_restore) {
   outb(m->bus, 0x40, 0x10);
   m->cpu->regs[R_EBX] = 0xb0b0b0b0;
   m->cpu->eip = 0x1234;
+  m->cpu->icount = 777;
+  clock_sync_insns(m->clock); /* 777 instructions of virtual time */
   clock_advance_to(m->clock, 5000000);
   uint64_t pit_deadline = timer_deadline(m->pit->timer);
   ck_assert_int_eq(machine_save(m, snap, err, sizeof(err)), 0);
@@ -269,7 +271,10 @@ START_TEST(test_save_restore) {
   ck_assert_uint_eq(inb(m->bus, 0x2ff), 0x77);
   ck_assert_uint_eq(m->cpu->regs[R_EBX], 0xb0b0b0b0);
   ck_assert_uint_eq(m->cpu->eip, 0x1234);
+  ck_assert_uint_eq(m->cpu->icount, 777);
   ck_assert_uint_eq(clock_now(m->clock), 5000000);
+  m->cpu->icount += 10;
+  ck_assert_uint_eq(clock_now(m->clock), 5000000 + 10 * m->clock->ns_per_insn);
   ck_assert_uint_eq(timer_deadline(m->pit->timer), pit_deadline);
   machine_free(m);
 
