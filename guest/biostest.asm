@@ -106,6 +106,7 @@ tests:
         dw t_v13, n_v13
         dw t_com, n_com
         dw t_kbuf, n_kbuf
+        dw t_mouse, n_mouse
         dw t_ticks, n_ticks
         dw t_rtc, n_rtc
         dw t_wait, n_wait
@@ -400,6 +401,92 @@ t_com:  mov ah, 0x03            ; COM1 status: transmitter ready
         ret
 .f:     stc
         ret
+
+; PS/2 mouse: reset, init, handler, enable; a packet injected through the
+; 8042 (command D3h: "as if from the mouse") must reach our handler.
+t_mouse:
+        mov ax, 0xC201
+        int 0x15
+        jc .f
+        cmp bl, 0xAA
+        jne .f
+        mov ax, 0xC205
+        mov bh, 3
+        int 0x15
+        jc .f
+        mov ax, 0xC204
+        int 0x15
+        jc .f
+        push cs
+        pop es
+        mov bx, mouse_cb
+        mov ax, 0xC207
+        int 0x15
+        jc .f
+        mov ax, 0xC200
+        mov bh, 1
+        int 0x15
+        jc .f
+        mov byte [ms_calls], 0
+        mov al, 0x09            ; left button, bit 3
+        call .inject
+        mov al, 0x05            ; X = +5
+        call .inject
+        mov al, 0xFD            ; Y = -3
+        call .inject
+        mov cx, 10
+.w:     cmp byte [ms_calls], 0
+        jne .got
+        hlt
+        loop .w
+.got:   mov ax, 0xC200          ; disable again
+        mov bh, 0
+        int 0x15
+        cmp byte [ms_calls], 1
+        jne .f
+        cmp byte [ms_status], 0x09
+        jne .f
+        cmp byte [ms_x], 0x05
+        jne .f
+        cmp byte [ms_y], 0xFD
+        jne .f
+        clc
+        ret
+.f:     stc
+        ret
+.inject:
+        push ax
+        call .ibf
+        mov al, 0xD3
+        out 0x64, al
+        call .ibf
+        pop ax
+        out 0x60, al
+        mov cx, 0xFFFF          ; until IRQ12 took it
+.obf:   in al, 0x64
+        test al, 1
+        jz .taken
+        loop .obf
+.taken: ret
+.ibf:   mov cx, 0xFFFF
+.i:     in al, 0x64
+        test al, 2
+        jz .io
+        loop .i
+.io:    ret
+
+mouse_cb:                       ; far: status, X, Y, Z words on the stack
+        push bp
+        mov bp, sp
+        mov al, [bp+12]
+        mov [cs:ms_status], al
+        mov al, [bp+10]
+        mov [cs:ms_x], al
+        mov al, [bp+8]
+        mov [cs:ms_y], al
+        inc byte [cs:ms_calls]
+        pop bp
+        retf
 
 t_kbuf: mov ah, 0x05
         mov cx, 0x1234
@@ -870,6 +957,7 @@ n_vtty:         db "int10_teletype", 0
 n_vscroll:      db "int10_scroll", 0
 n_vstring:      db "int10_write_string", 0
 n_kbuf:         db "int16_buffer", 0
+n_mouse:        db "int15_c2_mouse_irq12", 0
 n_v13:          db "int10_mode13_pixels", 0
 n_com:          db "int14_status", 0
 n_ticks:        db "int1a_ticks_advance", 0
@@ -895,6 +983,10 @@ failed:         dw 0
 skipped:        dw 0
 boot_addr:      dw 0x7C00
 skip:           db 0
+ms_calls:       db 0
+ms_status:      db 0
+ms_x:           db 0
+ms_y:           db 0
 tmp:            dd 0
 e820_buf:       times 24 db 0
 edd_buf:        times 32 db 0

@@ -24,6 +24,7 @@ rom_start:
 %include "util.inc"
 %include "video.inc"
 %include "kbd.inc"
+%include "mouse.inc"
 %include "floppy.inc"
 %include "ata.inc"
 %include "atapi.inc"
@@ -60,7 +61,7 @@ ivt_init_table:
         dw 0x71, irq_slave_default
         dw 0x72, irq_slave_default
         dw 0x73, irq_slave_default
-        dw 0x74, irq_slave_default
+        dw 0x74, int74_handler
         dw 0x75, irq_slave_default
         dw 0x76, int76_handler
         dw 0x77, int77_handler
@@ -111,6 +112,7 @@ post_entry:
         rep stosw
         mov word [fs:EB_SIZE_KB], EBDA_KB
         mov byte [fs:EB_SINK], 1        ; E9 log only, until the UART is set up
+        mov byte [fs:EB_MS_PKTSIZE], 3
 
         POST_CODE 0x02
         call com1_init
