@@ -646,7 +646,30 @@ t_a20:  mov ax, 0x2402
         mov byte [es:0x510], 0x22
         cmp byte [0x500], 0x11
         pop es
+        jne .f
+        mov ax, 0x2400          ; off: the 1 MiB wrap appears
+        int 0x15
+        jc .f
+        mov ax, 0x2402
+        int 0x15
+        cmp al, 0
+        jne .on
+        push es
+        push 0xFFFF
+        pop es
+        mov byte [es:0x510], 0x33
+        cmp byte [0x500], 0x33
+        pop es
+        jne .on
+        mov ax, 0x2401          ; and on again
+        int 0x15
+        jc .f
+        mov ax, 0x2402
+        int 0x15
+        cmp al, 1
         jmp ok_if_e
+.on:    mov ax, 0x2401
+        int 0x15
 .f:     stc
         ret
 

@@ -217,6 +217,8 @@ post_entry:
         POST_CODE 0x09
         call kbd_init
         LOG "post: keyboard controller ready", 10
+        mov al, 1               ; A20 on through the 8042 as well
+        call a20_set
 
         ; ---- local APIC: pass 8259 interrupts through LINT0
         call post_lapic
