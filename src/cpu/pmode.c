@@ -12,7 +12,8 @@
  *
  * Every check that can fault runs before the first change of architectural
  * state (values pushed below the stack pointer of a stack not yet committed
- * do not count), except in the task switch, where — as on hardware — the
+ * do not count; descriptor Accessed bits are set during the checks, as a
+ * CPU does, so the write after the commit cannot fault), except in the task switch, where — as on hardware — the
  * checks of the new task's segments come after the commit point and their
  * faults are delivered in the context of the new task.
  */
@@ -276,6 +277,7 @@ static void check_direct_code(Cpu *cpu, uint16_t sel, uint32_t hi) {
   }
   if (!d_present(hi))
     cpu_raise(cpu, EXC_NP, SEL_ERR(sel));
+  pmode_set_accessed(cpu, sel, hi);
 }
 
 /* Target code segment of a call gate: reads and checks it. */
@@ -287,6 +289,7 @@ static void gate_target(Cpu *cpu, uint32_t glo, uint16_t *tsel, uint32_t *lo, ui
     cpu_raise(cpu, EXC_GP, SEL_ERR(*tsel));
   if (!d_present(*hi))
     cpu_raise(cpu, EXC_NP, SEL_ERR(*tsel));
+  pmode_set_accessed(cpu, *tsel, *hi);
 }
 
 static uint32_t gate_offset(uint32_t lo, uint32_t hi) {
@@ -434,6 +437,7 @@ static void check_return_cs(Cpu *cpu, uint16_t cs, uint32_t *lo, uint32_t *hi) {
     cpu_raise(cpu, EXC_GP, SEL_ERR(cs));
   if (!d_present(*hi))
     cpu_raise(cpu, EXC_NP, SEL_ERR(cs));
+  pmode_set_accessed(cpu, cs, *hi);
 }
 
 /* Stack segment of the outer level a RETF/IRET returns to. */
@@ -445,6 +449,7 @@ static void check_return_ss(Cpu *cpu, uint16_t ss, unsigned rpl, uint32_t *lo, u
     cpu_raise(cpu, EXC_GP, SEL_ERR(ss));
   if (!d_present(*hi))
     cpu_raise(cpu, EXC_SS, SEL_ERR(ss));
+  pmode_set_accessed(cpu, ss, *hi);
 }
 
 /* Load SS:ESP of the outer level, ESP sized by the new SS. */
@@ -594,6 +599,7 @@ void pmode_deliver_interrupt(Cpu *cpu, int vector, bool software, uint32_t error
     cpu_raise(cpu, EXC_GP, SEL_ERR(tsel) | ext);
   if (!d_present(thi))
     cpu_raise(cpu, EXC_NP, SEL_ERR(tsel) | ext);
+  pmode_set_accessed(cpu, tsel, thi);
 
   int n = (type & 8) ? 4 : 2;
   uint32_t toff = gate_offset(lo, hi);
