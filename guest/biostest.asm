@@ -120,6 +120,7 @@ tests:
         dw t_dwrite, n_dwrite
         dw t_dcross, n_dcross
         dw t_edd, n_edd
+        dw t_edd_write, n_edd_write
         dw 0
 
 ; ---- output ------------------------------------------------------------------
@@ -960,6 +961,70 @@ t_edd:  mov ah, 0x41
 .f:     stc
         ret
 
+; EDD write: 2 sectors at (last LBA - 2) with 43h, read back with 42h.
+t_edd_write:
+        cmp byte [drive], 0x80
+        jb skip_test
+        cmp byte [drive], 0xE0
+        jae skip_test
+        mov word [edd_buf], 0x1A
+        mov si, edd_buf
+        mov ah, 0x48
+        mov dl, [drive]
+        int 0x13
+        jc .f
+        mov eax, [edd_buf+16]
+        sub eax, 3
+        mov [tmp], eax
+        mov ax, BUF1_SEG
+        mov es, ax
+        xor di, di
+        mov cx, 512
+        mov ax, 0x1357
+.p:     stosw
+        add ax, 0x0F1D
+        loop .p
+        mov ax, 0x4300
+        mov dx, BUF1_SEG
+        call .xfer
+        jc .f
+        mov ax, 0x4200
+        mov dx, BUF2_SEG
+        call .xfer
+        jc .f
+        push ds
+        mov ax, BUF1_SEG
+        mov ds, ax
+        mov ax, BUF2_SEG
+        mov es, ax
+        xor si, si
+        xor di, di
+        mov cx, 512
+        repe cmpsw
+        pop ds
+        jmp ok_if_e
+.f:     stc
+        ret
+.xfer:  ; AX = function, DX = buffer segment; 2 sectors at [tmp]
+        mov byte [dap], 0x10
+        mov byte [dap+1], 0
+        mov word [dap+2], 2
+        mov word [dap+4], 0
+        mov [dap+6], dx
+        mov ecx, [tmp]
+        mov [dap+8], ecx
+        mov dword [dap+12], 0
+        mov si, dap
+        mov dl, [drive]
+        int 0x13
+        jc .xe
+        cmp word [dap+2], 2
+        je .xo
+.xe:    stc
+        ret
+.xo:    clc
+        ret
+
 ; ---- data ---------------------------------------------------------------------
 s_start:        db 13, 10, "bios-test: start", 13, 10, 0
 s_pass:         db "PASS ", 0
@@ -996,6 +1061,7 @@ n_dread:        db "int13_02_read", 0
 n_dwrite:       db "int13_03_write_readback", 0
 n_dcross:       db "int13_02_dma_boundary", 0
 n_edd:          db "int13_41_48_42_edd_4b", 0
+n_edd_write:    db "int13_43_42_write_readback", 0
 drive:          db 0
 spt:            db 0
 heads:          db 0
