@@ -481,7 +481,21 @@ report_cpu:
         mov edx, [feat_ecx]
         mov bx, ecx_names
         call print_flags
-        mov al, 10
+        mov eax, 0x80000000     ; extended leaf 80000001h: syscall, nx, lm...
+        cpuid
+        cmp eax, 0x80000001
+        jb .noext
+        cmp eax, 0x8000FFFF
+        ja .noext
+        mov eax, 0x80000001
+        cpuid
+        push ecx
+        mov bx, ext_edx_names
+        call print_flags
+        pop edx
+        mov bx, ext_ecx_names
+        call print_flags
+.noext: mov al, 10
         call putc
 .done:  ret
         cpu 386
@@ -1272,6 +1286,28 @@ ecx_names:
         dw n_tm2, n_ssse3, n_cnxtid, n_sdbg, n_fma, n_cx16, n_xtpr, n_pdcm
         dw 0, n_pcid, n_dca, n_sse41, n_sse42, n_x2apic, n_movbe, n_popcnt
         dw n_tscdl, n_aes, n_xsave, n_osxsave, n_avx, n_f16c, n_rdrand, n_hyper
+ext_edx_names:
+        dw 0, 0, 0, 0, 0, 0, 0, 0
+        dw 0, 0, 0, n_syscall, 0, 0, 0, 0
+        dw 0, 0, 0, 0, n_nx, 0, n_mmxext, 0
+        dw 0, 0, n_pdpe1gb, n_rdtscp, 0, n_lm, n_3dnowext, n_3dnow
+ext_ecx_names:
+        dw n_lahf, 0, 0, 0, 0, n_abm, n_sse4a, 0
+        dw n_prefetchw, 0, 0, 0, 0, 0, 0, 0
+        dw 0, 0, 0, 0, 0, 0, 0, 0
+        dw 0, 0, 0, 0, 0, 0, 0, 0
+n_syscall: db "syscall", 0
+n_nx: db "nx", 0
+n_mmxext: db "mmxext", 0
+n_pdpe1gb: db "pdpe1gb", 0
+n_rdtscp: db "rdtscp", 0
+n_lm: db "lm", 0
+n_3dnowext: db "3dnowext", 0
+n_3dnow: db "3dnow", 0
+n_lahf: db "lahf_lm", 0
+n_abm: db "abm", 0
+n_sse4a: db "sse4a", 0
+n_prefetchw: db "3dnowprefetch", 0
 n_fpu: db "fpu", 0
 n_vme: db "vme", 0
 n_de: db "de", 0
