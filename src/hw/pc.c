@@ -22,6 +22,9 @@
 #include "vga.h"
 #endif
 
+/* Frees the interpreter's decoded-instruction cache (src/interp/interp.c; no header yet). */
+void interp_free(Cpu *c);
+
 #define DEFAULT_NS_PER_INSN_DET 4   /* deterministic: a 250 MIPS machine */
 #define DEFAULT_NS_PER_INSN_RT 1    /* real time: interpolation only, the host clock rules */
 #define SLICE_MAX_INSNS 200000      /* longest CPU slice between event checks */
@@ -519,8 +522,10 @@ void machine_free(Machine *m) {
   rtc_free(m->rtc);
   pit_free(m->pit);
   pic_free(m->pic);
-  if (m->cpu)
+  if (m->cpu) {
+    interp_free(m->cpu);
     cpu_destroy(m->cpu);
+  }
   for (int i = 0; i < PC_NDRIVES; i++)
     disk_close(m->disk[i]);
   chardev_close(m->serial);
