@@ -103,6 +103,8 @@ tests:
         dw t_vtty, n_vtty
         dw t_vscroll, n_vscroll
         dw t_vstring, n_vstring
+        dw t_vdown, n_vdown
+        dw t_vpage, n_vpage
         dw t_v13, n_v13
         dw t_com, n_com
         dw t_kbuf, n_kbuf
@@ -340,6 +342,70 @@ t_vscroll:
         pop es
         jmp ok_if_e
 .f:     pop es
+        stc
+        ret
+
+t_vdown:                        ; window rows 4-10, cols 2-20, down by 2
+        mov ah, 0x02
+        xor bh, bh
+        mov dx, 0x0503
+        int 0x10
+        mov ax, 0x0944
+        mov bx, 0x0007
+        mov cx, 1
+        int 0x10
+        mov ah, 0x02
+        mov dx, 0x0516          ; outside the window (col 22)
+        int 0x10
+        mov ax, 0x0958
+        mov cx, 1
+        int 0x10
+        mov ax, 0x0702
+        mov bh, 0x17
+        mov cx, 0x0402
+        mov dx, 0x0A14
+        int 0x10
+        push es
+        push 0xB800
+        pop es
+        cmp word [es:7*160+3*2], 0x0744         ; moved down two rows
+        jne .f
+        cmp word [es:4*160+3*2], 0x1720         ; top rows filled
+        jne .f
+        cmp byte [es:5*160+22*2], 'X'           ; outside: untouched
+        pop es
+        jmp ok_if_e
+.f:     pop es
+        stc
+        ret
+
+t_vpage:                        ; page 1 lives at B800:1000
+        mov ax, 0x0501
+        int 0x10
+        mov ah, 0x0F
+        int 0x10
+        cmp bh, 1
+        jne .f
+        mov ah, 0x02
+        mov bh, 1
+        xor dx, dx
+        int 0x10
+        mov ax, 0x0950
+        mov bx, 0x0107
+        mov cx, 1
+        int 0x10
+        push es
+        push 0xB800
+        pop es
+        cmp word [es:0x1000], 0x0750
+        pop es
+        jne .f
+        mov ax, 0x0500
+        int 0x10
+        clc
+        ret
+.f:     mov ax, 0x0500
+        int 0x10
         stc
         ret
 
@@ -1047,6 +1113,8 @@ n_vstring:      db "int10_write_string", 0
 n_kbuf:         db "int16_buffer", 0
 n_mouse:        db "int15_c2_mouse_irq12", 0
 n_v13:          db "int10_mode13_pixels", 0
+n_vdown:        db "int10_scroll_down_window", 0
+n_vpage:        db "int10_active_page", 0
 n_com:          db "int14_status", 0
 n_ticks:        db "int1a_ticks_advance", 0
 n_rtc:          db "int1a_rtc_time_date", 0
