@@ -262,6 +262,8 @@ screen_init:
         mov si, s_keys
         mov ah, ATTR_TEXT
         call screen_at
+        inc dl                  ; the cursor waits where typed keys appear
+        call set_hw_cursor
         pop es
         mov byte [row], REPORT_TOP
         mov byte [col], 0
