@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 
+#include "linuxboot.h"
 #include "pc.h"
 #ifdef X86VM_HAVE_VGA
 #include "vga.h"
@@ -71,7 +72,8 @@ static void usage(FILE *f) {
     "  --boot a|c|d          first boot device (floppy, hard disk, CD); or an order like cad\n"
     "  --snapshot            disk writes go to a throw-away overlay; images untouched\n"
     "  --kernel FILE, --initrd FILE, --append CMDLINE\n"
-    "                        direct Linux/multiboot boot (not implemented yet)\n"
+    "                        boot a Linux bzImage directly (32-bit boot protocol; the BIOS\n"
+    "                        does not run); multiboot kernels are not supported yet\n"
     "\n"
     "Console and time:\n"
     "  --serial BACKEND      COM1: stdio (default), file:PATH, pty, tcp:PORT (127.0.0.1), null\n"
@@ -233,13 +235,15 @@ int main(int argc, char **argv) {
   }
   if (optind < argc)
     return bad("unexpected argument '%s' (see --help)%s", argv[optind], "");
-  if (kernel || initrd || append)
-    return bad("--kernel/--initrd/--append: direct kernel boot is not implemented yet%s%s", "", "");
+  if ((initrd || append) && !kernel)
+    return bad("--initrd/--append need --kernel%s%s", "", "");
+  if (kernel && restore)
+    return bad("--kernel and --restore cannot be combined%s%s", "", "");
 
   bool any_image = false;
   for (int i = 0; i < PC_NDRIVES; i++)
     any_image |= cfg.images[i] != NULL;
-  if (!any_image) {
+  if (!any_image && !kernel) {
     cfg.images[PC_FDA] = X86VM_ROM_DIR "/default-guest.img";
     if (!file_exists(cfg.images[PC_FDA]))
       return bad("no disk image given and the default guest %s is missing (build it, or use --fda/--hda/--cdrom)%s",
@@ -270,6 +274,11 @@ int main(int argc, char **argv) {
       machine_free(m);
       return EXIT_HOST;
     }
+  if (kernel && linux_boot_load(m, kernel, initrd, append, err, sizeof(err)) < 0) {
+    fprintf(stderr, "x86vm: %s\n", err);
+    machine_free(m);
+    return EXIT_USAGE;
+  }
   if (restore && machine_restore(m, restore, err, sizeof(err)) < 0) {
     fprintf(stderr, "x86vm: %s\n", err);
     machine_free(m);

@@ -45,7 +45,9 @@ expect 2 "--boot z" --boot z
 expect 2 "--timeout -1" --timeout -1
 expect 2 "--ns-per-insn 0" --ns-per-insn 0
 expect 2 "unexpected argument 'extra'" extra
-expect 2 "not implemented yet" --kernel /boot/vmlinuz
+expect 2 "/nonexistent/vmlinuz" --bios "$T/hlt.rom" --kernel /nonexistent/vmlinuz
+expect 2 "not a Linux bzImage" --bios "$T/hlt.rom" --kernel "$T/fd.img"
+expect 2 "need --kernel" --initrd "$T/fd.img"
 expect 2 "$T/nope.rom" --bios "$T/nope.rom" --fda "$T/fd.img"
 expect 2 "size 0 bytes" --bios "$T/empty.rom" --fda "$T/fd.img"
 expect 2 "size 262145 bytes" --bios "$T/big.rom" --fda "$T/fd.img"

@@ -1,0 +1,219 @@
+/*
+ * linuxboot.c — direct Linux boot through the 32-bit boot protocol (see
+ * linuxboot.h).  Offsets below are those of the setup header and of
+ * struct boot_params in Documentation/x86/boot.rst and zero-page.rst.
+ */
+#include "linuxboot.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Setup header fields (offsets in the bzImage file and the zero page). */
+#define HDR_SETUP_SECTS    0x1f1
+#define HDR_BOOT_FLAG      0x1fe
+#define HDR_JUMP           0x200
+#define HDR_MAGIC          0x202
+#define HDR_VERSION        0x206
+#define HDR_TYPE_OF_LOADER 0x210
+#define HDR_LOADFLAGS      0x211
+#define HDR_CODE32_START   0x214
+#define HDR_RAMDISK_IMAGE  0x218
+#define HDR_RAMDISK_SIZE   0x21c
+#define HDR_HEAP_END_PTR   0x224
+#define HDR_CMD_LINE_PTR   0x228
+#define HDR_INITRD_MAX     0x22c
+#define HDR_CMDLINE_SIZE   0x238
+#define HDR_INIT_SIZE      0x260
+/* Zero page fields. */
+#define ZP_ALT_MEM_K       0x1e0
+#define ZP_E820_ENTRIES    0x1e8
+#define ZP_E820_TABLE      0x2d0
+#define LOADED_HIGH  0x01
+#define CAN_USE_HEAP 0x80
+
+static uint8_t *read_file(const char *path, size_t *len, const char *flag, char *err, size_t errlen) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    snprintf(err, errlen, "%s %s: %s", flag, path, strerror(errno));
+    return NULL;
+  }
+  if (fseek(f, 0, SEEK_END) != 0) {
+    snprintf(err, errlen, "%s %s: not a regular file", flag, path);
+    fclose(f);
+    return NULL;
+  }
+  long size = ftell(f);
+  rewind(f);
+  uint8_t *buf = size > 0 ? malloc((size_t)size) : NULL;
+  if (!buf || fread(buf, 1, (size_t)size, f) != (size_t)size) {
+    snprintf(err, errlen, "%s %s: %s", flag, path, size <= 0 ? "empty file" : "read error");
+    free(buf);
+    fclose(f);
+    return NULL;
+  }
+  fclose(f);
+  *len = (size_t)size;
+  return buf;
+}
+
+static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static uint32_t rd32(const uint8_t *p) { return (uint32_t)(p[0] | (p[1] << 8) | (p[2] << 16) | ((uint32_t)p[3] << 24)); }
+static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+static void wr32(uint8_t *p, uint32_t v) {
+  for (int i = 0; i < 4; i++)
+    p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void e820_add(uint8_t *zp, uint64_t addr, uint64_t size, uint32_t type) {
+  uint8_t n = zp[ZP_E820_ENTRIES];
+  uint8_t *e = zp + ZP_E820_TABLE + 20 * n;
+  for (int i = 0; i < 8; i++) {
+    e[i] = (uint8_t)(addr >> (8 * i));
+    e[8 + i] = (uint8_t)(size >> (8 * i));
+  }
+  wr32(e + 16, type);
+  zp[ZP_E820_ENTRIES] = (uint8_t)(n + 1);
+}
+
+static void set_seg(Cpu *cpu, int seg, uint16_t sel, uint16_t flags) {
+  cpu->seg[seg] = (SegCache){sel, flags, 0, 0xffffffffu};
+}
+
+int linux_boot_load(Machine *m, const char *kernel, const char *initrd, const char *cmdline,
+                    char *err, size_t errlen) {
+  size_t klen = 0, ilen = 0;
+  uint8_t *k = read_file(kernel, &klen, "--kernel", err, errlen);
+  if (!k)
+    return -1;
+  uint8_t *ird = NULL;
+  int rc = -1;
+  if (klen < 0x300 || rd16(k + HDR_BOOT_FLAG) != 0xaa55 || rd32(k + HDR_MAGIC) != 0x53726448) {
+    snprintf(err, errlen, "--kernel %s: not a Linux bzImage (no boot sector signature / HdrS header)",
+             kernel);
+    goto out;
+  }
+  uint16_t version = rd16(k + HDR_VERSION);
+  if (version < 0x0203 || !(k[HDR_LOADFLAGS] & LOADED_HIGH)) {
+    snprintf(err, errlen, "--kernel %s: boot protocol %u.%02u zImage not supported (need a bzImage, 2.03+)",
+             kernel, version >> 8, version & 0xff);
+    goto out;
+  }
+  unsigned setup_sects = k[HDR_SETUP_SECTS] ? k[HDR_SETUP_SECTS] : 4;
+  size_t setup_len = (setup_sects + 1) * 512u;
+  if (setup_len >= klen) {
+    snprintf(err, errlen, "--kernel %s: truncated (setup is %zu bytes, file %zu)", kernel, setup_len, klen);
+    goto out;
+  }
+  uint32_t ram = m->mem->ram_size;
+  uint32_t code32 = rd32(k + HDR_CODE32_START);
+  size_t pm_len = klen - setup_len;
+  uint32_t init_size = version >= 0x020a ? rd32(k + HDR_INIT_SIZE) : 0;
+  uint32_t kernel_end = code32 + (uint32_t)(init_size > pm_len ? init_size : pm_len);
+  if (code32 < 0x100000 || kernel_end > ram) {
+    snprintf(err, errlen, "--kernel %s: needs RAM up to %u MiB (have %u MiB; use --mem)", kernel,
+             (kernel_end >> 20) + 1, ram >> 20);
+    goto out;
+  }
+
+  /* Zero page: the setup header as in the file, then what a loader fills in. */
+  uint8_t zp[4096];
+  memset(zp, 0, sizeof(zp));
+  size_t hdr_end = HDR_JUMP + 2 + k[HDR_JUMP + 1];
+  if (hdr_end > sizeof(zp) || hdr_end > setup_len)
+    hdr_end = 0x290;
+  memcpy(zp + HDR_SETUP_SECTS, k + HDR_SETUP_SECTS, hdr_end - HDR_SETUP_SECTS);
+  zp[HDR_TYPE_OF_LOADER] = 0xff; /* undefined loader */
+  zp[HDR_LOADFLAGS] = (uint8_t)(k[HDR_LOADFLAGS] | CAN_USE_HEAP);
+  wr16(zp + HDR_HEAP_END_PTR, 0xfe00);
+  /* Screen: 80x25 colour text on a VGA, cursor at the top left. */
+  zp[0x06] = 3;   /* orig_video_mode */
+  zp[0x07] = 80;  /* orig_video_cols */
+  zp[0x0e] = 25;  /* orig_video_lines */
+  zp[0x0f] = 1;   /* orig_video_isVGA */
+  wr16(zp + 0x10, 16); /* orig_video_points */
+
+  /* Command line. */
+  const char *cl = cmdline ? cmdline : "";
+  uint32_t cl_max = version >= 0x0206 ? rd32(k + HDR_CMDLINE_SIZE) : 255;
+  if (cl_max > 4095)
+    cl_max = 4095;
+  if (strlen(cl) > cl_max) {
+    snprintf(err, errlen, "--append: command line is %zu bytes, this kernel takes at most %u",
+             strlen(cl), cl_max);
+    goto out;
+  }
+  mem_write_bytes(m->mem, LINUXBOOT_CMDLINE, cl, (uint32_t)strlen(cl) + 1);
+  wr32(zp + HDR_CMD_LINE_PTR, LINUXBOOT_CMDLINE);
+
+  /* Initrd: as high as the kernel allows, page aligned, above the kernel. */
+  if (initrd) {
+    ird = read_file(initrd, &ilen, "--initrd", err, errlen);
+    if (!ird)
+      goto out;
+    uint64_t top = (uint64_t)rd32(k + HDR_INITRD_MAX) + 1;
+    if (top > ram)
+      top = ram;
+    if (ilen > top || ((top - ilen) & ~0xfffull) < kernel_end) {
+      snprintf(err, errlen, "--initrd %s: %zu bytes do not fit below %llu MiB with the kernel (use --mem)",
+               initrd, ilen, (unsigned long long)(top >> 20));
+      goto out;
+    }
+    uint32_t at = (uint32_t)((top - ilen) & ~0xfffull);
+    mem_write_bytes(m->mem, at, ird, (uint32_t)ilen);
+    wr32(zp + HDR_RAMDISK_IMAGE, at);
+    wr32(zp + HDR_RAMDISK_SIZE, (uint32_t)ilen);
+  }
+
+  /* Memory: the same map our BIOS reports through int 15h E820. */
+  e820_add(zp, 0, 0x9fc00, 1);
+  e820_add(zp, 0x9fc00, 0x400, 2);
+  e820_add(zp, 0xf0000, 0x10000, 2);
+  e820_add(zp, 0x100000, ram - 0x100000u, 1);
+  e820_add(zp, 0x100000000ull - m->bios_size, m->bios_size, 2);
+  wr32(zp + ZP_ALT_MEM_K, (ram >> 10) - 1024);
+  mem_write_bytes(m->mem, LINUXBOOT_ZERO_PAGE, zp, sizeof(zp));
+
+  /* The protected-mode kernel at code32_start. */
+  mem_write_bytes(m->mem, code32, k + setup_len, (uint32_t)pm_len);
+
+  /* Flat GDT: 10h = 4 GiB code (execute/read), 18h = 4 GiB data (read/write). */
+  static const uint8_t gdt[32] = {
+    0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0,
+    0xff, 0xff, 0, 0, 0, 0x9b, 0xcf, 0,
+    0xff, 0xff, 0, 0, 0, 0x93, 0xcf, 0,
+  };
+  mem_write_bytes(m->mem, LINUXBOOT_GDT, gdt, sizeof(gdt));
+
+  /* CPU: 32-bit protected mode, paging off, interrupts off. */
+  Cpu *cpu = m->cpu;
+  cpu->gdt_base = LINUXBOOT_GDT;
+  cpu->gdt_limit = sizeof(gdt) - 1;
+  cpu->idt_base = 0;
+  cpu->idt_limit = 0;
+  cpu->cr[0] = CR0_PE | CR0_ET;
+  const uint16_t code = SF_ACCESSED | SF_RW | SF_CODE | SF_S | SF_P | SF_DB | SF_G;
+  const uint16_t data = SF_ACCESSED | SF_RW | SF_S | SF_P | SF_DB | SF_G;
+  set_seg(cpu, S_CS, 0x10, code);
+  set_seg(cpu, S_DS, 0x18, data);
+  set_seg(cpu, S_ES, 0x18, data);
+  set_seg(cpu, S_SS, 0x18, data);
+  set_seg(cpu, S_FS, 0x18, data);
+  set_seg(cpu, S_GS, 0x18, data);
+  cpu->cpl = 0;
+  cpu_set_flags(cpu, 0x00000002u, 0xffffffffu);
+  memset(cpu->regs, 0, sizeof(cpu->regs));
+  cpu->regs[R_ESI] = LINUXBOOT_ZERO_PAGE;
+  cpu->regs[R_ESP] = LINUXBOOT_STACK;
+  cpu->eip = code32;
+  cpu->halted = false;
+  cpu_update_mode(cpu);
+  tlb_flush(cpu);
+  rc = 0;
+out:
+  free(k);
+  free(ird);
+  return rc;
+}

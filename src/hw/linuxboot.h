@@ -1,0 +1,25 @@
+/*
+ * linuxboot.h — direct kernel boot: loads a Linux bzImage (32-bit boot
+ * protocol, version 2.03 or later) with an optional initrd and command
+ * line, fills the zero page (setup header, E820 map, screen info) and puts
+ * the CPU in flat 32-bit protected mode at the kernel's code32_start, as a
+ * boot loader would.  Reference: the kernel's Documentation/x86/boot.rst.
+ */
+#ifndef X86VM_LINUXBOOT_H
+#define X86VM_LINUXBOOT_H
+
+#include <stddef.h>
+
+#include "pc.h"
+
+/* Physical layout used for the boot (all below the EBDA). */
+#define LINUXBOOT_ZERO_PAGE 0x10000u /* struct boot_params */
+#define LINUXBOOT_CMDLINE   0x11000u /* command line (up to 4 KiB) */
+#define LINUXBOOT_GDT       0x12000u /* flat GDT: 10h code, 18h data */
+#define LINUXBOOT_STACK     0x0f000u /* initial ESP */
+
+/* Returns 0, or -1 with one line naming the file and the problem in err. */
+int linux_boot_load(Machine *m, const char *kernel, const char *initrd, const char *cmdline,
+                    char *err, size_t errlen);
+
+#endif
