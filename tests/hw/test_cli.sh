@@ -58,6 +58,36 @@ expect 2 "bad serial backend 'bogus'" --bios "$T/hlt.rom" --fda "$T/fd.img" --se
 expect 2 "bad port" --bios "$T/hlt.rom" --fda "$T/fd.img" --serial tcp:0
 expect 2 "not an x86vm snapshot" --bios "$T/hlt.rom" --fda "$T/fd.img" --restore "$T/bad.snap"
 
+# Direct kernel boot with a synthetic bzImage: its 32-bit code adds the E820
+# entry count, the initrd size and the first command-line byte from the zero
+# page (ESI) and writes the sum to the debug-exit port.
+python3 -c "
+import struct
+img = bytearray(1024)                         # boot sector + 1 setup sector
+img[0x1f1] = 1                                # setup_sects
+img[0x1fe:0x200] = b'\x55\xaa'
+img[0x200:0x202] = b'\xeb\x66'                # jump over the header
+img[0x202:0x206] = b'HdrS'
+struct.pack_into('<H', img, 0x206, 0x020a)    # boot protocol 2.10
+img[0x211] = 0x01                             # LOADED_HIGH
+struct.pack_into('<I', img, 0x214, 0x100000)  # code32_start
+struct.pack_into('<I', img, 0x22c, 0x37ffffff)
+struct.pack_into('<I', img, 0x238, 255)       # cmdline_size
+struct.pack_into('<I', img, 0x260, 0x1000)    # init_size
+code = bytes([0x8a,0x86,0xe8,0x01,0,0, 0x02,0x86,0x1c,0x02,0,0, 0x8b,0x9e,0x28,0x02,0,0,
+              0x02,0x03, 0xe6,0xf4, 0xf4])
+open('$T/bzimage','wb').write(bytes(img) + code)
+open('$T/initrd','wb').write(b'abc')"
+n=$((n + 1))
+"$X86VM" --bios "$T/hlt.rom" --kernel "$T/bzimage" --initrd "$T/initrd" --append "Aroot=x" \
+  --serial null --timeout 10 </dev/null 2>"$T/err"
+got=$?
+# 5 E820 entries + 3 bytes of initrd + 'A' (41h) = 49h -> status (49h << 1) | 1 = 147
+if [ "$got" != 147 ] || ! tail -n 1 "$T/err" | grep -q "guest exit code 147 (port F4h value 0x49)"; then
+  echo "FAIL: direct kernel boot -> status $got:"; cat "$T/err"; fail=$((fail + 1))
+fi
+expect 2 "do not fit" --bios "$T/hlt.rom" --mem 2 --kernel "$T/bzimage" --initrd "$T/fd.img"
+
 # --help and --version go to stdout with status 0.
 n=$((n + 1))
 if ! "$X86VM" --help | grep -q "^Usage: x86vm"; then echo "FAIL: --help"; fail=$((fail + 1)); fi
