@@ -11,7 +11,8 @@ SAVE_TABLE_DEFINE(debugport_table, DebugPort, DEBUGPORT_FIELDS, DEBUGPORT_VERSIO
 static uint32_t dbg_read(void *opaque, uint16_t port, int size) {
   DebugPort *d = opaque;
   switch (port) {
-  case 0xe9: return 0xe9;
+  case 0xe9:
+  case 0x402: return 0xe9;
   case 0x80: return d->post_code;
   default: return 0xff;
   }
@@ -21,6 +22,7 @@ static void dbg_write(void *opaque, uint16_t port, int size, uint32_t v) {
   DebugPort *d = opaque;
   switch (port) {
   case 0xe9:
+  case 0x402:
     if (d->e9_out) {
       fputc((int)(v & 0xff), d->e9_out);
       if ((v & 0xff) == '\n')
@@ -59,6 +61,7 @@ DebugPort *debugport_new(IoBus *bus, void (*exit_request)(void *opaque, int stat
   d->opaque = opaque;
   d->dev = (Device){"debugport", d, NULL, dev_save, dev_check, dev_load};
   if (bus && (iobus_register_ex(bus, 0xe9, 1, dbg_read, dbg_write, d, "debug-e9", IOBUS_8BIT) < 0 ||
+              iobus_register_ex(bus, 0x402, 1, dbg_read, dbg_write, d, "debug-402", IOBUS_8BIT) < 0 ||
               iobus_register_ex(bus, 0x80, 1, dbg_read, dbg_write, d, "post", IOBUS_8BIT) < 0 ||
               iobus_register_ex(bus, 0xf4, 1, dbg_read, dbg_write, d, "debug-exit", IOBUS_8BIT) < 0)) {
     free(d);

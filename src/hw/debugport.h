@@ -1,7 +1,8 @@
 /*
  * debugport.h — emulator debug ports for test guests and firmware:
  *   E9h  (Bochs "port E9 hack"): bytes written are printed to stderr;
- *        reads return E9h so a guest can detect the port;
+ *        reads return E9h so a guest can detect the port; port 402h does
+ *        the same (SeaBIOS's debug console on QEMU);
  *   80h  POST code: the last byte written is recorded (and read back);
  *   F4h  isa-debug-exit (as QEMU's -device isa-debug-exit,iobase=0xf4):
  *        writing v requests the emulator to exit with status (v << 1) | 1.

@@ -39,6 +39,9 @@ START_TEST(test_e9) {
   for (const char *p = "ok\n"; *p; p++)
     outb(bus, 0xe9, (uint8_t)*p);
   ck_assert_str_eq(e9buf, "ok\n");
+  ck_assert_uint_eq(inb(bus, 0x402), 0xe9); /* SeaBIOS's debug port */
+  outb(bus, 0x402, '!');
+  ck_assert_str_eq(e9buf, "ok\n!");
   /* To a real stream too. */
   FILE *f = tmpfile();
   d->e9_out = f;
