@@ -290,6 +290,7 @@ int main(int argc, char **argv) {
   sa.sa_handler = on_signal;
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN); /* a closed console pipe must not kill the run silently */
   struct sigaction al = {0};
   al.sa_handler = on_alarm;
   al.sa_flags = SA_RESTART;
