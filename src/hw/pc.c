@@ -241,14 +241,22 @@ static int load_bios(Machine *m, const char *path, char *err, size_t errlen) {
     return -1;
   }
   fclose(f);
-  uint32_t lo = m->bios_size < 128u * 1024 ? m->bios_size : 128u * 1024;
   if (mem_map_rom(m->mem, (uint32_t)(0x100000000ull - m->bios_size), m->bios, m->bios_size,
-                  "bios") < 0 ||
-      mem_map_rom(m->mem, 0x100000u - lo, m->bios + m->bios_size - lo, lo, "bios-low") < 0) {
+                  "bios") < 0) {
     snprintf(err, errlen, "--bios %s: cannot map the ROM", path);
     return -1;
   }
   return 0;
+}
+
+/* Below 1 MiB the BIOS lives in shadow RAM, as after a real board's POST
+ * (and QEMU's ISA PC): a copy of the image's last 128 KiB (or all of it)
+ * ending at FFFFFh, written again at every reset.  Firmware that keeps its
+ * variables in its own segment (SeaBIOS) needs it writable; a board without
+ * a PCI host bridge has no PAM registers to unlock a ROM. */
+static void copy_bios_shadow(Machine *m) {
+  uint32_t lo = m->bios_size < 128u * 1024 ? m->bios_size : 128u * 1024;
+  mem_write_bytes(m->mem, 0x100000u - lo, m->bios + m->bios_size - lo, lo);
 }
 
 static uint8_t floppy_cmos_type(const struct Disk *d) {
@@ -541,6 +549,7 @@ void machine_free(Machine *m) {
 }
 
 void machine_reset(Machine *m) {
+  copy_bios_shadow(m);
   cpu_reset(m->cpu);
   /* The PIC last, so edges other devices make while resetting are not latched. */
   for (int i = 0; i < m->ndevs; i++)

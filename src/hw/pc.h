@@ -3,8 +3,9 @@
  * CMOS set-up, the run loop on the virtual clock, machine snapshots.
  *
  * Memory map: RAM from 0 (--mem MiB), the BIOS ROM at the top of 4 GiB and
- * its last 128 KiB (or all of it, if smaller) below 1 MiB ending at FFFFFh;
- * VGA memory at A0000h-BFFFFh.
+ * its last 128 KiB (or all of it, if smaller) below 1 MiB ending at FFFFFh,
+ * there as shadow RAM (copied from the image at every reset, writable, as
+ * after a real board's POST); VGA memory at A0000h-BFFFFh.
  * Ports: PIC 20h/A0h/4D0h, PIT 40h-43h + 61h, 8042 60h/64h + 92h, RTC 70h,
  * DMA 00h-0Fh/80h-8Fh/C0h-DFh, FDC 3F0h, IDE 1F0h/3F6h and 170h/376h,
  * COM1-4 3F8h/2F8h/3E8h/2E8h, VGA 3C0h-3DFh, debug E9h/80h/F4h.

@@ -70,7 +70,11 @@ START_TEST(test_rom_mapping) {
   ck_assert_uint_eq(mem_read8(m->mem, 0xfffffff0u), rom_byte(0xfff0, 1));
   ck_assert_uint_eq(mem_read8(m->mem, 0xf0000), rom_byte(0, 1));
   ck_assert_uint_eq(mem_read8(m->mem, 0xffff0000u), rom_byte(0, 1));
-  mem_write8(m->mem, 0xf0000, 0x00); /* ROM ignores writes */
+  mem_write8(m->mem, 0xfffff000u, 0x00); /* the ROM at 4 GiB ignores writes */
+  ck_assert_uint_eq(mem_read8(m->mem, 0xfffff000u), rom_byte(0xf000, 1));
+  mem_write8(m->mem, 0xf0000, (uint8_t)~rom_byte(0, 1)); /* shadow RAM below 1 MiB is writable */
+  ck_assert_uint_eq(mem_read8(m->mem, 0xf0000), (uint8_t)~rom_byte(0, 1));
+  machine_reset(m); /* ... and copied again at reset */
   ck_assert_uint_eq(mem_read8(m->mem, 0xf0000), rom_byte(0, 1));
   mem_write8(m->mem, 0xe0000, 0x5a); /* RAM below the 64 KiB ROM */
   ck_assert_uint_eq(mem_read8(m->mem, 0xe0000), 0x5a);
