@@ -66,6 +66,7 @@ static void usage(FILE *f) {
     "  --engine ENGINE       interp (default); jit and lockstep are not built yet\n"
     "  --mem MIB             RAM size in MiB (default 128, 1..3584)\n"
     "  --bios FILE           BIOS ROM, any size up to 256 KiB (default: our BIOS)\n"
+    "  --vga-bios FILE       video BIOS option ROM at C0000h (e.g. SeaBIOS's vgabios-isavga.bin)\n"
     "  --fda FILE, --fdb FILE    floppy images (1.44 MB etc.)\n"
     "  --hda FILE, --hdb FILE    hard disk images (raw)\n"
     "  --cdrom FILE          ISO image on the secondary IDE master\n"
@@ -114,7 +115,7 @@ static bool file_exists(const char *path) {
 enum {
   OPT_HEADLESS = 256, OPT_ENGINE, OPT_MEM, OPT_BIOS, OPT_FDA, OPT_FDB, OPT_HDA, OPT_HDB, OPT_CDROM,
   OPT_BOOT, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_SERIAL, OPT_SNAPSHOT, OPT_SAVE, OPT_RESTORE,
-  OPT_DET, OPT_NSPI, OPT_TIMEOUT, OPT_SCREENSHOT, OPT_EXPECT, OPT_SEND, OPT_HELP, OPT_VERSION
+  OPT_DET, OPT_NSPI, OPT_VGABIOS, OPT_TIMEOUT, OPT_SCREENSHOT, OPT_EXPECT, OPT_SEND, OPT_HELP, OPT_VERSION
 };
 
 static const struct option long_opts[] = {
@@ -122,6 +123,7 @@ static const struct option long_opts[] = {
   {"engine", required_argument, 0, OPT_ENGINE},
   {"mem", required_argument, 0, OPT_MEM},
   {"bios", required_argument, 0, OPT_BIOS},
+  {"vga-bios", required_argument, 0, OPT_VGABIOS},
   {"fda", required_argument, 0, OPT_FDA},
   {"fdb", required_argument, 0, OPT_FDB},
   {"hda", required_argument, 0, OPT_HDA},
@@ -184,6 +186,7 @@ int main(int argc, char **argv) {
       break;
     }
     case OPT_BIOS: bios = optarg; break;
+    case OPT_VGABIOS: cfg.vga_bios_path = optarg; break;
     case OPT_FDA: cfg.images[PC_FDA] = optarg; break;
     case OPT_FDB: cfg.images[PC_FDB] = optarg; break;
     case OPT_HDA: cfg.images[PC_HDA] = optarg; break;

@@ -257,6 +257,29 @@ static int load_bios(Machine *m, const char *path, char *err, size_t errlen) {
 static void copy_bios_shadow(Machine *m) {
   uint32_t lo = m->bios_size < 128u * 1024 ? m->bios_size : 128u * 1024;
   mem_write_bytes(m->mem, 0x100000u - lo, m->bios + m->bios_size - lo, lo);
+  if (m->vga_bios)
+    mem_write_bytes(m->mem, 0xc0000, m->vga_bios, m->vga_bios_size);
+}
+
+/* A video BIOS: an option ROM (55h AAh, length in 512-byte blocks) for C0000h. */
+static int load_vga_bios(Machine *m, const char *path, char *err, size_t errlen) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    snprintf(err, errlen, "--vga-bios %s: %s", path, strerror(errno));
+    return -1;
+  }
+  uint8_t *buf = malloc(0x10000 + 1);
+  size_t n = buf ? fread(buf, 1, 0x10000 + 1, f) : 0;
+  fclose(f);
+  if (!buf || n < 512 || n > 0x10000 || buf[0] != 0x55 || buf[1] != 0xaa) {
+    snprintf(err, errlen, "--vga-bios %s: not an option ROM of 512 bytes to 64 KiB (55AA signature)",
+             path);
+    free(buf);
+    return -1;
+  }
+  m->vga_bios = buf;
+  m->vga_bios_size = (uint32_t)n;
+  return 0;
 }
 
 static uint8_t floppy_cmos_type(const struct Disk *d) {
@@ -444,6 +467,8 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   }
   if (load_bios(m, cfg->bios_path, err, errlen) < 0)
     goto fail;
+  if (cfg->vga_bios_path && load_vga_bios(m, cfg->vga_bios_path, err, errlen) < 0)
+    goto fail;
   if (open_disks(m, err, errlen) < 0)
     goto fail;
   m->cpu = cpu_create(m->mem);
@@ -545,6 +570,7 @@ void machine_free(Machine *m) {
     free(m->script[i].text);
   free(m->match_buf);
   free(m->bios);
+  free(m->vga_bios);
   free(m);
 }
 

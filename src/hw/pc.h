@@ -46,6 +46,7 @@ enum { PC_FDA, PC_FDB, PC_HDA, PC_HDB, PC_CDROM, PC_NDRIVES };
 typedef struct MachineConfig {
   uint32_t mem_mib;           /* RAM size in MiB */
   const char *bios_path;      /* ROM image */
+  const char *vga_bios_path;  /* optional video BIOS (option ROM) for C0000h, NULL: none */
   const char *images[PC_NDRIVES]; /* disk images (NULL: none) */
   const char *boot;           /* boot order letters (a, c, d), e.g. "cad"; NULL: default */
   bool snapshot;              /* writes go to an overlay, images untouched */
@@ -105,6 +106,8 @@ typedef struct Machine {
   int ndevs;
   uint8_t *bios;                /* ROM image */
   uint32_t bios_size;
+  uint8_t *vga_bios;            /* video option ROM image, or NULL */
+  uint32_t vga_bios_size;
   /* run state */
   bool reset_requested;         /* 8042/port 92h reset pulse */
   bool exit_requested;          /* debug-exit written */

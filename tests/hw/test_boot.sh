@@ -50,5 +50,18 @@ check "text screen dump" $(grep -q "x86vm default guest" "$T/screen.txt"; echo $
 "$X86VM" --deterministic --timeout 2 --screenshot "$T/screen.png" </dev/null >/dev/null 2>&1
 check "PNG screenshot" $([ "$(head -c 4 "$T/screen.png" | od -An -c | tr -d ' ')" = '211PNG' ]; echo $?)
 
+# 5. The same guest through SeaBIOS (Debian's seabios package), if installed.
+SEABIOS=/usr/share/seabios/bios.bin
+if [ -f "$SEABIOS" ]; then
+  "$X86VM" --deterministic --bios "$SEABIOS" --fda "$ROMS/default-guest.img" --timeout 30 \
+    --expect "x86vm default guest ready" </dev/null >"$T/sb.out" 2>"$T/sb.err"
+  st=$?
+  check "SeaBIOS boot: status $st, want 0" $([ $st = 0 ]; echo $?)
+  check "SeaBIOS banner on the debug port" $(grep -q "^SeaBIOS (version" "$T/sb.err"; echo $?)
+  check "SeaBIOS read the memory size from CMOS" $(grep -q "RamSize: 0x08000000 \[cmos\]" "$T/sb.err"; echo $?)
+else
+  echo "SKIP: SeaBIOS checks ($SEABIOS not installed)"
+fi
+
 echo "$((n - fail))/$n boot checks passed"
 [ "$fail" = 0 ]

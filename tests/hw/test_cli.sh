@@ -52,6 +52,7 @@ expect 2 "$T/nope.rom" --bios "$T/nope.rom" --fda "$T/fd.img"
 expect 2 "size 0 bytes" --bios "$T/empty.rom" --fda "$T/fd.img"
 expect 2 "size 262145 bytes" --bios "$T/big.rom" --fda "$T/fd.img"
 expect 2 "--hda" --bios "$T/hlt.rom" --hda "$T/odd.img"
+expect 2 "--vga-bios $T/odd.img: not an option ROM" --bios "$T/hlt.rom" --vga-bios "$T/odd.img" --fda "$T/fd.img"
 expect 2 "odd.img" --bios "$T/hlt.rom" --fda "$T/odd.img"
 expect 2 "$T/missing.img" --bios "$T/hlt.rom" --cdrom "$T/missing.img"
 expect 2 "bad serial backend 'bogus'" --bios "$T/hlt.rom" --fda "$T/fd.img" --serial bogus
