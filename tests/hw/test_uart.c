@@ -8,6 +8,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include "hwtest.h"
 #include "uart16550.h"
 
@@ -169,6 +174,71 @@ START_TEST(test_file_backend) {
 }
 END_TEST
 
+/* TCP backend on 127.0.0.1: a client connects, both directions carry bytes. */
+START_TEST(test_tcp_backend) {
+  char spec[32], err[128];
+  int port = 20000 + (int)(getpid() % 20000);
+  snprintf(spec, sizeof(spec), "tcp:%d", port);
+  CharDev *c = chardev_open(spec, err, sizeof(err));
+  ck_assert_msg(c != NULL, "%s", err);
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in sa = {0};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons((uint16_t)port);
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(connect(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+  ck_assert_int_eq(write(s, "hi", 2), 2);
+  uint8_t buf[8];
+  size_t got = 0;
+  for (int i = 0; i < 1000 && got < 2; i++) {
+    got += chardev_read(c, buf + got, sizeof(buf) - got);
+    usleep(1000);
+  }
+  ck_assert_uint_eq(got, 2);
+  ck_assert_int_eq(memcmp(buf, "hi", 2), 0);
+  u->chr = c;
+  outb(bus, B, 'o');
+  outb(bus, B, 'k');
+  u->chr = NULL;
+  char rb[4] = {0};
+  ck_assert_int_eq(read(s, rb, 2), 2);
+  ck_assert_str_eq(rb, "ok");
+  close(s);
+  chardev_close(c);
+}
+END_TEST
+
+/* pty backend: the slave side sees what the UART sends and vice versa. */
+START_TEST(test_pty_backend) {
+  char err[128];
+  CharDev *c = chardev_open("pty", err, sizeof(err));
+  ck_assert_msg(c != NULL, "%s", err);
+  int fd = open(c->path, O_RDWR | O_NOCTTY);
+  ck_assert_int_ge(fd, 0);
+  struct termios t;
+  tcgetattr(fd, &t);
+  cfmakeraw(&t);
+  tcsetattr(fd, TCSANOW, &t);
+  u->chr = c;
+  outb(bus, B, 'Z');
+  char ch = 0;
+  ck_assert_int_eq(read(fd, &ch, 1), 1);
+  ck_assert_int_eq(ch, 'Z');
+  ck_assert_int_eq(write(fd, "q", 1), 1);
+  int got = 0;
+  for (int i = 0; i < 1000 && !got; i++) {
+    uart_poll(u);
+    got = inb(bus, B + 5) & 1;
+    usleep(1000);
+  }
+  ck_assert_int_eq(got, 1);
+  ck_assert_uint_eq(inb(bus, B), 'q');
+  u->chr = NULL;
+  close(fd);
+  chardev_close(c);
+}
+END_TEST
+
 START_TEST(test_save_restore) {
   outb(bus, B + 2, 0x01);
   uint8_t data[3] = {1, 2, 3};
@@ -203,6 +273,8 @@ int main(void) {
   tcase_add_test(tc, test_out2_gates_irq);
   tcase_add_test(tc, test_fifo_trigger_and_timeout);
   tcase_add_test(tc, test_file_backend);
+  tcase_add_test(tc, test_tcp_backend);
+  tcase_add_test(tc, test_pty_backend);
   tcase_add_test(tc, test_save_restore);
   suite_add_tcase(s, tc);
   return run_suite(s);
