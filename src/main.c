@@ -370,7 +370,7 @@ int main(int argc, char **argv) {
   int post = machine_post_code(m);
   char postbuf[16];
   if (post >= 0)
-    snprintf(postbuf, sizeof(postbuf), "%#04x", post);
+    snprintf(postbuf, sizeof(postbuf), "0x%02x", post);
   else
     snprintf(postbuf, sizeof(postbuf), "none");
   uint64_t insns = m->cpu->icount;
