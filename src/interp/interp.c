@@ -137,7 +137,7 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
   jmp_buf jb;
   jmp_buf *volatile saved = c->jmp;
   Insn scratch;
-  const uint64_t end = c->icount + max_insns;
+  volatile uint64_t end = c->icount + max_insns; /* volatile: changed after setjmp */
   CpuStop result = CPU_STOP_BUDGET;
   c->jmp = &jb;
   c->stop = CPU_STOP_NONE;
@@ -147,6 +147,9 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
       c->jmp = saved;
       return CPU_STOP_TRIPLE;
     }
+    /* A delivered exception uses one unit of the budget, so a guest that
+     * faults forever (handler faulting at its first byte) still returns. */
+    end--;
   }
   while (c->icount < end) {
     if (unlikely(c->stop != CPU_STOP_NONE)) {
