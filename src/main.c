@@ -13,6 +13,7 @@
 #include <sys/time.h>
 
 #include "linuxboot.h"
+#include "multiboot.h"
 #include "pc.h"
 #ifdef X86VM_HAVE_VGA
 #include "vga.h"
@@ -73,8 +74,9 @@ static void usage(FILE *f) {
     "  --boot a|c|d          first boot device (floppy, hard disk, CD); or an order like cad\n"
     "  --snapshot            disk writes go to a throw-away overlay; images untouched\n"
     "  --kernel FILE, --initrd FILE, --append CMDLINE\n"
-    "                        boot a Linux bzImage directly (32-bit boot protocol; the BIOS\n"
-    "                        does not run); multiboot kernels are not supported yet\n"
+    "                        boot a kernel directly (the BIOS does not run): a Linux bzImage\n"
+    "                        (32-bit boot protocol) or a Multiboot kernel (ELF, or a.out\n"
+    "                        kludge); the initrd becomes Multiboot module 0\n"
     "\n"
     "Console and time:\n"
     "  --serial BACKEND      COM1: stdio (default), file:PATH, pty, tcp:PORT (127.0.0.1), null\n"
@@ -105,6 +107,17 @@ static int bad(const char *fmt, const char *a, const char *b) {
   fprintf(stderr, fmt, a, b);
   fputc('\n', stderr);
   return EXIT_USAGE;
+}
+
+/* Does the file carry a Multiboot header in its first 8 KiB? */
+static bool is_multiboot(const char *path) {
+  uint8_t buf[8192];
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return false;
+  size_t n = fread(buf, 1, sizeof(buf), f);
+  fclose(f);
+  return multiboot_find_header(buf, n) >= 0;
 }
 
 static bool file_exists(const char *path) {
@@ -277,7 +290,8 @@ int main(int argc, char **argv) {
       machine_free(m);
       return EXIT_HOST;
     }
-  if (kernel && linux_boot_load(m, kernel, initrd, append, err, sizeof(err)) < 0) {
+  if (kernel && (is_multiboot(kernel) ? multiboot_load(m, kernel, initrd, append, err, sizeof(err))
+                                      : linux_boot_load(m, kernel, initrd, append, err, sizeof(err))) < 0) {
     fprintf(stderr, "x86vm: %s\n", err);
     machine_free(m);
     return EXIT_USAGE;

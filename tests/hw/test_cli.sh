@@ -89,6 +89,31 @@ if [ "$got" != 147 ] || ! tail -n 1 "$T/err" | grep -q "guest exit code 147 (por
 fi
 expect 2 "do not fit" --bios "$T/hlt.rom" --mem 2 --kernel "$T/bzimage" --initrd "$T/fd.img"
 
+# Multiboot: a hand-made ELF kernel checks EAX and adds the module count, the
+# first command-line byte and the module length from the Multiboot info (EBX).
+python3 -c "
+import struct
+code = bytes([0x3d,0x02,0xb0,0xad,0x2b, 0x75,0x13,      # cmp eax,2BADB002h; jne bad
+              0x8a,0x43,0x14, 0x8b,0x4b,0x10, 0x02,0x01,  # al = mods_count + [cmdline]
+              0x8b,0x53,0x18, 0x8b,0x4a,0x04, 0x2b,0x0a, 0x00,0xc8,  # + mod_end - mod_start
+              0xe6,0xf4, 0xf4,
+              0xb0,0x7f, 0xe6,0xf4, 0xf4])                # bad: exit 7Fh
+mb = struct.pack('<III', 0x1badb002, 0, (-0x1badb002) & 0xffffffff)
+body = bytearray(84) + mb + code
+entry = 0x100000 + 96
+ident = b'\x7fELF\x01\x01\x01' + bytes(9)
+body[0:52] = struct.pack('<16sHHIIIIIHHHHHH', ident, 2, 3, 1, entry, 52, 0, 0, 52, 32, 1, 40, 0, 0)
+body[52:84] = struct.pack('<IIIIIIII', 1, 0, 0x100000, 0x100000, len(body), len(body) + 64, 5, 0x1000)
+open('$T/mb.elf', 'wb').write(bytes(body))"
+n=$((n + 1))
+"$X86VM" --bios "$T/hlt.rom" --kernel "$T/mb.elf" --initrd "$T/initrd" --append "Bx" --serial null \
+  --timeout 10 </dev/null 2>"$T/err"
+got=$?
+# 1 module + 'B' (42h) + 3 bytes = 46h -> status (46h << 1) | 1 = 141
+if [ "$got" != 141 ]; then
+  echo "FAIL: multiboot ELF boot -> status $got:"; cat "$T/err"; fail=$((fail + 1))
+fi
+
 # --help and --version go to stdout with status 0.
 n=$((n + 1))
 if ! "$X86VM" --help | grep -q "^Usage: x86vm"; then echo "FAIL: --help"; fail=$((fail + 1)); fi

@@ -1,0 +1,262 @@
+/*
+ * multiboot.c — Multiboot v1 loader (see multiboot.h).
+ */
+#include "multiboot.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef X86VM_HAVE_LIBELF
+#include <gelf.h>
+#include <libelf.h>
+#endif
+
+/* multiboot_info layout (offsets). */
+#define MBI_FLAGS      0
+#define MBI_MEM_LOWER  4
+#define MBI_MEM_UPPER  8
+#define MBI_CMDLINE    16
+#define MBI_MODS_COUNT 20
+#define MBI_MODS_ADDR  24
+#define MBI_MMAP_LEN   44
+#define MBI_MMAP_ADDR  48
+#define MBI_LOADER     64
+#define MBI_SIZE       88
+/* Where the pieces go inside the info area. */
+#define MB_MODS_OFF    0x100 /* one module entry (16 bytes) */
+#define MB_MMAP_OFF    0x200 /* memory map (24 bytes per entry) */
+#define MB_NAME_OFF    0x400 /* loader name */
+#define MB_CMD_OFF     0x800 /* command line, up to 4 KiB */
+
+static uint32_t rd32(const uint8_t *p) {
+  return (uint32_t)(p[0] | (p[1] << 8) | (p[2] << 16) | ((uint32_t)p[3] << 24));
+}
+static void wr32(uint8_t *p, uint32_t v) {
+  for (int i = 0; i < 4; i++)
+    p[i] = (uint8_t)(v >> (8 * i));
+}
+
+long multiboot_find_header(const uint8_t *img, size_t len) {
+  for (size_t off = 0; off + 12 <= len && off < 8192; off += 4) {
+    uint32_t magic = rd32(img + off), flags = rd32(img + off + 4), sum = rd32(img + off + 8);
+    if (magic == MULTIBOOT_HEADER_MAGIC && (uint32_t)(magic + flags + sum) == 0)
+      return (long)off;
+  }
+  return -1;
+}
+
+static uint8_t *slurp(const char *path, size_t *len, const char *flag, char *err, size_t errlen) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    snprintf(err, errlen, "%s %s: %s", flag, path, strerror(errno));
+    return NULL;
+  }
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  rewind(f);
+  uint8_t *buf = n > 0 ? malloc((size_t)n) : NULL;
+  if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+    snprintf(err, errlen, "%s %s: %s", flag, path, n <= 0 ? "empty or not a regular file" : "read error");
+    free(buf);
+    fclose(f);
+    return NULL;
+  }
+  fclose(f);
+  *len = (size_t)n;
+  return buf;
+}
+
+/* Copy [src, src+len) to physical pa, zero-filling up to memsz; checks RAM bounds. */
+static int place(Machine *m, uint32_t pa, const uint8_t *src, uint64_t len, uint64_t memsz) {
+  if (memsz < len || pa < 0x100000u || (uint64_t)pa + memsz > m->mem->ram_size)
+    return -1;
+  mem_write_bytes(m->mem, pa, src, (uint32_t)len);
+  for (uint64_t i = len; i < memsz; i++)
+    mem_write8(m->mem, pa + (uint32_t)i, 0);
+  return 0;
+}
+
+static int load_aout_kludge(Machine *m, const uint8_t *img, size_t len, long hoff, uint32_t *entry) {
+  const uint8_t *h = img + hoff;
+  uint32_t header_addr = rd32(h + 12), load_addr = rd32(h + 16), load_end = rd32(h + 20);
+  uint32_t bss_end = rd32(h + 24);
+  *entry = rd32(h + 28);
+  if (load_addr > header_addr || header_addr - load_addr > (uint32_t)hoff)
+    return -1;
+  size_t file_off = (size_t)hoff - (header_addr - load_addr);
+  uint64_t size = load_end ? (uint64_t)load_end - load_addr : len - file_off;
+  if (file_off + size > len)
+    return -1;
+  uint64_t memsz = bss_end > load_addr ? (uint64_t)bss_end - load_addr : size;
+  return place(m, load_addr, img + file_off, size, memsz < size ? size : memsz);
+}
+
+#ifdef X86VM_HAVE_LIBELF
+static int load_elf(Machine *m, uint8_t *img, size_t len, uint32_t *entry, const char **why) {
+  if (elf_version(EV_CURRENT) == EV_NONE) {
+    *why = "libelf initialisation failed";
+    return -1;
+  }
+  Elf *e = elf_memory((char *)img, len);
+  GElf_Ehdr eh;
+  size_t nph = 0;
+  int rc = -1;
+  if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) || gelf_getclass(e) != ELFCLASS32 ||
+      eh.e_machine != EM_386 || elf_getphdrnum(e, &nph) != 0) {
+    *why = "not a 32-bit x86 ELF and no a.out address fields in the Multiboot header";
+    goto out;
+  }
+  for (size_t i = 0; i < nph; i++) {
+    GElf_Phdr ph;
+    if (!gelf_getphdr(e, (int)i, &ph)) {
+      *why = "unreadable program header";
+      goto out;
+    }
+    if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
+      continue;
+    if (ph.p_offset + ph.p_filesz > len || ph.p_paddr > 0xffffffffu ||
+        place(m, (uint32_t)ph.p_paddr, img + ph.p_offset, ph.p_filesz, ph.p_memsz) < 0) {
+      *why = "a segment lies outside the file or outside RAM above 1 MiB (use --mem)";
+      goto out;
+    }
+  }
+  *entry = (uint32_t)eh.e_entry;
+  rc = 0;
+out:
+  if (e)
+    elf_end(e);
+  return rc;
+}
+#endif
+
+int multiboot_load(Machine *m, const char *kernel, const char *initrd, const char *cmdline,
+                   char *err, size_t errlen) {
+  size_t len = 0, ilen = 0;
+  uint8_t *img = slurp(kernel, &len, "--kernel", err, errlen);
+  if (!img)
+    return -1;
+  uint8_t *ird = NULL;
+  int rc = -1;
+  long hoff = multiboot_find_header(img, len);
+  if (hoff < 0) {
+    snprintf(err, errlen, "--kernel %s: no Multiboot header", kernel);
+    goto out;
+  }
+  uint32_t flags = rd32(img + hoff + 4);
+  uint32_t entry = 0;
+  if (flags & (1u << 16)) {
+    if (load_aout_kludge(m, img, len, hoff, &entry) < 0) {
+      snprintf(err, errlen, "--kernel %s: Multiboot load addresses do not fit the file or RAM", kernel);
+      goto out;
+    }
+  } else {
+#ifdef X86VM_HAVE_LIBELF
+    const char *why = "";
+    if (load_elf(m, img, len, &entry, &why) < 0) {
+      snprintf(err, errlen, "--kernel %s: %s", kernel, why);
+      goto out;
+    }
+#else
+    snprintf(err, errlen, "--kernel %s: ELF Multiboot kernels need libelf (not in this build)", kernel);
+    goto out;
+#endif
+  }
+
+  /* Multiboot information. */
+  uint8_t info[0x1000];
+  memset(info, 0, sizeof(info));
+  uint32_t base = MULTIBOOT_INFO_ADDR, mbflags = 0x1 | 0x40 | 0x200; /* mem, mmap, loader name */
+  wr32(info + MBI_MEM_LOWER, 639);
+  wr32(info + MBI_MEM_UPPER, (m->mem->ram_size >> 10) - 1024);
+  const char *cl = cmdline ? cmdline : kernel;
+  if (strlen(cl) >= sizeof(info) - MB_CMD_OFF) {
+    snprintf(err, errlen, "--append: command line too long for Multiboot (%zu bytes)", strlen(cl));
+    goto out;
+  }
+  memcpy(info + MB_CMD_OFF, cl, strlen(cl) + 1);
+  wr32(info + MBI_CMDLINE, base + MB_CMD_OFF);
+  mbflags |= 0x4;
+  memcpy(info + MB_NAME_OFF, "x86vm", 6);
+  wr32(info + MBI_LOADER, base + MB_NAME_OFF);
+  static const struct { uint64_t a, l; uint32_t t; } map[] = {
+    {0, 0x9fc00, 1}, {0x9fc00, 0x400, 2}, {0xf0000, 0x10000, 2},
+  };
+  uint8_t *mm = info + MB_MMAP_OFF;
+  int nmap = 0;
+  for (size_t i = 0; i < sizeof(map) / sizeof(map[0]) + 2; i++) {
+    uint64_t a, l;
+    uint32_t t;
+    if (i < 3) {
+      a = map[i].a; l = map[i].l; t = map[i].t;
+    } else if (i == 3) {
+      a = 0x100000; l = m->mem->ram_size - 0x100000u; t = 1;
+    } else {
+      a = 0x100000000ull - m->bios_size; l = m->bios_size; t = 2;
+    }
+    uint8_t *e = mm + 24 * nmap++;
+    wr32(e, 20);
+    wr32(e + 4, (uint32_t)a);
+    wr32(e + 8, (uint32_t)(a >> 32));
+    wr32(e + 12, (uint32_t)l);
+    wr32(e + 16, (uint32_t)(l >> 32));
+    wr32(e + 20, t);
+  }
+  wr32(info + MBI_MMAP_LEN, (uint32_t)(24 * nmap));
+  wr32(info + MBI_MMAP_ADDR, base + MB_MMAP_OFF);
+  if (initrd) {
+    ird = slurp(initrd, &ilen, "--initrd", err, errlen);
+    if (!ird)
+      goto out;
+    uint32_t at = (uint32_t)((m->mem->ram_size - ilen) & ~0xfffu);
+    if (ilen > m->mem->ram_size / 2) {
+      snprintf(err, errlen, "--initrd %s: %zu bytes do not fit (use --mem)", initrd, ilen);
+      goto out;
+    }
+    mem_write_bytes(m->mem, at, ird, (uint32_t)ilen);
+    uint8_t *mod = info + MB_MODS_OFF;
+    wr32(mod, at);
+    wr32(mod + 4, at + (uint32_t)ilen);
+    wr32(mod + 8, 0);
+    wr32(info + MBI_MODS_COUNT, 1);
+    wr32(info + MBI_MODS_ADDR, base + MB_MODS_OFF);
+    mbflags |= 0x8;
+  }
+  wr32(info + MBI_FLAGS, mbflags);
+  mem_write_bytes(m->mem, base, info, sizeof(info));
+
+  /* CPU: flat 32-bit protected mode, EAX = magic, EBX = info. */
+  static const uint8_t gdt[24] = {
+    0, 0, 0, 0, 0, 0, 0, 0,
+    0xff, 0xff, 0, 0, 0, 0x9b, 0xcf, 0,
+    0xff, 0xff, 0, 0, 0, 0x93, 0xcf, 0,
+  };
+  mem_write_bytes(m->mem, base + 0xf00, gdt, sizeof(gdt));
+  Cpu *cpu = m->cpu;
+  cpu->gdt_base = base + 0xf00;
+  cpu->gdt_limit = sizeof(gdt) - 1;
+  cpu->idt_base = 0;
+  cpu->idt_limit = 0;
+  cpu->cr[0] = CR0_PE | CR0_ET;
+  const uint16_t code = SF_ACCESSED | SF_RW | SF_CODE | SF_S | SF_P | SF_DB | SF_G;
+  const uint16_t data = SF_ACCESSED | SF_RW | SF_S | SF_P | SF_DB | SF_G;
+  cpu->seg[S_CS] = (SegCache){0x08, code, 0, 0xffffffffu};
+  for (int s = 0; s < 6; s++)
+    if (s != S_CS)
+      cpu->seg[s] = (SegCache){0x10, data, 0, 0xffffffffu};
+  cpu->cpl = 0;
+  cpu_set_flags(cpu, 0x00000002u, 0xffffffffu);
+  memset(cpu->regs, 0, sizeof(cpu->regs));
+  cpu->regs[R_EAX] = MULTIBOOT_BOOT_MAGIC;
+  cpu->regs[R_EBX] = base;
+  cpu->regs[R_ESP] = 0x7000;
+  cpu->eip = entry;
+  cpu->halted = false;
+  cpu_update_mode(cpu);
+  tlb_flush(cpu);
+  rc = 0;
+out:
+  free(img);
+  free(ird);
+  return rc;
+}
