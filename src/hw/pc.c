@@ -588,7 +588,9 @@ void machine_reset(Machine *m) {
 
 /* ---------------- run loop ---------------- */
 
-/* Pull host input into COM1 (skipped in deterministic mode while a script drives it). */
+/* Pull host input (the COM1 backend) into COM1's receive FIFO. Host input
+ * arrives at host-dependent times, so it is the one thing that can make a
+ * deterministic run differ; scripted input (--send) is paced by a timer instead. */
 static void poll_input(Machine *m) { uart_poll(m->uart[0]); }
 
 /* Real-time idle: wait on the host until virtual time reaches deadline or input arrives. */
