@@ -40,7 +40,12 @@ Cpu *cpu_create(Mem *mem) {
   return cpu;
 }
 
-void cpu_destroy(Cpu *cpu) { free(cpu); }
+void cpu_destroy(Cpu *cpu) {
+  if (!cpu)
+    return;
+  free(cpu->icache); /* the interpreter's decoded-instruction cache: plain memory */
+  free(cpu);
+}
 
 __attribute__((weak)) void fpu_reset(FpuState *f) {
   memset(f, 0, sizeof(*f));

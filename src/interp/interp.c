@@ -13,6 +13,7 @@
  */
 #include "cpu.h"
 #include "exec.h"
+#include "interp.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -169,10 +170,16 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
     }
     const Insn *in = fetch_decode(c, &scratch);
     uint32_t next = c->eip + in->len;
+    bool tf = c->eflags & F_TF;
     c->next_eip = (c->mode & CPU_MODE_CS32) ? next : (next & 0xffff);
     in->fn(c, in);
     c->eip = c->next_eip;
     c->icount++;
+    if (unlikely(tf) && !c->inhibit_irq) {
+      /* Single-step trap after the instruction (not after MOV/POP SS). */
+      c->dr[6] |= 0x4000u; /* BS */
+      cpu_deliver_interrupt(c, EXC_DB, false, ERR_NONE, c->eip);
+    }
   }
   c->jmp = saved;
   return result;
