@@ -5,11 +5,11 @@
 #   --peers  also the peers benchmarks compare against (bochs, qemu-system-x86)
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config nasm libcapstone-dev libzydis-dev libsdl2-dev libelf-dev
-      check zlib1g-dev python3)
+      check zlib1g-dev python3 qemu-system-x86)
 for a in "$@"; do
   case "$a" in
     --cross) pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user) ;;
-    --peers) pkgs+=(bochs bochsbios qemu-system-x86) ;;
+    --peers) pkgs+=(bochs bochsbios vgabios) ;;
     *) echo "deps.sh: unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -20,6 +20,12 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO=sudo
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+  # A mirror mid-sync can fail one index file: that must not stop us.
+  $SUDO apt-get update -qq || echo "deps.sh: apt-get update reported errors; trying to install anyway" >&2
+  for try in 1 2 3; do
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" && break
+    [ $try = 3 ] && { echo "deps.sh: could not install: ${missing[*]}" >&2; exit 1; }
+    sleep 10
+    $SUDO apt-get update -qq || true
+  done
 fi
