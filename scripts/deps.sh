@@ -23,7 +23,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   # A mirror mid-sync can fail one index file: that must not stop us.
   $SUDO apt-get update -qq || echo "deps.sh: apt-get update reported errors; trying to install anyway" >&2
   for try in 1 2 3; do
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" && break
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" && break
     [ $try = 3 ] && { echo "deps.sh: could not install: ${missing[*]}" >&2; exit 1; }
     sleep 10
     $SUDO apt-get update -qq || true
