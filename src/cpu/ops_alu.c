@@ -212,7 +212,9 @@ static uint32_t shift_op(Cpu *c, unsigned op, unsigned sz, uint32_t d, unsigned 
   case 5: /* SHR */
     r = d >> cnt;
     cf = (d >> (cnt - 1)) & 1;
-    of = (d & sign) ? 1 : 0;
+    /* OF: the operand's sign for a 1-bit shift; for longer shifts (undefined
+     * in the SDM) Intel parts clear it, as the top two result bits are 0. */
+    of = cnt == 1 && (d & sign) ? 1 : 0;
     arith = szp_flags(r, sz) | cf | (of ? F_OF : 0) | F_AF;
     break;
   default: { /* SAR */
@@ -438,6 +440,7 @@ void op_das(Cpu *c, const Insn *in) {
   uint8_t al = (uint8_t)c->regs[R_EAX], old = al;
   uint32_t cf = 0, af = 0;
   if ((al & 0x0f) > 9 || (f & F_AF)) {
+    cf = (f & F_CF) | (al < 6 ? F_CF : 0); /* SDM: old CF or the borrow of AL - 6 */
     al = (uint8_t)(al - 6);
     af = F_AF;
   }
@@ -470,7 +473,7 @@ void op_aas(Cpu *c, const Insn *in) {
   uint16_t ax = (uint16_t)c->regs[R_EAX];
   uint32_t fl;
   if ((ax & 0x0f) > 9 || (f & F_AF)) {
-    ax = (uint16_t)(((ax - 0x100) & 0xff00) | ((ax - 6) & 0xff));
+    ax = (uint16_t)(ax - 6 - 0x100); /* SDM: AX := AX - 6 (borrows into AH); AH := AH - 1 */
     fl = F_AF | F_CF;
   } else {
     fl = 0;
