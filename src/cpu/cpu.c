@@ -195,6 +195,13 @@ void cpu_set_flags(Cpu *c, uint32_t value, uint32_t mask) {
 
 bool cpu_cond(Cpu *c, unsigned cc) {
   uint32_t f;
+  /* ZF and SF straight from the lazy result, whatever the operation. */
+  if (c->cc_op != CC_EFLAGS && ((cc >> 1) == 2 || (cc >> 1) == 4)) {
+    unsigned sz = (c->cc_op - CC_ADD8) % 3;
+    uint32_t sign = sz == 0 ? 0x80u : sz == 1 ? 0x8000u : 0x80000000u;
+    bool r = (cc >> 1) == 2 ? (c->cc_res & (sign | (sign - 1))) == 0 : (c->cc_res & sign) != 0;
+    return r ^ (cc & 1);
+  }
   /* Fast paths for the common lazy states. */
   if (c->cc_op >= CC_SUB8 && c->cc_op <= CC_SUB32 && (cc & ~1u) != 0 && (cc & ~1u) != 10) {
     unsigned sz = (c->cc_op - CC_SUB8);

@@ -65,7 +65,12 @@ static const Insn *fetch_decode(Cpu *c, Insn *scratch) {
   if (unlikely(eip > cs->limit))
     cpu_raise(c, EXC_GP, 0);
   uint32_t lin = cs->base + eip;
-  uint32_t pa = lin_translate_fetch(c, lin);
+  /* Inline TLB probe; the page walk and faults are in mmu.c. */
+  const TlbEntry *te = &c->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+  uint32_t need = c->cpl == 3 ? TLB_R_USER : TLB_R_SUP;
+  uint32_t pa = likely(te->vpage == lin >> PAGE_SHIFT && (te->perm & need))
+                    ? (te->ppage << PAGE_SHIFT) | (lin & PAGE_MASK)
+                    : lin_translate_fetch(c, lin);
   uint32_t key = (c->mode & CPU_MODE_CS32) ? 1 : 0;
   ICache *ic = icache_get(c);
   ICacheEntry *e = &ic->e[pa & (ICACHE_SIZE - 1)];
