@@ -22,15 +22,14 @@
 #define ICACHE_SIZE (1u << ICACHE_BITS)
 
 typedef struct ICacheEntry {
-  uint32_t pa;    /* physical address of the first byte (+1: 0 = empty) */
+  uint64_t tag;   /* (physical address << 1 | 32-bit code) + 1; 0 = empty */
   uint32_t gen;   /* page generation when decoded */
-  uint32_t key;   /* decode mode (1 = 32-bit code) */
   Insn insn;
 } ICacheEntry;
 
 typedef struct ICache {
   ICacheEntry e[ICACHE_SIZE];
-  uint64_t hits, misses;
+  uint64_t misses; /* decodes (cache misses and uncacheable instructions) */
 } ICache;
 
 static ICache *icache_get(Cpu *c) {
@@ -71,12 +70,13 @@ static const Insn *fetch_decode(Cpu *c, Insn *scratch) {
   uint32_t pa = likely(te->vpage == lin >> PAGE_SHIFT && (te->perm & need))
                     ? (te->ppage << PAGE_SHIFT) | (lin & PAGE_MASK)
                     : lin_translate_fetch(c, lin);
+  pa &= c->mem->a20_mask; /* key by the address the bytes really come from */
   uint32_t key = (c->mode & CPU_MODE_CS32) ? 1 : 0;
-  ICache *ic = icache_get(c);
+  uint64_t tag = (((uint64_t)pa << 1) | key) + 1;
+  ICache *ic = c->icache;
   ICacheEntry *e = &ic->e[pa & (ICACHE_SIZE - 1)];
   uint32_t ppage = pa >> PAGE_SHIFT;
-  if (likely(e->pa == pa + 1 && e->key == key && e->gen == mem_page_gen(c->mem, ppage))) {
-    ic->hits++;
+  if (likely(e->tag == tag && e->gen == mem_page_gen(c->mem, ppage))) {
     if (unlikely(eip + e->insn.len - 1 > cs->limit))
       cpu_raise(c, EXC_GP, 0);
     return &e->insn;
@@ -109,8 +109,7 @@ static const Insn *fetch_decode(Cpu *c, Insn *scratch) {
     return scratch;
   if (mem_mark_code(c->mem, ppage))
     tlb_flush(c); /* drop write pointers to the page that now holds code */
-  e->pa = pa + 1;
-  e->key = key;
+  e->tag = tag;
   e->gen = mem_page_gen(c->mem, ppage);
   e->insn = *scratch;
   return &e->insn;
@@ -147,6 +146,7 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
   CpuStop result = CPU_STOP_BUDGET;
   c->jmp = &jb;
   c->stop = CPU_STOP_NONE;
+  icache_get(c);
   if (setjmp(jb)) {
     /* A guest exception unwound to here: deliver it (nested faults escalate). */
     if (!cpu_handle_exception(c)) {
@@ -157,21 +157,21 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
      * faults forever (handler faulting at its first byte) still returns. */
     end--;
   }
-  while (c->icount < end) {
-    if (unlikely(c->stop != CPU_STOP_NONE)) {
-      result = c->stop;
-      c->stop = CPU_STOP_NONE;
-      break;
-    }
-    if (unlikely(c->intr || c->nmi || c->inhibit_irq))
-      check_interrupts(c);
-    if (unlikely(c->halted)) {
-      if (c->halt_exits || !(c->eflags & F_IF)) {
-        result = CPU_STOP_HLT;
-      } else {
-        result = CPU_STOP_BUDGET; /* waiting for an interrupt: let the machine advance time */
+  const uint64_t limit = end; /* re-read after every unwind */
+  while (c->icount < limit) {
+    if (unlikely((c->stop != CPU_STOP_NONE) | c->intr | c->nmi | c->inhibit_irq | c->halted)) {
+      if (c->stop != CPU_STOP_NONE) {
+        result = c->stop;
+        c->stop = CPU_STOP_NONE;
+        break;
       }
-      break;
+      if (c->intr || c->nmi || c->inhibit_irq)
+        check_interrupts(c);
+      if (c->halted) {
+        /* HLT with IF=0 is a real stop; with IF=1 the machine advances time. */
+        result = (c->halt_exits || !(c->eflags & F_IF)) ? CPU_STOP_HLT : CPU_STOP_BUDGET;
+        break;
+      }
     }
     const Insn *in = fetch_decode(c, &scratch);
     uint32_t next = c->eip + in->len;
