@@ -15,7 +15,10 @@
 
 SAVE_TABLE_DEFINE(kbc_table, Kbc, KBC_FIELDS, KBC_VERSION)
 
-enum { SRC_CTRL = 0, SRC_KBD = 1, SRC_AUX = 2 };
+/* Byte sources: the controller itself, the keyboard, the mouse, and the
+ * controller's "write mouse output buffer" (D3h), which is marked as mouse
+ * data but, like every controller reply, is not held back by AUX_DIS. */
+enum { SRC_CTRL = 0, SRC_KBD = 1, SRC_AUX = 2, SRC_CTRL_AUX = 3 };
 
 /* Scancode set 2 make code of each set 1 make code 0x00..0x58 (0: none). */
 static const uint8_t set1_to_set2[0x59] = {
@@ -78,7 +81,7 @@ static void refill(Kbc *k) {
     }
     k->outbuf = b;
     k->obf = true;
-    k->obf_aux = src == SRC_AUX;
+    k->obf_aux = src == SRC_AUX || src == SRC_CTRL_AUX;
   }
   update_irqs(k);
 }
@@ -345,7 +348,7 @@ static void data_write(Kbc *k, uint8_t v) {
     k->outport |= 0x01;
     break;
   case 0xd2: push(k, v, SRC_CTRL); break;
-  case 0xd3: push(k, v, SRC_AUX); break;
+  case 0xd3: push(k, v, SRC_CTRL_AUX); break;
   case 0xd4: mouse_write(k, v); break;
   case 0: kbd_write(k, v); break;
   default: break; /* other RAM writes (61h-7Fh): ignored */

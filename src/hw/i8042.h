@@ -42,7 +42,7 @@
   F(bool, obf_aux)          /* ... with mouse data */                                    \
   F(uint8_t, outbuf)        /* output buffer */                                          \
   A(uint8_t, q, KBC_QUEUE)  /* pending bytes for the output buffer */                    \
-  A(uint8_t, q_src, KBC_QUEUE) /* per byte: 0 controller, 1 keyboard, 2 mouse */         \
+  A(uint8_t, q_src, KBC_QUEUE) /* per byte: 0 controller, 1 keyboard, 2 mouse, 3 D3h */         \
   F(uint8_t, q_head)        /* first queued byte */                                      \
   F(uint8_t, q_len)         /* queued bytes */                                           \
   F(bool, xlat_f0)          /* translation: saw a set-2 break prefix F0h */              \

@@ -173,6 +173,26 @@ START_TEST(test_mouse) {
 }
 END_TEST
 
+/* D3h (write mouse output buffer) answers even with the mouse port disabled,
+ * flagged as mouse data, with IRQ12 when enabled (Linux's AUX probe). */
+START_TEST(test_aux_loop) {
+  ck_assert_uint_eq(kbc->cmd_byte & KBC_CB_AUX_DIS, KBC_CB_AUX_DIS);
+  outb(bus, 0x64, 0xd3);
+  outb(bus, 0x60, 0x5a);
+  ck_assert_uint_eq(inb(bus, 0x64) & 0x21, 0x21);
+  ck_assert_uint_eq(inb(bus, 0x60), 0x5a);
+  outb(bus, 0x64, 0xa8);
+  outb(bus, 0x64, 0x60);
+  outb(bus, 0x60, 0x47);
+  outb(bus, 0x64, 0xd3);
+  outb(bus, 0x60, 0xa5);
+  ck_assert_int_eq(irq12.level, 1);
+  ck_assert_int_eq(irq1.level, 0);
+  ck_assert_uint_eq(inb(bus, 0x60), 0xa5);
+  ck_assert_int_eq(irq12.level, 0);
+}
+END_TEST
+
 START_TEST(test_a20_and_reset) {
   outb(bus, 0x64, 0xd0);
   ck_assert_uint_eq(rd_data() & 0x03, 0x03);
@@ -228,6 +248,7 @@ int main(void) {
   tcase_add_test(tc, test_translation);
   tcase_add_test(tc, test_kbd_disable);
   tcase_add_test(tc, test_mouse);
+  tcase_add_test(tc, test_aux_loop);
   tcase_add_test(tc, test_a20_and_reset);
   tcase_add_test(tc, test_save_restore);
   suite_add_tcase(s, tc);
