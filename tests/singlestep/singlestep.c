@@ -219,6 +219,7 @@ enum { /* bits */
 static int base_variant; /* variant bits every run adds (set while judging a LOCK test) */
 static long lock_combined; /* LOCK tests that also needed another excuse */
 static int test_decode(const JVal *t, Insn *in);
+static size_t lock_to_seg_prefix(const JVal *t, uint8_t *buf, size_t cap);
 static int run_test(const JVal *t, uint32_t fmask, char *why, size_t whylen, Outcome *o,
                     int variant) {
   const JVal *init = json_get(t, "initial"), *fin = json_get(t, "final");
@@ -236,21 +237,11 @@ static int run_test(const JVal *t, uint32_t fmask, char *why, size_t whylen, Out
     for (uint32_t k = 0; k < 4; k++)
       mem_write8(mem, 4 * EXC_SS + k, mem_read8(mem, 4 * EXC_GP + k));
   if (variant & VAR_NO_LOCK) {
-    /* A segment prefix naming the segment already in effect changes nothing. */
-    static const uint8_t seg_prefix[4] = {0x26, 0x2e, 0x36, 0x3e};
-    const JVal *b = json_get(t, "bytes");
     uint8_t buf[32];
-    size_t n = 0;
-    for (size_t i = 0; b && i < b->n && n < sizeof buf; i++)
-      if ((int)b->items[i].num != 0xf0)
-        buf[n++] = (uint8_t)b->items[i].num;
-    Insn in;
-    if (x86_decode(buf, n, 0, &in) <= 0 || in.seg > S_DS)
-      return 0;
+    size_t n = lock_to_seg_prefix(t, buf, sizeof buf);
     uint32_t cs = cpu->seg[S_CS].sel, ip = cpu->eip;
-    for (uint32_t i = 0; b && i < b->n && i < in.len + 1u; i++)
-      if ((int)b->items[i].num == 0xf0)
-        mem_write8(mem, cs * 16 + ((ip + i) & 0xffff), seg_prefix[in.seg]);
+    for (uint32_t i = 0; i < n; i++)
+      mem_write8(mem, cs * 16 + ((ip + i) & 0xffff), buf[i]);
   }
   if (variant & VAR_DE_PROBE) {
     const uint8_t vec[4] = {PROBE_IP & 0xff, PROBE_IP >> 8, PROBE_CS & 0xff, PROBE_CS >> 8};
@@ -469,38 +460,60 @@ static int init_stack_word(const JVal *t, uint32_t off) {
   int hi = ram_byte(ram, ss * 16 + ((sp + off + 1) & 0xffff));
   return lo < 0 || hi < 0 ? -1 : lo | hi << 8;
 }
-/* Decode the test's instruction with our decoder (16-bit code). */
-static int test_decode(const JVal *t, Insn *in) {
+/* The test's bytes into buf (at most cap); returns the count. */
+static size_t test_bytes(const JVal *t, uint8_t *buf, size_t cap) {
   const JVal *b = json_get(t, "bytes");
-  uint8_t buf[32];
   size_t n = 0;
-  for (; b && n < b->n && n < sizeof buf; n++)
+  for (; b && n < b->n && n < cap; n++)
     buf[n] = (uint8_t)b->items[n].num;
+  return n;
+}
+static bool is_prefix(uint8_t v) {
+  return v == 0x26 || v == 0x2e || v == 0x36 || v == 0x3e || v == 0xf0 || v == 0xf2 || v == 0xf3;
+}
+/*
+ * The test's bytes with each LOCK prefix byte replaced by the prefix of the
+ * segment the memory operand uses anyway (a no-op): same length, no LOCK.
+ * Returns the count, or 0 when it cannot be done.
+ */
+static size_t lock_to_seg_prefix(const JVal *t, uint8_t *buf, size_t cap) {
+  static const uint8_t seg_prefix[4] = {0x26, 0x2e, 0x36, 0x3e};
+  uint8_t tmp[32];
+  size_t n = test_bytes(t, buf, cap), k = 0, np = 0;
+  while (np < n && is_prefix(buf[np]))
+    np++;
+  for (size_t i = 0; i < n; i++)
+    if (i >= np || buf[i] != 0xf0)
+      tmp[k++] = buf[i];
+  Insn in;
+  if (x86_decode(tmp, k, 0, &in) <= 0 || in.seg > S_DS)
+    return 0;
+  for (size_t i = 0; i < np; i++)
+    if (buf[i] == 0xf0)
+      buf[i] = seg_prefix[in.seg];
+  return n;
+}
+/* Decode the test's instruction with our decoder (16-bit code); while a
+ * LOCK test is judged (VAR_NO_LOCK), as the no-LOCK variant runs it. */
+static int test_decode(const JVal *t, Insn *in) {
+  uint8_t buf[32];
+  size_t n = (base_variant & VAR_NO_LOCK) ? lock_to_seg_prefix(t, buf, sizeof buf)
+                                          : test_bytes(t, buf, sizeof buf);
   return x86_decode(buf, n, 0, in);
 }
 
 /* Prefix bytes at the start of the instruction include F0 (LOCK). */
 static int has_lock_prefix(const JVal *t, const char *file, const Outcome *o) {
   (void)file;
-  const JVal *b = json_get(t, "bytes");
   uint8_t buf[32];
-  size_t n = 0, nolock = 0;
-  bool lock = false, prefixes = true;
-  for (size_t i = 0; b && i < b->n && n < sizeof buf; i++) {
-    int v = (int)b->items[i].num;
-    if (prefixes && v == 0xf0) {
-      lock = true;
-      continue;
-    }
-    if (!(v == 0x26 || v == 0x2e || v == 0x36 || v == 0x3e || v == 0xf2 || v == 0xf3))
-      prefixes = false;
-    buf[n++] = (uint8_t)v;
-  }
-  nolock = n;
-  /* Only where our decoder refuses the LOCK (and would accept the rest)... */
+  size_t n = test_bytes(t, buf, sizeof buf), np = 0;
+  bool lock = false;
+  for (; np < n && is_prefix(buf[np]); np++)
+    lock |= buf[np] == 0xf0;
+  /* Only where our decoder refuses the LOCK (and accepts the rest)... */
   Insn in;
-  if (!lock || test_exception(t) == EXC_UD || test_decode(t, &in) != DEC_INVALID ||
-      x86_decode(buf, nolock, 0, &in) <= 0)
+  if (!lock || test_exception(t) == EXC_UD || x86_decode(buf, n, 0, &in) != DEC_INVALID ||
+      (n = lock_to_seg_prefix(t, buf, sizeof buf)) == 0 || x86_decode(buf, n, 0, &in) <= 0)
     return 0;
   /* ...and the test passes with the LOCK byte made a no-op prefix, or
    * then differs only for another listed reason. */
