@@ -56,6 +56,7 @@ check "/proc/cpuinfo" $(grep -q "^model name" linux.out; echo $?)
 check "timer interrupts counting on the PIC" $(grep -Eq "^ +0: +[0-9]{3,} +XT-PIC.*timer" linux.out; echo $?)
 check "serial IRQ 4" $(grep -Eq "^ +4: +[0-9]+ +XT-PIC.*ttyS0" linux.out; echo $?)
 check "RTC date set" $(grep -q "rtc_cmos rtc_cmos: setting system clock to $(date -u +%Y)" linux.out; echo $?)
+check "8042 keyboard and mouse ports" $(grep -q "serio: i8042 AUX port at 0x60,0x64 irq 12" linux.out; echo $?)
 check "16550A detected" $(grep -q "ttyS0 at I/O 0x3f8 (irq = 4, base_baud = 115200) is a 16550A" linux.out; echo $?)
 echo "Linux boot to shell + commands: $((end - start)) s; $(tail -n 1 linux.err)"
 [ $fail = 0 ] || { tail -n 40 linux.out; exit 1; }
