@@ -2,7 +2,8 @@
 # Install the Debian packages x86vm needs to build and test (only the missing ones).
 # Usage: scripts/deps.sh [--cross] [--peers]
 #   --cross  also the aarch64 cross toolchain and qemu-user (portability test)
-#   --peers  also the peers benchmarks compare against (bochs, qemu-system-x86)
+#   --peers  also the peers benchmarks compare against (bochs)
+#   --linux  enable Debian's i386 architecture so tests can fetch the i386 kernel and busybox
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config nasm libcapstone-dev libzydis-dev libsdl2-dev libelf-dev
       check zlib1g-dev python3 qemu-system-x86)
@@ -10,6 +11,12 @@ for a in "$@"; do
   case "$a" in
     --cross) pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user) ;;
     --peers) pkgs+=(bochs bochsbios vgabios) ;;
+    --linux)
+      if ! dpkg --print-foreign-architectures | grep -qx i386; then
+        SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+        $SUDO dpkg --add-architecture i386
+        $SUDO apt-get update -qq || echo "deps.sh: apt-get update reported errors" >&2
+      fi ;;
     *) echo "deps.sh: unknown option $a" >&2; exit 2 ;;
   esac
 done
