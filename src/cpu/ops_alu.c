@@ -212,8 +212,9 @@ static uint32_t shift_op(Cpu *c, unsigned op, unsigned sz, uint32_t d, unsigned 
   case 5: /* SHR */
     r = d >> cnt;
     cf = (d >> (cnt - 1)) & 1;
-    /* OF: the operand's sign for a 1-bit shift; for longer shifts (undefined
-     * in the SDM) Intel parts clear it, as the top two result bits are 0. */
+    /* OF: the operand's sign for a 1-bit shift; undefined in the SDM for
+     * longer shifts, where we clear it (result bit top XOR top-1, both 0),
+     * as the captured hardware traces (SingleStepTests) show. */
     of = cnt == 1 && (d & sign) ? 1 : 0;
     arith = szp_flags(r, sz) | cf | (of ? F_OF : 0) | F_AF;
     break;
