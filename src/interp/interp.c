@@ -14,6 +14,7 @@
 #include "cpu.h"
 #include "exec.h"
 #include "interp.h"
+#include "ops.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +28,29 @@ typedef struct ICacheEntry {
   Insn insn;
 } ICacheEntry;
 
+/*
+ * Decoded blocks: up to BLOCK_MAX sequential instructions from one page,
+ * ending after the first instruction that may change control flow or the
+ * CPU mode (FL_JMP rows).  Running a block costs one cache lookup instead
+ * of one per instruction.  Each instruction still commits EIP and counts
+ * itself, so faults stay precise; a block is left early when an
+ * instruction does not continue sequentially (REP resuming itself) or a
+ * write hits the block's page (self-modifying code).
+ */
+#define BLOCK_MAX 16
+#define BCACHE_BITS 12
+#define BCACHE_SIZE (1u << BCACHE_BITS)
+
+typedef struct Block {
+  uint64_t tag;   /* as ICacheEntry.tag; 0 = empty */
+  uint32_t gen;   /* page generation when decoded */
+  uint32_t n;     /* instructions (0: build failed, use the one-instruction path) */
+  Insn insn[BLOCK_MAX];
+} Block;
+
 typedef struct ICache {
   ICacheEntry e[ICACHE_SIZE];
+  Block b[BCACHE_SIZE];
   uint64_t misses; /* decodes (cache misses and uncacheable instructions) */
 } ICache;
 
@@ -115,6 +137,61 @@ static const Insn *fetch_decode(Cpu *c, Insn *scratch) {
   return &e->insn;
 }
 
+/*
+ * Find or build the block starting at CS:EIP.  Returns NULL when the first
+ * instruction cannot go in a block (crosses a page, faults, not RAM/ROM):
+ * the caller then takes the one-instruction path, which raises what must
+ * be raised.  *genp receives the page generation word to watch.
+ */
+static const uint32_t zero_gen;
+
+static Block *block_get(Cpu *c, const uint32_t **genp) {
+  uint32_t eip = c->eip;
+  const SegCache *cs = &c->seg[S_CS];
+  if (unlikely(eip > cs->limit))
+    return NULL;
+  uint32_t lin = cs->base + eip;
+  const TlbEntry *te = &c->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+  uint32_t need = c->cpl == 3 ? TLB_R_USER : TLB_R_SUP;
+  if (unlikely(te->vpage != lin >> PAGE_SHIFT || !(te->perm & need)))
+    return NULL; /* the one-instruction path walks the tables (and faults) */
+  uint32_t pa = ((te->ppage << PAGE_SHIFT) | (lin & PAGE_MASK)) & c->mem->a20_mask;
+  uint32_t ppage = pa >> PAGE_SHIFT;
+  bool ram = ppage < (c->mem->ram_size >> PAGE_SHIFT);
+  *genp = ram ? &c->mem->page_gen[ppage] : &zero_gen;
+  uint32_t key = (c->mode & CPU_MODE_CS32) ? 1 : 0;
+  uint64_t tag = (((uint64_t)pa << 1) | key) + 1;
+  ICache *ic = c->icache;
+  Block *b = &ic->b[(pa ^ (pa >> BCACHE_BITS)) & (BCACHE_SIZE - 1)];
+  if (likely(b->tag == tag && b->gen == **genp && b->n))
+    return b;
+  /* Build.  Only RAM and ROM pages (not MMIO) hold blocks. */
+  const uint8_t *host = mem_page_read_ptr(c->mem, ppage);
+  if (!host)
+    return NULL;
+  if (ram && mem_mark_code(c->mem, ppage))
+    tlb_flush(c); /* drop write pointers to the page that now holds code */
+  ic->misses++;
+  uint32_t off = pa & PAGE_MASK, n = 0, ip = eip;
+  while (n < BLOCK_MAX) {
+    Insn *in = &b->insn[n];
+    int r = x86_decode(host + off, PAGE_SIZE - off, (int)key, in);
+    if (r <= 0 || ip + (uint32_t)r - 1 > cs->limit || (!key && ip + (uint32_t)r > 0x10000))
+      break;
+    n++;
+    off += (uint32_t)r;
+    ip += (uint32_t)r;
+    if (x86_op_rows[in->id - 1].flags & FL_JMP)
+      break;
+    if (off >= PAGE_SIZE)
+      break;
+  }
+  b->n = n;
+  b->tag = n ? tag : 0;
+  b->gen = **genp;
+  return n ? b : NULL;
+}
+
 /* Deliver a pending external interrupt if allowed. Returns true if one was taken. */
 static bool check_interrupts(Cpu *c) {
   if (c->inhibit_irq) {
@@ -171,6 +248,25 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
         /* HLT with IF=0 is a real stop; with IF=1 the machine advances time. */
         result = (c->halt_exits || !(c->eflags & F_IF)) ? CPU_STOP_HLT : CPU_STOP_BUDGET;
         break;
+      }
+    }
+    if (likely(!(c->eflags & F_TF))) {
+      const uint32_t *genp;
+      Block *b = block_get(c, &genp);
+      if (likely(b != NULL)) {
+        const uint32_t gen = *genp;
+        const uint32_t wrap = (c->mode & CPU_MODE_CS32) ? 0xffffffffu : 0xffffu;
+        for (uint32_t i = 0; i < b->n; i++) {
+          const Insn *in = &b->insn[i];
+          uint32_t next = (c->eip + in->len) & wrap;
+          c->next_eip = next;
+          in->fn(c, in);
+          c->eip = c->next_eip;
+          c->icount++;
+          if (unlikely(c->eip != next || *genp != gen || c->icount >= limit))
+            break;
+        }
+        continue;
       }
     }
     const Insn *in = fetch_decode(c, &scratch);
