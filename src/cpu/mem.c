@@ -14,7 +14,8 @@ Mem *mem_create(uint32_t ram_size) {
   mem->ram = calloc(1, ram_size ? ram_size : PAGE_SIZE);
   mem->page_code = calloc(ram_size / PAGE_SIZE + 1, 1);
   mem->page_gen = calloc(ram_size / PAGE_SIZE + 1, sizeof(uint32_t));
-  if (!mem->ram || !mem->page_code || !mem->page_gen) {
+  mem->code_lines = calloc(ram_size / PAGE_SIZE + 1, sizeof(uint64_t));
+  if (!mem->ram || !mem->page_code || !mem->page_gen || !mem->code_lines) {
     mem_destroy(mem);
     return NULL;
   }
@@ -32,6 +33,7 @@ void mem_destroy(Mem *mem) {
   free(mem->ram);
   free(mem->page_code);
   free(mem->page_gen);
+  free(mem->code_lines);
   free(mem);
 }
 
@@ -110,8 +112,21 @@ bool mem_mark_code(Mem *mem, uint32_t ppage) {
   return true;
 }
 
+void mem_mark_code_bytes(Mem *mem, uint32_t pa, uint32_t len) {
+  uint32_t pg = pa >> PAGE_SHIFT;
+  if (pg >= (mem->ram_size >> PAGE_SHIFT) || len == 0)
+    return;
+  uint32_t first = (pa & PAGE_MASK) >> 6, last = ((pa & PAGE_MASK) + len - 1) >> 6;
+  if (last > 63)
+    last = 63;
+  for (uint32_t l = first; l <= last; l++)
+    mem->code_lines[pg] |= 1ull << l;
+}
+
 static void code_written(Mem *mem, uint32_t pa) {
   uint32_t pg = pa >> PAGE_SHIFT;
+  if (!((mem->code_lines[pg] >> ((pa & PAGE_MASK) >> 6)) & 1))
+    return; /* a data line in a page that also holds code */
   mem->page_gen[pg]++;
   if (mem->code_write_hook)
     mem->code_write_hook(mem->code_write_opaque, pg);

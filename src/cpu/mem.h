@@ -45,7 +45,8 @@ typedef struct Mem {
   MemRegion regions[MEM_MAX_REGIONS];
   int nregions;
   uint8_t *page_code;      /* per RAM page: nonzero if decoded code lives there */
-  uint32_t *page_gen;      /* per RAM page: generation, bumped on writes to code pages */
+  uint32_t *page_gen;      /* per RAM page: generation, bumped on writes to code lines */
+  uint64_t *code_lines;    /* per RAM page: bit i set = 64-byte line i holds decoded code */
   /* Called after a write hits a code page (the JIT invalidates its blocks). */
   void (*code_write_hook)(void *opaque, uint32_t ppage);
   void *code_write_opaque;
@@ -81,6 +82,9 @@ void mem_read_bytes(Mem *mem, uint32_t pa, void *dst, uint32_t len);
 
 /* Mark a RAM page as holding code. Returns true if it was not marked before. */
 bool mem_mark_code(Mem *mem, uint32_t ppage);
+/* Mark the bytes [pa, pa+len) (one page) as decoded code: writes there bump the
+ * page generation; writes elsewhere in the page do not. */
+void mem_mark_code_bytes(Mem *mem, uint32_t pa, uint32_t len);
 static inline uint32_t mem_page_gen(const Mem *mem, uint32_t ppage) {
   return ppage < (mem->ram_size >> PAGE_SHIFT) ? mem->page_gen[ppage] : 0;
 }

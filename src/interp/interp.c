@@ -131,6 +131,7 @@ static const Insn *fetch_decode(Cpu *c, Insn *scratch) {
     return scratch;
   if (mem_mark_code(c->mem, ppage))
     tlb_flush(c); /* drop write pointers to the page that now holds code */
+  mem_mark_code_bytes(c->mem, pa, (uint32_t)r);
   e->tag = tag;
   e->gen = mem_page_gen(c->mem, ppage);
   e->insn = *scratch;
@@ -186,6 +187,8 @@ static Block *block_get(Cpu *c, const uint32_t **genp) {
     if (off >= PAGE_SIZE)
       break;
   }
+  if (ram && n)
+    mem_mark_code_bytes(c->mem, pa, off - (pa & PAGE_MASK));
   b->n = n;
   b->tag = n ? tag : 0;
   b->gen = **genp;

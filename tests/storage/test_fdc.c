@@ -269,6 +269,7 @@ END_TEST
 START_TEST(test_dma_into_code_page_and_format) {
   reset_controller();
   mem_mark_code(mem, 0x40);
+  mem_mark_code_bytes(mem, 0x40000, 16); /* decoded code at the start of the page */
   uint32_t gen = mem_page_gen(mem, 0x40);
   dma_setup(0x40000, 512, 0x44);
   uint8_t rd[9] = {0x46, 0x00, 0, 0, 1, 2, 18, 0x1b, 0xff};
