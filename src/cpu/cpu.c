@@ -170,20 +170,37 @@ uint32_t cpu_get_flags(Cpu *c) {
   }
   case 4: /* LOGIC */
     break;
-  case 5: /* INC: CF kept in eflags */
-    f |= c->eflags & F_CF;
+  case 5: /* INC: the CF it preserves is kept in cc_src */
+    f |= s & F_CF;
     f |= (d ^ 1 ^ r) & F_AF;
     if ((r & mask) == sign)
       f |= F_OF;
     break;
   case 6: /* DEC */
-    f |= c->eflags & F_CF;
+    f |= s & F_CF;
     f |= (d ^ 1 ^ r) & F_AF;
     if ((r & mask) == sign - 1)
       f |= F_OF;
     break;
   }
   return (c->eflags & ~F_ARITH) | f;
+}
+
+uint32_t cpu_get_cf(const Cpu *c) {
+  uint32_t op = c->cc_op;
+  if (op == CC_EFLAGS)
+    return c->eflags & F_CF;
+  uint32_t d = c->cc_dst, s = c->cc_src, r = c->cc_res;
+  unsigned sz = (op - CC_ADD8) % 3;
+  uint32_t mask = sz == 0 ? 0xffu : sz == 1 ? 0xffffu : 0xffffffffu;
+  switch ((op - CC_ADD8) / 3) {
+  case 0: return (r & mask) < (d & mask);
+  case 1: return ((r - d - s) & 1) ? (r & mask) <= (d & mask) : (r & mask) < (d & mask);
+  case 2: return (d & mask) < (s & mask);
+  case 3: return ((d - s - r) & 1) ? (d & mask) <= (s & mask) : (d & mask) < (s & mask);
+  case 4: return 0;
+  default: return s & F_CF; /* INC/DEC */
+  }
 }
 
 void cpu_set_flags(Cpu *c, uint32_t value, uint32_t mask) {

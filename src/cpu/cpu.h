@@ -221,6 +221,7 @@ void cpu_deliver_interrupt(Cpu *cpu, int vector, bool software, uint32_t error_c
 
 /* Flags. */
 uint32_t cpu_get_flags(Cpu *cpu);               /* materialise EFLAGS */
+uint32_t cpu_get_cf(const Cpu *cpu);            /* just CF (0 or 1), cheaper */
 void cpu_set_flags(Cpu *cpu, uint32_t value, uint32_t mask); /* write bits in mask */
 
 /* Segment loading. */

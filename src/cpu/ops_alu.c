@@ -12,7 +12,7 @@ static const uint32_t size_mask[3] = {0xffu, 0xffffu, 0xffffffffu};
 static const uint32_t size_sign[3] = {0x80u, 0x8000u, 0x80000000u};
 static const unsigned size_bits[3] = {8, 16, 32};
 
-static inline uint32_t carry_in(Cpu *c) { return cpu_get_flags(c) & F_CF; }
+static inline uint32_t carry_in(Cpu *c) { return cpu_get_cf(c); }
 
 /* The eight ALU operations (ModRM reg order). Sets lazy flags; returns the result. */
 static inline uint32_t alu(Cpu *c, unsigned op, unsigned sz, uint32_t d, uint32_t s) {
@@ -114,9 +114,9 @@ void op_test_EvIz(Cpu *c, const Insn *in) {
 /* ---- INC / DEC / NOT / NEG ---- */
 
 static inline uint32_t incdec(Cpu *c, unsigned sz, uint32_t d, bool dec) {
-  flags_sync(c); /* CF is preserved: keep it in eflags */
+  uint32_t cf = cpu_get_cf(c); /* CF is preserved: it rides in cc_src */
   uint32_t r = (dec ? d - 1 : d + 1) & size_mask[sz];
-  set_cc(c, (dec ? CC_DEC8 : CC_INC8) + sz, d, 1, r);
+  set_cc(c, (dec ? CC_DEC8 : CC_INC8) + sz, d, cf, r);
   return r;
 }
 
