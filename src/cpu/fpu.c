@@ -121,13 +121,26 @@ static void fpu_check_avail(Cpu *cpu) {
   if (cpu->cr[0] & (CR0_EM | CR0_TS))
     cpu_raise(cpu, EXC_NM, ERR_NONE);
 }
-static void fpu_check_pending(Cpu *cpu) {
+/*
+ * CR0.NE = 1: #MF.  CR0.NE = 0 (MS-DOS compatibility): assert FERR#.  If that
+ * makes an interrupt deliverable now (IRQ13 unmasked, IF = 1), the waiting
+ * instruction freezes as on hardware: it does not execute, EIP stays on it,
+ * the interrupt is taken before it and it runs again after the handler.
+ * Returns true when frozen.  Otherwise (IRQ13 masked or IF = 0, where the
+ * chipset's IGNNE# lets the FPU go on) the instruction proceeds.
+ */
+static bool fpu_check_pending(Cpu *cpu) {
   FpuState *f = &cpu->fpu;
   if (!(f->sw & FSW_ES))
-    return;
+    return false;
   if (cpu->cr[0] & CR0_NE)
     cpu_raise(cpu, EXC_MF, ERR_NONE);
   fpu_ferr(f, 1);
+  if (cpu->intr && (cpu->eflags & F_IF)) {
+    cpu->next_eip = cpu->eip;
+    return true;
+  }
+  return false;
 }
 
 /* ---- memory operands ---- */
@@ -971,8 +984,8 @@ void op_fpu(struct Cpu *cpu, const Insn *in) {
   fpu_check_avail(cpu);
   bool control = is_control(esc, in);
   /* FNxxx control instructions do not wait; everything else does. */
-  if (!control)
-    fpu_check_pending(cpu);
+  if (!control && fpu_check_pending(cpu))
+    return;
   if (in->flags & INSN_MEM) {
     uint32_t off = ea_offset(cpu, in);
     fpu_mem(cpu, in, esc);
@@ -993,7 +1006,7 @@ void op_fpu(struct Cpu *cpu, const Insn *in) {
 void op_fwait(struct Cpu *cpu, const Insn *in) {
   if ((cpu->cr[0] & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS))
     cpu_raise(cpu, EXC_NM, ERR_NONE);
-  fpu_check_pending(cpu);
+  (void)fpu_check_pending(cpu);
 }
 
 /* ---- FXSAVE / FXRSTOR (512-byte image, 16-byte aligned) ---- */
@@ -1169,7 +1182,8 @@ void op_mmx(struct Cpu *cpu, const Insn *in) {
     cpu_raise(cpu, EXC_UD, ERR_NONE);
   if (cpu->cr[0] & CR0_TS)
     cpu_raise(cpu, EXC_NM, ERR_NONE);
-  fpu_check_pending(cpu);
+  if (fpu_check_pending(cpu))
+    return;
   unsigned op = in->op & 0xff;
   if (op == 0x77) { /* EMMS: all empty, TOP = 0 */
     f->tw = 0xffff;
