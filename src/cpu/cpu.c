@@ -131,11 +131,11 @@ uint32_t cpu_get_flags(Cpu *c) {
   if (op == CC_EFLAGS)
     return c->eflags;
   uint32_t d = c->cc_dst, s = c->cc_src, r = c->cc_res;
-  unsigned sz = (op - CC_ADD8) % 3; /* 0: 8, 1: 16, 2: 32 */
+  unsigned sz = CC_SIZE(op); /* 0: 8, 1: 16, 2: 32 */
   uint32_t sign = sz == 0 ? 0x80u : sz == 1 ? 0x8000u : 0x80000000u;
   uint32_t mask = sign | (sign - 1);
   uint32_t f = szp(r, sign);
-  switch ((op - CC_ADD8) / 3) {
+  switch (CC_KIND(op)) {
   case 0: /* ADD */
     if ((r & mask) < (d & mask))
       f |= F_CF;
@@ -191,9 +191,9 @@ uint32_t cpu_get_cf(const Cpu *c) {
   if (op == CC_EFLAGS)
     return c->eflags & F_CF;
   uint32_t d = c->cc_dst, s = c->cc_src, r = c->cc_res;
-  unsigned sz = (op - CC_ADD8) % 3;
+  unsigned sz = CC_SIZE(op);
   uint32_t mask = sz == 0 ? 0xffu : sz == 1 ? 0xffffu : 0xffffffffu;
-  switch ((op - CC_ADD8) / 3) {
+  switch (CC_KIND(op)) {
   case 0: return (r & mask) < (d & mask);
   case 1: return ((r - d - s) & 1) ? (r & mask) <= (d & mask) : (r & mask) < (d & mask);
   case 2: return (d & mask) < (s & mask);
@@ -212,12 +212,21 @@ void cpu_set_flags(Cpu *c, uint32_t value, uint32_t mask) {
 
 bool cpu_cond(Cpu *c, unsigned cc) {
   uint32_t f;
-  /* ZF and SF straight from the lazy result, whatever the operation. */
-  if (c->cc_op != CC_EFLAGS && ((cc >> 1) == 2 || (cc >> 1) == 4)) {
-    unsigned sz = (c->cc_op - CC_ADD8) % 3;
+  /* ZF and SF straight from the lazy result, whatever the operation; after
+   * logic operations (CF = OF = 0) every condition but parity. */
+  if (c->cc_op != CC_EFLAGS) {
+    unsigned sz = CC_SIZE(c->cc_op);
     uint32_t sign = sz == 0 ? 0x80u : sz == 1 ? 0x8000u : 0x80000000u;
-    bool r = (cc >> 1) == 2 ? (c->cc_res & (sign | (sign - 1))) == 0 : (c->cc_res & sign) != 0;
-    return r ^ (cc & 1);
+    bool zf = (c->cc_res & (sign | (sign - 1))) == 0, sf = (c->cc_res & sign) != 0;
+    unsigned k = cc >> 1;
+    if (k == 2)
+      return zf ^ (cc & 1);
+    if (k == 4)
+      return sf ^ (cc & 1);
+    if (c->cc_op >= CC_LOGIC8 && c->cc_op <= CC_LOGIC32 && k != 5) {
+      bool r = k == 3 ? zf : k == 6 ? sf : k == 7 ? (zf || sf) : false;
+      return r ^ (cc & 1);
+    }
   }
   /* Fast paths for the common lazy states. */
   if (c->cc_op >= CC_SUB8 && c->cc_op <= CC_SUB32 && (cc & ~1u) != 0 && (cc & ~1u) != 10) {

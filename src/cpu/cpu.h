@@ -97,15 +97,18 @@ typedef struct SegCache {
 #define SF_G        0x8000u
 
 /* Lazy-flags operations (cc_op). CC_EFLAGS: the arithmetic flags are in eflags. */
+/* cc_op = kind << 2 | size (size 0: 8, 1: 16, 2: 32 bits), so both are a shift away. */
+#define CC_KIND(op) (((op) >> 2) - 1)
+#define CC_SIZE(op) ((op) & 3)
 enum {
   CC_EFLAGS = 0,
-  CC_ADD8, CC_ADD16, CC_ADD32,
-  CC_ADC8, CC_ADC16, CC_ADC32,
-  CC_SUB8, CC_SUB16, CC_SUB32,
-  CC_SBB8, CC_SBB16, CC_SBB32,
-  CC_LOGIC8, CC_LOGIC16, CC_LOGIC32,
-  CC_INC8, CC_INC16, CC_INC32,
-  CC_DEC8, CC_DEC16, CC_DEC32,
+  CC_ADD8 = 4, CC_ADD16, CC_ADD32,
+  CC_ADC8 = 8, CC_ADC16, CC_ADC32,
+  CC_SUB8 = 12, CC_SUB16, CC_SUB32,
+  CC_SBB8 = 16, CC_SBB16, CC_SBB32,
+  CC_LOGIC8 = 20, CC_LOGIC16, CC_LOGIC32,
+  CC_INC8 = 24, CC_INC16, CC_INC32,
+  CC_DEC8 = 28, CC_DEC16, CC_DEC32,
   CC_COUNT
 };
 

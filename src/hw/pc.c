@@ -728,7 +728,7 @@ static const SaveTable *fpu_table(void) {
   static const SaveTable t = {"FpuState", 1, f, sizeof(f) / sizeof(f[0]), sizeof(FpuState)};
   return &t;
 }
-#define CPU_SAVE_VERSION 1
+#define CPU_SAVE_VERSION 2 /* 2: cc_op encoding kind << 2 | size */
 static const SaveTable *cpu_table(void) {
   static const SaveField f[] = {
     CA(Cpu, regs, 8) CF(Cpu, eip) CF(Cpu, eflags) CF(Cpu, cc_op) CF(Cpu, cc_src) CF(Cpu, cc_dst)
