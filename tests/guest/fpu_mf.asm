@@ -194,6 +194,28 @@ test_main:
         fninit
         CHECK dword [fault_count], 5, e
 
+        ; ---- 10. an MMX instruction also reports the pending exception ----
+        fninit
+        fldcw [cw_zm_clear]
+        fld1
+        fdiv dword [f_zero]
+        TRY .mf10
+.mmx_insn:
+        emms
+        mov eax, __LINE__
+        jmp fail
+.mf10:  EXPECT_FAULT 16, NO_ERR
+        CHECK dword [last_eip], .mmx_insn, e
+        fnstsw ax
+        and ax, 0x3800
+        CHECK ax, 0x3800, e                     ; EMMS did not run (TOP kept)
+        fnclex
+        emms                                    ; now it runs: TOP = 0
+        fnstsw ax
+        and ax, 0x3800
+        CHECK ax, 0, e
+        CHECK dword [fault_count], 6, e
+
         LOG "fpu_mf: ok"
         jmp pass
 

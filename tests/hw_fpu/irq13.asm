@@ -8,8 +8,9 @@
 ; (its address is the return address) and it runs after the handler.
 ; The handler records the status word, writes port F0h (clear the FPU busy
 ; latch, as DOS-era handlers do), FNCLEX (drops FERR#), EOIs both PICs.
-; A second round checks that the interrupt comes again, and that an exception
-; that stays masked raises nothing.
+; Later rounds check that the interrupt comes again (before a waiting FLD1,
+; which then runs once), that a masked exception raises nothing, and that with
+; IRQ13 masked at the PIC the waiting instruction simply runs.
 ; Exit: port F4h gets 0 (pass: x86vm exits with status 1) or the failed
 ; check's number.  Progress is logged on port E9h.  Written for x86vm.
         cpu 686
@@ -103,6 +104,25 @@ ld2:    fld1                            ; a waiting arithmetic instruction
         test al, 0x04                   ; ZE flagged, masked
         mov al, 9
         jz fail
+        ; ---- round 4: IRQ13 masked at the PIC: no interrupt, no freeze ----
+        fninit
+        in al, 0xa1
+        or al, 0x20
+        out 0xa1, al
+        fldcw [cw_zm_clear]
+        fld1
+        fdiv dword [f_zero]
+        fwait                           ; FERR# goes nowhere: the FPU goes on
+        fld1
+        fnstsw ax
+        and ax, 0x38bf
+        mov bl, 13
+        cmp ax, 0x3084                  ; the FLD1 ran (TOP 6), ZE still set
+        jne fail_bl
+        mov al, 14
+        cmp word [count], 2
+        jne fail
+        fnclex
         mov si, msg2
         call puts
         xor al, al
