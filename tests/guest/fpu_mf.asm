@@ -216,6 +216,42 @@ test_main:
         CHECK ax, 0, e
         CHECK dword [fault_count], 6, e
 
+        ; ---- 11. FLDCW unmasking an already-set flag makes it pending ----
+        fninit
+        fld1
+        fdiv dword [f_zero]                     ; masked: ZE only
+        fldcw [cw_zm_clear]
+        fnstsw ax
+        and ax, 0x80bf
+        CHECK ax, 0x8084, e
+        TRY .mf11
+        fwait
+        mov eax, __LINE__
+        jmp fail
+.mf11:  EXPECT_FAULT 16, NO_ERR
+
+        ; ---- 12. FNSAVE/FRSTOR carry a pending exception across a switch ----
+        fninit
+        fldcw [cw_zm_clear]
+        fld1
+        fdiv dword [f_zero]
+        TRY fail_fault
+        fnsave [save]                           ; no wait; reinitialises
+        fwait                                   ; nothing pending now
+        fnstsw ax
+        CHECK ax, 0, e
+        frstor [save]
+        fnstsw ax
+        and ax, 0x80bf
+        CHECK ax, 0x8084, e
+        TRY .mf12
+        fwait
+        mov eax, __LINE__
+        jmp fail
+.mf12:  EXPECT_FAULT 16, NO_ERR
+        fninit
+        CHECK dword [fault_count], 8, e
+
         LOG "fpu_mf: ok"
         jmp pass
 
@@ -237,3 +273,4 @@ cw_im_clear: dw 0x037e
 cw_oe_clear: dw 0x0377
 align 4
 env:       times 28 db 0
+save:      times 108 db 0
