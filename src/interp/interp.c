@@ -25,6 +25,8 @@
 typedef struct ICacheEntry {
   uint64_t tag;   /* (physical address << 1 | 32-bit code) + 1; 0 = empty */
   uint32_t gen;   /* page generation when decoded */
+  uint32_t pa2;   /* instruction crossing a page: second page's address + 1, else 0 */
+  uint32_t gen2;  /* second page's generation when decoded */
   Insn insn;
 } ICacheEntry;
 
@@ -99,12 +101,20 @@ static const Insn *fetch_decode(Cpu *c, Insn *scratch) {
   ICacheEntry *e = &ic->e[pa & (ICACHE_SIZE - 1)];
   uint32_t ppage = pa >> PAGE_SHIFT;
   if (likely(e->tag == tag && e->gen == mem_page_gen(c->mem, ppage))) {
+    if (unlikely(e->pa2)) {
+      /* Crossing a page: the second page must still map to the same bytes. */
+      uint32_t pa2 = lin_translate_fetch(c, (lin | PAGE_MASK) + 1) & c->mem->a20_mask;
+      if (pa2 + 1 != e->pa2 || e->gen2 != mem_page_gen(c->mem, pa2 >> PAGE_SHIFT))
+        goto miss;
+    }
     if (unlikely(eip + e->insn.len - 1 > cs->limit))
       cpu_raise(c, EXC_GP, 0);
     return &e->insn;
   }
+miss:
   ic->misses++;
   uint8_t buf[16];
+  uint32_t pa2 = 0;
   uint32_t first = PAGE_SIZE - (pa & PAGE_MASK);
   if (first > 15)
     first = 15;
@@ -112,7 +122,7 @@ static const Insn *fetch_decode(Cpu *c, Insn *scratch) {
   int r = x86_decode(buf, first, (int)key, scratch);
   bool crosses = false;
   if (r == DEC_TRUNCATED) {
-    uint32_t pa2 = lin_translate_fetch(c, (lin | PAGE_MASK) + 1);
+    pa2 = lin_translate_fetch(c, (lin | PAGE_MASK) + 1) & c->mem->a20_mask;
     fetch_bytes(c, pa2, buf + first, 15 - first);
     r = x86_decode(buf, 15, (int)key, scratch);
     crosses = true;
@@ -127,11 +137,22 @@ static const Insn *fetch_decode(Cpu *c, Insn *scratch) {
   }
   if (unlikely(eip + (uint32_t)r - 1 > cs->limit))
     cpu_raise(c, EXC_GP, 0);
-  if (crosses || ppage >= (c->mem->ram_size >> PAGE_SHIFT))
+  uint32_t ram_pages = c->mem->ram_size >> PAGE_SHIFT;
+  if (ppage >= ram_pages || (crosses && (pa2 >> PAGE_SHIFT) >= ram_pages))
     return scratch;
-  if (mem_mark_code(c->mem, ppage))
+  bool newly = mem_mark_code(c->mem, ppage);
+  if (crosses) {
+    newly |= mem_mark_code(c->mem, pa2 >> PAGE_SHIFT);
+    mem_mark_code_bytes(c->mem, pa, first);
+    mem_mark_code_bytes(c->mem, pa2, (uint32_t)r - first);
+    e->pa2 = pa2 + 1;
+    e->gen2 = mem_page_gen(c->mem, pa2 >> PAGE_SHIFT);
+  } else {
+    mem_mark_code_bytes(c->mem, pa, (uint32_t)r);
+    e->pa2 = 0;
+  }
+  if (newly)
     tlb_flush(c); /* drop write pointers to the page that now holds code */
-  mem_mark_code_bytes(c->mem, pa, (uint32_t)r);
   e->tag = tag;
   e->gen = mem_page_gen(c->mem, ppage);
   e->insn = *scratch;
