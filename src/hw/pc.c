@@ -96,6 +96,13 @@ static void cb_ferr(void *opaque, int level) {
   pic_set_irq(m->pic, 13, level);
 }
 
+/* Port F0h (PC/AT coprocessor latch): a write clears the FERR# latch, dropping IRQ13. */
+static void cb_fpu_clear(void *opaque, uint16_t port, int size, uint32_t value) {
+  (void)port; (void)size; (void)value;
+  Machine *m = opaque;
+  pic_set_irq(m->pic, 13, 0);
+}
+
 static void cb_kick(void *opaque) {
   Machine *m = opaque;
   m->cpu->stop = CPU_STOP_REQUEST;
@@ -500,6 +507,7 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
     goto fail;
   }
   m->rtc->nmi_mask_out = NULL;
+  iobus_register(m->bus, 0xf0, 1, NULL, cb_fpu_clear, m, "fpu-latch");
   machine_add_device(m, m->pic->dev);
   machine_add_device(m, m->pit->dev);
   machine_add_device(m, m->rtc->dev);
