@@ -203,7 +203,11 @@ static Block *block_get(Cpu *c, const uint32_t **genp) {
     n++;
     off += (uint32_t)r;
     ip += (uint32_t)r;
-    if (x86_op_rows[in->id - 1].flags & FL_JMP)
+    /* Conditional branches do not end a block: when taken, EIP is not the
+     * next instruction's and the run loop leaves the block there. */
+    bool cond_branch = (in->op >= 0x70 && in->op <= 0x7f) || (in->op >= 0x180 && in->op <= 0x18f) ||
+                       (in->op >= 0xe0 && in->op <= 0xe3);
+    if ((x86_op_rows[in->id - 1].flags & FL_JMP) && !cond_branch)
       break;
     if (off >= PAGE_SIZE)
       break;
@@ -280,16 +284,17 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
       if (likely(b != NULL)) {
         const uint32_t gen = *genp;
         const uint32_t wrap = (c->mode & CPU_MODE_CS32) ? 0xffffffffu : 0xffffu;
-        for (uint32_t i = 0; i < b->n; i++) {
-          const Insn *in = &b->insn[i];
+        uint64_t room = limit - c->icount;
+        const Insn *in = b->insn, *stop = in + (room < b->n ? room : b->n);
+        do {
           uint32_t next = (c->eip + in->len) & wrap;
           c->next_eip = next;
           in->fn(c, in);
           c->eip = c->next_eip;
           c->icount++;
-          if (unlikely(c->eip != next || *genp != gen || c->icount >= limit))
+          if (unlikely(c->eip != next || *genp != gen))
             break;
-        }
+        } while (++in < stop);
         continue;
       }
     }
