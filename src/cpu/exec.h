@@ -77,13 +77,56 @@ static inline uint32_t seg_lin(Cpu *c, int s, uint32_t off, uint32_t size, bool 
   return sc->base + off;
 }
 
+/* ---- inline TLB fast paths (little-endian hosts; others always call mmu.c) ---- */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define TLB_FAST_LE 1
+#else
+#define TLB_FAST_LE 0
+#endif
+/* Host pointer for an access of size bytes at lin, or NULL (slow path in mmu.c). */
+static inline uint8_t *tlb_host(Cpu *c, uint32_t lin, uint32_t size, bool write) {
+  const TlbEntry *e = &c->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+  uint32_t need = write ? (c->cpl == 3 ? TLB_W_USER : TLB_W_SUP) : (c->cpl == 3 ? TLB_R_USER : TLB_R_SUP);
+  uint8_t *h = write ? e->whost : e->host;
+  if (TLB_FAST_LE && likely(e->vpage == lin >> PAGE_SHIFT && (e->perm & need) && h &&
+                            (lin & PAGE_MASK) <= PAGE_SIZE - size))
+    return h + (lin & PAGE_MASK);
+  return NULL;
+}
+static inline uint16_t fast_read16(Cpu *c, uint32_t lin) {
+  uint8_t *h = tlb_host(c, lin, 2, false);
+  if (h) { uint16_t v; __builtin_memcpy(&v, h, 2); return v; }
+  return lin_read16(c, lin);
+}
+static inline uint32_t fast_read32(Cpu *c, uint32_t lin) {
+  uint8_t *h = tlb_host(c, lin, 4, false);
+  if (h) { uint32_t v; __builtin_memcpy(&v, h, 4); return v; }
+  return lin_read32(c, lin);
+}
+static inline uint8_t fast_read8(Cpu *c, uint32_t lin) {
+  uint8_t *h = tlb_host(c, lin, 1, false);
+  return h ? *h : lin_read8(c, lin);
+}
+static inline void fast_write8(Cpu *c, uint32_t lin, uint8_t v) {
+  uint8_t *h = tlb_host(c, lin, 1, true);
+  if (h) *h = v; else lin_write8(c, lin, v);
+}
+static inline void fast_write16(Cpu *c, uint32_t lin, uint16_t v) {
+  uint8_t *h = tlb_host(c, lin, 2, true);
+  if (h) __builtin_memcpy(h, &v, 2); else lin_write16(c, lin, v);
+}
+static inline void fast_write32(Cpu *c, uint32_t lin, uint32_t v) {
+  uint8_t *h = tlb_host(c, lin, 4, true);
+  if (h) __builtin_memcpy(h, &v, 4); else lin_write32(c, lin, v);
+}
+
 /* ---- segment-relative memory ---- */
-static inline uint8_t vread8(Cpu *c, int s, uint32_t off) { return lin_read8(c, seg_lin(c, s, off, 1, false)); }
-static inline uint16_t vread16(Cpu *c, int s, uint32_t off) { return lin_read16(c, seg_lin(c, s, off, 2, false)); }
-static inline uint32_t vread32(Cpu *c, int s, uint32_t off) { return lin_read32(c, seg_lin(c, s, off, 4, false)); }
-static inline void vwrite8(Cpu *c, int s, uint32_t off, uint8_t v) { lin_write8(c, seg_lin(c, s, off, 1, true), v); }
-static inline void vwrite16(Cpu *c, int s, uint32_t off, uint16_t v) { lin_write16(c, seg_lin(c, s, off, 2, true), v); }
-static inline void vwrite32(Cpu *c, int s, uint32_t off, uint32_t v) { lin_write32(c, seg_lin(c, s, off, 4, true), v); }
+static inline uint8_t vread8(Cpu *c, int s, uint32_t off) { return fast_read8(c, seg_lin(c, s, off, 1, false)); }
+static inline uint16_t vread16(Cpu *c, int s, uint32_t off) { return fast_read16(c, seg_lin(c, s, off, 2, false)); }
+static inline uint32_t vread32(Cpu *c, int s, uint32_t off) { return fast_read32(c, seg_lin(c, s, off, 4, false)); }
+static inline void vwrite8(Cpu *c, int s, uint32_t off, uint8_t v) { fast_write8(c, seg_lin(c, s, off, 1, true), v); }
+static inline void vwrite16(Cpu *c, int s, uint32_t off, uint16_t v) { fast_write16(c, seg_lin(c, s, off, 2, true), v); }
+static inline void vwrite32(Cpu *c, int s, uint32_t off, uint32_t v) { fast_write32(c, seg_lin(c, s, off, 4, true), v); }
 /* Check that a write would succeed (segment and paging) without writing. */
 static inline void vcheck_write(Cpu *c, int s, uint32_t off, uint32_t size) {
   lin_check_write(c, seg_lin(c, s, off, size, true), size);
