@@ -21,8 +21,7 @@ X86VM_SLOW_TESTS=$([ $quick = 1 ] && echo 0 || echo 1) \
 echo "== build with ASan/UBSan and test"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DX86VM_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs"
-# X86VM_SKIP_SEABIOS: see tests/hw/test_boot.sh (a known divergence in this build).
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 X86VM_SLOW_TESTS=0 X86VM_SKIP_SEABIOS=1 \
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 X86VM_SLOW_TESTS=0 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs" -E 'zydis_diff|fpu_diff|_slow'
 
 echo "== cross-build the portable interpreter for aarch64 and run the CPU tests under qemu-aarch64"

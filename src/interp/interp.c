@@ -264,6 +264,9 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
   }
   const uint64_t limit = end; /* re-read after every unwind */
   while (c->icount < limit) {
+    /* After STI / MOV SS / POP SS exactly one instruction runs before
+     * interrupts are looked at again: that one goes alone, not in a block. */
+    bool one = c->inhibit_irq;
     if (unlikely((c->stop != CPU_STOP_NONE) | c->intr | c->nmi | c->inhibit_irq | c->halted)) {
       if (c->stop != CPU_STOP_NONE) {
         result = c->stop;
@@ -278,7 +281,7 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
         break;
       }
     }
-    if (likely(!(c->eflags & F_TF))) {
+    if (likely(!(c->eflags & F_TF) && !one)) {
       const uint32_t *genp;
       Block *b = block_get(c, &genp);
       if (likely(b != NULL)) {
