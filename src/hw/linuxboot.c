@@ -33,7 +33,7 @@
 #define LOADED_HIGH  0x01
 #define CAN_USE_HEAP 0x80
 
-static uint8_t *read_file(const char *path, size_t *len, const char *flag, char *err, size_t errlen) {
+uint8_t *boot_read_file(const char *path, size_t *len, const char *flag, char *err, size_t errlen) {
   FILE *f = fopen(path, "rb");
   if (!f) {
     snprintf(err, errlen, "%s %s: %s", flag, path, strerror(errno));
@@ -84,7 +84,7 @@ static void set_seg(Cpu *cpu, int seg, uint16_t sel, uint16_t flags) {
 int linux_boot_load(Machine *m, const char *kernel, const char *initrd, const char *cmdline,
                     char *err, size_t errlen) {
   size_t klen = 0, ilen = 0;
-  uint8_t *k = read_file(kernel, &klen, "--kernel", err, errlen);
+  uint8_t *k = boot_read_file(kernel, &klen, "--kernel", err, errlen);
   if (!k)
     return -1;
   uint8_t *ird = NULL;
@@ -149,7 +149,7 @@ int linux_boot_load(Machine *m, const char *kernel, const char *initrd, const ch
 
   /* Initrd: as high as the kernel allows, page aligned, above the kernel. */
   if (initrd) {
-    ird = read_file(initrd, &ilen, "--initrd", err, errlen);
+    ird = boot_read_file(initrd, &ilen, "--initrd", err, errlen);
     if (!ird)
       goto out;
     uint64_t top = (uint64_t)rd32(k + HDR_INITRD_MAX) + 1;

@@ -19,6 +19,9 @@
 #define LINUXBOOT_STACK     0x0f000u /* initial ESP */
 
 /* Returns 0, or -1 with one line naming the file and the problem in err. */
+/* Read a whole kernel/initrd file; NULL with "FLAG PATH: why" in err on failure. */
+uint8_t *boot_read_file(const char *path, size_t *len, const char *flag, char *err, size_t errlen);
+
 int linux_boot_load(Machine *m, const char *kernel, const char *initrd, const char *cmdline,
                     char *err, size_t errlen);
 

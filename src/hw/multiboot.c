@@ -2,6 +2,7 @@
  * multiboot.c — Multiboot v1 loader (see multiboot.h).
  */
 #include "multiboot.h"
+#include "linuxboot.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -44,27 +45,6 @@ long multiboot_find_header(const uint8_t *img, size_t len) {
       return (long)off;
   }
   return -1;
-}
-
-static uint8_t *slurp(const char *path, size_t *len, const char *flag, char *err, size_t errlen) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    snprintf(err, errlen, "%s %s: %s", flag, path, strerror(errno));
-    return NULL;
-  }
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  rewind(f);
-  uint8_t *buf = n > 0 ? malloc((size_t)n) : NULL;
-  if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    snprintf(err, errlen, "%s %s: %s", flag, path, n <= 0 ? "empty or not a regular file" : "read error");
-    free(buf);
-    fclose(f);
-    return NULL;
-  }
-  fclose(f);
-  *len = (size_t)n;
-  return buf;
 }
 
 /* Copy [src, src+len) to physical pa, zero-filling up to memsz; checks RAM bounds. */
@@ -133,7 +113,7 @@ out:
 int multiboot_load(Machine *m, const char *kernel, const char *initrd, const char *cmdline,
                    char *err, size_t errlen) {
   size_t len = 0, ilen = 0;
-  uint8_t *img = slurp(kernel, &len, "--kernel", err, errlen);
+  uint8_t *img = boot_read_file(kernel, &len, "--kernel", err, errlen);
   if (!img)
     return -1;
   uint8_t *ird = NULL;
@@ -205,7 +185,7 @@ int multiboot_load(Machine *m, const char *kernel, const char *initrd, const cha
   wr32(info + MBI_MMAP_LEN, (uint32_t)(24 * nmap));
   wr32(info + MBI_MMAP_ADDR, base + MB_MMAP_OFF);
   if (initrd) {
-    ird = slurp(initrd, &ilen, "--initrd", err, errlen);
+    ird = boot_read_file(initrd, &ilen, "--initrd", err, errlen);
     if (!ird)
       goto out;
     uint32_t at = (uint32_t)((m->mem->ram_size - ilen) & ~0xfffu);
