@@ -194,8 +194,16 @@ typedef struct Cpu {
   CpuPortOut port_out;
   CpuIntAck int_ack;
 
-  /* --- decoded-instruction cache (see interp/icache.h) --- */
+  /* --- decoded-instruction cache (src/interp/interp.c) --- */
   struct ICache *icache;
+
+  /* --- translation engine (src/jit/ attaches itself with jit_attach()) --- */
+  struct Jit *jit;
+  /* Run translated code from CS:EIP until the budget (icount < limit) ends or
+   * an event needs the dispatch loop; false: nothing ran, the interpreter
+   * takes this step.  NULL: interpreter only. */
+  bool (*jit_exec)(struct Cpu *cpu, uint64_t limit);
+  uint32_t tlb_epoch;   /* bumped by every TLB flush (the JIT's jump cache watches it) */
 } Cpu;
 
 /* Cpu.mode bits. */

@@ -21,12 +21,14 @@
 void tlb_flush(Cpu *cpu) {
   for (unsigned i = 0; i < TLB_SIZE; i++)
     cpu->tlb[i].vpage = 0xffffffffu;
+  cpu->tlb_epoch++;
 }
 
 void tlb_flush_page(Cpu *cpu, uint32_t lin) {
   TlbEntry *e = &cpu->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
   if (e->vpage == lin >> PAGE_SHIFT)
     e->vpage = 0xffffffffu;
+  cpu->tlb_epoch++;
 }
 
 _Noreturn static void page_fault(Cpu *cpu, uint32_t lin, bool present, int acc, bool user) {

@@ -282,6 +282,8 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
       }
     }
     if (likely(!(c->eflags & F_TF) && !one)) {
+      if (c->jit_exec && c->jit_exec(c, limit))
+        continue;
       const uint32_t *genp;
       Block *b = block_get(c, &genp);
       if (likely(b != NULL)) {
