@@ -15,6 +15,9 @@
 #include "linuxboot.h"
 #include "multiboot.h"
 #include "pc.h"
+#ifdef X86VM_HAVE_JIT
+#include "jit.h"
+#endif
 #ifdef X86VM_HAVE_VGA
 #include "vga.h"
 #endif
@@ -64,7 +67,10 @@ static void usage(FILE *f) {
     "\n"
     "Machine:\n"
     "  --headless            no window; COM1 on stdio (the only mode so far)\n"
-    "  --engine ENGINE       interp (default); jit and lockstep are not built yet\n"
+    "  --engine ENGINE       interp (default), jit (x86-64 hosts), or lockstep (run every\n"
+    "                        block with both and stop at the first difference)\n"
+    "  --jit-cache MIB       bound of the JIT's translation cache (default 64)\n"
+    "  --jit-stats           print translation-cache statistics at exit\n"
     "  --mem MIB             RAM size in MiB (default 128, 1..3584)\n"
     "  --bios FILE           BIOS ROM, any size up to 256 KiB (default: our BIOS)\n"
     "  --vga-bios FILE       video BIOS option ROM at C0000h (e.g. SeaBIOS's vgabios-isavga.bin)\n"
@@ -126,7 +132,7 @@ static bool file_exists(const char *path) {
 }
 
 enum {
-  OPT_HEADLESS = 256, OPT_ENGINE, OPT_MEM, OPT_BIOS, OPT_FDA, OPT_FDB, OPT_HDA, OPT_HDB, OPT_CDROM,
+  OPT_HEADLESS = 256, OPT_ENGINE, OPT_JIT_CACHE, OPT_JIT_STATS, OPT_MEM, OPT_BIOS, OPT_FDA, OPT_FDB, OPT_HDA, OPT_HDB, OPT_CDROM,
   OPT_BOOT, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_SERIAL, OPT_SNAPSHOT, OPT_SAVE, OPT_RESTORE,
   OPT_DET, OPT_NSPI, OPT_VGABIOS, OPT_TIMEOUT, OPT_SCREENSHOT, OPT_EXPECT, OPT_SEND, OPT_HELP, OPT_VERSION
 };
@@ -134,6 +140,8 @@ enum {
 static const struct option long_opts[] = {
   {"headless", no_argument, 0, OPT_HEADLESS},
   {"engine", required_argument, 0, OPT_ENGINE},
+  {"jit-cache", required_argument, 0, OPT_JIT_CACHE},
+  {"jit-stats", no_argument, 0, OPT_JIT_STATS},
   {"mem", required_argument, 0, OPT_MEM},
   {"bios", required_argument, 0, OPT_BIOS},
   {"vga-bios", required_argument, 0, OPT_VGABIOS},
@@ -173,6 +181,9 @@ int main(int argc, char **argv) {
   const char *bios = X86VM_ROM_DIR "/bios.bin";
   const char *kernel = NULL, *initrd = NULL, *append = NULL;
   const char *save = NULL, *restore = NULL, *screenshot = NULL;
+  int engine = 0; /* 0 interp, 1 jit, 2 lockstep */
+  unsigned jit_cache_mib = 0;
+  bool jit_stats = false;
   double timeout = 0;
   static ScriptArg script[PC_SCRIPT_MAX];
   int nscript = 0;
@@ -185,11 +196,29 @@ int main(int argc, char **argv) {
     switch (c) {
     case OPT_HEADLESS: break;
     case OPT_ENGINE:
-      if (strcmp(optarg, "interp") == 0)
+      if (strcmp(optarg, "interp") == 0) {
+        engine = 0;
         break;
-      if (strcmp(optarg, "jit") == 0 || strcmp(optarg, "lockstep") == 0)
-        return bad("--engine %s: not available in this build yet (use --engine interp)%s", optarg, "");
+      }
+      if (strcmp(optarg, "jit") == 0 || strcmp(optarg, "lockstep") == 0) {
+#ifdef X86VM_HAVE_JIT
+        if (jit_supported()) {
+          engine = optarg[0] == 'j' ? 1 : 2;
+          break;
+        }
+#endif
+        return bad("--engine %s: this build has no JIT for this host (use --engine interp)%s", optarg, "");
+      }
       return bad("--engine %s: unknown engine (want interp, jit or lockstep)%s", optarg, "");
+    case OPT_JIT_CACHE: {
+      errno = 0;
+      unsigned long v = strtoul(optarg, &end, 10);
+      if (errno || *end || end == optarg || v < 1 || v > 4096)
+        return bad("--jit-cache %s: want a size in MiB from 1 to 4096%s", optarg, "");
+      jit_cache_mib = (unsigned)v;
+      break;
+    }
+    case OPT_JIT_STATS: jit_stats = true; break;
     case OPT_MEM: {
       errno = 0;
       unsigned long v = strtoul(optarg, &end, 10);
@@ -302,6 +331,18 @@ int main(int argc, char **argv) {
     return EXIT_USAGE;
   }
 
+#ifdef X86VM_HAVE_JIT
+  if (engine) {
+    JitOptions jo = {.cache_bytes = (size_t)jit_cache_mib << 20, .lockstep = engine == 2};
+    if (!jit_attach(m->cpu, &jo, err, sizeof(err))) {
+      fprintf(stderr, "x86vm: %s\n", err);
+      machine_free(m);
+      return EXIT_HOST;
+    }
+  }
+#endif
+  (void)jit_cache_mib;
+
   g_machine = m;
   struct sigaction sa = {0};
   sa.sa_handler = on_signal;
@@ -388,6 +429,18 @@ int main(int argc, char **argv) {
   else
     snprintf(postbuf, sizeof(postbuf), "none");
   uint64_t insns = m->cpu->icount;
+#ifdef X86VM_HAVE_JIT
+  if (m->cpu->jit) {
+    if (jit_stats)
+      jit_print_stats(m->cpu, stderr);
+    if (jit_lockstep_failed(m->cpu)) {
+      snprintf(reason, sizeof(reason), "lockstep: the JIT and the interpreter differ (report above)");
+      status = EXIT_CRASH;
+    }
+    jit_detach(m->cpu);
+  }
+#endif
+  (void)jit_stats;
   machine_free(m); /* restores the terminal, flushes disks */
   fprintf(stderr, "x86vm: %s; %" PRIu64 " instructions; last POST code %s\n", reason, insns, postbuf);
   return status;

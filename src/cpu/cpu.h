@@ -204,6 +204,7 @@ typedef struct Cpu {
    * takes this step.  NULL: interpreter only. */
   bool (*jit_exec)(struct Cpu *cpu, uint64_t limit);
   uint32_t tlb_epoch;   /* bumped by every TLB flush (the JIT's jump cache watches it) */
+  uint64_t jit_limit;   /* translated code chains to another block only while icount < jit_limit */
 } Cpu;
 
 /* Cpu.mode bits. */

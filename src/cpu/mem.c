@@ -98,7 +98,7 @@ uint8_t *mem_page_read_ptr(Mem *mem, uint32_t ppage) {
 
 uint8_t *mem_page_write_ptr(Mem *mem, uint32_t ppage) {
   uint32_t pa = (ppage << PAGE_SHIFT) & mem->a20_mask;
-  if (find_region(mem, pa))
+  if (find_region(mem, pa) || mem->wlog)
     return NULL;
   if (pa < mem->ram_size && !mem->page_code[pa >> PAGE_SHIFT])
     return mem->ram + pa;
@@ -132,12 +132,29 @@ static void code_written(Mem *mem, uint32_t pa) {
     mem->code_write_hook(mem->code_write_opaque, pg);
 }
 
+static void wlog_add(MemWriteLog *l, uint32_t pa, uint8_t old, uint8_t val) {
+  if (l->n == l->cap) {
+    uint32_t cap = l->cap ? l->cap * 2 : 256;
+    void *e = realloc(l->e, cap * sizeof *l->e);
+    if (!e)
+      abort();
+    l->e = e;
+    l->cap = cap;
+  }
+  l->e[l->n].pa = pa;
+  l->e[l->n].old = old;
+  l->e[l->n].val = val;
+  l->n++;
+}
+
 uint8_t mem_read8(Mem *mem, uint32_t pa) {
   pa &= mem->a20_mask;
   MemRegion *r = mem->nregions ? find_region(mem, pa) : NULL;
   if (r) {
     if (r->kind == MEM_ROM)
       return r->host[pa - r->base];
+    if (mem->wlog)
+      mem->wlog->mmio = true;
     return r->read ? (uint8_t)r->read(r->opaque, pa - r->base, 1) : 0xff;
   }
   if (pa < mem->ram_size)
@@ -151,9 +168,13 @@ void mem_write8(Mem *mem, uint32_t pa, uint8_t v) {
   if (r) {
     if (r->kind == MEM_MMIO && r->write)
       r->write(r->opaque, pa - r->base, 1, v);
+    if (mem->wlog)
+      mem->wlog->mmio = true;
     return;
   }
   if (pa < mem->ram_size) {
+    if (mem->wlog)
+      wlog_add(mem->wlog, pa, mem->ram[pa], v);
     mem->ram[pa] = v;
     if (mem->page_code[pa >> PAGE_SHIFT])
       code_written(mem, pa);
@@ -163,6 +184,8 @@ void mem_write8(Mem *mem, uint32_t pa, uint8_t v) {
 /* Wider accesses: MMIO regions see the full-width access when it fits in one region. */
 uint16_t mem_read16(Mem *mem, uint32_t pa) {
   MemRegion *r = mem->nregions ? find_region(mem, pa & mem->a20_mask) : NULL;
+  if (r && r->kind == MEM_MMIO && mem->wlog)
+    mem->wlog->mmio = true;
   if (r && r->kind == MEM_MMIO && (pa & mem->a20_mask) - r->base + 2 <= r->size && r->read)
     return (uint16_t)r->read(r->opaque, (pa & mem->a20_mask) - r->base, 2);
   return (uint16_t)(mem_read8(mem, pa) | mem_read8(mem, pa + 1) << 8);
@@ -170,6 +193,8 @@ uint16_t mem_read16(Mem *mem, uint32_t pa) {
 
 uint32_t mem_read32(Mem *mem, uint32_t pa) {
   MemRegion *r = mem->nregions ? find_region(mem, pa & mem->a20_mask) : NULL;
+  if (r && r->kind == MEM_MMIO && mem->wlog)
+    mem->wlog->mmio = true;
   if (r && r->kind == MEM_MMIO && (pa & mem->a20_mask) - r->base + 4 <= r->size && r->read)
     return r->read(r->opaque, (pa & mem->a20_mask) - r->base, 4);
   return (uint32_t)mem_read16(mem, pa) | (uint32_t)mem_read16(mem, pa + 2) << 16;
@@ -178,6 +203,8 @@ uint32_t mem_read32(Mem *mem, uint32_t pa) {
 void mem_write16(Mem *mem, uint32_t pa, uint16_t v) {
   MemRegion *r = mem->nregions ? find_region(mem, pa & mem->a20_mask) : NULL;
   if (r && r->kind == MEM_MMIO && (pa & mem->a20_mask) - r->base + 2 <= r->size) {
+    if (mem->wlog)
+      mem->wlog->mmio = true;
     if (r->write)
       r->write(r->opaque, (pa & mem->a20_mask) - r->base, 2, v);
     return;
@@ -189,6 +216,8 @@ void mem_write16(Mem *mem, uint32_t pa, uint16_t v) {
 void mem_write32(Mem *mem, uint32_t pa, uint32_t v) {
   MemRegion *r = mem->nregions ? find_region(mem, pa & mem->a20_mask) : NULL;
   if (r && r->kind == MEM_MMIO && (pa & mem->a20_mask) - r->base + 4 <= r->size) {
+    if (mem->wlog)
+      mem->wlog->mmio = true;
     if (r->write)
       r->write(r->opaque, (pa & mem->a20_mask) - r->base, 4, v);
     return;

@@ -53,7 +53,17 @@ typedef struct Mem {
   /* Called when the TLBs must be flushed (A20 toggled, map changed). */
   void (*map_changed_hook)(void *opaque);
   void *map_changed_opaque;
+  /* Lockstep checking (src/jit/lockstep.c): when set, every RAM write is
+   * logged with its old value, no host write pointers are handed out, and
+   * any MMIO access is flagged (device side effects cannot be replayed). */
+  struct MemWriteLog *wlog;
 } Mem;
+
+typedef struct MemWriteLog {
+  uint32_t n, cap;
+  struct { uint32_t pa; uint8_t old, val; } *e;
+  bool mmio;               /* an MMIO region was read or written */
+} MemWriteLog;
 
 /* ram_size in bytes (rounded up to 4 KiB). Returns NULL on allocation failure. */
 Mem *mem_create(uint32_t ram_size);

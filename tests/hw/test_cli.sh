@@ -38,8 +38,8 @@ expect 2 "--mem 0" --mem 0 --bios "$T/hlt.rom" --fda "$T/fd.img"
 expect 2 "--mem 12x" --mem 12x
 expect 2 "--mem 99999" --mem 99999
 expect 2 "needs an argument" --mem
-expect 2 "not available in this build" --engine jit
-expect 2 "not available in this build" --engine lockstep
+expect 2 "--jit-cache 0" --jit-cache 0
+expect 2 "--jit-cache 9x" --jit-cache 9x
 expect 2 "unknown engine" --engine foo
 expect 2 "--boot z" --boot z
 expect 2 "--timeout -1" --timeout -1

@@ -1,0 +1,394 @@
+/*
+ * jit.c — translation cache, block translation, chaining and the run hook.
+ *
+ * A guest block is a run of decoded instructions (the interpreter's
+ * decoder) from one page, ending at the first control transfer or mode
+ * change, at most JIT_MAX_INSNS long.  Each block becomes host code that
+ * works directly on struct Cpu (RBX holds the Cpu pointer throughout):
+ *
+ *   - instructions with an inline translation (translate.c) run without a
+ *     call; when an inline fast path cannot finish (TLB miss, segment
+ *     check, MMIO, code page) it jumps to an out-of-line stub that calls
+ *     the instruction's handler, which redoes the instruction from the
+ *     start: handlers are the one source of truth for semantics and
+ *     faults;
+ *   - every other instruction is a call of its handler, exactly as the
+ *     interpreter makes it (EIP, next EIP and the retired-instruction count
+ *     are stored first, so a fault unwinds with precise state).
+ *
+ * Keys: a translation is found by guest physical address, EIP, CS base and
+ * the CPU mode word (CS size, stack size, CPL, paging, PE, VM86), because
+ * the translation embeds EIPs and mode-dependent checks.  Self-modifying
+ * code: a block records its page's write generation (mem.h) and checks it
+ * on entry and after every handler call; a stale block exits and is
+ * translated again.
+ *
+ * Leaving a block: a direct exit (fall-through, relative jump or call)
+ * checks the budget and the event word (HLT, INTR, NMI, interrupt shadow,
+ * stop request) inline, then jumps straight to the next block once it has
+ * been linked ("chained"); an indirect exit (RET, indirect jump, far
+ * transfers) probes a jump cache keyed by EIP, CS base, mode and TLB epoch
+ * inline.  Anything else returns to the dispatch loop.
+ *
+ * W^X: the code buffer is one memfd mapped twice, read+write and
+ * read+execute; no page is ever writable and executable at once.
+ */
+#define _GNU_SOURCE
+#include "jit.h"
+#include "jit_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#if defined(__x86_64__)
+bool jit_supported(void) { return true; }
+#else
+bool jit_supported(void) { return false; }
+#endif
+
+_Static_assert(offsetof(Cpu, intr) == offsetof(Cpu, halted) + 1, "event bytes adjacent");
+_Static_assert(offsetof(Cpu, nmi) == offsetof(Cpu, halted) + 2, "event bytes adjacent");
+_Static_assert(offsetof(Cpu, inhibit_irq) == offsetof(Cpu, halted) + 3, "event bytes adjacent");
+_Static_assert(offsetof(Cpu, halted) % 4 == 0, "event word aligned");
+_Static_assert(sizeof(CpuStop) == 4, "stop is a 32-bit word");
+_Static_assert(sizeof(JitJc) == 32, "jump cache entry size");
+
+/* ---- arena for block records (freed wholesale on flush) ---- */
+
+void *jit_arena_alloc(Jit *j, size_t n) {
+  n = (n + 15) & ~(size_t)15;
+  if (!j->arena || j->arena_used + n > j->arena_cap) {
+    size_t cap = n > JIT_ARENA_CHUNK ? n : JIT_ARENA_CHUNK;
+    ArenaChunk *ch = malloc(sizeof(ArenaChunk) + cap);
+    if (!ch)
+      return NULL;
+    ch->next = j->arena;
+    j->arena = ch;
+    j->arena_used = 0;
+    j->arena_cap = cap;
+    j->arena_total += cap;
+  }
+  void *p = j->arena->data + j->arena_used;
+  j->arena_used += n;
+  return p;
+}
+
+static void arena_free_all(Jit *j) {
+  while (j->arena) {
+    ArenaChunk *n = j->arena->next;
+    free(j->arena);
+    j->arena = n;
+  }
+  j->arena_used = j->arena_cap = 0;
+  j->arena_total = 0;
+}
+
+/* ---- fixed code: entry trampoline, epilogue, indirect dispatch ---- */
+
+static void emit_fixed(Jit *j) {
+  Emit e = {j->rw, j->rw + j->size, false};
+  /* enter(Cpu *cpu, const void *code): save callee-saved registers, RBX = cpu. */
+  j->enter_rw = e.p;
+  e8(&e, 0x53);                 /* push rbx */
+  e8(&e, 0x55);                 /* push rbp */
+  e8(&e, 0x41); e8(&e, 0x54);   /* push r12 */
+  e8(&e, 0x41); e8(&e, 0x55);   /* push r13 */
+  e8(&e, 0x41); e8(&e, 0x56);   /* push r14 */
+  e8(&e, 0x41); e8(&e, 0x57);   /* push r15 */
+  alu_ri(&e, SZ64, ALU_SUB, RSP, 8); /* keep RSP 16-byte aligned for calls */
+  mov_rr(&e, SZ64, RBX, RDI);
+  e8(&e, 0xff); e8(&e, 0xe6);   /* jmp rsi */
+  /* epilogue: RAX = exit value. */
+  j->epilogue_rw = e.p;
+  alu_ri(&e, SZ64, ALU_ADD, RSP, 8);
+  e8(&e, 0x41); e8(&e, 0x5f);   /* pop r15 */
+  e8(&e, 0x41); e8(&e, 0x5e);
+  e8(&e, 0x41); e8(&e, 0x5d);
+  e8(&e, 0x41); e8(&e, 0x5c);
+  e8(&e, 0x5d);
+  e8(&e, 0x5b);
+  e8(&e, 0xc3);                 /* ret */
+  /* exit_zero: return 0 to the dispatch loop (EIP already stored). */
+  j->exit0_rw = e.p;
+  mov_ri(&e, RAX, 0);
+  jmp_to(&e, j->epilogue_rw);
+  /*
+   * indirect: EIP of the next instruction in cpu->next_eip, icount up to
+   * date.  Store EIP; if no event and budget left, look the jump cache up.
+   */
+  j->indirect_rw = e.p;
+  mov_r_m(&e, SZ32, RAX, RBX, OFF(next_eip));
+  mov_m_r(&e, SZ32, RBX, OFF(eip), RAX);
+  mov_r_m(&e, SZ64, RCX, RBX, OFF(icount));
+  op_mem(&e, SZ64, 0x3b, RCX, RBX, OFF(jit_limit)); /* cmp rcx, [jit_limit] */
+  jcc_to(&e, CC_AE, j->exit0_rw);
+  alu_mi(&e, SZ32, ALU_CMP, RBX, OFF(halted), 0);
+  jcc_to(&e, CC_NE, j->exit0_rw);
+  alu_mi(&e, SZ32, ALU_CMP, RBX, OFF(stop), 0);
+  jcc_to(&e, CC_NE, j->exit0_rw);
+  mov_rr(&e, SZ32, RCX, RAX);
+  alu_ri(&e, SZ32, ALU_AND, RCX, JC_SIZE - 1);
+  shift_ri(&e, SZ32, 4, RCX, 5);
+  mov_ri64(&e, RDX, (uint64_t)(uintptr_t)j->jc);
+  alu_rr(&e, SZ64, ALU_ADD, RDX, RCX);
+  alu_r_m(&e, SZ32, ALU_CMP, RAX, RDX, offsetof(JitJc, eip));
+  jcc_to(&e, CC_NE, j->exit0_rw);
+  mov_r_m(&e, SZ32, RAX, RBX, OFF(seg[S_CS].base));
+  alu_r_m(&e, SZ32, ALU_CMP, RAX, RDX, offsetof(JitJc, csbase));
+  jcc_to(&e, CC_NE, j->exit0_rw);
+  mov_r_m(&e, SZ32, RAX, RBX, OFF(mode));
+  alu_r_m(&e, SZ32, ALU_CMP, RAX, RDX, offsetof(JitJc, mode));
+  jcc_to(&e, CC_NE, j->exit0_rw);
+  mov_r_m(&e, SZ32, RAX, RBX, OFF(tlb_epoch));
+  alu_r_m(&e, SZ32, ALU_CMP, RAX, RDX, offsetof(JitJc, epoch));
+  jcc_to(&e, CC_NE, j->exit0_rw);
+  jmp_mem(&e, RDX, offsetof(JitJc, code));
+  /* to_c: store next_eip as EIP and return (no chaining, e.g. after POPF). */
+  j->to_c_rw = e.p;
+  mov_r_m(&e, SZ32, RAX, RBX, OFF(next_eip));
+  mov_m_r(&e, SZ32, RBX, OFF(eip), RAX);
+  jmp_to(&e, j->exit0_rw);
+  j->fixed_end = (size_t)(e.p - j->rw);
+  j->used = (j->fixed_end + 63) & ~(size_t)63;
+}
+
+/* ---- cache management ---- */
+
+static void cache_reset(Jit *j) {
+  arena_free_all(j);
+  memset(j->hash, 0, sizeof(JitBlock *) * JIT_HASH_SIZE);
+  memset(j->jc, 0, sizeof(JitJc) * JC_SIZE);
+  for (unsigned i = 0; i < JC_SIZE; i++)
+    j->jc[i].eip = 0xffffffffu, j->jc[i].mode = 0xffffffffu;
+  j->used = (j->fixed_end + 63) & ~(size_t)63;
+  j->stats.live_blocks = 0;
+  j->stats.code_bytes = 0;
+  j->flush_epoch++;
+}
+
+void jit_flush(Cpu *c) {
+  if (c->jit)
+    cache_reset(c->jit);
+}
+
+static inline uint32_t hash_key(uint32_t pa, uint32_t eip) {
+  uint32_t h = pa * 0x9e3779b1u ^ eip * 0x85ebca6bu;
+  return (h ^ (h >> 15)) & (JIT_HASH_SIZE - 1);
+}
+
+/* Look the block for the current CS:EIP up; translate it if needed.  maxn
+ * bounds the instruction count (a shorter, "truncated" block is made and
+ * cached separately when the budget is smaller than the block). */
+static JitBlock *block_for(Cpu *c, uint64_t room) {
+  Jit *j = c->jit;
+  uint32_t eip = c->eip;
+  const SegCache *cs = &c->seg[S_CS];
+  if (unlikely(eip > cs->limit))
+    return NULL;
+  uint32_t lin = cs->base + eip;
+  const TlbEntry *te = &c->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+  uint32_t need = c->cpl == 3 ? TLB_R_USER : TLB_R_SUP;
+  if (unlikely(te->vpage != lin >> PAGE_SHIFT || !(te->perm & need)))
+    return NULL; /* the interpreter walks the tables (and faults) */
+  uint32_t pa = ((te->ppage << PAGE_SHIFT) | (lin & PAGE_MASK)) & c->mem->a20_mask;
+  uint32_t mode = c->mode;
+  uint32_t h = hash_key(pa, eip);
+  unsigned want = room >= JIT_MAX_INSNS ? 0 : (unsigned)room;
+  j->stats.lookups++;
+  JitBlock *full = NULL;
+  for (JitBlock **pp = &j->hash[h], *b; (b = *pp) != NULL;) {
+    if (b->pa == pa && b->eip == eip && b->csbase == cs->base && b->mode == mode) {
+      if (b->gen != *b->genp) {
+        *pp = b->hnext; /* stale: unlink (its memory goes with the next flush) */
+        j->stats.stale++;
+        j->stats.live_blocks--;
+        continue;
+      }
+      if (b->trunc == 0)
+        full = b;
+      if ((b->trunc == 0 && b->n <= room) || (want && b->trunc == want)) {
+        j->stats.hits++;
+        return b;
+      }
+    }
+    pp = &b->hnext;
+  }
+  if (full && full->n <= room)
+    return full;
+  JitBlock *b = jit_translate(c, pa, want);
+  if (!b)
+    return NULL;
+  b->hnext = j->hash[h];
+  j->hash[h] = b;
+  return b;
+}
+
+/* Chain: make the direct exit ch jump straight to the block for the current
+ * CS:EIP, when it is on the same linear page (so the same physical page
+ * under any mapping that maps the source block there) and in the same mode. */
+static void try_chain(Cpu *c, JitChain *ch) {
+  Jit *j = c->jit;
+  JitBlock *from = ch->from;
+  uint8_t *site = ch->site_rw;
+  uint32_t epoch = ch->flush_epoch;
+  if (epoch != j->flush_epoch)
+    return;
+  if (c->mode != from->mode || c->seg[S_CS].base != from->csbase || c->eip != ch->target)
+    return;
+  if (((from->csbase + from->eip) >> PAGE_SHIFT) != ((c->seg[S_CS].base + c->eip) >> PAGE_SHIFT))
+    return;
+  if (from->gen != *from->genp)
+    return;
+  JitBlock *t = block_for(c, UINT64_MAX);
+  if (!t || t->trunc)
+    return;
+  /* A flush inside block_for() frees `ch` and `from`: only patch when none happened. */
+  if (j->flush_epoch != epoch)
+    return;
+  fix_to(site, t->code + j->delta);
+  j->stats.chains++;
+}
+
+static bool jit_exec(Cpu *c, uint64_t limit) {
+  Jit *j = c->jit;
+  if (j->lockstep)
+    return jit_lockstep_exec(c, limit);
+  uint64_t room = limit - c->icount;
+  JitBlock *b = block_for(c, room);
+  if (!b)
+    return false;
+  if (!b->trunc) {
+    JitJc *jc = &j->jc[c->eip & (JC_SIZE - 1)];
+    jc->eip = c->eip;
+    jc->csbase = c->seg[S_CS].base;
+    jc->mode = c->mode;
+    jc->epoch = c->tlb_epoch;
+    jc->code = b->code;
+    j->stats.jc_fills++;
+  }
+  c->jit_limit = limit >= JIT_MAX_INSNS ? limit - JIT_MAX_INSNS : 0;
+  uintptr_t r = j->enter(c, b->code);
+  if (r > JIT_EXIT_MAX)
+    try_chain(c, (JitChain *)r);
+  return true;
+}
+
+/* Run exactly the block at CS:EIP (no chaining); used by lockstep.c. */
+JitBlock *jit_block_at(Cpu *c, uint64_t room) { return block_for(c, room); }
+
+/* ---- code space ---- */
+
+uint8_t *jit_code_alloc_begin(Jit *j, size_t *avail) {
+  *avail = j->size - j->used;
+  return j->rw + j->used;
+}
+
+void jit_code_alloc_end(Jit *j, size_t used) {
+  j->used = (j->used + used + 15) & ~(size_t)15;
+  j->stats.code_bytes += used;
+}
+
+bool jit_over_budget(const Jit *j) {
+  return j->used + JIT_MAX_BLOCK_CODE > j->size || j->arena_total + (j->size - j->used) / 4 > j->limit;
+}
+
+void jit_full_flush(Jit *j) {
+  cache_reset(j);
+  j->stats.flushes++;
+}
+
+/* ---- lifecycle ---- */
+
+bool jit_attach(Cpu *c, const JitOptions *opt, char *err, size_t errlen) {
+  if (!jit_supported()) {
+    snprintf(err, errlen, "the JIT translates to x86-64 only; this host runs the interpreter (--engine interp)");
+    return false;
+  }
+  Jit *j = calloc(1, sizeof(Jit));
+  if (!j) {
+    snprintf(err, errlen, "out of memory for the JIT");
+    return false;
+  }
+  size_t bound = opt && opt->cache_bytes ? opt->cache_bytes : JIT_DEFAULT_CACHE;
+  if (bound < 1u << 20)
+    bound = 1u << 20;
+  j->limit = bound;
+  /* Code gets 3/4 of the bound, block records the rest (checked together). */
+  j->size = (bound / 4 * 3) & ~(size_t)4095;
+  j->no_inline = opt && opt->no_inline;
+  j->lockstep = opt && opt->lockstep;
+  j->hash = calloc(JIT_HASH_SIZE, sizeof(JitBlock *));
+  j->jc = aligned_alloc(64, sizeof(JitJc) * JC_SIZE);
+  int fd = memfd_create("x86vm-jit", MFD_CLOEXEC);
+  if (!j->hash || !j->jc || fd < 0 || ftruncate(fd, (off_t)j->size) != 0) {
+    snprintf(err, errlen, "cannot set up the JIT code buffer: %s", strerror(errno));
+    if (fd >= 0)
+      close(fd);
+    free(j->hash);
+    free(j->jc);
+    free(j);
+    return false;
+  }
+  j->rw = mmap(NULL, j->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  j->rx = mmap(NULL, j->size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+  close(fd);
+  if (j->rw == MAP_FAILED || j->rx == MAP_FAILED) {
+    snprintf(err, errlen, "cannot map the JIT code buffer: %s", strerror(errno));
+    if (j->rw != MAP_FAILED)
+      munmap(j->rw, j->size);
+    if (j->rx != MAP_FAILED)
+      munmap(j->rx, j->size);
+    free(j->hash);
+    free(j->jc);
+    free(j);
+    return false;
+  }
+  j->delta = j->rw - j->rx;
+  emit_fixed(j);
+  j->enter = (JitEnterFn)(void *)(j->enter_rw - j->delta);
+  cache_reset(j);
+  c->jit = j;
+  c->jit_exec = jit_exec;
+  return true;
+}
+
+void jit_detach(Cpu *c) {
+  Jit *j = c->jit;
+  if (!j)
+    return;
+  jit_lockstep_free(j);
+  arena_free_all(j);
+  munmap(j->rw, j->size);
+  munmap(j->rx, j->size);
+  free(j->hash);
+  free(j->jc);
+  free(j);
+  c->jit = NULL;
+  c->jit_exec = NULL;
+}
+
+void jit_get_stats(const Cpu *c, JitStats *st) {
+  memset(st, 0, sizeof *st);
+  if (c->jit)
+    *st = c->jit->stats;
+}
+
+void jit_print_stats(const Cpu *c, FILE *f) {
+  JitStats s;
+  jit_get_stats(c, &s);
+  double rate = s.lookups ? 100.0 * (double)s.hits / (double)s.lookups : 0.0;
+  fprintf(f,
+          "jit: %llu translations (%llu live, %llu KiB code), %llu lookups from the dispatch loop "
+          "(%.1f%% hit), %llu chained jumps, %llu jump-cache fills, %llu stale (code written), "
+          "%llu flushes (cache bound %zu MiB)\n",
+          (unsigned long long)s.blocks, (unsigned long long)s.live_blocks,
+          (unsigned long long)(s.code_bytes / 1024), (unsigned long long)s.lookups, rate,
+          (unsigned long long)s.chains, (unsigned long long)s.jc_fills, (unsigned long long)s.stale,
+          (unsigned long long)s.flushes, c->jit ? c->jit->limit >> 20 : (size_t)0);
+  if (s.lockstep_blocks || s.lockstep_skipped)
+    fprintf(f, "jit: lockstep compared %llu blocks (%llu run by the interpreter alone: I/O or events)\n",
+            (unsigned long long)s.lockstep_blocks, (unsigned long long)s.lockstep_skipped);
+}

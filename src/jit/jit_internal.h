@@ -1,0 +1,97 @@
+/*
+ * jit_internal.h — what the JIT's files share: the translator's records,
+ * the cache structure and the exit protocol of translated code.
+ */
+#ifndef X86VM_JIT_INTERNAL_H
+#define X86VM_JIT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpu.h"
+#include "decode.h"
+#include "emit.h"
+#include "exec.h"
+#include "jit.h"
+
+#define JIT_MAX_INSNS 32               /* guest instructions per block */
+#define JIT_MAX_BLOCK_CODE (64u << 10) /* host bytes one block may need at most */
+#define JIT_HASH_BITS 16
+#define JIT_HASH_SIZE (1u << JIT_HASH_BITS)
+#define JC_BITS 12
+#define JC_SIZE (1u << JC_BITS)
+#define JIT_DEFAULT_CACHE ((size_t)64 << 20)
+#define JIT_ARENA_CHUNK ((size_t)1 << 20)
+
+/* Exit values of translated code: 0 = back to the dispatch loop; a larger
+ * value is a JitChain pointer asking to link that direct exit. */
+#define JIT_EXIT_MAX 16
+
+#define OFF(field) ((int32_t)offsetof(Cpu, field))
+
+typedef struct JitBlock {
+  struct JitBlock *hnext;  /* hash chain */
+  uint32_t pa, eip, csbase, mode; /* key */
+  uint32_t gen;            /* page generation at translation */
+  const uint32_t *genp;    /* the page's generation word */
+  uint16_t n;              /* guest instructions */
+  uint16_t trunc;          /* 0, or the budget this shortened block was made for */
+  uint8_t *code;           /* entry (executable view) */
+  uint32_t code_size;
+  Insn *insn;              /* the decoded instructions (handler arguments) */
+  uint32_t *ieip;          /* EIP of each instruction */
+  uint32_t *hoff;          /* host code offset of each instruction (for listings) */
+} JitBlock;
+
+typedef struct JitChain {
+  uint8_t *site_rw;   /* rel32 of the patchable jump (writable view) */
+  JitBlock *from;
+  uint32_t target;    /* guest EIP the exit goes to */
+  uint32_t flush_epoch;
+} JitChain;
+
+typedef struct JitJc {
+  uint32_t eip, csbase, mode, epoch;
+  uint8_t *code;
+  uint64_t pad;
+} JitJc;
+
+typedef struct ArenaChunk {
+  struct ArenaChunk *next;
+  _Alignas(16) uint8_t data[];
+} ArenaChunk;
+
+typedef uintptr_t (*JitEnterFn)(Cpu *cpu, const void *code);
+struct Lockstep;
+
+typedef struct Jit {
+  uint8_t *rw, *rx;      /* the two views of the code buffer */
+  ptrdiff_t delta;       /* rw - rx */
+  size_t size, used, fixed_end;
+  size_t limit;          /* the configured bound (code + records) */
+  uint8_t *enter_rw, *epilogue_rw, *exit0_rw, *indirect_rw, *to_c_rw;
+  JitEnterFn enter;
+  JitBlock **hash;
+  JitJc *jc;
+  ArenaChunk *arena;
+  size_t arena_used, arena_cap, arena_total;
+  uint32_t flush_epoch;
+  bool no_inline, lockstep;
+  struct Lockstep *ls;
+  JitStats stats;
+} Jit;
+
+/* translate.c */
+JitBlock *jit_translate(Cpu *c, uint32_t pa, unsigned maxn);
+/* jit.c */
+uint8_t *jit_code_alloc_begin(Jit *j, size_t *avail);
+void jit_code_alloc_end(Jit *j, size_t used);
+bool jit_over_budget(const Jit *j);
+void jit_full_flush(Jit *j);
+void *jit_arena_alloc(Jit *j, size_t n);
+JitBlock *jit_block_at(Cpu *c, uint64_t room);
+/* lockstep.c */
+bool jit_lockstep_exec(Cpu *c, uint64_t limit);
+void jit_lockstep_free(Jit *j);
+
+#endif

@@ -1,0 +1,255 @@
+/*
+ * lockstep.c — `--engine lockstep`: every block runs twice from the same
+ * state, first through the interpreter, then through its translation, and
+ * the two results are compared: registers, EIP, EFLAGS (materialised),
+ * segment caches, control registers, FPU state, retired-instruction count,
+ * and every byte of RAM written (the write log in mem.h records old and
+ * new values; the interpreter's writes are undone before the JIT runs).
+ * The first difference stops the machine with both states and the block's
+ * guest and host disassembly (capstone) on stderr.
+ *
+ * A block whose interpreter run touched an I/O port or an MMIO region is
+ * not run twice (device side effects cannot be undone): the interpreter's
+ * result stands and the block is counted as skipped.
+ */
+#include "jit_internal.h"
+
+#include <capstone/capstone.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Lockstep {
+  MemWriteLog log;
+  Cpu before, after_i;     /* the state before the block, after the interpreter */
+  MemWriteLog wi;          /* the interpreter's writes */
+  bool failed;
+  bool io;
+  void *opaque;            /* the machine's hooks, wrapped to notice port I/O */
+  CpuPortIn in;
+  CpuPortOut out;
+  CpuIntAck ack;
+} Lockstep;
+
+static uint32_t ls_in(void *opaque, uint16_t port, int size) {
+  Lockstep *ls = opaque;
+  ls->io = true;
+  return ls->in ? ls->in(ls->opaque, port, size) : 0xffffffffu;
+}
+static void ls_out(void *opaque, uint16_t port, int size, uint32_t v) {
+  Lockstep *ls = opaque;
+  ls->io = true;
+  if (ls->out)
+    ls->out(ls->opaque, port, size, v);
+}
+static int ls_ack(void *opaque) {
+  Lockstep *ls = opaque;
+  ls->io = true;
+  return ls->ack ? ls->ack(ls->opaque) : -1;
+}
+
+void jit_lockstep_free(Jit *j) {
+  if (!j->ls)
+    return;
+  free(j->ls->log.e);
+  free(j->ls->wi.e);
+  free(j->ls);
+  j->ls = NULL;
+}
+
+bool jit_lockstep_failed(const Cpu *c) { return c->jit && c->jit->ls && c->jit->ls->failed; }
+
+static Lockstep *ls_get(Cpu *c) {
+  Jit *j = c->jit;
+  if (j->ls)
+    return j->ls;
+  Lockstep *ls = calloc(1, sizeof *ls);
+  if (!ls)
+    abort();
+  j->ls = ls;
+  c->mem->wlog = &ls->log; /* from now on no host write pointers: every write is logged */
+  tlb_flush(c);
+  return ls;
+}
+
+/* Install the I/O wrappers (the machine may set its hooks after attaching). */
+static void ls_wrap_io(Cpu *c, Lockstep *ls) {
+  if (c->port_in != ls_in) {
+    ls->in = c->port_in;
+    ls->out = c->port_out;
+    ls->ack = c->int_ack;
+    ls->opaque = c->io_opaque;
+  }
+  c->port_in = ls_in;
+  c->port_out = ls_out;
+  c->int_ack = ls_ack;
+  c->io_opaque = ls;
+}
+static void ls_unwrap_io(Cpu *c, Lockstep *ls) {
+  c->port_in = ls->in;
+  c->port_out = ls->out;
+  c->int_ack = ls->ack;
+  c->io_opaque = ls->opaque;
+}
+
+static int cmp_write(const void *a, const void *b) {
+  const uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Reduce a log to the last value written per address, sorted by address. */
+static uint32_t final_writes(const MemWriteLog *l, uint64_t *out) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < l->n; i++) {
+    uint32_t pa = l->e[i].pa;
+    uint32_t j;
+    for (j = 0; j < n; j++)
+      if ((uint32_t)(out[j] >> 8) == pa)
+        break;
+    uint64_t v = (uint64_t)pa << 8 | l->e[i].val;
+    if (j < n)
+      out[j] = v;
+    else
+      out[n++] = v;
+  }
+  (void)cmp_write;
+  for (uint32_t a = 1; a < n; a++) /* insertion sort: logs are short */
+    for (uint32_t b = a; b > 0 && out[b - 1] > out[b]; b--) {
+      uint64_t t = out[b - 1];
+      out[b - 1] = out[b];
+      out[b] = t;
+    }
+  return n;
+}
+
+static void print_state(FILE *f, const char *who, Cpu *s) {
+  static const char *rn[8] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
+  fprintf(f, "  %-6s eip=%08x eflags=%08x icount=%llu cpl=%u mode=%02x\n        ", who, s->eip, cpu_get_flags(s),
+          (unsigned long long)s->icount, s->cpl, s->mode);
+  for (int i = 0; i < 8; i++)
+    fprintf(f, "%s=%08x%s", rn[i], s->regs[i], i == 3 ? "\n        " : " ");
+  fprintf(f, "\n        cs=%04x ds=%04x es=%04x ss=%04x fs=%04x gs=%04x cr0=%08x cr2=%08x cr3=%08x\n",
+          s->seg[S_CS].sel, s->seg[S_DS].sel, s->seg[S_ES].sel, s->seg[S_SS].sel, s->seg[S_FS].sel,
+          s->seg[S_GS].sel, s->cr[0], s->cr[2], s->cr[3]);
+}
+
+static void disasm(FILE *f, cs_mode mode, const uint8_t *code, size_t len, uint64_t addr, size_t max) {
+  csh h;
+  if (cs_open(CS_ARCH_X86, mode, &h) != CS_ERR_OK)
+    return;
+  cs_insn *insn;
+  size_t n = cs_disasm(h, code, len, addr, max, &insn);
+  for (size_t i = 0; i < n; i++)
+    fprintf(f, "    %08llx  %s %s\n", (unsigned long long)insn[i].address, insn[i].mnemonic, insn[i].op_str);
+  if (n)
+    cs_free(insn, n);
+  cs_close(&h);
+}
+
+static void report(Cpu *c, Lockstep *ls, JitBlock *b, const char *what) {
+  FILE *f = stderr;
+  fprintf(f, "x86vm: lockstep: the JIT differs from the interpreter (%s) in the block at %04x:%08x (phys %08x, %u instructions)\n",
+          what, b->csbase >> 4, b->eip, b->pa, b->n);
+  print_state(f, "before", &ls->before);
+  print_state(f, "interp", &ls->after_i);
+  print_state(f, "jit", c);
+  fprintf(f, "  guest code:\n");
+  const uint8_t *host = mem_page_read_ptr(c->mem, b->pa >> PAGE_SHIFT);
+  if (host) {
+    uint32_t off = b->pa & PAGE_MASK;
+    disasm(f, (b->mode & CPU_MODE_CS32) ? CS_MODE_32 : CS_MODE_16, host + off, PAGE_SIZE - off, b->eip, b->n);
+  }
+  fprintf(f, "  host code (%u bytes):\n", b->code_size);
+  disasm(f, CS_MODE_64, b->code, b->code_size, (uint64_t)(uintptr_t)b->code, 400);
+}
+
+/* Compare the interpreter's result (ls->after_i, ls->wi) with the current state. */
+static const char *compare(Cpu *c, Lockstep *ls) {
+  Cpu *a = &ls->after_i;
+  if (memcmp(a->regs, c->regs, sizeof c->regs))
+    return "general registers";
+  if (a->eip != c->eip)
+    return "EIP";
+  if (cpu_get_flags(a) != cpu_get_flags(c))
+    return "EFLAGS";
+  if (memcmp(a->seg, c->seg, sizeof c->seg))
+    return "segment registers";
+  if (memcmp(a->cr, c->cr, sizeof c->cr) || memcmp(a->dr, c->dr, sizeof c->dr))
+    return "control/debug registers";
+  if (a->cpl != c->cpl || a->mode != c->mode)
+    return "CPL/mode";
+  if (a->icount != c->icount)
+    return "instruction count";
+  if (a->halted != c->halted)
+    return "halt state";
+  if (memcmp(&a->fpu, &c->fpu, sizeof c->fpu))
+    return "FPU state";
+  if (a->gdt_base != c->gdt_base || a->idt_base != c->idt_base || a->gdt_limit != c->gdt_limit ||
+      a->idt_limit != c->idt_limit)
+    return "descriptor table registers";
+  static uint64_t wi[1 << 16], wj[1 << 16];
+  if (ls->wi.n > (1u << 16) || ls->log.n > (1u << 16))
+    return NULL; /* too long to compare byte by byte (a long REP): trust the final memory */
+  uint32_t ni = final_writes(&ls->wi, wi), nj = final_writes(&ls->log, wj);
+  if (ni != nj || memcmp(wi, wj, ni * sizeof(uint64_t)))
+    return "memory writes";
+  return NULL;
+}
+
+bool jit_lockstep_exec(Cpu *c, uint64_t limit) {
+  Jit *j = c->jit;
+  Lockstep *ls = ls_get(c);
+  if (ls->failed) {
+    c->stop = CPU_STOP_SHUTDOWN; /* machine_run ends the run */
+    return false;
+  }
+  if ((c->intr && (c->eflags & F_IF)) || c->nmi || c->inhibit_irq || c->halted)
+    return false;
+  uint64_t room = limit - c->icount;
+  JitBlock *bp = jit_block_at(c, room);
+  if (!bp)
+    return false;
+  JitBlock b = *bp; /* the record may go with a flush during the runs */
+  uint32_t epoch = j->flush_epoch;
+  uint32_t n = b.n;
+  bool (*exec)(Cpu *, uint64_t) = c->jit_exec;
+  /* 1: the interpreter. */
+  ls_wrap_io(c, ls);
+  memcpy(&ls->before, c, sizeof(Cpu));
+  ls->io = false;
+  ls->log.n = 0;
+  ls->log.mmio = false;
+  c->jit_exec = NULL;
+  CpuStop r1 = cpu_run(c, n);
+  c->jit_exec = exec;
+  if (ls->io || ls->log.mmio || (r1 != CPU_STOP_BUDGET && r1 != CPU_STOP_HLT)) {
+    ls_unwrap_io(c, ls);
+    if (r1 != CPU_STOP_BUDGET && r1 != CPU_STOP_HLT)
+      c->stop = r1;
+    j->stats.lockstep_skipped++;
+    return true;
+  }
+  memcpy(&ls->after_i, c, sizeof(Cpu));
+  MemWriteLog tmp = ls->wi;
+  ls->wi = ls->log;
+  ls->log = tmp;
+  ls->log.n = 0;
+  ls->log.mmio = false;
+  for (uint32_t i = ls->wi.n; i-- > 0;)
+    c->mem->ram[ls->wi.e[i].pa] = ls->wi.e[i].old;
+  /* 2: the translation, from the same state. */
+  memcpy(c, &ls->before, sizeof(Cpu));
+  j->lockstep = false;
+  CpuStop r2 = cpu_run(c, n);
+  j->lockstep = true;
+  ls_unwrap_io(c, ls);
+  j->stats.lockstep_blocks++;
+  const char *diff = r2 != r1 ? "stop reason" : (ls->io || ls->log.mmio) ? "I/O" : compare(c, ls);
+  if (diff) {
+    if (epoch != j->flush_epoch)
+      b.code_size = 0; /* the translation is gone: no host listing */
+    report(c, ls, &b, diff);
+    ls->failed = true;
+    c->stop = CPU_STOP_SHUTDOWN; /* machine_run ends the run */
+  }
+  return true;
+}

@@ -1,0 +1,995 @@
+/*
+ * translate.c — one guest block to host x86-64 code.
+ *
+ * Conventions inside translated code:
+ *   RBX  = Cpu *; guest registers, lazy flags and everything else are read
+ *          and written in struct Cpu (offsets from cpu.h), so any handler
+ *          call sees the exact state;
+ *   RAX, RCX, RDX, RSI, RDI, R8 = scratch (caller-saved: free across calls);
+ *   RSP  = 16-byte aligned (set by the entry trampoline).
+ *
+ * Bookkeeping: `pend` counts instructions retired since the last update of
+ * cpu->icount; it is added before every handler call and every exit, so a
+ * fault unwinding from a handler finds icount = instructions retired.
+ * cpu->eip is stored only before handler calls and at exits.
+ *
+ * Inline translations (see tr_inline) cover the common integer forms.
+ * Each checks everything that could make it fault or take a slow path
+ * (segment rights and limit, TLB entry, host pointer, page crossing)
+ * before changing any state; if a check fails it jumps to a stub that
+ * calls the instruction's handler, which does the whole instruction
+ * again the interpreter's way.  So faults, MMIO and code-page writes are
+ * always the handlers' business.
+ */
+#include "jit_internal.h"
+#include "ops.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_STUBS 192
+#define MAX_FIX 12
+
+enum { STUB_SLOW, STUB_EXIT_AT, STUB_TO_C };
+
+typedef struct Stub {
+  int kind;
+  int k;              /* instruction index (STUB_SLOW) */
+  uint32_t pend;      /* icount to add before the call / at the exit */
+  uint32_t eip;       /* STUB_EXIT_AT: EIP to store */
+  uint8_t *resume;    /* STUB_SLOW: where to continue */
+  Fixup fx[MAX_FIX];
+  int nfx;
+} Stub;
+
+typedef struct Tr {
+  Cpu *c;
+  Jit *j;
+  JitBlock *b;
+  Emit e;
+  uint32_t pend;
+  int last_cc;        /* cc_op known after the previous instruction, or -1 */
+  bool ram;           /* block on a RAM page: check its write generation */
+  uint32_t wrap;      /* EIP mask (16-bit code wraps at 64 KiB) */
+  Stub st[MAX_STUBS];
+  int nst;
+  bool overflow;
+} Tr;
+
+static const uint32_t zero_gen;
+
+/* ---- small emission helpers ---- */
+
+static Stub *stub_new(Tr *t, int kind) {
+  if (t->nst >= MAX_STUBS) {
+    t->overflow = true;
+    t->nst = 0;
+  }
+  Stub *s = &t->st[t->nst++];
+  memset(s, 0, sizeof *s);
+  s->kind = kind;
+  return s;
+}
+static void stub_jcc(Tr *t, Stub *s, int cc) {
+  if (s->nfx >= MAX_FIX) {
+    t->overflow = true;
+    return;
+  }
+  s->fx[s->nfx++] = jcc_fwd(&t->e, cc);
+}
+static void sync_icount(Tr *t) {
+  if (t->pend) {
+    alu_mi(&t->e, SZ64, ALU_ADD, RBX, OFF(icount), (int32_t)t->pend);
+    t->pend = 0;
+  }
+}
+
+/* Call the handler of instruction k with EIP / next EIP stored (icount must be synced). */
+static void call_handler(Tr *t, int k) {
+  Emit *e = &t->e;
+  const Insn *in = &t->b->insn[k];
+  uint32_t eip = t->b->ieip[k], next = (eip + in->len) & t->wrap;
+  mov_m_i32(e, RBX, OFF(eip), eip);
+  mov_m_i32(e, RBX, OFF(next_eip), next);
+  mov_rr(e, SZ64, RDI, RBX);
+  mov_ri64(e, RSI, (uint64_t)(uintptr_t)in);
+  call_abs(e, (const void *)in->fn);
+}
+
+/* Jump to s if the block's page was written (self-modifying code). */
+static void gen_check(Tr *t, Stub *s) {
+  if (!t->ram)
+    return;
+  mov_ri64(&t->e, RAX, (uint64_t)(uintptr_t)t->b->genp);
+  alu_mi(&t->e, SZ32, ALU_CMP, RAX, 0, (int32_t)t->b->gen);
+  stub_jcc(t, s, CC_NE);
+}
+
+/* Leave the block towards a known EIP: chain when linked, else back to C. */
+static void direct_exit(Tr *t, uint32_t target) {
+  Emit *e = &t->e;
+  sync_icount(t);
+  mov_r_m(e, SZ64, RAX, RBX, OFF(icount));
+  op_mem(e, SZ64, 0x3b, RAX, RBX, OFF(jit_limit));
+  Fixup f1 = jcc_fwd(e, CC_AE);
+  alu_mi(e, SZ32, ALU_CMP, RBX, OFF(halted), 0);
+  Fixup f2 = jcc_fwd(e, CC_NE);
+  alu_mi(e, SZ32, ALU_CMP, RBX, OFF(stop), 0);
+  Fixup f3 = jcc_fwd(e, CC_NE);
+  Fixup site = jmp_fwd(e);
+  /* Not linked yet: ask the dispatch loop to link this exit. */
+  JitChain *ch = jit_arena_alloc(t->j, sizeof(JitChain));
+  if (!ch) {
+    t->overflow = true;
+    return;
+  }
+  ch->site_rw = site;
+  ch->from = t->b;
+  ch->target = target;
+  ch->flush_epoch = t->j->flush_epoch;
+  bind(e, site);
+  mov_m_i32(e, RBX, OFF(eip), target);
+  mov_ri64(e, RAX, (uint64_t)(uintptr_t)ch);
+  jmp_to(e, t->j->epilogue_rw);
+  bind(e, f1);
+  bind(e, f2);
+  bind(e, f3);
+  mov_m_i32(e, RBX, OFF(eip), target);
+  jmp_to(e, t->j->exit0_rw);
+}
+
+/* ---- guest registers in struct Cpu ---- */
+
+static int32_t greg_off(int sz, unsigned g) {
+  if (sz == SZ8 && g >= 4)
+    return OFF(regs) + 4 * (int32_t)(g - 4) + 1;
+  return OFF(regs) + 4 * (int32_t)g;
+}
+/* Load guest register g (size sz) zero-extended into host register h. */
+static void ld_greg(Tr *t, int sz, int h, unsigned g) {
+  if (sz == SZ32)
+    mov_r_m(&t->e, SZ32, h, RBX, greg_off(sz, g));
+  else
+    movzx_m(&t->e, sz, h, RBX, greg_off(sz, g));
+}
+static void st_greg(Tr *t, int sz, unsigned g, int h) { mov_m_r(&t->e, sz, RBX, greg_off(sz, g), h); }
+
+static int vsz(const Insn *in) { return (in->flags & INSN_O32) ? SZ32 : SZ16; }
+
+/* Effective address of the memory operand into EAX (offset within the segment). */
+static void emit_ea(Tr *t, const Insn *in) {
+  Emit *e = &t->e;
+  if (in->base == REG_NONE && in->index == REG_NONE) {
+    mov_ri_keepflags(e, RAX, (uint32_t)in->disp);
+  } else if (in->index == REG_NONE) {
+    mov_r_m(e, SZ32, RAX, RBX, OFF(regs) + 4 * in->base);
+    if (in->disp)
+      alu_ri(e, SZ32, ALU_ADD, RAX, in->disp);
+  } else {
+    mov_r_m(e, SZ32, RCX, RBX, OFF(regs) + 4 * in->index);
+    if (in->scale)
+      shift_ri(e, SZ32, 4, RCX, in->scale);
+    if (in->base != REG_NONE) {
+      mov_r_m(e, SZ32, RAX, RBX, OFF(regs) + 4 * in->base);
+      alu_rr(e, SZ32, ALU_ADD, RAX, RCX);
+    } else {
+      mov_rr(e, SZ32, RAX, RCX);
+    }
+    if (in->disp)
+      alu_ri(e, SZ32, ALU_ADD, RAX, in->disp);
+  }
+  if (!(in->flags & INSN_A32))
+    movzx_rr(e, SZ16, RAX, RAX);
+}
+
+/*
+ * EAX = offset in segment s; on success RDX = host address of the nbytes
+ * access.  Every check failing jumps to the slow stub.  Clobbers RCX.
+ */
+static void emit_mem(Tr *t, Stub *slow, int s, unsigned nbytes, bool write) {
+  Emit *e = &t->e;
+  uint32_t mask = SF_CODE | SF_DC | SF_P | (write ? SF_RW : 0);
+  uint32_t want = SF_P | (write ? SF_RW : 0);
+  movzx_m(e, SZ16, RCX, RBX, OFF(seg) + s * (int32_t)sizeof(SegCache) + (int32_t)offsetof(SegCache, flags));
+  alu_ri(e, SZ32, ALU_AND, RCX, (int32_t)mask);
+  alu_ri(e, SZ32, ALU_CMP, RCX, (int32_t)want);
+  stub_jcc(t, slow, CC_NE);
+  mov_rr(e, SZ32, RCX, RAX);
+  if (nbytes > 1)
+    alu_ri(e, SZ64, ALU_ADD, RCX, (int32_t)nbytes - 1);
+  mov_r_m(e, SZ32, RDX, RBX, OFF(seg) + s * (int32_t)sizeof(SegCache) + (int32_t)offsetof(SegCache, limit));
+  alu_rr(e, SZ64, ALU_CMP, RCX, RDX);
+  stub_jcc(t, slow, CC_A);
+  alu_r_m(e, SZ32, ALU_ADD, RAX, RBX, OFF(seg) + s * (int32_t)sizeof(SegCache) + (int32_t)offsetof(SegCache, base));
+  /* TLB probe. */
+  mov_rr(e, SZ32, RCX, RAX);
+  shift_ri(e, SZ32, 5, RCX, PAGE_SHIFT);
+  mov_rr(e, SZ32, RDX, RCX);
+  alu_ri(e, SZ32, ALU_AND, RDX, TLB_SIZE - 1);
+  shift_ri(e, SZ32, 4, RDX, 5);
+  lea_sib(e, RDX, RBX, RDX, 0, OFF(tlb));
+  alu_r_m(e, SZ32, ALU_CMP, RCX, RDX, offsetof(TlbEntry, vpage));
+  stub_jcc(t, slow, CC_NE);
+  uint32_t need = (t->b->mode & CPU_MODE_CPL3) ? (write ? TLB_W_USER : TLB_R_USER) : (write ? TLB_W_SUP : TLB_R_SUP);
+  test_mi(e, RDX, offsetof(TlbEntry, perm), need);
+  stub_jcc(t, slow, CC_E);
+  mov_r_m(e, SZ64, RDX, RDX, write ? (int32_t)offsetof(TlbEntry, whost) : (int32_t)offsetof(TlbEntry, host));
+  test_rr(e, SZ64, RDX, RDX);
+  stub_jcc(t, slow, CC_E);
+  mov_rr(e, SZ32, RCX, RAX);
+  alu_ri(e, SZ32, ALU_AND, RCX, PAGE_MASK);
+  if (nbytes > 1) {
+    alu_ri(e, SZ32, ALU_CMP, RCX, (int32_t)(PAGE_SIZE - nbytes));
+    stub_jcc(t, slow, CC_A);
+  }
+  alu_rr(e, SZ64, ALU_ADD, RDX, RCX);
+}
+
+/* Load nbytes at [RDX] zero-extended into h / store h there. */
+static void ld_host(Tr *t, int sz, int h) {
+  if (sz == SZ32)
+    mov_r_m(&t->e, SZ32, h, RDX, 0);
+  else
+    movzx_m(&t->e, sz, h, RDX, 0);
+}
+static void st_host(Tr *t, int sz, int h) { mov_m_r(&t->e, sz, RDX, 0, h); }
+
+static unsigned nbytes_of(int sz) { return sz == SZ8 ? 1 : sz == SZ16 ? 2 : 4; }
+
+/* Store the lazy-flags record (values zero-extended in host registers). */
+static void st_cc(Tr *t, uint32_t op, int d, int s, int r) {
+  mov_m_i32(&t->e, RBX, OFF(cc_op), op);
+  mov_m_r(&t->e, SZ32, RBX, OFF(cc_dst), d);
+  mov_m_r(&t->e, SZ32, RBX, OFF(cc_src), s);
+  mov_m_r(&t->e, SZ32, RBX, OFF(cc_res), r);
+}
+
+/* r = d <alu> s for ADD/OR/AND/SUB/XOR/CMP on zero-extended values; r left masked. */
+static void alu_compute(Tr *t, int sz, int op, int r, int d, int s) {
+  Emit *e = &t->e;
+  mov_rr(e, SZ32, r, d);
+  int hop = op == ALU_CMP ? ALU_SUB : op;
+  alu_rr(e, SZ32, hop, r, s);
+  if ((hop == ALU_ADD || hop == ALU_SUB) && sz != SZ32)
+    movzx_rr(e, sz, r, r);
+}
+static uint32_t cc_kind_of(int op, int sz) {
+  switch (op) {
+  case ALU_ADD: return (uint32_t)(CC_ADD8 + sz);
+  case ALU_SUB: case ALU_CMP: return (uint32_t)(CC_SUB8 + sz);
+  default: return (uint32_t)(CC_LOGIC8 + sz);
+  }
+}
+
+/* ---- the inline translations ---- */
+
+/* Slow-path stub for instruction k (the handler redoes it), resuming after the inline code. */
+static Stub *slow_stub(Tr *t, int k) {
+  Stub *s = stub_new(t, STUB_SLOW);
+  s->k = k;
+  s->pend = t->pend;
+  return s;
+}
+
+/* ALU between a register/memory destination and a source; op < 8 (no ADC/SBB). */
+static bool tr_alu(Tr *t, int k, int op, int sz, bool rm_is_dst, bool src_imm, uint32_t imm) {
+  const Insn *in = &t->b->insn[k];
+  Emit *e = &t->e;
+  bool mem = in->flags & INSN_MEM;
+  bool writes = op != ALU_CMP;
+  Stub *s = NULL;
+  /* operands: D (destination/first) in RSI, S (source/second) in RDI, result R8 */
+  if (!mem) {
+    unsigned dreg = rm_is_dst ? in->rm : in->reg;
+    ld_greg(t, sz, RSI, dreg);
+    if (src_imm)
+      mov_ri_keepflags(e, RDI, imm);
+    else
+      ld_greg(t, sz, RDI, rm_is_dst ? in->reg : in->rm);
+    alu_compute(t, sz, op, R8, RSI, RDI);
+    st_cc(t, cc_kind_of(op, sz), RSI, RDI, R8);
+    if (writes)
+      st_greg(t, sz, dreg, R8);
+    return true;
+  }
+  s = slow_stub(t, k);
+  emit_ea(t, in);
+  emit_mem(t, s, in->seg, nbytes_of(sz), rm_is_dst && writes);
+  if (rm_is_dst) {
+    ld_host(t, sz, RSI);
+    if (src_imm)
+      mov_ri_keepflags(e, RDI, imm);
+    else
+      ld_greg(t, sz, RDI, in->reg);
+    alu_compute(t, sz, op, R8, RSI, RDI);
+    if (writes)
+      st_host(t, sz, R8);
+  } else {
+    ld_greg(t, sz, RSI, in->reg);
+    ld_host(t, sz, RDI);
+    alu_compute(t, sz, op, R8, RSI, RDI);
+    if (writes)
+      st_greg(t, sz, in->reg, R8);
+  }
+  st_cc(t, cc_kind_of(op, sz), RSI, RDI, R8);
+  s->resume = e->p;
+  return true;
+}
+
+static bool tr_mov(Tr *t, int k, int sz, bool to_rm) {
+  const Insn *in = &t->b->insn[k];
+  Emit *e = &t->e;
+  if (!(in->flags & INSN_MEM)) {
+    unsigned src = to_rm ? in->reg : in->rm, dst = to_rm ? in->rm : in->reg;
+    ld_greg(t, sz, RCX, src);
+    st_greg(t, sz, dst, RCX);
+    return true;
+  }
+  Stub *s = slow_stub(t, k);
+  emit_ea(t, in);
+  emit_mem(t, s, in->seg, nbytes_of(sz), to_rm);
+  if (to_rm) {
+    ld_greg(t, sz, RCX, in->reg);
+    st_host(t, sz, RCX);
+  } else {
+    ld_host(t, sz, RCX);
+    st_greg(t, sz, in->reg, RCX);
+  }
+  s->resume = e->p;
+  return true;
+}
+
+/* MOV r/m, imm (C6/C7) and the moffs forms (A0-A3). */
+static bool tr_mov_imm_or_moffs(Tr *t, int k, int sz, bool is_moffs, bool to_mem) {
+  const Insn *in = &t->b->insn[k];
+  Emit *e = &t->e;
+  if (!is_moffs && !(in->flags & INSN_MEM)) {
+    mov_ri_keepflags(e, RCX, in->imm);
+    st_greg(t, sz, in->rm, RCX);
+    return true;
+  }
+  Stub *s = slow_stub(t, k);
+  if (is_moffs) {
+    mov_ri_keepflags(e, RAX, (in->flags & INSN_A32) ? in->imm : (in->imm & 0xffff));
+  } else {
+    emit_ea(t, in);
+  }
+  emit_mem(t, s, in->seg, nbytes_of(sz), to_mem);
+  if (is_moffs && !to_mem) {
+    ld_host(t, sz, RCX);
+    st_greg(t, sz, R_EAX, RCX);
+  } else {
+    if (is_moffs)
+      ld_greg(t, sz, RCX, R_EAX);
+    else
+      mov_ri_keepflags(e, RCX, in->imm);
+    st_host(t, sz, RCX);
+  }
+  s->resume = e->p;
+  return true;
+}
+
+/* MOVZX / MOVSX Gv, Eb/Ew. */
+static bool tr_movx(Tr *t, int k, int ssz, bool sign) {
+  const Insn *in = &t->b->insn[k];
+  Emit *e = &t->e;
+  int dsz = vsz(in);
+  Stub *s = NULL;
+  if (in->flags & INSN_MEM) {
+    s = slow_stub(t, k);
+    emit_ea(t, in);
+    emit_mem(t, s, in->seg, nbytes_of(ssz), false);
+    ld_host(t, ssz, RCX);
+  } else {
+    ld_greg(t, ssz, RCX, in->rm);
+  }
+  if (sign)
+    movsx_rr(e, ssz, RCX, RCX);
+  st_greg(t, dsz, in->reg, RCX);
+  if (s)
+    s->resume = e->p;
+  return true;
+}
+
+static bool tr_lea(Tr *t, int k) {
+  const Insn *in = &t->b->insn[k];
+  if (!(in->flags & INSN_MEM))
+    return false;
+  emit_ea(t, in);
+  st_greg(t, vsz(in), in->reg, RAX);
+  return true;
+}
+
+/* INC/DEC: CF rides in cc_src, so the old CF must be known. */
+static bool tr_incdec(Tr *t, int k, int sz, bool dec, bool reg_form, unsigned g) {
+  const Insn *in = &t->b->insn[k];
+  Emit *e = &t->e;
+  if (!reg_form && (in->flags & INSN_MEM))
+    return false; /* memory INC/DEC: handler */
+  if (!reg_form)
+    g = in->rm;
+  /* Old CF into RDI. */
+  int lc = t->last_cc;
+  if (lc >= CC_LOGIC8 && lc <= CC_LOGIC32) {
+    mov_ri(e, RDI, 0);
+  } else if (lc >= CC_SUB8 && lc <= CC_SUB32) {
+    int csz = lc - CC_SUB8;
+    mov_r_m(e, SZ32, RAX, RBX, OFF(cc_dst));
+    mov_r_m(e, SZ32, RCX, RBX, OFF(cc_src));
+    alu_rr(e, csz, ALU_CMP, RAX, RCX);
+    setcc_r(e, CC_B, RAX);
+    movzx_rr(e, SZ8, RDI, RAX);
+  } else if (lc >= CC_INC8 && lc <= CC_DEC32) {
+    mov_r_m(e, SZ32, RDI, RBX, OFF(cc_src));
+  } else {
+    mov_rr(e, SZ64, RDI, RBX);
+    call_abs(e, (const void *)cpu_get_cf);
+    mov_rr(e, SZ32, RDI, RAX);
+  }
+  ld_greg(t, sz, RSI, g);
+  mov_rr(e, SZ32, R8, RSI);
+  alu_ri(e, SZ32, dec ? ALU_SUB : ALU_ADD, R8, 1);
+  if (sz != SZ32)
+    movzx_rr(e, sz, R8, R8);
+  st_cc(t, (uint32_t)((dec ? CC_DEC8 : CC_INC8) + sz), RSI, RDI, R8);
+  st_greg(t, sz, g, R8);
+  return true;
+}
+
+static bool ss32(const Tr *t) { return t->b->mode & CPU_MODE_SS32; }
+
+/* New SP (ESP - n, wrapped to the stack size) into EAX and R8. */
+static void sp_minus(Tr *t, unsigned n) {
+  mov_r_m(&t->e, SZ32, RAX, RBX, OFF(regs) + 4 * R_ESP);
+  alu_ri(&t->e, SZ32, ALU_SUB, RAX, (int32_t)n);
+  if (!ss32(t))
+    movzx_rr(&t->e, SZ16, RAX, RAX);
+  mov_rr(&t->e, SZ32, R8, RAX);
+}
+static void sp_store_r8(Tr *t) {
+  mov_m_r(&t->e, ss32(t) ? SZ32 : SZ16, RBX, OFF(regs) + 4 * R_ESP, R8);
+}
+
+/* PUSH of a register (src_reg) or an immediate (src_reg < 0). */
+static bool tr_push(Tr *t, int k, int src_reg, uint32_t imm) {
+  const Insn *in = &t->b->insn[k];
+  int sz = vsz(in);
+  Stub *s = slow_stub(t, k);
+  sp_minus(t, nbytes_of(sz));
+  emit_mem(t, s, S_SS, nbytes_of(sz), true);
+  if (src_reg >= 0)
+    ld_greg(t, sz, RCX, (unsigned)src_reg);
+  else
+    mov_ri_keepflags(&t->e, RCX, imm);
+  st_host(t, sz, RCX);
+  sp_store_r8(t);
+  s->resume = t->e.p;
+  return true;
+}
+
+static bool tr_pop(Tr *t, int k, unsigned g) {
+  const Insn *in = &t->b->insn[k];
+  Emit *e = &t->e;
+  int sz = vsz(in);
+  Stub *s = slow_stub(t, k);
+  mov_r_m(e, SZ32, RAX, RBX, OFF(regs) + 4 * R_ESP);
+  if (!ss32(t))
+    movzx_rr(e, SZ16, RAX, RAX);
+  mov_rr(e, SZ32, R8, RAX);
+  alu_ri(e, SZ32, ALU_ADD, R8, (int32_t)nbytes_of(sz));
+  emit_mem(t, s, S_SS, nbytes_of(sz), false);
+  ld_host(t, sz, RCX);
+  sp_store_r8(t);
+  st_greg(t, sz, g, RCX); /* after ESP: POP ESP loads the popped value */
+  s->resume = e->p;
+  return true;
+}
+
+/*
+ * Evaluate guest condition cc into host flags; returns the host condition
+ * that is true when the guest condition holds.
+ */
+static int emit_cond(Tr *t, unsigned cc) {
+  Emit *e = &t->e;
+  int lc = t->last_cc;
+  if (lc >= CC_SUB8 && lc <= CC_SUB32) {
+    mov_r_m(e, SZ32, RAX, RBX, OFF(cc_dst));
+    mov_r_m(e, SZ32, RCX, RBX, OFF(cc_src));
+    alu_rr(e, lc - CC_SUB8, ALU_CMP, RAX, RCX);
+    return (int)cc;
+  }
+  if (lc >= CC_ADD8 && lc <= CC_ADD32) {
+    mov_r_m(e, SZ32, RAX, RBX, OFF(cc_dst));
+    mov_r_m(e, SZ32, RCX, RBX, OFF(cc_src));
+    alu_rr(e, lc - CC_ADD8, ALU_ADD, RAX, RCX);
+    return (int)cc;
+  }
+  if (lc >= CC_LOGIC8 && lc <= CC_LOGIC32) {
+    mov_r_m(e, SZ32, RAX, RBX, OFF(cc_res));
+    test_rr(e, lc - CC_LOGIC8, RAX, RAX);
+    return (int)cc;
+  }
+  bool uses_cf = (cc >> 1) == 1 || (cc >> 1) == 3;
+  if (!uses_cf && lc >= CC_INC8 && lc <= CC_DEC32) {
+    bool dec = lc >= CC_DEC8;
+    mov_r_m(e, SZ32, RAX, RBX, OFF(cc_dst));
+    alu_ri(e, (lc & 3), dec ? ALU_SUB : ALU_ADD, RAX, 1);
+    return (int)cc;
+  }
+  mov_rr(e, SZ64, RDI, RBX);
+  mov_ri(e, RSI, cc);
+  call_abs(e, (const void *)cpu_cond);
+  test_rr(e, SZ8, RAX, RAX);
+  return CC_NE;
+}
+
+/* Near branch target of instruction k (masked to the operand size). */
+static uint32_t branch_target(Tr *t, int k) {
+  const Insn *in = &t->b->insn[k];
+  uint32_t next = (t->b->ieip[k] + in->len) & t->wrap;
+  uint32_t tgt = next + in->imm;
+  return (in->flags & INSN_O32) ? tgt : (tgt & 0xffff);
+}
+
+/* Jump to s if the target is beyond the CS limit (the handler raises #GP). */
+static void cs_limit_check(Tr *t, Stub *s, uint32_t target) {
+  alu_mi(&t->e, SZ32, ALU_CMP, RBX, OFF(seg) + S_CS * (int32_t)sizeof(SegCache) + (int32_t)offsetof(SegCache, limit),
+         (int32_t)target);
+  stub_jcc(t, s, CC_B);
+}
+
+/* Terminators with inline translations: Jcc, JMP rel, CALL rel, RET. */
+static bool tr_branch(Tr *t, int k) {
+  const Insn *in = &t->b->insn[k];
+  Emit *e = &t->e;
+  uint32_t next = (t->b->ieip[k] + in->len) & t->wrap;
+  unsigned op = in->op;
+  Stub *s = slow_stub(t, k); /* the handler raises the fault; resume: dynamic exit */
+  if ((op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f)) {
+    uint32_t tgt = branch_target(t, k);
+    int hcc = emit_cond(t, op & 0xf);
+    Fixup taken = jcc_fwd(e, hcc);
+    t->pend++;
+    uint32_t pend = t->pend;
+    direct_exit(t, next);
+    bind(e, taken);
+    cs_limit_check(t, s, tgt);
+    t->pend = pend;
+    direct_exit(t, tgt);
+  } else if (op == 0xe9 || op == 0xeb) {
+    uint32_t tgt = branch_target(t, k);
+    cs_limit_check(t, s, tgt);
+    t->pend++;
+    direct_exit(t, tgt);
+  } else if (op == 0xe8) {
+    uint32_t tgt = branch_target(t, k);
+    int sz = vsz(in);
+    cs_limit_check(t, s, tgt);
+    sp_minus(t, nbytes_of(sz));
+    emit_mem(t, s, S_SS, nbytes_of(sz), true);
+    mov_ri_keepflags(e, RCX, next);
+    st_host(t, sz, RCX);
+    sp_store_r8(t);
+    t->pend++;
+    direct_exit(t, tgt);
+  } else if (op == 0xc3) {
+    int sz = vsz(in);
+    mov_r_m(e, SZ32, RAX, RBX, OFF(regs) + 4 * R_ESP);
+    if (!ss32(t))
+      movzx_rr(e, SZ16, RAX, RAX);
+    mov_rr(e, SZ32, R8, RAX);
+    alu_ri(e, SZ32, ALU_ADD, R8, (int32_t)nbytes_of(sz));
+    emit_mem(t, s, S_SS, nbytes_of(sz), false);
+    ld_host(t, sz, RCX);
+    alu_r_m(e, SZ32, ALU_CMP, RCX, RBX, OFF(seg) + S_CS * (int32_t)sizeof(SegCache) + (int32_t)offsetof(SegCache, limit));
+    stub_jcc(t, s, CC_A);
+    sp_store_r8(t);
+    mov_m_r(e, SZ32, RBX, OFF(next_eip), RCX);
+    t->pend++;
+    sync_icount(t);
+    jmp_to(e, t->j->indirect_rw);
+  } else {
+    return false;
+  }
+  s->resume = NULL; /* after the handler: a dynamic exit */
+  return true;
+}
+
+static bool is_rel_branch(unsigned op) {
+  return (op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f) || (op >= 0xe0 && op <= 0xe3) || op == 0xe8 ||
+         op == 0xe9 || op == 0xeb;
+}
+
+/* Does instruction leave cc_op untouched (so a known cc_op survives it)? */
+static bool flags_neutral(const Insn *in) {
+  unsigned op = in->op;
+  if ((op >= 0x88 && op <= 0x8b) || op == 0x8d || (op >= 0x50 && op <= 0x5f) || (op >= 0xb0 && op <= 0xbf) ||
+      op == 0xc6 || op == 0xc7 || (op >= 0xa0 && op <= 0xa3) || op == 0x68 || op == 0x6a || op == 0x90 ||
+      op == 0x1b6 || op == 0x1b7 || op == 0x1be || op == 0x1bf || (op >= 0x140 && op <= 0x14f) ||
+      (op >= 0x190 && op <= 0x19f))
+    return true;
+  return false;
+}
+
+/* Known cc_op after an ALU-class instruction, -1 otherwise. */
+static int cc_after(const Insn *in) {
+  unsigned op = in->op;
+  int sz8 = SZ8, szv = vsz(in);
+  if (op < 0x40 && (op & 7) < 6) {
+    unsigned aop = op >> 3;
+    if (aop == ALU_ADC || aop == ALU_SBB)
+      return -1;
+    int sz = (op & 1) ? szv : sz8;
+    return (int)cc_kind_of((int)aop, sz);
+  }
+  if (op >= 0x80 && op <= 0x83) {
+    if (in->reg == ALU_ADC || in->reg == ALU_SBB)
+      return -1;
+    return (int)cc_kind_of(in->reg, op == 0x80 || op == 0x82 ? sz8 : szv);
+  }
+  if (op == 0x84 || op == 0xa8)
+    return CC_LOGIC8;
+  if (op == 0x85 || op == 0xa9)
+    return CC_LOGIC8 + szv;
+  if (op >= 0x40 && op <= 0x47)
+    return CC_INC8 + szv;
+  if (op >= 0x48 && op <= 0x4f)
+    return CC_DEC8 + szv;
+  if ((op == 0xfe || op == 0xff) && in->reg <= 1)
+    return (in->reg ? CC_DEC8 : CC_INC8) + (op == 0xfe ? sz8 : szv);
+  if ((op == 0xf6 || op == 0xf7) && in->reg == 0)
+    return CC_LOGIC8 + (op == 0xf6 ? sz8 : szv);
+  return -1;
+}
+
+/* Inline translation of instruction k, or false (then the handler is called). */
+static bool tr_inline(Tr *t, int k) {
+  const Insn *in = &t->b->insn[k];
+  unsigned op = in->op;
+  if (in->flags & INSN_LOCK)
+    return false;
+  int szv = vsz(in);
+  if (op < 0x40 && (op & 7) < 6) {
+    unsigned aop = op >> 3;
+    if (aop == ALU_ADC || aop == ALU_SBB)
+      return false;
+    switch (op & 7) {
+    case 0: return tr_alu(t, k, (int)aop, SZ8, true, false, 0);
+    case 1: return tr_alu(t, k, (int)aop, szv, true, false, 0);
+    case 2: return tr_alu(t, k, (int)aop, SZ8, false, false, 0);
+    case 3: return tr_alu(t, k, (int)aop, szv, false, false, 0);
+    case 4: {
+      Insn *w = &t->b->insn[k]; /* AL, imm8: as Eb form with rm = AL */
+      w->rm = R_EAX;
+      return tr_alu(t, k, (int)aop, SZ8, true, true, in->imm & 0xff);
+    }
+    default: {
+      Insn *w = &t->b->insn[k];
+      w->rm = R_EAX;
+      return tr_alu(t, k, (int)aop, szv, true, true, szv == SZ32 ? in->imm : (in->imm & 0xffff));
+    }
+    }
+  }
+  if (op >= 0x80 && op <= 0x83 && in->reg != ALU_ADC && in->reg != ALU_SBB) {
+    int sz = (op == 0x80 || op == 0x82) ? SZ8 : szv;
+    uint32_t m = sz == SZ8 ? 0xffu : sz == SZ16 ? 0xffffu : 0xffffffffu;
+    return tr_alu(t, k, in->reg, sz, true, true, in->imm & m);
+  }
+  if (op == 0x88) return tr_mov(t, k, SZ8, true);
+  if (op == 0x89) return tr_mov(t, k, szv, true);
+  if (op == 0x8a) return tr_mov(t, k, SZ8, false);
+  if (op == 0x8b) return tr_mov(t, k, szv, false);
+  if (op == 0xc6 && in->reg == 0) return tr_mov_imm_or_moffs(t, k, SZ8, false, true);
+  if (op == 0xc7 && in->reg == 0) return tr_mov_imm_or_moffs(t, k, szv, false, true);
+  if (op == 0xa0) return tr_mov_imm_or_moffs(t, k, SZ8, true, false);
+  if (op == 0xa1) return tr_mov_imm_or_moffs(t, k, szv, true, false);
+  if (op == 0xa2) return tr_mov_imm_or_moffs(t, k, SZ8, true, true);
+  if (op == 0xa3) return tr_mov_imm_or_moffs(t, k, szv, true, true);
+  if (op >= 0xb0 && op <= 0xb7) {
+    mov_ri_keepflags(&t->e, RCX, in->imm & 0xff);
+    st_greg(t, SZ8, op & 7, RCX);
+    return true;
+  }
+  if (op >= 0xb8 && op <= 0xbf) {
+    mov_ri_keepflags(&t->e, RCX, in->imm);
+    st_greg(t, szv, op & 7, RCX);
+    return true;
+  }
+  if (op == 0x8d) return tr_lea(t, k);
+  if (op == 0x1b6) return tr_movx(t, k, SZ8, false);
+  if (op == 0x1b7) return tr_movx(t, k, SZ16, false);
+  if (op == 0x1be) return tr_movx(t, k, SZ8, true);
+  if (op == 0x1bf) return tr_movx(t, k, SZ16, true);
+  if (op >= 0x40 && op <= 0x4f) return tr_incdec(t, k, szv, op >= 0x48, true, op & 7);
+  if ((op == 0xfe || op == 0xff) && in->reg <= 1)
+    return tr_incdec(t, k, op == 0xfe ? SZ8 : szv, in->reg == 1, false, 0);
+  if (op >= 0x50 && op <= 0x57) return tr_push(t, k, (int)(op & 7), 0);
+  if (op == 0x68) return tr_push(t, k, -1, szv == SZ32 ? in->imm : (in->imm & 0xffff));
+  if (op == 0x6a) return tr_push(t, k, -1, szv == SZ32 ? in->imm : (in->imm & 0xffff));
+  if (op >= 0x58 && op <= 0x5f) return tr_pop(t, k, op & 7);
+  if (op == 0x90 && !(in->flags & (INSN_REP | INSN_REPNE)))
+    return true;
+  return false;
+}
+
+/* TEST: like AND without the write; handled through tr_alu with ALU_AND and no store. */
+static bool tr_test(Tr *t, int k) {
+  const Insn *in = &t->b->insn[k];
+  unsigned op = in->op;
+  int szv = vsz(in);
+  Emit *e = &t->e;
+  int sz;
+  bool imm;
+  uint32_t iv = 0;
+  if (op == 0x84) sz = SZ8, imm = false;
+  else if (op == 0x85) sz = szv, imm = false;
+  else if (op == 0xa8) sz = SZ8, imm = true, iv = in->imm & 0xff;
+  else if (op == 0xa9) sz = szv, imm = true, iv = szv == SZ32 ? in->imm : (in->imm & 0xffff);
+  else if (op == 0xf6 && in->reg == 0) sz = SZ8, imm = true, iv = in->imm & 0xff;
+  else if (op == 0xf7 && in->reg == 0) sz = szv, imm = true, iv = szv == SZ32 ? in->imm : (in->imm & 0xffff);
+  else return false;
+  Stub *s = NULL;
+  if (op == 0xa8 || op == 0xa9) {
+    ld_greg(t, sz, RSI, R_EAX);
+  } else if (in->flags & INSN_MEM) {
+    s = slow_stub(t, k);
+    emit_ea(t, in);
+    emit_mem(t, s, in->seg, nbytes_of(sz), false);
+    ld_host(t, sz, RSI);
+  } else {
+    ld_greg(t, sz, RSI, in->rm);
+  }
+  if (imm)
+    mov_ri_keepflags(e, RDI, iv);
+  else
+    ld_greg(t, sz, RDI, in->reg);
+  alu_compute(t, sz, ALU_AND, R8, RSI, RDI);
+  st_cc(t, (uint32_t)(CC_LOGIC8 + sz), RSI, RDI, R8);
+  if (s)
+    s->resume = e->p;
+  return true;
+}
+
+static bool tr_one(Tr *t, int k) {
+  const Insn *in = &t->b->insn[k];
+  if (in->flags & INSN_LOCK)
+    return false;
+  if (in->op == 0x84 || in->op == 0x85 || in->op == 0xa8 || in->op == 0xa9 ||
+      ((in->op == 0xf6 || in->op == 0xf7) && in->reg == 0))
+    return tr_test(t, k);
+  return tr_inline(t, k);
+}
+
+/* Instructions that must end a block although they are not jumps (mode bits). */
+static bool ends_block(const Insn *in) {
+  unsigned op = in->op;
+  return op == 0x17 || op == 0x1b2; /* POP SS, LSS: stack size and interrupt shadow */
+}
+/* After these, go back to the dispatch loop (TF, IF, CPL, mode may have changed). */
+static bool exit_to_c(const Insn *in) {
+  unsigned op = in->op;
+  return !(op == 0xc3 || op == 0xc2 || (op == 0xff && (in->reg == 2 || in->reg == 4)));
+}
+
+/* ---- stubs ---- */
+
+static void emit_stubs(Tr *t) {
+  Emit *e = &t->e;
+  for (int i = 0; i < t->nst; i++) {
+    Stub *s = &t->st[i];
+    if (!s->nfx)
+      continue;
+    for (int f = 0; f < s->nfx; f++)
+      bind(e, s->fx[f]);
+    switch (s->kind) {
+    case STUB_SLOW: {
+      const Insn *in = &t->b->insn[s->k];
+      uint32_t next = (t->b->ieip[s->k] + in->len) & t->wrap;
+      if (s->pend)
+        alu_mi(e, SZ64, ALU_ADD, RBX, OFF(icount), (int32_t)s->pend);
+      call_handler(t, s->k);
+      if (!s->resume) {
+        /* A terminator redone by its handler: leave with its next EIP. */
+        alu_mi(e, SZ64, ALU_ADD, RBX, OFF(icount), 1);
+        jmp_to(e, t->j->to_c_rw);
+        break;
+      }
+      /* The handler may have written this block's code. */
+      if (t->ram) {
+        mov_ri64(e, RAX, (uint64_t)(uintptr_t)t->b->genp);
+        alu_mi(e, SZ32, ALU_CMP, RAX, 0, (int32_t)t->b->gen);
+        Fixup ok = jcc_fwd(e, CC_E);
+        mov_m_i32(e, RBX, OFF(eip), next);
+        alu_mi(e, SZ64, ALU_ADD, RBX, OFF(icount), 1);
+        jmp_to(e, t->j->exit0_rw);
+        bind(e, ok);
+      }
+      if (s->pend)
+        alu_mi(e, SZ64, ALU_SUB, RBX, OFF(icount), (int32_t)s->pend);
+      jmp_to(e, s->resume);
+      break;
+    }
+    case STUB_EXIT_AT:
+      mov_m_i32(e, RBX, OFF(eip), s->eip);
+      if (s->pend)
+        alu_mi(e, SZ64, ALU_ADD, RBX, OFF(icount), (int32_t)s->pend);
+      jmp_to(e, t->j->exit0_rw);
+      break;
+    case STUB_TO_C:
+      if (s->pend)
+        alu_mi(e, SZ64, ALU_ADD, RBX, OFF(icount), (int32_t)s->pend);
+      jmp_to(e, t->j->to_c_rw);
+      break;
+    }
+  }
+}
+
+/* ---- the block ---- */
+
+static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry) {
+  Jit *j = c->jit;
+  *retry = false;
+  uint32_t eip = c->eip;
+  const SegCache *cs = &c->seg[S_CS];
+  uint32_t ppage = pa >> PAGE_SHIFT;
+  const uint8_t *host = mem_page_read_ptr(c->mem, ppage);
+  if (!host)
+    return NULL;
+  bool ram = ppage < (c->mem->ram_size >> PAGE_SHIFT);
+  unsigned limit = maxn ? maxn : JIT_MAX_INSNS;
+  JitBlock *b = jit_arena_alloc(j, sizeof(JitBlock));
+  Insn *insn = jit_arena_alloc(j, sizeof(Insn) * limit);
+  uint32_t *ieip = jit_arena_alloc(j, sizeof(uint32_t) * limit * 2);
+  if (!b || !insn || !ieip)
+    return NULL;
+  memset(b, 0, sizeof *b);
+  b->insn = insn;
+  b->ieip = ieip;
+  b->hoff = ieip + limit;
+  uint32_t key = (c->mode & CPU_MODE_CS32) ? 1 : 0;
+  uint32_t wrap = key ? 0xffffffffu : 0xffffu;
+  uint32_t off = pa & PAGE_MASK, ip = eip;
+  unsigned n = 0;
+  while (n < limit) {
+    Insn *in = &insn[n];
+    int r = x86_decode(host + off, PAGE_SIZE - off, (int)key, in);
+    if (r <= 0 || ip + (uint32_t)r - 1 > cs->limit || (!key && ip + (uint32_t)r > 0x10000))
+      break;
+    ieip[n++] = ip;
+    off += (uint32_t)r;
+    ip = (ip + (uint32_t)r) & wrap;
+    if ((x86_op_rows[in->id - 1].flags & FL_JMP) || ends_block(in) || off >= PAGE_SIZE)
+      break;
+  }
+  if (!n)
+    return NULL;
+  if (ram) {
+    if (mem_mark_code(c->mem, ppage))
+      tlb_flush(c); /* drop write pointers to the page that now holds code */
+    mem_mark_code_bytes(c->mem, pa, off - (pa & PAGE_MASK));
+  }
+  b->pa = pa;
+  b->eip = eip;
+  b->csbase = cs->base;
+  b->mode = c->mode;
+  b->genp = ram ? &c->mem->page_gen[ppage] : &zero_gen;
+  b->gen = *b->genp;
+  b->n = (uint16_t)n;
+  b->trunc = (uint16_t)maxn;
+
+  static Tr tr; /* large; translation is not re-entrant */
+  Tr *t = &tr;
+  memset(t, 0, offsetof(Tr, st));
+  t->nst = 0;
+  t->c = c;
+  t->j = j;
+  t->b = b;
+  t->ram = ram;
+  t->wrap = wrap;
+  t->last_cc = -1;
+  size_t avail;
+  uint8_t *start = jit_code_alloc_begin(j, &avail);
+  t->e.p = start;
+  t->e.end = start + avail;
+  Emit *e = &t->e;
+
+  /* Entry: the page must not have been written since translation. */
+  if (ram) {
+    Stub *s = stub_new(t, STUB_EXIT_AT);
+    s->eip = eip;
+    gen_check(t, s);
+  }
+  for (unsigned k = 0; k < n; k++) {
+    const Insn *in = &insn[k];
+    b->hoff[k] = (uint32_t)(e->p - start);
+    uint32_t next = (ieip[k] + in->len) & wrap;
+    bool last = k == n - 1;
+    bool jmp = (x86_op_rows[in->id - 1].flags & FL_JMP) != 0;
+    if (last && jmp) {
+      if (!j->no_inline && tr_branch(t, (int)k))
+        break;
+      /* Terminator through its handler. */
+      sync_icount(t);
+      call_handler(t, (int)k);
+      t->pend = 1;
+      sync_icount(t);
+      if (ram) {
+        Stub *s = stub_new(t, STUB_TO_C);
+        gen_check(t, s);
+      }
+      if (is_rel_branch(in->op)) {
+        uint32_t tgt = branch_target(t, (int)k);
+        mov_r_m(e, SZ32, RAX, RBX, OFF(next_eip));
+        alu_ri(e, SZ32, ALU_CMP, RAX, (int32_t)next);
+        Fixup fall = jcc_fwd(e, CC_E);
+        alu_ri(e, SZ32, ALU_CMP, RAX, (int32_t)tgt);
+        Fixup taken = jcc_fwd(e, CC_E);
+        jmp_to(e, j->indirect_rw);
+        bind(e, fall);
+        direct_exit(t, next);
+        bind(e, taken);
+        direct_exit(t, tgt);
+      } else if (exit_to_c(in)) {
+        jmp_to(e, j->to_c_rw);
+      } else {
+        jmp_to(e, j->indirect_rw);
+      }
+      break;
+    }
+    if (!j->no_inline && tr_one(t, (int)k)) {
+      t->pend++;
+    } else {
+      sync_icount(t);
+      call_handler(t, (int)k);
+      t->pend = 1;
+      /* REP string instructions resume themselves: leave when EIP is not next. */
+      alu_mi(e, SZ32, ALU_CMP, RBX, OFF(next_eip), (int32_t)next);
+      Stub *s = stub_new(t, STUB_TO_C);
+      s->pend = 1;
+      stub_jcc(t, s, CC_NE);
+      Stub *g = stub_new(t, STUB_EXIT_AT);
+      g->eip = next;
+      g->pend = 1;
+      gen_check(t, g);
+    }
+    if (flags_neutral(in)) {
+      /* keep last_cc */
+    } else {
+      t->last_cc = cc_after(in);
+    }
+    if (last) {
+      if (ends_block(in)) {
+        sync_icount(t);
+        mov_m_i32(e, RBX, OFF(eip), next);
+        jmp_to(e, j->exit0_rw);
+      } else {
+        direct_exit(t, next);
+      }
+    }
+  }
+  emit_stubs(t);
+  if (e->full || t->overflow) {
+    *retry = e->full;
+    return NULL;
+  }
+  size_t used = (size_t)(e->p - start);
+  b->code = start - j->delta;
+  b->code_size = (uint32_t)used;
+  jit_code_alloc_end(j, used);
+  j->stats.blocks++;
+  j->stats.live_blocks++;
+  return b;
+}
+
+JitBlock *jit_translate(Cpu *c, uint32_t pa, unsigned maxn) {
+  Jit *j = c->jit;
+  if (jit_over_budget(j))
+    jit_full_flush(j);
+  bool retry;
+  JitBlock *b = translate_once(c, pa, maxn, &retry);
+  if (!b && retry) {
+    jit_full_flush(j);
+    b = translate_once(c, pa, maxn, &retry);
+  }
+  return b;
+}
