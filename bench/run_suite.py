@@ -105,7 +105,7 @@ def build_x86vm(args):
         cfg = ["cmake", "-S", ROOT, "-B", args.build_dir, "-DCMAKE_BUILD_TYPE=Release"]
         log("+ " + " ".join(cfg))
         sh(cfg, "cmake configure")
-    b = ["cmake", "--build", args.build_dir, "-j2", "--target", "x86vm"]
+    b = ["cmake", "--build", args.build_dir, "-j2", "--target", "x86vm", "bios"]
     log("+ " + " ".join(b))
     sh(b, "x86vm build")
     return binary
