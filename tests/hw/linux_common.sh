@@ -1,0 +1,51 @@
+# linux_common.sh — sourced by the Linux boot tests (test_linux.sh,
+# test_linux_disk.sh, test_linux_replay.sh): fetch Debian's 32-bit kernel
+# and busybox-static from the i386 archive with apt-get download, and make
+# busybox initramfs images.  Packages are unpacked once into a cache
+# directory that the tests share.
+#
+#   linux_fetch CACHE          -> CACHE/kernel/vmlinuz, CACHE/bb/bin/busybox
+#                                 (returns 77 when the archive is unreachable)
+#   linux_initrd CACHE OUT     -> CACHE/OUT, a gzip'd newc cpio whose /init is
+#                                 read from stdin (after the common prologue)
+#
+# The common prologue of every /init installs busybox's applets and mounts
+# /proc, /sys and /dev (devtmpfs).
+
+linux_fetch() {
+  mkdir -p "$1" || return 1
+  if [ ! -f "$1/kernel/vmlinuz" ]; then
+    pkg=$(apt-cache depends linux-image-686:i386 2>/dev/null | grep -o 'linux-image-[0-9][^ ]*-686' | head -n 1)
+    if [ -z "$pkg" ] || ! (cd "$1" && apt-get download "$pkg:i386" >/dev/null 2>&1); then
+      echo "SKIP: cannot download linux-image-686:i386 (enable i386 in dpkg and apt-get update)"
+      return 77
+    fi
+    (cd "$1" && rm -rf kx && dpkg-deb -x "$pkg"_*_i386.deb kx && mkdir -p kernel &&
+      cp kx/boot/vmlinuz-* kernel/vmlinuz) || return 1
+  fi
+  if [ ! -f "$1/bb/bin/busybox" ]; then
+    if ! (cd "$1" && apt-get download busybox-static:i386 >/dev/null 2>&1); then
+      echo "SKIP: cannot download busybox-static:i386"
+      return 77
+    fi
+    (cd "$1" && rm -rf bb && dpkg-deb -x busybox-static_*_i386.deb bb) || return 1
+  fi
+  return 0
+}
+
+linux_initrd() {
+  dir="$1/ir-$2"
+  rm -rf "$dir" && mkdir -p "$dir/bin" "$dir/proc" "$dir/sys" "$dir/dev" &&
+    cp "$1/bb/bin/busybox" "$dir/bin/" || return 1
+  { cat <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+INIT
+    cat; } >"$dir/init" || return 1
+  chmod +x "$dir/init"
+  (cd "$dir" && find . | cpio -o -H newc 2>/dev/null | gzip -9) >"$1/$2.tmp" &&
+    mv "$1/$2.tmp" "$1/$2"
+}
