@@ -506,6 +506,22 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
     snprintf(err, errlen, "cannot create the chipset devices");
     goto fail;
   }
+  m->fwcfg = fwcfg_new(m->bus);
+  if (!m->fwcfg) {
+    snprintf(err, errlen, "cannot create the fw_cfg device");
+    goto fail;
+  }
+  machine_add_device(m, m->fwcfg->dev);
+  if (m->vga_bios) {
+    /* SeaBIOS runs "vgaroms/" files from fw_cfg as its video BIOS. */
+    const char *base = strrchr(cfg->vga_bios_path, '/');
+    char name[FWCFG_NAME_LEN];
+    snprintf(name, sizeof(name), "vgaroms/%.40s", base ? base + 1 : cfg->vga_bios_path);
+    if (fwcfg_add_file(m->fwcfg, name, m->vga_bios, m->vga_bios_size) < 0) {
+      snprintf(err, errlen, "--vga-bios %s: cannot add it to fw_cfg", cfg->vga_bios_path);
+      goto fail;
+    }
+  }
   m->rtc->nmi_mask_out = NULL;
   iobus_register(m->bus, 0xf0, 1, NULL, cb_fpu_clear, m, "fpu-latch");
   machine_add_device(m, m->pic->dev);
@@ -559,6 +575,7 @@ void machine_free(Machine *m) {
   fdc_free(m->fdc);
   dma_free(m->dma);
   debugport_free(m->dbg);
+  fwcfg_free(m->fwcfg);
   kbc_free(m->kbc);
   rtc_free(m->rtc);
   pit_free(m->pit);

@@ -8,7 +8,7 @@
  * after a real board's POST); VGA memory at A0000h-BFFFFh.
  * Ports: PIC 20h/A0h/4D0h, PIT 40h-43h + 61h, 8042 60h/64h + 92h, RTC 70h,
  * DMA 00h-0Fh/80h-8Fh/C0h-DFh, FDC 3F0h, IDE 1F0h/3F6h and 170h/376h,
- * COM1-4 3F8h/2F8h/3E8h/2E8h, VGA 3C0h-3DFh, debug E9h/80h/F4h.
+ * COM1-4 3F8h/2F8h/3E8h/2E8h, VGA 3C0h-3DFh, debug E9h/80h/F4h, fw_cfg 510h.
  */
 #ifndef X86VM_PC_H
 #define X86VM_PC_H
@@ -22,6 +22,7 @@
 #include "cpu.h"
 #include "debugport.h"
 #include "device.h"
+#include "fwcfg.h"
 #include "i8042.h"
 #include "i8254.h"
 #include "i8259.h"
@@ -96,6 +97,7 @@ typedef struct Machine {
   Uart *uart[4];                /* COM1-COM4 */
   IrqShare com_irq[2];          /* IRQ4 (COM1/3) and IRQ3 (COM2/4) sharing */
   DebugPort *dbg;
+  FwCfg *fwcfg;                 /* QEMU's firmware configuration ports (SeaBIOS's VGA ROM) */
   struct Dma8237 *dma;          /* storage/display devices (see pc.c marked section) */
   struct Fdc *fdc;
   struct IdeChannel *ide[2];

@@ -10,7 +10,9 @@
 # (--screenshot FILE.txt).  Runs deterministically.
 # Slow: runs only with X86VM_SLOW_TESTS=1.
 # Usage: test_linux_disk.sh path/to/x86vm cache-dir [--bios FILE ...]
-#   extra arguments go to x86vm (e.g. --bios /usr/share/seabios/bios.bin)
+#   extra arguments go to x86vm (e.g. --bios /usr/share/seabios/bios.bin
+#   --vga-bios /usr/share/seabios/vgabios-isavga.bin); a missing absolute
+#   path among them skips the test
 X86VM=$1
 CACHE=$2
 shift 2
@@ -23,12 +25,16 @@ for tool in syslinux mcopy mkfs.fat; do
   command -v $tool >/dev/null || PATH=$PATH:/sbin:/usr/sbin
   command -v $tool >/dev/null || { echo "SKIP: $tool not installed (scripts/deps.sh --linux)"; exit 77; }
 done
+for a in "$@"; do
+  case $a in /*) [ -f "$a" ] || { echo "SKIP: $a not installed"; exit 77; } ;; esac
+done
 [ -f "$MBR" ] || { echo "SKIP: $MBR not installed (package syslinux-common)"; exit 77; }
 . "$(dirname "$0")/linux_common.sh"
 linux_fetch "$CACHE" || exit $?
 linux_initrd "$CACHE" initrd-vga.gz <<'INIT' || exit 1
 echo "x86vm disk boot: init on $(cat /sys/class/tty/console/active)"
 uname -a
+dmesg | grep -m 1 "Console: "
 (sleep 1; echo "X86VM-SCREEN-READY" >/dev/ttyS0) &
 exec sh
 INIT
@@ -77,6 +83,7 @@ check "status $st (want 0, marker seen on COM1)" $([ $st = 0 ]; echo $?)
 check "no kernel messages on COM1 (console is tty0 only)" $(! grep -q "Linux version" "$T/serial.out"; echo $?)
 check "screen: init ran with the console on tty0" $(grep -q "x86vm disk boot: init on tty0" "$T/screen.txt"; echo $?)
 check "screen: uname -a" $(grep -q "^Linux (none) [0-9][^ ]* #[0-9]* SMP" "$T/screen.txt"; echo $?)
+check "screen: the kernel found a VGA (int 10h answered)" $(grep -q "Console: colour VGA+ 80x25" "$T/screen.txt"; echo $?)
 check "screen: shell prompt" $(grep -q "^/ # " "$T/screen.txt"; echo $?)
 echo "Linux from disk (syslinux, VGA console$([ $# -gt 0 ] && echo ", $*")): $((end - start)) s; $(tail -n 1 "$T/stderr.out")"
 echo "--- screen ---"
