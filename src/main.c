@@ -96,7 +96,8 @@ static void usage(FILE *f) {
     "                        --expect/--send may repeat and run in command-line order\n"
     "  --screenshot FILE     at exit save the screen: PNG, or a text dump if FILE ends in .txt\n"
     "  --save FILE           at exit save the whole machine state to FILE\n"
-    "  --restore FILE        start from a state saved with --save (same --mem and disks)\n"
+    "  --restore FILE        start from a state saved with --save; the RAM size and disk\n"
+    "                        images recorded in FILE are used unless given here\n"
     "  --help, --version\n"
     "\n"
     "Guest debug ports: E9h prints to stderr; writing v to F4h exits with status (v<<1)|1.\n"
@@ -190,6 +191,7 @@ int main(int argc, char **argv) {
   int nscript = 0;
   char boot[4] = {0};
   char *end;
+  bool mem_given = false;
 
   opterr = 0;
   int c;
@@ -226,6 +228,7 @@ int main(int argc, char **argv) {
       if (errno || *end || end == optarg || v < 1 || v > 3584)
         return bad("--mem %s: want a size in MiB from 1 to 3584%s", optarg, "");
       cfg.mem_mib = (uint32_t)v;
+      mem_given = true;
       break;
     }
     case OPT_BIOS: bios = optarg; break;
@@ -289,6 +292,26 @@ int main(int argc, char **argv) {
   bool any_image = false;
   for (int i = 0; i < PC_NDRIVES; i++)
     any_image |= cfg.images[i] != NULL;
+  /* --restore: the snapshot's RAM size and drives, unless given here. */
+  static SnapshotInfo snap;
+  if (restore) {
+    char serr[512];
+    if (machine_snapshot_info(restore, &snap, serr, sizeof(serr)) < 0) {
+      fprintf(stderr, "x86vm: %s\n", serr);
+      return EXIT_USAGE;
+    }
+    if (!mem_given)
+      cfg.mem_mib = snap.mem_mib;
+    if (!any_image && snap.have_drives) {
+      for (int i = 0; i < PC_NDRIVES; i++) {
+        cfg.images[i] = snap.images[i];
+        any_image |= cfg.images[i] != NULL;
+      }
+      cfg.snapshot |= snap.snapshot_mode;
+      if (!any_image)
+        any_image = true; /* a diskless machine (e.g. a --kernel boot): no default guest */
+    }
+  }
   if (!any_image && !kernel) {
     cfg.images[PC_FDA] = X86VM_ROM_DIR "/default-guest.img";
     if (!file_exists(cfg.images[PC_FDA]))
@@ -443,6 +466,7 @@ int main(int argc, char **argv) {
 #endif
   (void)jit_stats;
   machine_free(m); /* restores the terminal, flushes disks */
+  snapshot_info_free(&snap);
   fprintf(stderr, "x86vm: %s; %" PRIu64 " instructions; last POST code %s\n", reason, insns, postbuf);
   return status;
 }

@@ -783,6 +783,98 @@ static const SaveTable *machine_table(void) {
 
 #define RAM_CHUNK_VERSION 1
 
+/* "drives" chunk: u8 flags (bit 0: --snapshot), then per drive (fda, fdb,
+ * hda, hdb, cdrom) u16 length + the image's absolute path (0: no drive). */
+#define DRIVES_CHUNK_VERSION 1
+
+static int put_drives(Machine *m, SaveWriter *w) {
+  size_t cap = 1, len = 0;
+  char *abs[PC_NDRIVES] = {0};
+  for (int i = 0; i < PC_NDRIVES; i++)
+    if (m->cfg.images[i]) {
+      abs[i] = realpath(m->cfg.images[i], NULL);
+      cap += 2 + strlen(abs[i] ? abs[i] : m->cfg.images[i]);
+    } else {
+      cap += 2;
+    }
+  uint8_t *buf = malloc(cap);
+  int rc = -1;
+  if (buf) {
+    buf[len++] = m->cfg.snapshot ? 1 : 0;
+    for (int i = 0; i < PC_NDRIVES; i++) {
+      const char *p = abs[i] ? abs[i] : m->cfg.images[i];
+      size_t n = p ? strlen(p) : 0;
+      buf[len++] = (uint8_t)n;
+      buf[len++] = (uint8_t)(n >> 8);
+      if (n)
+        memcpy(buf + len, p, n);
+      len += n;
+    }
+    rc = save_put_chunk(w, "drives", DRIVES_CHUNK_VERSION, 0, buf, len);
+  }
+  for (int i = 0; i < PC_NDRIVES; i++)
+    free(abs[i]);
+  free(buf);
+  return rc;
+}
+
+/* Decode the drives chunk into info (paths malloc'd). 0, or -1 if malformed. */
+static int get_drives(SaveReader *r, SnapshotInfo *info) {
+  const void *data;
+  size_t len;
+  if (!save_has_chunk(r, "drives"))
+    return 0;
+  if (save_get_chunk(r, "drives", DRIVES_CHUNK_VERSION, &data, &len) < 0)
+    return -1;
+  const uint8_t *p = data, *end = p + len;
+  if (p >= end)
+    return -1;
+  info->snapshot_mode = *p++ & 1;
+  for (int i = 0; i < PC_NDRIVES; i++) {
+    if (end - p < 2)
+      return -1;
+    size_t n = (size_t)p[0] | (size_t)p[1] << 8;
+    p += 2;
+    if ((size_t)(end - p) < n)
+      return -1;
+    if (n) {
+      info->images[i] = malloc(n + 1);
+      if (!info->images[i])
+        return -1;
+      memcpy(info->images[i], p, n);
+      info->images[i][n] = 0;
+    }
+    p += n;
+  }
+  info->have_drives = true;
+  return 0;
+}
+
+void snapshot_info_free(SnapshotInfo *info) {
+  for (int i = 0; i < PC_NDRIVES; i++) {
+    free(info->images[i]);
+    info->images[i] = NULL;
+  }
+}
+
+int machine_snapshot_info(const char *path, SnapshotInfo *info, char *err, size_t errlen) {
+  memset(info, 0, sizeof(*info));
+  SaveReader *r = save_reader_open(path, err, errlen);
+  if (!r)
+    return -1;
+  MachineState ms;
+  if (save_get_table(r, "machine", machine_table(), &ms) < 0 || get_drives(r, info) < 0) {
+    snprintf(err, errlen, "--restore %s: %s", path,
+             save_error(r)[0] ? save_error(r) : "corrupt drives record");
+    snapshot_info_free(info);
+    save_reader_free(r);
+    return -1;
+  }
+  info->mem_mib = ms.ram_size >> 20;
+  save_reader_free(r);
+  return 0;
+}
+
 int machine_save(Machine *m, const char *path, char *err, size_t errlen) {
   SaveWriter *w = save_writer_new();
   if (!w) {
@@ -807,6 +899,7 @@ int machine_save(Machine *m, const char *path, char *err, size_t errlen) {
     cbuf[i] = (uint8_t)(m->mem->ram_size >> (8 * i));
   rc |= save_put_chunk(w, "ram", RAM_CHUNK_VERSION, 0, cbuf, clen + 4);
   free(cbuf);
+  rc |= put_drives(m, w);
   for (int i = 0; i < m->ndevs; i++)
     if (m->devs[i].save)
       rc |= m->devs[i].save(m->devs[i].opaque, w);
@@ -835,8 +928,27 @@ int machine_restore(Machine *m, const char *path, char *err, size_t errlen) {
     save_reader_free(r);
     return -1;
   }
-  if (rc == 0)
+  if (rc == 0) {
+    /* The same drives as when saved (if the snapshot says which). */
+    SnapshotInfo info = {0};
+    if (get_drives(r, &info) < 0) {
+      snapshot_info_free(&info);
+      snprintf(err, errlen, "--restore %s: corrupt drives record", path);
+      save_reader_free(r);
+      return -1;
+    }
+    for (int i = 0; info.have_drives && i < PC_NDRIVES; i++)
+      if ((info.images[i] != NULL) != (m->cfg.images[i] != NULL)) {
+        snprintf(err, errlen, "--restore %s: the snapshot was saved %s %s%s%s (give the same drives)",
+                 path, info.images[i] ? "with" : "without", drive_flag(i), info.images[i] ? " " : "",
+                 info.images[i] ? info.images[i] : "");
+        snapshot_info_free(&info);
+        save_reader_free(r);
+        return -1;
+      }
+    snapshot_info_free(&info);
     rc = save_check_table(r, "cpu", cpu_table());
+  }
   if (rc == 0)
     rc = save_get_chunk(r, "ram", RAM_CHUNK_VERSION, &ram, &ram_len);
   for (int i = 0; rc == 0 && i < m->ndevs; i++)

@@ -152,6 +152,16 @@ MachineStop machine_run(Machine *m, double timeout_sec);
  * everything before changing anything. */
 int machine_save(Machine *m, const char *path, char *err, size_t errlen);
 int machine_restore(Machine *m, const char *path, char *err, size_t errlen);
+/* What a snapshot needs from the command line: its RAM size and the disk
+ * images it was saved with (absolute paths; "drives" chunk). */
+typedef struct SnapshotInfo {
+  uint32_t mem_mib;                 /* RAM size */
+  bool have_drives;                 /* the snapshot records its drives */
+  char *images[PC_NDRIVES];         /* image paths (NULL: no drive); free with snapshot_info_free */
+  bool snapshot_mode;               /* the drives ran with --snapshot */
+} SnapshotInfo;
+int machine_snapshot_info(const char *path, SnapshotInfo *info, char *err, size_t errlen);
+void snapshot_info_free(SnapshotInfo *info);
 /* Last POST code (port 80h), or -1 if none was written. */
 int machine_post_code(const Machine *m);
 /* Register a device record (for devices created outside pc.c). */
