@@ -155,6 +155,11 @@ fi
 n=$((n + 1))
 [ -s "$T/s.snap" ] || { echo "FAIL: no snapshot written"; fail=$((fail + 1)); }
 expect 2 "use --mem 128" --bios "$T/spin.rom" --fda "$T/fd.img" --mem 64 --restore "$T/s.snap"
+# The snapshot records its drives: other drives are refused; none given means its own.
+expect 2 "saved with --fda $(cd "$T" && pwd -P)/fd.img (give the same drives)" --bios "$T/spin.rom" --hda "$T/fd.img" --restore "$T/s.snap"
+n=$((n + 1))
+"$X86VM" --bios "$T/spin.rom" --serial null --timeout 0.1 --restore "$T/s.snap" </dev/null 2>"$T/err"
+if [ $? != 124 ]; then echo "FAIL: restore with the snapshot's own drives"; cat "$T/err"; fail=$((fail + 1)); fi
 
 echo "$((n - fail))/$n command-line checks passed"
 [ "$fail" = 0 ]
