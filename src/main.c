@@ -59,6 +59,10 @@ static void on_alarm(int sig) {
   }
 }
 
+#ifdef X86VM_HAVE_JIT
+static void on_monitor_restore(void *cpu) { jit_flush(cpu); }
+#endif
+
 static void usage(FILE *f) {
   fprintf(f,
     "Usage: x86vm [options]\n"
@@ -97,14 +101,16 @@ static void usage(FILE *f) {
     "  --screenshot FILE     at exit save the screen: PNG, or a text dump if FILE ends in .txt\n"
     "  --save FILE           at exit save the whole machine state to FILE\n"
     "  --restore FILE        start from a state saved with --save; the RAM size and disk\n"
-    "                        images recorded in FILE are used unless given here\n"
+    "                        images recorded in FILE are used unless given here\n"    "  --monitor BACKEND     a monitor on stdio, pty or tcp:PORT (127.0.0.1): help, info\n"
+    "                        registers, info status, stop, cont, savevm FILE, loadvm FILE, quit\n"
     "  --help, --version\n"
     "\n"
     "Guest debug ports: E9h prints to stderr; writing v to F4h exits with status (v<<1)|1.\n"
     "\n"
     "Every run ends with one line on stderr: why it stopped, instructions, last POST code.\n"
     "Exit status: the guest's debug-exit status (odd), or\n"
-    "  0 halted with interrupts off / console script complete   2 bad option or image\n"
+    "  0 halted with interrupts off / console script complete / monitor quit\n"
+    "  2 bad option or image\n"
     "  4 triple fault or shutdown   6 host error (also: the CPU made no progress for 2 s)\n"
     "  8 halted forever (deterministic)\n"
     "  124 timeout   130 interrupted\n");
@@ -136,7 +142,7 @@ static bool file_exists(const char *path) {
 enum {
   OPT_HEADLESS = 256, OPT_ENGINE, OPT_JIT_CACHE, OPT_JIT_STATS, OPT_MEM, OPT_BIOS, OPT_FDA, OPT_FDB, OPT_HDA, OPT_HDB, OPT_CDROM,
   OPT_BOOT, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_SERIAL, OPT_SNAPSHOT, OPT_SAVE, OPT_RESTORE,
-  OPT_DET, OPT_NSPI, OPT_VGABIOS, OPT_TIMEOUT, OPT_SCREENSHOT, OPT_EXPECT, OPT_SEND, OPT_HELP, OPT_VERSION
+  OPT_DET, OPT_NSPI, OPT_MONITOR, OPT_VGABIOS, OPT_TIMEOUT, OPT_SCREENSHOT, OPT_EXPECT, OPT_SEND, OPT_HELP, OPT_VERSION
 };
 
 static const struct option long_opts[] = {
@@ -161,6 +167,7 @@ static const struct option long_opts[] = {
   {"save", required_argument, 0, OPT_SAVE},
   {"restore", required_argument, 0, OPT_RESTORE},
   {"deterministic", no_argument, 0, OPT_DET},
+  {"monitor", required_argument, 0, OPT_MONITOR},
   {"ns-per-insn", required_argument, 0, OPT_NSPI},
   {"timeout", required_argument, 0, OPT_TIMEOUT},
   {"screenshot", required_argument, 0, OPT_SCREENSHOT},
@@ -182,7 +189,7 @@ int main(int argc, char **argv) {
   cfg.serial = "stdio";
   const char *bios = X86VM_ROM_DIR "/bios.bin";
   const char *kernel = NULL, *initrd = NULL, *append = NULL;
-  const char *save = NULL, *restore = NULL, *screenshot = NULL;
+  const char *save = NULL, *restore = NULL, *screenshot = NULL, *monitor = NULL;
   int engine = 0; /* 0 interp, 1 jit, 2 lockstep */
   unsigned jit_cache_mib = 0;
   bool jit_stats = false;
@@ -253,6 +260,7 @@ int main(int argc, char **argv) {
     case OPT_SAVE: save = optarg; break;
     case OPT_RESTORE: restore = optarg; break;
     case OPT_DET: cfg.deterministic = true; break;
+    case OPT_MONITOR: monitor = optarg; break;
     case OPT_NSPI: {
       errno = 0;
       unsigned long v = strtoul(optarg, &end, 10);
@@ -288,6 +296,9 @@ int main(int argc, char **argv) {
     return bad("--initrd/--append need --kernel%s%s", "", "");
   if (kernel && restore)
     return bad("--kernel and --restore cannot be combined%s%s", "", "");
+  if (monitor && strcmp(monitor, "stdio") == 0 && strcmp(cfg.serial, "stdio") == 0)
+    return bad("--monitor stdio: COM1 is on stdio too (give --serial null, file:PATH, pty or tcp:PORT)%s%s",
+               "", "");
 
   bool any_image = false;
   for (int i = 0; i < PC_NDRIVES; i++)
@@ -363,8 +374,15 @@ int main(int argc, char **argv) {
       machine_free(m);
       return EXIT_HOST;
     }
+    m->on_restore = on_monitor_restore; /* loadvm: drop every translation */
+    m->on_restore_opaque = m->cpu;
   }
 #endif
+  if (monitor && machine_monitor_open(m, monitor, err, sizeof(err)) < 0) {
+    fprintf(stderr, "x86vm: %s\n", err);
+    machine_free(m);
+    return EXIT_USAGE;
+  }
   (void)jit_cache_mib;
 
   g_machine = m;
@@ -407,6 +425,7 @@ int main(int argc, char **argv) {
     status = EXIT_IDLE;
     snprintf(reason, sizeof(reason), "halted with interrupts on and nothing left to wake it");
     break;
+  case MSTOP_QUIT: snprintf(reason, sizeof(reason), "quit from the monitor"); break;
   case MSTOP_SIGNAL:
     status = EXIT_SIGNAL;
     snprintf(reason, sizeof(reason), "interrupted by signal %d", m->signalled);

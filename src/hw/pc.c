@@ -18,6 +18,7 @@
 #include "dma8237.h"
 #include "fdc.h"
 #include "ide.h"
+#include "monitor.h"
 #ifdef X86VM_HAVE_VGA
 #include "vga.h"
 #endif
@@ -587,6 +588,7 @@ void machine_free(Machine *m) {
   for (int i = 0; i < PC_NDRIVES; i++)
     disk_close(m->disk[i]);
   chardev_close(m->serial);
+  monitor_free(m->monitor);
   clock_free(m->clock);
   iobus_free(m->bus);
   if (m->mem)
@@ -618,17 +620,33 @@ void machine_reset(Machine *m) {
  * deterministic run differ; scripted input (--send) is paced by a timer instead. */
 static void poll_input(Machine *m) { uart_poll(m->uart[0]); }
 
+int machine_monitor_open(Machine *m, const char *spec, char *err, size_t errlen) {
+  m->monitor = monitor_new(m, spec, err, errlen);
+  return m->monitor ? 0 : -1;
+}
+
+/* Wait on the host up to wait_ns for input on COM1's backend or the monitor. */
+static void host_wait(Machine *m, uint64_t wait_ns) {
+  struct pollfd p[2];
+  int n = 0;
+  int fd = chardev_wait_fd(m->serial);
+  if (fd >= 0)
+    p[n++] = (struct pollfd){fd, POLLIN, 0};
+  fd = monitor_wait_fd(m->monitor);
+  if (fd >= 0)
+    p[n++] = (struct pollfd){fd, POLLIN, 0};
+  struct timespec ts = {(time_t)(wait_ns / NS_PER_SEC), (long)(wait_ns % NS_PER_SEC)};
+  if (wait_ns)
+    ppoll(p, (nfds_t)n, &ts, NULL);
+}
+
 /* Real-time idle: wait on the host until virtual time reaches deadline or input arrives. */
 static void idle_wait(Machine *m, uint64_t deadline) {
   uint64_t now = clock_now(m->clock);
   uint64_t wait_ns = deadline == CLOCK_NEVER ? 10000000ull : deadline > now ? deadline - now : 0;
   if (wait_ns > 10000000ull)
     wait_ns = 10000000ull; /* re-check signals and the timeout every 10 ms */
-  int fd = chardev_wait_fd(m->serial);
-  struct pollfd p = {fd, POLLIN, 0};
-  struct timespec ts = {(time_t)(wait_ns / NS_PER_SEC), (long)(wait_ns % NS_PER_SEC)};
-  if (wait_ns)
-    ppoll(&p, fd >= 0 ? 1 : 0, &ts, NULL);
+  host_wait(m, wait_ns);
   clock_sync_host(m->clock);
 }
 
@@ -684,6 +702,16 @@ MachineStop machine_run(Machine *m, double timeout_sec) {
         m->wd_stuck = 0;
         m->wd_icount = cpu->icount;
         m->wd_now = clock_now(clk);
+      }
+    }
+    if (m->monitor) {
+      monitor_poll(m->monitor);
+      if (m->quit_requested)
+        return MSTOP_QUIT;
+      if (m->paused) {
+        m->wd_stuck = 0; /* a paused machine is not a stuck one */
+        host_wait(m, 10000000ull);
+        continue;
       }
     }
     if (m->reset_requested)
@@ -969,7 +997,8 @@ int machine_restore(Machine *m, const char *path, char *err, size_t errlen) {
     save_reader_free(r);
     return -1;
   }
-  /* Phase 2: apply. */
+  /* Phase 2: apply (with A20 on, so the upper megabytes are not folded). */
+  mem_set_a20(m->mem, true);
   mem_write_bytes(m->mem, 0, newram, m->mem->ram_size);
   free(newram);
   save_get_table(r, "cpu", cpu_table(), m->cpu);

@@ -36,6 +36,7 @@ struct Fdc;
 struct IdeChannel;
 struct Vga;
 struct Disk;
+struct Monitor;
 
 #define PC_MAX_DEVICES 32
 #define PC_BIOS_MAX (256u * 1024u)
@@ -69,6 +70,7 @@ typedef enum MachineStop {
   MSTOP_SCRIPT_DONE,  /* the last --expect matched */
   MSTOP_IDLE_FOREVER, /* halted with nothing that could ever wake it */
   MSTOP_SIGNAL,       /* interrupted by the user (SIGINT/SIGTERM) */
+  MSTOP_QUIT,         /* the monitor's quit command */
   MSTOP_HOST_ERROR    /* host-side failure: see Machine.error */
 } MachineStop;
 
@@ -134,6 +136,12 @@ typedef struct Machine {
   size_t send_pos;              /* bytes of the current send already typed */
   Timer *script_timer;          /* paces typed input on the virtual clock */
   bool script_done;             /* the last expect matched */
+  /* monitor */
+  struct Monitor *monitor;      /* --monitor, or NULL */
+  bool paused;                  /* the monitor's stop: the CPU and virtual time stand still */
+  bool quit_requested;          /* the monitor's quit */
+  void (*on_restore)(void *opaque); /* after a monitor loadvm (e.g. drop JIT translations) */
+  void *on_restore_opaque;
 } Machine;
 
 /* Build the machine. NULL with a one-line message (naming the file or flag) on failure. */
@@ -141,6 +149,8 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen);
 void machine_free(Machine *m);
 /* Power-on/reset: CPU and every device (RAM kept). */
 void machine_reset(Machine *m);
+/* Attach a monitor on the chardev spec (stdio, tcp:PORT, pty). 0, or -1 with a message. */
+int machine_monitor_open(Machine *m, const char *spec, char *err, size_t errlen);
 /* Add a console script step (before machine_run). Returns 0 or -1. */
 int machine_script_add(Machine *m, bool is_send, const char *text);
 /* Run until something stops it. timeout_sec 0: none.  If the caller bumps
