@@ -31,15 +31,22 @@ typedef struct ICacheEntry {
 } ICacheEntry;
 
 /*
- * Decoded blocks: up to BLOCK_MAX sequential instructions from one page,
- * ending after the first instruction that may change control flow or the
- * CPU mode (FL_JMP rows).  Running a block costs one cache lookup instead
- * of one per instruction.  Each instruction still commits EIP and counts
- * itself, so faults stay precise; a block is left early when an
- * instruction does not continue sequentially (REP resuming itself) or a
- * write hits the block's page (self-modifying code).
+ * Decoded blocks (traces): up to BLOCK_MAX instructions from one page, in
+ * the order the guest is expected to run them.  Decoding goes on past
+ * instructions that do not transfer control, past conditional branches (a
+ * forward one is expected not taken, a backward one, a loop, taken), into
+ * the target of JMP/CALL rel, and back from a RET to the instruction after
+ * a CALL the block followed; it stops at any other control transfer or
+ * mode change (FL_JMP rows), or when the path leaves the page.
+ *
+ * step[i] is the EIP of the instruction expected after insn[i], minus insn[i]'s
+ * EIP.  The run loop compares the EIP each instruction leaves with that
+ * expectation (without the 16-bit wrap, so a path that wraps at 64 KiB is
+ * left too) and leaves the block at the first difference, or when a write
+ * hits the block's page (self-modifying code).  Each instruction commits
+ * EIP and the instruction count itself, so faults stay precise.
  */
-#define BLOCK_MAX 16
+#define BLOCK_MAX 32
 #define BCACHE_BITS 12
 #define BCACHE_SIZE (1u << BCACHE_BITS)
 
@@ -47,6 +54,8 @@ typedef struct Block {
   uint64_t tag;   /* as ICacheEntry.tag; 0 = empty */
   uint32_t gen;   /* page generation when decoded */
   uint32_t n;     /* instructions (0: build failed, use the one-instruction path) */
+  bool loop;      /* the last instruction is expected to go back to the first */
+  int32_t step[BLOCK_MAX]; /* expected EIP after insn[i] minus insn[i]'s EIP */
   Insn insn[BLOCK_MAX];
 } Block;
 
@@ -194,27 +203,62 @@ static Block *block_get(Cpu *c, const uint32_t **genp) {
   if (ram && mem_mark_code(c->mem, ppage))
     tlb_flush(c); /* drop write pointers to the page that now holds code */
   ic->misses++;
+  /* Return addresses of the CALLs the path went into (page offset, EIP). */
+  uint32_t ret_off[8], ret_ip[8], nret = 0;
   uint32_t off = pa & PAGE_MASK, n = 0, ip = eip;
+  bool loop = false;
   while (n < BLOCK_MAX) {
     Insn *in = &b->insn[n];
     int r = x86_decode(host + off, PAGE_SIZE - off, (int)key, in);
     if (r <= 0 || ip + (uint32_t)r - 1 > cs->limit || (!key && ip + (uint32_t)r > 0x10000))
       break;
+    if (ram)
+      mem_mark_code_bytes(c->mem, (pa & ~PAGE_MASK) | off, (uint32_t)r);
     n++;
-    off += (uint32_t)r;
-    ip += (uint32_t)r;
-    /* Conditional branches do not end a block: when taken, EIP is not the
-     * next instruction's and the run loop leaves the block there. */
-    bool cond_branch = (in->op >= 0x70 && in->op <= 0x7f) || (in->op >= 0x180 && in->op <= 0x18f) ||
-                       (in->op >= 0xe0 && in->op <= 0xe3);
-    if ((x86_op_rows[in->id - 1].flags & FL_JMP) && !cond_branch)
+    uint32_t noff = off + (uint32_t)r, nip = ip + (uint32_t)r; /* the next instruction in memory */
+    bool go_on = true; /* the path goes on (at noff/nip) */
+    if (x86_op_rows[in->id - 1].flags & FL_JMP) {
+      unsigned op = in->op;
+      bool cond = (op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f) || (op >= 0xe0 && op <= 0xe3);
+      bool rel = cond || op == 0xe8 || op == 0xe9 || op == 0xeb;
+      /* Where a relative transfer lands, if that is in this page and needs no wrap. */
+      uint32_t t = nip + in->imm;
+      int64_t toff = (int64_t)noff + (int32_t)in->imm;
+      bool near = rel && toff >= 0 && toff < PAGE_SIZE && ((in->flags & INSN_O32) ? key || t <= 0xffff : t <= 0xffff);
+      if (cond) {
+        /* Expected taken when it goes backward (a loop), else not taken. */
+        if (near && (int32_t)in->imm < 0 && op != 0xe3) {
+          noff = (uint32_t)toff;
+          nip = t;
+        }
+      } else if (near && op != 0xe8) { /* JMP rel */
+        noff = (uint32_t)toff;
+        nip = t;
+      } else if (near && nret < 8) { /* CALL rel: the RET comes back after it */
+        ret_off[nret] = noff;
+        ret_ip[nret++] = nip;
+        noff = (uint32_t)toff;
+        nip = t;
+      } else if ((op == 0xc3 || op == 0xc2) && nret) { /* RET to the CALL the path followed */
+        nret--;
+        noff = ret_off[nret];
+        nip = ret_ip[nret];
+      } else {
+        go_on = false;
+      }
+    }
+    b->step[n - 1] = (int32_t)(nip - ip);
+    if (!go_on || noff >= PAGE_SIZE)
       break;
-    if (off >= PAGE_SIZE)
+    if (noff == (pa & PAGE_MASK) && nip == eip) {
+      loop = true; /* back at the start: one block per iteration */
       break;
+    }
+    off = noff;
+    ip = nip;
   }
-  if (ram && n)
-    mem_mark_code_bytes(c->mem, pa, off - (pa & PAGE_MASK));
   b->n = n;
+  b->loop = loop;
   b->tag = n ? tag : 0;
   b->gen = **genp;
   return n ? b : NULL;
@@ -287,19 +331,31 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
       const uint32_t *genp;
       Block *b = block_get(c, &genp);
       if (likely(b != NULL)) {
-        const uint32_t gen = *genp;
+        const uint32_t gen = *genp, entry = c->eip, epoch = c->tlb_epoch;
         const uint32_t wrap = (c->mode & CPU_MODE_CS32) ? 0xffffffffu : 0xffffu;
-        uint64_t room = limit - c->icount;
-        const Insn *in = b->insn, *stop = in + (room < b->n ? room : b->n);
-        do {
-          uint32_t next = (c->eip + in->len) & wrap;
-          c->next_eip = next;
-          in->fn(c, in);
-          c->eip = c->next_eip;
-          c->icount++;
-          if (unlikely(c->eip != next || *genp != gen))
+        for (;;) {
+          uint64_t cnt = c->icount, room = limit - cnt;
+          const Insn *in = b->insn, *stop = in + (room < b->n ? room : b->n);
+          const int32_t *step = b->step;
+          uint32_t eip = entry;
+          do {
+            uint32_t want = eip + (uint32_t)*step++;
+            c->next_eip = (eip + in->len) & wrap;
+            in->fn(c, in);
+            eip = c->next_eip;
+            c->eip = eip;
+            c->icount = ++cnt; /* exact at every instruction: devices read it */
+            if (unlikely(eip != want || *genp != gen))
+              goto block_done;
+          } while (++in < stop);
+          /* A loop block that ran to its end is back at its start: run it
+           * again unless something needs the outer loop. */
+          if (!b->loop || in != b->insn + b->n || cnt >= limit || c->jit_exec ||
+              ((c->stop != CPU_STOP_NONE) | c->intr | c->nmi | c->inhibit_irq | c->halted) ||
+              (c->eflags & F_TF) || c->tlb_epoch != epoch)
             break;
-        } while (++in < stop);
+        }
+      block_done:
         continue;
       }
     }
