@@ -211,54 +211,14 @@ void cpu_set_flags(Cpu *c, uint32_t value, uint32_t mask) {
 }
 
 bool cpu_cond(Cpu *c, unsigned cc) {
-  uint32_t f;
-  /* ZF and SF straight from the lazy result, whatever the operation; after
-   * logic operations (CF = OF = 0) every condition but parity. */
-  if (c->cc_op != CC_EFLAGS) {
-    unsigned sz = CC_SIZE(c->cc_op);
-    uint32_t sign = sz == 0 ? 0x80u : sz == 1 ? 0x8000u : 0x80000000u;
-    bool zf = (c->cc_res & (sign | (sign - 1))) == 0, sf = (c->cc_res & sign) != 0;
-    unsigned k = cc >> 1;
-    if (k == 2)
-      return zf ^ (cc & 1);
-    if (k == 4)
-      return sf ^ (cc & 1);
-    if (c->cc_op >= CC_LOGIC8 && c->cc_op <= CC_LOGIC32 && k != 5) {
-      bool r = k == 3 ? zf : k == 6 ? sf : k == 7 ? (zf || sf) : false;
-      return r ^ (cc & 1);
-    }
+  /* One inlined evaluation per condition, so each only computes its flags. */
+  switch (cc & 15) {
+#define COND_CASE(n) case n: return cond_eval(c, n);
+  COND_CASE(0) COND_CASE(1) COND_CASE(2) COND_CASE(3) COND_CASE(4) COND_CASE(5) COND_CASE(6)
+  COND_CASE(7) COND_CASE(8) COND_CASE(9) COND_CASE(10) COND_CASE(11) COND_CASE(12)
+  COND_CASE(13) COND_CASE(14) default: return cond_eval(c, 15);
+#undef COND_CASE
   }
-  /* Fast paths for the common lazy states. */
-  if (c->cc_op >= CC_SUB8 && c->cc_op <= CC_SUB32 && (cc & ~1u) != 0 && (cc & ~1u) != 10) {
-    unsigned sz = (c->cc_op - CC_SUB8);
-    uint32_t sh = sz == 0 ? 24 : sz == 1 ? 16 : 0;
-    uint32_t d = c->cc_dst << sh, s = c->cc_src << sh;
-    bool r;
-    switch (cc >> 1) {
-    case 1: r = d < s; break;
-    case 2: r = d == s; break;
-    case 3: r = d <= s; break;
-    case 4: r = (int32_t)(d - s) < 0; break;
-    case 6: r = (int32_t)d < (int32_t)s; break;
-    case 7: r = (int32_t)d <= (int32_t)s; break;
-    default: goto slow;
-    }
-    return r ^ (cc & 1);
-  }
-slow:
-  f = cpu_get_flags(c);
-  bool r;
-  switch (cc >> 1) {
-  case 0: r = f & F_OF; break;
-  case 1: r = f & F_CF; break;
-  case 2: r = f & F_ZF; break;
-  case 3: r = f & (F_CF | F_ZF); break;
-  case 4: r = f & F_SF; break;
-  case 5: r = f & F_PF; break;
-  case 6: r = !(f & F_SF) != !(f & F_OF); break;
-  default: r = (f & F_ZF) || (!(f & F_SF) != !(f & F_OF)); break;
-  }
-  return r ^ (cc & 1);
 }
 
 /* ---- exceptions ---- */

@@ -379,5 +379,14 @@ opcode:;
   if (bad)
     return DEC_INVALID;
   out->fn = row->fn ? row->fn : op_unimplemented;
+  if (row->fn) {
+    InsnFn f = ops_ctrl_form(out);
+    if (!f)
+      f = ops_alu_form(out);
+    if (!f)
+      f = ops_data_form(out);
+    if (f)
+      out->fn = f;
+  }
   return (int)p;
 }

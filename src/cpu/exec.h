@@ -251,11 +251,86 @@ static inline void flags_sync(Cpu *c) {
 }
 /* Set the arithmetic flags explicitly (value's bits under mask F_ARITH). */
 static inline void set_arith_flags(Cpu *c, uint32_t fl) {
-  flags_sync(c);
-  c->eflags = (c->eflags & ~F_ARITH) | (fl & F_ARITH);
+  c->eflags = (c->eflags & ~F_ARITH) | (fl & F_ARITH); /* all six replaced: no sync needed */
+  c->cc_op = CC_EFLAGS;
 }
 bool cpu_cond(Cpu *c, unsigned cc); /* condition code 0-15 (Jcc encoding) */
 extern const uint8_t parity_table[256];
+
+/*
+ * Inline evaluation of the lazy flags, for handlers that know their
+ * condition at compile time: only the flags the condition needs are
+ * computed, from the operation's operands.  Operands are shifted so the
+ * operation's sign bit is bit 31 (cc_align), which makes every width one
+ * 32-bit comparison.  Cases not worth inlining go to cpu_get_flags().
+ */
+static inline unsigned cc_align(uint32_t op) { return op & 2 ? 0 : op & 1 ? 16 : 24; }
+/* Condition cc (Jcc encoding) from materialised flags f. */
+static inline bool eflags_cond(uint32_t f, unsigned cc) {
+  bool r;
+  switch (cc >> 1) {
+  case 0: r = f & F_OF; break;
+  case 1: r = f & F_CF; break;
+  case 2: r = f & F_ZF; break;
+  case 3: r = f & (F_CF | F_ZF); break;
+  case 4: r = f & F_SF; break;
+  case 5: r = f & F_PF; break;
+  case 6: r = !(f & F_SF) != !(f & F_OF); break;
+  default: r = (f & F_ZF) || (!(f & F_SF) != !(f & F_OF)); break;
+  }
+  return r ^ (cc & 1);
+}
+static inline bool cond_eval(Cpu *c, unsigned cc) {
+  const uint32_t op = c->cc_op;
+  if (op == CC_EFLAGS)
+    return eflags_cond(c->eflags, cc);
+  const unsigned sh = cc_align(op), k = op >> 2;
+  const uint32_t R = c->cc_res << sh;
+  bool r;
+  switch (cc >> 1) {
+  case 2: r = R == 0; break;                                 /* Z: any operation */
+  case 4: r = (int32_t)R < 0; break;                         /* S */
+  case 5: r = parity_table[c->cc_res & 0xff] != 0; break;    /* P */
+  default:
+    if (k == (CC_SUB8 >> 2)) {
+      const uint32_t D = c->cc_dst << sh, S = c->cc_src << sh;
+      switch (cc >> 1) {
+      case 0: r = (int32_t)((D ^ S) & (D ^ R)) < 0; break;
+      case 1: r = D < S; break;
+      case 3: r = D <= S; break;
+      case 6: r = (int32_t)D < (int32_t)S; break;
+      default: r = (int32_t)D <= (int32_t)S; break;
+      }
+    } else if (k == (CC_LOGIC8 >> 2)) { /* CF = OF = 0 */
+      switch (cc >> 1) {
+      case 0: case 1: r = false; break;
+      case 3: r = R == 0; break;
+      case 6: r = (int32_t)R < 0; break;
+      default: r = R == 0 || (int32_t)R < 0; break;
+      }
+    } else if (k == (CC_ADD8 >> 2) && (cc >> 1) == 1) {
+      r = R < (c->cc_dst << sh);
+    } else if ((k == (CC_INC8 >> 2) || k == (CC_DEC8 >> 2)) && ((cc >> 1) == 1 || (cc >> 1) == 3)) {
+      r = (c->cc_src & F_CF) || ((cc >> 1) == 3 && R == 0);
+    } else {
+      return eflags_cond(cpu_get_flags(c), cc);
+    }
+    break;
+  }
+  return r ^ (cc & 1);
+}
+/* CF alone (0 or 1), as cpu_get_cf(). */
+static inline uint32_t cf_eval(Cpu *c) {
+  const uint32_t op = c->cc_op;
+  switch (op >> 2) {
+  case 0: return c->eflags & F_CF;
+  case CC_SUB8 >> 2: { unsigned sh = cc_align(op); return (c->cc_dst << sh) < (c->cc_src << sh); }
+  case CC_ADD8 >> 2: { unsigned sh = cc_align(op); return (c->cc_res << sh) < (c->cc_dst << sh); }
+  case CC_LOGIC8 >> 2: return 0;
+  case CC_INC8 >> 2: case CC_DEC8 >> 2: return c->cc_src & F_CF;
+  default: return cpu_get_cf(c);
+  }
+}
 
 /* ---- privileged / IO helpers (ops_sys.c) ---- */
 bool cpu_io_allowed(Cpu *c, uint16_t port, int size); /* IOPL / I/O bitmap */

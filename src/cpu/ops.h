@@ -42,6 +42,16 @@ extern const unsigned x86_op_row_count;
 #define X(opc, reg, mn, o1, o2, o3, fn, fl) __attribute__((weak)) void fn(struct Cpu *cpu, const Insn *in);
 #include "opcodes.def"
 #undef X
+/*
+ * Operand-form-specialised handlers: for the commonest forms (register
+ * operands, 32-bit sizes, a condition known at decode time) the decoder
+ * installs a handler written for that form, with the same semantics as the
+ * row's handler and built from the same helpers.  Each returns the handler
+ * for in's form, or NULL to keep the row's.
+ */
+InsnFn ops_alu_form(const Insn *in);  /* ops_alu.c */
+InsnFn ops_data_form(const Insn *in); /* ops_data.c */
+InsnFn ops_ctrl_form(const Insn *in); /* ops_ctrl.c */
 /* Handler used for undefined encodings: raises #UD. */
 void op_invalid(struct Cpu *cpu, const Insn *in);
 /* Handler for rows whose handler does not exist yet: logs once, raises #UD. */

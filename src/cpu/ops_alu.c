@@ -12,7 +12,7 @@ static const uint32_t size_mask[3] = {0xffu, 0xffffu, 0xffffffffu};
 static const uint32_t size_sign[3] = {0x80u, 0x8000u, 0x80000000u};
 static const unsigned size_bits[3] = {8, 16, 32};
 
-static inline uint32_t carry_in(Cpu *c) { return cpu_get_cf(c); }
+static inline uint32_t carry_in(Cpu *c) { return cf_eval(c); }
 
 /* The eight ALU operations (ModRM reg order). Sets lazy flags; returns the result. */
 static inline uint32_t alu(Cpu *c, unsigned op, unsigned sz, uint32_t d, uint32_t s) {
@@ -114,7 +114,7 @@ void op_test_EvIz(Cpu *c, const Insn *in) {
 /* ---- INC / DEC / NOT / NEG ---- */
 
 static inline uint32_t incdec(Cpu *c, unsigned sz, uint32_t d, bool dec) {
-  uint32_t cf = cpu_get_cf(c); /* CF is preserved: it rides in cc_src */
+  uint32_t cf = cf_eval(c); /* CF is preserved: it rides in cc_src */
   uint32_t r = (dec ? d - 1 : d + 1) & size_mask[sz];
   set_cc(c, (dec ? CC_DEC8 : CC_INC8) + sz, d, cf, r);
   return r;
@@ -150,13 +150,14 @@ static inline uint32_t szp_flags(uint32_t r, unsigned sz) {
 }
 
 /* op: 0 rol, 1 ror, 2 rcl, 3 rcr, 4 shl, 5 shr, 6 sal(=shl), 7 sar. */
-static uint32_t shift_op(Cpu *c, unsigned op, unsigned sz, uint32_t d, unsigned cnt) {
+static inline uint32_t shift_op(Cpu *c, unsigned op, unsigned sz, uint32_t d, unsigned cnt) {
   cnt &= 0x1f;
   if (cnt == 0)
     return d;
   uint32_t m = size_mask[sz], sign = size_sign[sz];
   unsigned bits = size_bits[sz];
-  uint32_t fl = cpu_get_flags(c);
+  /* SHL/SHR/SAR replace all six arithmetic flags; only the rotates keep some. */
+  uint32_t fl = op < 4 ? cpu_get_flags(c) : c->eflags;
   uint32_t cf = fl & F_CF, of = 0, r;
   uint32_t keep = fl & ~F_ARITH;
   uint32_t arith = fl & F_ARITH;
@@ -282,8 +283,7 @@ static void shld_shrd(Cpu *c, const Insn *in, bool left) {
     cf = (uint32_t)((cat >> (cnt - 1)) & 1);
   }
   uint32_t of = ((r ^ d) & sign) ? F_OF : 0;
-  flags_sync(c);
-  c->eflags = (c->eflags & ~F_ARITH) | szp_flags(r, sz) | cf | of;
+  set_arith_flags(c, szp_flags(r, sz) | cf | of);
   rm_writev(c, in, r);
 }
 void op_shld_EvGv(Cpu *c, const Insn *in) { shld_shrd(c, in, true); }
@@ -292,8 +292,7 @@ void op_shrd_EvGv(Cpu *c, const Insn *in) { shld_shrd(c, in, false); }
 /* ---- multiply and divide ---- */
 
 static void set_mul_flags(Cpu *c, bool over, uint32_t low, unsigned sz) {
-  flags_sync(c);
-  c->eflags = (c->eflags & ~F_ARITH) | (over ? (F_CF | F_OF) : 0) | szp_flags(low, sz);
+  set_arith_flags(c, (over ? (F_CF | F_OF) : 0) | szp_flags(low, sz));
 }
 
 void op_mul_Eb(Cpu *c, const Insn *in) {
@@ -623,5 +622,156 @@ void op_cmpxchg8b_Mq(Cpu *c, const Insn *in) {
     c->regs[R_EAX] = lo;
     c->regs[R_EDX] = hi;
     c->eflags &= ~F_ZF;
+  }
+}
+
+/* ---- operand-form-specialised handlers (installed by ops_alu_form) ---- */
+
+/* ALU operation opn on a register (32-bit, or 8-bit by number) or memory destination. */
+static inline void alu_r32(Cpu *c, unsigned opn, unsigned d, uint32_t s) {
+  uint32_t r = alu(c, opn, 2, c->regs[d], s);
+  if (opn != 7)
+    c->regs[d] = r;
+}
+static inline void alu_r8(Cpu *c, unsigned opn, unsigned d, uint8_t s) {
+  uint8_t r = (uint8_t)alu(c, opn, 0, reg8(c, d), s);
+  if (opn != 7)
+    set_reg8(c, d, r);
+}
+/* Memory destination: CMP only reads; the others check writability before
+ * reading (as rmw_read*), through the TLB's write pointer when it has one. */
+static inline void alu_m32(Cpu *c, const Insn *in, unsigned opn, uint32_t s) {
+  uint32_t lin = seg_lin(c, in->seg, ea_offset(c, in), 4, opn != 7);
+  if (opn == 7) {
+    alu(c, 7, 2, fast_read32(c, lin), s);
+    return;
+  }
+  uint8_t *h = tlb_host(c, lin, 4, true);
+  if (likely(h != NULL)) {
+    uint32_t d;
+    __builtin_memcpy(&d, h, 4);
+    d = alu(c, opn, 2, d, s);
+    __builtin_memcpy(h, &d, 4);
+    return;
+  }
+  lin_check_write(c, lin, 4);
+  uint32_t d = lin_read32(c, lin);
+  lin_write32(c, lin, alu(c, opn, 2, d, s));
+}
+static inline void alu_m8(Cpu *c, const Insn *in, unsigned opn, uint8_t s) {
+  uint32_t lin = seg_lin(c, in->seg, ea_offset(c, in), 1, opn != 7);
+  if (opn == 7) {
+    alu(c, 7, 0, fast_read8(c, lin), s);
+    return;
+  }
+  uint8_t *h = tlb_host(c, lin, 1, true);
+  if (likely(h != NULL)) {
+    *h = (uint8_t)alu(c, opn, 0, *h, s);
+    return;
+  }
+  lin_check_write(c, lin, 1);
+  uint8_t d = lin_read8(c, lin);
+  lin_write8(c, lin, (uint8_t)alu(c, opn, 0, d, s));
+}
+
+#define ALU_FAST(name, opn)                                                                          \
+  static void op_##name##_EdGd_reg(Cpu *c, const Insn *in) { alu_r32(c, opn, in->rm, c->regs[in->reg]); } \
+  static void op_##name##_EdGd_mem(Cpu *c, const Insn *in) { alu_m32(c, in, opn, c->regs[in->reg]); } \
+  static void op_##name##_GdEd_reg(Cpu *c, const Insn *in) { alu_r32(c, opn, in->reg, c->regs[in->rm]); } \
+  static void op_##name##_GdEd_mem(Cpu *c, const Insn *in) {                                        \
+    alu_r32(c, opn, in->reg, vread32(c, in->seg, ea_offset(c, in)));                                 \
+  }                                                                                                  \
+  static void op_##name##_EdId_reg(Cpu *c, const Insn *in) { alu_r32(c, opn, in->rm, in->imm); }    \
+  static void op_##name##_EdId_mem(Cpu *c, const Insn *in) { alu_m32(c, in, opn, in->imm); }        \
+  static void op_##name##_EAXId(Cpu *c, const Insn *in) { alu_r32(c, opn, R_EAX, in->imm); }        \
+  static void op_##name##_EbGb_reg(Cpu *c, const Insn *in) { alu_r8(c, opn, in->rm, reg8(c, in->reg)); } \
+  static void op_##name##_EbGb_mem(Cpu *c, const Insn *in) { alu_m8(c, in, opn, reg8(c, in->reg)); } \
+  static void op_##name##_GbEb_reg(Cpu *c, const Insn *in) { alu_r8(c, opn, in->reg, reg8(c, in->rm)); } \
+  static void op_##name##_EbIb_reg(Cpu *c, const Insn *in) { alu_r8(c, opn, in->rm, (uint8_t)in->imm); } \
+  static void op_##name##_EbIb_mem(Cpu *c, const Insn *in) { alu_m8(c, in, opn, (uint8_t)in->imm); }
+ALU_FAST(add, 0)
+ALU_FAST(or, 1)
+ALU_FAST(adc, 2)
+ALU_FAST(sbb, 3)
+ALU_FAST(and, 4)
+ALU_FAST(sub, 5)
+ALU_FAST(xor, 6)
+ALU_FAST(cmp, 7)
+#undef ALU_FAST
+
+static void op_test_EdGd_reg(Cpu *c, const Insn *in) { alu(c, 4, 2, c->regs[in->rm], c->regs[in->reg]); }
+static void op_test_EbGb_reg(Cpu *c, const Insn *in) { alu(c, 4, 0, reg8(c, in->rm), reg8(c, in->reg)); }
+static void op_inc_Zd(Cpu *c, const Insn *in) {
+  unsigned n = in->op & 7;
+  c->regs[n] = incdec(c, 2, c->regs[n], false);
+}
+static void op_dec_Zd(Cpu *c, const Insn *in) {
+  unsigned n = in->op & 7;
+  c->regs[n] = incdec(c, 2, c->regs[n], true);
+}
+
+/* 32-bit register shifted by an immediate, 1 or CL. */
+#define SHIFT_FAST(name, opn)                                                          \
+  static void op_##name##_Ed_reg(Cpu *c, const Insn *in) {                             \
+    c->regs[in->rm] = shift_op(c, opn, 2, c->regs[in->rm], shift_count(c, in));        \
+  }
+SHIFT_FAST(rol, 0)
+SHIFT_FAST(ror, 1)
+SHIFT_FAST(shl, 4)
+SHIFT_FAST(shr, 5)
+SHIFT_FAST(sar, 7)
+#undef SHIFT_FAST
+
+InsnFn ops_alu_form(const Insn *in) {
+  /* Rows by opcode: the eight ALU operations share one layout (opcode bits 5-3
+   * in 00-3F, ModRM.reg in 80-83). */
+#define ALU_TABLE(form) \
+  {op_add_##form, op_or_##form, op_adc_##form, op_sbb_##form, op_and_##form, op_sub_##form, op_xor_##form, op_cmp_##form}
+  static const InsnFn EdGd_reg[8] = ALU_TABLE(EdGd_reg), EdGd_mem[8] = ALU_TABLE(EdGd_mem);
+  static const InsnFn GdEd_reg[8] = ALU_TABLE(GdEd_reg), GdEd_mem[8] = ALU_TABLE(GdEd_mem);
+  static const InsnFn EdId_reg[8] = ALU_TABLE(EdId_reg), EdId_mem[8] = ALU_TABLE(EdId_mem);
+  static const InsnFn EAXId[8] = ALU_TABLE(EAXId);
+  static const InsnFn EbGb_reg[8] = ALU_TABLE(EbGb_reg), EbGb_mem[8] = ALU_TABLE(EbGb_mem);
+  static const InsnFn GbEb_reg[8] = ALU_TABLE(GbEb_reg);
+  static const InsnFn EbIb_reg[8] = ALU_TABLE(EbIb_reg), EbIb_mem[8] = ALU_TABLE(EbIb_mem);
+#undef ALU_TABLE
+  const unsigned op = in->op;
+  const bool o32 = in->flags & INSN_O32, mem = in->flags & INSN_MEM;
+  /* LOCK: the row's handler (a locked form is rare and must stay exact). */
+  if (in->flags & INSN_LOCK)
+    return NULL;
+  if (op < 0x40 && (op & 7) < 6) {
+    const unsigned k = op >> 3;
+    switch (op & 7) {
+    case 0: return mem ? EbGb_mem[k] : EbGb_reg[k];
+    case 1: return o32 ? (mem ? EdGd_mem[k] : EdGd_reg[k]) : NULL;
+    case 2: return mem ? NULL : GbEb_reg[k];
+    case 3: return o32 ? (mem ? GdEd_mem[k] : GdEd_reg[k]) : NULL;
+    case 5: return o32 ? EAXId[k] : NULL;
+    default: return NULL;
+    }
+  }
+  switch (op) {
+  case 0x80: case 0x82: return mem ? EbIb_mem[in->reg] : EbIb_reg[in->reg];
+  case 0x81: case 0x83: return o32 ? (mem ? EdId_mem[in->reg] : EdId_reg[in->reg]) : NULL;
+  case 0x84: return mem ? NULL : op_test_EbGb_reg;
+  case 0x85: return o32 && !mem ? op_test_EdGd_reg : NULL;
+  case 0x40: case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47:
+    return o32 ? op_inc_Zd : NULL;
+  case 0x48: case 0x49: case 0x4a: case 0x4b: case 0x4c: case 0x4d: case 0x4e: case 0x4f:
+    return o32 ? op_dec_Zd : NULL;
+  case 0xc1: case 0xd1: case 0xd3:
+    if (!o32 || mem)
+      return NULL;
+    switch (in->reg) {
+    case 0: return op_rol_Ed_reg;
+    case 1: return op_ror_Ed_reg;
+    case 4: case 6: return op_shl_Ed_reg;
+    case 5: return op_shr_Ed_reg;
+    case 7: return op_sar_Ed_reg;
+    default: return NULL;
+    }
+  default:
+    return NULL;
   }
 }

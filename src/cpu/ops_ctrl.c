@@ -18,6 +18,17 @@ void op_jcc_Jz(Cpu *c, const Insn *in) {
   if (cpu_cond(c, in->op & 0xf))
     near_jump(c, in, c->next_eip + in->imm);
 }
+/* Jcc with the condition fixed at decode time (selected by ops_ctrl_form). */
+#define JCC_FORM(cc, name) \
+  static void op_##name##_Jz(Cpu *c, const Insn *in) { \
+    if (cond_eval(c, cc)) \
+      near_jump(c, in, c->next_eip + in->imm); \
+  }
+JCC_FORM(0, jo) JCC_FORM(1, jno) JCC_FORM(2, jb) JCC_FORM(3, jnb)
+JCC_FORM(4, jz) JCC_FORM(5, jnz) JCC_FORM(6, jbe) JCC_FORM(7, jnbe)
+JCC_FORM(8, js) JCC_FORM(9, jns) JCC_FORM(10, jp) JCC_FORM(11, jnp)
+JCC_FORM(12, jl) JCC_FORM(13, jnl) JCC_FORM(14, jle) JCC_FORM(15, jnle)
+#undef JCC_FORM
 void op_jmp_Jz(Cpu *c, const Insn *in) { near_jump(c, in, c->next_eip + in->imm); }
 void op_jmp_Ev(Cpu *c, const Insn *in) { near_jump(c, in, rm_readv(c, in)); }
 
@@ -67,4 +78,13 @@ void op_jcxz_Jb(Cpu *c, const Insn *in) {
   uint32_t cx = (in->flags & INSN_A32) ? c->regs[R_ECX] : (uint16_t)c->regs[R_ECX];
   if (cx == 0)
     near_jump(c, in, c->next_eip + in->imm);
+}
+
+InsnFn ops_ctrl_form(const Insn *in) {
+  static const InsnFn jcc[16] = {
+      op_jo_Jz, op_jno_Jz, op_jb_Jz, op_jnb_Jz, op_jz_Jz, op_jnz_Jz, op_jbe_Jz, op_jnbe_Jz,
+      op_js_Jz, op_jns_Jz, op_jp_Jz, op_jnp_Jz, op_jl_Jz, op_jnl_Jz, op_jle_Jz, op_jnle_Jz};
+  if ((in->op >= 0x70 && in->op <= 0x7f) || (in->op >= 0x180 && in->op <= 0x18f))
+    return jcc[in->op & 0xf];
+  return NULL;
 }

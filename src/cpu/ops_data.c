@@ -290,3 +290,63 @@ void op_popf(Cpu *c, const Insn *in) {
   }
   cpu_set_flags(c, v, mask);
 }
+
+/* ---- operand-form-specialised handlers (installed by ops_data_form) ---- */
+
+static void op_mov_EdGd_reg(Cpu *c, const Insn *in) { c->regs[in->rm] = c->regs[in->reg]; }
+static void op_mov_EdGd_mem(Cpu *c, const Insn *in) { vwrite32(c, in->seg, ea_offset(c, in), c->regs[in->reg]); }
+static void op_mov_GdEd_reg(Cpu *c, const Insn *in) { c->regs[in->reg] = c->regs[in->rm]; }
+static void op_mov_GdEd_mem(Cpu *c, const Insn *in) { c->regs[in->reg] = vread32(c, in->seg, ea_offset(c, in)); }
+static void op_mov_EbGb_mem(Cpu *c, const Insn *in) { vwrite8(c, in->seg, ea_offset(c, in), reg8(c, in->reg)); }
+static void op_mov_GbEb_mem(Cpu *c, const Insn *in) { set_reg8(c, in->reg, vread8(c, in->seg, ea_offset(c, in))); }
+static void op_mov_EbIb_mem(Cpu *c, const Insn *in) { vwrite8(c, in->seg, ea_offset(c, in), (uint8_t)in->imm); }
+static void op_mov_EdId_mem(Cpu *c, const Insn *in) { vwrite32(c, in->seg, ea_offset(c, in), in->imm); }
+static void op_mov_ZdId(Cpu *c, const Insn *in) { c->regs[in->op & 7] = in->imm; }
+static void op_movzx_GdEb_mem(Cpu *c, const Insn *in) { c->regs[in->reg] = vread8(c, in->seg, ea_offset(c, in)); }
+static void op_movzx_GdEb_reg(Cpu *c, const Insn *in) { c->regs[in->reg] = reg8(c, in->rm); }
+static void op_lea_GdM(Cpu *c, const Insn *in) { c->regs[in->reg] = ea_offset(c, in); }
+
+/* PUSH/POP of a 32-bit register; a 16-bit stack takes the general path. */
+static void op_push_Zd(Cpu *c, const Insn *in) {
+  uint32_t v = c->regs[in->op & 7];
+  if (likely(c->mode & CPU_MODE_SS32)) {
+    uint32_t sp = c->regs[R_ESP] - 4;
+    vwrite32(c, S_SS, sp, v);
+    c->regs[R_ESP] = sp;
+  } else {
+    push32(c, v);
+  }
+}
+static void op_pop_Zd(Cpu *c, const Insn *in) {
+  uint32_t v;
+  if (likely(c->mode & CPU_MODE_SS32)) {
+    uint32_t sp = c->regs[R_ESP];
+    v = vread32(c, S_SS, sp);
+    c->regs[R_ESP] = sp + 4;
+  } else {
+    v = pop32(c);
+  }
+  c->regs[in->op & 7] = v;
+}
+
+InsnFn ops_data_form(const Insn *in) {
+  const bool o32 = in->flags & INSN_O32, mem = in->flags & INSN_MEM;
+  const unsigned op = in->op;
+  if (op >= 0x50 && op <= 0x57)
+    return o32 ? op_push_Zd : NULL;
+  if (op >= 0x58 && op <= 0x5f)
+    return o32 ? op_pop_Zd : NULL;
+  if (op >= 0xb8 && op <= 0xbf)
+    return o32 ? op_mov_ZdId : NULL;
+  switch (op) {
+  case 0x88: return mem ? op_mov_EbGb_mem : NULL;
+  case 0x89: return o32 ? (mem ? op_mov_EdGd_mem : op_mov_EdGd_reg) : NULL;
+  case 0x8a: return mem ? op_mov_GbEb_mem : NULL;
+  case 0x8b: return o32 ? (mem ? op_mov_GdEd_mem : op_mov_GdEd_reg) : NULL;
+  case 0x8d: return o32 && (in->flags & INSN_A32) ? op_lea_GdM : NULL;
+  case 0xc6: return mem ? op_mov_EbIb_mem : NULL;
+  case 0xc7: return o32 && mem ? op_mov_EdId_mem : NULL;
+  case 0x1b6: return o32 ? (mem ? op_movzx_GdEb_mem : op_movzx_GdEb_reg) : NULL;
+  default: return NULL;
+  }
+}
