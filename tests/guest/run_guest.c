@@ -14,6 +14,7 @@
  * Usage: run_guest <guest.bin> [max-instructions]
  */
 #include "cpu.h"
+#include "engine.h"
 #include "mem.h"
 
 #include <stdio.h>
@@ -90,6 +91,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   mem_write_bytes(mem, GUEST_LOAD, image, (uint32_t)n);
+  test_engine_setup(cpu);
   Harness h = {.cpu = cpu};
   cpu->io_opaque = &h;
   cpu->port_out = harness_out;
@@ -128,6 +130,11 @@ int main(int argc, char **argv) {
            cpu->seg[S_CS].sel, cpu->eip, cpu->cpl, (unsigned long long)cpu->icount);
     rc = 1;
   }
+  if (test_engine_failed(cpu)) {
+    printf("%s: FAIL: lockstep found a difference between the engines\n", argv[1]);
+    rc = 1;
+  }
+  test_engine_teardown(cpu);
   interp_free(cpu);
   cpu_destroy(cpu);
   mem_destroy(mem);

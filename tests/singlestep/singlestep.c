@@ -25,6 +25,7 @@
 #include "mem.h"
 
 #include "json.h"
+#include "engine.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -367,6 +368,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "singlestep: out of memory\n");
     return 2;
   }
+  test_engine_setup(cpu);
   Stats total = {0, 0, 0};
   long revoked_count = 0;
   for (size_t fi = 0; fi < nfiles; fi++) {
@@ -430,6 +432,11 @@ int main(int argc, char **argv) {
   free(files);
   free(revoked);
   json_free(meta);
+  if (test_engine_failed(cpu)) {
+    printf("singlestep: lockstep found a difference between the engines\n");
+    total.failed++;
+  }
+  test_engine_teardown(cpu);
   cpu_destroy(cpu);
   mem_destroy(mem);
   return total.failed ? 1 : 0;
