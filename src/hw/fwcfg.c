@@ -102,11 +102,19 @@ static void fwcfg_reset(void *opaque) {
 static int dev_save(void *opaque, SaveWriter *w) {
   return save_put_table(w, "fwcfg", fwcfg_table(), opaque);
 }
+/* Snapshots from before this device existed have no chunk: that loads as
+ * a reset (nothing selected), which is what such a machine had. */
 static int dev_check(void *opaque, SaveReader *r) {
   (void)opaque;
+  if (!save_has_chunk(r, "fwcfg"))
+    return 0;
   return save_check_table(r, "fwcfg", fwcfg_table());
 }
 static int dev_load(void *opaque, SaveReader *r) {
+  if (!save_has_chunk(r, "fwcfg")) {
+    fwcfg_reset(opaque);
+    return 0;
+  }
   return save_get_table(r, "fwcfg", fwcfg_table(), opaque);
 }
 

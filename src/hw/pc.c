@@ -17,6 +17,7 @@
 #include "disk.h"
 #include "dma8237.h"
 #include "fdc.h"
+#include "cpu_state.h"
 #include "ide.h"
 #include "monitor.h"
 #ifdef X86VM_HAVE_VGA
@@ -756,45 +757,8 @@ MachineStop machine_run(Machine *m, double timeout_sec) {
 
 /* ---------------- snapshots ---------------- */
 
-/* The CPU's state table (the CPU struct is not declared with an X-macro, so
- * the table is written out here; offsets and sizes come from the struct). */
+/* Field-table shorthand for the machine's own record below. */
 #define CF(T, f) {#f, offsetof(T, f), sizeof(((T *)0)->f), 1, NULL},
-#define CA(T, f, n) {#f, offsetof(T, f), sizeof(((T *)0)->f[0]), (n), NULL},
-#define CS(T, f, n, fn) {#f, offsetof(T, f), sizeof(((T *)0)->f[0]), (n), fn},
-
-static const SaveTable *seg_table(void) {
-  static const SaveField f[] = {CF(SegCache, sel) CF(SegCache, flags) CF(SegCache, base) CF(SegCache, limit)};
-  static const SaveTable t = {"SegCache", 1, f, sizeof(f) / sizeof(f[0]), sizeof(SegCache)};
-  return &t;
-}
-static const SaveTable *f80_table(void) {
-  static const SaveField f[] = {CF(Float80, mant) CF(Float80, sexp)};
-  static const SaveTable t = {"Float80", 1, f, sizeof(f) / sizeof(f[0]), sizeof(Float80)};
-  return &t;
-}
-static const SaveTable *fpu_table(void) {
-  static const SaveField f[] = {
-    CS(FpuState, st, 8, f80_table) CF(FpuState, cw) CF(FpuState, sw) CF(FpuState, tw)
-    CF(FpuState, fop) CF(FpuState, fip) CF(FpuState, fdp) CF(FpuState, fcs) CF(FpuState, fds)
-    CF(FpuState, mxcsr) {"xmm", offsetof(FpuState, xmm), 1, 128, NULL},
-  };
-  static const SaveTable t = {"FpuState", 1, f, sizeof(f) / sizeof(f[0]), sizeof(FpuState)};
-  return &t;
-}
-#define CPU_SAVE_VERSION 2 /* 2: cc_op encoding kind << 2 | size */
-static const SaveTable *cpu_table(void) {
-  static const SaveField f[] = {
-    CA(Cpu, regs, 8) CF(Cpu, eip) CF(Cpu, eflags) CF(Cpu, cc_op) CF(Cpu, cc_src) CF(Cpu, cc_dst)
-    CF(Cpu, cc_res) CS(Cpu, seg, S_COUNT, seg_table) CF(Cpu, gdt_base) CF(Cpu, gdt_limit)
-    CF(Cpu, idt_base) CF(Cpu, idt_limit) CA(Cpu, cr, 5) CA(Cpu, dr, 8) CF(Cpu, cpl) CF(Cpu, mode)
-    CF(Cpu, tsc) CF(Cpu, sysenter_cs) CF(Cpu, sysenter_esp) CF(Cpu, sysenter_eip)
-    CF(Cpu, apic_base) CF(Cpu, mtrr_def_type)
-    {"fpu", offsetof(Cpu, fpu), sizeof(FpuState), 1, fpu_table},
-    CF(Cpu, icount) CF(Cpu, halted) CF(Cpu, nmi) CF(Cpu, inhibit_irq)
-  };
-  static const SaveTable t = {"Cpu", CPU_SAVE_VERSION, f, sizeof(f) / sizeof(f[0]), sizeof(Cpu)};
-  return &t;
-}
 
 typedef struct MachineState {
   uint64_t now;          /* virtual time */
@@ -913,7 +877,7 @@ int machine_save(Machine *m, const char *path, char *err, size_t errlen) {
                      m->clock->deterministic};
   int rc = save_put_table(w, "machine", machine_table(), &ms);
   cpu_get_flags(m->cpu); /* materialise lazy flags */
-  rc |= save_put_table(w, "cpu", cpu_table(), m->cpu);
+  rc |= save_put_table(w, "cpu", cpu_save_table(), m->cpu);
   /* RAM, zlib-compressed: u32 size, then the deflate stream. */
   uLongf clen = compressBound(m->mem->ram_size);
   uint8_t *cbuf = malloc(clen + 4);
@@ -975,7 +939,7 @@ int machine_restore(Machine *m, const char *path, char *err, size_t errlen) {
         return -1;
       }
     snapshot_info_free(&info);
-    rc = save_check_table(r, "cpu", cpu_table());
+    rc = save_check_table(r, "cpu", cpu_save_table());
   }
   if (rc == 0)
     rc = save_get_chunk(r, "ram", RAM_CHUNK_VERSION, &ram, &ram_len);
@@ -1001,7 +965,7 @@ int machine_restore(Machine *m, const char *path, char *err, size_t errlen) {
   mem_set_a20(m->mem, true);
   mem_write_bytes(m->mem, 0, newram, m->mem->ram_size);
   free(newram);
-  save_get_table(r, "cpu", cpu_table(), m->cpu);
+  save_get_table(r, "cpu", cpu_save_table(), m->cpu);
   clock_set_now(m->clock, ms.now); /* after the CPU: it re-bases on the restored icount */
   for (int i = 0; i < m->ndevs; i++)
     if (m->devs[i].load && m->devs[i].load(m->devs[i].opaque, r) < 0) {

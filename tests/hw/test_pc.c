@@ -11,7 +11,10 @@
 #include <unistd.h>
 
 #include "hwtest.h"
+#include "cpu_state.h"
 #include "pc.h"
+
+#define CPU_TABLE_HASH_V2 0xc72d5014u /* save_table_hash(cpu_save_table()) for version 2 */
 
 static char rom64[128], rom256[128], tmpdir[64];
 
@@ -308,6 +311,69 @@ START_TEST(test_save_restore) {
 }
 END_TEST
 
+/* The CPU's save table (src/hw/cpu_state.c): a round trip of every kind of
+ * field, the layout pinned for this version, old versions refused by name. */
+START_TEST(test_cpu_table) {
+  const SaveTable *t = cpu_save_table();
+  ck_assert_uint_eq(t->version, CPU_SAVE_VERSION);
+  /* Changing the table (fields, sizes, order) changes this hash: then bump
+   * CPU_SAVE_VERSION and record the new pair here. */
+  ck_assert_uint_eq(CPU_SAVE_VERSION, 2);
+  ck_assert_uint_eq(save_table_hash(t), CPU_TABLE_HASH_V2);
+
+  Machine *m = make(base_cfg(rom64, 16));
+  Cpu *c = m->cpu;
+  c->regs[R_ESI] = 0x5151;
+  c->cr[3] = 0x123000;
+  c->dr[7] = 0x400;
+  c->seg[S_FS].base = 0xabc000;
+  c->seg[S_TR].limit = 0x67;
+  c->sysenter_eip = 0xc0001000;
+  c->tsc = 0x123456789abull;
+  c->fpu.st[3].mant = 0x8000000000000001ull;
+  c->fpu.st[3].sexp = 0x3fff;
+  c->fpu.cw = 0x27f;
+  c->fpu.xmm[7][15] = 0xee;
+  c->icount = 99;
+  c->halted = true;
+  c->inhibit_irq = true;
+  SaveWriter *w = save_writer_new();
+  ck_assert_int_eq(save_put_table(w, "cpu", t, c), 0);
+  SaveTable old = *t;
+  old.version = 1;
+  ck_assert_int_eq(save_put_table(w, "cpu1", &old, c), 0);
+  size_t len;
+  const uint8_t *img = save_writer_buffer(w, &len);
+  char err[256];
+  SaveReader *r = save_reader_from_buffer(img, len, err, sizeof(err));
+  ck_assert_ptr_nonnull(r);
+  Machine *m2 = make(base_cfg(rom64, 16));
+  Cpu *d = m2->cpu;
+  ck_assert_int_eq(save_get_table(r, "cpu", t, d), 0);
+  ck_assert_uint_eq(d->regs[R_ESI], 0x5151);
+  ck_assert_uint_eq(d->cr[3], 0x123000);
+  ck_assert_uint_eq(d->dr[7], 0x400);
+  ck_assert_uint_eq(d->seg[S_FS].base, 0xabc000);
+  ck_assert_uint_eq(d->seg[S_TR].limit, 0x67);
+  ck_assert_uint_eq(d->sysenter_eip, 0xc0001000);
+  ck_assert_uint_eq(d->tsc, 0x123456789abull);
+  ck_assert_uint_eq(d->fpu.st[3].mant, 0x8000000000000001ull);
+  ck_assert_uint_eq(d->fpu.st[3].sexp, 0x3fff);
+  ck_assert_uint_eq(d->fpu.cw, 0x27f);
+  ck_assert_uint_eq(d->fpu.xmm[7][15], 0xee);
+  ck_assert_uint_eq(d->icount, 99);
+  ck_assert(d->halted);
+  ck_assert(d->inhibit_irq);
+  /* A version-1 CPU record is refused with both versions named. */
+  ck_assert_int_eq(save_check_table(r, "cpu1", t), -1);
+  ck_assert_ptr_nonnull(strstr(save_error(r), "version 1, this build expects version 2"));
+  save_reader_free(r);
+  save_writer_free(w);
+  machine_free(m2);
+  machine_free(m);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("hw_pc");
   TCase *tc = tcase_create("pc");
@@ -321,6 +387,7 @@ int main(void) {
   tcase_add_test(tc, test_exit_and_idle_loop);
   tcase_add_test(tc, test_script);
   tcase_add_test(tc, test_save_restore);
+  tcase_add_test(tc, test_cpu_table);
   suite_add_tcase(s, tc);
   return run_suite(s);
 }

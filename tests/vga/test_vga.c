@@ -585,6 +585,7 @@ int main(void) {
   Suite *s = suite_create("vga");
   TCase *tc = tcase_create("vga");
   tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_set_timeout(tc, 30); /* the PNG check starts python3: slow on a loaded machine */
   tcase_add_test(tc, test_text_dump);
   tcase_add_test(tc, test_text_render_and_cursor);
   tcase_add_test(tc, test_guest_font_in_plane2);
