@@ -112,10 +112,8 @@ static void direct_exit(Tr *t, uint32_t target) {
   mov_r_m(e, SZ64, RAX, RBX, OFF(icount));
   op_mem(e, SZ64, 0x3b, RAX, RBX, OFF(jit_limit));
   Fixup f1 = jcc_fwd(e, CC_AE);
-  alu_mi(e, SZ32, ALU_CMP, RBX, OFF(halted), 0);
-  Fixup f2 = jcc_fwd(e, CC_NE);
-  alu_mi(e, SZ32, ALU_CMP, RBX, OFF(stop), 0);
-  Fixup f3 = jcc_fwd(e, CC_NE);
+  Fixup ev[3];
+  emit_event_check(e, ev);
   Fixup site = jmp_fwd(e);
   /* Not linked yet: ask the dispatch loop to link this exit. */
   JitChain *ch = jit_arena_alloc(t->j, sizeof(JitChain));
@@ -132,8 +130,8 @@ static void direct_exit(Tr *t, uint32_t target) {
   mov_ri64(e, RAX, (uint64_t)(uintptr_t)ch);
   jmp_to(e, t->j->epilogue_rw);
   bind(e, f1);
-  bind(e, f2);
-  bind(e, f3);
+  for (int i = 0; i < 3; i++)
+    bind(e, ev[i]);
   mov_m_i32(e, RBX, OFF(eip), target);
   jmp_to(e, t->j->exit0_rw);
 }
