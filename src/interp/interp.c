@@ -50,13 +50,18 @@ typedef struct ICacheEntry {
 #define BCACHE_BITS 12
 #define BCACHE_SIZE (1u << BCACHE_BITS)
 
+typedef struct BlockInsn {
+  Insn insn;
+  int32_t step;   /* EIP expected after this instruction minus its own EIP */
+} BlockInsn;
+
 typedef struct Block {
   uint64_t tag;   /* as ICacheEntry.tag; 0 = empty */
   uint32_t gen;   /* page generation when decoded */
-  uint32_t n;     /* instructions (0: build failed, use the one-instruction path) */
+  uint32_t n;     /* instructions (0: no block starts here, use the one-instruction path) */
+  const uint32_t *genp; /* the page's generation word (a constant 0 outside RAM) */
   bool loop;      /* the last instruction is expected to go back to the first */
-  int32_t step[BLOCK_MAX]; /* expected EIP after insn[i] minus insn[i]'s EIP */
-  Insn insn[BLOCK_MAX];
+  BlockInsn e[BLOCK_MAX];
 } Block;
 
 typedef struct ICache {
@@ -172,11 +177,11 @@ miss:
  * Find or build the block starting at CS:EIP.  Returns NULL when the first
  * instruction cannot go in a block (crosses a page, faults, not RAM/ROM):
  * the caller then takes the one-instruction path, which raises what must
- * be raised.  *genp receives the page generation word to watch.
+ * be raised.
  */
 static const uint32_t zero_gen;
 
-static Block *block_get(Cpu *c, const uint32_t **genp) {
+static Block *block_get(Cpu *c) {
   uint32_t eip = c->eip;
   const SegCache *cs = &c->seg[S_CS];
   if (unlikely(eip > cs->limit))
@@ -189,13 +194,13 @@ static Block *block_get(Cpu *c, const uint32_t **genp) {
   uint32_t pa = ((te->ppage << PAGE_SHIFT) | (lin & PAGE_MASK)) & c->mem->a20_mask;
   uint32_t ppage = pa >> PAGE_SHIFT;
   bool ram = ppage < (c->mem->ram_size >> PAGE_SHIFT);
-  *genp = ram ? &c->mem->page_gen[ppage] : &zero_gen;
+  const uint32_t *genp = ram ? &c->mem->page_gen[ppage] : &zero_gen;
   uint32_t key = (c->mode & CPU_MODE_CS32) ? 1 : 0;
   uint64_t tag = (((uint64_t)pa << 1) | key) + 1;
   ICache *ic = c->icache;
   Block *b = &ic->b[(pa ^ (pa >> BCACHE_BITS)) & (BCACHE_SIZE - 1)];
-  if (likely(b->tag == tag && b->gen == **genp && b->n))
-    return b;
+  if (likely(b->tag == tag && b->gen == *genp))
+    return b->n ? b : NULL; /* n = 0: known not to start a block (e.g. crosses the page) */
   /* Build.  Only RAM and ROM pages (not MMIO) hold blocks. */
   const uint8_t *host = mem_page_read_ptr(c->mem, ppage);
   if (!host)
@@ -208,7 +213,7 @@ static Block *block_get(Cpu *c, const uint32_t **genp) {
   uint32_t off = pa & PAGE_MASK, n = 0, ip = eip;
   bool loop = false;
   while (n < BLOCK_MAX) {
-    Insn *in = &b->insn[n];
+    Insn *in = &b->e[n].insn;
     int r = x86_decode(host + off, PAGE_SIZE - off, (int)key, in);
     if (r <= 0 || ip + (uint32_t)r - 1 > cs->limit || (!key && ip + (uint32_t)r > 0x10000))
       break;
@@ -247,7 +252,7 @@ static Block *block_get(Cpu *c, const uint32_t **genp) {
         go_on = false;
       }
     }
-    b->step[n - 1] = (int32_t)(nip - ip);
+    b->e[n - 1].step = (int32_t)(nip - ip);
     if (!go_on || noff >= PAGE_SIZE)
       break;
     if (noff == (pa & PAGE_MASK) && nip == eip) {
@@ -259,8 +264,9 @@ static Block *block_get(Cpu *c, const uint32_t **genp) {
   }
   b->n = n;
   b->loop = loop;
-  b->tag = n ? tag : 0;
-  b->gen = **genp;
+  b->tag = tag;
+  b->gen = *genp;
+  b->genp = genp;
   return n ? b : NULL;
 }
 
@@ -285,6 +291,44 @@ static bool check_interrupts(Cpu *c) {
     }
   }
   return false;
+}
+
+/*
+ * Run block b from its first instruction (CS:EIP is its start) until it
+ * leaves the expected path, its page is written, or the budget (icount <
+ * limit) ends.  A loop block that ran to its end is back at its start: it
+ * runs again unless something needs the outer loop.  wrap: the EIP mask of
+ * the code size; a separate copy per size keeps the loop tight.
+ */
+static inline __attribute__((always_inline)) void block_run(Cpu *c, const Block *b, uint64_t limit,
+                                                            const uint32_t wrap) {
+  const uint32_t *const genp = b->genp, gen = b->gen, entry = c->eip, epoch = c->tlb_epoch;
+  for (;;) {
+    uint64_t room = limit - c->icount;
+    const BlockInsn *e = b->e, *const end = e + (room < b->n ? room : b->n);
+    uint32_t eip = entry;
+    do {
+      const uint32_t want = eip + (uint32_t)e->step;
+      c->next_eip = (eip + e->insn.len) & wrap;
+      e->insn.fn(c, &e->insn);
+      eip = c->next_eip;
+      c->eip = eip;
+      c->icount++; /* exact at every instruction: devices read it */
+      if (unlikely(eip != want || *genp != gen))
+        return;
+    } while (++e < end);
+    /* (A pending interrupt with IF = 0 waits: the outer loop would not take it either.) */
+    if (!b->loop || e != b->e + b->n || c->icount >= limit || c->jit_exec ||
+        ((c->stop != CPU_STOP_NONE) | c->nmi | c->inhibit_irq | c->halted) ||
+        (c->eflags & F_TF) || (c->intr && (c->eflags & F_IF)) || c->tlb_epoch != epoch)
+      return;
+  }
+}
+static __attribute__((noinline)) void block_run32(Cpu *c, const Block *b, uint64_t limit) {
+  block_run(c, b, limit, 0xffffffffu);
+}
+static __attribute__((noinline)) void block_run16(Cpu *c, const Block *b, uint64_t limit) {
+  block_run(c, b, limit, 0xffffu);
 }
 
 CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
@@ -328,34 +372,12 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
     if (likely(!(c->eflags & F_TF) && !one)) {
       if (c->jit_exec && c->jit_exec(c, limit))
         continue;
-      const uint32_t *genp;
-      Block *b = block_get(c, &genp);
+      Block *b = block_get(c);
       if (likely(b != NULL)) {
-        const uint32_t gen = *genp, entry = c->eip, epoch = c->tlb_epoch;
-        const uint32_t wrap = (c->mode & CPU_MODE_CS32) ? 0xffffffffu : 0xffffu;
-        for (;;) {
-          uint64_t cnt = c->icount, room = limit - cnt;
-          const Insn *in = b->insn, *stop = in + (room < b->n ? room : b->n);
-          const int32_t *step = b->step;
-          uint32_t eip = entry;
-          do {
-            uint32_t want = eip + (uint32_t)*step++;
-            c->next_eip = (eip + in->len) & wrap;
-            in->fn(c, in);
-            eip = c->next_eip;
-            c->eip = eip;
-            c->icount = ++cnt; /* exact at every instruction: devices read it */
-            if (unlikely(eip != want || *genp != gen))
-              goto block_done;
-          } while (++in < stop);
-          /* A loop block that ran to its end is back at its start: run it
-           * again unless something needs the outer loop. */
-          if (!b->loop || in != b->insn + b->n || cnt >= limit || c->jit_exec ||
-              ((c->stop != CPU_STOP_NONE) | c->intr | c->nmi | c->inhibit_irq | c->halted) ||
-              (c->eflags & F_TF) || c->tlb_epoch != epoch)
-            break;
-        }
-      block_done:
+        if (c->mode & CPU_MODE_CS32)
+          block_run32(c, b, limit);
+        else
+          block_run16(c, b, limit);
         continue;
       }
     }
