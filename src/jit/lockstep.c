@@ -242,8 +242,17 @@ bool jit_lockstep_exec(Cpu *c, uint64_t limit) {
   CpuStop r2 = cpu_run(c, n);
   j->lockstep = true;
   ls_unwrap_io(c, ls);
+  if (r2 == CPU_STOP_REQUEST && r1 != CPU_STOP_REQUEST) {
+    /* An asynchronous stop request (timer signal, monitor) cut the second
+     * run short: its state is consistent but not comparable. */
+    c->stop = r2;
+    j->stats.lockstep_skipped++;
+    return true;
+  }
   j->stats.lockstep_blocks++;
-  const char *diff = r2 != r1 ? "stop reason" : (ls->io || ls->log.mmio) ? "I/O" : compare(c, ls);
+  static char why[64];
+  snprintf(why, sizeof why, "stop reason %d vs %d", (int)r1, (int)r2);
+  const char *diff = r2 != r1 ? why : (ls->io || ls->log.mmio) ? "I/O" : compare(c, ls);
   if (diff) {
     if (epoch != j->flush_epoch)
       b.code_size = 0; /* the translation is gone: no host listing */

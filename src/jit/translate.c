@@ -507,6 +507,14 @@ static int emit_cond(Tr *t, unsigned cc) {
     test_rr(e, lc - CC_LOGIC8, RAX, RAX);
     return (int)cc;
   }
+  unsigned kc = cc >> 1;
+  if (lc == CC_EFLAGS && kc >= 1 && kc <= 5) {
+    /* Conditions without OF: EFLAGS' low byte through SAHF. */
+    mov_r_m(e, SZ32, RAX, RBX, OFF(eflags));
+    shift_ri(e, SZ32, 4, RAX, 8);
+    e8(e, 0x9e); /* sahf */
+    return (int)cc;
+  }
   bool uses_cf = (cc >> 1) == 1 || (cc >> 1) == 3;
   if (!uses_cf && lc >= CC_INC8 && lc <= CC_DEC32) {
     bool dec = lc >= CC_DEC8;
@@ -637,7 +645,82 @@ static int cc_after(const Insn *in) {
     return (in->reg ? CC_DEC8 : CC_INC8) + (op == 0xfe ? sz8 : szv);
   if ((op == 0xf6 || op == 0xf7) && in->reg == 0)
     return CC_LOGIC8 + (op == 0xf6 ? sz8 : szv);
+  if ((op == 0xd1 || (op == 0xc1 && (in->imm & 31))) && (in->reg == 4 || in->reg == 5 || in->reg == 7))
+    return CC_EFLAGS; /* flags folded into EFLAGS */
   return -1;
+}
+
+/*
+ * SHL/SHR/SAR of a 32- or 16-bit register by an immediate or CL (C1, D1, D3
+ * /4 /5 /7).  The handlers' flag rule: all six arithmetic flags replaced,
+ * SF/ZF/PF from the result, CF the last bit out, AF set, OF = MSB ^ CF for
+ * SHL, the operand's sign for a 1-bit SHR (else 0), 0 for SAR; a zero
+ * count changes nothing.  The host's shift gives CF/SF/ZF/PF (LAHF); OF and
+ * AF are made here.
+ */
+static bool tr_shift(Tr *t, int k) {
+  const Insn *in = &t->b->insn[k];
+  Emit *e = &t->e;
+  unsigned op = in->op, n = in->reg;
+  if ((op != 0xc1 && op != 0xd1 && op != 0xd3) || (in->flags & INSN_MEM) || (n != 4 && n != 5 && n != 7))
+    return false;
+  int sz = vsz(in);
+  unsigned bits = sz == SZ32 ? 32 : 16;
+  Fixup skip = NULL;
+  if (op == 0xd3) {
+    if (sz != SZ32)
+      return false;
+    mov_r_m(e, SZ32, RCX, RBX, OFF(regs) + 4 * R_ECX);
+    alu_ri(e, SZ32, ALU_AND, RCX, 31);
+    skip = jcc_fwd(e, CC_E);
+    ld_greg(t, sz, RSI, in->rm);
+    mov_rr(e, SZ32, R8, RSI);
+    op_rr(e, sz, 0xd3, (int)n, RSI); /* shift esi, cl */
+  } else {
+    unsigned cnt = op == 0xd1 ? 1 : (in->imm & 31);
+    if (cnt == 0)
+      return true; /* no effect at all */
+    if (cnt >= bits)
+      return false;
+    ld_greg(t, sz, RSI, in->rm);
+    mov_rr(e, SZ32, R8, RSI);
+    mov_ri_keepflags(e, RCX, cnt);
+    shift_ri(e, sz, (int)n, RSI, (uint8_t)cnt);
+  }
+  e8(e, 0x9f);                                /* lahf: AH = SF ZF . AF . PF . CF */
+  /* RDX = AH & (SF|ZF|PF|CF) | AF */
+  e8(e, 0x0f); e8(e, 0xb6); e8(e, 0xd4);      /* movzx edx, ah */
+  alu_ri(e, SZ32, ALU_AND, RDX, (int32_t)(F_SF | F_ZF | F_PF | F_CF));
+  alu_ri(e, SZ32, ALU_OR, RDX, (int32_t)F_AF);
+  if (n == 4) {
+    /* OF = MSB(result) ^ CF */
+    mov_rr(e, SZ32, RAX, RSI);
+    shift_ri(e, SZ32, 5, RAX, (uint8_t)(bits - 1));
+    alu_ri(e, SZ32, ALU_AND, RAX, 1);
+    mov_rr(e, SZ32, RDI, RDX);
+    alu_ri(e, SZ32, ALU_AND, RDI, (int32_t)F_CF);
+    alu_rr(e, SZ32, ALU_XOR, RAX, RDI);
+    shift_ri(e, SZ32, 4, RAX, 11);
+    alu_rr(e, SZ32, ALU_OR, RDX, RAX);
+  } else if (n == 5) {
+    /* OF = count == 1 && the operand's sign */
+    alu_ri(e, SZ32, ALU_CMP, RCX, 1);
+    Fixup no = jcc_fwd(e, CC_NE);
+    shift_ri(e, SZ32, 5, R8, (uint8_t)(bits - 1));
+    alu_ri(e, SZ32, ALU_AND, R8, 1);
+    shift_ri(e, SZ32, 4, R8, 11);
+    alu_rr(e, SZ32, ALU_OR, RDX, R8);
+    bind(e, no);
+  }
+  mov_r_m(e, SZ32, RAX, RBX, OFF(eflags));
+  alu_ri(e, SZ32, ALU_AND, RAX, (int32_t)~F_ARITH);
+  alu_rr(e, SZ32, ALU_OR, RAX, RDX);
+  mov_m_r(e, SZ32, RBX, OFF(eflags), RAX);
+  mov_m_i32(e, RBX, OFF(cc_op), CC_EFLAGS);
+  st_greg(t, sz, in->rm, RSI);
+  if (skip)
+    bind(e, skip);
+  return true;
 }
 
 /* Inline translation of instruction k, or false (then the handler is called). */
@@ -755,6 +838,8 @@ static bool tr_one(Tr *t, int k) {
   if (in->op == 0x84 || in->op == 0x85 || in->op == 0xa8 || in->op == 0xa9 ||
       ((in->op == 0xf6 || in->op == 0xf7) && in->reg == 0))
     return tr_test(t, k);
+  if (in->op == 0xc1 || in->op == 0xd1 || in->op == 0xd3)
+    return tr_shift(t, k);
   return tr_inline(t, k);
 }
 
