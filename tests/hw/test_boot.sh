@@ -59,6 +59,16 @@ if [ -f "$SEABIOS" ]; then
   check "SeaBIOS boot: status $st, want 0" $([ $st = 0 ]; echo $?)
   check "SeaBIOS banner on the debug port" $(grep -q "^SeaBIOS (version" "$T/sb.err"; echo $?)
   check "SeaBIOS read the memory size from CMOS" $(grep -q "RamSize: 0x08000000 \[cmos\]" "$T/sb.err"; echo $?)
+  # With a video BIOS: SeaBIOS finds it through fw_cfg and runs it (int 10h for the guest).
+  VGABIOS=/usr/share/seabios/vgabios-isavga.bin
+  if [ -f "$VGABIOS" ]; then
+    "$X86VM" --deterministic --bios "$SEABIOS" --vga-bios "$VGABIOS" --fda "$ROMS/default-guest.img" \
+      --timeout 30 --expect "x86vm default guest ready" </dev/null >"$T/sbv.out" 2>"$T/sbv.err"
+    st=$?
+    check "SeaBIOS + VGA BIOS boot: status $st, want 0" $([ $st = 0 ]; echo $?)
+    check "SeaBIOS found fw_cfg" $(grep -q "^Found QEMU fw_cfg" "$T/sbv.err"; echo $?)
+    check "SeaBIOS ran the VGA BIOS from fw_cfg" $(grep -q "^Start SeaVGABIOS" "$T/sbv.err"; echo $?)
+  fi
 else
   echo "SKIP: SeaBIOS checks ($SEABIOS not installed)"
 fi
