@@ -60,7 +60,11 @@ typedef struct Block {
   uint32_t gen;   /* page generation when decoded */
   uint32_t n;     /* instructions (0: no block starts here, use the one-instruction path) */
   const uint32_t *genp; /* the page's generation word (a constant 0 outside RAM) */
+  uint32_t ppage2;      /* the path goes on into the next linear page: its physical page + 1; else 0 */
+  uint32_t gen2;        /* that page's generation when decoded */
+  const uint32_t *genp2;
   bool loop;      /* the last instruction is expected to go back to the first */
+  bool retry;     /* the path stopped at a next page the TLB did not hold: build again once it does */
   BlockInsn e[BLOCK_MAX];
 } Block;
 
@@ -175,11 +179,25 @@ miss:
 
 /*
  * Find or build the block starting at CS:EIP.  Returns NULL when the first
- * instruction cannot go in a block (crosses a page, faults, not RAM/ROM):
- * the caller then takes the one-instruction path, which raises what must
- * be raised.
+ * instruction cannot go in a block (crosses a page the TLB does not hold,
+ * faults, not RAM/ROM): the caller then takes the one-instruction path,
+ * which raises what must be raised.
+ *
+ * A path may go on into the next linear page (an instruction crossing the
+ * boundary, or a loop straddling it) when the TLB holds that page at build
+ * time; such a block is used only while the next page still maps to the
+ * same physical page with the same generation.  No page walk happens here:
+ * nothing may fault for an instruction that has not run.
  */
 static const uint32_t zero_gen;
+
+/* Physical page (+ 1) the TLB maps linear page vpage to for a fetch, 0 if it holds none. */
+static uint32_t tlb_fetch_page(const Cpu *c, uint32_t vpage, uint32_t need) {
+  const TlbEntry *te = &c->tlb[vpage & (TLB_SIZE - 1)];
+  if (te->vpage != vpage || !(te->perm & need))
+    return 0;
+  return (((te->ppage << PAGE_SHIFT) & c->mem->a20_mask) >> PAGE_SHIFT) + 1;
+}
 
 static Block *block_get(Cpu *c) {
   uint32_t eip = c->eip;
@@ -193,43 +211,82 @@ static Block *block_get(Cpu *c) {
     return NULL; /* the one-instruction path walks the tables (and faults) */
   uint32_t pa = ((te->ppage << PAGE_SHIFT) | (lin & PAGE_MASK)) & c->mem->a20_mask;
   uint32_t ppage = pa >> PAGE_SHIFT;
-  bool ram = ppage < (c->mem->ram_size >> PAGE_SHIFT);
+  const uint32_t ram_pages = c->mem->ram_size >> PAGE_SHIFT;
+  bool ram = ppage < ram_pages;
   const uint32_t *genp = ram ? &c->mem->page_gen[ppage] : &zero_gen;
   uint32_t key = (c->mode & CPU_MODE_CS32) ? 1 : 0;
   uint64_t tag = (((uint64_t)pa << 1) | key) + 1;
   ICache *ic = c->icache;
   Block *b = &ic->b[(pa ^ (pa >> BCACHE_BITS)) & (BCACHE_SIZE - 1)];
-  if (likely(b->tag == tag && b->gen == *genp))
-    return b->n ? b : NULL; /* n = 0: known not to start a block (e.g. crosses the page) */
+  if (likely(b->tag == tag && b->gen == *genp)) {
+    if (likely(!(b->ppage2 | b->retry)))
+      return b->n ? b : NULL; /* n = 0: known not to start a block */
+    uint32_t p2 = tlb_fetch_page(c, (lin >> PAGE_SHIFT) + 1, need);
+    if (b->ppage2 ? p2 == b->ppage2 && *b->genp2 == b->gen2 : !p2)
+      return b->n ? b : NULL;
+    /* The next page maps elsewhere, was written, or can now be followed: build again. */
+  }
   /* Build.  Only RAM and ROM pages (not MMIO) hold blocks. */
-  const uint8_t *host = mem_page_read_ptr(c->mem, ppage);
-  if (!host)
+  const uint8_t *host[2];
+  host[0] = mem_page_read_ptr(c->mem, ppage);
+  if (!host[0])
     return NULL;
   if (ram && mem_mark_code(c->mem, ppage))
     tlb_flush(c); /* drop write pointers to the page that now holds code */
+  /* The next linear page, if the TLB holds it (looked up before any flush below). */
+  uint32_t p2 = tlb_fetch_page(c, (lin >> PAGE_SHIFT) + 1, need), ppage2 = p2 - 1;
+  host[1] = p2 ? mem_page_read_ptr(c->mem, ppage2) : NULL;
+  bool ram2 = host[1] && ppage2 < ram_pages, used2 = false, retry = false;
+  const uint32_t span = host[1] ? 2 * PAGE_SIZE : PAGE_SIZE; /* offsets the path may use */
   ic->misses++;
-  /* Return addresses of the CALLs the path went into (page offset, EIP). */
+  /* Return addresses of the CALLs the path went into (offset, EIP). */
   uint32_t ret_off[8], ret_ip[8], nret = 0;
   uint32_t off = pa & PAGE_MASK, n = 0, ip = eip;
   bool loop = false;
   while (n < BLOCK_MAX) {
     Insn *in = &b->e[n].insn;
-    int r = x86_decode(host + off, PAGE_SIZE - off, (int)key, in);
+    const unsigned pg = off >> PAGE_SHIFT, po = off & PAGE_MASK;
+    int r;
+    if (po + 15 <= PAGE_SIZE || pg == 1) {
+      r = x86_decode(host[pg] + po, PAGE_SIZE - po, (int)key, in);
+    } else { /* may cross into the next page */
+      uint8_t buf[15];
+      uint32_t first = PAGE_SIZE - po;
+      memcpy(buf, host[0] + po, first);
+      if (host[1])
+        memcpy(buf + first, host[1], 15 - first);
+      r = x86_decode(buf, host[1] ? 15 : first, (int)key, in);
+      if (r == DEC_TRUNCATED)
+        retry = true;
+    }
     if (r <= 0 || ip + (uint32_t)r - 1 > cs->limit || (!key && ip + (uint32_t)r > 0x10000))
       break;
-    if (ram)
-      mem_mark_code_bytes(c->mem, (pa & ~PAGE_MASK) | off, (uint32_t)r);
+    /* Mark the bytes as code, in each page they lie in. */
+    uint32_t end = off + (uint32_t)r;
+    if (pg == 0) {
+      uint32_t e0 = end < PAGE_SIZE ? end : PAGE_SIZE;
+      if (ram)
+        mem_mark_code_bytes(c->mem, (ppage << PAGE_SHIFT) | off, e0 - off);
+    }
+    if (end > PAGE_SIZE) {
+      uint32_t s1 = off > PAGE_SIZE ? off - PAGE_SIZE : 0;
+      if (!used2 && ram2 && mem_mark_code(c->mem, ppage2))
+        tlb_flush(c);
+      used2 = true;
+      if (ram2)
+        mem_mark_code_bytes(c->mem, (ppage2 << PAGE_SHIFT) | s1, end - PAGE_SIZE - s1);
+    }
     n++;
-    uint32_t noff = off + (uint32_t)r, nip = ip + (uint32_t)r; /* the next instruction in memory */
+    uint32_t noff = end, nip = ip + (uint32_t)r; /* the next instruction in memory */
     bool go_on = true; /* the path goes on (at noff/nip) */
     if (x86_op_rows[in->id - 1].flags & FL_JMP) {
       unsigned op = in->op;
       bool cond = (op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f) || (op >= 0xe0 && op <= 0xe3);
       bool rel = cond || op == 0xe8 || op == 0xe9 || op == 0xeb;
-      /* Where a relative transfer lands, if that is in this page and needs no wrap. */
+      /* Where a relative transfer lands, if that is within reach and needs no wrap. */
       uint32_t t = nip + in->imm;
       int64_t toff = (int64_t)noff + (int32_t)in->imm;
-      bool near = rel && toff >= 0 && toff < PAGE_SIZE && ((in->flags & INSN_O32) ? key || t <= 0xffff : t <= 0xffff);
+      bool near = rel && toff >= 0 && toff < span && ((in->flags & INSN_O32) ? key || t <= 0xffff : t <= 0xffff);
       if (cond) {
         /* Expected taken when it goes backward (a loop), else not taken. */
         if (near && (int32_t)in->imm < 0 && op != 0xe3) {
@@ -253,8 +310,12 @@ static Block *block_get(Cpu *c) {
       }
     }
     b->e[n - 1].step = (int32_t)(nip - ip);
-    if (!go_on || noff >= PAGE_SIZE)
+    if (!go_on)
       break;
+    if (noff >= span) {
+      retry |= !host[1] && noff < 2 * PAGE_SIZE;
+      break;
+    }
     if (noff == (pa & PAGE_MASK) && nip == eip) {
       loop = true; /* back at the start: one block per iteration */
       break;
@@ -264,6 +325,10 @@ static Block *block_get(Cpu *c) {
   }
   b->n = n;
   b->loop = loop;
+  b->retry = retry && !p2; /* not when the next page is MMIO: that will not change */
+  b->ppage2 = used2 ? p2 : 0;
+  b->genp2 = ram2 ? &c->mem->page_gen[ppage2] : &zero_gen;
+  b->gen2 = *b->genp2;
   b->tag = tag;
   b->gen = *genp;
   b->genp = genp;
@@ -301,8 +366,10 @@ static bool check_interrupts(Cpu *c) {
  * the code size; a separate copy per size keeps the loop tight.
  */
 static inline __attribute__((always_inline)) void block_run(Cpu *c, const Block *b, uint64_t limit,
-                                                            const uint32_t wrap) {
-  const uint32_t *const genp = b->genp, gen = b->gen, entry = c->eip, epoch = c->tlb_epoch;
+                                                            const uint32_t wrap, const bool two) {
+  /* Two pages: generations only grow, so their sum changes when either does. */
+  const uint32_t *const genp = b->genp, *const genp2 = b->genp2;
+  const uint32_t gen = two ? b->gen + b->gen2 : b->gen, entry = c->eip, epoch = c->tlb_epoch;
   for (;;) {
     uint64_t room = limit - c->icount;
     const BlockInsn *e = b->e, *const end = e + (room < b->n ? room : b->n);
@@ -314,7 +381,7 @@ static inline __attribute__((always_inline)) void block_run(Cpu *c, const Block 
       eip = c->next_eip;
       c->eip = eip;
       c->icount++; /* exact at every instruction: devices read it */
-      if (unlikely(eip != want || *genp != gen))
+      if (unlikely(eip != want || (two ? *genp + *genp2 : *genp) != gen))
         return;
     } while (++e < end);
     /* (A pending interrupt with IF = 0 waits: the outer loop would not take it either.) */
@@ -325,10 +392,16 @@ static inline __attribute__((always_inline)) void block_run(Cpu *c, const Block 
   }
 }
 static __attribute__((noinline)) void block_run32(Cpu *c, const Block *b, uint64_t limit) {
-  block_run(c, b, limit, 0xffffffffu);
+  block_run(c, b, limit, 0xffffffffu, false);
 }
 static __attribute__((noinline)) void block_run16(Cpu *c, const Block *b, uint64_t limit) {
-  block_run(c, b, limit, 0xffffu);
+  block_run(c, b, limit, 0xffffu, false);
+}
+static __attribute__((noinline)) void block_run_two(Cpu *c, const Block *b, uint64_t limit) {
+  if (c->mode & CPU_MODE_CS32)
+    block_run(c, b, limit, 0xffffffffu, true);
+  else
+    block_run(c, b, limit, 0xffffu, true);
 }
 
 CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
@@ -374,7 +447,9 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
         continue;
       Block *b = block_get(c);
       if (likely(b != NULL)) {
-        if (c->mode & CPU_MODE_CS32)
+        if (unlikely(b->ppage2))
+          block_run_two(c, b, limit);
+        else if (c->mode & CPU_MODE_CS32)
           block_run32(c, b, limit);
         else
           block_run16(c, b, limit);
