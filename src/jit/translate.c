@@ -647,6 +647,8 @@ static int cc_after(const Insn *in) {
     return CC_LOGIC8 + (op == 0xf6 ? sz8 : szv);
   if ((op == 0xd1 || (op == 0xc1 && (in->imm & 31))) && (in->reg == 4 || in->reg == 5 || in->reg == 7))
     return CC_EFLAGS; /* flags folded into EFLAGS */
+  if (op == 0x1af || op == 0x69 || op == 0x6b || ((op == 0xf6 || op == 0xf7) && (in->reg == 4 || in->reg == 5)))
+    return CC_EFLAGS;
   return -1;
 }
 
@@ -720,6 +722,85 @@ static bool tr_shift(Tr *t, int k) {
   st_greg(t, sz, in->rm, RSI);
   if (skip)
     bind(e, skip);
+  return true;
+}
+
+/* Source operand (32-bit r/m) of instruction k into h; memory through the slow stub. */
+static void ld_rm32(Tr *t, Stub *s, int k, int h) {
+  const Insn *in = &t->b->insn[k];
+  if (in->flags & INSN_MEM) {
+    emit_ea(t, in);
+    emit_mem(t, s, in->seg, 4, false);
+    ld_host(t, SZ32, h);
+  } else {
+    ld_greg(t, SZ32, h, in->rm);
+  }
+}
+
+/*
+ * EFLAGS after a multiply (the handlers' set_mul_flags): CF = OF = the
+ * host's overflow (taken right after the host multiply, in DIL), SF/ZF/PF
+ * from the low result in `low`, AF clear; cc_op becomes CC_EFLAGS.
+ */
+static void mul_flags(Tr *t, int low) {
+  Emit *e = &t->e;
+  test_rr(e, SZ32, low, low);
+  e8(e, 0x9f);                           /* lahf */
+  e8(e, 0x0f); e8(e, 0xb6); e8(e, 0xd4); /* movzx edx, ah */
+  alu_ri(e, SZ32, ALU_AND, RDX, (int32_t)(F_SF | F_ZF | F_PF));
+  movzx_rr(e, SZ8, RCX, RCX);            /* CL = overflow (0/1) */
+  mov_rr(e, SZ32, RAX, RCX);
+  shift_ri(e, SZ32, 4, RAX, 11);         /* OF */
+  alu_rr(e, SZ32, ALU_OR, RAX, RCX);     /* CF */
+  alu_rr(e, SZ32, ALU_OR, RDX, RAX);
+  mov_r_m(e, SZ32, RAX, RBX, OFF(eflags));
+  alu_ri(e, SZ32, ALU_AND, RAX, (int32_t)~F_ARITH);
+  alu_rr(e, SZ32, ALU_OR, RAX, RDX);
+  mov_m_r(e, SZ32, RBX, OFF(eflags), RAX);
+  mov_m_i32(e, RBX, OFF(cc_op), CC_EFLAGS);
+}
+
+/* 32-bit MUL/IMUL/DIV (F7 /4 /5 /6), IMUL Gv,Ev (0F AF) and IMUL Gv,Ev,imm (69, 6B). */
+static bool tr_muldiv(Tr *t, int k) {
+  const Insn *in = &t->b->insn[k];
+  Emit *e = &t->e;
+  unsigned op = in->op;
+  if (!(in->flags & INSN_O32))
+    return false;
+  bool f7 = op == 0xf7 && (in->reg == 4 || in->reg == 5 || in->reg == 6);
+  if (!f7 && op != 0x1af && op != 0x69 && op != 0x6b)
+    return false;
+  Stub *s = slow_stub(t, k);
+  ld_rm32(t, s, k, RSI);
+  if (op == 0xf7 && in->reg == 6) {
+    test_rr(e, SZ32, RSI, RSI);
+    stub_jcc(t, s, CC_E);                       /* #DE: the handler raises it */
+    mov_r_m(e, SZ32, RAX, RBX, OFF(regs) + 4 * R_EAX);
+    mov_r_m(e, SZ32, RDX, RBX, OFF(regs) + 4 * R_EDX);
+    alu_rr(e, SZ32, ALU_CMP, RDX, RSI);
+    stub_jcc(t, s, CC_AE);                      /* quotient too big: #DE */
+    op_rr(e, SZ32, 0xf7, 6, RSI);               /* div esi */
+    mov_m_r(e, SZ32, RBX, OFF(regs) + 4 * R_EAX, RAX);
+    mov_m_r(e, SZ32, RBX, OFF(regs) + 4 * R_EDX, RDX);
+  } else if (op == 0xf7) {
+    mov_r_m(e, SZ32, RAX, RBX, OFF(regs) + 4 * R_EAX);
+    op_rr(e, SZ32, 0xf7, (int)in->reg, RSI);   /* mul/imul esi: EDX:EAX */
+    e8(e, 0x0f); e8(e, 0x90); e8(e, 0xc1);      /* seto cl */
+    mov_m_r(e, SZ32, RBX, OFF(regs) + 4 * R_EAX, RAX);
+    mov_m_r(e, SZ32, RBX, OFF(regs) + 4 * R_EDX, RDX);
+    mov_rr(e, SZ32, RSI, RAX);
+    mul_flags(t, RSI);
+  } else {
+    if (op == 0x1af)
+      ld_greg(t, SZ32, RDI, in->reg);
+    else
+      mov_ri_keepflags(e, RDI, in->imm);
+    imul_rr(e, RSI, RDI);
+    e8(e, 0x0f); e8(e, 0x90); e8(e, 0xc1);      /* seto cl */
+    st_greg(t, SZ32, in->reg, RSI);
+    mul_flags(t, RSI);
+  }
+  s->resume = e->p;
   return true;
 }
 
@@ -840,6 +921,8 @@ static bool tr_one(Tr *t, int k) {
     return tr_test(t, k);
   if (in->op == 0xc1 || in->op == 0xd1 || in->op == 0xd3)
     return tr_shift(t, k);
+  if (in->op == 0xf7 || in->op == 0x1af || in->op == 0x69 || in->op == 0x6b)
+    return tr_muldiv(t, k);
   return tr_inline(t, k);
 }
 
