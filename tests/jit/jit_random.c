@@ -1,0 +1,235 @@
+/*
+ * jit_random.c — random-program differential test of the JIT against the
+ * interpreter.
+ *
+ * Each program is generated from a seed: straight-line integer code (ALU
+ * in 8/16/32 bits, shifts, multiply/divide, INC/DEC/NOT/NEG, LEA, MOVZX/
+ * MOVSX, SETcc/CMOVcc, PUSH/POP, loads, stores and read-modify-writes),
+ * forward conditional branches, a counted backward loop, stores that
+ * rewrite an immediate of a later instruction in the same block
+ * (self-modifying code), and accesses through a segment with a small limit
+ * that fault (#GP), like DIV by zero (#DE).  Every exception goes through
+ * an interrupt gate to a HLT.  The program runs once under each engine from
+ * the same state; registers, EIP, EFLAGS, the instruction count and all of
+ * RAM must be equal.
+ *
+ * usage: jit_random [programs] [first-seed]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu.h"
+#include "exec.h"
+#include "interp.h"
+#include "jit.h"
+
+#define RAM (1u << 20)
+#define GDT 0x8000u
+#define IDT 0x8800u
+#define HANDLER 0x9000u
+#define CODE 0x10000u
+#define DATA 0x40000u
+#define STACK 0x70000u
+
+static uint64_t rng;
+static uint32_t rnd(void) {
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return (uint32_t)(rng >> 16);
+}
+
+typedef struct Prog {
+  uint8_t b[8192];
+  uint32_t n;
+} Prog;
+static void put(Prog *p, const uint8_t *bytes, uint32_t n) {
+  if (p->n + n <= sizeof p->b) {
+    memcpy(p->b + p->n, bytes, n);
+    p->n += n;
+  }
+}
+#define PUT(p, ...) do { const uint8_t _b[] = {__VA_ARGS__}; put(p, _b, sizeof _b); } while (0)
+
+/* Destination registers: everything but ESP, ESI (data pointer) and EDI (loop counter). */
+static uint8_t dreg(void) {
+  static const uint8_t r[] = {R_EAX, R_ECX, R_EDX, R_EBX, R_EBP};
+  return r[rnd() % 5];
+}
+static uint8_t anyreg(void) { return (uint8_t)(rnd() % 8); }
+static uint8_t modrm_rr(uint8_t reg, uint8_t rm) { return (uint8_t)(0xc0 | reg << 3 | rm); }
+
+/* One random instruction (no control flow). */
+static void gen_insn(Prog *p) {
+  uint8_t d = dreg(), s = anyreg(), op = (uint8_t)(rnd() % 8);
+  switch (rnd() % 22) {
+  case 0: PUT(p, (uint8_t)(op << 3 | 1), modrm_rr(s, d)); break;                 /* alu r/m32, r32 */
+  case 1: PUT(p, (uint8_t)(op << 3 | 3), modrm_rr(d, s)); break;                 /* alu r32, r/m32 */
+  case 2: PUT(p, 0x81, modrm_rr(op, d), (uint8_t)rnd(), (uint8_t)rnd(), (uint8_t)rnd(), (uint8_t)rnd()); break;
+  case 3: PUT(p, 0x83, modrm_rr(op, d), (uint8_t)rnd()); break;
+  case 4: PUT(p, (uint8_t)(op << 3), modrm_rr(s & 3 ? s : 1, d & 3)); break;     /* alu r/m8, r8 */
+  case 5: PUT(p, 0x66, (uint8_t)(op << 3 | 1), modrm_rr(s, d)); break;           /* alu r/m16, r16 */
+  case 6: PUT(p, (uint8_t)(op << 3 | 1), (uint8_t)(0x46 | s << 3), (uint8_t)(rnd() % 120)); break; /* alu [esi+d8], r */
+  case 7: PUT(p, (uint8_t)(op << 3 | 3), (uint8_t)(0x46 | d << 3), (uint8_t)(rnd() % 120)); break; /* alu r, [esi+d8] */
+  case 8: PUT(p, 0xc1, modrm_rr((uint8_t)(rnd() % 8), d), (uint8_t)(rnd() % 40)); break; /* shifts/rotates */
+  case 9: PUT(p, 0xd3, modrm_rr((uint8_t)(4 + rnd() % 4), d)); break;
+  case 10: PUT(p, 0xf7, modrm_rr((uint8_t)(2 + rnd() % 6), d)); break; /* not neg mul imul div idiv */
+  case 11: PUT(p, 0x0f, 0xaf, modrm_rr(d, s)); break;
+  case 12: PUT(p, 0x6b, modrm_rr(d, s), (uint8_t)rnd()); break;
+  case 13: PUT(p, (uint8_t)(0x40 + (rnd() % 2) * 8 + d)); break;                 /* inc/dec */
+  case 14: PUT(p, 0x8d, (uint8_t)(0x84 | d << 3), (uint8_t)((rnd() % 4) << 6 | s << 3 | R_ESI), (uint8_t)rnd(), (uint8_t)rnd(), 0, 0); break; /* lea */
+  case 15: PUT(p, 0x0f, (uint8_t)(0xb6 + (rnd() % 2) * 8 + rnd() % 2), modrm_rr(d, s)); break; /* movzx/movsx */
+  case 16: PUT(p, 0x0f, (uint8_t)(0x90 + rnd() % 16), modrm_rr(0, d & 3)); break;   /* setcc */
+  case 17: PUT(p, 0x0f, (uint8_t)(0x40 + rnd() % 16), modrm_rr(d, s)); break;       /* cmovcc */
+  case 18: PUT(p, (uint8_t)(0x50 + s), (uint8_t)(0x58 + d)); break;                  /* push / pop */
+  case 19: PUT(p, 0x89, (uint8_t)(0x46 | s << 3), (uint8_t)(rnd() % 124)); break;    /* mov [esi+d8], r */
+  case 20: PUT(p, 0x8b, (uint8_t)(0x46 | d << 3), (uint8_t)(rnd() % 124)); break;    /* mov r, [esi+d8] */
+  default: /* ES has a 0x30000 limit: ES:[esi + big] faults now and then */
+    if (rnd() % 8)
+      PUT(p, 0x26, 0x8b, (uint8_t)(0x86 | d << 3), 0x00, 0x00, 0xfe, 0xff); /* es:[esi-20000h]: in bounds */
+    else
+      PUT(p, 0x26, 0x8b, (uint8_t)(0x86 | d << 3), 0x10, 0x00, 0x00, 0x00); /* es:[esi+10h]: #GP */
+    break;
+  }
+}
+
+static void gen_prog(Prog *p) {
+  p->n = 0;
+  PUT(p, 0xbf, 3, 0, 0, 0); /* mov edi, 3: loop count */
+  uint32_t loop = p->n;
+  int len = 8 + (int)(rnd() % 40);
+  for (int i = 0; i < len; i++) {
+    uint32_t r = rnd() % 16;
+    if (r == 0) {
+      /* forward Jcc over one instruction */
+      Prog tmp = {.n = 0};
+      gen_insn(&tmp);
+      PUT(p, (uint8_t)(0x70 + rnd() % 16), (uint8_t)tmp.n);
+      put(p, tmp.b, tmp.n);
+    } else if (r == 1) {
+      /* self-modifying: rewrite the imm8 of an ADD a few bytes ahead */
+      uint32_t at = CODE + p->n + 7 + 2; /* after this 7-byte store, the 83 /0 ib's immediate */
+      PUT(p, 0xc6, 0x05, (uint8_t)at, (uint8_t)(at >> 8), (uint8_t)(at >> 16), 0, (uint8_t)rnd());
+      PUT(p, 0x83, modrm_rr(0, dreg()), 0x11);
+    } else {
+      gen_insn(p);
+    }
+  }
+  /* dec edi; jnz loop */
+  PUT(p, 0x4f);
+  int32_t rel = (int32_t)loop - (int32_t)(p->n + 6);
+  PUT(p, 0x0f, 0x85, (uint8_t)rel, (uint8_t)(rel >> 8), (uint8_t)(rel >> 16), (uint8_t)(rel >> 24));
+  PUT(p, 0xf4); /* hlt */
+}
+
+static void set_seg(Cpu *c, int s, uint16_t sel, uint16_t flags, uint32_t limit) {
+  c->seg[s] = (SegCache){sel, flags, 0, limit};
+}
+
+static void setup(Mem *m, Cpu *c, const Prog *p, uint64_t seed) {
+  memset(m->ram, 0, RAM);
+  cpu_reset(c);
+  /* GDT: null, flat code, flat data; IDT: 32 interrupt gates to HLT. */
+  uint8_t gdt[24] = {0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0x9a, 0xcf, 0, 0xff, 0xff, 0, 0, 0, 0x92, 0xcf, 0};
+  mem_write_bytes(m, GDT, gdt, sizeof gdt);
+  for (uint32_t v = 0; v < 32; v++) {
+    uint8_t g[8] = {(uint8_t)HANDLER, (uint8_t)(HANDLER >> 8), 0x08, 0, 0, 0x8e, 0, 0};
+    mem_write_bytes(m, IDT + v * 8, g, 8);
+  }
+  mem_write8(m, HANDLER, 0xf4);
+  mem_write_bytes(m, CODE, p->b, p->n);
+  rng = seed * 0x2545f4914f6cdd1dull + 1;
+  for (uint32_t i = 0; i < 256; i += 4)
+    mem_write32(m, DATA + i, rnd());
+  c->gdt_base = GDT;
+  c->gdt_limit = 23;
+  c->idt_base = IDT;
+  c->idt_limit = 32 * 8 - 1;
+  c->cr[0] = CR0_PE | CR0_ET;
+  set_seg(c, S_CS, 0x08, 0xc09b, 0xffffffffu);
+  set_seg(c, S_DS, 0x10, 0xc093, 0xffffffffu);
+  set_seg(c, S_SS, 0x10, 0xc093, 0xffffffffu);
+  set_seg(c, S_FS, 0x10, 0xc093, 0xffffffffu);
+  set_seg(c, S_GS, 0x10, 0xc093, 0xffffffffu);
+  set_seg(c, S_ES, 0x10, 0x4093, 0x2ffffu);
+  c->cpl = 0;
+  for (int i = 0; i < 8; i++)
+    c->regs[i] = rnd();
+  c->regs[R_ESP] = STACK;
+  c->regs[R_ESI] = DATA;
+  c->eflags = 0x2 | (rnd() & (F_CF | F_PF | F_AF | F_ZF | F_SF | F_OF));
+  c->cc_op = CC_EFLAGS;
+  c->eip = CODE;
+  c->halt_exits = true;
+  cpu_update_mode(c);
+  tlb_flush(c);
+}
+
+int main(int argc, char **argv) {
+  int programs = argc > 1 ? atoi(argv[1]) : 3000;
+  uint64_t first = argc > 2 ? strtoull(argv[2], NULL, 0) : 1;
+  if (!jit_supported()) {
+    printf("jit_random: no JIT on this host\n");
+    return 0;
+  }
+  Mem *mi = mem_create(RAM), *mj = mem_create(RAM);
+  Cpu *ci = mi ? cpu_create(mi) : NULL, *cj = mj ? cpu_create(mj) : NULL;
+  char err[256];
+  JitOptions o = {0};
+  if (!ci || !cj || !jit_attach(cj, &o, err, sizeof err)) {
+    fprintf(stderr, "jit_random: setup failed\n");
+    return 2;
+  }
+  static Prog p;
+  int bad = 0, faults = 0, smc = 0;
+  for (int i = 0; i < programs && bad < 5; i++) {
+    uint64_t seed = first + (uint64_t)i;
+    rng = seed * 0x9e3779b97f4a7c15ull + 7;
+    gen_prog(&p);
+    setup(mi, ci, &p, seed);
+    setup(mj, cj, &p, seed);
+    CpuStop si = cpu_run(ci, 200000), sj = cpu_run(cj, 200000);
+    const char *diff = NULL;
+    if (si != sj)
+      diff = "stop reason";
+    else if (memcmp(ci->regs, cj->regs, sizeof ci->regs))
+      diff = "registers";
+    else if (ci->eip != cj->eip)
+      diff = "EIP";
+    else if (cpu_get_flags(ci) != cpu_get_flags(cj))
+      diff = "EFLAGS";
+    else if (ci->icount != cj->icount)
+      diff = "instruction count";
+    else if (memcmp(mi->ram, mj->ram, RAM))
+      diff = "memory";
+    faults += ci->eip == HANDLER + 1;
+    if (diff) {
+      bad++;
+      printf("jit_random: seed %llu: %s differ (interp eip=%08x icount=%llu, jit eip=%08x icount=%llu)\n",
+             (unsigned long long)seed, diff, ci->eip, (unsigned long long)ci->icount, cj->eip,
+             (unsigned long long)cj->icount);
+      for (int r = 0; r < 8; r++)
+        printf("  r%d %08x %08x\n", r, ci->regs[r], cj->regs[r]);
+      printf("  eflags %08x %08x\n", cpu_get_flags(ci), cpu_get_flags(cj));
+    }
+    smc += memcmp(mi->ram + CODE, p.b, p.n) != 0;
+    if (si != CPU_STOP_HLT) {
+      printf("jit_random: seed %llu: did not end in HLT (stop %d)\n", (unsigned long long)seed, (int)si);
+      bad++;
+    }
+  }
+  JitStats st;
+  jit_get_stats(cj, &st);
+  printf("jit_random: %d programs, %d differences; %d ended in an exception handler, %d rewrote their code; "
+         "%llu translations, %llu stale\n",
+         programs, bad, faults, smc, (unsigned long long)st.blocks, (unsigned long long)st.stale);
+  jit_detach(cj);
+  interp_free(ci);
+  interp_free(cj);
+  cpu_destroy(ci);
+  cpu_destroy(cj);
+  mem_destroy(mi);
+  mem_destroy(mj);
+  return bad ? 1 : (faults == 0 || smc == 0) ? 1 : 0;
+}
