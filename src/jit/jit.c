@@ -294,7 +294,7 @@ void jit_code_alloc_end(Jit *j, size_t used) {
 }
 
 bool jit_over_budget(const Jit *j) {
-  return j->used + JIT_MAX_BLOCK_CODE > j->size || j->arena_total + (j->size - j->used) / 4 > j->limit;
+  return j->used + JIT_MAX_BLOCK_CODE > j->size || j->arena_total > j->limit - j->size;
 }
 
 void jit_full_flush(Jit *j) {

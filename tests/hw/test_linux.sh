@@ -6,9 +6,10 @@
 # runs only with X86VM_SLOW_TESTS=1.  Packages come from Debian's archive
 # through apt-get download (the i386 architecture must be enabled:
 # dpkg --add-architecture i386 && apt-get update).
-# Usage: test_linux.sh path/to/x86vm cache-dir  (kernel and busybox: linux_common.sh)
+# Usage: test_linux.sh path/to/x86vm cache-dir [engine]  (kernel and busybox: linux_common.sh)
 X86VM=$1
 CACHE=$2
+ENGINE=${3:-}   # optional: interp (default), jit, lockstep
 if [ "$X86VM_SLOW_TESTS" != 1 ]; then
   echo "SKIP: set X86VM_SLOW_TESTS=1 to boot Linux (takes minutes)"
   exit 77
@@ -24,7 +25,7 @@ cd "$CACHE" || exit 1
 # cryptomgr.notests: the crypto self-tests (big-number DH/RSA) are half of
 # the boot's instructions and test nothing of the machine.
 start=$(date +%s)
-"$X86VM" --headless --kernel kernel/vmlinuz --initrd initrd.gz --append "console=ttyS0 cryptomgr.notests" --timeout 1500 \
+"$X86VM" --headless ${ENGINE:+--engine "$ENGINE"} --kernel kernel/vmlinuz --initrd initrd.gz --append "console=ttyS0 cryptomgr.notests" --timeout 1500 \
   --expect "initramfs shell" --expect "# " \
   --send "uname -a; grep -c processor /proc/cpuinfo; grep 'model name' /proc/cpuinfo; cat /proc/interrupts; date; echo END-OF-TEST\n" \
   --expect "END-OF-TEST" --expect "# " </dev/null >linux.out 2>linux.err
