@@ -205,6 +205,10 @@ typedef struct Cpu {
   bool (*jit_exec)(struct Cpu *cpu, uint64_t limit);
   uint32_t tlb_epoch;   /* bumped by every TLB flush (the JIT's jump cache watches it) */
   uint64_t jit_limit;   /* translated code chains to another block only while icount < jit_limit */
+  /* Test hook (precise-fault tests): when nonzero, every data access walks
+   * the page tables (no TLB entry is kept for it) and counts this down; the
+   * access that brings it to zero raises #PF as a not-present page would. */
+  uint64_t inject_pf;
 } Cpu;
 
 /* Cpu.mode bits. */

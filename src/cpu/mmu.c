@@ -107,6 +107,15 @@ static inline bool is_user(const Cpu *cpu) { return cpu->cpl == 3; }
 static uint32_t translate(Cpu *cpu, uint32_t lin, int acc, bool user) {
   TlbEntry *e = &cpu->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
   uint32_t need = acc == ACC_WRITE ? (user ? TLB_W_USER : TLB_W_SUP) : (user ? TLB_R_USER : TLB_R_SUP);
+  if (unlikely(cpu->inject_pf) && acc != ACC_FETCH) {
+    if (--cpu->inject_pf == 0)
+      page_fault(cpu, lin, false, acc, user);
+    if (e->vpage != lin >> PAGE_SHIFT || !(e->perm & need))
+      e = tlb_fill(cpu, lin, acc, user);
+    uint32_t pa = (e->ppage << PAGE_SHIFT) | (lin & PAGE_MASK);
+    e->vpage = 0xffffffffu; /* the next access comes here again */
+    return pa;
+  }
   if (e->vpage != lin >> PAGE_SHIFT || !(e->perm & need))
     e = tlb_fill(cpu, lin, acc, user);
   return (e->ppage << PAGE_SHIFT) | (lin & PAGE_MASK);

@@ -13,8 +13,15 @@
  * the same state; registers, EIP, EFLAGS, the instruction count and all of
  * RAM must be equal.
  *
- * usage: jit_random [programs] [first-seed]
+ * With --inject, the precise-fault test: for each program and each N, a
+ * page fault is injected at the Nth data access (cpu->inject_pf, see
+ * cpu.h) under each engine, N = 1, 2, ... until the program ends first;
+ * the state the fault handler sees (registers, EIP, EFLAGS, CR2, the
+ * exception frame in memory, the instruction count) must be equal.
+ *
+ * usage: jit_random [--inject] [programs] [first-seed]
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,7 +173,67 @@ static void setup(Mem *m, Cpu *c, const Prog *p, uint64_t seed) {
   tlb_flush(c);
 }
 
+static const char *compare(Cpu *ci, Cpu *cj, Mem *mi, Mem *mj, CpuStop si, CpuStop sj) {
+  if (si != sj)
+    return "stop reason";
+  if (memcmp(ci->regs, cj->regs, sizeof ci->regs))
+    return "registers";
+  if (ci->eip != cj->eip)
+    return "EIP";
+  if (cpu_get_flags(ci) != cpu_get_flags(cj))
+    return "EFLAGS";
+  if (ci->icount != cj->icount)
+    return "instruction count";
+  if (ci->cr[2] != cj->cr[2])
+    return "CR2";
+  if (memcmp(mi->ram, mj->ram, RAM))
+    return "memory";
+  return NULL;
+}
+
+/* Precise faults: inject #PF at every data access of each program. */
+static int inject_test(int programs, uint64_t first, Mem *mi, Cpu *ci, Mem *mj, Cpu *cj) {
+  static Prog p;
+  int bad = 0;
+  uint64_t points = 0;
+  for (int i = 0; i < programs && bad < 5; i++) {
+    uint64_t seed = first + (uint64_t)i;
+    rng = seed * 0x9e3779b97f4a7c15ull + 7;
+    gen_prog(&p);
+    for (uint64_t n = 1;; n++) {
+      setup(mi, ci, &p, seed);
+      setup(mj, cj, &p, seed);
+      ci->inject_pf = cj->inject_pf = n;
+      CpuStop si = cpu_run(ci, 200000), sj = cpu_run(cj, 200000);
+      bool fired = ci->inject_pf == 0;
+      const char *diff = compare(ci, cj, mi, mj, si, sj);
+      if (!diff && fired != (cj->inject_pf == 0))
+        diff = "whether the fault happened";
+      if (diff) {
+        bad++;
+        printf("jit_random --inject: seed %llu, fault at data access %llu: %s differ (interp eip=%08x "
+               "icount=%llu cr2=%08x, jit eip=%08x icount=%llu cr2=%08x)\n",
+               (unsigned long long)seed, (unsigned long long)n, diff, ci->eip, (unsigned long long)ci->icount,
+               ci->cr[2], cj->eip, (unsigned long long)cj->icount, cj->cr[2]);
+        break;
+      }
+      if (!fired)
+        break;
+      points++;
+    }
+  }
+  ci->inject_pf = cj->inject_pf = 0;
+  printf("jit_random --inject: %d programs, %llu injected page faults, %d differences\n", programs,
+         (unsigned long long)points, bad);
+  return bad || points == 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
+  bool inject = argc > 1 && strcmp(argv[1], "--inject") == 0;
+  if (inject) {
+    argv++;
+    argc--;
+  }
   int programs = argc > 1 ? atoi(argv[1]) : 3000;
   uint64_t first = argc > 2 ? strtoull(argv[2], NULL, 0) : 1;
   if (!jit_supported()) {
@@ -181,6 +248,11 @@ int main(int argc, char **argv) {
     fprintf(stderr, "jit_random: setup failed\n");
     return 2;
   }
+  if (inject) {
+    int rc = inject_test(programs, first, mi, ci, mj, cj);
+    jit_detach(cj);
+    return rc;
+  }
   static Prog p;
   int bad = 0, faults = 0, smc = 0;
   for (int i = 0; i < programs && bad < 5; i++) {
@@ -190,19 +262,7 @@ int main(int argc, char **argv) {
     setup(mi, ci, &p, seed);
     setup(mj, cj, &p, seed);
     CpuStop si = cpu_run(ci, 200000), sj = cpu_run(cj, 200000);
-    const char *diff = NULL;
-    if (si != sj)
-      diff = "stop reason";
-    else if (memcmp(ci->regs, cj->regs, sizeof ci->regs))
-      diff = "registers";
-    else if (ci->eip != cj->eip)
-      diff = "EIP";
-    else if (cpu_get_flags(ci) != cpu_get_flags(cj))
-      diff = "EFLAGS";
-    else if (ci->icount != cj->icount)
-      diff = "instruction count";
-    else if (memcmp(mi->ram, mj->ram, RAM))
-      diff = "memory";
+    const char *diff = compare(ci, cj, mi, mj, si, sj);
     faults += ci->eip == HANDLER + 1;
     if (diff) {
       bad++;
