@@ -121,12 +121,68 @@ static inline void fast_write32(Cpu *c, uint32_t lin, uint32_t v) {
 }
 
 /* ---- segment-relative memory ---- */
-static inline uint8_t vread8(Cpu *c, int s, uint32_t off) { return fast_read8(c, seg_lin(c, s, off, 1, false)); }
-static inline uint16_t vread16(Cpu *c, int s, uint32_t off) { return fast_read16(c, seg_lin(c, s, off, 2, false)); }
-static inline uint32_t vread32(Cpu *c, int s, uint32_t off) { return fast_read32(c, seg_lin(c, s, off, 4, false)); }
-static inline void vwrite8(Cpu *c, int s, uint32_t off, uint8_t v) { fast_write8(c, seg_lin(c, s, off, 1, true), v); }
-static inline void vwrite16(Cpu *c, int s, uint32_t off, uint16_t v) { fast_write16(c, seg_lin(c, s, off, 2, true), v); }
-static inline void vwrite32(Cpu *c, int s, uint32_t off, uint32_t v) { fast_write32(c, seg_lin(c, s, off, 4, true), v); }
+/*
+ * Host pointer for an access of size bytes at seg:off when it needs neither
+ * a fault nor the slow path: a present data segment (writable for a write)
+ * that is not expand-down, off within its limit, and a TLB hit with a host
+ * pointer.  NULL: take the full path (seg_lin, lin_*), which faults when it
+ * must.  Handlers use it for a fast path that falls back to the full one.
+ */
+static inline uint8_t *seg_host(Cpu *c, int s, uint32_t off, uint32_t size, bool write) {
+  const SegCache *sc = &c->seg[s];
+  const uint16_t mask = SF_P | SF_CODE | SF_DC | (write ? SF_RW : 0);
+  const uint16_t want = write ? (SF_P | SF_RW) : SF_P;
+  if (unlikely((sc->flags & mask) != want || off > sc->limit || sc->limit - off < size - 1))
+    return NULL;
+  return tlb_host(c, sc->base + off, size, write);
+}
+static inline uint16_t ld16(const uint8_t *h) { uint16_t v; __builtin_memcpy(&v, h, 2); return v; }
+static inline uint32_t ld32(const uint8_t *h) { uint32_t v; __builtin_memcpy(&v, h, 4); return v; }
+static inline void st16(uint8_t *h, uint16_t v) { __builtin_memcpy(h, &v, 2); }
+static inline void st32(uint8_t *h, uint32_t v) { __builtin_memcpy(h, &v, 4); }
+/* Full paths, out of line so the fast paths stay small. */
+static __attribute__((noinline, unused)) uint8_t vread8_full(Cpu *c, int s, uint32_t off) {
+  return fast_read8(c, seg_lin(c, s, off, 1, false));
+}
+static __attribute__((noinline, unused)) uint16_t vread16_full(Cpu *c, int s, uint32_t off) {
+  return fast_read16(c, seg_lin(c, s, off, 2, false));
+}
+static __attribute__((noinline, unused)) uint32_t vread32_full(Cpu *c, int s, uint32_t off) {
+  return fast_read32(c, seg_lin(c, s, off, 4, false));
+}
+static __attribute__((noinline, unused)) void vwrite8_full(Cpu *c, int s, uint32_t off, uint8_t v) {
+  fast_write8(c, seg_lin(c, s, off, 1, true), v);
+}
+static __attribute__((noinline, unused)) void vwrite16_full(Cpu *c, int s, uint32_t off, uint16_t v) {
+  fast_write16(c, seg_lin(c, s, off, 2, true), v);
+}
+static __attribute__((noinline, unused)) void vwrite32_full(Cpu *c, int s, uint32_t off, uint32_t v) {
+  fast_write32(c, seg_lin(c, s, off, 4, true), v);
+}
+static inline uint8_t vread8(Cpu *c, int s, uint32_t off) {
+  uint8_t *h = seg_host(c, s, off, 1, false);
+  return likely(h != NULL) ? *h : vread8_full(c, s, off);
+}
+static inline uint16_t vread16(Cpu *c, int s, uint32_t off) {
+  uint8_t *h = seg_host(c, s, off, 2, false);
+  return likely(h != NULL) ? ld16(h) : vread16_full(c, s, off);
+}
+static inline uint32_t vread32(Cpu *c, int s, uint32_t off) {
+  uint8_t *h = seg_host(c, s, off, 4, false);
+  return likely(h != NULL) ? ld32(h) : vread32_full(c, s, off);
+}
+static inline void vwrite8(Cpu *c, int s, uint32_t off, uint8_t v) {
+  uint8_t *h = seg_host(c, s, off, 1, true);
+  if (likely(h != NULL)) *h = v; else vwrite8_full(c, s, off, v);
+}
+static inline void vwrite16(Cpu *c, int s, uint32_t off, uint16_t v) {
+  uint8_t *h = seg_host(c, s, off, 2, true);
+  if (likely(h != NULL)) st16(h, v); else vwrite16_full(c, s, off, v);
+}
+static inline void vwrite32(Cpu *c, int s, uint32_t off, uint32_t v) {
+  uint8_t *h = seg_host(c, s, off, 4, true);
+  if (likely(h != NULL)) st32(h, v); else vwrite32_full(c, s, off, v);
+}
 /* Check that a write would succeed (segment and paging) without writing. */
 static inline void vcheck_write(Cpu *c, int s, uint32_t off, uint32_t size) {
   lin_check_write(c, seg_lin(c, s, off, size, true), size);

@@ -638,57 +638,63 @@ static inline void alu_r8(Cpu *c, unsigned opn, unsigned d, uint8_t s) {
   if (opn != 7)
     set_reg8(c, d, r);
 }
-/* Memory destination: CMP only reads; the others check writability before
- * reading (as rmw_read*), through the TLB's write pointer when it has one. */
-static inline void alu_m32(Cpu *c, const Insn *in, unsigned opn, uint32_t s) {
-  uint32_t lin = seg_lin(c, in->seg, ea_offset(c, in), 4, opn != 7);
-  if (opn == 7) {
-    alu(c, 7, 2, fast_read32(c, lin), s);
-    return;
-  }
-  uint8_t *h = tlb_host(c, lin, 4, true);
-  if (likely(h != NULL)) {
-    uint32_t d;
-    __builtin_memcpy(&d, h, 4);
-    d = alu(c, opn, 2, d, s);
-    __builtin_memcpy(h, &d, 4);
-    return;
-  }
-  lin_check_write(c, lin, 4);
-  uint32_t d = lin_read32(c, lin);
-  lin_write32(c, lin, alu(c, opn, 2, d, s));
+/* Memory destination through seg_host(): CMP only reads; the others need a
+ * writable page (as rmw_read* checks).  false: nothing done, the caller hands
+ * the instruction to the row's handler. */
+static inline bool alu_m32(Cpu *c, const Insn *in, unsigned opn, uint32_t s) {
+  uint8_t *h = seg_host(c, in->seg, ea_offset(c, in), 4, opn != 7);
+  if (unlikely(h == NULL))
+    return false;
+  uint32_t r = alu(c, opn, 2, ld32(h), s);
+  if (opn != 7)
+    st32(h, r);
+  return true;
 }
-static inline void alu_m8(Cpu *c, const Insn *in, unsigned opn, uint8_t s) {
-  uint32_t lin = seg_lin(c, in->seg, ea_offset(c, in), 1, opn != 7);
-  if (opn == 7) {
-    alu(c, 7, 0, fast_read8(c, lin), s);
-    return;
-  }
-  uint8_t *h = tlb_host(c, lin, 1, true);
-  if (likely(h != NULL)) {
-    *h = (uint8_t)alu(c, opn, 0, *h, s);
-    return;
-  }
-  lin_check_write(c, lin, 1);
-  uint8_t d = lin_read8(c, lin);
-  lin_write8(c, lin, (uint8_t)alu(c, opn, 0, d, s));
+static inline bool alu_m8(Cpu *c, const Insn *in, unsigned opn, uint8_t s) {
+  uint8_t *h = seg_host(c, in->seg, ea_offset(c, in), 1, opn != 7);
+  if (unlikely(h == NULL))
+    return false;
+  uint8_t r = (uint8_t)alu(c, opn, 0, *h, s);
+  if (opn != 7)
+    *h = r;
+  return true;
+}
+static inline bool alu_r32_m(Cpu *c, const Insn *in, unsigned opn) {
+  uint8_t *h = seg_host(c, in->seg, ea_offset(c, in), 4, false);
+  if (unlikely(h == NULL))
+    return false;
+  alu_r32(c, opn, in->reg, ld32(h));
+  return true;
 }
 
 #define ALU_FAST(name, opn)                                                                          \
   static void op_##name##_EdGd_reg(Cpu *c, const Insn *in) { alu_r32(c, opn, in->rm, c->regs[in->reg]); } \
-  static void op_##name##_EdGd_mem(Cpu *c, const Insn *in) { alu_m32(c, in, opn, c->regs[in->reg]); } \
+  static void op_##name##_EdGd_mem(Cpu *c, const Insn *in) {                                        \
+    if (!alu_m32(c, in, opn, c->regs[in->reg]))                                                      \
+      op_##name##_EvGv(c, in);                                                                       \
+  }                                                                                                  \
   static void op_##name##_GdEd_reg(Cpu *c, const Insn *in) { alu_r32(c, opn, in->reg, c->regs[in->rm]); } \
   static void op_##name##_GdEd_mem(Cpu *c, const Insn *in) {                                        \
-    alu_r32(c, opn, in->reg, vread32(c, in->seg, ea_offset(c, in)));                                 \
+    if (!alu_r32_m(c, in, opn))                                                                      \
+      op_##name##_GvEv(c, in);                                                                       \
   }                                                                                                  \
   static void op_##name##_EdId_reg(Cpu *c, const Insn *in) { alu_r32(c, opn, in->rm, in->imm); }    \
-  static void op_##name##_EdId_mem(Cpu *c, const Insn *in) { alu_m32(c, in, opn, in->imm); }        \
+  static void op_##name##_EdId_mem(Cpu *c, const Insn *in) {                                        \
+    if (!alu_m32(c, in, opn, in->imm))                                                               \
+      op_##name##_EvIz(c, in);                                                                       \
+  }                                                                                                  \
   static void op_##name##_EAXId(Cpu *c, const Insn *in) { alu_r32(c, opn, R_EAX, in->imm); }        \
   static void op_##name##_EbGb_reg(Cpu *c, const Insn *in) { alu_r8(c, opn, in->rm, reg8(c, in->reg)); } \
-  static void op_##name##_EbGb_mem(Cpu *c, const Insn *in) { alu_m8(c, in, opn, reg8(c, in->reg)); } \
+  static void op_##name##_EbGb_mem(Cpu *c, const Insn *in) {                                        \
+    if (!alu_m8(c, in, opn, reg8(c, in->reg)))                                                       \
+      op_##name##_EbGb(c, in);                                                                       \
+  }                                                                                                  \
   static void op_##name##_GbEb_reg(Cpu *c, const Insn *in) { alu_r8(c, opn, in->reg, reg8(c, in->rm)); } \
   static void op_##name##_EbIb_reg(Cpu *c, const Insn *in) { alu_r8(c, opn, in->rm, (uint8_t)in->imm); } \
-  static void op_##name##_EbIb_mem(Cpu *c, const Insn *in) { alu_m8(c, in, opn, (uint8_t)in->imm); }
+  static void op_##name##_EbIb_mem(Cpu *c, const Insn *in) {                                        \
+    if (!alu_m8(c, in, opn, (uint8_t)in->imm))                                                       \
+      op_##name##_EbIb(c, in);                                                                       \
+  }
 ALU_FAST(add, 0)
 ALU_FAST(or, 1)
 ALU_FAST(adc, 2)

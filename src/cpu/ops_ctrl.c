@@ -80,11 +80,40 @@ void op_jcxz_Jb(Cpu *c, const Insn *in) {
     near_jump(c, in, c->next_eip + in->imm);
 }
 
+/* CALL rel32 / RET with a 32-bit stack: fast path, else the row's handler (before any change). */
+static void op_call_Jd(Cpu *c, const Insn *in) {
+  uint32_t ret = c->next_eip, target = ret + in->imm, sp = c->regs[R_ESP] - 4;
+  uint8_t *h;
+  if (likely(target <= c->seg[S_CS].limit && (c->mode & CPU_MODE_SS32) &&
+             (h = seg_host(c, S_SS, sp, 4, true)) != NULL)) {
+    st32(h, ret);
+    c->regs[R_ESP] = sp;
+    c->next_eip = target;
+  } else {
+    op_call_Jz(c, in);
+  }
+}
+static void op_ret_d(Cpu *c, const Insn *in) {
+  uint32_t sp = c->regs[R_ESP], target;
+  uint8_t *h;
+  if (likely((c->mode & CPU_MODE_SS32) && (h = seg_host(c, S_SS, sp, 4, false)) != NULL &&
+             (target = ld32(h)) <= c->seg[S_CS].limit)) {
+    c->regs[R_ESP] = sp + 4;
+    c->next_eip = target;
+  } else {
+    op_ret(c, in);
+  }
+}
+
 InsnFn ops_ctrl_form(const Insn *in) {
   static const InsnFn jcc[16] = {
       op_jo_Jz, op_jno_Jz, op_jb_Jz, op_jnb_Jz, op_jz_Jz, op_jnz_Jz, op_jbe_Jz, op_jnbe_Jz,
       op_js_Jz, op_jns_Jz, op_jp_Jz, op_jnp_Jz, op_jl_Jz, op_jnl_Jz, op_jle_Jz, op_jnle_Jz};
   if ((in->op >= 0x70 && in->op <= 0x7f) || (in->op >= 0x180 && in->op <= 0x18f))
     return jcc[in->op & 0xf];
+  if (in->op == 0xe8 && (in->flags & INSN_O32))
+    return op_call_Jd;
+  if (in->op == 0xc3 && (in->flags & INSN_O32))
+    return op_ret_d;
   return NULL;
 }

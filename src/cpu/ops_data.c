@@ -293,40 +293,87 @@ void op_popf(Cpu *c, const Insn *in) {
 
 /* ---- operand-form-specialised handlers (installed by ops_data_form) ---- */
 
+/*
+ * Memory forms: a fast path through seg_host(); anything it does not cover
+ * (a fault to raise, MMIO, a TLB miss, an unusual segment) is handed whole to
+ * the row's handler, before any state has changed.
+ */
 static void op_mov_EdGd_reg(Cpu *c, const Insn *in) { c->regs[in->rm] = c->regs[in->reg]; }
-static void op_mov_EdGd_mem(Cpu *c, const Insn *in) { vwrite32(c, in->seg, ea_offset(c, in), c->regs[in->reg]); }
 static void op_mov_GdEd_reg(Cpu *c, const Insn *in) { c->regs[in->reg] = c->regs[in->rm]; }
-static void op_mov_GdEd_mem(Cpu *c, const Insn *in) { c->regs[in->reg] = vread32(c, in->seg, ea_offset(c, in)); }
-static void op_mov_EbGb_mem(Cpu *c, const Insn *in) { vwrite8(c, in->seg, ea_offset(c, in), reg8(c, in->reg)); }
-static void op_mov_GbEb_mem(Cpu *c, const Insn *in) { set_reg8(c, in->reg, vread8(c, in->seg, ea_offset(c, in))); }
-static void op_mov_EbIb_mem(Cpu *c, const Insn *in) { vwrite8(c, in->seg, ea_offset(c, in), (uint8_t)in->imm); }
-static void op_mov_EdId_mem(Cpu *c, const Insn *in) { vwrite32(c, in->seg, ea_offset(c, in), in->imm); }
+static void op_mov_EdGd_mem(Cpu *c, const Insn *in) {
+  uint8_t *h = seg_host(c, in->seg, ea_offset(c, in), 4, true);
+  if (likely(h != NULL))
+    st32(h, c->regs[in->reg]);
+  else
+    op_mov_EvGv(c, in);
+}
+static void op_mov_GdEd_mem(Cpu *c, const Insn *in) {
+  uint8_t *h = seg_host(c, in->seg, ea_offset(c, in), 4, false);
+  if (likely(h != NULL))
+    c->regs[in->reg] = ld32(h);
+  else
+    op_mov_GvEv(c, in);
+}
+static void op_mov_EbGb_mem(Cpu *c, const Insn *in) {
+  uint8_t *h = seg_host(c, in->seg, ea_offset(c, in), 1, true);
+  if (likely(h != NULL))
+    *h = reg8(c, in->reg);
+  else
+    op_mov_EbGb(c, in);
+}
+static void op_mov_GbEb_mem(Cpu *c, const Insn *in) {
+  uint8_t *h = seg_host(c, in->seg, ea_offset(c, in), 1, false);
+  if (likely(h != NULL))
+    set_reg8(c, in->reg, *h);
+  else
+    op_mov_GbEb(c, in);
+}
+static void op_mov_EbIb_mem(Cpu *c, const Insn *in) {
+  uint8_t *h = seg_host(c, in->seg, ea_offset(c, in), 1, true);
+  if (likely(h != NULL))
+    *h = (uint8_t)in->imm;
+  else
+    op_mov_EbIb(c, in);
+}
+static void op_mov_EdId_mem(Cpu *c, const Insn *in) {
+  uint8_t *h = seg_host(c, in->seg, ea_offset(c, in), 4, true);
+  if (likely(h != NULL))
+    st32(h, in->imm);
+  else
+    op_mov_EvIz(c, in);
+}
 static void op_mov_ZdId(Cpu *c, const Insn *in) { c->regs[in->op & 7] = in->imm; }
-static void op_movzx_GdEb_mem(Cpu *c, const Insn *in) { c->regs[in->reg] = vread8(c, in->seg, ea_offset(c, in)); }
+static void op_movzx_GdEb_mem(Cpu *c, const Insn *in) {
+  uint8_t *h = seg_host(c, in->seg, ea_offset(c, in), 1, false);
+  if (likely(h != NULL))
+    c->regs[in->reg] = *h;
+  else
+    op_movzx_GvEb(c, in);
+}
 static void op_movzx_GdEb_reg(Cpu *c, const Insn *in) { c->regs[in->reg] = reg8(c, in->rm); }
 static void op_lea_GdM(Cpu *c, const Insn *in) { c->regs[in->reg] = ea_offset(c, in); }
 
-/* PUSH/POP of a 32-bit register; a 16-bit stack takes the general path. */
+/* PUSH/POP of a 32-bit register on a 32-bit stack. */
 static void op_push_Zd(Cpu *c, const Insn *in) {
-  uint32_t v = c->regs[in->op & 7];
-  if (likely(c->mode & CPU_MODE_SS32)) {
-    uint32_t sp = c->regs[R_ESP] - 4;
-    vwrite32(c, S_SS, sp, v);
+  uint32_t v = c->regs[in->op & 7], sp = c->regs[R_ESP] - 4;
+  uint8_t *h;
+  if (likely((c->mode & CPU_MODE_SS32) && (h = seg_host(c, S_SS, sp, 4, true)) != NULL)) {
+    st32(h, v);
     c->regs[R_ESP] = sp;
   } else {
-    push32(c, v);
+    op_push_Zv(c, in);
   }
 }
 static void op_pop_Zd(Cpu *c, const Insn *in) {
-  uint32_t v;
-  if (likely(c->mode & CPU_MODE_SS32)) {
-    uint32_t sp = c->regs[R_ESP];
-    v = vread32(c, S_SS, sp);
+  uint32_t sp = c->regs[R_ESP];
+  uint8_t *h;
+  if (likely((c->mode & CPU_MODE_SS32) && (h = seg_host(c, S_SS, sp, 4, false)) != NULL)) {
+    uint32_t v = ld32(h);
     c->regs[R_ESP] = sp + 4;
+    c->regs[in->op & 7] = v; /* after ESP: POP ESP loads the popped value */
   } else {
-    v = pop32(c);
+    op_pop_Zv(c, in);
   }
-  c->regs[in->op & 7] = v;
 }
 
 InsnFn ops_data_form(const Insn *in) {
