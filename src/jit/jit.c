@@ -61,7 +61,7 @@ _Static_assert(sizeof(JitJc) == 32, "jump cache entry size");
 void *jit_arena_alloc(Jit *j, size_t n) {
   n = (n + 15) & ~(size_t)15;
   if (!j->arena || j->arena_used + n > j->arena_cap) {
-    size_t cap = n > JIT_ARENA_CHUNK ? n : JIT_ARENA_CHUNK;
+    size_t cap = n > j->arena_chunk ? n : j->arena_chunk;
     ArenaChunk *ch = malloc(sizeof(ArenaChunk) + cap);
     if (!ch)
       return NULL;
@@ -294,7 +294,8 @@ void jit_code_alloc_end(Jit *j, size_t used) {
 }
 
 bool jit_over_budget(const Jit *j) {
-  return j->used + JIT_MAX_BLOCK_CODE > j->size || j->arena_total > j->limit - j->size;
+  /* Room for one more block: its code, and a fresh record chunk. */
+  return j->used + JIT_MAX_BLOCK_CODE > j->size || j->arena_total + j->arena_chunk > j->limit - j->size;
 }
 
 void jit_full_flush(Jit *j) {
@@ -320,6 +321,9 @@ bool jit_attach(Cpu *c, const JitOptions *opt, char *err, size_t errlen) {
   j->limit = bound;
   /* Code gets 3/4 of the bound, block records the rest (checked together). */
   j->size = (bound / 4 * 3) & ~(size_t)4095;
+  j->arena_chunk = (j->limit - j->size) / 8;
+  if (j->arena_chunk > JIT_ARENA_CHUNK)
+    j->arena_chunk = JIT_ARENA_CHUNK;
   j->no_inline = opt && opt->no_inline;
   j->lockstep = opt && opt->lockstep;
   j->hash = calloc(JIT_HASH_SIZE, sizeof(JitBlock *));
@@ -374,8 +378,11 @@ void jit_detach(Cpu *c) {
 
 void jit_get_stats(const Cpu *c, JitStats *st) {
   memset(st, 0, sizeof *st);
-  if (c->jit)
+  if (c->jit) {
     *st = c->jit->stats;
+    st->record_bytes = c->jit->arena_total;
+    st->bound = c->jit->limit;
+  }
 }
 
 void jit_print_stats(const Cpu *c, FILE *f) {

@@ -27,6 +27,8 @@ typedef struct JitStats {
   uint64_t blocks;        /* translations made (all time) */
   uint64_t live_blocks;   /* translations in the cache now */
   uint64_t code_bytes;    /* host code bytes in the cache now */
+  uint64_t record_bytes;  /* block records (decoded instructions, links) in the cache now */
+  uint64_t bound;         /* the configured bound on code + records */
   uint64_t lookups;       /* block lookups from the dispatch loop */
   uint64_t hits;          /* lookups that found a valid translation */
   uint64_t flushes;       /* full cache flushes (cache full) */

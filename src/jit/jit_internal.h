@@ -74,7 +74,7 @@ typedef struct Jit {
   JitBlock **hash;
   JitJc *jc;
   ArenaChunk *arena;
-  size_t arena_used, arena_cap, arena_total;
+  size_t arena_used, arena_cap, arena_total, arena_chunk;
   uint32_t flush_epoch;
   bool no_inline, lockstep;
   struct Lockstep *ls;

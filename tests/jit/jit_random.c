@@ -234,6 +234,13 @@ int main(int argc, char **argv) {
     argv++;
     argc--;
   }
+  /* --cache MIB: a small translation-cache bound that must hold while new code keeps coming. */
+  size_t cache = 0;
+  if (argc > 2 && strcmp(argv[1], "--cache") == 0) {
+    cache = (size_t)atoi(argv[2]) << 20;
+    argv += 2;
+    argc -= 2;
+  }
   int programs = argc > 1 ? atoi(argv[1]) : 3000;
   uint64_t first = argc > 2 ? strtoull(argv[2], NULL, 0) : 1;
   if (!jit_supported()) {
@@ -243,7 +250,7 @@ int main(int argc, char **argv) {
   Mem *mi = mem_create(RAM), *mj = mem_create(RAM);
   Cpu *ci = mi ? cpu_create(mi) : NULL, *cj = mj ? cpu_create(mj) : NULL;
   char err[256];
-  JitOptions o = {0};
+  JitOptions o = {.cache_bytes = cache};
   if (!ci || !cj || !jit_attach(cj, &o, err, sizeof err)) {
     fprintf(stderr, "jit_random: setup failed\n");
     return 2;
@@ -274,6 +281,13 @@ int main(int argc, char **argv) {
       printf("  eflags %08x %08x\n", cpu_get_flags(ci), cpu_get_flags(cj));
     }
     smc += memcmp(mi->ram + CODE, p.b, p.n) != 0;
+    JitStats cs;
+    jit_get_stats(cj, &cs);
+    if (cs.code_bytes + cs.record_bytes > cs.bound) {
+      printf("jit_random: seed %llu: cache holds %llu bytes, over its bound %llu\n", (unsigned long long)seed,
+             (unsigned long long)(cs.code_bytes + cs.record_bytes), (unsigned long long)cs.bound);
+      bad++;
+    }
     if (si != CPU_STOP_HLT) {
       printf("jit_random: seed %llu: did not end in HLT (stop %d)\n", (unsigned long long)seed, (int)si);
       bad++;
@@ -282,8 +296,13 @@ int main(int argc, char **argv) {
   JitStats st;
   jit_get_stats(cj, &st);
   printf("jit_random: %d programs, %d differences; %d ended in an exception handler, %d rewrote their code; "
-         "%llu translations, %llu stale\n",
-         programs, bad, faults, smc, (unsigned long long)st.blocks, (unsigned long long)st.stale);
+         "%llu translations, %llu stale, %llu cache flushes (bound %llu MiB)\n",
+         programs, bad, faults, smc, (unsigned long long)st.blocks, (unsigned long long)st.stale,
+         (unsigned long long)st.flushes, (unsigned long long)(st.bound >> 20));
+  if (cache && !st.flushes) {
+    printf("jit_random: the cache bound was never reached: the test proves nothing\n");
+    bad++;
+  }
   jit_detach(cj);
   interp_free(ci);
   interp_free(cj);
