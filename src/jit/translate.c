@@ -804,6 +804,40 @@ static bool tr_muldiv(Tr *t, int k) {
   return true;
 }
 
+/* CMOVcc Gv,Ev (32-bit) and SETcc Eb on a register. */
+static bool tr_cmov_setcc(Tr *t, int k) {
+  const Insn *in = &t->b->insn[k];
+  Emit *e = &t->e;
+  unsigned op = in->op;
+  if (op >= 0x190 && op <= 0x19f) {
+    if (in->flags & INSN_MEM)
+      return false;
+    int hcc = emit_cond(t, op & 0xf);
+    setcc_r(e, hcc, RAX);
+    st_greg(t, SZ8, in->rm, RAX);
+    return true;
+  }
+  if (!(op >= 0x140 && op <= 0x14f) || !(in->flags & INSN_O32))
+    return false;
+  int hcc = emit_cond(t, op & 0xf);
+  setcc_r(e, hcc, RDX);
+  movzx_rr(e, SZ8, RDI, RDX);
+  Stub *s = NULL;
+  if (in->flags & INSN_MEM) {
+    s = slow_stub(t, k);
+    ld_rm32(t, s, k, RSI); /* the source is read whatever the condition */
+  } else {
+    ld_greg(t, SZ32, RSI, in->rm);
+  }
+  test_rr(e, SZ32, RDI, RDI);
+  Fixup no = jcc_fwd(e, CC_E);
+  st_greg(t, SZ32, in->reg, RSI);
+  bind(e, no);
+  if (s)
+    s->resume = e->p;
+  return true;
+}
+
 /* Inline translation of instruction k, or false (then the handler is called). */
 static bool tr_inline(Tr *t, int k) {
   const Insn *in = &t->b->insn[k];
@@ -923,6 +957,8 @@ static bool tr_one(Tr *t, int k) {
     return tr_shift(t, k);
   if (in->op == 0xf7 || in->op == 0x1af || in->op == 0x69 || in->op == 0x6b)
     return tr_muldiv(t, k);
+  if ((in->op >= 0x140 && in->op <= 0x14f) || (in->op >= 0x190 && in->op <= 0x19f))
+    return tr_cmov_setcc(t, k);
   return tr_inline(t, k);
 }
 
