@@ -22,7 +22,7 @@ echo "== build with ASan/UBSan and test"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DX86VM_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 X86VM_SLOW_TESTS=0 \
-  ctest --test-dir build-asan --output-on-failure -j"$jobs" -E 'zydis_diff|fpu_diff|_slow'
+  ctest --test-dir build-asan --output-on-failure -j"$jobs" -E 'zydis_diff|fpu_diff|_slow|jit_lockstep_bench'
 
 echo "== cross-build the portable interpreter for aarch64 and run the CPU tests under qemu-aarch64"
 cmake -S . -B build-aarch64 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DX86VM_INTERP_ONLY=ON \

@@ -162,6 +162,16 @@ static void report(Cpu *c, Lockstep *ls, JitBlock *b, const char *what) {
   disasm(f, CS_MODE_64, b->code, b->code_size, (uint64_t)(uintptr_t)b->code, 400);
 }
 
+/* Field by field: Float80 has padding that struct copies may leave different. */
+static bool fpu_equal(const FpuState *a, const FpuState *b) {
+  for (int i = 0; i < 8; i++)
+    if (a->st[i].mant != b->st[i].mant || a->st[i].sexp != b->st[i].sexp)
+      return false;
+  return a->cw == b->cw && a->sw == b->sw && a->tw == b->tw && a->fop == b->fop && a->fip == b->fip &&
+         a->fdp == b->fdp && a->fcs == b->fcs && a->fds == b->fds && a->mxcsr == b->mxcsr &&
+         !memcmp(a->xmm, b->xmm, sizeof a->xmm);
+}
+
 /* Compare the interpreter's result (ls->after_i, ls->wi) with the current state. */
 static const char *compare(Cpu *c, Lockstep *ls) {
   Cpu *a = &ls->after_i;
@@ -181,7 +191,7 @@ static const char *compare(Cpu *c, Lockstep *ls) {
     return "instruction count";
   if (a->halted != c->halted)
     return "halt state";
-  if (memcmp(&a->fpu, &c->fpu, sizeof c->fpu))
+  if (!fpu_equal(&a->fpu, &c->fpu))
     return "FPU state";
   if (a->gdt_base != c->gdt_base || a->idt_base != c->idt_base || a->gdt_limit != c->gdt_limit ||
       a->idt_limit != c->idt_limit)
