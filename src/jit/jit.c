@@ -56,15 +56,22 @@ _Static_assert(offsetof(Cpu, halted) % 4 == 0, "event word aligned");
 _Static_assert(sizeof(CpuStop) == 4, "stop is a 32-bit word");
 _Static_assert(sizeof(JitJc) == 32, "jump cache entry size");
 
-/* ---- arena for block records (freed wholesale on flush) ---- */
+/* ---- arena for block records (dropped wholesale on flush) ---- */
 
 void *jit_arena_alloc(Jit *j, size_t n) {
   n = (n + 15) & ~(size_t)15;
   if (!j->arena || j->arena_used + n > j->arena_cap) {
     size_t cap = n > j->arena_chunk ? n : j->arena_chunk;
-    ArenaChunk *ch = malloc(sizeof(ArenaChunk) + cap);
-    if (!ch)
-      return NULL;
+    ArenaChunk *ch;
+    if (cap == j->arena_chunk && j->spare) { /* reuse: no allocator churn after a flush */
+      ch = j->spare;
+      j->spare = ch->next;
+    } else {
+      ch = malloc(sizeof(ArenaChunk) + cap);
+      if (!ch)
+        return NULL;
+      ch->cap = cap;
+    }
     ch->next = j->arena;
     j->arena = ch;
     j->arena_used = 0;
@@ -76,12 +83,24 @@ void *jit_arena_alloc(Jit *j, size_t n) {
   return p;
 }
 
-static void arena_free_all(Jit *j) {
+/* Drop every record.  Chunks of the usual size are kept for reuse unless `release`. */
+static void arena_free_all(Jit *j, bool release) {
   while (j->arena) {
     ArenaChunk *n = j->arena->next;
-    free(j->arena);
+    if (!release && j->arena->cap == j->arena_chunk) {
+      j->arena->next = j->spare;
+      j->spare = j->arena;
+    } else {
+      free(j->arena);
+    }
     j->arena = n;
   }
+  if (release)
+    while (j->spare) {
+      ArenaChunk *n = j->spare->next;
+      free(j->spare);
+      j->spare = n;
+    }
   j->arena_used = j->arena_cap = 0;
   j->arena_total = 0;
 }
@@ -160,7 +179,7 @@ static void emit_fixed(Jit *j) {
 /* ---- cache management ---- */
 
 static void cache_reset(Jit *j) {
-  arena_free_all(j);
+  arena_free_all(j, false);
   memset(j->hash, 0, sizeof(JitBlock *) * JIT_HASH_SIZE);
   memset(j->jc, 0, sizeof(JitJc) * JC_SIZE);
   for (unsigned i = 0; i < JC_SIZE; i++)
@@ -182,8 +201,7 @@ static inline uint32_t hash_key(uint32_t pa, uint32_t eip) {
 }
 
 /* Look the block for the current CS:EIP up; translate it if needed.  maxn
- * bounds the instruction count (a shorter, "truncated" block is made and
- * cached separately when the budget is smaller than the block). */
+ * bounds nothing any more: a block longer than the budget is not run (NULL). */
 static JitBlock *block_for(Cpu *c, uint64_t room) {
   Jit *j = c->jit;
   uint32_t eip = c->eip;
@@ -198,7 +216,10 @@ static JitBlock *block_for(Cpu *c, uint64_t room) {
   uint32_t pa = ((te->ppage << PAGE_SHIFT) | (lin & PAGE_MASK)) & c->mem->a20_mask;
   uint32_t mode = c->mode;
   uint32_t h = hash_key(pa, eip);
-  unsigned want = room >= JIT_MAX_INSNS ? 0 : (unsigned)room;
+  /* A block longer than the budget left is not run (the interpreter takes
+   * the tail of the slice): shortened translations for every possible
+   * remainder only filled the cache. */
+  unsigned want = 0;
   j->stats.lookups++;
   JitBlock *full = NULL;
   for (JitBlock **pp = &j->hash[h], *b; (b = *pp) != NULL;) {
@@ -218,14 +239,14 @@ static JitBlock *block_for(Cpu *c, uint64_t room) {
     }
     pp = &b->hnext;
   }
-  if (full && full->n <= room)
-    return full;
+  if (full)
+    return full->n <= room ? full : NULL;
   JitBlock *b = jit_translate(c, pa, want);
   if (!b)
     return NULL;
   b->hnext = j->hash[h];
   j->hash[h] = b;
-  return b;
+  return b->n <= room ? b : NULL;
 }
 
 /* Chain: make the direct exit ch jump straight to the block for the current
@@ -366,7 +387,7 @@ void jit_detach(Cpu *c) {
   if (!j)
     return;
   jit_lockstep_free(j);
-  arena_free_all(j);
+  arena_free_all(j, true);
   munmap(j->rw, j->size);
   munmap(j->rx, j->size);
   free(j->hash);

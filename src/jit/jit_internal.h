@@ -58,6 +58,7 @@ typedef struct JitJc {
 
 typedef struct ArenaChunk {
   struct ArenaChunk *next;
+  size_t cap;
   _Alignas(16) uint8_t data[];
 } ArenaChunk;
 
@@ -73,7 +74,7 @@ typedef struct Jit {
   JitEnterFn enter;
   JitBlock **hash;
   JitJc *jc;
-  ArenaChunk *arena;
+  ArenaChunk *arena, *spare;
   size_t arena_used, arena_cap, arena_total, arena_chunk;
   uint32_t flush_epoch;
   bool no_inline, lockstep;

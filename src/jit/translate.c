@@ -1039,15 +1039,10 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
     return NULL;
   bool ram = ppage < (c->mem->ram_size >> PAGE_SHIFT);
   unsigned limit = maxn ? maxn : JIT_MAX_INSNS;
-  JitBlock *b = jit_arena_alloc(j, sizeof(JitBlock));
-  Insn *insn = jit_arena_alloc(j, sizeof(Insn) * limit);
-  uint32_t *ieip = jit_arena_alloc(j, sizeof(uint32_t) * limit * 2);
-  if (!b || !insn || !ieip)
-    return NULL;
-  memset(b, 0, sizeof *b);
-  b->insn = insn;
-  b->ieip = ieip;
-  b->hoff = ieip + limit;
+  static Insn dec[JIT_MAX_INSNS]; /* decoded here first; the record gets exactly n */
+  static uint32_t dec_eip[JIT_MAX_INSNS];
+  Insn *insn = dec;
+  uint32_t *ieip = dec_eip;
   uint32_t key = (c->mode & CPU_MODE_CS32) ? 1 : 0;
   uint32_t wrap = key ? 0xffffffffu : 0xffffu;
   uint32_t off = pa & PAGE_MASK, ip = eip;
@@ -1065,6 +1060,18 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
   }
   if (!n)
     return NULL;
+  JitBlock *b = jit_arena_alloc(j, sizeof(JitBlock));
+  Insn *rin = jit_arena_alloc(j, sizeof(Insn) * n);
+  uint32_t *rip = jit_arena_alloc(j, sizeof(uint32_t) * n * 2);
+  if (!b || !rin || !rip)
+    return NULL;
+  memset(b, 0, sizeof *b);
+  memcpy(rin, dec, sizeof(Insn) * n);
+  memcpy(rip, dec_eip, sizeof(uint32_t) * n);
+  insn = rin;
+  b->insn = rin;
+  b->ieip = ieip = rip;
+  b->hoff = rip + n;
   if (ram) {
     if (mem_mark_code(c->mem, ppage))
       tlb_flush(c); /* drop write pointers to the page that now holds code */
