@@ -5,22 +5,25 @@
 # kernel, initramfs and command line; N runs each (interleaved), median, and
 # the ratio x86vm/QEMU by wall time.  Not a ctest test (see bench/README.md).
 #
-# Usage: bench/linux_boot.sh [-n RUNS] [-t TIMEOUT] [X86VM [CACHE-DIR]]
+# Usage: bench/linux_boot.sh [-n RUNS] [-e ENGINE] [-t TIMEOUT] [X86VM [CACHE-DIR]]
 #   X86VM      default build/src/x86vm (relative to the repository root)
 #   CACHE-DIR  default build/linux-i386: kernel/vmlinuz and initrd.gz, made
 #              here the same way as tests/hw/test_linux.sh makes them (and
 #              reused if that test already filled the directory)
 #   -n RUNS    runs of each emulator (default 3)
+#   -e ENGINE  x86vm's --engine: interp (default) or jit
 #   -t TIMEOUT seconds one run may take to reach the prompt (default 600)
 # Exit status: 0 both reached the prompt in every run; 1 a run failed;
 # 2 bad usage or missing tools/files.
 RUNS=3
 TIMEOUT=600
-while getopts n:t:h opt; do
+ENGINE=interp
+while getopts n:t:e:h opt; do
   case $opt in
     n) RUNS=$OPTARG ;;
     t) TIMEOUT=$OPTARG ;;
-    *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    e) ENGINE=$OPTARG ;;
+    *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -69,15 +72,16 @@ fi
 # stdout (the serial console).  x86vm gets the same condition as its
 # console script (--expect ... --expect "# " as the last step), so it exits
 # 0 by itself; QEMU is killed once the prompt is seen.
-exec python3 - "$X86VM" "$QEMU" "$CACHE" "$RUNS" "$TIMEOUT" <<'PY'
+exec python3 - "$X86VM" "$QEMU" "$CACHE" "$RUNS" "$TIMEOUT" "$ENGINE" <<'PY'
 import os, select, signal, statistics, subprocess, sys, time
 
 x86vm, qemu, cache, runs, timeout = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
+engine = sys.argv[6]
 kernel, initrd, cmdline = "kernel/vmlinuz", "initrd.gz", "console=ttyS0"
 banner, prompt = b"x86vm initramfs shell", b"# "
 
 cmds = {
-    "x86vm": [x86vm, "--headless", "--kernel", kernel, "--initrd", initrd,
+    "x86vm": [x86vm, "--headless", "--engine", engine, "--kernel", kernel, "--initrd", initrd,
               "--append", cmdline, "--timeout", str(int(timeout) + 5),
               "--expect", banner.decode(), "--expect", prompt.decode()],
     "qemu-tcg": [qemu, "-accel", "tcg", "-m", "128", "-display", "none",
