@@ -6,6 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The span [hull_lo, hull_hi) covers every region: RAM outside it is plain. */
+static void hull_add(Mem *mem, uint32_t base, uint32_t size) {
+  uint64_t end = (uint64_t)base + size;
+  if (base < mem->hull_lo)
+    mem->hull_lo = base;
+  if (end > mem->hull_hi)
+    mem->hull_hi = end;
+}
+
+/* [pa, pa+n) is plain RAM in one page (no region, no lockstep log): a direct access will do. */
+static inline bool plain_ram(const Mem *mem, uint32_t pa, uint32_t n) {
+  return (uint64_t)pa + n <= mem->ram_size && (pa & PAGE_MASK) <= PAGE_SIZE - n && !mem->wlog &&
+         ((uint64_t)pa >= mem->hull_hi || pa + n <= mem->hull_lo);
+}
+
 Mem *mem_create(uint32_t ram_size) {
   ram_size = (ram_size + PAGE_MASK) & ~PAGE_MASK;
   Mem *mem = calloc(1, sizeof(*mem));
@@ -21,6 +36,8 @@ Mem *mem_create(uint32_t ram_size) {
   }
   mem->ram_size = ram_size;
   mem->a20_mask = 0xffffffffu;
+  mem->hull_lo = 0xffffffffu;
+  mem->hull_hi = 0;
   return mem;
 }
 
@@ -53,6 +70,7 @@ int mem_map_rom(Mem *mem, uint32_t base, const uint8_t *data, uint32_t size, con
   memcpy(copy, data, size);
   MemRegion *r = &mem->regions[mem->nregions++];
   *r = (MemRegion){.base = base, .size = alloc, .kind = MEM_ROM, .host = copy, .name = name};
+  hull_add(mem, base, alloc);
   map_changed(mem);
   return 0;
 }
@@ -64,6 +82,7 @@ int mem_map_mmio(Mem *mem, uint32_t base, uint32_t size, MmioRead rd, MmioWrite 
   MemRegion *r = &mem->regions[mem->nregions++];
   *r = (MemRegion){.base = base, .size = size, .kind = MEM_MMIO, .read = rd, .write = wr,
                    .opaque = opaque, .name = name};
+  hull_add(mem, base, size);
   map_changed(mem);
   return 0;
 }
@@ -164,6 +183,12 @@ uint8_t mem_read8(Mem *mem, uint32_t pa) {
 
 void mem_write8(Mem *mem, uint32_t pa, uint8_t v) {
   pa &= mem->a20_mask;
+  if (plain_ram(mem, pa, 1)) {
+    mem->ram[pa] = v;
+    if (mem->page_code[pa >> PAGE_SHIFT])
+      code_written(mem, pa);
+    return;
+  }
   MemRegion *r = mem->nregions ? find_region(mem, pa) : NULL;
   if (r) {
     if (r->kind == MEM_MMIO && r->write)
@@ -183,6 +208,9 @@ void mem_write8(Mem *mem, uint32_t pa, uint8_t v) {
 
 /* Wider accesses: MMIO regions see the full-width access when it fits in one region. */
 uint16_t mem_read16(Mem *mem, uint32_t pa) {
+  uint32_t p = pa & mem->a20_mask;
+  if (plain_ram(mem, p, 2))
+    return (uint16_t)(mem->ram[p] | mem->ram[p + 1] << 8);
   MemRegion *r = mem->nregions ? find_region(mem, pa & mem->a20_mask) : NULL;
   if (r && r->kind == MEM_MMIO && mem->wlog)
     mem->wlog->mmio = true;
@@ -192,6 +220,10 @@ uint16_t mem_read16(Mem *mem, uint32_t pa) {
 }
 
 uint32_t mem_read32(Mem *mem, uint32_t pa) {
+  uint32_t p = pa & mem->a20_mask;
+  if (plain_ram(mem, p, 4))
+    return (uint32_t)mem->ram[p] | (uint32_t)mem->ram[p + 1] << 8 | (uint32_t)mem->ram[p + 2] << 16 |
+           (uint32_t)mem->ram[p + 3] << 24;
   MemRegion *r = mem->nregions ? find_region(mem, pa & mem->a20_mask) : NULL;
   if (r && r->kind == MEM_MMIO && mem->wlog)
     mem->wlog->mmio = true;
@@ -200,7 +232,23 @@ uint32_t mem_read32(Mem *mem, uint32_t pa) {
   return (uint32_t)mem_read16(mem, pa) | (uint32_t)mem_read16(mem, pa + 2) << 16;
 }
 
+/* A direct write of n bytes to plain RAM, with the code-line check for each line touched. */
+static void plain_write(Mem *mem, uint32_t p, uint32_t v, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++)
+    mem->ram[p + i] = (uint8_t)(v >> (8 * i));
+  if (mem->page_code[p >> PAGE_SHIFT]) {
+    code_written(mem, p);
+    if (((p + n - 1) >> 6) != (p >> 6))
+      code_written(mem, p + n - 1);
+  }
+}
+
 void mem_write16(Mem *mem, uint32_t pa, uint16_t v) {
+  uint32_t p = pa & mem->a20_mask;
+  if (plain_ram(mem, p, 2)) {
+    plain_write(mem, p, v, 2);
+    return;
+  }
   MemRegion *r = mem->nregions ? find_region(mem, pa & mem->a20_mask) : NULL;
   if (r && r->kind == MEM_MMIO && (pa & mem->a20_mask) - r->base + 2 <= r->size) {
     if (mem->wlog)
@@ -214,6 +262,11 @@ void mem_write16(Mem *mem, uint32_t pa, uint16_t v) {
 }
 
 void mem_write32(Mem *mem, uint32_t pa, uint32_t v) {
+  uint32_t p = pa & mem->a20_mask;
+  if (plain_ram(mem, p, 4)) {
+    plain_write(mem, p, v, 4);
+    return;
+  }
   MemRegion *r = mem->nregions ? find_region(mem, pa & mem->a20_mask) : NULL;
   if (r && r->kind == MEM_MMIO && (pa & mem->a20_mask) - r->base + 4 <= r->size) {
     if (mem->wlog)

@@ -57,6 +57,8 @@ typedef struct Mem {
    * logged with its old value, no host write pointers are handed out, and
    * any MMIO access is flagged (device side effects cannot be replayed). */
   struct MemWriteLog *wlog;
+  uint32_t hull_lo;        /* every ROM/MMIO region lies in [hull_lo, hull_hi) */
+  uint64_t hull_hi;
 } Mem;
 
 typedef struct MemWriteLog {
