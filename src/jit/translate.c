@@ -398,6 +398,56 @@ static bool tr_lea(Tr *t, int k) {
   return true;
 }
 
+/* The current CF (0/1) into host register h (RAX/RCX clobbered; may call cpu_get_cf). */
+static void emit_get_cf(Tr *t, int h) {
+  Emit *e = &t->e;
+  int lc = t->last_cc;
+  if (lc >= CC_LOGIC8 && lc <= CC_LOGIC32) {
+    mov_ri(e, h, 0);
+  } else if (lc >= CC_SUB8 && lc <= CC_SUB32) {
+    mov_r_m(e, SZ32, RAX, RBX, OFF(cc_dst));
+    mov_r_m(e, SZ32, RCX, RBX, OFF(cc_src));
+    alu_rr(e, lc - CC_SUB8, ALU_CMP, RAX, RCX);
+    setcc_r(e, CC_B, RAX);
+    movzx_rr(e, SZ8, h, RAX);
+  } else if (lc >= CC_ADD8 && lc <= CC_ADD32) {
+    mov_r_m(e, SZ32, RAX, RBX, OFF(cc_res));
+    mov_r_m(e, SZ32, RCX, RBX, OFF(cc_dst));
+    alu_rr(e, lc - CC_ADD8, ALU_CMP, RAX, RCX);
+    setcc_r(e, CC_B, RAX);
+    movzx_rr(e, SZ8, h, RAX);
+  } else if (lc >= CC_INC8 && lc <= CC_DEC32) {
+    mov_r_m(e, SZ32, h, RBX, OFF(cc_src));
+  } else {
+    mov_rr(e, SZ64, RDI, RBX);
+    call_abs(e, (const void *)cpu_get_cf);
+    mov_rr(e, SZ32, h, RAX);
+  }
+}
+
+/* ADC/SBB on registers or an immediate: r = d +/- s +/- CF, lazy kind ADC/SBB. */
+static bool tr_adcsbb(Tr *t, int k, bool sbb, int sz, bool rm_is_dst, bool src_imm, uint32_t imm) {
+  const Insn *in = &t->b->insn[k];
+  Emit *e = &t->e;
+  if (in->flags & INSN_MEM)
+    return false;
+  emit_get_cf(t, R9);
+  unsigned dreg = rm_is_dst ? in->rm : in->reg;
+  ld_greg(t, sz, RSI, dreg);
+  if (src_imm)
+    mov_ri_keepflags(e, RDI, imm);
+  else
+    ld_greg(t, sz, RDI, rm_is_dst ? in->reg : in->rm);
+  mov_rr(e, SZ32, R8, RSI);
+  alu_rr(e, SZ32, sbb ? ALU_SUB : ALU_ADD, R8, RDI);
+  alu_rr(e, SZ32, sbb ? ALU_SUB : ALU_ADD, R8, R9);
+  if (sz != SZ32)
+    movzx_rr(e, sz, R8, R8);
+  st_cc(t, (uint32_t)((sbb ? CC_SBB8 : CC_ADC8) + sz), RSI, RDI, R8);
+  st_greg(t, sz, dreg, R8);
+  return true;
+}
+
 /* INC/DEC: CF rides in cc_src, so the old CF must be known. */
 static bool tr_incdec(Tr *t, int k, int sz, bool dec, bool reg_form, unsigned g) {
   const Insn *in = &t->b->insn[k];
@@ -406,24 +456,7 @@ static bool tr_incdec(Tr *t, int k, int sz, bool dec, bool reg_form, unsigned g)
     return false; /* memory INC/DEC: handler */
   if (!reg_form)
     g = in->rm;
-  /* Old CF into RDI. */
-  int lc = t->last_cc;
-  if (lc >= CC_LOGIC8 && lc <= CC_LOGIC32) {
-    mov_ri(e, RDI, 0);
-  } else if (lc >= CC_SUB8 && lc <= CC_SUB32) {
-    int csz = lc - CC_SUB8;
-    mov_r_m(e, SZ32, RAX, RBX, OFF(cc_dst));
-    mov_r_m(e, SZ32, RCX, RBX, OFF(cc_src));
-    alu_rr(e, csz, ALU_CMP, RAX, RCX);
-    setcc_r(e, CC_B, RAX);
-    movzx_rr(e, SZ8, RDI, RAX);
-  } else if (lc >= CC_INC8 && lc <= CC_DEC32) {
-    mov_r_m(e, SZ32, RDI, RBX, OFF(cc_src));
-  } else {
-    mov_rr(e, SZ64, RDI, RBX);
-    call_abs(e, (const void *)cpu_get_cf);
-    mov_rr(e, SZ32, RDI, RAX);
-  }
+  emit_get_cf(t, RDI);
   ld_greg(t, sz, RSI, g);
   mov_rr(e, SZ32, R8, RSI);
   alu_ri(e, SZ32, dec ? ALU_SUB : ALU_ADD, R8, 1);
@@ -847,8 +880,16 @@ static bool tr_inline(Tr *t, int k) {
   int szv = vsz(in);
   if (op < 0x40 && (op & 7) < 6) {
     unsigned aop = op >> 3;
-    if (aop == ALU_ADC || aop == ALU_SBB)
-      return false;
+    if (aop == ALU_ADC || aop == ALU_SBB) {
+      bool sbb = aop == ALU_SBB;
+      switch (op & 7) {
+      case 0: return tr_adcsbb(t, k, sbb, SZ8, true, false, 0);
+      case 1: return tr_adcsbb(t, k, sbb, szv, true, false, 0);
+      case 2: return tr_adcsbb(t, k, sbb, SZ8, false, false, 0);
+      case 3: return tr_adcsbb(t, k, sbb, szv, false, false, 0);
+      default: return false;
+      }
+    }
     switch (op & 7) {
     case 0: return tr_alu(t, k, (int)aop, SZ8, true, false, 0);
     case 1: return tr_alu(t, k, (int)aop, szv, true, false, 0);
@@ -865,6 +906,11 @@ static bool tr_inline(Tr *t, int k) {
       return tr_alu(t, k, (int)aop, szv, true, true, szv == SZ32 ? in->imm : (in->imm & 0xffff));
     }
     }
+  }
+  if (op >= 0x80 && op <= 0x83 && (in->reg == ALU_ADC || in->reg == ALU_SBB)) {
+    int sz = (op == 0x80 || op == 0x82) ? SZ8 : szv;
+    uint32_t m = sz == SZ8 ? 0xffu : sz == SZ16 ? 0xffffu : 0xffffffffu;
+    return tr_adcsbb(t, k, in->reg == ALU_SBB, sz, true, true, in->imm & m);
   }
   if (op >= 0x80 && op <= 0x83 && in->reg != ALU_ADC && in->reg != ALU_SBB) {
     int sz = (op == 0x80 || op == 0x82) ? SZ8 : szv;
