@@ -185,7 +185,7 @@ def build(args):
            "-DCMAKE_BUILD_TYPE=" + args.build_type, "-DBENCH_ITER=%d" % args.iter]
     log("+ " + " ".join(cfg))
     subprocess.run(cfg, check=True, stdout=subprocess.DEVNULL)
-    b = ["cmake", "--build", args.build_dir, "-j2", "--target", "x86vm", "bench_images"]
+    b = ["cmake", "--build", args.build_dir, "-j2", "--target", "x86vm", "bios", "bench_images"]
     log("+ " + " ".join(b))
     subprocess.run(b, check=True, stdout=subprocess.DEVNULL)
 
