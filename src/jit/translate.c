@@ -233,6 +233,7 @@ static void ld_host(Tr *t, int sz, int h) {
 static void st_host(Tr *t, int sz, int h) { mov_m_r(&t->e, sz, RDX, 0, h); }
 
 static unsigned nbytes_of(int sz) { return sz == SZ8 ? 1 : sz == SZ16 ? 2 : 4; }
+static void ld_rm(Tr *t, Stub *s, int k, int sz, int h);
 
 /* Store the lazy-flags record (values zero-extended in host registers). */
 static void st_cc(Tr *t, uint32_t op, int d, int s, int r) {
@@ -372,15 +373,8 @@ static bool tr_movx(Tr *t, int k, int ssz, bool sign) {
   const Insn *in = &t->b->insn[k];
   Emit *e = &t->e;
   int dsz = vsz(in);
-  Stub *s = NULL;
-  if (in->flags & INSN_MEM) {
-    s = slow_stub(t, k);
-    emit_ea(t, in);
-    emit_mem(t, s, in->seg, nbytes_of(ssz), false);
-    ld_host(t, ssz, RCX);
-  } else {
-    ld_greg(t, ssz, RCX, in->rm);
-  }
+  Stub *s = (in->flags & INSN_MEM) ? slow_stub(t, k) : NULL;
+  ld_rm(t, s, k, ssz, RCX);
   if (sign)
     movsx_rr(e, ssz, RCX, RCX);
   st_greg(t, dsz, in->reg, RCX);
@@ -758,15 +752,15 @@ static bool tr_shift(Tr *t, int k) {
   return true;
 }
 
-/* Source operand (32-bit r/m) of instruction k into h; memory through the slow stub. */
-static void ld_rm32(Tr *t, Stub *s, int k, int h) {
+/* The r/m operand (size sz) of instruction k, zero-extended into h; memory through the slow stub s. */
+static void ld_rm(Tr *t, Stub *s, int k, int sz, int h) {
   const Insn *in = &t->b->insn[k];
   if (in->flags & INSN_MEM) {
     emit_ea(t, in);
-    emit_mem(t, s, in->seg, 4, false);
-    ld_host(t, SZ32, h);
+    emit_mem(t, s, in->seg, nbytes_of(sz), false);
+    ld_host(t, sz, h);
   } else {
-    ld_greg(t, SZ32, h, in->rm);
+    ld_greg(t, sz, h, in->rm);
   }
 }
 
@@ -804,7 +798,7 @@ static bool tr_muldiv(Tr *t, int k) {
   if (!f7 && op != 0x1af && op != 0x69 && op != 0x6b)
     return false;
   Stub *s = slow_stub(t, k);
-  ld_rm32(t, s, k, RSI);
+  ld_rm(t, s, k, SZ32, RSI);
   if (op == 0xf7 && in->reg == 6) {
     test_rr(e, SZ32, RSI, RSI);
     stub_jcc(t, s, CC_E);                       /* #DE: the handler raises it */
@@ -858,7 +852,7 @@ static bool tr_cmov_setcc(Tr *t, int k) {
   Stub *s = NULL;
   if (in->flags & INSN_MEM) {
     s = slow_stub(t, k);
-    ld_rm32(t, s, k, RSI); /* the source is read whatever the condition */
+    ld_rm(t, s, k, SZ32, RSI); /* the source is read whatever the condition */
   } else {
     ld_greg(t, SZ32, RSI, in->rm);
   }
@@ -973,13 +967,9 @@ static bool tr_test(Tr *t, int k) {
   Stub *s = NULL;
   if (op == 0xa8 || op == 0xa9) {
     ld_greg(t, sz, RSI, R_EAX);
-  } else if (in->flags & INSN_MEM) {
-    s = slow_stub(t, k);
-    emit_ea(t, in);
-    emit_mem(t, s, in->seg, nbytes_of(sz), false);
-    ld_host(t, sz, RSI);
   } else {
-    ld_greg(t, sz, RSI, in->rm);
+    s = (in->flags & INSN_MEM) ? slow_stub(t, k) : NULL;
+    ld_rm(t, s, k, sz, RSI);
   }
   if (imm)
     mov_ri_keepflags(e, RDI, iv);
