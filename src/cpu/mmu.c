@@ -153,6 +153,12 @@ static uint32_t read_slow(Cpu *cpu, uint32_t lin, int size, bool user) {
 static void write_slow(Cpu *cpu, uint32_t lin, int size, uint32_t v, bool user) {
   if (((lin & PAGE_MASK) + (uint32_t)size) <= PAGE_SIZE) {
     uint32_t pa = translate(cpu, lin, ACC_WRITE, user);
+    TlbEntry *e = &cpu->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+    if (e->whost) { /* plain RAM: the entry just made (or found) gives the host page */
+      for (int i = 0; i < size; i++)
+        e->whost[(lin & PAGE_MASK) + i] = (uint8_t)(v >> (8 * i));
+      return;
+    }
     if (size == 1)
       mem_write8(cpu->mem, pa, (uint8_t)v);
     else if (size == 2)
