@@ -672,8 +672,9 @@ static int cc_after(const Insn *in) {
     return (in->reg ? CC_DEC8 : CC_INC8) + (op == 0xfe ? sz8 : szv);
   if ((op == 0xf6 || op == 0xf7) && in->reg == 0)
     return CC_LOGIC8 + (op == 0xf6 ? sz8 : szv);
-  if ((op == 0xd1 || (op == 0xc1 && (in->imm & 31))) && (in->reg == 4 || in->reg == 5 || in->reg == 7))
-    return CC_EFLAGS; /* flags folded into EFLAGS */
+  if ((op == 0xd1 || (op == 0xc1 && (in->imm & 31))) && in->reg != 2 && in->reg != 3 &&
+      (in->reg >= 4 || (in->flags & INSN_O32)))
+    return CC_EFLAGS; /* flags folded into EFLAGS (shifts; 32-bit rotates) */
   if (op == 0x1af || op == 0x69 || op == 0x6b || ((op == 0xf6 || op == 0xf7) && (in->reg == 4 || in->reg == 5)))
     return CC_EFLAGS;
   return -1;
@@ -687,10 +688,59 @@ static int cc_after(const Insn *in) {
  * count changes nothing.  The host's shift gives CF/SF/ZF/PF (LAHF); OF and
  * AF are made here.
  */
+/*
+ * ROL/ROR r32 by an immediate (C1/D1 /0 /1): the handlers take EFLAGS
+ * materialised, replace CF (the bit rotated in at the end) and OF (ROL: MSB
+ * ^ CF; ROR: the two top bits' XOR), keep the rest.
+ */
+static bool tr_rotate(Tr *t, int k) {
+  const Insn *in = &t->b->insn[k];
+  Emit *e = &t->e;
+  unsigned n = in->reg;
+  if ((in->op != 0xc1 && in->op != 0xd1) || (in->flags & INSN_MEM) || n > 1 || !(in->flags & INSN_O32))
+    return false;
+  unsigned cnt = in->op == 0xd1 ? 1 : (in->imm & 31);
+  if (cnt == 0)
+    return true;
+  if (t->last_cc != CC_EFLAGS) {
+    mov_rr(e, SZ64, RDI, RBX);
+    call_abs(e, (const void *)cpu_get_flags);
+    mov_m_r(e, SZ32, RBX, OFF(eflags), RAX);
+    mov_m_i32(e, RBX, OFF(cc_op), CC_EFLAGS);
+  }
+  ld_greg(t, SZ32, RSI, in->rm);
+  shift_ri(e, SZ32, (int)n, RSI, (uint8_t)cnt);
+  mov_rr(e, SZ32, RDX, RSI);
+  if (n == 0) {
+    alu_ri(e, SZ32, ALU_AND, RDX, 1);               /* CF = bit 0 */
+    mov_rr(e, SZ32, RAX, RSI);
+    shift_ri(e, SZ32, 5, RAX, 31);                  /* MSB */
+    alu_rr(e, SZ32, ALU_XOR, RAX, RDX);             /* OF = MSB ^ CF */
+  } else {
+    shift_ri(e, SZ32, 5, RDX, 31);                  /* CF = MSB */
+    mov_rr(e, SZ32, RAX, RSI);
+    shift_ri(e, SZ32, 5, RAX, 30);
+    mov_rr(e, SZ32, RCX, RAX);
+    shift_ri(e, SZ32, 5, RCX, 1);
+    alu_rr(e, SZ32, ALU_XOR, RAX, RCX);
+    alu_ri(e, SZ32, ALU_AND, RAX, 1);               /* OF = bit31 ^ bit30 */
+  }
+  shift_ri(e, SZ32, 4, RAX, 11);
+  alu_rr(e, SZ32, ALU_OR, RDX, RAX);
+  mov_r_m(e, SZ32, RAX, RBX, OFF(eflags));
+  alu_ri(e, SZ32, ALU_AND, RAX, (int32_t)~(F_CF | F_OF));
+  alu_rr(e, SZ32, ALU_OR, RAX, RDX);
+  mov_m_r(e, SZ32, RBX, OFF(eflags), RAX);
+  st_greg(t, SZ32, in->rm, RSI);
+  return true;
+}
+
 static bool tr_shift(Tr *t, int k) {
   const Insn *in = &t->b->insn[k];
   Emit *e = &t->e;
   unsigned op = in->op, n = in->reg;
+  if ((op == 0xc1 || op == 0xd1) && n <= 1)
+    return tr_rotate(t, k);
   if ((op != 0xc1 && op != 0xd1 && op != 0xd3) || (in->flags & INSN_MEM) || (n != 4 && n != 5 && n != 7))
     return false;
   int sz = vsz(in);
