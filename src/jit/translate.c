@@ -28,7 +28,7 @@
 #include <string.h>
 
 #define MAX_STUBS 192
-#define MAX_FIX 12
+#define MAX_FIX 24
 
 enum { STUB_SLOW, STUB_EXIT_AT, STUB_TO_C };
 
@@ -605,6 +605,22 @@ static bool tr_branch(Tr *t, int k) {
     sp_store_r8(t);
     t->pend++;
     direct_exit(t, tgt);
+  } else if (op == 0xff && (in->reg == 2 || in->reg == 4) && (in->flags & INSN_O32)) {
+    /* CALL/JMP r/m32: target read first, limit-checked, then the push. */
+    ld_rm(t, s, k, SZ32, RSI);
+    alu_r_m(e, SZ32, ALU_CMP, RSI, RBX, OFF(seg) + S_CS * (int32_t)sizeof(SegCache) + (int32_t)offsetof(SegCache, limit));
+    stub_jcc(t, s, CC_A);
+    if (in->reg == 2) {
+      sp_minus(t, 4);
+      emit_mem(t, s, S_SS, 4, true);
+      mov_ri_keepflags(e, RCX, next);
+      st_host(t, SZ32, RCX);
+      sp_store_r8(t);
+    }
+    mov_m_r(e, SZ32, RBX, OFF(next_eip), RSI);
+    t->pend++;
+    sync_icount(t);
+    jmp_to(e, t->j->indirect_rw);
   } else if (op == 0xc3) {
     int sz = vsz(in);
     mov_r_m(e, SZ32, RAX, RBX, OFF(regs) + 4 * R_ESP);
@@ -1281,7 +1297,11 @@ JitBlock *jit_translate(Cpu *c, uint32_t pa, unsigned maxn) {
   if (jit_over_budget(j))
     jit_full_flush(j);
   bool retry;
+  ArenaChunk *chunk = j->arena;
+  size_t mark = j->arena_used;
   JitBlock *b = translate_once(c, pa, maxn, &retry);
+  if (!b && j->arena == chunk)
+    j->arena_used = mark; /* a failed translation leaves no records behind */
   if (!b && retry) {
     jit_full_flush(j);
     b = translate_once(c, pa, maxn, &retry);
