@@ -77,6 +77,23 @@ static inline uint32_t seg_lin(Cpu *c, int s, uint32_t off, uint32_t size, bool 
   return sc->base + off;
 }
 
+/* ---- code fetch through the TLB (engines' block lookup: no walk, no fault) ---- */
+/* Linear and physical address of CS:EIP when the TLB holds its page for a fetch. */
+static inline bool fetch_tlb(const Cpu *c, uint32_t *lin_out, uint32_t *pa_out) {
+  uint32_t eip = c->eip;
+  const SegCache *cs = &c->seg[S_CS];
+  if (unlikely(eip > cs->limit))
+    return false;
+  uint32_t lin = cs->base + eip;
+  const TlbEntry *te = &c->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+  uint32_t need = c->cpl == 3 ? TLB_R_USER : TLB_R_SUP;
+  if (unlikely(te->vpage != lin >> PAGE_SHIFT || !(te->perm & need)))
+    return false;
+  *lin_out = lin;
+  *pa_out = ((te->ppage << PAGE_SHIFT) | (lin & PAGE_MASK)) & c->mem->a20_mask;
+  return true;
+}
+
 /* ---- inline TLB fast paths (little-endian hosts; others always call mmu.c) ---- */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define TLB_FAST_LE 1

@@ -200,16 +200,11 @@ static uint32_t tlb_fetch_page(const Cpu *c, uint32_t vpage, uint32_t need) {
 }
 
 static Block *block_get(Cpu *c) {
-  uint32_t eip = c->eip;
+  uint32_t eip = c->eip, lin, pa;
   const SegCache *cs = &c->seg[S_CS];
-  if (unlikely(eip > cs->limit))
-    return NULL;
-  uint32_t lin = cs->base + eip;
-  const TlbEntry *te = &c->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
-  uint32_t need = c->cpl == 3 ? TLB_R_USER : TLB_R_SUP;
-  if (unlikely(te->vpage != lin >> PAGE_SHIFT || !(te->perm & need)))
+  if (!fetch_tlb(c, &lin, &pa))
     return NULL; /* the one-instruction path walks the tables (and faults) */
-  uint32_t pa = ((te->ppage << PAGE_SHIFT) | (lin & PAGE_MASK)) & c->mem->a20_mask;
+  uint32_t need = c->cpl == 3 ? TLB_R_USER : TLB_R_SUP;
   uint32_t ppage = pa >> PAGE_SHIFT;
   const uint32_t ram_pages = c->mem->ram_size >> PAGE_SHIFT;
   bool ram = ppage < ram_pages;

@@ -204,16 +204,10 @@ static inline uint32_t hash_key(uint32_t pa, uint32_t eip) {
  * bounds nothing any more: a block longer than the budget is not run (NULL). */
 static JitBlock *block_for(Cpu *c, uint64_t room) {
   Jit *j = c->jit;
-  uint32_t eip = c->eip;
+  uint32_t eip = c->eip, lin, pa;
   const SegCache *cs = &c->seg[S_CS];
-  if (unlikely(eip > cs->limit))
-    return NULL;
-  uint32_t lin = cs->base + eip;
-  const TlbEntry *te = &c->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
-  uint32_t need = c->cpl == 3 ? TLB_R_USER : TLB_R_SUP;
-  if (unlikely(te->vpage != lin >> PAGE_SHIFT || !(te->perm & need)))
+  if (!fetch_tlb(c, &lin, &pa))
     return NULL; /* the interpreter walks the tables (and faults) */
-  uint32_t pa = ((te->ppage << PAGE_SHIFT) | (lin & PAGE_MASK)) & c->mem->a20_mask;
   uint32_t mode = c->mode;
   uint32_t h = hash_key(pa, eip);
   /* A block longer than the budget left is not run (the interpreter takes

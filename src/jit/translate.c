@@ -398,16 +398,12 @@ static void emit_get_cf(Tr *t, int h) {
   int lc = t->last_cc;
   if (lc >= CC_LOGIC8 && lc <= CC_LOGIC32) {
     mov_ri(e, h, 0);
-  } else if (lc >= CC_SUB8 && lc <= CC_SUB32) {
-    mov_r_m(e, SZ32, RAX, RBX, OFF(cc_dst));
-    mov_r_m(e, SZ32, RCX, RBX, OFF(cc_src));
-    alu_rr(e, lc - CC_SUB8, ALU_CMP, RAX, RCX);
-    setcc_r(e, CC_B, RAX);
-    movzx_rr(e, SZ8, h, RAX);
-  } else if (lc >= CC_ADD8 && lc <= CC_ADD32) {
-    mov_r_m(e, SZ32, RAX, RBX, OFF(cc_res));
-    mov_r_m(e, SZ32, RCX, RBX, OFF(cc_dst));
-    alu_rr(e, lc - CC_ADD8, ALU_CMP, RAX, RCX);
+  } else if ((lc >= CC_SUB8 && lc <= CC_SUB32) || (lc >= CC_ADD8 && lc <= CC_ADD32)) {
+    /* SUB: CF = dst < src; ADD: CF = res < dst (sized compares, as cpu_get_cf) */
+    bool sub = lc >= CC_SUB8;
+    mov_r_m(e, SZ32, RAX, RBX, sub ? OFF(cc_dst) : OFF(cc_res));
+    mov_r_m(e, SZ32, RCX, RBX, sub ? OFF(cc_src) : OFF(cc_dst));
+    alu_rr(e, lc & 3, ALU_CMP, RAX, RCX);
     setcc_r(e, CC_B, RAX);
     movzx_rr(e, SZ8, h, RAX);
   } else if (lc >= CC_INC8 && lc <= CC_DEC32) {
