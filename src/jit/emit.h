@@ -52,6 +52,14 @@ static inline void rex(Emit *e, int w, int r, int x, int b) {
   if (v != 0x40u)
     e8(e, v);
 }
+/* Is h one of SPL/BPL/SIL/DIL as a byte register (needs a REX prefix, else it means AH..BH)? */
+static inline bool rex_byte(int h) { return h >= 4 && h < 8; }
+/* REX for a byte-sized operation: forced when a byte register is SPL..DIL. */
+static inline void rex8(Emit *e, int r, bool r_byte, int x, int b, bool b_byte) {
+  uint32_t v = 0x40u | ((r & 8) ? 4u : 0u) | ((x & 8) ? 2u : 0u) | ((b & 8) ? 1u : 0u);
+  if (v != 0x40u || (r_byte && rex_byte(r)) || (b_byte && rex_byte(b)))
+    e8(e, v);
+}
 /* ModRM + optional SIB + displacement for [base + disp]. */
 static inline void modrm_mem(Emit *e, int reg, int base, int32_t disp) {
   int mod = (disp == 0 && (base & 7) != RBP) ? 0 : (disp >= -128 && disp <= 127) ? 1 : 2;
@@ -81,7 +89,10 @@ enum { SZ8 = 0, SZ16 = 1, SZ32 = 2, SZ64 = 3 };
 static inline void op_mem(Emit *e, int sz, uint32_t op, int reg, int base, int32_t disp) {
   if (sz == SZ16)
     e8(e, 0x66);
-  rex(e, sz == SZ64, reg, 0, base);
+  if (sz == SZ8)
+    rex8(e, reg, true, 0, base, false);
+  else
+    rex(e, sz == SZ64, reg, 0, base);
   e8(e, sz == SZ8 ? (op & ~1u) : op);
   modrm_mem(e, reg, base, disp);
 }
@@ -89,7 +100,10 @@ static inline void op_mem(Emit *e, int sz, uint32_t op, int reg, int base, int32
 static inline void op_rr(Emit *e, int sz, uint32_t op, int reg, int rm) {
   if (sz == SZ16)
     e8(e, 0x66);
-  rex(e, sz == SZ64, reg, 0, rm);
+  if (sz == SZ8)
+    rex8(e, reg, true, 0, rm, true);
+  else
+    rex(e, sz == SZ64, reg, 0, rm);
   e8(e, sz == SZ8 ? (op & ~1u) : op);
   e8(e, 0xc0u | (uint32_t)(reg & 7) << 3 | (uint32_t)(rm & 7));
 }
@@ -113,7 +127,10 @@ static inline void alu_rr(Emit *e, int sz, int alu, int dst, int src) { op_rr(e,
 static inline void alu_ri(Emit *e, int sz, int alu, int r, int32_t imm) {
   if (sz == SZ16)
     e8(e, 0x66);
-  rex(e, sz == SZ64, 0, 0, r);
+  if (sz == SZ8)
+    rex8(e, 0, false, 0, r, true);
+  else
+    rex(e, sz == SZ64, 0, 0, r);
   if (sz == SZ8) {
     e8(e, 0x80);
     e8(e, 0xc0u | (uint32_t)alu << 3 | (uint32_t)(r & 7));
@@ -191,15 +208,15 @@ static inline void movsx_m(Emit *e, int sz, int r, int base, int32_t disp) {
   e8(e, sz == SZ8 ? 0xbe : 0xbf);
   modrm_mem(e, r, base, disp);
 }
-/* movzx/movsx r32, r8/r16 (r8: only AL/CL/DL/BL, no REX byte registers). */
+/* movzx/movsx r32, r8/r16 (any byte register: SPL..DIL get a REX prefix). */
 static inline void movzx_rr(Emit *e, int sz, int dst, int src) {
-  rex(e, 0, dst, 0, src);
+  rex8(e, dst, false, 0, src, sz == SZ8);
   e8(e, 0x0f);
   e8(e, sz == SZ8 ? 0xb6 : 0xb7);
   e8(e, 0xc0u | (uint32_t)(dst & 7) << 3 | (uint32_t)(src & 7));
 }
 static inline void movsx_rr(Emit *e, int sz, int dst, int src) {
-  rex(e, 0, dst, 0, src);
+  rex8(e, dst, false, 0, src, sz == SZ8);
   e8(e, 0x0f);
   e8(e, sz == SZ8 ? 0xbe : 0xbf);
   e8(e, 0xc0u | (uint32_t)(dst & 7) << 3 | (uint32_t)(src & 7));
@@ -210,11 +227,33 @@ static inline void lea_sib(Emit *e, int r, int base, int index, int scale, int32
   e8(e, 0x8d);
   modrm_sib(e, r, base, index, scale, disp);
 }
+/* lea r32, [base + disp] / [base + index << scale + disp] / [index << scale + disp]
+ * (the address computed in 64 bits and truncated: a 32-bit wrap-around sum). */
+static inline void lea32_m(Emit *e, int r, int base, int32_t disp) {
+  rex(e, 0, r, 0, base);
+  e8(e, 0x8d);
+  modrm_mem(e, r, base, disp);
+}
+static inline void lea32_sib(Emit *e, int r, int base, int index, int scale, int32_t disp) {
+  rex(e, 0, r, index, base);
+  e8(e, 0x8d);
+  modrm_sib(e, r, base, index, scale, disp);
+}
+static inline void lea32_index(Emit *e, int r, int index, int scale, int32_t disp) {
+  rex(e, 0, r, index, 0);
+  e8(e, 0x8d);
+  e8(e, (uint32_t)((r & 7) << 3 | 4));
+  e8(e, (uint32_t)(scale << 6 | (index & 7) << 3 | 5));
+  e32(e, (uint32_t)disp);
+}
 /* Shift group C1 /n ib (n: 4 shl, 5 shr, 7 sar, 0 rol, 1 ror). */
 static inline void shift_ri(Emit *e, int sz, int n, int r, uint8_t count) {
   if (sz == SZ16)
     e8(e, 0x66);
-  rex(e, sz == SZ64, 0, 0, r);
+  if (sz == SZ8)
+    rex8(e, 0, false, 0, r, true);
+  else
+    rex(e, sz == SZ64, 0, 0, r);
   e8(e, sz == SZ8 ? 0xc0 : 0xc1);
   e8(e, 0xc0u | (uint32_t)n << 3 | (uint32_t)(r & 7));
   e8(e, count);
@@ -224,7 +263,10 @@ static inline void test_rr(Emit *e, int sz, int a, int b) { op_rr(e, sz, 0x85, b
 static inline void test_ri(Emit *e, int sz, int r, uint32_t imm) {
   if (sz == SZ16)
     e8(e, 0x66);
-  rex(e, sz == SZ64, 0, 0, r);
+  if (sz == SZ8)
+    rex8(e, 0, false, 0, r, true);
+  else
+    rex(e, sz == SZ64, 0, 0, r);
   if (sz == SZ8) {
     e8(e, 0xf6);
     e8(e, 0xc0u | (uint32_t)(r & 7));
@@ -262,8 +304,9 @@ static inline void imul_rr(Emit *e, int dst, int src) {
   e8(e, 0xaf);
   e8(e, 0xc0u | (uint32_t)(dst & 7) << 3 | (uint32_t)(src & 7));
 }
-/* setcc r8 (AL/CL/DL/BL only). */
+/* setcc r8 (any byte register). */
 static inline void setcc_r(Emit *e, int cc, int r) {
+  rex8(e, 0, false, 0, r, true);
   e8(e, 0x0f);
   e8(e, 0x90u + (uint32_t)cc);
   e8(e, 0xc0u | (uint32_t)(r & 7));

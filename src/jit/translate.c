@@ -2,10 +2,13 @@
  * translate.c — one guest block to host x86-64 code.
  *
  * Conventions inside translated code:
- *   RBX  = Cpu *; guest registers, lazy flags and everything else are read
- *          and written in struct Cpu (offsets from cpu.h), so any handler
- *          call sees the exact state;
- *   RAX, RCX, RDX, RSI, RDI, R8 = scratch (caller-saved: free across calls);
+ *   RBX  = Cpu *; lazy flags and everything else live in struct Cpu
+ *          (offsets from cpu.h);
+ *   RBP, R12-R15 = the register cache: up to five guest registers, chosen
+ *          per block by use count, held in these callee-saved host
+ *          registers between handler calls (see "register cache" below);
+ *          every other guest register is read and written in struct Cpu;
+ *   RAX, RCX, RDX, RSI, RDI, R8, R9 = scratch (caller-saved);
  *   RSP  = 16-byte aligned (set by the entry trampoline).
  *
  * Bookkeeping: `pend` counts instructions retired since the last update of
@@ -24,6 +27,7 @@
 #include "jit_internal.h"
 #include "ops.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +38,9 @@ enum { STUB_SLOW, STUB_EXIT_AT, STUB_TO_C };
 
 typedef struct Stub {
   int kind;
+  bool dirty_set;     /* `dirty` recorded by the first jump here */
+  uint8_t dirty;      /* cached guest registers to write back before leaving */
+  uint8_t reload;     /* STUB_SLOW: cached guest registers live at `resume` */
   int k;              /* instruction index (STUB_SLOW) */
   uint32_t pend;      /* icount to add before the call / at the exit */
   uint32_t eip;       /* STUB_EXIT_AT: EIP to store */
@@ -51,12 +58,16 @@ typedef struct Tr {
   int last_cc;        /* cc_op known after the previous instruction, or -1 */
   bool ram;           /* block on a RAM page: check its write generation */
   uint32_t wrap;      /* EIP mask (16-bit code wraps at 64 KiB) */
+  int8_t hreg[8];     /* register cache: host register of guest register g, or -1 */
+  uint8_t loaded;     /* bit g: hreg[g] holds guest register g */
+  uint8_t dirty;      /* bit g: hreg[g] is newer than struct Cpu */
   Stub st[MAX_STUBS];
   int nst;
   bool overflow;
 } Tr;
 
 static const uint32_t zero_gen;
+static void rc_writeback(Tr *t, uint8_t mask);
 
 /* ---- small emission helpers ---- */
 
@@ -75,7 +86,20 @@ static void stub_jcc(Tr *t, Stub *s, int cc) {
     t->overflow = true;
     return;
   }
+  /* Every jump to one stub leaves the same cached registers dirty. */
+  if (!s->dirty_set) {
+    s->dirty = t->dirty;
+    s->dirty_set = true;
+  }
+  assert(s->dirty == t->dirty);
+  if (s->dirty != t->dirty)
+    t->overflow = true;
   s->fx[s->nfx++] = jcc_fwd(&t->e, cc);
+}
+/* The slow path of s continues at the current point: note what is cached there. */
+static void stub_resume(Tr *t, Stub *s) {
+  s->resume = t->e.p;
+  s->reload = t->loaded;
 }
 static void sync_icount(Tr *t) {
   if (t->pend) {
@@ -108,6 +132,7 @@ static void gen_check(Tr *t, Stub *s) {
 /* Leave the block towards a known EIP: chain when linked, else back to C. */
 static void direct_exit(Tr *t, uint32_t target) {
   Emit *e = &t->e;
+  rc_writeback(t, t->dirty); /* the code after an exit is reached only by labels with their own state */
   sync_icount(t);
   mov_r_m(e, SZ64, RAX, RBX, OFF(icount));
   op_mem(e, SZ64, 0x3b, RAX, RBX, OFF(jit_limit));
@@ -136,46 +161,150 @@ static void direct_exit(Tr *t, uint32_t target) {
   jmp_to(e, t->j->exit0_rw);
 }
 
-/* ---- guest registers in struct Cpu ---- */
+/* ---- guest registers: the register cache ---- */
+
+/*
+ * A block keeps up to five guest registers (the most used ones, chosen
+ * before emission) in callee-saved host registers.  A cached register is
+ * loaded from struct Cpu at its first use and written back before
+ * anything that needs struct Cpu exact: a handler call (also on slow
+ * paths, which write back what was dirty when they were entered and
+ * reload what the inline path has cached where they resume) and every
+ * exit.  After a handler call nothing is cached until used again.
+ */
+static const int cache_pool[] = {RBP, R12, R13, R14, R15};
 
 static int32_t greg_off(int sz, unsigned g) {
   if (sz == SZ8 && g >= 4)
     return OFF(regs) + 4 * (int32_t)(g - 4) + 1;
   return OFF(regs) + 4 * (int32_t)g;
 }
+/* Host register holding guest register g (loaded now if needed), or -1 if g is not cached. */
+static int rc_get(Tr *t, unsigned g) {
+  int h = t->hreg[g];
+  if (h >= 0 && !(t->loaded & (1u << g))) {
+    mov_r_m(&t->e, SZ32, h, RBX, OFF(regs) + 4 * (int32_t)g);
+    t->loaded |= (uint8_t)(1u << g);
+  }
+  return h;
+}
+static void rc_writeback(Tr *t, uint8_t mask) {
+  for (unsigned g = 0; g < 8; g++)
+    if (mask & (1u << g))
+      mov_m_r(&t->e, SZ32, RBX, OFF(regs) + 4 * (int32_t)g, t->hreg[g]);
+}
+static void rc_reload(Tr *t, uint8_t mask) {
+  for (unsigned g = 0; g < 8; g++)
+    if (mask & (1u << g))
+      mov_r_m(&t->e, SZ32, t->hreg[g], RBX, OFF(regs) + 4 * (int32_t)g);
+}
+/* Before a handler call on the main path: struct Cpu made exact, the cache dropped after. */
+static void rc_spill(Tr *t) {
+  rc_writeback(t, t->dirty);
+  t->dirty = t->loaded = 0;
+}
+
 /* Load guest register g (size sz) zero-extended into host register h. */
 static void ld_greg(Tr *t, int sz, int h, unsigned g) {
-  if (sz == SZ32)
-    mov_r_m(&t->e, SZ32, h, RBX, greg_off(sz, g));
-  else
-    movzx_m(&t->e, sz, h, RBX, greg_off(sz, g));
+  Emit *e = &t->e;
+  bool high = sz == SZ8 && g >= 4;
+  int c = rc_get(t, high ? g - 4 : g);
+  if (c < 0) {
+    if (sz == SZ32)
+      mov_r_m(e, SZ32, h, RBX, greg_off(sz, g));
+    else
+      movzx_m(e, sz, h, RBX, greg_off(sz, g));
+  } else if (sz == SZ32) {
+    mov_rr(e, SZ32, h, c);
+  } else if (!high) {
+    movzx_rr(e, sz, h, c);
+  } else {
+    mov_rr(e, SZ32, h, c);
+    shift_ri(e, SZ32, 5, h, 8);
+    movzx_rr(e, SZ8, h, h);
+  }
 }
-static void st_greg(Tr *t, int sz, unsigned g, int h) { mov_m_r(&t->e, sz, RBX, greg_off(sz, g), h); }
+/* Store the low sz bytes of host register h into guest register g. */
+static void st_greg(Tr *t, int sz, unsigned g, int h) {
+  Emit *e = &t->e;
+  bool high = sz == SZ8 && g >= 4;
+  unsigned r = high ? g - 4 : g;
+  uint8_t bit = (uint8_t)(1u << r);
+  int c = t->hreg[r];
+  if (c < 0) {
+    mov_m_r(e, sz, RBX, greg_off(sz, g), h);
+    return;
+  }
+  if (high) {
+    /* AH..BH: through struct Cpu; the register leaves the cache. */
+    if (t->dirty & bit)
+      mov_m_r(e, SZ32, RBX, OFF(regs) + 4 * (int32_t)r, c);
+    mov_m_r(e, SZ8, RBX, greg_off(sz, g), h);
+    t->loaded &= (uint8_t)~bit;
+    t->dirty &= (uint8_t)~bit;
+    return;
+  }
+  if (sz != SZ32)
+    rc_get(t, r); /* the upper bits stay */
+  mov_rr(e, sz, c, h);
+  t->loaded |= bit;
+  t->dirty |= bit;
+}
+
+/* Choose the cached registers of a block: the most used ones (two uses or more). */
+static void rc_choose(Tr *t, const Insn *insn, unsigned n) {
+  unsigned uses[8] = {0};
+  for (unsigned k = 0; k < n; k++) {
+    const Insn *in = &insn[k];
+    unsigned op = in->op;
+    if (in->flags & INSN_MEM) {
+      if (in->base != REG_NONE)
+        uses[in->base & 7]++;
+      if (in->index != REG_NONE)
+        uses[in->index & 7]++;
+    } else {
+      uses[in->rm & 7]++;
+    }
+    uses[in->reg & 7]++;
+    if ((op >= 0x40 && op <= 0x5f) || (op >= 0xb8 && op <= 0xbf))
+      uses[op & 7]++;
+    if ((op >= 0x50 && op <= 0x5f) || op == 0x68 || op == 0x6a || op == 0xe8 || op == 0xc3 || op == 0xff)
+      uses[R_ESP]++;
+    if (op == 0xf7 || (op & ~7u) == 0x00 || op == 0x3d || op == 0x3c)
+      uses[R_EAX]++;
+  }
+  for (unsigned g = 0; g < 8; g++)
+    t->hreg[g] = -1;
+  for (unsigned i = 0; i < sizeof cache_pool / sizeof cache_pool[0]; i++) {
+    unsigned best = 8, most = 1;
+    for (unsigned g = 0; g < 8; g++)
+      if (t->hreg[g] < 0 && uses[g] > most)
+        most = uses[best = g];
+    if (best == 8)
+      break;
+    t->hreg[best] = (int8_t)cache_pool[i];
+  }
+  t->loaded = t->dirty = 0;
+}
 
 static int vsz(const Insn *in) { return (in->flags & INSN_O32) ? SZ32 : SZ16; }
 
 /* Effective address of the memory operand into EAX (offset within the segment). */
 static void emit_ea(Tr *t, const Insn *in) {
   Emit *e = &t->e;
-  if (in->base == REG_NONE && in->index == REG_NONE) {
+  int b = -1, x = -1;
+  if (in->base != REG_NONE && (b = rc_get(t, in->base)) < 0)
+    mov_r_m(e, SZ32, b = RAX, RBX, OFF(regs) + 4 * in->base);
+  if (in->index != REG_NONE && (x = rc_get(t, in->index)) < 0)
+    mov_r_m(e, SZ32, x = RCX, RBX, OFF(regs) + 4 * in->index);
+  if (b < 0 && x < 0)
     mov_ri_keepflags(e, RAX, (uint32_t)in->disp);
-  } else if (in->index == REG_NONE) {
-    mov_r_m(e, SZ32, RAX, RBX, OFF(regs) + 4 * in->base);
-    if (in->disp)
-      alu_ri(e, SZ32, ALU_ADD, RAX, in->disp);
-  } else {
-    mov_r_m(e, SZ32, RCX, RBX, OFF(regs) + 4 * in->index);
-    if (in->scale)
-      shift_ri(e, SZ32, 4, RCX, in->scale);
-    if (in->base != REG_NONE) {
-      mov_r_m(e, SZ32, RAX, RBX, OFF(regs) + 4 * in->base);
-      alu_rr(e, SZ32, ALU_ADD, RAX, RCX);
-    } else {
-      mov_rr(e, SZ32, RAX, RCX);
-    }
-    if (in->disp)
-      alu_ri(e, SZ32, ALU_ADD, RAX, in->disp);
-  }
+  else if (x < 0)
+    lea32_m(e, RAX, b, in->disp);
+  else if (b < 0)
+    lea32_index(e, RAX, x, in->scale, in->disp);
+  else
+    lea32_sib(e, RAX, b, x, in->scale, in->disp);
   if (!(in->flags & INSN_A32))
     movzx_rr(e, SZ16, RAX, RAX);
 }
@@ -311,13 +440,12 @@ static bool tr_alu(Tr *t, int k, int op, int sz, bool rm_is_dst, bool src_imm, u
       st_greg(t, sz, in->reg, R8);
   }
   st_cc(t, cc_kind_of(op, sz), RSI, RDI, R8);
-  s->resume = e->p;
+  stub_resume(t, s);
   return true;
 }
 
 static bool tr_mov(Tr *t, int k, int sz, bool to_rm) {
   const Insn *in = &t->b->insn[k];
-  Emit *e = &t->e;
   if (!(in->flags & INSN_MEM)) {
     unsigned src = to_rm ? in->reg : in->rm, dst = to_rm ? in->rm : in->reg;
     ld_greg(t, sz, RCX, src);
@@ -334,7 +462,7 @@ static bool tr_mov(Tr *t, int k, int sz, bool to_rm) {
     ld_host(t, sz, RCX);
     st_greg(t, sz, in->reg, RCX);
   }
-  s->resume = e->p;
+  stub_resume(t, s);
   return true;
 }
 
@@ -364,7 +492,7 @@ static bool tr_mov_imm_or_moffs(Tr *t, int k, int sz, bool is_moffs, bool to_mem
       mov_ri_keepflags(e, RCX, in->imm);
     st_host(t, sz, RCX);
   }
-  s->resume = e->p;
+  stub_resume(t, s);
   return true;
 }
 
@@ -379,7 +507,7 @@ static bool tr_movx(Tr *t, int k, int ssz, bool sign) {
     movsx_rr(e, ssz, RCX, RCX);
   st_greg(t, dsz, in->reg, RCX);
   if (s)
-    s->resume = e->p;
+    stub_resume(t, s);
   return true;
 }
 
@@ -461,15 +589,13 @@ static bool ss32(const Tr *t) { return t->b->mode & CPU_MODE_SS32; }
 
 /* New SP (ESP - n, wrapped to the stack size) into EAX and R8. */
 static void sp_minus(Tr *t, unsigned n) {
-  mov_r_m(&t->e, SZ32, RAX, RBX, OFF(regs) + 4 * R_ESP);
+  ld_greg(t, SZ32, RAX, R_ESP);
   alu_ri(&t->e, SZ32, ALU_SUB, RAX, (int32_t)n);
   if (!ss32(t))
     movzx_rr(&t->e, SZ16, RAX, RAX);
   mov_rr(&t->e, SZ32, R8, RAX);
 }
-static void sp_store_r8(Tr *t) {
-  mov_m_r(&t->e, ss32(t) ? SZ32 : SZ16, RBX, OFF(regs) + 4 * R_ESP, R8);
-}
+static void sp_store_r8(Tr *t) { st_greg(t, ss32(t) ? SZ32 : SZ16, R_ESP, R8); }
 
 /* PUSH of a register (src_reg) or an immediate (src_reg < 0). */
 static bool tr_push(Tr *t, int k, int src_reg, uint32_t imm) {
@@ -484,7 +610,7 @@ static bool tr_push(Tr *t, int k, int src_reg, uint32_t imm) {
     mov_ri_keepflags(&t->e, RCX, imm);
   st_host(t, sz, RCX);
   sp_store_r8(t);
-  s->resume = t->e.p;
+  stub_resume(t, s);
   return true;
 }
 
@@ -493,7 +619,7 @@ static bool tr_pop(Tr *t, int k, unsigned g) {
   Emit *e = &t->e;
   int sz = vsz(in);
   Stub *s = slow_stub(t, k);
-  mov_r_m(e, SZ32, RAX, RBX, OFF(regs) + 4 * R_ESP);
+  ld_greg(t, SZ32, RAX, R_ESP);
   if (!ss32(t))
     movzx_rr(e, SZ16, RAX, RAX);
   mov_rr(e, SZ32, R8, RAX);
@@ -502,7 +628,7 @@ static bool tr_pop(Tr *t, int k, unsigned g) {
   ld_host(t, sz, RCX);
   sp_store_r8(t);
   st_greg(t, sz, g, RCX); /* after ESP: POP ESP loads the popped value */
-  s->resume = e->p;
+  stub_resume(t, s);
   return true;
 }
 
@@ -616,10 +742,11 @@ static bool tr_branch(Tr *t, int k) {
     mov_m_r(e, SZ32, RBX, OFF(next_eip), RSI);
     t->pend++;
     sync_icount(t);
+    rc_writeback(t, t->dirty);
     jmp_to(e, t->j->indirect_rw);
   } else if (op == 0xc3) {
     int sz = vsz(in);
-    mov_r_m(e, SZ32, RAX, RBX, OFF(regs) + 4 * R_ESP);
+    ld_greg(t, SZ32, RAX, R_ESP);
     if (!ss32(t))
       movzx_rr(e, SZ16, RAX, RAX);
     mov_rr(e, SZ32, R8, RAX);
@@ -632,6 +759,7 @@ static bool tr_branch(Tr *t, int k) {
     mov_m_r(e, SZ32, RBX, OFF(next_eip), RCX);
     t->pend++;
     sync_icount(t);
+    rc_writeback(t, t->dirty);
     jmp_to(e, t->j->indirect_rw);
   } else {
     return false;
@@ -761,10 +889,10 @@ static bool tr_shift(Tr *t, int k) {
   if (op == 0xd3) {
     if (sz != SZ32)
       return false;
-    mov_r_m(e, SZ32, RCX, RBX, OFF(regs) + 4 * R_ECX);
+    ld_greg(t, sz, RSI, in->rm); /* before the branch: both paths have it cached */
+    ld_greg(t, SZ32, RCX, R_ECX);
     alu_ri(e, SZ32, ALU_AND, RCX, 31);
     skip = jcc_fwd(e, CC_E);
-    ld_greg(t, sz, RSI, in->rm);
     mov_rr(e, SZ32, R8, RSI);
     op_rr(e, sz, 0xd3, (int)n, RSI); /* shift esi, cl */
   } else {
@@ -864,19 +992,19 @@ static bool tr_muldiv(Tr *t, int k) {
   if (op == 0xf7 && in->reg == 6) {
     test_rr(e, SZ32, RSI, RSI);
     stub_jcc(t, s, CC_E);                       /* #DE: the handler raises it */
-    mov_r_m(e, SZ32, RAX, RBX, OFF(regs) + 4 * R_EAX);
-    mov_r_m(e, SZ32, RDX, RBX, OFF(regs) + 4 * R_EDX);
+    ld_greg(t, SZ32, RAX, R_EAX);
+    ld_greg(t, SZ32, RDX, R_EDX);
     alu_rr(e, SZ32, ALU_CMP, RDX, RSI);
     stub_jcc(t, s, CC_AE);                      /* quotient too big: #DE */
     op_rr(e, SZ32, 0xf7, 6, RSI);               /* div esi */
-    mov_m_r(e, SZ32, RBX, OFF(regs) + 4 * R_EAX, RAX);
-    mov_m_r(e, SZ32, RBX, OFF(regs) + 4 * R_EDX, RDX);
+    st_greg(t, SZ32, R_EAX, RAX);
+    st_greg(t, SZ32, R_EDX, RDX);
   } else if (op == 0xf7) {
-    mov_r_m(e, SZ32, RAX, RBX, OFF(regs) + 4 * R_EAX);
+    ld_greg(t, SZ32, RAX, R_EAX);
     op_rr(e, SZ32, 0xf7, (int)in->reg, RSI);   /* mul/imul esi: EDX:EAX */
     e8(e, 0x0f); e8(e, 0x90); e8(e, 0xc1);      /* seto cl */
-    mov_m_r(e, SZ32, RBX, OFF(regs) + 4 * R_EAX, RAX);
-    mov_m_r(e, SZ32, RBX, OFF(regs) + 4 * R_EDX, RDX);
+    st_greg(t, SZ32, R_EAX, RAX);
+    st_greg(t, SZ32, R_EDX, RDX);
     mov_rr(e, SZ32, RSI, RAX);
     mul_flags(t, RSI);
   } else {
@@ -889,7 +1017,7 @@ static bool tr_muldiv(Tr *t, int k) {
     st_greg(t, SZ32, in->reg, RSI);
     mul_flags(t, RSI);
   }
-  s->resume = e->p;
+  stub_resume(t, s);
   return true;
 }
 
@@ -918,12 +1046,13 @@ static bool tr_cmov_setcc(Tr *t, int k) {
   } else {
     ld_greg(t, SZ32, RSI, in->rm);
   }
+  rc_get(t, in->reg); /* cached on both paths */
   test_rr(e, SZ32, RDI, RDI);
   Fixup no = jcc_fwd(e, CC_E);
   st_greg(t, SZ32, in->reg, RSI);
   bind(e, no);
   if (s)
-    s->resume = e->p;
+    stub_resume(t, s);
   return true;
 }
 
@@ -1040,7 +1169,7 @@ static bool tr_test(Tr *t, int k) {
   alu_compute(t, sz, ALU_AND, R8, RSI, RDI);
   st_cc(t, (uint32_t)(CC_LOGIC8 + sz), RSI, RDI, R8);
   if (s)
-    s->resume = e->p;
+    stub_resume(t, s);
   return true;
 }
 
@@ -1085,6 +1214,7 @@ static void emit_stubs(Tr *t) {
     case STUB_SLOW: {
       const Insn *in = &t->b->insn[s->k];
       uint32_t next = (t->b->ieip[s->k] + in->len) & t->wrap;
+      rc_writeback(t, s->dirty);
       if (s->pend)
         alu_mi(e, SZ64, ALU_ADD, RBX, OFF(icount), (int32_t)s->pend);
       call_handler(t, s->k);
@@ -1106,16 +1236,19 @@ static void emit_stubs(Tr *t) {
       }
       if (s->pend)
         alu_mi(e, SZ64, ALU_SUB, RBX, OFF(icount), (int32_t)s->pend);
+      rc_reload(t, s->reload);
       jmp_to(e, s->resume);
       break;
     }
     case STUB_EXIT_AT:
+      rc_writeback(t, s->dirty);
       mov_m_i32(e, RBX, OFF(eip), s->eip);
       if (s->pend)
         alu_mi(e, SZ64, ALU_ADD, RBX, OFF(icount), (int32_t)s->pend);
       jmp_to(e, t->j->exit0_rw);
       break;
     case STUB_TO_C:
+      rc_writeback(t, s->dirty);
       if (s->pend)
         alu_mi(e, SZ64, ALU_ADD, RBX, OFF(icount), (int32_t)s->pend);
       jmp_to(e, t->j->to_c_rw);
@@ -1194,6 +1327,7 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
   t->ram = ram;
   t->wrap = wrap;
   t->last_cc = -1;
+  rc_choose(t, insn, n);
   size_t avail;
   uint8_t *start = jit_code_alloc_begin(j, &avail);
   t->e.p = start;
@@ -1217,6 +1351,7 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
         break;
       /* Terminator through its handler. */
       sync_icount(t);
+      rc_spill(t);
       call_handler(t, (int)k);
       t->pend = 1;
       sync_icount(t);
@@ -1247,6 +1382,7 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
       t->pend++;
     } else {
       sync_icount(t);
+      rc_spill(t);
       call_handler(t, (int)k);
       t->pend = 1;
       /* REP string instructions resume themselves: leave when EIP is not next. */
@@ -1267,6 +1403,7 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
     if (last) {
       if (ends_block(in)) {
         sync_icount(t);
+        rc_writeback(t, t->dirty);
         mov_m_i32(e, RBX, OFF(eip), next);
         jmp_to(e, j->exit0_rw);
       } else {
