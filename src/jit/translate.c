@@ -58,6 +58,9 @@ typedef struct Tr {
   int last_cc;        /* cc_op known after the previous instruction, or -1 */
   bool ram;           /* block on a RAM page: check its write generation */
   uint32_t wrap;      /* EIP mask (16-bit code wraps at 64 KiB) */
+  int cur;            /* index of the instruction being translated */
+  bool fdead[JIT_MAX_INSNS]; /* flags written by instruction k are never read */
+  int hf_k, hf_cc;    /* host flags hold instruction hf_k's result of lazy kind hf_cc */
   int8_t hreg[8];     /* register cache: host register of guest register g, or -1 */
   uint8_t loaded;     /* bit g: hreg[g] holds guest register g */
   uint8_t dirty;      /* bit g: hreg[g] is newer than struct Cpu */
@@ -366,20 +369,28 @@ static void ld_rm(Tr *t, Stub *s, int k, int sz, int h);
 
 /* Store the lazy-flags record (values zero-extended in host registers). */
 static void st_cc(Tr *t, uint32_t op, int d, int s, int r) {
+  if (t->fdead[t->cur])
+    return;
   mov_m_i32(&t->e, RBX, OFF(cc_op), op);
   mov_m_r(&t->e, SZ32, RBX, OFF(cc_dst), d);
   mov_m_r(&t->e, SZ32, RBX, OFF(cc_src), s);
   mov_m_r(&t->e, SZ32, RBX, OFF(cc_res), r);
 }
 
-/* r = d <alu> s for ADD/OR/AND/SUB/XOR/CMP on zero-extended values; r left masked. */
+/*
+ * r = d <alu> s for ADD/OR/AND/SUB/XOR/CMP on zero-extended values, as a
+ * sized host operation: r stays zero-extended (its upper bits are d's)
+ * and the host flags are the guest's for that size.
+ */
 static void alu_compute(Tr *t, int sz, int op, int r, int d, int s) {
   Emit *e = &t->e;
   mov_rr(e, SZ32, r, d);
-  int hop = op == ALU_CMP ? ALU_SUB : op;
-  alu_rr(e, SZ32, hop, r, s);
-  if ((hop == ALU_ADD || hop == ALU_SUB) && sz != SZ32)
-    movzx_rr(e, sz, r, r);
+  alu_rr(e, sz, op == ALU_CMP ? ALU_SUB : op, r, s);
+}
+/* The host flags now hold the current instruction's result (lazy kind cc). */
+static void host_flags_are(Tr *t, int cc) {
+  t->hf_k = t->cur;
+  t->hf_cc = cc;
 }
 static uint32_t cc_kind_of(int op, int sz) {
   switch (op) {
@@ -418,6 +429,7 @@ static bool tr_alu(Tr *t, int k, int op, int sz, bool rm_is_dst, bool src_imm, u
     st_cc(t, cc_kind_of(op, sz), RSI, RDI, R8);
     if (writes)
       st_greg(t, sz, dreg, R8);
+    host_flags_are(t, (int)cc_kind_of(op, sz));
     return true;
   }
   s = slow_stub(t, k);
@@ -574,14 +586,14 @@ static bool tr_incdec(Tr *t, int k, int sz, bool dec, bool reg_form, unsigned g)
     return false; /* memory INC/DEC: handler */
   if (!reg_form)
     g = in->rm;
-  emit_get_cf(t, RDI);
+  if (!t->fdead[k])
+    emit_get_cf(t, RDI);
   ld_greg(t, sz, RSI, g);
   mov_rr(e, SZ32, R8, RSI);
-  alu_ri(e, SZ32, dec ? ALU_SUB : ALU_ADD, R8, 1);
-  if (sz != SZ32)
-    movzx_rr(e, sz, R8, R8);
+  alu_ri(e, sz, dec ? ALU_SUB : ALU_ADD, R8, 1); /* sized: R8 stays zero-extended */
   st_cc(t, (uint32_t)((dec ? CC_DEC8 : CC_INC8) + sz), RSI, RDI, R8);
   st_greg(t, sz, g, R8);
+  host_flags_are(t, (dec ? CC_DEC8 : CC_INC8) + sz); /* all but CF */
   return true;
 }
 
@@ -639,6 +651,13 @@ static bool tr_pop(Tr *t, int k, unsigned g) {
 static int emit_cond(Tr *t, unsigned cc) {
   Emit *e = &t->e;
   int lc = t->last_cc;
+  if (t->hf_k >= 0 && t->hf_k == t->cur - 1 && t->hf_cc == lc) {
+    /* The previous instruction's host operation left the guest's flags
+     * (INC/DEC: all but CF) in the host flags. */
+    bool cf = (cc >> 1) == 1 || (cc >> 1) == 3;
+    if (!(lc >= CC_INC8 && lc <= CC_DEC32) || !cf)
+      return (int)cc;
+  }
   if (lc >= CC_SUB8 && lc <= CC_SUB32) {
     mov_r_m(e, SZ32, RAX, RBX, OFF(cc_dst));
     mov_r_m(e, SZ32, RCX, RBX, OFF(cc_src));
@@ -842,6 +861,13 @@ static bool tr_rotate(Tr *t, int k) {
   unsigned cnt = in->op == 0xd1 ? 1 : (in->imm & 31);
   if (cnt == 0)
     return true;
+  if (t->fdead[k]) {
+    /* nobody reads CF/OF: the rotation alone */
+    ld_greg(t, SZ32, RSI, in->rm);
+    shift_ri(e, SZ32, (int)n, RSI, (uint8_t)cnt);
+    st_greg(t, SZ32, in->rm, RSI);
+    return true;
+  }
   if (t->last_cc != CC_EFLAGS) {
     mov_rr(e, SZ64, RDI, RBX);
     call_abs(e, (const void *)cpu_get_flags);
@@ -891,6 +917,11 @@ static bool tr_shift(Tr *t, int k) {
       return false;
     ld_greg(t, sz, RSI, in->rm); /* before the branch: both paths have it cached */
     ld_greg(t, SZ32, RCX, R_ECX);
+    if (t->fdead[k]) {
+      op_rr(e, sz, 0xd3, (int)n, RSI); /* the host masks the count as the guest does */
+      st_greg(t, sz, in->rm, RSI);
+      return true;
+    }
     alu_ri(e, SZ32, ALU_AND, RCX, 31);
     skip = jcc_fwd(e, CC_E);
     mov_rr(e, SZ32, R8, RSI);
@@ -902,6 +933,11 @@ static bool tr_shift(Tr *t, int k) {
     if (cnt >= bits)
       return false;
     ld_greg(t, sz, RSI, in->rm);
+    if (t->fdead[k]) {
+      shift_ri(e, sz, (int)n, RSI, (uint8_t)cnt);
+      st_greg(t, sz, in->rm, RSI);
+      return true;
+    }
     mov_rr(e, SZ32, R8, RSI);
     mov_ri_keepflags(e, RCX, cnt);
     shift_ri(e, sz, (int)n, RSI, (uint8_t)cnt);
@@ -961,6 +997,8 @@ static void ld_rm(Tr *t, Stub *s, int k, int sz, int h) {
  */
 static void mul_flags(Tr *t, int low) {
   Emit *e = &t->e;
+  if (t->fdead[t->cur])
+    return;
   test_rr(e, SZ32, low, low);
   e8(e, 0x9f);                           /* lahf */
   e8(e, 0x0f); e8(e, 0xb6); e8(e, 0xd4); /* movzx edx, ah */
@@ -1170,6 +1208,8 @@ static bool tr_test(Tr *t, int k) {
   st_cc(t, (uint32_t)(CC_LOGIC8 + sz), RSI, RDI, R8);
   if (s)
     stub_resume(t, s);
+  else
+    host_flags_are(t, CC_LOGIC8 + sz);
   return true;
 }
 
@@ -1198,6 +1238,61 @@ static bool ends_block(const Insn *in) {
 static bool exit_to_c(const Insn *in) {
   unsigned op = in->op;
   return !(op == 0xc3 || op == 0xc2 || (op == 0xff && (in->reg == 2 || in->reg == 4)));
+}
+
+/* ---- flags liveness ---- */
+
+enum { FL_OBSERVE, FL_WRITE, FL_NEUTRAL, FL_PASS };
+/*
+ * How instruction in treats the arithmetic flags, for its inline,
+ * stub-free translation: FL_WRITE replaces all six without reading them,
+ * FL_NEUTRAL leaves them, FL_PASS reads them only to produce its own
+ * (rotates, shifts by CL, INC/DEC: skipped with its flags when those are
+ * dead).  FL_OBSERVE: anything else — a reader, a handler call, or an
+ * inline form with a slow path (the handler may fault, and the exception
+ * pushes EFLAGS).
+ */
+static int flag_class(const Insn *in) {
+  unsigned op = in->op, r = in->reg;
+  bool mem = (in->flags & INSN_MEM) != 0, o32 = (in->flags & INSN_O32) != 0;
+  if (in->flags & (INSN_LOCK | INSN_REP | INSN_REPNE))
+    return FL_OBSERVE;
+  if (op < 0x40 && (op & 7) < 6 && (op >> 3) != ALU_ADC && (op >> 3) != ALU_SBB)
+    return (op & 7) >= 4 || !mem ? FL_WRITE : FL_OBSERVE;
+  if (op >= 0x80 && op <= 0x83)
+    return r != ALU_ADC && r != ALU_SBB && !mem ? FL_WRITE : FL_OBSERVE;
+  if (op == 0xa8 || op == 0xa9)
+    return FL_WRITE;
+  if (mem)
+    return op == 0x8d ? FL_NEUTRAL : FL_OBSERVE;
+  if (op == 0x84 || op == 0x85 || ((op == 0xf6 || op == 0xf7) && r == 0))
+    return FL_WRITE;
+  if ((op == 0xc1 || op == 0xd1) && (r == 4 || r == 5 || r == 7)) {
+    unsigned cnt = op == 0xd1 ? 1 : (in->imm & 31);
+    return cnt && (o32 || cnt < 16) ? FL_WRITE : FL_OBSERVE;
+  }
+  if (o32 && (op == 0x1af || op == 0x69 || op == 0x6b || (op == 0xf7 && (r == 4 || r == 5))))
+    return FL_WRITE;
+  if (o32 && (((op == 0xc1 || op == 0xd1) && r <= 1) || (op == 0xd3 && (r == 4 || r == 5 || r == 7))))
+    return FL_PASS;
+  if ((op >= 0x40 && op <= 0x4f) || ((op == 0xfe || op == 0xff) && r <= 1))
+    return FL_PASS;
+  if ((op >= 0x88 && op <= 0x8b) || (op >= 0xb0 && op <= 0xbf) || op == 0x1b6 || op == 0x1b7 || op == 0x1be ||
+      op == 0x1bf || op == 0x90 || ((op == 0xc6 || op == 0xc7) && r == 0))
+    return FL_NEUTRAL;
+  return FL_OBSERVE;
+}
+/* fdead[k]: nothing reads the flags instruction k writes (the block's end reads them all). */
+static void flags_liveness(Tr *t, const Insn *insn, unsigned n) {
+  bool live = true;
+  for (unsigned k = n; k-- > 0;) {
+    t->fdead[k] = !live;
+    switch (flag_class(&insn[k])) {
+    case FL_WRITE: live = false; break;
+    case FL_OBSERVE: live = true; break;
+    default: break; /* FL_NEUTRAL, FL_PASS: the flags before are live exactly when those after are */
+    }
+  }
 }
 
 /* ---- stubs ---- */
@@ -1328,6 +1423,8 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
   t->wrap = wrap;
   t->last_cc = -1;
   rc_choose(t, insn, n);
+  flags_liveness(t, insn, n);
+  t->hf_k = -1;
   size_t avail;
   uint8_t *start = jit_code_alloc_begin(j, &avail);
   t->e.p = start;
@@ -1343,6 +1440,7 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
   for (unsigned k = 0; k < n; k++) {
     const Insn *in = &insn[k];
     b->hoff[k] = (uint32_t)(e->p - start);
+    t->cur = (int)k;
     uint32_t next = (ieip[k] + in->len) & wrap;
     bool last = k == n - 1;
     bool jmp = (x86_op_rows[in->id - 1].flags & FL_JMP) != 0;
