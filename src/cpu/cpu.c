@@ -40,6 +40,22 @@ Cpu *cpu_create(Mem *mem) {
   return cpu;
 }
 
+static const char *const model_names[CPU_MODEL_COUNT] = {"i686", "286"};
+
+const char *cpu_model_name(CpuModel m) { return (unsigned)m < CPU_MODEL_COUNT ? model_names[m] : "?"; }
+
+int cpu_model_parse(const char *name) {
+  for (int i = 0; i < CPU_MODEL_COUNT; i++)
+    if (strcmp(name, model_names[i]) == 0)
+      return i;
+  return -1;
+}
+
+void cpu_set_model(Cpu *cpu, CpuModel m) {
+  cpu->model = (uint32_t)m;
+  cpu_reset(cpu);
+}
+
 void cpu_destroy(Cpu *cpu) {
   if (!cpu)
     return;
@@ -60,7 +76,8 @@ static void seg_set_real(SegCache *s, uint16_t sel) {
 
 void cpu_reset(Cpu *cpu) {
   memset(cpu->regs, 0, sizeof(cpu->regs));
-  cpu->regs[R_EDX] = 0x00000663; /* family 6, model 6, stepping 3 */
+  if (!cpu_is_286(cpu))
+    cpu->regs[R_EDX] = 0x00000663; /* family 6, model 6, stepping 3 (the 286 leaves DX 0) */
   cpu->eip = 0xfff0;
   cpu->next_eip = cpu->eip;
   cpu->eflags = 0x00000002;
@@ -248,7 +265,9 @@ _Noreturn void cpu_raise(Cpu *cpu, int vector, uint32_t error_code) {
 }
 
 _Noreturn void seg_fault(Cpu *c, int seg) {
-  cpu_raise(c, seg == S_SS ? EXC_SS : EXC_GP, 0);
+  /* The 286 in real mode raises #GP (13) for a stack-segment limit violation too. */
+  bool ss = seg == S_SS && !(cpu_is_286(c) && !(c->mode & CPU_MODE_PE));
+  cpu_raise(c, ss ? EXC_SS : EXC_GP, 0);
 }
 
 static bool exc_contributory(int v) {

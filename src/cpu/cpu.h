@@ -1,5 +1,6 @@
 /*
- * cpu.h — the i686 CPU state and the CPU core's public interface.
+ * cpu.h — the CPU state (an i686, or an 80286: cpu->model) and the CPU
+ * core's public interface.
  *
  * One struct (Cpu) holds everything architectural: general registers, EIP,
  * EFLAGS (with lazily evaluated arithmetic flags), segment registers with
@@ -209,7 +210,25 @@ typedef struct Cpu {
    * the page tables (no TLB entry is kept for it) and counts this down; the
    * access that brings it to zero raises #PF as a not-present page would. */
   uint64_t inject_pf;
+
+  /* --- CPU model (new fields go at the end: the JIT reaches earlier ones by offset) --- */
+  uint32_t model;       /* CPU_MODEL_*: fixed per machine (cpu_set_model before running) */
 } Cpu;
+
+/*
+ * CPU models (docs/CPU_MODELS.md).  CPU_MODEL_I686 is the default P6-class
+ * CPU; CPU_MODEL_286 an 80286: the 16-bit instruction set (0F xx beyond the
+ * 286 system instructions, 66h/67h/64h/65h and FS/GS raise #UD), LOCK never
+ * #UD, a 10-byte instruction limit, and the 286's real-mode FLAGS, fault
+ * and string-instruction behaviour.
+ */
+typedef enum CpuModel { CPU_MODEL_I686 = 0, CPU_MODEL_286 = 1, CPU_MODEL_COUNT } CpuModel;
+/* Model name ("i686", "286"), and back (-1: unknown name). */
+const char *cpu_model_name(CpuModel m);
+int cpu_model_parse(const char *name);
+/* Select the model and reset the CPU.  Before it runs: the model is fixed per machine. */
+void cpu_set_model(Cpu *cpu, CpuModel m);
+static inline bool cpu_is_286(const struct Cpu *cpu) { return cpu->model == CPU_MODEL_286; }
 
 /* Cpu.mode bits. */
 #define CPU_MODE_PE    0x01u /* protected mode */

@@ -5,6 +5,10 @@
  * limit; 66/67 toggle the size once however often they repeat; the last
  * segment override wins; the last of F2/F3 decides the repeat kind.
  *
+ * DEC_MODE_286 decodes for an 80286 (Intel 80286 PRM): a 10-byte limit,
+ * 64h-67h and every row flagged FL_386 undefined (#UD), no FS/GS in Sreg
+ * fields, and a LOCK prefix accepted on any instruction.
+ *
  * Two kinds of undefined encodings are told apart:
  *  - an opcode (or group member) with no row in opcodes.def: DEC_INVALID at
  *    once, out->len = bytes read so far (the length is unknowable);
@@ -79,6 +83,7 @@ typedef struct RowInfo {
   uint8_t imm;    /* IMM_* */
   uint8_t regchk; /* REGCHK_* */
   uint8_t lock;   /* LOCK allowed (with a memory destination) */
+  uint8_t i386;   /* not on the 80286 (FL_386) */
 } RowInfo;
 
 static RowInfo row_info[ROW_COUNT];
@@ -150,6 +155,7 @@ __attribute__((constructor)) static void decode_build_tables(void) {
     if (modrm && ri->rm == RM_NONE)
       ri->rm = RM_ANY; /* a group member without an r/m operand (none today) */
     ri->lock = (r->flags & FL_LOCK) != 0;
+    ri->i386 = (r->flags & FL_386) != 0;
     if (ri->rm != RM_NONE)
       op_modrm[r->opcode] = true;
     if (r->reg < 0) {
@@ -174,12 +180,15 @@ static inline uint32_t rd_le(const uint8_t *p, int n) {
   return v;
 }
 
-int x86_decode(const uint8_t *buf, size_t avail, int code32, Insn *out) {
+int x86_decode(const uint8_t *buf, size_t avail, int mode, Insn *out) {
   memset(out, 0, sizeof(*out));
   out->fn = op_invalid;
   out->seg = SEG_NONE;
   out->base = out->index = REG_NONE;
-  const size_t lim = avail < 15 ? avail : 15;
+  const bool m286 = (mode & DEC_MODE_286) != 0;
+  const int code32 = mode & DEC_MODE_32;
+  const size_t maxlen = m286 ? 10 : 15; /* the 286 allows 10 bytes, prefixes included */
+  const size_t lim = avail < maxlen ? avail : maxlen;
   size_t p = 0;
   bool o32 = code32 != 0, a32 = code32 != 0;
   uint16_t flags = 0;
@@ -187,18 +196,22 @@ int x86_decode(const uint8_t *buf, size_t avail, int code32, Insn *out) {
   bool bad = false; /* defined row used in a form it forbids */
 
 /* Make sure n more bytes are there; an instruction that cannot fit in 15
- * bytes is DEC_TOO_LONG even when fewer bytes were supplied. */
-#define NEED(n)                                                   \
-  do {                                                            \
-    if (p + (size_t)(n) > lim) {                                  \
-      out->len = (uint8_t)p;                                      \
-      return p + (size_t)(n) > 15 ? DEC_TOO_LONG : DEC_TRUNCATED; \
-    }                                                             \
+ * (the 286: 10) bytes is DEC_TOO_LONG even when fewer bytes were supplied. */
+#define NEED(n)                                                       \
+  do {                                                                \
+    if (p + (size_t)(n) > lim) {                                      \
+      out->len = (uint8_t)p;                                          \
+      return p + (size_t)(n) > maxlen ? DEC_TOO_LONG : DEC_TRUNCATED; \
+    }                                                                 \
   } while (0)
 
   /* Prefixes. */
   for (;;) {
     NEED(1);
+    if (m286 && buf[p] >= 0x64 && buf[p] <= 0x67) {
+      out->len = (uint8_t)(p + 1); /* FS, GS, operand and address size: 386 prefixes */
+      return DEC_INVALID;
+    }
     switch (buf[p]) {
     case 0x26: seg = S_ES; break;
     case 0x2e: seg = S_CS; break;
@@ -237,7 +250,7 @@ opcode:;
   } else {
     rowi = row_of[op][0];
   }
-  if (!rowi) {
+  if (!rowi || (m286 && row_info[rowi - 1].i386)) {
     out->len = (uint8_t)p;
     return DEC_INVALID;
   }
@@ -252,9 +265,10 @@ opcode:;
     out->modrm = modrm;
     out->reg = (uint8_t)reg;
     out->rm = (uint8_t)rm;
+    const unsigned last_sreg = m286 ? S_DS : S_GS; /* the 286 has no FS/GS */
     switch (ri->regchk) {
-    case REGCHK_SREG: bad |= reg > S_GS; break;
-    case REGCHK_SREG_WR: bad |= reg > S_GS || reg == S_CS; break;
+    case REGCHK_SREG: bad |= reg > last_sreg; break;
+    case REGCHK_SREG_WR: bad |= reg > last_sreg || reg == S_CS; break;
     case REGCHK_CR: bad |= reg == 1 || reg > 4; break;
     default: break;
     }
@@ -369,8 +383,9 @@ opcode:;
   }
 #undef NEED
 
-  /* LOCK: only on lockable instructions, and only with a memory destination. */
-  if ((flags & INSN_LOCK) && (!ri->lock || !mem))
+  /* LOCK: only on lockable instructions, and only with a memory destination
+   * (the 286 ignores a LOCK it cannot apply). */
+  if ((flags & INSN_LOCK) && (!ri->lock || !mem) && !m286)
     bad = true;
   if (mem)
     flags |= INSN_MEM;

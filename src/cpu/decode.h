@@ -2,7 +2,7 @@
  * decode.h — the x86 instruction decoder (pure: bytes + mode in, record out).
  *
  * The decoder knows every one-byte and 0F two-byte opcode of a P6-class CPU
- * in 16- and 32-bit code.  Its tables come from opcodes.def, the single
+ * in 16- and 32-bit code, and which of them an 80286 lacks (DEC_MODE_286).  Its tables come from opcodes.def, the single
  * opcode table written in the Intel manual's operand notation; the handler
  * table used by the engines is generated from the same file.
  */
@@ -50,16 +50,23 @@ typedef struct Insn {
 
 /* Decode results (negative) */
 #define DEC_INVALID   (-1) /* undefined opcode: #UD */
-#define DEC_TOO_LONG  (-2) /* longer than 15 bytes: #GP(0) */
+#define DEC_TOO_LONG  (-2) /* longer than 15 bytes (the 286: 10): #GP(0) */
 #define DEC_TRUNCATED (-3) /* needs more bytes than given */
 
+/* Decode modes (x86_decode's mode argument: bits). */
+#define DEC_MODE_32  0x1 /* 32-bit code (default operand and address size) */
+#define DEC_MODE_286 0x2 /* the 80286's instruction set (CPU_MODEL_286): rows flagged
+                          * FL_386, the 64h-67h prefixes and Sreg 4/5 are undefined,
+                          * LOCK is accepted on anything, at most 10 bytes */
+
 /*
- * Decode one instruction from buf (avail bytes) in 16-bit (code32 = 0) or
- * 32-bit code.  Returns the length (1-15) or a DEC_* code.  On DEC_INVALID,
- * out->len still holds the bytes consumed up to the point of failure and
- * out->fn the #UD handler.
+ * Decode one instruction from buf (avail bytes) in the given mode: 0 is
+ * 16-bit i686 code, DEC_MODE_32 32-bit code, DEC_MODE_286 an 80286.
+ * Returns the length (1-15, or 1-10 for the 286) or a DEC_* code.  On
+ * DEC_INVALID, out->len still holds the bytes consumed up to the point of
+ * failure and out->fn the #UD handler.
  */
-int x86_decode(const uint8_t *buf, size_t avail, int code32, Insn *out);
+int x86_decode(const uint8_t *buf, size_t avail, int mode, Insn *out);
 
 /* Mnemonic of a decoded instruction's table row (lower case, e.g. "add"). */
 const char *x86_mnemonic(const Insn *in);

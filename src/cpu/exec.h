@@ -17,6 +17,11 @@
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
+/* x86_decode()'s mode for the code the CPU runs now: code size and CPU model. */
+static inline uint32_t cpu_decode_mode(const Cpu *c) {
+  return ((c->mode & CPU_MODE_CS32) ? DEC_MODE_32 : 0u) | (cpu_is_286(c) ? DEC_MODE_286 : 0u);
+}
+
 /* ---- registers ---- */
 static inline uint8_t reg8(const Cpu *c, unsigned n) {
   return n < 4 ? (uint8_t)c->regs[n] : (uint8_t)(c->regs[n - 4] >> 8);
@@ -55,26 +60,28 @@ static inline uint32_t ea_offset(const Cpu *c, const Insn *in) {
 /* ---- segment checks ---- */
 _Noreturn void seg_fault(Cpu *c, int seg); /* #GP(0) or #SS(0) for a bad access */
 
-/* Linear address of seg:off for an access of size bytes; faults on limit or rights. */
-static inline uint32_t seg_lin(Cpu *c, int s, uint32_t off, uint32_t size, bool write) {
+/* Does an access of size bytes at seg:off pass the segment checks (limit, rights)? */
+static inline bool seg_ok(const Cpu *c, int s, uint32_t off, uint32_t size, bool write) {
   const SegCache *sc = &c->seg[s];
   uint16_t f = sc->flags;
   if (likely((f & (SF_CODE | SF_DC)) != SF_DC)) {
     if (unlikely(off > sc->limit || sc->limit - off < size - 1))
-      seg_fault(c, s);
+      return false;
   } else { /* expand-down data */
     uint32_t upper = (f & SF_DB) ? 0xffffffffu : 0xffffu;
     if (unlikely(off <= sc->limit || off > upper || upper - off < size - 1))
-      seg_fault(c, s);
+      return false;
   }
-  if (write) {
-    if (unlikely((f & (SF_CODE | SF_RW | SF_P)) != (SF_RW | SF_P)))
-      seg_fault(c, s);
-  } else {
-    if (unlikely(!(f & SF_P) || (f & (SF_CODE | SF_RW)) == SF_CODE))
-      seg_fault(c, s);
-  }
-  return sc->base + off;
+  if (write)
+    return likely((f & (SF_CODE | SF_RW | SF_P)) == (SF_RW | SF_P));
+  return likely((f & SF_P) && (f & (SF_CODE | SF_RW)) != SF_CODE);
+}
+
+/* Linear address of seg:off for an access of size bytes; faults on limit or rights. */
+static inline uint32_t seg_lin(Cpu *c, int s, uint32_t off, uint32_t size, bool write) {
+  if (unlikely(!seg_ok(c, s, off, size, write)))
+    seg_fault(c, s);
+  return c->seg[s].base + off;
 }
 
 /* ---- code fetch through the TLB (engines' block lookup: no walk, no fault) ---- */

@@ -14,6 +14,7 @@
 #define FL_MMX    0x08u
 #define FL_PRIV   0x10u
 #define FL_UNIMPL 0x20u
+#define FL_386    0x40u /* not on the 80286: #UD under CPU_MODEL_286 (DEC_MODE_286) */
 
 /* Operand forms used in opcodes.def. */
 #define OPERAND_FORMS(Y) \

@@ -352,25 +352,77 @@ void op_imul_GvEvIz(Cpu *c, const Insn *in) {
   set_regv(c, in, in->reg, imul2(c, in, s, in->imm));
 }
 
+/*
+ * #DE on the 80286 (CPU_MODEL_286).  The 286 has changed the arithmetic
+ * flags when it raises #DE, and pushes them; rules worked out from the
+ * real-286 single-step suite (docs/CPU_MODELS.md), matching every #DE test
+ * of DIV and AAM 0 and the IDIV ones named below:
+ *  - DIV divides hi:lo by d with a restoring shift-and-subtract loop: each
+ *    step compares the partial remainder with d, subtracts when it is not
+ *    below (or a bit was shifted out), and shifts remainder:quotient left;
+ *    the overflow is seen after the loop.  The flags are those of the
+ *    compare made after bits-1 shifts (AAM 0: the same with hi:lo = 0:AL).
+ *  - IDIV: AF = 1; SF/ZF/PF from the signed remainder (with d = 0: the low
+ *    half of the dividend); CF = OF = (d > 0).  Only where d = 0 or the
+ *    quotient's magnitude fits in the operand size (but not its signed
+ *    range); larger quotients keep the flags (not modelled).
+ * Then raise #DE.  Operand size bits is 8 or 16.
+ */
+static _Noreturn void div_fault_286(Cpu *c, uint32_t hi, uint32_t lo, uint32_t d, unsigned bits) {
+  const uint32_t m = (1u << bits) - 1;
+  uint32_t a = hi, q = lo, carry = 0; /* carry: the bit the last shift moved out of a */
+  for (unsigned i = 0; i + 1 < bits; i++) {
+    uint32_t take = carry || a >= d;
+    if (take)
+      a = (a - d) & m;
+    carry = a >> (bits - 1);
+    a = ((a << 1) | (q >> (bits - 1))) & m;
+    q = ((q << 1) | take) & m;
+  }
+  set_cc(c, bits == 8 ? CC_SUB8 : CC_SUB16, a, d, (a - d) & m);
+  cpu_raise(c, EXC_DE, ERR_NONE);
+}
+static _Noreturn void idiv_fault_286(Cpu *c, int32_t n, int32_t d, unsigned bits) {
+  const uint32_t m = (1u << bits) - 1;
+  if (d == 0) {
+    set_arith_flags(c, szp_flags((uint32_t)n & m, bits == 8 ? 0 : 1) | F_AF);
+  } else if ((n / d < 0 ? -(n / d) : n / d) <= (int32_t)m) {
+    int32_t r = n % d;
+    set_arith_flags(c, szp_flags((uint32_t)r & m, bits == 8 ? 0 : 1) | F_AF | (d > 0 ? F_CF | F_OF : 0));
+  }
+  cpu_raise(c, EXC_DE, ERR_NONE);
+}
+
 void op_div_Eb(Cpu *c, const Insn *in) {
   uint8_t s = rm_read8(c, in);
   uint16_t a = (uint16_t)c->regs[R_EAX];
-  if (s == 0 || a / s > 0xff)
+  if (s == 0 || a / s > 0xff) {
+    if (cpu_is_286(c))
+      div_fault_286(c, a >> 8, a & 0xff, s, 8);
     cpu_raise(c, EXC_DE, ERR_NONE);
+  }
   set_reg16(c, R_EAX, (uint16_t)((a / s) | (a % s) << 8));
 }
 void op_idiv_Eb(Cpu *c, const Insn *in) {
   int8_t s = (int8_t)rm_read8(c, in);
   int16_t a = (int16_t)c->regs[R_EAX];
-  if (s == 0)
+  if (s == 0) {
+    if (cpu_is_286(c))
+      idiv_fault_286(c, a, 0, 8);
     cpu_raise(c, EXC_DE, ERR_NONE);
+  }
   int32_t q = a / s, r = a % s;
-  if (q > 127 || q < -128)
+  if (q > 127 || q < -128) {
+    if (cpu_is_286(c))
+      idiv_fault_286(c, a, s, 8);
     cpu_raise(c, EXC_DE, ERR_NONE);
+  }
   set_reg16(c, R_EAX, (uint16_t)((uint8_t)q | (uint8_t)r << 8));
 }
 void op_div_Ev(Cpu *c, const Insn *in) {
   uint32_t s = rm_readv(c, in);
+  if (s == 0 && !(in->flags & INSN_O32) && cpu_is_286(c))
+    div_fault_286(c, (uint16_t)c->regs[R_EDX], (uint16_t)c->regs[R_EAX], 0, 16);
   if (s == 0)
     cpu_raise(c, EXC_DE, ERR_NONE);
   if (in->flags & INSN_O32) {
@@ -383,14 +435,19 @@ void op_div_Ev(Cpu *c, const Insn *in) {
   } else {
     uint32_t a = ((uint32_t)(uint16_t)c->regs[R_EDX] << 16) | (uint16_t)c->regs[R_EAX];
     uint32_t q = a / s;
-    if (q > 0xffff)
+    if (q > 0xffff) {
+      if (cpu_is_286(c))
+        div_fault_286(c, a >> 16, a & 0xffff, s, 16);
       cpu_raise(c, EXC_DE, ERR_NONE);
+    }
     set_reg16(c, R_EAX, (uint16_t)q);
     set_reg16(c, R_EDX, (uint16_t)(a % s));
   }
 }
 void op_idiv_Ev(Cpu *c, const Insn *in) {
   uint32_t s = rm_readv(c, in);
+  if (s == 0 && !(in->flags & INSN_O32) && cpu_is_286(c))
+    idiv_fault_286(c, (int32_t)(((uint32_t)(uint16_t)c->regs[R_EDX] << 16) | (uint16_t)c->regs[R_EAX]), 0, 16);
   if (s == 0)
     cpu_raise(c, EXC_DE, ERR_NONE);
   if (in->flags & INSN_O32) {
@@ -405,10 +462,13 @@ void op_idiv_Ev(Cpu *c, const Insn *in) {
   } else {
     int32_t a = (int32_t)(((uint32_t)(uint16_t)c->regs[R_EDX] << 16) | (uint16_t)c->regs[R_EAX]);
     if (a == INT32_MIN && (int16_t)s == -1)
-      cpu_raise(c, EXC_DE, ERR_NONE);
+      cpu_raise(c, EXC_DE, ERR_NONE); /* |quotient| 2^31: the 286 rule keeps the flags too */
     int32_t q = a / (int16_t)s, r = a % (int16_t)s;
-    if (q > 32767 || q < -32768)
+    if (q > 32767 || q < -32768) {
+      if (cpu_is_286(c))
+        idiv_fault_286(c, a, (int16_t)s, 16);
       cpu_raise(c, EXC_DE, ERR_NONE);
+    }
     set_reg16(c, R_EAX, (uint16_t)q);
     set_reg16(c, R_EDX, (uint16_t)r);
   }
@@ -485,6 +545,8 @@ void op_aas(Cpu *c, const Insn *in) {
 }
 void op_aam_Ib(Cpu *c, const Insn *in) {
   uint8_t base = (uint8_t)in->imm;
+  if (base == 0 && cpu_is_286(c))
+    div_fault_286(c, 0, (uint8_t)c->regs[R_EAX], 0, 8); /* AL / 0 by the DIV loop */
   if (base == 0)
     cpu_raise(c, EXC_DE, ERR_NONE);
   uint8_t al = (uint8_t)c->regs[R_EAX];

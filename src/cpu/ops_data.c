@@ -287,6 +287,8 @@ void op_popf(Cpu *c, const Insn *in) {
       mask &= ~F_IF;
   } else if (c->mode & CPU_MODE_VM86) {
     mask &= ~F_IOPL;
+  } else if (cpu_is_286(c)) {
+    mask &= ~(F_IOPL | F_NT); /* a 286 in real mode keeps FLAGS bits 12-15 clear */
   }
   cpu_set_flags(c, v, mask);
 }

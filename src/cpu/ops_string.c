@@ -32,6 +32,33 @@ static inline void store(Cpu *c, int s, uint32_t off, uint32_t n, uint32_t v) {
 }
 
 /*
+ * 80286 in real mode (CPU_MODEL_286): when a string access faults (a word
+ * at offset FFFFh), the 286 has already done part of the iteration's
+ * register updates, and the fault leaves them done (the real-286 suite,
+ * docs/CPU_MODELS.md).  s286_access() is called before each access, in the
+ * 286's order: if the access at reg's offset would fault, it applies the
+ * updates the 286 has made by then — SI and/or DI advanced by one element
+ * (adv_si, adv_di), CX decremented cx times under REP — and raises the
+ * fault.  What the 286 has done by each access:
+ *   MOVS  read DS:SI: SI, CX-1      write ES:DI: SI, DI, CX-2
+ *   CMPS  read ES:DI: DI            read DS:SI: SI, DI, CX-1   (ES:DI first)
+ *   STOS, INS  write ES:DI: DI, CX-2
+ *   LODS, OUTS read DS:SI: SI, CX-1        SCAS  read ES:DI: DI, CX-1
+ */
+static void s286_access(Cpu *c, const Insn *in, int seg, int reg, uint32_t n, bool write,
+                        bool adv_si, bool adv_di, uint32_t cx) {
+  if (!cpu_is_286(c) || (c->mode & CPU_MODE_PE) || seg_ok(c, seg, areg(c, in, reg), n, write))
+    return;
+  if (adv_si)
+    set_areg(c, in, R_ESI, areg(c, in, R_ESI) + step(c, n));
+  if (adv_di)
+    set_areg(c, in, R_EDI, areg(c, in, R_EDI) + step(c, n));
+  if (in->flags & (INSN_REP | INSN_REPNE))
+    set_areg(c, in, R_ECX, areg(c, in, R_ECX) - cx);
+  seg_fault(c, seg);
+}
+
+/*
  * Runs body once (no REP) or up to CX times.  kind: 0 plain repeat,
  * 1 REPE/REPNE condition on ZF (CMPS/SCAS).
  */
@@ -62,7 +89,9 @@ static inline void store(Cpu *c, int s, uint32_t off, uint32_t n, uint32_t v) {
 static void do_movs(Cpu *c, const Insn *in, bool byte) {
   uint32_t n = opsize(in, byte);
   STRING_LOOP(false, {
+    s286_access(c, in, in->seg, R_ESI, n, false, true, false, 1);
     uint32_t v = load(c, in->seg, areg(c, in, R_ESI), n);
+    s286_access(c, in, S_ES, R_EDI, n, true, true, true, 2);
     store(c, S_ES, areg(c, in, R_EDI), n, v);
     set_areg(c, in, R_ESI, areg(c, in, R_ESI) + step(c, n));
     set_areg(c, in, R_EDI, areg(c, in, R_EDI) + step(c, n));
@@ -76,6 +105,8 @@ static void do_cmps(Cpu *c, const Insn *in, bool byte) {
   uint32_t cc = n == 1 ? CC_SUB8 : n == 2 ? CC_SUB16 : CC_SUB32;
   uint32_t m = n == 1 ? 0xff : n == 2 ? 0xffff : 0xffffffffu;
   STRING_LOOP(true, {
+    s286_access(c, in, S_ES, R_EDI, n, false, false, true, 0);
+    s286_access(c, in, in->seg, R_ESI, n, false, true, true, 1);
     uint32_t a = load(c, in->seg, areg(c, in, R_ESI), n);
     uint32_t b = load(c, S_ES, areg(c, in, R_EDI), n);
     set_cc(c, cc, a, b, (a - b) & m);
@@ -90,6 +121,7 @@ static void do_stos(Cpu *c, const Insn *in, bool byte) {
   uint32_t n = opsize(in, byte);
   uint32_t v = c->regs[R_EAX];
   STRING_LOOP(false, {
+    s286_access(c, in, S_ES, R_EDI, n, true, false, true, 2);
     store(c, S_ES, areg(c, in, R_EDI), n, v);
     set_areg(c, in, R_EDI, areg(c, in, R_EDI) + step(c, n));
   });
@@ -100,6 +132,7 @@ void op_stosv(Cpu *c, const Insn *in) { do_stos(c, in, false); }
 static void do_lods(Cpu *c, const Insn *in, bool byte) {
   uint32_t n = opsize(in, byte);
   STRING_LOOP(false, {
+    s286_access(c, in, in->seg, R_ESI, n, false, true, false, 1);
     uint32_t v = load(c, in->seg, areg(c, in, R_ESI), n);
     if (n == 1) set_reg8(c, R_EAX, (uint8_t)v);
     else if (n == 2) set_reg16(c, R_EAX, (uint16_t)v);
@@ -116,6 +149,7 @@ static void do_scas(Cpu *c, const Insn *in, bool byte) {
   uint32_t m = n == 1 ? 0xff : n == 2 ? 0xffff : 0xffffffffu;
   uint32_t a = c->regs[R_EAX] & m;
   STRING_LOOP(true, {
+    s286_access(c, in, S_ES, R_EDI, n, false, false, true, 1);
     uint32_t b = load(c, S_ES, areg(c, in, R_EDI), n);
     set_cc(c, cc, a, b, (a - b) & m);
     set_areg(c, in, R_EDI, areg(c, in, R_EDI) + step(c, n));
@@ -134,6 +168,7 @@ static void do_ins(Cpu *c, const Insn *in, bool byte) {
   uint16_t port = (uint16_t)c->regs[R_EDX];
   cpu_check_io(c, port, (int)n);
   STRING_LOOP(false, {
+    s286_access(c, in, S_ES, R_EDI, n, true, false, true, 2);
     uint32_t di = areg(c, in, R_EDI);
     vcheck_write(c, S_ES, di, n);
     store(c, S_ES, di, n, port_read(c, port, (int)n));
@@ -148,6 +183,7 @@ static void do_outs(Cpu *c, const Insn *in, bool byte) {
   uint16_t port = (uint16_t)c->regs[R_EDX];
   cpu_check_io(c, port, (int)n);
   STRING_LOOP(false, {
+    s286_access(c, in, in->seg, R_ESI, n, false, true, false, 1);
     uint32_t v = load(c, in->seg, areg(c, in, R_ESI), n);
     if (c->port_out)
       c->port_out(c->io_opaque, port, (int)n, v);

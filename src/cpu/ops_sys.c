@@ -148,6 +148,8 @@ void cpu_iret(Cpu *c, bool o32) {
   uint32_t mask;
   if (in_v86(c)) /* IOPL, VM, VIP, VIF unchanged */
     mask = o32 ? 0x00254fd5u : 0x4fd5u;
+  else if (cpu_is_286(c)) /* real mode: a 286 keeps FLAGS bits 12-15 clear */
+    mask = 0x0fd5u;
   else /* real mode: a 386 lets IRET change IOPL and NT */
     mask = o32 ? 0x00257fd5u : 0x7fd5u;
   set_sp(c, get_sp(c) + 3u * (uint32_t)n);
@@ -550,7 +552,9 @@ static void load_dtr(Cpu *c, const Insn *in, uint32_t *base, uint32_t *limit) {
 
 static void store_dtr(Cpu *c, const Insn *in, uint32_t base, uint32_t limit) {
   uint32_t ea = ea_offset(c, in);
-  if (!(in->flags & INSN_O32))
+  if (cpu_is_286(c)) /* the 286 stores a 24-bit base and FFh (SDM Vol. 2B SGDT, compatibility) */
+    base = (base & 0x00ffffffu) | 0xff000000u;
+  else if (!(in->flags & INSN_O32))
     base &= 0x00ffffffu;
   vcheck_write(c, in->seg, ea, 2);
   vcheck_write(c, in->seg, ea + 2, 4);

@@ -6,8 +6,8 @@
  * Pure C with no host assumptions: this engine runs on any host.
  *
  * Decoded-instruction cache: direct-mapped by physical address.  An entry
- * is valid while its page's generation (mem.h) is unchanged and the code
- * size (16/32-bit) matches; any write to a page holding decoded code bumps
+ * is valid while its page's generation (mem.h) is unchanged and the decode
+ * mode (16/32-bit code, CPU model) matches; any write to a page holding decoded code bumps
  * the generation, so self-modifying code is always seen.  Instructions that
  * cross a page boundary are not cached.
  */
@@ -23,7 +23,7 @@
 #define ICACHE_SIZE (1u << ICACHE_BITS)
 
 typedef struct ICacheEntry {
-  uint64_t tag;   /* (physical address << 1 | 32-bit code) + 1; 0 = empty */
+  uint64_t tag;   /* (physical address << 2 | decode mode) + 1; 0 = empty */
   uint32_t gen;   /* page generation when decoded */
   uint32_t pa2;   /* instruction crossing a page: second page's address + 1, else 0 */
   uint32_t gen2;  /* second page's generation when decoded */
@@ -113,8 +113,8 @@ static const Insn *fetch_decode(Cpu *c, Insn *scratch) {
                     ? (te->ppage << PAGE_SHIFT) | (lin & PAGE_MASK)
                     : lin_translate_fetch(c, lin);
   pa &= c->mem->a20_mask; /* key by the address the bytes really come from */
-  uint32_t key = (c->mode & CPU_MODE_CS32) ? 1 : 0;
-  uint64_t tag = (((uint64_t)pa << 1) | key) + 1;
+  uint32_t key = cpu_decode_mode(c);
+  uint64_t tag = (((uint64_t)pa << 2) | key) + 1;
   ICache *ic = c->icache;
   ICacheEntry *e = &ic->e[pa & (ICACHE_SIZE - 1)];
   uint32_t ppage = pa >> PAGE_SHIFT;
@@ -209,8 +209,8 @@ static Block *block_get(Cpu *c) {
   const uint32_t ram_pages = c->mem->ram_size >> PAGE_SHIFT;
   bool ram = ppage < ram_pages;
   const uint32_t *genp = ram ? &c->mem->page_gen[ppage] : &zero_gen;
-  uint32_t key = (c->mode & CPU_MODE_CS32) ? 1 : 0;
-  uint64_t tag = (((uint64_t)pa << 1) | key) + 1;
+  uint32_t key = cpu_decode_mode(c);
+  uint64_t tag = (((uint64_t)pa << 2) | key) + 1;
   ICache *ic = c->icache;
   Block *b = &ic->b[(pa ^ (pa >> BCACHE_BITS)) & (BCACHE_SIZE - 1)];
   if (likely(b->tag == tag && b->gen == *genp)) {
@@ -254,7 +254,7 @@ static Block *block_get(Cpu *c) {
       if (r == DEC_TRUNCATED)
         retry = true;
     }
-    if (r <= 0 || ip + (uint32_t)r - 1 > cs->limit || (!key && ip + (uint32_t)r > 0x10000))
+    if (r <= 0 || ip + (uint32_t)r - 1 > cs->limit || (!(key & DEC_MODE_32) && ip + (uint32_t)r > 0x10000))
       break;
     /* Mark the bytes as code, in each page they lie in. */
     uint32_t end = off + (uint32_t)r;
@@ -281,7 +281,8 @@ static Block *block_get(Cpu *c) {
       /* Where a relative transfer lands, if that is within reach and needs no wrap. */
       uint32_t t = nip + in->imm;
       int64_t toff = (int64_t)noff + (int32_t)in->imm;
-      bool near = rel && toff >= 0 && toff < span && ((in->flags & INSN_O32) ? key || t <= 0xffff : t <= 0xffff);
+      bool near = rel && toff >= 0 && toff < span &&
+                  ((in->flags & INSN_O32) ? (key & DEC_MODE_32) || t <= 0xffff : t <= 0xffff);
       if (cond) {
         /* Expected taken when it goes backward (a loop), else not taken. */
         if (near && (int32_t)in->imm < 0 && op != 0xe3) {
@@ -438,7 +439,8 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
       }
     }
     if (likely(!(c->eflags & F_TF) && !one)) {
-      if (c->jit_exec && c->jit_exec(c, limit))
+      /* The translator decodes i686 code only: a 286 runs on the interpreter. */
+      if (c->jit_exec && !cpu_is_286(c) && c->jit_exec(c, limit))
         continue;
       Block *b = block_get(c);
       if (likely(b != NULL)) {
