@@ -3,7 +3,8 @@
  *
  * Covers prefixes, 16- and 32-bit ModRM/SIB forms, displacements, every
  * immediate kind, group opcodes, memory-only and register-only forms, LOCK
- * rules, the 15-byte limit, truncated input and the effective segment.
+ * rules, the 15-byte limit, truncated input, the effective segment, and
+ * what the 80286 decode mode (DEC_MODE_286) leaves out.
  */
 #include <check.h>
 #include <stdint.h>
@@ -643,6 +644,59 @@ START_TEST(t_0f_map) {
 }
 END_TEST
 
+/* ---- the 80286 (DEC_MODE_286) ---- */
+
+START_TEST(t_model_286) {
+  Insn in;
+  const int M286 = DEC_MODE_286;
+  /* 386 prefixes: #UD at once, after the prefix byte. */
+  static const uint8_t pfx[] = {0x64, 0x65, 0x66, 0x67};
+  for (size_t i = 0; i < sizeof pfx; i++) {
+    const uint8_t b[] = {0x2e, pfx[i], 0x90};
+    ck_assert_int_eq(x86_decode(b, sizeof b, M286, &in), DEC_INVALID);
+    ck_assert_int_eq(in.len, 2);
+    ck_assert_int_eq(x86_decode(b, sizeof b, 0, &in), 3); /* the i686 takes them */
+  }
+  /* The 0F map: the 286's system instructions only. */
+  ck_assert_int_eq(dec(M286, BYTES(0x0f, 0xa2), &in), DEC_INVALID); /* cpuid */
+  ck_assert_int_eq(D16(&in, 0x0f, 0xa2), 2);
+  ck_assert_int_eq(dec(M286, BYTES(0x0f, 0x84, 0x00, 0x00), &in), DEC_INVALID); /* jz rel16 */
+  ck_assert_int_eq(dec(M286, BYTES(0x0f, 0x01, 0x38), &in), DEC_INVALID);      /* invlpg */
+  ck_assert_int_eq(dec(M286, BYTES(0x0f, 0x20, 0xc0), &in), DEC_INVALID);      /* mov eax,cr0 */
+  ck_assert_int_eq(dec(M286, BYTES(0x0f, 0x00, 0xc8), &in), 3);                /* str ax */
+  ck_assert_int_eq(dec(M286, BYTES(0x0f, 0x01, 0x06, 0x00, 0x10), &in), 5);    /* sgdt [1000h] */
+  ck_assert_int_eq(dec(M286, BYTES(0x0f, 0x01, 0xf0), &in), 3);                /* lmsw ax */
+  ck_assert_int_eq(dec(M286, BYTES(0x0f, 0x02, 0xc1), &in), 3);                /* lar ax,cx */
+  ck_assert_int_eq(dec(M286, BYTES(0x0f, 0x03, 0xc1), &in), 3);                /* lsl ax,cx */
+  ck_assert_int_eq(dec(M286, BYTES(0x0f, 0x06), &in), 2);                      /* clts */
+  /* No FS/GS: Sreg 4 and 5 are undefined. */
+  ck_assert_int_eq(dec(M286, BYTES(0x8c, 0xe0), &in), DEC_INVALID); /* mov ax,fs */
+  ck_assert_int_eq(dec(M286, BYTES(0x8e, 0xe8), &in), DEC_INVALID); /* mov gs,ax */
+  ck_assert_int_eq(dec(M286, BYTES(0x8c, 0xd8), &in), 2);           /* mov ax,ds */
+  ck_assert_int_eq(D16(&in, 0x8c, 0xe0), 2);
+  /* LOCK is accepted on anything (the i686 raises #UD). */
+  ck_assert_int_eq(dec(M286, BYTES(0xf0, 0x01, 0xc0), &in), 3); /* lock add ax,ax */
+  ck_assert(in.flags & INSN_LOCK);
+  ck_assert_int_eq(D16(&in, 0xf0, 0x01, 0xc0), DEC_INVALID);
+  ck_assert_int_eq(dec(M286, BYTES(0xf0, 0x90), &in), 2);
+  ck_assert_int_eq(D16(&in, 0xf0, 0x90), DEC_INVALID);
+  /* 10 bytes at most, prefixes included. */
+  uint8_t b[16];
+  memset(b, 0x2e, 7);
+  memcpy(b + 7, (const uint8_t[]){0x05, 0x34, 0x12}, 3);
+  ck_assert_int_eq(x86_decode(b, 10, M286, &in), 10);
+  memset(b, 0x2e, 8);
+  memcpy(b + 8, (const uint8_t[]){0x05, 0x34, 0x12}, 3);
+  ck_assert_int_eq(x86_decode(b, 11, M286, &in), DEC_TOO_LONG);
+  ck_assert_int_eq(x86_decode(b, 9, M286, &in), DEC_TOO_LONG); /* known before the bytes are there */
+  ck_assert_int_eq(x86_decode(b, 11, 0, &in), 11);
+  /* The one-byte map is the i686's (186/286 forms included). */
+  ck_assert_int_eq(dec(M286, BYTES(0x60), &in), 1);                   /* pusha */
+  ck_assert_int_eq(dec(M286, BYTES(0xc8, 0x10, 0x00, 0x01), &in), 4); /* enter */
+  ck_assert_int_eq(dec(M286, BYTES(0x6b, 0xc0, 0x05), &in), 3);       /* imul ax,ax,5 */
+}
+END_TEST
+
 /* ---- limits ---- */
 
 START_TEST(t_too_long) {
@@ -758,6 +812,7 @@ static Suite *decode_suite(void) {
   tcase_add_test(tc, t_lock);
   tcase_add_test(tc, t_x87);
   tcase_add_test(tc, t_0f_map);
+  tcase_add_test(tc, t_model_286);
   tcase_add_test(tc, t_too_long);
   tcase_add_test(tc, t_truncated);
   tcase_add_test(tc, t_record_fields);
