@@ -309,6 +309,8 @@ bool cpu_handle_exception(Cpu *cpu) {
   cpu->halted = false;
   cpu_deliver_interrupt(cpu, vec, false, err, cpu->eip);
   cpu->cur_exc = -1;
+  if (cpu->exc_delivered)
+    cpu->exc_delivered(cpu, vec, err);
   return true;
 }
 

@@ -213,6 +213,11 @@ typedef struct Cpu {
 
   /* --- CPU model (new fields go at the end: the JIT reaches earlier ones by offset) --- */
   uint32_t model;       /* CPU_MODEL_*: fixed per machine (cpu_set_model before running) */
+
+  /* Test hook (precise-fault tests): when set, called by
+   * cpu_handle_exception() right after it delivered an exception, with the
+   * CPU at the first instruction of the handler and the frame pushed. */
+  void (*exc_delivered)(struct Cpu *cpu, int vector, uint32_t error);
 } Cpu;
 
 /*
