@@ -341,6 +341,7 @@ bool jit_attach(Cpu *c, const JitOptions *opt, char *err, size_t errlen) {
     j->arena_chunk = JIT_ARENA_CHUNK;
   j->no_inline = opt && opt->no_inline;
   j->lockstep = opt && opt->lockstep;
+  j->dump = opt ? opt->dump : NULL;
   j->hash = calloc(JIT_HASH_SIZE, sizeof(JitBlock *));
   j->jc = aligned_alloc(64, sizeof(JitJc) * JC_SIZE);
   int fd = memfd_create("x86vm-jit", MFD_CLOEXEC);

@@ -21,6 +21,7 @@ typedef struct JitOptions {
   size_t cache_bytes;  /* bound on translated code + block records (0: default 64 MiB) */
   bool no_inline;      /* translate every instruction as a call to its handler */
   bool lockstep;       /* run every block with both engines and compare (lockstep.c) */
+  FILE *dump;          /* if set: every translation's guest and host listing (listing.c) */
 } JitOptions;
 
 typedef struct JitStats {

@@ -78,6 +78,7 @@ typedef struct Jit {
   size_t arena_used, arena_cap, arena_total, arena_chunk;
   uint32_t flush_epoch;
   bool no_inline, lockstep;
+  FILE *dump;            /* --jit-dump: listing of every translation */
   struct Lockstep *ls;
   JitStats stats;
 } Jit;
@@ -107,6 +108,10 @@ bool jit_over_budget(const Jit *j);
 void jit_full_flush(Jit *j);
 void *jit_arena_alloc(Jit *j, size_t n);
 JitBlock *jit_block_at(Cpu *c, uint64_t room);
+/* listing.c */
+void jit_disasm(FILE *f, bool x64, bool code32, const uint8_t *code, size_t len, uint64_t addr, size_t max,
+                const char *indent);
+void jit_list_block(FILE *f, Cpu *c, const JitBlock *b);
 /* lockstep.c */
 bool jit_lockstep_exec(Cpu *c, uint64_t limit);
 void jit_lockstep_free(Jit *j);

@@ -14,7 +14,6 @@
  */
 #include "jit_internal.h"
 
-#include <capstone/capstone.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,19 +131,6 @@ static void print_state(FILE *f, const char *who, Cpu *s) {
           s->seg[S_GS].sel, s->cr[0], s->cr[2], s->cr[3]);
 }
 
-static void disasm(FILE *f, cs_mode mode, const uint8_t *code, size_t len, uint64_t addr, size_t max) {
-  csh h;
-  if (cs_open(CS_ARCH_X86, mode, &h) != CS_ERR_OK)
-    return;
-  cs_insn *insn;
-  size_t n = cs_disasm(h, code, len, addr, max, &insn);
-  for (size_t i = 0; i < n; i++)
-    fprintf(f, "    %08llx  %s %s\n", (unsigned long long)insn[i].address, insn[i].mnemonic, insn[i].op_str);
-  if (n)
-    cs_free(insn, n);
-  cs_close(&h);
-}
-
 static void report(Cpu *c, Lockstep *ls, JitBlock *b, const char *what) {
   FILE *f = stderr;
   fprintf(f, "x86vm: lockstep: the JIT differs from the interpreter (%s) in the block at %04x:%08x (phys %08x, %u instructions)\n",
@@ -152,14 +138,7 @@ static void report(Cpu *c, Lockstep *ls, JitBlock *b, const char *what) {
   print_state(f, "before", &ls->before);
   print_state(f, "interp", &ls->after_i);
   print_state(f, "jit", c);
-  fprintf(f, "  guest code:\n");
-  const uint8_t *host = mem_page_read_ptr(c->mem, b->pa >> PAGE_SHIFT);
-  if (host) {
-    uint32_t off = b->pa & PAGE_MASK;
-    disasm(f, (b->mode & CPU_MODE_CS32) ? CS_MODE_32 : CS_MODE_16, host + off, PAGE_SIZE - off, b->eip, b->n);
-  }
-  fprintf(f, "  host code (%u bytes):\n", b->code_size);
-  disasm(f, CS_MODE_64, b->code, b->code_size, (uint64_t)(uintptr_t)b->code, 400);
+  jit_list_block(f, c, b);
 }
 
 /* Field by field: Float80 has padding that struct copies may leave different. */

@@ -1520,6 +1520,8 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
   jit_code_alloc_end(j, used);
   j->stats.blocks++;
   j->stats.live_blocks++;
+  if (j->dump)
+    jit_list_block(j->dump, c, b);
   return b;
 }
 
