@@ -70,6 +70,8 @@ static void usage(FILE *f) {
     "With no disk image it boots the built-in default guest from a floppy.\n"
     "\n"
     "Machine:\n"
+    "  --cpu MODEL           i686 (default) or 286: an 80286 (16-bit instruction set, the 286's\n"
+    "                        real-mode behaviour; interpreter only; needs a 286 BIOS: ours is 386+)\n"
     "  --headless            no window; COM1 on stdio (the only mode so far)\n"
     "  --engine ENGINE       interp (default), jit (x86-64 hosts), or lockstep (run every\n"
     "                        block with both and stop at the first difference)\n"
@@ -100,8 +102,8 @@ static void usage(FILE *f) {
     "                        --expect/--send may repeat and run in command-line order\n"
     "  --screenshot FILE     at exit save the screen: PNG, or a text dump if FILE ends in .txt\n"
     "  --save FILE           at exit save the whole machine state to FILE\n"
-    "  --restore FILE        start from a state saved with --save; the RAM size and disk\n"
-    "                        images recorded in FILE are used unless given here\n"    "  --monitor BACKEND     a monitor on stdio, pty or tcp:PORT (127.0.0.1): help, info\n"
+    "  --restore FILE        start from a state saved with --save; the CPU model, RAM size\n"
+    "                        and disk images recorded in FILE are used unless given here\n"    "  --monitor BACKEND     a monitor on stdio, pty or tcp:PORT (127.0.0.1): help, info\n"
     "                        registers, info status, stop, cont, savevm FILE, loadvm FILE, quit\n"
     "  --help, --version\n"
     "\n"
@@ -140,13 +142,14 @@ static bool file_exists(const char *path) {
 }
 
 enum {
-  OPT_HEADLESS = 256, OPT_ENGINE, OPT_JIT_CACHE, OPT_JIT_STATS, OPT_MEM, OPT_BIOS, OPT_FDA, OPT_FDB, OPT_HDA, OPT_HDB, OPT_CDROM,
+  OPT_HEADLESS = 256, OPT_CPU, OPT_ENGINE, OPT_JIT_CACHE, OPT_JIT_STATS, OPT_MEM, OPT_BIOS, OPT_FDA, OPT_FDB, OPT_HDA, OPT_HDB, OPT_CDROM,
   OPT_BOOT, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_SERIAL, OPT_SNAPSHOT, OPT_SAVE, OPT_RESTORE,
   OPT_DET, OPT_NSPI, OPT_MONITOR, OPT_VGABIOS, OPT_TIMEOUT, OPT_SCREENSHOT, OPT_EXPECT, OPT_SEND, OPT_HELP, OPT_VERSION
 };
 
 static const struct option long_opts[] = {
   {"headless", no_argument, 0, OPT_HEADLESS},
+  {"cpu", required_argument, 0, OPT_CPU},
   {"engine", required_argument, 0, OPT_ENGINE},
   {"jit-cache", required_argument, 0, OPT_JIT_CACHE},
   {"jit-stats", no_argument, 0, OPT_JIT_STATS},
@@ -198,13 +201,21 @@ int main(int argc, char **argv) {
   int nscript = 0;
   char boot[4] = {0};
   char *end;
-  bool mem_given = false;
+  bool mem_given = false, cpu_given = false;
 
   opterr = 0;
   int c;
   while ((c = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
     switch (c) {
     case OPT_HEADLESS: break;
+    case OPT_CPU: {
+      int model = cpu_model_parse(optarg);
+      if (model < 0)
+        return bad("--cpu %s: unknown CPU model (want i686 or 286)%s", optarg, "");
+      cfg.cpu_model = (CpuModel)model;
+      cpu_given = true;
+      break;
+    }
     case OPT_ENGINE:
       if (strcmp(optarg, "interp") == 0) {
         engine = 0;
@@ -313,6 +324,8 @@ int main(int argc, char **argv) {
     }
     if (!mem_given)
       cfg.mem_mib = snap.mem_mib;
+    if (!cpu_given)
+      cfg.cpu_model = snap.cpu_model;
     if (!any_image && snap.have_drives) {
       for (int i = 0; i < PC_NDRIVES; i++) {
         cfg.images[i] = snap.images[i];
@@ -323,6 +336,11 @@ int main(int argc, char **argv) {
         any_image = true; /* a diskless machine (e.g. a --kernel boot): no default guest */
     }
   }
+  if (cfg.cpu_model == CPU_MODEL_286 && engine)
+    return bad("--engine %s: the JIT translates i686 code only (run --cpu 286 with --engine interp)%s",
+               engine == 1 ? "jit" : "lockstep", "");
+  if (cfg.cpu_model == CPU_MODEL_286 && kernel)
+    return bad("--kernel: Linux and Multiboot kernels need a 32-bit CPU (--cpu i686)%s%s", "", "");
   if (!any_image && !kernel) {
     cfg.images[PC_FDA] = X86VM_ROM_DIR "/default-guest.img";
     if (!file_exists(cfg.images[PC_FDA]))

@@ -10,6 +10,9 @@
  * hash in every snapshot catches a table changed without a version bump.
  * Rebuilt on load: mode (saved, but recomputed by cpu_update_mode), the
  * TLB, decoded and translated code, the interrupt line (from the PIC).
+ * The CPU model (cpu->model) is not in this table: the machine records it
+ * in its own "cpumodel" chunk (pc.c) and restores only into a CPU of the
+ * same model.
  * Versions: 1 first; 2 cc_op encoding kind << 2 | size.
  */
 #include "cpu_state.h"

@@ -485,6 +485,7 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
     snprintf(err, errlen, "cannot create the CPU");
     goto fail;
   }
+  cpu_set_model(m->cpu, cfg->cpu_model);
   m->cpu->io_opaque = m;
   m->cpu->port_in = cb_port_in;
   m->cpu->port_out = cb_port_out;
@@ -842,6 +843,30 @@ static int get_drives(SaveReader *r, SnapshotInfo *info) {
   return 0;
 }
 
+/* "cpumodel" chunk: u8 CpuModel.  Snapshots from before CPU models have none:
+ * they are i686 ones.  A snapshot restores only into a machine of its model
+ * (main.c takes the model from it unless --cpu is given). */
+#define CPUMODEL_CHUNK_VERSION 1
+
+static int put_cpu_model(Machine *m, SaveWriter *w) {
+  uint8_t v = (uint8_t)m->cpu->model;
+  return save_put_chunk(w, "cpumodel", CPUMODEL_CHUNK_VERSION, 0, &v, 1);
+}
+
+/* The snapshot's CPU model into *model. 0, or -1 if the chunk is malformed. */
+static int get_cpu_model(SaveReader *r, CpuModel *model) {
+  const void *data;
+  size_t len;
+  *model = CPU_MODEL_I686;
+  if (!save_has_chunk(r, "cpumodel"))
+    return 0;
+  if (save_get_chunk(r, "cpumodel", CPUMODEL_CHUNK_VERSION, &data, &len) < 0 || len != 1 ||
+      *(const uint8_t *)data >= CPU_MODEL_COUNT)
+    return -1;
+  *model = (CpuModel) * (const uint8_t *)data;
+  return 0;
+}
+
 void snapshot_info_free(SnapshotInfo *info) {
   for (int i = 0; i < PC_NDRIVES; i++) {
     free(info->images[i]);
@@ -855,9 +880,10 @@ int machine_snapshot_info(const char *path, SnapshotInfo *info, char *err, size_
   if (!r)
     return -1;
   MachineState ms;
-  if (save_get_table(r, "machine", machine_table(), &ms) < 0 || get_drives(r, info) < 0) {
+  if (save_get_table(r, "machine", machine_table(), &ms) < 0 || get_drives(r, info) < 0 ||
+      get_cpu_model(r, &info->cpu_model) < 0) {
     snprintf(err, errlen, "--restore %s: %s", path,
-             save_error(r)[0] ? save_error(r) : "corrupt drives record");
+             save_error(r)[0] ? save_error(r) : "corrupt drives or CPU model record");
     snapshot_info_free(info);
     save_reader_free(r);
     return -1;
@@ -892,6 +918,7 @@ int machine_save(Machine *m, const char *path, char *err, size_t errlen) {
   rc |= save_put_chunk(w, "ram", RAM_CHUNK_VERSION, 0, cbuf, clen + 4);
   free(cbuf);
   rc |= put_drives(m, w);
+  rc |= put_cpu_model(m, w);
   for (int i = 0; i < m->ndevs; i++)
     if (m->devs[i].save)
       rc |= m->devs[i].save(m->devs[i].opaque, w);
@@ -917,6 +944,18 @@ int machine_restore(Machine *m, const char *path, char *err, size_t errlen) {
   if (rc == 0 && ms.ram_size != m->mem->ram_size) {
     snprintf(err, errlen, "--restore %s: snapshot has %u MiB of RAM, this machine %u MiB (use --mem %u)",
              path, ms.ram_size >> 20, m->mem->ram_size >> 20, ms.ram_size >> 20);
+    save_reader_free(r);
+    return -1;
+  }
+  CpuModel model;
+  if (rc == 0 && get_cpu_model(r, &model) < 0) {
+    snprintf(err, errlen, "--restore %s: corrupt CPU model record", path);
+    save_reader_free(r);
+    return -1;
+  }
+  if (rc == 0 && model != (CpuModel)m->cpu->model) {
+    snprintf(err, errlen, "--restore %s: the snapshot was saved with --cpu %s, this machine has --cpu %s",
+             path, cpu_model_name(model), cpu_model_name((CpuModel)m->cpu->model));
     save_reader_free(r);
     return -1;
   }

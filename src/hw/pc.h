@@ -46,6 +46,7 @@ struct Monitor;
 enum { PC_FDA, PC_FDB, PC_HDA, PC_HDB, PC_CDROM, PC_NDRIVES };
 
 typedef struct MachineConfig {
+  CpuModel cpu_model;         /* CPU_MODEL_I686 (default, 0) or CPU_MODEL_286 */
   uint32_t mem_mib;           /* RAM size in MiB */
   const char *bios_path;      /* ROM image */
   const char *vga_bios_path;  /* optional video BIOS (option ROM) for C0000h, NULL: none */
@@ -162,9 +163,10 @@ MachineStop machine_run(Machine *m, double timeout_sec);
  * everything before changing anything. */
 int machine_save(Machine *m, const char *path, char *err, size_t errlen);
 int machine_restore(Machine *m, const char *path, char *err, size_t errlen);
-/* What a snapshot needs from the command line: its RAM size and the disk
- * images it was saved with (absolute paths; "drives" chunk). */
+/* What a snapshot needs from the command line: its CPU model, RAM size and
+ * the disk images it was saved with (absolute paths; "drives" chunk). */
 typedef struct SnapshotInfo {
+  CpuModel cpu_model;               /* "cpumodel" chunk; i686 in snapshots without one */
   uint32_t mem_mib;                 /* RAM size */
   bool have_drives;                 /* the snapshot records its drives */
   char *images[PC_NDRIVES];         /* image paths (NULL: no drive); free with snapshot_info_free */

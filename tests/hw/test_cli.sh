@@ -58,6 +58,9 @@ expect 2 "$T/missing.img" --bios "$T/hlt.rom" --cdrom "$T/missing.img"
 expect 2 "bad serial backend 'bogus'" --bios "$T/hlt.rom" --fda "$T/fd.img" --serial bogus
 expect 2 "bad port" --bios "$T/hlt.rom" --fda "$T/fd.img" --serial tcp:0
 expect 2 "not an x86vm snapshot" --bios "$T/hlt.rom" --fda "$T/fd.img" --restore "$T/bad.snap"
+expect 2 "--cpu 386: unknown CPU model" --cpu 386
+expect 2 "--engine jit:" --cpu 286 --engine jit
+expect 2 "need a 32-bit CPU (--cpu i686)" --cpu 286 --bios "$T/hlt.rom" --kernel "$T/fd.img"
 
 # Direct kernel boot with a synthetic bzImage: its 32-bit code adds the E820
 # entry count, the initrd size and the first command-line byte from the zero
@@ -160,6 +163,16 @@ expect 2 "saved with --fda $(cd "$T" && pwd -P)/fd.img (give the same drives)" -
 n=$((n + 1))
 "$X86VM" --bios "$T/spin.rom" --serial null --timeout 0.1 --restore "$T/s.snap" </dev/null 2>"$T/err"
 if [ $? != 124 ]; then echo "FAIL: restore with the snapshot's own drives"; cat "$T/err"; fail=$((fail + 1)); fi
+
+# The snapshot records its CPU model: another --cpu is refused; none given means its own.
+expect 2 "saved with --cpu i686, this machine has --cpu 286" --bios "$T/spin.rom" --fda "$T/fd.img" --cpu 286 --restore "$T/s.snap"
+n=$((n + 1))
+"$X86VM" --cpu 286 --bios "$T/spin.rom" --fda "$T/fd.img" --serial null --timeout 0.1 --save "$T/s286.snap" </dev/null 2>"$T/err"
+if [ $? != 124 ] || [ ! -s "$T/s286.snap" ]; then echo "FAIL: --cpu 286 run + save"; cat "$T/err"; fail=$((fail + 1)); fi
+n=$((n + 1))
+"$X86VM" --bios "$T/spin.rom" --serial null --timeout 0.1 --restore "$T/s286.snap" </dev/null 2>"$T/err"
+if [ $? != 124 ]; then echo "FAIL: restore of a 286 snapshot without --cpu"; cat "$T/err"; fail=$((fail + 1)); fi
+expect 2 "saved with --cpu 286, this machine has --cpu i686" --bios "$T/spin.rom" --fda "$T/fd.img" --cpu i686 --restore "$T/s286.snap"
 
 echo "$((n - fail))/$n command-line checks passed"
 [ "$fail" = 0 ]
