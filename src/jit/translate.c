@@ -254,6 +254,15 @@ static void st_greg(Tr *t, int sz, unsigned g, int h) {
   t->dirty |= bit;
 }
 
+/* Cached guest register g as its host register, loaded, marked written (the caller writes it). */
+static int rc_def(Tr *t, unsigned g) {
+  int c = rc_get(t, g);
+  t->dirty |= (uint8_t)(1u << g);
+  return c;
+}
+/* Is 32-bit guest register g cached (so an operation can work on its host register)? */
+static bool rc_has(const Tr *t, unsigned g) { return t->hreg[g] >= 0; }
+
 /* Choose the cached registers of a block: the most used ones (two uses or more). */
 static void rc_choose(Tr *t, const Insn *insn, unsigned n) {
   unsigned uses[8] = {0};
@@ -376,6 +385,15 @@ static void st_cc(Tr *t, uint32_t op, int d, int s, int r) {
   mov_m_r(&t->e, SZ32, RBX, OFF(cc_src), s);
   mov_m_r(&t->e, SZ32, RBX, OFF(cc_res), r);
 }
+/* The same with an immediate source operand. */
+static void st_cc_imm(Tr *t, uint32_t op, int d, uint32_t imm, int r) {
+  if (t->fdead[t->cur])
+    return;
+  mov_m_i32(&t->e, RBX, OFF(cc_op), op);
+  mov_m_r(&t->e, SZ32, RBX, OFF(cc_dst), d);
+  mov_m_i32(&t->e, RBX, OFF(cc_src), imm);
+  mov_m_r(&t->e, SZ32, RBX, OFF(cc_res), r);
+}
 
 /*
  * r = d <alu> s for ADD/OR/AND/SUB/XOR/CMP on zero-extended values, as a
@@ -417,6 +435,42 @@ static bool tr_alu(Tr *t, int k, int op, int sz, bool rm_is_dst, bool src_imm, u
   bool mem = in->flags & INSN_MEM;
   bool writes = op != ALU_CMP;
   Stub *s = NULL;
+  if (!mem && sz == SZ32 && rc_has(t, rm_is_dst ? in->rm : in->reg) &&
+      (src_imm || rc_has(t, rm_is_dst ? in->reg : in->rm))) {
+    /* Both operands in host registers: the operation works on them in place. */
+    unsigned dreg = rm_is_dst ? in->rm : in->reg, sreg = rm_is_dst ? in->reg : in->rm;
+    uint32_t kind = cc_kind_of(op, sz);
+    bool dead = t->fdead[k];
+    int cd = rc_get(t, dreg), cs = src_imm ? -1 : rc_get(t, sreg);
+    if (op == ALU_CMP) {
+      if (dead)
+        return true; /* a compare nobody reads */
+      mov_rr(e, SZ32, R8, cd);
+      if (src_imm) {
+        alu_ri(e, SZ32, ALU_SUB, R8, (int32_t)imm);
+        st_cc_imm(t, kind, cd, imm, R8);
+      } else {
+        alu_rr(e, SZ32, ALU_SUB, R8, cs);
+        st_cc(t, kind, cd, cs, R8);
+      }
+    } else {
+      bool same = !src_imm && sreg == dreg;
+      if (!dead || same)
+        mov_rr(e, SZ32, RSI, cd); /* the old value: for the flags record, and the source if the same */
+      if (same)
+        cs = RSI;
+      rc_def(t, dreg);
+      if (src_imm) {
+        alu_ri(e, SZ32, op, cd, (int32_t)imm);
+        st_cc_imm(t, kind, RSI, imm, cd);
+      } else {
+        alu_rr(e, SZ32, op, cd, cs);
+        st_cc(t, kind, RSI, cs, cd);
+      }
+    }
+    host_flags_are(t, (int)kind);
+    return true;
+  }
   /* operands: D (destination/first) in RSI, S (source/second) in RDI, result R8 */
   if (!mem) {
     unsigned dreg = rm_is_dst ? in->rm : in->reg;
@@ -460,6 +514,11 @@ static bool tr_mov(Tr *t, int k, int sz, bool to_rm) {
   const Insn *in = &t->b->insn[k];
   if (!(in->flags & INSN_MEM)) {
     unsigned src = to_rm ? in->reg : in->rm, dst = to_rm ? in->rm : in->reg;
+    if (sz == SZ32 && rc_has(t, src) && rc_has(t, dst)) {
+      int cs = rc_get(t, src);
+      mov_rr(&t->e, SZ32, rc_def(t, dst), cs);
+      return true;
+    }
     ld_greg(t, sz, RCX, src);
     st_greg(t, sz, dst, RCX);
     return true;
@@ -861,6 +920,10 @@ static bool tr_rotate(Tr *t, int k) {
   unsigned cnt = in->op == 0xd1 ? 1 : (in->imm & 31);
   if (cnt == 0)
     return true;
+  if (t->fdead[k] && rc_has(t, in->rm)) {
+    shift_ri(e, SZ32, (int)n, rc_def(t, in->rm), (uint8_t)cnt);
+    return true;
+  }
   if (t->fdead[k]) {
     /* nobody reads CF/OF: the rotation alone */
     ld_greg(t, SZ32, RSI, in->rm);
@@ -915,10 +978,15 @@ static bool tr_shift(Tr *t, int k) {
   if (op == 0xd3) {
     if (sz != SZ32)
       return false;
+    if (t->fdead[k] && rc_has(t, in->rm)) {
+      ld_greg(t, SZ32, RCX, R_ECX);
+      op_rr(e, sz, 0xd3, (int)n, rc_def(t, in->rm)); /* the host masks the count as the guest does */
+      return true;
+    }
     ld_greg(t, sz, RSI, in->rm); /* before the branch: both paths have it cached */
     ld_greg(t, SZ32, RCX, R_ECX);
     if (t->fdead[k]) {
-      op_rr(e, sz, 0xd3, (int)n, RSI); /* the host masks the count as the guest does */
+      op_rr(e, sz, 0xd3, (int)n, RSI);
       st_greg(t, sz, in->rm, RSI);
       return true;
     }
@@ -932,6 +1000,10 @@ static bool tr_shift(Tr *t, int k) {
       return true; /* no effect at all */
     if (cnt >= bits)
       return false;
+    if (t->fdead[k] && sz == SZ32 && rc_has(t, in->rm)) {
+      shift_ri(e, SZ32, (int)n, rc_def(t, in->rm), (uint8_t)cnt);
+      return true;
+    }
     ld_greg(t, sz, RSI, in->rm);
     if (t->fdead[k]) {
       shift_ri(e, sz, (int)n, RSI, (uint8_t)cnt);
@@ -1153,6 +1225,10 @@ static bool tr_inline(Tr *t, int k) {
   if (op >= 0xb0 && op <= 0xb7) {
     mov_ri_keepflags(&t->e, RCX, in->imm & 0xff);
     st_greg(t, SZ8, op & 7, RCX);
+    return true;
+  }
+  if (op >= 0xb8 && op <= 0xbf && szv == SZ32 && rc_has(t, op & 7)) {
+    mov_ri_keepflags(&t->e, rc_def(t, op & 7), in->imm);
     return true;
   }
   if (op >= 0xb8 && op <= 0xbf) {
