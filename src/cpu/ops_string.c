@@ -45,9 +45,9 @@ static inline void store(Cpu *c, int s, uint32_t off, uint32_t n, uint32_t v) {
  *   STOS, INS  write ES:DI: DI, CX-2
  *   LODS, OUTS read DS:SI: SI, CX-1        SCAS  read ES:DI: DI, CX-1
  */
-static void s286_access(Cpu *c, const Insn *in, int seg, int reg, uint32_t n, bool write,
-                        bool adv_si, bool adv_di, uint32_t cx) {
-  if (!cpu_is_286(c) || (c->mode & CPU_MODE_PE) || seg_ok(c, seg, areg(c, in, reg), n, write))
+static __attribute__((noinline)) void s286_check(Cpu *c, const Insn *in, int seg, int reg, uint32_t n,
+                                                 bool write, bool adv_si, bool adv_di, uint32_t cx) {
+  if ((c->mode & CPU_MODE_PE) || seg_ok(c, seg, areg(c, in, reg), n, write))
     return;
   if (adv_si)
     set_areg(c, in, R_ESI, areg(c, in, R_ESI) + step(c, n));
@@ -56,6 +56,11 @@ static void s286_access(Cpu *c, const Insn *in, int seg, int reg, uint32_t n, bo
   if (in->flags & (INSN_REP | INSN_REPNE))
     set_areg(c, in, R_ECX, areg(c, in, R_ECX) - cx);
   seg_fault(c, seg);
+}
+static inline void s286_access(Cpu *c, const Insn *in, int seg, int reg, uint32_t n, bool write,
+                               bool adv_si, bool adv_di, uint32_t cx) {
+  if (unlikely(cpu_is_286(c)))
+    s286_check(c, in, seg, reg, n, write, adv_si, adv_di, cx);
 }
 
 /*
