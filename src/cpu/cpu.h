@@ -218,6 +218,9 @@ typedef struct Cpu {
    * cpu_handle_exception() right after it delivered an exception, with the
    * CPU at the first instruction of the handler and the frame pushed. */
   void (*exc_delivered)(struct Cpu *cpu, int vector, uint32_t error);
+
+  /* The JIT's translation key (src/jit/jit.c jit_key): mode | flat data segments << 8. */
+  uint32_t jit_mode;
 } Cpu;
 
 /*

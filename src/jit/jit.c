@@ -160,7 +160,7 @@ static void emit_fixed(Jit *j) {
   mov_r_m(&e, SZ32, RAX, RBX, OFF(seg[S_CS].base));
   alu_r_m(&e, SZ32, ALU_CMP, RAX, RDX, offsetof(JitJc, csbase));
   jcc_to(&e, CC_NE, j->exit0_rw);
-  mov_r_m(&e, SZ32, RAX, RBX, OFF(mode));
+  mov_r_m(&e, SZ32, RAX, RBX, OFF(jit_mode));
   alu_r_m(&e, SZ32, ALU_CMP, RAX, RDX, offsetof(JitJc, mode));
   jcc_to(&e, CC_NE, j->exit0_rw);
   mov_r_m(&e, SZ32, RAX, RBX, OFF(tlb_epoch));
@@ -200,6 +200,26 @@ static inline uint32_t hash_key(uint32_t pa, uint32_t eip) {
   return (h ^ (h >> 15)) & (JIT_HASH_SIZE - 1);
 }
 
+/*
+ * The translation key of the current state: the mode bits, and which data
+ * segments are flat (base 0, limit 4 GiB, present, writable, expand-up
+ * data): translated accesses through a flat segment skip the rights and
+ * limit checks.  Valid from one return to C to the next: every
+ * instruction that loads a segment register or changes the mode ends its
+ * block and goes back to C (translate.c ends_block, exit_to_c), as do
+ * interrupts and exceptions.
+ */
+static uint32_t jit_key(Cpu *c) {
+  uint32_t k = c->mode;
+  for (int s = S_ES; s <= S_GS; s++) {
+    const SegCache *sc = &c->seg[s];
+    if (s != S_CS && sc->base == 0 && sc->limit == 0xffffffffu &&
+        (sc->flags & (SF_P | SF_CODE | SF_DC | SF_RW)) == (SF_P | SF_RW))
+      k |= JIT_MODE_FLAT(s);
+  }
+  return c->jit_mode = k;
+}
+
 /* Look the block for the current CS:EIP up; translate it if needed.  maxn
  * bounds nothing any more: a block longer than the budget is not run (NULL). */
 static JitBlock *block_for(Cpu *c, uint64_t room) {
@@ -208,7 +228,7 @@ static JitBlock *block_for(Cpu *c, uint64_t room) {
   const SegCache *cs = &c->seg[S_CS];
   if (!fetch_tlb(c, &lin, &pa))
     return NULL; /* the interpreter walks the tables (and faults) */
-  uint32_t mode = c->mode;
+  uint32_t mode = jit_key(c);
   uint32_t h = hash_key(pa, eip);
   /* A block longer than the budget left is not run (the interpreter takes
    * the tail of the slice): shortened translations for every possible
@@ -253,7 +273,7 @@ static void try_chain(Cpu *c, JitChain *ch) {
   uint32_t epoch = ch->flush_epoch;
   if (epoch != j->flush_epoch)
     return;
-  if (c->mode != from->mode || c->seg[S_CS].base != from->csbase || c->eip != ch->target)
+  if (jit_key(c) != from->mode || c->seg[S_CS].base != from->csbase || c->eip != ch->target)
     return;
   if (((from->csbase + from->eip) >> PAGE_SHIFT) != ((c->seg[S_CS].base + c->eip) >> PAGE_SHIFT))
     return;
@@ -281,7 +301,7 @@ static bool jit_exec(Cpu *c, uint64_t limit) {
     JitJc *jc = &j->jc[c->eip & (JC_SIZE - 1)];
     jc->eip = c->eip;
     jc->csbase = c->seg[S_CS].base;
-    jc->mode = c->mode;
+    jc->mode = c->jit_mode;
     jc->epoch = c->tlb_epoch;
     jc->code = b->code;
     j->stats.jc_fills++;

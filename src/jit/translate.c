@@ -327,25 +327,33 @@ static void emit_ea(Tr *t, const Insn *in) {
  */
 static void emit_mem(Tr *t, Stub *slow, int s, unsigned nbytes, bool write) {
   Emit *e = &t->e;
-  uint32_t mask = SF_CODE | SF_DC | SF_P | (write ? SF_RW : 0);
-  uint32_t want = SF_P | (write ? SF_RW : 0);
-  movzx_m(e, SZ16, RCX, RBX, OFF(seg) + s * (int32_t)sizeof(SegCache) + (int32_t)offsetof(SegCache, flags));
-  alu_ri(e, SZ32, ALU_AND, RCX, (int32_t)mask);
-  alu_ri(e, SZ32, ALU_CMP, RCX, (int32_t)want);
-  stub_jcc(t, slow, CC_NE);
-  mov_rr(e, SZ32, RCX, RAX);
+  if (!(t->b->mode & JIT_MODE_FLAT(s))) {
+    /* Rights and limit, then the base (a flat segment needs none of it). */
+    uint32_t mask = SF_CODE | SF_DC | SF_P | (write ? SF_RW : 0);
+    uint32_t want = SF_P | (write ? SF_RW : 0);
+    movzx_m(e, SZ16, RCX, RBX, OFF(seg) + s * (int32_t)sizeof(SegCache) + (int32_t)offsetof(SegCache, flags));
+    alu_ri(e, SZ32, ALU_AND, RCX, (int32_t)mask);
+    alu_ri(e, SZ32, ALU_CMP, RCX, (int32_t)want);
+    stub_jcc(t, slow, CC_NE);
+    mov_rr(e, SZ32, RCX, RAX);
+    if (nbytes > 1)
+      alu_ri(e, SZ64, ALU_ADD, RCX, (int32_t)nbytes - 1);
+    mov_r_m(e, SZ32, RDX, RBX, OFF(seg) + s * (int32_t)sizeof(SegCache) + (int32_t)offsetof(SegCache, limit));
+    alu_rr(e, SZ64, ALU_CMP, RCX, RDX);
+    stub_jcc(t, slow, CC_A);
+    alu_r_m(e, SZ32, ALU_ADD, RAX, RBX, OFF(seg) + s * (int32_t)sizeof(SegCache) + (int32_t)offsetof(SegCache, base));
+  }
+  /* TLB probe: the page of the access's last byte must be the entry's (an
+   * access crossing a page, or wrapping at 4 GiB, misses). */
   if (nbytes > 1)
-    alu_ri(e, SZ64, ALU_ADD, RCX, (int32_t)nbytes - 1);
-  mov_r_m(e, SZ32, RDX, RBX, OFF(seg) + s * (int32_t)sizeof(SegCache) + (int32_t)offsetof(SegCache, limit));
-  alu_rr(e, SZ64, ALU_CMP, RCX, RDX);
-  stub_jcc(t, slow, CC_A);
-  alu_r_m(e, SZ32, ALU_ADD, RAX, RBX, OFF(seg) + s * (int32_t)sizeof(SegCache) + (int32_t)offsetof(SegCache, base));
-  /* TLB probe. */
-  mov_rr(e, SZ32, RCX, RAX);
+    lea32_m(e, RCX, RAX, (int32_t)nbytes - 1);
+  else
+    mov_rr(e, SZ32, RCX, RAX);
   shift_ri(e, SZ32, 5, RCX, PAGE_SHIFT);
-  mov_rr(e, SZ32, RDX, RCX);
-  alu_ri(e, SZ32, ALU_AND, RDX, TLB_SIZE - 1);
-  shift_ri(e, SZ32, 4, RDX, 5);
+  mov_rr(e, SZ32, RDX, RAX);
+  shift_ri(e, SZ32, 5, RDX, PAGE_SHIFT - 5);
+  alu_ri(e, SZ32, ALU_AND, RDX, (TLB_SIZE - 1) << 5);
+  _Static_assert(sizeof(TlbEntry) == 32, "TLB entries are indexed << 5");
   lea_sib(e, RDX, RBX, RDX, 0, OFF(tlb));
   alu_r_m(e, SZ32, ALU_CMP, RCX, RDX, offsetof(TlbEntry, vpage));
   stub_jcc(t, slow, CC_NE);
@@ -357,10 +365,6 @@ static void emit_mem(Tr *t, Stub *slow, int s, unsigned nbytes, bool write) {
   stub_jcc(t, slow, CC_E);
   mov_rr(e, SZ32, RCX, RAX);
   alu_ri(e, SZ32, ALU_AND, RCX, PAGE_MASK);
-  if (nbytes > 1) {
-    alu_ri(e, SZ32, ALU_CMP, RCX, (int32_t)(PAGE_SIZE - nbytes));
-    stub_jcc(t, slow, CC_A);
-  }
   alu_rr(e, SZ64, ALU_ADD, RDX, RCX);
 }
 
@@ -1308,7 +1312,10 @@ static bool tr_one(Tr *t, int k) {
 /* Instructions that must end a block although they are not jumps (mode bits). */
 static bool ends_block(const Insn *in) {
   unsigned op = in->op;
-  return op == 0x17 || op == 0x1b2; /* POP SS, LSS: stack size and interrupt shadow */
+  /* POP SS, LSS: stack size and interrupt shadow; POP ES/DS/FS/GS, LES,
+   * LDS, LFS, LGS: a segment the block key may call flat (jit.c jit_key). */
+  return op == 0x17 || op == 0x1b2 || op == 0x07 || op == 0x1f || op == 0x1a1 || op == 0x1a9 || op == 0xc4 ||
+         op == 0xc5 || op == 0x1b4 || op == 0x1b5;
 }
 /* After these, go back to the dispatch loop (TF, IF, CPL, mode may have changed). */
 static bool exit_to_c(const Insn *in) {
@@ -1482,7 +1489,7 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
   b->pa = pa;
   b->eip = eip;
   b->csbase = cs->base;
-  b->mode = c->mode;
+  b->mode = c->jit_mode; /* set by block_for() just before */
   b->genp = ram ? &c->mem->page_gen[ppage] : &zero_gen;
   b->gen = *b->genp;
   b->n = (uint16_t)n;
