@@ -116,6 +116,10 @@ enum {
 /* Software TLB: linear page -> host page, with permissions. */
 #define TLB_BITS 10 /* 4 MiB of reach: workloads striding over a few MiB stay on the fast path */
 #define TLB_SIZE (1u << TLB_BITS)
+/* The TLB slot of a virtual page: the page number folded with the bits
+ * above the index, so arrays a multiple of 4 MiB apart do not evict each
+ * other on every access (the JIT's inline probe computes the same). */
+static inline uint32_t tlb_index(uint32_t vpage) { return (vpage ^ (vpage >> TLB_BITS)) & (TLB_SIZE - 1); }
 #define TLB_R_SUP  0x01u
 #define TLB_W_SUP  0x02u
 #define TLB_R_USER 0x04u

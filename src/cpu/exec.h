@@ -92,7 +92,7 @@ static inline bool fetch_tlb(const Cpu *c, uint32_t *lin_out, uint32_t *pa_out) 
   if (unlikely(eip > cs->limit))
     return false;
   uint32_t lin = cs->base + eip;
-  const TlbEntry *te = &c->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+  const TlbEntry *te = &c->tlb[tlb_index(lin >> PAGE_SHIFT)];
   uint32_t need = c->cpl == 3 ? TLB_R_USER : TLB_R_SUP;
   if (unlikely(te->vpage != lin >> PAGE_SHIFT || !(te->perm & need)))
     return false;
@@ -109,7 +109,7 @@ static inline bool fetch_tlb(const Cpu *c, uint32_t *lin_out, uint32_t *pa_out) 
 #endif
 /* Host pointer for an access of size bytes at lin, or NULL (slow path in mmu.c). */
 static inline uint8_t *tlb_host(Cpu *c, uint32_t lin, uint32_t size, bool write) {
-  const TlbEntry *e = &c->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+  const TlbEntry *e = &c->tlb[tlb_index(lin >> PAGE_SHIFT)];
   uint32_t need = write ? (c->cpl == 3 ? TLB_W_USER : TLB_W_SUP) : (c->cpl == 3 ? TLB_R_USER : TLB_R_SUP);
   uint8_t *h = write ? e->whost : e->host;
   if (TLB_FAST_LE && likely(e->vpage == lin >> PAGE_SHIFT && (e->perm & need) && h &&

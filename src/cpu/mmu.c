@@ -25,7 +25,7 @@ void tlb_flush(Cpu *cpu) {
 }
 
 void tlb_flush_page(Cpu *cpu, uint32_t lin) {
-  TlbEntry *e = &cpu->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+  TlbEntry *e = &cpu->tlb[tlb_index(lin >> PAGE_SHIFT)];
   if (e->vpage == lin >> PAGE_SHIFT)
     e->vpage = 0xffffffffu;
   cpu->tlb_epoch++;
@@ -42,7 +42,7 @@ _Noreturn static void page_fault(Cpu *cpu, uint32_t lin, bool present, int acc, 
  * the access (acc, user) is not allowed.  Sets Accessed, and Dirty on writes.
  */
 static TlbEntry *tlb_fill(Cpu *cpu, uint32_t lin, int acc, bool user) {
-  TlbEntry *e = &cpu->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+  TlbEntry *e = &cpu->tlb[tlb_index(lin >> PAGE_SHIFT)];
   uint32_t ppage, perm;
   if (!(cpu->cr[0] & CR0_PG)) {
     ppage = lin >> PAGE_SHIFT;
@@ -105,7 +105,7 @@ static inline bool is_user(const Cpu *cpu) { return cpu->cpl == 3; }
 
 /* Physical address of lin for an access; faults as the access would. */
 static uint32_t translate(Cpu *cpu, uint32_t lin, int acc, bool user) {
-  TlbEntry *e = &cpu->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+  TlbEntry *e = &cpu->tlb[tlb_index(lin >> PAGE_SHIFT)];
   uint32_t need = acc == ACC_WRITE ? (user ? TLB_W_USER : TLB_W_SUP) : (user ? TLB_R_USER : TLB_R_SUP);
   if (unlikely(cpu->inject_pf) && acc != ACC_FETCH) {
     if (--cpu->inject_pf == 0)
@@ -131,7 +131,7 @@ static uint32_t read_slow(Cpu *cpu, uint32_t lin, int size, bool user) {
   uint32_t v = 0;
   if (((lin & PAGE_MASK) + (uint32_t)size) <= PAGE_SIZE) {
     uint32_t pa = translate(cpu, lin, ACC_READ, user);
-    TlbEntry *e = &cpu->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+    TlbEntry *e = &cpu->tlb[tlb_index(lin >> PAGE_SHIFT)];
     if (e->host) {
       for (int i = 0; i < size; i++)
         v |= (uint32_t)e->host[(lin & PAGE_MASK) + i] << (8 * i);
@@ -153,7 +153,7 @@ static uint32_t read_slow(Cpu *cpu, uint32_t lin, int size, bool user) {
 static void write_slow(Cpu *cpu, uint32_t lin, int size, uint32_t v, bool user) {
   if (((lin & PAGE_MASK) + (uint32_t)size) <= PAGE_SIZE) {
     uint32_t pa = translate(cpu, lin, ACC_WRITE, user);
-    TlbEntry *e = &cpu->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+    TlbEntry *e = &cpu->tlb[tlb_index(lin >> PAGE_SHIFT)];
     if (e->whost) { /* plain RAM: the entry just made (or found) gives the host page */
       for (int i = 0; i < size; i++)
         e->whost[(lin & PAGE_MASK) + i] = (uint8_t)(v >> (8 * i));
@@ -215,7 +215,7 @@ static inline void st_le(uint8_t *p, int size, uint32_t v) {
 }
 
 static inline uint32_t lin_read(Cpu *cpu, uint32_t lin, int size, bool user) {
-  TlbEntry *e = &cpu->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+  TlbEntry *e = &cpu->tlb[tlb_index(lin >> PAGE_SHIFT)];
   uint32_t need = user ? TLB_R_USER : TLB_R_SUP;
   if (likely(e->vpage == lin >> PAGE_SHIFT && (e->perm & need) && e->host &&
              (lin & PAGE_MASK) <= PAGE_SIZE - (uint32_t)size))
@@ -224,7 +224,7 @@ static inline uint32_t lin_read(Cpu *cpu, uint32_t lin, int size, bool user) {
 }
 
 static inline void lin_write(Cpu *cpu, uint32_t lin, int size, uint32_t v, bool user) {
-  TlbEntry *e = &cpu->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+  TlbEntry *e = &cpu->tlb[tlb_index(lin >> PAGE_SHIFT)];
   uint32_t need = user ? TLB_W_USER : TLB_W_SUP;
   if (likely(e->vpage == lin >> PAGE_SHIFT && (e->perm & need) && e->whost &&
              (lin & PAGE_MASK) <= PAGE_SIZE - (uint32_t)size)) {

@@ -107,7 +107,7 @@ static const Insn *fetch_decode(Cpu *c, Insn *scratch) {
     cpu_raise(c, EXC_GP, 0);
   uint32_t lin = cs->base + eip;
   /* Inline TLB probe; the page walk and faults are in mmu.c. */
-  const TlbEntry *te = &c->tlb[(lin >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+  const TlbEntry *te = &c->tlb[tlb_index(lin >> PAGE_SHIFT)];
   uint32_t need = c->cpl == 3 ? TLB_R_USER : TLB_R_SUP;
   uint32_t pa = likely(te->vpage == lin >> PAGE_SHIFT && (te->perm & need))
                     ? (te->ppage << PAGE_SHIFT) | (lin & PAGE_MASK)
@@ -193,7 +193,7 @@ static const uint32_t zero_gen;
 
 /* Physical page (+ 1) the TLB maps linear page vpage to for a fetch, 0 if it holds none. */
 static uint32_t tlb_fetch_page(const Cpu *c, uint32_t vpage, uint32_t need) {
-  const TlbEntry *te = &c->tlb[vpage & (TLB_SIZE - 1)];
+  const TlbEntry *te = &c->tlb[tlb_index(vpage)];
   if (te->vpage != vpage || !(te->perm & need))
     return 0;
   return (((te->ppage << PAGE_SHIFT) & c->mem->a20_mask) >> PAGE_SHIFT) + 1;

@@ -8,7 +8,7 @@
  *          per block by use count, held in these callee-saved host
  *          registers between handler calls (see "register cache" below);
  *          every other guest register is read and written in struct Cpu;
- *   RAX, RCX, RDX, RSI, RDI, R8, R9 = scratch (caller-saved);
+ *   RAX, RCX, RDX, RSI, RDI, R8, R9, R11 = scratch (caller-saved; R11: the TLB probe);
  *   RSP  = 16-byte aligned (set by the entry trampoline).
  *
  * Bookkeeping: `pend` counts instructions retired since the last update of
@@ -350,8 +350,12 @@ static void emit_mem(Tr *t, Stub *slow, int s, unsigned nbytes, bool write) {
   else
     mov_rr(e, SZ32, RCX, RAX);
   shift_ri(e, SZ32, 5, RCX, PAGE_SHIFT);
+  /* RDX = tlb_index(first byte's page) << 5 */
   mov_rr(e, SZ32, RDX, RAX);
   shift_ri(e, SZ32, 5, RDX, PAGE_SHIFT - 5);
+  mov_rr(e, SZ32, R11, RAX);
+  shift_ri(e, SZ32, 5, R11, PAGE_SHIFT + TLB_BITS - 5);
+  alu_rr(e, SZ32, ALU_XOR, RDX, R11);
   alu_ri(e, SZ32, ALU_AND, RDX, (TLB_SIZE - 1) << 5);
   _Static_assert(sizeof(TlbEntry) == 32, "TLB entries are indexed << 5");
   lea_sib(e, RDX, RBX, RDX, 0, OFF(tlb));
