@@ -211,8 +211,9 @@ typedef struct Cpu {
   uint32_t tlb_epoch;   /* bumped by every TLB flush (the JIT's jump cache watches it) */
   uint64_t jit_limit;   /* translated code chains to another block only while icount < jit_limit */
   /* Test hook (precise-fault tests): when nonzero, every data access walks
-   * the page tables (no TLB entry is kept for it) and counts this down; the
-   * access that brings it to zero raises #PF as a not-present page would. */
+   * the page tables (no TLB entry is kept for it, and entries made for code
+   * fetches serve no data access) and counts this down; the access that
+   * brings it to zero raises #PF as a not-present page would. */
   uint64_t inject_pf;
 
   /* --- CPU model (new fields go at the end: the JIT reaches earlier ones by offset) --- */
@@ -225,6 +226,12 @@ typedef struct Cpu {
 
   /* The JIT's translation key (src/jit/jit.c jit_key): mode | flat data segments << 8. */
   uint32_t jit_mode;
+
+  /* Test hook (precise-fault tests): when nonzero, the first access (data or
+   * fetch) to linear page inject_pf_page - 1 that misses the TLB raises #PF
+   * as a not-present page would, and clears this; the rest of the TLB works
+   * as usual (drop the page's entry when arming). */
+  uint32_t inject_pf_page;
 } Cpu;
 
 /*
@@ -270,6 +277,22 @@ void cpu_deliver_interrupt(Cpu *cpu, int vector, bool software, uint32_t error_c
 uint32_t cpu_get_flags(Cpu *cpu);               /* materialise EFLAGS */
 uint32_t cpu_get_cf(const Cpu *cpu);            /* just CF (0 or 1), cheaper */
 void cpu_set_flags(Cpu *cpu, uint32_t value, uint32_t mask); /* write bits in mask */
+
+/*
+ * Events from outside the instruction stream.  Both also make translated
+ * code return to C at its next block exit (jit_limit = 0: its budget
+ * check fails), where the dispatch loop looks at the event; translated code
+ * checks nothing else for them.
+ */
+static inline void cpu_request_stop(Cpu *cpu) {
+  cpu->stop = CPU_STOP_REQUEST;
+  cpu->jit_limit = 0;
+}
+static inline void cpu_set_intr(Cpu *cpu, bool level) {
+  cpu->intr = level;
+  if (level)
+    cpu->jit_limit = 0;
+}
 
 /* Segment loading. */
 void cpu_load_seg_real(Cpu *cpu, int seg, uint16_t sel);

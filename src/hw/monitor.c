@@ -166,7 +166,7 @@ void monitor_exec(Monitor *mon, const char *cmd) {
     }
   } else if (strcmp(s, "quit") == 0 || strcmp(s, "q") == 0) {
     m->quit_requested = true;
-    m->cpu->stop = CPU_STOP_REQUEST;
+    cpu_request_stop(m->cpu);
   } else {
     mon_printf(mon, "unknown command '%s' (try 'help')\n", s);
   }

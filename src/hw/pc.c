@@ -57,7 +57,7 @@ int machine_post_code(const Machine *m) { return m->dbg->post_seen ? m->dbg->pos
 
 static void cb_intr(void *opaque, int level) {
   Machine *m = opaque;
-  m->cpu->intr = level;
+  cpu_set_intr(m->cpu, level);
 }
 
 static int cb_int_ack(void *opaque) {
@@ -83,14 +83,14 @@ static void cb_a20(void *opaque, bool on) {
 static void cb_reset(void *opaque) {
   Machine *m = opaque;
   m->reset_requested = true;
-  m->cpu->stop = CPU_STOP_REQUEST;
+  cpu_request_stop(m->cpu);
 }
 
 static void cb_exit(void *opaque, int status) {
   Machine *m = opaque;
   m->exit_requested = true;
   m->exit_status = status;
-  m->cpu->stop = CPU_STOP_REQUEST;
+  cpu_request_stop(m->cpu);
 }
 
 static void cb_ferr(void *opaque, int level) {
@@ -107,13 +107,13 @@ static void cb_fpu_clear(void *opaque, uint16_t port, int size, uint32_t value) 
 
 static void cb_kick(void *opaque) {
   Machine *m = opaque;
-  m->cpu->stop = CPU_STOP_REQUEST;
+  cpu_request_stop(m->cpu);
 }
 
 static void cb_timeout(void *opaque) {
   Machine *m = opaque;
   m->timed_out = true;
-  m->cpu->stop = CPU_STOP_REQUEST;
+  cpu_request_stop(m->cpu);
 }
 
 /* ---------------- scripted console ---------------- */
@@ -188,7 +188,7 @@ static void script_advance(Machine *m) {
   if (m->script_pos >= m->nscript) {
     if (m->nscript && !m->script[m->nscript - 1].is_send) {
       m->script_done = true;
-      m->cpu->stop = CPU_STOP_REQUEST;
+      cpu_request_stop(m->cpu);
     }
     return;
   }
@@ -611,7 +611,7 @@ void machine_reset(Machine *m) {
     if (m->devs[i].reset && m->devs[i].opaque != m->pic)
       m->devs[i].reset(m->devs[i].opaque);
   pic_reset(m->pic);
-  m->cpu->intr = m->pic->out;
+  cpu_set_intr(m->cpu, m->pic->out);
   m->reset_requested = false;
 }
 
@@ -1017,7 +1017,7 @@ int machine_restore(Machine *m, const char *path, char *err, size_t errlen) {
   mem_set_a20(m->mem, ms.a20);
   cpu_update_mode(m->cpu);
   tlb_flush(m->cpu);
-  m->cpu->intr = m->pic->out;
+  cpu_set_intr(m->cpu, m->pic->out);
   save_reader_free(r);
   return 0;
 }

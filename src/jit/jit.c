@@ -144,12 +144,6 @@ static void emit_fixed(Jit *j) {
   mov_r_m(&e, SZ64, RCX, RBX, OFF(icount));
   op_mem(&e, SZ64, 0x3b, RCX, RBX, OFF(jit_limit)); /* cmp rcx, [jit_limit] */
   jcc_to(&e, CC_AE, j->exit0_rw);
-  mov_rr(&e, SZ32, RSI, RAX);
-  Fixup ev[3];
-  emit_event_check(&e, ev);
-  for (int i = 0; i < 3; i++)
-    fix_to(ev[i], j->exit0_rw);
-  mov_rr(&e, SZ32, RAX, RSI);
   mov_rr(&e, SZ32, RCX, RAX);
   alu_ri(&e, SZ32, ALU_AND, RCX, JC_SIZE - 1);
   shift_ri(&e, SZ32, 4, RCX, 5);

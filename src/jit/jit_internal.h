@@ -85,22 +85,6 @@ typedef struct Jit {
   JitStats stats;
 } Jit;
 
-/* Event check at block exits: jump to `out` when HLT, NMI, the interrupt
- * shadow, a stop request, or INTR with IF=1 needs the dispatch loop.
- * (INTR with IF=0 does not: a masked line must not stop chaining.) */
-static inline void emit_event_check(Emit *e, Fixup *out) {
-  mov_r_m(e, SZ32, RAX, RBX, OFF(halted));
-  test_ri(e, SZ32, RAX, 0xffff00ffu);
-  out[0] = jcc_fwd(e, CC_NE);
-  alu_mi(e, SZ32, ALU_CMP, RBX, OFF(stop), 0);
-  out[1] = jcc_fwd(e, CC_NE);
-  test_ri(e, SZ32, RAX, 0x0000ff00u);
-  Fixup no_intr = jcc_fwd(e, CC_E);
-  test_mi(e, RBX, OFF(eflags), F_IF);
-  out[2] = jcc_fwd(e, CC_NE);
-  bind(e, no_intr);
-}
-
 /* translate.c */
 JitBlock *jit_translate(Cpu *c, uint32_t pa, unsigned maxn);
 /* jit.c */

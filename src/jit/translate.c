@@ -137,11 +137,11 @@ static void direct_exit(Tr *t, uint32_t target) {
   Emit *e = &t->e;
   rc_writeback(t, t->dirty); /* the code after an exit is reached only by labels with their own state */
   sync_icount(t);
+  /* Budget left?  (Events from outside zero the limit: cpu_request_stop,
+   * cpu_set_intr; events from instructions end their block in C.) */
   mov_r_m(e, SZ64, RAX, RBX, OFF(icount));
   op_mem(e, SZ64, 0x3b, RAX, RBX, OFF(jit_limit));
   Fixup f1 = jcc_fwd(e, CC_AE);
-  Fixup ev[3];
-  emit_event_check(e, ev);
   Fixup site = jmp_fwd(e);
   /* Not linked yet: ask the dispatch loop to link this exit. */
   JitChain *ch = jit_arena_alloc(t->j, sizeof(JitChain));
@@ -158,8 +158,6 @@ static void direct_exit(Tr *t, uint32_t target) {
   mov_ri64(e, RAX, (uint64_t)(uintptr_t)ch);
   jmp_to(e, t->j->epilogue_rw);
   bind(e, f1);
-  for (int i = 0; i < 3; i++)
-    bind(e, ev[i]);
   mov_m_i32(e, RBX, OFF(eip), target);
   jmp_to(e, t->j->exit0_rw);
 }
