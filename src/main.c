@@ -17,6 +17,7 @@
 #include "pc.h"
 #ifdef X86VM_HAVE_JIT
 #include "jit.h"
+static FILE *dump_file; /* --jit-dump */
 #endif
 #ifdef X86VM_HAVE_VGA
 #include "vga.h"
@@ -46,7 +47,7 @@ static Machine *g_machine; /* for the signal handler only */
 static void on_signal(int sig) {
   if (g_machine) {
     g_machine->signalled = sig;
-    g_machine->cpu->stop = CPU_STOP_REQUEST;
+    cpu_request_stop(g_machine->cpu);
   }
 }
 
@@ -55,7 +56,7 @@ static void on_signal(int sig) {
 static void on_alarm(int sig) {
   if (g_machine) {
     g_machine->alarm_ticks++;
-    g_machine->cpu->stop = CPU_STOP_REQUEST;
+    cpu_request_stop(g_machine->cpu);
   }
 }
 
@@ -77,6 +78,7 @@ static void usage(FILE *f) {
     "                        block with both and stop at the first difference)\n"
     "  --jit-cache MIB       bound of the JIT's translation cache (default 64)\n"
     "  --jit-stats           print translation-cache statistics at exit\n"
+    "  --jit-dump FILE       write every translation (guest and host code) to FILE\n"
     "  --mem MIB             RAM size in MiB (default 128, 1..3584)\n"
     "  --bios FILE           BIOS ROM, any size up to 256 KiB (default: our BIOS)\n"
     "  --vga-bios FILE       video BIOS option ROM (e.g. SeaBIOS's vgabios-isavga.bin): at C0000h\n"
@@ -142,7 +144,7 @@ static bool file_exists(const char *path) {
 }
 
 enum {
-  OPT_HEADLESS = 256, OPT_CPU, OPT_ENGINE, OPT_JIT_CACHE, OPT_JIT_STATS, OPT_MEM, OPT_BIOS, OPT_FDA, OPT_FDB, OPT_HDA, OPT_HDB, OPT_CDROM,
+  OPT_HEADLESS = 256, OPT_CPU, OPT_ENGINE, OPT_JIT_CACHE, OPT_JIT_STATS, OPT_JIT_DUMP, OPT_MEM, OPT_BIOS, OPT_FDA, OPT_FDB, OPT_HDA, OPT_HDB, OPT_CDROM,
   OPT_BOOT, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_SERIAL, OPT_SNAPSHOT, OPT_SAVE, OPT_RESTORE,
   OPT_DET, OPT_NSPI, OPT_MONITOR, OPT_VGABIOS, OPT_TIMEOUT, OPT_SCREENSHOT, OPT_EXPECT, OPT_SEND, OPT_HELP, OPT_VERSION
 };
@@ -153,6 +155,7 @@ static const struct option long_opts[] = {
   {"engine", required_argument, 0, OPT_ENGINE},
   {"jit-cache", required_argument, 0, OPT_JIT_CACHE},
   {"jit-stats", no_argument, 0, OPT_JIT_STATS},
+  {"jit-dump", required_argument, 0, OPT_JIT_DUMP},
   {"mem", required_argument, 0, OPT_MEM},
   {"bios", required_argument, 0, OPT_BIOS},
   {"vga-bios", required_argument, 0, OPT_VGABIOS},
@@ -196,6 +199,7 @@ int main(int argc, char **argv) {
   int engine = 0; /* 0 interp, 1 jit, 2 lockstep */
   unsigned jit_cache_mib = 0;
   bool jit_stats = false;
+  const char *jit_dump = NULL;
   double timeout = 0;
   static ScriptArg script[PC_SCRIPT_MAX];
   int nscript = 0;
@@ -240,6 +244,7 @@ int main(int argc, char **argv) {
       break;
     }
     case OPT_JIT_STATS: jit_stats = true; break;
+    case OPT_JIT_DUMP: jit_dump = optarg; break;
     case OPT_MEM: {
       errno = 0;
       unsigned long v = strtoul(optarg, &end, 10);
@@ -387,6 +392,11 @@ int main(int argc, char **argv) {
 #ifdef X86VM_HAVE_JIT
   if (engine) {
     JitOptions jo = {.cache_bytes = (size_t)jit_cache_mib << 20, .lockstep = engine == 2};
+    if (jit_dump && !(jo.dump = dump_file = fopen(jit_dump, "w"))) {
+      fprintf(stderr, "x86vm: --jit-dump %s: %s\n", jit_dump, strerror(errno));
+      machine_free(m);
+      return EXIT_USAGE;
+    }
     if (!jit_attach(m->cpu, &jo, err, sizeof(err))) {
       fprintf(stderr, "x86vm: %s\n", err);
       machine_free(m);
@@ -500,8 +510,11 @@ int main(int argc, char **argv) {
     }
     jit_detach(m->cpu);
   }
+  if (dump_file)
+    fclose(dump_file);
 #endif
   (void)jit_stats;
+  (void)jit_dump;
   machine_free(m); /* restores the terminal, flushes disks */
   snapshot_info_free(&snap);
   fprintf(stderr, "x86vm: %s; %" PRIu64 " instructions; last POST code %s\n", reason, insns, postbuf);
