@@ -103,19 +103,34 @@ static TlbEntry *tlb_fill(Cpu *cpu, uint32_t lin, int acc, bool user) {
 
 static inline bool is_user(const Cpu *cpu) { return cpu->cpl == 3; }
 
+/* translate() while a precise-fault test hook is armed (cpu.h: inject_pf, inject_pf_page). */
+static __attribute__((noinline)) uint32_t translate_inject(Cpu *cpu, uint32_t lin, int acc, bool user) {
+  TlbEntry *e = &cpu->tlb[tlb_index(lin >> PAGE_SHIFT)];
+  uint32_t need = acc == ACC_WRITE ? (user ? TLB_W_USER : TLB_W_SUP) : (user ? TLB_R_USER : TLB_R_SUP);
+  if (cpu->inject_pf_page && lin >> PAGE_SHIFT == cpu->inject_pf_page - 1) {
+    cpu->inject_pf_page = 0;
+    page_fault(cpu, lin, false, acc, user);
+  }
+  if (cpu->inject_pf && acc != ACC_FETCH && --cpu->inject_pf == 0)
+    page_fault(cpu, lin, false, acc, user);
+  if (e->vpage != lin >> PAGE_SHIFT || !(e->perm & need))
+    e = tlb_fill(cpu, lin, acc, user);
+  uint32_t pa = (e->ppage << PAGE_SHIFT) | (lin & PAGE_MASK);
+  if (cpu->inject_pf) {
+    if (acc == ACC_FETCH)
+      e->host = e->whost = NULL; /* a code page's entry serves no data access: they all come here */
+    else
+      e->vpage = 0xffffffffu; /* the next access comes here again */
+  }
+  return pa;
+}
+
 /* Physical address of lin for an access; faults as the access would. */
 static uint32_t translate(Cpu *cpu, uint32_t lin, int acc, bool user) {
   TlbEntry *e = &cpu->tlb[tlb_index(lin >> PAGE_SHIFT)];
   uint32_t need = acc == ACC_WRITE ? (user ? TLB_W_USER : TLB_W_SUP) : (user ? TLB_R_USER : TLB_R_SUP);
-  if (unlikely(cpu->inject_pf) && acc != ACC_FETCH) {
-    if (--cpu->inject_pf == 0)
-      page_fault(cpu, lin, false, acc, user);
-    if (e->vpage != lin >> PAGE_SHIFT || !(e->perm & need))
-      e = tlb_fill(cpu, lin, acc, user);
-    uint32_t pa = (e->ppage << PAGE_SHIFT) | (lin & PAGE_MASK);
-    e->vpage = 0xffffffffu; /* the next access comes here again */
-    return pa;
-  }
+  if (unlikely(cpu->inject_pf | cpu->inject_pf_page))
+    return translate_inject(cpu, lin, acc, user);
   if (e->vpage != lin >> PAGE_SHIFT || !(e->perm & need))
     e = tlb_fill(cpu, lin, acc, user);
   return (e->ppage << PAGE_SHIFT) | (lin & PAGE_MASK);

@@ -24,15 +24,18 @@
  *           so every access of both engines goes the slow way: in the JIT,
  *           every memory instruction leaves its inline code for the stub
  *           that syncs EIP/icount and calls the handler.
- *   inline  the TLB is left as it is at N and the fault fires at the first
- *           data access after N that misses it (inject_pf = 1).  Before the
- *           fault, memory instructions run the JIT's inline TLB fast path;
- *           the fault lands where a real one can (a miss), with earlier
- *           instructions of the same block done inline.  To aim it, one TLB
- *           entry may be dropped first: the stack page (PUSH/POP/CALL/RET,
- *           interrupt frames), the page at DS:ESI or ES:EDI (string
- *           instructions, copies), a random valid entry, or none (the next
- *           natural miss).
+ *   inline  the TLB is left as it is at N but for one page P, and the fault
+ *           fires at the first access to P (cpu->inject_pf_page).  Before
+ *           the fault, memory instructions run the JIT's inline TLB fast
+ *           path, so the fault lands mid-block after instructions done
+ *           inline (with their register cache and lazy flags), as a real
+ *           fault would (a real one always comes from a TLB miss).  P is
+ *           the stack page (PUSH/POP/CALL/RET, interrupt frames), the page
+ *           at DS:ESI or ES:EDI (string instructions, copies), or the page
+ *           of a random TLB entry (data or code).  Which access comes first
+ *           to P does not depend on the rest of the TLB, which may differ
+ *           between the engines (the interpreter refills code entries at
+ *           every block, the JIT only when it looks a block up).
  *
  * The stages: "kernel" samples N in a window of virtual time of the boot
  * (default 9.5-10.95 s: the kernel from early set-up to starting /init),
@@ -63,16 +66,16 @@
 #include "pc.h"
 
 enum { MODE_EVERY, MODE_INLINE, MODE_COUNT };
-enum { TGT_NEXT, TGT_STACK, TGT_ESI, TGT_EDI, TGT_SLOT, TGT_COUNT };
+enum { TGT_STACK, TGT_ESI, TGT_EDI, TGT_SLOT, TGT_COUNT };
 static const char *const mode_name[MODE_COUNT] = {"every", "inline"};
-static const char *const tgt_name[TGT_COUNT] = {"next-miss", "stack", "ds:esi", "es:edi", "random-entry"};
+static const char *const tgt_name[TGT_COUNT] = {"stack", "ds:esi", "es:edi", "random-entry"};
 
 /* One injection: where (the parent's current state), how, which access. */
 typedef struct Spec {
   int mode;       /* MODE_* */
   int target;     /* TGT_* (inline mode) */
-  uint64_t k;     /* fault at the k-th counted data access */
-  uint32_t rnd;   /* random-entry choice */
+  uint64_t k;     /* every: fault at the k-th data access */
+  uint32_t lin;   /* inline: an address in the page to fault on */
 } Spec;
 
 enum { DUMP_NONE, DUMP_FIRED, DUMP_NOT_FIRED };
@@ -198,7 +201,7 @@ static Machine *g_m;
 static Dump *g_out;
 
 static void on_delivered(Cpu *c, int vec, uint32_t err) {
-  if (c->inject_pf)
+  if (c->inject_pf || c->inject_pf_page)
     return; /* a real exception before the injected one */
   fill_dump(g_m, g_out, DUMP_FIRED, vec, err);
   _exit(0);
@@ -220,7 +223,48 @@ static void child_engine(Machine *m, bool jit) {
   }
 }
 
-static void drop_page(Cpu *c, uint32_t lin) { tlb_flush_page(c, lin); }
+static bool in_tlb(const Cpu *c, uint32_t lin) {
+  for (uint32_t i = 0; i < TLB_SIZE; i++)
+    if (c->tlb[i].vpage == lin >> PAGE_SHIFT)
+      return true;
+  return false;
+}
+
+/* inline mode: the page to aim at (in the parent: its TLB is the children's).
+ * DS:ESI and ES:EDI only when their page is in the TLB (recently used, so
+ * likely a pointer), else a random entry; the target becomes the one used. */
+static uint32_t choose_page(const Cpu *c, int *target, uint32_t rnd) {
+  switch (*target) {
+  case TGT_STACK: return c->seg[S_SS].base + c->regs[R_ESP];
+  case TGT_ESI:
+    if (in_tlb(c, c->seg[S_DS].base + c->regs[R_ESI]))
+      return c->seg[S_DS].base + c->regs[R_ESI];
+    break;
+  case TGT_EDI:
+    if (in_tlb(c, c->seg[S_ES].base + c->regs[R_EDI]))
+      return c->seg[S_ES].base + c->regs[R_EDI];
+    break;
+  default: break;
+  }
+  *target = TGT_SLOT;
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < TLB_SIZE; i++)
+    n += c->tlb[i].vpage != 0xffffffffu;
+  uint32_t want = n ? rnd % n : 0;
+  for (uint32_t i = 0; i < TLB_SIZE && n; i++)
+    if (c->tlb[i].vpage != 0xffffffffu && want-- == 0)
+      return c->tlb[i].vpage << PAGE_SHIFT;
+  return c->seg[S_SS].base + c->regs[R_ESP]; /* an empty TLB */
+}
+
+/* inline mode: the page at lin leaves the TLB and faults at its first access. */
+static void aim_page(Cpu *c, uint32_t lin) {
+  uint32_t vpage = lin >> PAGE_SHIFT;
+  for (uint32_t i = 0; i < TLB_SIZE; i++)
+    if (c->tlb[i].vpage == vpage)
+      tlb_flush_page(c, lin);
+  c->inject_pf_page = vpage + 1;
+}
 
 static _Noreturn void run_child(Machine *m, const Spec *sp, bool jit, Dump *out, double guard_s) {
   alarm(120); /* a hung child dies and is reported */
@@ -233,28 +277,7 @@ static _Noreturn void run_child(Machine *m, const Spec *sp, bool jit, Dump *out,
     tlb_flush(c);
     c->inject_pf = sp->k;
   } else {
-    switch (sp->target) {
-    case TGT_STACK:
-      drop_page(c, c->seg[S_SS].base + c->regs[R_ESP]);
-      drop_page(c, c->seg[S_SS].base + c->regs[R_ESP] - 4);
-      break;
-    case TGT_ESI: drop_page(c, c->seg[S_DS].base + c->regs[R_ESI]); break;
-    case TGT_EDI: drop_page(c, c->seg[S_ES].base + c->regs[R_EDI]); break;
-    case TGT_SLOT: {
-      uint32_t n = 0;
-      for (uint32_t i = 0; i < TLB_SIZE; i++)
-        n += c->tlb[i].vpage != 0xffffffffu;
-      uint32_t want = n ? sp->rnd % n : 0;
-      for (uint32_t i = 0; i < TLB_SIZE && n; i++)
-        if (c->tlb[i].vpage != 0xffffffffu && want-- == 0) {
-          drop_page(c, c->tlb[i].vpage << 12);
-          break;
-        }
-      break;
-    }
-    default: break;
-    }
-    c->inject_pf = sp->k;
+    aim_page(c, sp->lin);
   }
   MachineStop why = machine_run(m, guard_s);
   fill_dump(m, out, DUMP_NOT_FIRED, -1, 0);
@@ -326,7 +349,7 @@ static void print_dump(const char *who, const Dump *d) {
 typedef struct Stats {
   uint64_t tried, fired, equal, differ, not_fired, died, double_faults, user;
   uint64_t by_mode[MODE_COUNT][3]; /* tried, fired, differ */
-  uint64_t by_tgt[TGT_COUNT][2];   /* fired, differ */
+  uint64_t by_tgt[TGT_COUNT][3];   /* tried, fired, differ */
 } Stats;
 
 #define MAX_MNEM 256
@@ -365,7 +388,15 @@ static double rnd01(void) { return (double)(rnd64() >> 11) / 9007199254740992.0;
 
 static bool quiet, verbose;
 static int max_print = 5;
-static double guard_s = 2.0;
+static double guard_s = 0.1; /* virtual seconds a child runs at most (25M instructions) */
+
+static const char *spec_text(const Spec *sp, char *buf, size_t n) {
+  if (sp->mode == MODE_EVERY)
+    snprintf(buf, n, "every-access mode, data access k=%" PRIu64, sp->k);
+  else
+    snprintf(buf, n, "inline mode, first access to the %s page", tgt_name[sp->target]);
+  return buf;
+}
 
 /* Run one spec as a pair of children from the parent's current state. */
 static void run_pair(Machine *m, Dump *slots, const Spec *sp, const char *stage, Stats *st) {
@@ -394,7 +425,7 @@ static void run_pair(Machine *m, Dump *slots, const Spec *sp, const char *stage,
   const Dump *a = &slots[0], *b = &slots[1];
   st->tried++;
   st->by_mode[sp->mode][0]++;
-  char fields[256];
+  char fields[256], what[64];
   const char *diff = died ? "a child died before its dump" : diff_fields(a, b, fields, sizeof fields);
   bool fired = a->status == DUMP_FIRED && b->status == DUMP_FIRED;
   if (died)
@@ -403,17 +434,18 @@ static void run_pair(Machine *m, Dump *slots, const Spec *sp, const char *stage,
     st->fired++, st->by_mode[sp->mode][1]++;
   else if (!diff)
     st->not_fired++;
-  if (fired && sp->mode == MODE_INLINE)
+  if (sp->mode == MODE_INLINE)
     st->by_tgt[sp->target][0]++;
+  if (fired && sp->mode == MODE_INLINE)
+    st->by_tgt[sp->target][1]++;
   if (diff) {
     st->differ++;
     st->by_mode[sp->mode][2]++;
     if (sp->mode == MODE_INLINE)
-      st->by_tgt[sp->target][1]++;
+      st->by_tgt[sp->target][2]++;
     if (st->differ <= (uint64_t)max_print) {
-      printf("DIFFERENCE: %s stage, point at icount %" PRIu64 ", mode %s%s%s, k=%" PRIu64 ": %s\n", stage,
-             m->cpu->icount, mode_name[sp->mode], sp->mode == MODE_INLINE ? " target " : "",
-             sp->mode == MODE_INLINE ? tgt_name[sp->target] : "", sp->k, diff);
+      printf("DIFFERENCE: %s stage, point at icount %" PRIu64 ", %s: %s\n", stage, m->cpu->icount,
+             spec_text(sp, what, sizeof what), diff);
       print_dump("interp", a);
       print_dump("jit", b);
     }
@@ -422,11 +454,10 @@ static void run_pair(Machine *m, Dump *slots, const Spec *sp, const char *stage,
     char t[32];
     count_mnem(insn_text(a, t, sizeof t));
     if (verbose)
-      printf("  %s icount %" PRIu64 " %s%s%s k=%" PRIu64 ": equal, vector %d at cpl %u %04x:%08x %s, "
+      printf("  %s icount %" PRIu64 " %s: equal, vector %d cr2 %08x at cpl %u %04x:%08x %s, "
              "handler icount +%" PRIu64 ", %.0f ms\n",
-             stage, m->cpu->icount, mode_name[sp->mode], sp->mode == MODE_INLINE ? "/" : "",
-             sp->mode == MODE_INLINE ? tgt_name[sp->target] : "", sp->k, a->vector, a->fault_cs & 3, a->fault_cs,
-             a->fault_eip, t, a->icount - m->cpu->icount, (double)(host_now() - t_fork) / 1e6);
+             stage, m->cpu->icount, spec_text(sp, what, sizeof what), a->vector, a->cr2, a->fault_cs & 3,
+             a->fault_cs, a->fault_eip, t, a->icount - m->cpu->icount, (double)(host_now() - t_fork) / 1e6);
     st->double_faults += a->vector == EXC_DF;
     st->user += (a->fault_cs & 3) == 3;
   }
@@ -535,18 +566,19 @@ static int stage_run(Machine *m, Dump *slots, const char *stage, const Profile *
         return -1;
       }
     }
-    Spec sp = {MODE_EVERY, TGT_NEXT, 0, 0};
+    Spec sp = {MODE_EVERY, 0, 0, 0};
     /* every: k log-uniform in [1, kmax] */
     sp.k = (uint64_t)exp(rnd01() * log((double)kmax));
     if (sp.k < 1)
       sp.k = 1;
     run_pair(m, slots, &sp, stage, st);
-    /* inline: the next miss, or aimed by dropping one entry */
-    sp = (Spec){MODE_INLINE, i % TGT_COUNT, 1, (uint32_t)rnd64()};
+    /* inline: the first access to one page, the rest of the TLB as it is */
+    sp = (Spec){MODE_INLINE, i % TGT_COUNT, 0, 0};
+    sp.lin = choose_page(m->cpu, &sp.target, (uint32_t)rnd64());
     run_pair(m, slots, &sp, stage, st);
     if (every_dense && i % every_dense == every_dense / 2)
       for (uint64_t k = 1; k <= 32; k++) {
-        sp = (Spec){MODE_EVERY, TGT_NEXT, k, 0};
+        sp = (Spec){MODE_EVERY, 0, k, 0};
         run_pair(m, slots, &sp, stage, st);
       }
   }
@@ -725,9 +757,10 @@ int main(int argc, char **argv) {
     for (int md = 0; md < MODE_COUNT; md++)
       printf("jit_faults_linux: mode %-6s: %" PRIu64 " injections, %" PRIu64 " fired, %" PRIu64 " differ\n",
              mode_name[md], st.by_mode[md][0], st.by_mode[md][1], st.by_mode[md][2]);
-    printf("jit_faults_linux: inline targets (fired/differ):");
+    printf("jit_faults_linux: inline mode pages (tried/fired/differ):");
     for (int t = 0; t < TGT_COUNT; t++)
-      printf(" %s %" PRIu64 "/%" PRIu64 ";", tgt_name[t], st.by_tgt[t][0], st.by_tgt[t][1]);
+      printf(" %s %" PRIu64 "/%" PRIu64 "/%" PRIu64 ";", tgt_name[t], st.by_tgt[t][0], st.by_tgt[t][1],
+             st.by_tgt[t][2]);
     printf("\n");
   }
   printf("jit_faults_linux: %" PRIu64 " injections: %" PRIu64 " fired (%" PRIu64 " in user mode, %" PRIu64
