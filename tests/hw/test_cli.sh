@@ -91,6 +91,21 @@ if [ "$got" != 147 ] || ! tail -n 1 "$T/err" | grep -q "guest exit code 147 (por
   echo "FAIL: direct kernel boot -> status $got:"; cat "$T/err"; fail=$((fail + 1))
 fi
 expect 2 "do not fit" --bios "$T/hlt.rom" --mem 2 --kernel "$T/bzimage" --initrd "$T/fd.img"
+# --jit-dump (x86-64 builds with the JIT): the same kernel's last block, guest
+# instructions each followed by host code; an unwritable file is refused.
+if "$X86VM" --help | grep -q -- --jit-dump; then
+  n=$((n + 1))
+  "$X86VM" --bios "$T/hlt.rom" --kernel "$T/bzimage" --initrd "$T/initrd" --append "Aroot=x" \
+    --serial null --timeout 10 --engine jit --jit-dump "$T/dump.txt" </dev/null 2>"$T/err"
+  got=$?
+  if [ "$got" != 147 ] || ! grep -q "^block 0000:0010000c .*: 3 guest instructions" "$T/dump.txt" ||
+     ! grep -q "^  0010000c  mov ebx, dword ptr \[esi + 0x228\]" "$T/dump.txt" ||
+     ! grep -A1 "^  00100014  out 0xf4, al" "$T/dump.txt" | grep -q "^      [0-9a-f]*  "; then
+    echo "FAIL: --jit-dump -> status $got:"; cat "$T/err"; cat "$T/dump.txt"; fail=$((fail + 1))
+  fi
+  expect 2 "--jit-dump $T/nodir/dump.txt:" --bios "$T/hlt.rom" --fda "$T/fd.img" --engine jit \
+    --jit-dump "$T/nodir/dump.txt"
+fi
 
 # Multiboot: a hand-made ELF kernel checks EAX and adds the module count, the
 # first command-line byte and the module length from the Multiboot info (EBX).
