@@ -4,11 +4,12 @@
  * Conventions inside translated code:
  *   RBX  = Cpu *; lazy flags and everything else live in struct Cpu
  *          (offsets from cpu.h);
- *   RBP, R12-R15 = the register cache: up to five guest registers, chosen
- *          per block by use count, held in these callee-saved host
+ *   RBP, R12-R15, R9, R10 = the register cache: up to seven guest
+ *          registers, chosen per block by use count, held in these host
  *          registers between handler calls (see "register cache" below);
  *          every other guest register is read and written in struct Cpu;
- *   RAX, RCX, RDX, RSI, RDI, R8, R9, R11 = scratch (caller-saved; R11: the TLB probe);
+ *   RAX, RCX, RDX, RSI, RDI, R8, R11 = scratch (caller-saved; R11: the TLB
+ *          probe, ADC/SBB's carry);
  *   RSP  = 16-byte aligned (set by the entry trampoline).
  *
  * Bookkeeping: `pend` counts instructions retired since the last update of
@@ -173,7 +174,9 @@ static void direct_exit(Tr *t, uint32_t target) {
  * reload what the inline path has cached where they resume) and every
  * exit.  After a handler call nothing is cached until used again.
  */
-static const int cache_pool[] = {RBP, R12, R13, R14, R15};
+static const int cache_pool[] = {RBP, R12, R13, R14, R15, R9, R10};
+/* R9 and R10 are caller-saved: a call to a C helper from inline code drops them (rc_calls_c). */
+static bool caller_saved(int h) { return h == R9 || h == R10; }
 
 static int32_t greg_off(int sz, unsigned g) {
   if (sz == SZ8 && g >= 4)
@@ -198,6 +201,18 @@ static void rc_reload(Tr *t, uint8_t mask) {
   for (unsigned g = 0; g < 8; g++)
     if (mask & (1u << g))
       mov_r_m(&t->e, SZ32, t->hreg[g], RBX, OFF(regs) + 4 * (int32_t)g);
+}
+/* Before a call to a C helper from inline code: the caller-saved cache registers let go. */
+static void rc_calls_c(Tr *t) {
+  for (unsigned g = 0; g < 8; g++) {
+    uint8_t bit = (uint8_t)(1u << g);
+    if (t->hreg[g] >= 0 && caller_saved(t->hreg[g]) && (t->loaded & bit)) {
+      if (t->dirty & bit)
+        mov_m_r(&t->e, SZ32, RBX, OFF(regs) + 4 * (int32_t)g, t->hreg[g]);
+      t->loaded &= (uint8_t)~bit;
+      t->dirty &= (uint8_t)~bit;
+    }
+  }
 }
 /* Before a handler call on the main path: struct Cpu made exact, the cache dropped after. */
 static void rc_spill(Tr *t) {
@@ -258,6 +273,12 @@ static int rc_def(Tr *t, unsigned g) {
   t->dirty |= (uint8_t)(1u << g);
   return c;
 }
+/* The same for an instruction that replaces all 32 bits: no load first. */
+static int rc_def_full(Tr *t, unsigned g) {
+  t->loaded |= (uint8_t)(1u << g);
+  t->dirty |= (uint8_t)(1u << g);
+  return t->hreg[g];
+}
 /* Is 32-bit guest register g cached (so an operation can work on its host register)? */
 static bool rc_has(const Tr *t, unsigned g) { return t->hreg[g] >= 0; }
 
@@ -309,8 +330,10 @@ static void emit_ea(Tr *t, const Insn *in) {
     mov_r_m(e, SZ32, x = RCX, RBX, OFF(regs) + 4 * in->index);
   if (b < 0 && x < 0)
     mov_ri_keepflags(e, RAX, (uint32_t)in->disp);
-  else if (x < 0)
-    lea32_m(e, RAX, b, in->disp);
+  else if (x < 0) {
+    if (b != RAX || in->disp)
+      lea32_m(e, RAX, b, in->disp);
+  }
   else if (b < 0)
     lea32_index(e, RAX, x, in->scale, in->disp);
   else
@@ -522,7 +545,7 @@ static bool tr_mov(Tr *t, int k, int sz, bool to_rm) {
     unsigned src = to_rm ? in->reg : in->rm, dst = to_rm ? in->rm : in->reg;
     if (sz == SZ32 && rc_has(t, src) && rc_has(t, dst)) {
       int cs = rc_get(t, src);
-      mov_rr(&t->e, SZ32, rc_def(t, dst), cs);
+      mov_rr(&t->e, SZ32, rc_def_full(t, dst), cs);
       return true;
     }
     ld_greg(t, sz, RCX, src);
@@ -615,6 +638,7 @@ static void emit_get_cf(Tr *t, int h) {
     mov_r_m(e, SZ32, h, RBX, OFF(cc_src));
   } else {
     mov_rr(e, SZ64, RDI, RBX);
+    rc_calls_c(t);
     call_abs(e, (const void *)cpu_get_cf);
     mov_rr(e, SZ32, h, RAX);
   }
@@ -626,7 +650,7 @@ static bool tr_adcsbb(Tr *t, int k, bool sbb, int sz, bool rm_is_dst, bool src_i
   Emit *e = &t->e;
   if (in->flags & INSN_MEM)
     return false;
-  emit_get_cf(t, R9);
+  emit_get_cf(t, R11);
   unsigned dreg = rm_is_dst ? in->rm : in->reg;
   ld_greg(t, sz, RSI, dreg);
   if (src_imm)
@@ -635,7 +659,7 @@ static bool tr_adcsbb(Tr *t, int k, bool sbb, int sz, bool rm_is_dst, bool src_i
     ld_greg(t, sz, RDI, rm_is_dst ? in->reg : in->rm);
   mov_rr(e, SZ32, R8, RSI);
   alu_rr(e, SZ32, sbb ? ALU_SUB : ALU_ADD, R8, RDI);
-  alu_rr(e, SZ32, sbb ? ALU_SUB : ALU_ADD, R8, R9);
+  alu_rr(e, SZ32, sbb ? ALU_SUB : ALU_ADD, R8, R11);
   if (sz != SZ32)
     movzx_rr(e, sz, R8, R8);
   st_cc(t, (uint32_t)((sbb ? CC_SBB8 : CC_ADC8) + sz), RSI, RDI, R8);
@@ -757,6 +781,7 @@ static int emit_cond(Tr *t, unsigned cc) {
   }
   mov_rr(e, SZ64, RDI, RBX);
   mov_ri(e, RSI, cc);
+  rc_calls_c(t);
   call_abs(e, (const void *)cpu_cond);
   test_rr(e, SZ8, RAX, RAX);
   return CC_NE;
@@ -939,6 +964,7 @@ static bool tr_rotate(Tr *t, int k) {
   }
   if (t->last_cc != CC_EFLAGS) {
     mov_rr(e, SZ64, RDI, RBX);
+    rc_calls_c(t);
     call_abs(e, (const void *)cpu_get_flags);
     mov_m_r(e, SZ32, RBX, OFF(eflags), RAX);
     mov_m_i32(e, RBX, OFF(cc_op), CC_EFLAGS);
@@ -1234,7 +1260,7 @@ static bool tr_inline(Tr *t, int k) {
     return true;
   }
   if (op >= 0xb8 && op <= 0xbf && szv == SZ32 && rc_has(t, op & 7)) {
-    mov_ri_keepflags(&t->e, rc_def(t, op & 7), in->imm);
+    mov_ri_keepflags(&t->e, rc_def_full(t, op & 7), in->imm);
     return true;
   }
   if (op >= 0xb8 && op <= 0xbf) {
