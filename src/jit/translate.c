@@ -1580,6 +1580,26 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
         direct_exit(t, next);
         bind(e, taken);
         direct_exit(t, tgt);
+      } else if (in->op == 0x9d || in->op == 0xfb) {
+        /* POPF, STI: back to C only for what the dispatch loop must see —
+         * TF set, or an interrupt waiting that IF now lets in (after STI
+         * with nothing waiting, its one-instruction shadow changes nothing). */
+        if (in->op == 0x9d) {
+          test_mi(e, RBX, OFF(eflags), F_TF);
+          jcc_to(e, CC_NE, j->to_c_rw);
+        }
+        movzx_m(e, SZ8, RAX, RBX, OFF(intr));
+        test_rr(e, SZ32, RAX, RAX);
+        if (in->op == 0x9d) {
+          Fixup none = jcc_fwd(e, CC_E);
+          test_mi(e, RBX, OFF(eflags), F_IF);
+          jcc_to(e, CC_NE, j->to_c_rw);
+          bind(e, none);
+        } else {
+          jcc_to(e, CC_NE, j->to_c_rw);
+          mov_m_r(e, SZ8, RBX, OFF(inhibit_irq), RAX); /* AL = 0 here */
+        }
+        direct_exit(t, next);
       } else if (exit_to_c(in)) {
         jmp_to(e, j->to_c_rw);
       } else {
