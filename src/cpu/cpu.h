@@ -130,7 +130,15 @@ typedef struct TlbEntry {
   uint8_t *host;   /* host pointer to the page for reads, NULL when MMIO */
   uint8_t *whost;  /* host pointer for writes, NULL when writes take the slow path */
   uint32_t perm;   /* TLB_* bits allowed */
+  /* For the JIT's one-compare probe: tag[i] is vpage when the access class
+   * with TLB_* bit (1 << i) is allowed and has a host pointer, else
+   * 0xffffffff; then the host address of linear address lin is lin + addend. */
+  uint32_t tag[4];
+  uint32_t pad;
+  uintptr_t addend;
+  uint64_t pad2;
 } TlbEntry;
+#define TLB_ENTRY_SHIFT 6 /* sizeof(TlbEntry) == 64 */
 
 /* Why cpu_run() returned. */
 typedef enum CpuStop {

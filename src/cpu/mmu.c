@@ -18,16 +18,25 @@
 #define ACC_WRITE 1
 #define ACC_FETCH 2
 
+_Static_assert(sizeof(TlbEntry) == 1u << TLB_ENTRY_SHIFT, "the JIT indexes the TLB by shifting");
+
+/* No data access may use e's host pointers (the JIT's tags). */
+static inline void tlb_untag(TlbEntry *e) { memset(e->tag, 0xff, sizeof e->tag); }
+static inline void tlb_kill(TlbEntry *e) {
+  e->vpage = 0xffffffffu;
+  tlb_untag(e);
+}
+
 void tlb_flush(Cpu *cpu) {
   for (unsigned i = 0; i < TLB_SIZE; i++)
-    cpu->tlb[i].vpage = 0xffffffffu;
+    tlb_kill(&cpu->tlb[i]);
   cpu->tlb_epoch++;
 }
 
 void tlb_flush_page(Cpu *cpu, uint32_t lin) {
   TlbEntry *e = &cpu->tlb[tlb_index(lin >> PAGE_SHIFT)];
   if (e->vpage == lin >> PAGE_SHIFT)
-    e->vpage = 0xffffffffu;
+    tlb_kill(e);
   cpu->tlb_epoch++;
 }
 
@@ -98,6 +107,10 @@ static TlbEntry *tlb_fill(Cpu *cpu, uint32_t lin, int acc, bool user) {
   e->perm = perm;
   e->host = mem_page_read_ptr(cpu->mem, ppage);
   e->whost = mem_page_write_ptr(cpu->mem, ppage);
+  /* whost, when set, is host (plain RAM): one addend serves both */
+  e->addend = (uintptr_t)e->host - ((uintptr_t)e->vpage << PAGE_SHIFT);
+  for (unsigned i = 0; i < 4; i++)
+    e->tag[i] = (perm & (1u << i)) && ((i & 1) ? e->whost : e->host) ? e->vpage : 0xffffffffu;
   return e;
 }
 
@@ -117,10 +130,12 @@ static __attribute__((noinline)) uint32_t translate_inject(Cpu *cpu, uint32_t li
     e = tlb_fill(cpu, lin, acc, user);
   uint32_t pa = (e->ppage << PAGE_SHIFT) | (lin & PAGE_MASK);
   if (cpu->inject_pf) {
-    if (acc == ACC_FETCH)
+    if (acc == ACC_FETCH) {
       e->host = e->whost = NULL; /* a code page's entry serves no data access: they all come here */
-    else
-      e->vpage = 0xffffffffu; /* the next access comes here again */
+      tlb_untag(e);
+    } else {
+      tlb_kill(e); /* the next access comes here again */
+    }
   }
   return pa;
 }

@@ -85,6 +85,13 @@ static inline void modrm_sib(Emit *e, int reg, int base, int index, int scale, i
 /* Operand sizes for the sized forms. */
 enum { SZ8 = 0, SZ16 = 1, SZ32 = 2, SZ64 = 3 };
 
+/* op (32/64-bit) with reg and [base + index + disp]. */
+static inline void op_mem_bi(Emit *e, int sz, uint32_t op, int reg, int base, int index, int32_t disp) {
+  rex(e, sz == SZ64, reg, index, base);
+  e8(e, op);
+  modrm_sib(e, reg, base, index, 0, disp);
+}
+
 /* op (one byte; the 8-bit form is op & ~1) with reg and [base+disp]; 16-bit adds 66h. */
 static inline void op_mem(Emit *e, int sz, uint32_t op, int reg, int base, int32_t disp) {
   if (sz == SZ16)

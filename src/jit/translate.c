@@ -364,33 +364,28 @@ static void emit_mem(Tr *t, Stub *slow, int s, unsigned nbytes, bool write) {
     stub_jcc(t, slow, CC_A);
     alu_r_m(e, SZ32, ALU_ADD, RAX, RBX, OFF(seg) + s * (int32_t)sizeof(SegCache) + (int32_t)offsetof(SegCache, base));
   }
-  /* TLB probe: the page of the access's last byte must be the entry's (an
-   * access crossing a page, or wrapping at 4 GiB, misses). */
+  /* TLB probe: the entry's tag for this access class (mmu.c: the page
+   * number when the access is allowed and has a host pointer) must be the
+   * page of the access's last byte (an access crossing a page, or wrapping
+   * at 4 GiB, misses); then host address = linear + the entry's addend. */
   if (nbytes > 1)
     lea32_m(e, RCX, RAX, (int32_t)nbytes - 1);
   else
     mov_rr(e, SZ32, RCX, RAX);
   shift_ri(e, SZ32, 5, RCX, PAGE_SHIFT);
-  /* RDX = tlb_index(first byte's page) << 5 */
+  /* RDX = tlb_index(first byte's page) << TLB_ENTRY_SHIFT */
   mov_rr(e, SZ32, RDX, RAX);
-  shift_ri(e, SZ32, 5, RDX, PAGE_SHIFT - 5);
+  shift_ri(e, SZ32, 5, RDX, PAGE_SHIFT - TLB_ENTRY_SHIFT);
   mov_rr(e, SZ32, R11, RAX);
-  shift_ri(e, SZ32, 5, R11, PAGE_SHIFT + TLB_BITS - 5);
+  shift_ri(e, SZ32, 5, R11, PAGE_SHIFT + TLB_BITS - TLB_ENTRY_SHIFT);
   alu_rr(e, SZ32, ALU_XOR, RDX, R11);
-  alu_ri(e, SZ32, ALU_AND, RDX, (TLB_SIZE - 1) << 5);
-  _Static_assert(sizeof(TlbEntry) == 32, "TLB entries are indexed << 5");
-  lea_sib(e, RDX, RBX, RDX, 0, OFF(tlb));
-  alu_r_m(e, SZ32, ALU_CMP, RCX, RDX, offsetof(TlbEntry, vpage));
-  stub_jcc(t, slow, CC_NE);
+  alu_ri(e, SZ32, ALU_AND, RDX, (TLB_SIZE - 1) << TLB_ENTRY_SHIFT);
   uint32_t need = (t->b->mode & CPU_MODE_CPL3) ? (write ? TLB_W_USER : TLB_R_USER) : (write ? TLB_W_SUP : TLB_R_SUP);
-  test_mi(e, RDX, offsetof(TlbEntry, perm), need);
-  stub_jcc(t, slow, CC_E);
-  mov_r_m(e, SZ64, RDX, RDX, write ? (int32_t)offsetof(TlbEntry, whost) : (int32_t)offsetof(TlbEntry, host));
-  test_rr(e, SZ64, RDX, RDX);
-  stub_jcc(t, slow, CC_E);
-  mov_rr(e, SZ32, RCX, RAX);
-  alu_ri(e, SZ32, ALU_AND, RCX, PAGE_MASK);
-  alu_rr(e, SZ64, ALU_ADD, RDX, RCX);
+  int cls = __builtin_ctz(need);
+  op_mem_bi(e, SZ32, 0x3b, RCX, RBX, RDX, OFF(tlb) + (int32_t)(offsetof(TlbEntry, tag) + 4 * (size_t)cls));
+  stub_jcc(t, slow, CC_NE);
+  op_mem_bi(e, SZ64, 0x8b, RDX, RBX, RDX, OFF(tlb) + (int32_t)offsetof(TlbEntry, addend));
+  alu_rr(e, SZ64, ALU_ADD, RDX, RAX);
 }
 
 /* Load nbytes at [RDX] zero-extended into h / store h there. */
