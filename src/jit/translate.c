@@ -138,6 +138,13 @@ static void direct_exit(Tr *t, uint32_t target) {
   Emit *e = &t->e;
   rc_writeback(t, t->dirty); /* the code after an exit is reached only by labels with their own state */
   sync_icount(t);
+  if (((t->b->csbase + t->b->eip) >> PAGE_SHIFT) != ((t->b->csbase + target) >> PAGE_SHIFT)) {
+    /* Another page: never chained (its mapping may change), so through the
+     * inline jump-cache lookup, which checks the TLB epoch, as a return does. */
+    mov_m_i32(e, RBX, OFF(next_eip), target);
+    jmp_to(e, t->j->indirect_rw);
+    return;
+  }
   /* Budget left?  (Events from outside zero the limit: cpu_request_stop,
    * cpu_set_intr; events from instructions end their block in C.) */
   mov_r_m(e, SZ64, RAX, RBX, OFF(icount));
