@@ -673,12 +673,23 @@ static bool tr_adcsbb(Tr *t, int k, bool sbb, int sz, bool rm_is_dst, bool src_i
 static bool tr_incdec(Tr *t, int k, int sz, bool dec, bool reg_form, unsigned g) {
   const Insn *in = &t->b->insn[k];
   Emit *e = &t->e;
-  if (!reg_form && (in->flags & INSN_MEM))
-    return false; /* memory INC/DEC: handler */
+  if (!t->fdead[k])
+    emit_get_cf(t, RDI); /* first: it may call C */
+  if (!reg_form && (in->flags & INSN_MEM)) {
+    /* read-modify-write of memory; the handler redoes it on any slow path */
+    Stub *s = slow_stub(t, k);
+    emit_ea(t, in);
+    emit_mem(t, s, in->seg, nbytes_of(sz), true);
+    ld_host(t, sz, RSI);
+    mov_rr(e, SZ32, R8, RSI);
+    alu_ri(e, sz, dec ? ALU_SUB : ALU_ADD, R8, 1);
+    st_host(t, sz, R8);
+    st_cc(t, (uint32_t)((dec ? CC_DEC8 : CC_INC8) + sz), RSI, RDI, R8);
+    stub_resume(t, s);
+    return true;
+  }
   if (!reg_form)
     g = in->rm;
-  if (!t->fdead[k])
-    emit_get_cf(t, RDI);
   ld_greg(t, sz, RSI, g);
   mov_rr(e, SZ32, R8, RSI);
   alu_ri(e, sz, dec ? ALU_SUB : ALU_ADD, R8, 1); /* sized: R8 stays zero-extended */
