@@ -343,7 +343,7 @@ static void print_dump(const char *who, const Dump *d) {
          d->eflags);
   printf("         es %04x cs %04x ss %04x ds %04x fs %04x gs %04x ldt %04x tr %04x  ram %016" PRIx64 "\n",
          d->sel[0], d->sel[1], d->sel[2], d->sel[3], d->sel[4], d->sel[5], d->sel[6], d->sel[7], d->ram_hash);
-  printf("         frame %08x %08x %08x %08x %08x %08x%s  faulting insn at %04x:%08x: %s\n", d->frame[0], d->frame[1],
+  printf("         frame %08x %08x %08x %08x %08x %08x%s  frame EIP %04x:%08x: %s\n", d->frame[0], d->frame[1],
          d->frame[2], d->frame[3], d->frame[4], d->frame[5], d->frame_ok ? "" : " (unreadable)", d->fault_cs,
          d->fault_eip, insn_text(d, t, sizeof t));
 }
@@ -754,7 +754,7 @@ int main(int argc, char **argv) {
 
   qsort(mnem, (size_t)nmnem, sizeof mnem[0], cmp_mnem);
   if (!quiet) {
-    printf("jit_faults_linux: faulting instructions (%d kinds):", nmnem);
+    printf("jit_faults_linux: instructions at the frame's EIP (%d kinds):", nmnem);
     for (int i = 0; i < nmnem && i < 40; i++)
       printf(" %s %" PRIu64 ";", mnem[i].name, mnem[i].n);
     printf("\n");
