@@ -650,8 +650,40 @@ static void emit_get_cf(Tr *t, int h) {
 static bool tr_adcsbb(Tr *t, int k, bool sbb, int sz, bool rm_is_dst, bool src_imm, uint32_t imm) {
   const Insn *in = &t->b->insn[k];
   Emit *e = &t->e;
-  if (in->flags & INSN_MEM)
-    return false;
+  if (in->flags & INSN_MEM) {
+    /* memory operand: CF into R8 first (it may call C), then the access */
+    emit_get_cf(t, R8);
+    Stub *s = slow_stub(t, k);
+    emit_ea(t, in);
+    emit_mem(t, s, in->seg, nbytes_of(sz), rm_is_dst);
+    if (rm_is_dst) {
+      ld_host(t, sz, RSI);
+      if (src_imm)
+        mov_ri_keepflags(e, RDI, imm);
+      else
+        ld_greg(t, sz, RDI, in->reg);
+    } else {
+      ld_greg(t, sz, RSI, in->reg);
+      ld_host(t, sz, RDI);
+    }
+    if (sbb) {
+      unary_r(e, SZ32, 3, R8); /* neg: R8 = d - s - CF below */
+      alu_rr(e, SZ32, ALU_ADD, R8, RSI);
+      alu_rr(e, SZ32, ALU_SUB, R8, RDI);
+    } else {
+      alu_rr(e, SZ32, ALU_ADD, R8, RSI);
+      alu_rr(e, SZ32, ALU_ADD, R8, RDI);
+    }
+    if (sz != SZ32)
+      movzx_rr(e, sz, R8, R8);
+    if (rm_is_dst)
+      st_host(t, sz, R8);
+    else
+      st_greg(t, sz, in->reg, R8);
+    st_cc(t, (uint32_t)((sbb ? CC_SBB8 : CC_ADC8) + sz), RSI, RDI, R8);
+    stub_resume(t, s);
+    return true;
+  }
   emit_get_cf(t, R11);
   unsigned dreg = rm_is_dst ? in->rm : in->reg;
   ld_greg(t, sz, RSI, dreg);
