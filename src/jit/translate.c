@@ -473,17 +473,11 @@ static bool tr_alu(Tr *t, int k, int op, int sz, bool rm_is_dst, bool src_imm, u
     uint32_t kind = cc_kind_of(op, sz);
     bool dead = t->fdead[k];
     int cd = rc_get(t, dreg), cs = src_imm ? -1 : rc_get(t, sreg);
+    int r = R8, d = cd; /* CMP: the result goes to R8, the old value stays in cd */
     if (op == ALU_CMP) {
       if (dead)
         return true; /* a compare nobody reads */
       mov_rr(e, SZ32, R8, cd);
-      if (src_imm) {
-        alu_ri(e, SZ32, ALU_SUB, R8, (int32_t)imm);
-        st_cc_imm(t, kind, cd, imm, R8);
-      } else {
-        alu_rr(e, SZ32, ALU_SUB, R8, cs);
-        st_cc(t, kind, cd, cs, R8);
-      }
     } else {
       bool same = !src_imm && sreg == dreg;
       if (!dead || same)
@@ -491,13 +485,16 @@ static bool tr_alu(Tr *t, int k, int op, int sz, bool rm_is_dst, bool src_imm, u
       if (same)
         cs = RSI;
       rc_def(t, dreg);
-      if (src_imm) {
-        alu_ri(e, SZ32, op, cd, (int32_t)imm);
-        st_cc_imm(t, kind, RSI, imm, cd);
-      } else {
-        alu_rr(e, SZ32, op, cd, cs);
-        st_cc(t, kind, RSI, cs, cd);
-      }
+      r = cd;
+      d = RSI;
+    }
+    int hop = op == ALU_CMP ? ALU_SUB : op;
+    if (src_imm) {
+      alu_ri(e, SZ32, hop, r, (int32_t)imm);
+      st_cc_imm(t, kind, d, imm, r);
+    } else {
+      alu_rr(e, SZ32, hop, r, cs);
+      st_cc(t, kind, d, cs, r);
     }
     host_flags_are(t, (int)kind);
     return true;

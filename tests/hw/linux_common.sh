@@ -1,5 +1,5 @@
 # linux_common.sh — sourced by the Linux boot tests (test_linux.sh,
-# test_linux_disk.sh, test_linux_replay.sh): fetch Debian's 32-bit kernel
+# test_linux_disk.sh, test_linux_replay.sh, tests/jit/test_faults_linux.sh): fetch Debian's 32-bit kernel
 # and busybox-static from the i386 archive with apt-get download, and make
 # busybox initramfs images.  Packages are unpacked once into a cache
 # directory that the tests share.
@@ -8,6 +8,9 @@
 #                                 (returns 77 when the archive is unreachable)
 #   linux_initrd CACHE OUT     -> CACHE/OUT, a gzip'd newc cpio whose /init is
 #                                 read from stdin (after the common prologue)
+#   linux_shell_setup CACHE    -> exits 77 unless X86VM_SLOW_TESTS=1; fetches,
+#                                 makes CACHE/initrd.gz whose /init starts a
+#                                 shell, and changes to CACHE (exits on failure)
 #
 # The common prologue of every /init installs busybox's applets and mounts
 # /proc, /sys and /dev (devtmpfs).
@@ -48,4 +51,17 @@ INIT
   chmod +x "$dir/init"
   (cd "$dir" && find . | cpio -o -H newc 2>/dev/null | gzip -9) >"$1/$2.tmp" &&
     mv "$1/$2.tmp" "$1/$2"
+}
+
+linux_shell_setup() {
+  if [ "$X86VM_SLOW_TESTS" != 1 ]; then
+    echo "SKIP: set X86VM_SLOW_TESTS=1 to boot Linux (takes minutes)"
+    exit 77
+  fi
+  linux_fetch "$1" || exit $?
+  linux_initrd "$1" initrd.gz <<'INIT' || exit 1
+echo "x86vm initramfs shell"
+exec sh
+INIT
+  cd "$1" || exit 1
 }

@@ -10,17 +10,8 @@
 X86VM=$1
 CACHE=$2
 ENGINE=${3:-}   # optional: interp (default), jit, lockstep
-if [ "$X86VM_SLOW_TESTS" != 1 ]; then
-  echo "SKIP: set X86VM_SLOW_TESTS=1 to boot Linux (takes minutes)"
-  exit 77
-fi
 . "$(dirname "$0")/linux_common.sh"
-linux_fetch "$CACHE" || exit $?
-linux_initrd "$CACHE" initrd.gz <<'INIT' || exit 1
-echo "x86vm initramfs shell"
-exec sh
-INIT
-cd "$CACHE" || exit 1
+linux_shell_setup "$CACHE"
 
 # cryptomgr.notests: the crypto self-tests (big-number DH/RSA) are half of
 # the boot's instructions and test nothing of the machine.

@@ -13,19 +13,10 @@
 # Usage: test_linux_replay.sh path/to/x86vm cache-dir
 X86VM=$1
 CACHE=$2
-if [ "$X86VM_SLOW_TESTS" != 1 ]; then
-  echo "SKIP: set X86VM_SLOW_TESTS=1 to boot Linux (takes a minute)"
-  exit 77
-fi
 . "$(dirname "$0")/linux_common.sh"
-linux_fetch "$CACHE" || exit $?
-linux_initrd "$CACHE" initrd.gz <<'INIT' || exit 1
-echo "x86vm initramfs shell"
-exec sh
-INIT
+linux_shell_setup "$CACHE"
 T=$(mktemp -d /tmp/x86vm-replay-XXXXXX)
 trap 'rm -rf "$T"' EXIT
-cd "$CACHE" || exit 1
 
 boot() { "$X86VM" --headless --deterministic --kernel kernel/vmlinuz --initrd initrd.gz \
   --append "console=ttyS0 cryptomgr.notests" "$@" </dev/null; }

@@ -10,15 +10,6 @@ DRIVER=$1
 BIOS=$2
 CACHE=$3
 shift 3
-if [ "$X86VM_SLOW_TESTS" != 1 ]; then
-  echo "SKIP: set X86VM_SLOW_TESTS=1 to boot Linux (takes minutes)"
-  exit 77
-fi
 . "$(dirname "$0")/../hw/linux_common.sh"
-linux_fetch "$CACHE" || exit $?
-linux_initrd "$CACHE" initrd.gz <<'INIT' || exit 1
-echo "x86vm initramfs shell"
-exec sh
-INIT
-cd "$CACHE" || exit 1
+linux_shell_setup "$CACHE"
 exec "$DRIVER" --bios "$BIOS" --kernel kernel/vmlinuz --initrd initrd.gz "$@"
