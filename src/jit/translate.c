@@ -844,6 +844,20 @@ static void cs_limit_check(Tr *t, Stub *s, uint32_t target) {
   stub_jcc(t, s, CC_B);
 }
 
+/* The same for a target in host register r. */
+static void cs_limit_check_reg(Tr *t, Stub *s, int r) {
+  alu_r_m(&t->e, SZ32, ALU_CMP, r, RBX, OFF(seg) + S_CS * (int32_t)sizeof(SegCache) + (int32_t)offsetof(SegCache, limit));
+  stub_jcc(t, s, CC_A);
+}
+/* Leave the block (after instruction k's work) towards the EIP in host register r: the jump cache. */
+static void indirect_exit(Tr *t, int r) {
+  mov_m_r(&t->e, SZ32, RBX, OFF(next_eip), r);
+  t->pend++;
+  sync_icount(t);
+  rc_writeback(t, t->dirty);
+  jmp_to(&t->e, t->j->indirect_rw);
+}
+
 /* Terminators with inline translations: Jcc, JMP rel, CALL rel, RET. */
 static bool tr_branch(Tr *t, int k) {
   const Insn *in = &t->b->insn[k];
@@ -881,8 +895,7 @@ static bool tr_branch(Tr *t, int k) {
   } else if (op == 0xff && (in->reg == 2 || in->reg == 4) && (in->flags & INSN_O32)) {
     /* CALL/JMP r/m32: target read first, limit-checked, then the push. */
     ld_rm(t, s, k, SZ32, RSI);
-    alu_r_m(e, SZ32, ALU_CMP, RSI, RBX, OFF(seg) + S_CS * (int32_t)sizeof(SegCache) + (int32_t)offsetof(SegCache, limit));
-    stub_jcc(t, s, CC_A);
+    cs_limit_check_reg(t, s, RSI);
     if (in->reg == 2) {
       sp_minus(t, 4);
       emit_mem(t, s, S_SS, 4, true);
@@ -890,11 +903,7 @@ static bool tr_branch(Tr *t, int k) {
       st_host(t, SZ32, RCX);
       sp_store_r8(t);
     }
-    mov_m_r(e, SZ32, RBX, OFF(next_eip), RSI);
-    t->pend++;
-    sync_icount(t);
-    rc_writeback(t, t->dirty);
-    jmp_to(e, t->j->indirect_rw);
+    indirect_exit(t, RSI);
   } else if (op == 0xc3) {
     int sz = vsz(in);
     ld_greg(t, SZ32, RAX, R_ESP);
@@ -904,14 +913,9 @@ static bool tr_branch(Tr *t, int k) {
     alu_ri(e, SZ32, ALU_ADD, R8, (int32_t)nbytes_of(sz));
     emit_mem(t, s, S_SS, nbytes_of(sz), false);
     ld_host(t, sz, RCX);
-    alu_r_m(e, SZ32, ALU_CMP, RCX, RBX, OFF(seg) + S_CS * (int32_t)sizeof(SegCache) + (int32_t)offsetof(SegCache, limit));
-    stub_jcc(t, s, CC_A);
+    cs_limit_check_reg(t, s, RCX);
     sp_store_r8(t);
-    mov_m_r(e, SZ32, RBX, OFF(next_eip), RCX);
-    t->pend++;
-    sync_icount(t);
-    rc_writeback(t, t->dirty);
-    jmp_to(e, t->j->indirect_rw);
+    indirect_exit(t, RCX);
   } else {
     return false;
   }
