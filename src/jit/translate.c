@@ -740,11 +740,9 @@ static void sp_minus(Tr *t, unsigned n) {
 }
 static void sp_store_r8(Tr *t) { st_greg(t, ss32(t) ? SZ32 : SZ16, R_ESP, R8); }
 
-/* PUSH of a register (src_reg) or an immediate (src_reg < 0). */
-static bool tr_push(Tr *t, int k, int src_reg, uint32_t imm) {
-  const Insn *in = &t->b->insn[k];
-  int sz = vsz(in);
-  Stub *s = slow_stub(t, k);
+/* Push a register (src_reg) or an immediate (src_reg < 0) of size sz;
+ * ESP is written after the store, so a fault leaves it unchanged. */
+static void stack_push(Tr *t, Stub *s, int sz, int src_reg, uint32_t imm) {
   sp_minus(t, nbytes_of(sz));
   emit_mem(t, s, S_SS, nbytes_of(sz), true);
   if (src_reg >= 0)
@@ -753,15 +751,12 @@ static bool tr_push(Tr *t, int k, int src_reg, uint32_t imm) {
     mov_ri_keepflags(&t->e, RCX, imm);
   st_host(t, sz, RCX);
   sp_store_r8(t);
-  stub_resume(t, s);
-  return true;
 }
 
-static bool tr_pop(Tr *t, int k, unsigned g) {
-  const Insn *in = &t->b->insn[k];
+/* Load the top of the stack (size sz) into RCX, the popped ESP into R8;
+ * ESP itself is not written yet (the caller does, after its own checks). */
+static void stack_pop_rcx(Tr *t, Stub *s, int sz) {
   Emit *e = &t->e;
-  int sz = vsz(in);
-  Stub *s = slow_stub(t, k);
   ld_greg(t, SZ32, RAX, R_ESP);
   if (!ss32(t))
     movzx_rr(e, SZ16, RAX, RAX);
@@ -769,6 +764,19 @@ static bool tr_pop(Tr *t, int k, unsigned g) {
   alu_ri(e, SZ32, ALU_ADD, R8, (int32_t)nbytes_of(sz));
   emit_mem(t, s, S_SS, nbytes_of(sz), false);
   ld_host(t, sz, RCX);
+}
+
+static bool tr_push(Tr *t, int k, int src_reg, uint32_t imm) {
+  Stub *s = slow_stub(t, k);
+  stack_push(t, s, vsz(&t->b->insn[k]), src_reg, imm);
+  stub_resume(t, s);
+  return true;
+}
+
+static bool tr_pop(Tr *t, int k, unsigned g) {
+  int sz = vsz(&t->b->insn[k]);
+  Stub *s = slow_stub(t, k);
+  stack_pop_rcx(t, s, sz);
   sp_store_r8(t);
   st_greg(t, sz, g, RCX); /* after ESP: POP ESP loads the popped value */
   stub_resume(t, s);
@@ -885,34 +893,18 @@ static bool tr_branch(Tr *t, int k) {
     uint32_t tgt = branch_target(t, k);
     int sz = vsz(in);
     cs_limit_check(t, s, tgt);
-    sp_minus(t, nbytes_of(sz));
-    emit_mem(t, s, S_SS, nbytes_of(sz), true);
-    mov_ri_keepflags(e, RCX, next);
-    st_host(t, sz, RCX);
-    sp_store_r8(t);
+    stack_push(t, s, sz, -1, next);
     t->pend++;
     direct_exit(t, tgt);
   } else if (op == 0xff && (in->reg == 2 || in->reg == 4) && (in->flags & INSN_O32)) {
     /* CALL/JMP r/m32: target read first, limit-checked, then the push. */
     ld_rm(t, s, k, SZ32, RSI);
     cs_limit_check_reg(t, s, RSI);
-    if (in->reg == 2) {
-      sp_minus(t, 4);
-      emit_mem(t, s, S_SS, 4, true);
-      mov_ri_keepflags(e, RCX, next);
-      st_host(t, SZ32, RCX);
-      sp_store_r8(t);
-    }
+    if (in->reg == 2)
+      stack_push(t, s, SZ32, -1, next);
     indirect_exit(t, RSI);
   } else if (op == 0xc3) {
-    int sz = vsz(in);
-    ld_greg(t, SZ32, RAX, R_ESP);
-    if (!ss32(t))
-      movzx_rr(e, SZ16, RAX, RAX);
-    mov_rr(e, SZ32, R8, RAX);
-    alu_ri(e, SZ32, ALU_ADD, R8, (int32_t)nbytes_of(sz));
-    emit_mem(t, s, S_SS, nbytes_of(sz), false);
-    ld_host(t, sz, RCX);
+    stack_pop_rcx(t, s, vsz(in));
     cs_limit_check_reg(t, s, RCX);
     sp_store_r8(t);
     indirect_exit(t, RCX);
