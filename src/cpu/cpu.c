@@ -32,9 +32,14 @@ const uint8_t parity_table[256] = {
 };
 
 Cpu *cpu_create(Mem *mem) {
-  Cpu *cpu = calloc(1, sizeof(*cpu));
-  if (!cpu)
+  size_t tlb_bytes = (size_t)TLB_SIZE * sizeof(TlbEntry);
+  uint8_t *block = aligned_alloc(64, tlb_bytes + ((sizeof(Cpu) + 63) & ~(size_t)63));
+  if (!block)
     return NULL;
+  Cpu *cpu = (Cpu *)(block + tlb_bytes);
+  memset(cpu, 0, sizeof(*cpu));
+  cpu->tlb = (TlbEntry *)block;
+  cpu->tlb_nlog = TLB_LOG + 1; /* nothing is known of the entries yet: the first flush kills all */
   cpu->mem = mem;
   cpu_reset(cpu);
   return cpu;
@@ -60,7 +65,7 @@ void cpu_destroy(Cpu *cpu) {
   if (!cpu)
     return;
   free(cpu->icache); /* the interpreter's decoded-instruction cache: plain memory */
-  free(cpu);
+  free(cpu->tlb);     /* the allocation that holds the TLB and the Cpu */
 }
 
 __attribute__((weak)) void fpu_reset(FpuState *f) {

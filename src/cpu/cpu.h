@@ -114,10 +114,13 @@ enum {
 };
 
 /* Software TLB: linear page -> host page, with permissions. */
-#define TLB_BITS 10 /* 4 MiB of reach: workloads striding over a few MiB stay on the fast path */
+#define TLB_BITS 14 /* 64 MiB of reach: random access over a large working set stays off the page walk */
 #define TLB_SIZE (1u << TLB_BITS)
+/* Fills remembered for a cheap flush: a flush kills just the entries filled
+ * since the last one, unless more than this many were (then all). */
+#define TLB_LOG 512
 /* The TLB slot of a virtual page: the page number folded with the bits
- * above the index, so arrays a multiple of 4 MiB apart do not evict each
+ * above the index, so arrays a multiple of 64 MiB apart do not evict each
  * other on every access (the JIT's inline probe computes the same). */
 static inline uint32_t tlb_index(uint32_t vpage) { return (vpage ^ (vpage >> TLB_BITS)) & (TLB_SIZE - 1); }
 #define TLB_R_SUP  0x01u
@@ -199,7 +202,13 @@ typedef struct Cpu {
 
   /* --- memory --- */
   Mem *mem;             /* physical memory map */
-  TlbEntry tlb[TLB_SIZE];
+  /* The TLB (TLB_SIZE entries, 1 MiB) lies just below the Cpu in one
+   * allocation (cpu_create): tlb == (TlbEntry *)cpu - TLB_SIZE, so the JIT
+   * reaches it at a fixed negative offset from its Cpu pointer, and a copy
+   * of the Cpu (lockstep) does not copy it. */
+  TlbEntry *tlb;
+  uint32_t tlb_nlog;    /* fills since the last flush (may exceed TLB_LOG) */
+  uint16_t tlb_log[TLB_LOG]; /* their slots, the first TLB_LOG of them */
 
   /* --- machine hooks --- */
   void *io_opaque;

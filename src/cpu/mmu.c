@@ -19,6 +19,7 @@
 #define ACC_FETCH 2
 
 _Static_assert(sizeof(TlbEntry) == 1u << TLB_ENTRY_SHIFT, "the JIT indexes the TLB by shifting");
+_Static_assert(TLB_SIZE <= 65536, "tlb_log holds slots in 16 bits");
 
 /* No data access may use e's host pointers (the JIT's tags). */
 static inline void tlb_untag(TlbEntry *e) { memset(e->tag, 0xff, sizeof e->tag); }
@@ -28,8 +29,14 @@ static inline void tlb_kill(TlbEntry *e) {
 }
 
 void tlb_flush(Cpu *cpu) {
-  for (unsigned i = 0; i < TLB_SIZE; i++)
-    tlb_kill(&cpu->tlb[i]);
+  if (cpu->tlb_nlog <= TLB_LOG) {
+    for (unsigned i = 0; i < cpu->tlb_nlog; i++)
+      tlb_kill(&cpu->tlb[cpu->tlb_log[i]]);
+  } else {
+    for (unsigned i = 0; i < TLB_SIZE; i++)
+      tlb_kill(&cpu->tlb[i]);
+  }
+  cpu->tlb_nlog = 0;
   cpu->tlb_epoch++;
 }
 
@@ -51,7 +58,8 @@ _Noreturn static void page_fault(Cpu *cpu, uint32_t lin, bool present, int acc, 
  * the access (acc, user) is not allowed.  Sets Accessed, and Dirty on writes.
  */
 static TlbEntry *tlb_fill(Cpu *cpu, uint32_t lin, int acc, bool user) {
-  TlbEntry *e = &cpu->tlb[tlb_index(lin >> PAGE_SHIFT)];
+  uint32_t slot = tlb_index(lin >> PAGE_SHIFT);
+  TlbEntry *e = &cpu->tlb[slot];
   uint32_t ppage, perm;
   if (!(cpu->cr[0] & CR0_PG)) {
     ppage = lin >> PAGE_SHIFT;
@@ -102,6 +110,10 @@ static TlbEntry *tlb_fill(Cpu *cpu, uint32_t lin, int acc, bool user) {
         perm |= TLB_W_USER;
     }
   }
+  if (cpu->tlb_nlog < TLB_LOG)
+    cpu->tlb_log[cpu->tlb_nlog] = (uint16_t)slot;
+  if (cpu->tlb_nlog <= TLB_LOG)
+    cpu->tlb_nlog++;
   e->vpage = lin >> PAGE_SHIFT;
   e->ppage = ppage;
   e->perm = perm;

@@ -339,6 +339,10 @@ bool jit_attach(Cpu *c, const JitOptions *opt, char *err, size_t errlen) {
     snprintf(err, errlen, "the JIT translates to x86-64 only; this host runs the interpreter (--engine interp)");
     return false;
   }
+  if (c->tlb != (TlbEntry *)c - TLB_SIZE) {
+    snprintf(err, errlen, "the JIT needs a Cpu made by cpu_create (its TLB just below it)");
+    return false;
+  }
   Jit *j = calloc(1, sizeof(Jit));
   if (!j) {
     snprintf(err, errlen, "out of memory for the JIT");

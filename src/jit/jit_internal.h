@@ -28,6 +28,8 @@
 #define JIT_EXIT_MAX 16
 
 #define OFF(field) ((int32_t)offsetof(Cpu, field))
+/* The TLB below the Cpu (cpu.h): its first entry relative to the Cpu pointer. */
+#define TLB_OFF (-(int32_t)(TLB_SIZE * sizeof(TlbEntry)))
 /* JitBlock.mode / Cpu.jit_mode: Cpu.mode plus a bit per flat data segment (jit.c jit_key). */
 #define JIT_MODE_FLAT(s) (1u << (8 + (s)))
 

@@ -203,6 +203,8 @@ bool jit_lockstep_exec(Cpu *c, uint64_t limit) {
   bool (*exec)(Cpu *, uint64_t) = c->jit_exec;
   /* 1: the interpreter. */
   ls_wrap_io(c, ls);
+  /* The TLB is not part of the Cpu copy: both runs start with it empty. */
+  tlb_flush(c);
   memcpy(&ls->before, c, sizeof(Cpu));
   ls->io = false;
   ls->log.n = 0;
@@ -226,6 +228,7 @@ bool jit_lockstep_exec(Cpu *c, uint64_t limit) {
   for (uint32_t i = ls->wi.n; i-- > 0;)
     c->mem->ram[ls->wi.e[i].pa] = ls->wi.e[i].old;
   /* 2: the translation, from the same state. */
+  tlb_flush(c); /* back to the empty TLB the copy describes */
   memcpy(c, &ls->before, sizeof(Cpu));
   j->lockstep = false;
   CpuStop r2 = cpu_run(c, n);

@@ -389,9 +389,9 @@ static void emit_mem(Tr *t, Stub *slow, int s, unsigned nbytes, bool write) {
   alu_ri(e, SZ32, ALU_AND, RDX, (TLB_SIZE - 1) << TLB_ENTRY_SHIFT);
   uint32_t need = (t->b->mode & CPU_MODE_CPL3) ? (write ? TLB_W_USER : TLB_R_USER) : (write ? TLB_W_SUP : TLB_R_SUP);
   int cls = __builtin_ctz(need);
-  op_mem_bi(e, SZ32, 0x3b, RCX, RBX, RDX, OFF(tlb) + (int32_t)(offsetof(TlbEntry, tag) + 4 * (size_t)cls));
+  op_mem_bi(e, SZ32, 0x3b, RCX, RBX, RDX, TLB_OFF + (int32_t)(offsetof(TlbEntry, tag) + 4 * (size_t)cls));
   stub_jcc(t, slow, CC_NE);
-  op_mem_bi(e, SZ64, 0x8b, RDX, RBX, RDX, OFF(tlb) + (int32_t)offsetof(TlbEntry, addend));
+  op_mem_bi(e, SZ64, 0x8b, RDX, RBX, RDX, TLB_OFF + (int32_t)offsetof(TlbEntry, addend));
   alu_rr(e, SZ64, ALU_ADD, RDX, RAX);
 }
 

@@ -176,6 +176,7 @@ static bool run_one(uint64_t *s, int verbose) {
 
   static Cpu cpu;
   memset(&cpu, 0, sizeof cpu);
+  cpu.tlb = stub_tlb();
   for (int k = 0; k < 6; k++) {
     cpu.seg[k].flags = SF_P | SF_S | SF_RW;
     cpu.seg[k].limit = 0xffff;

@@ -4,10 +4,19 @@
  * the emulator.  cpu_raise() unwinds to stub_exec().
  */
 #include <setjmp.h>
+#include <string.h>
 
 #include "fpu_stubs.h"
 
 uint8_t fpu_ram[0x10000];
+
+TlbEntry *stub_tlb(void) {
+  static TlbEntry tlb[TLB_SIZE];
+  memset(tlb, 0xff, sizeof tlb); /* no page, no tag: the slow path */
+  for (unsigned i = 0; i < TLB_SIZE; i++)
+    tlb[i].host = tlb[i].whost = NULL;
+  return tlb;
+}
 static jmp_buf trap;
 static int trapped_vector;
 
