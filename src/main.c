@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "linuxboot.h"
 #include "multiboot.h"
@@ -18,6 +19,7 @@
 #ifdef X86VM_HAVE_JIT
 #include "jit.h"
 static FILE *dump_file; /* --jit-dump */
+static FILE *perf_map_file; /* --jit-perf-map */
 #endif
 #ifdef X86VM_HAVE_VGA
 #include "vga.h"
@@ -79,6 +81,8 @@ static void usage(FILE *f) {
     "  --jit-cache MIB       bound of the JIT's translation cache (default 64)\n"
     "  --jit-stats           print translation-cache statistics at exit\n"
     "  --jit-dump FILE       write every translation (guest and host code) to FILE\n"
+    "  --jit-perf-map        write /tmp/perf-PID.map so that perf(1) names translated code\n"
+    "                        by guest address (x86vm:CSBASE+EIP)\n"
     "  --mem MIB             RAM size in MiB (default 128, 1..3584)\n"
     "  --bios FILE           BIOS ROM, any size up to 256 KiB (default: our BIOS)\n"
     "  --vga-bios FILE       video BIOS option ROM (e.g. SeaBIOS's vgabios-isavga.bin): at C0000h\n"
@@ -144,7 +148,7 @@ static bool file_exists(const char *path) {
 }
 
 enum {
-  OPT_HEADLESS = 256, OPT_CPU, OPT_ENGINE, OPT_JIT_CACHE, OPT_JIT_STATS, OPT_JIT_DUMP, OPT_MEM, OPT_BIOS, OPT_FDA, OPT_FDB, OPT_HDA, OPT_HDB, OPT_CDROM,
+  OPT_HEADLESS = 256, OPT_CPU, OPT_ENGINE, OPT_JIT_CACHE, OPT_JIT_STATS, OPT_JIT_DUMP, OPT_JIT_PERF_MAP, OPT_MEM, OPT_BIOS, OPT_FDA, OPT_FDB, OPT_HDA, OPT_HDB, OPT_CDROM,
   OPT_BOOT, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_SERIAL, OPT_SNAPSHOT, OPT_SAVE, OPT_RESTORE,
   OPT_DET, OPT_NSPI, OPT_MONITOR, OPT_VGABIOS, OPT_TIMEOUT, OPT_SCREENSHOT, OPT_EXPECT, OPT_SEND, OPT_HELP, OPT_VERSION
 };
@@ -156,6 +160,7 @@ static const struct option long_opts[] = {
   {"jit-cache", required_argument, 0, OPT_JIT_CACHE},
   {"jit-stats", no_argument, 0, OPT_JIT_STATS},
   {"jit-dump", required_argument, 0, OPT_JIT_DUMP},
+  {"jit-perf-map", no_argument, 0, OPT_JIT_PERF_MAP},
   {"mem", required_argument, 0, OPT_MEM},
   {"bios", required_argument, 0, OPT_BIOS},
   {"vga-bios", required_argument, 0, OPT_VGABIOS},
@@ -200,6 +205,7 @@ int main(int argc, char **argv) {
   unsigned jit_cache_mib = 0;
   bool jit_stats = false;
   const char *jit_dump = NULL;
+  bool jit_perf_map = false;
   double timeout = 0;
   static ScriptArg script[PC_SCRIPT_MAX];
   int nscript = 0;
@@ -245,6 +251,7 @@ int main(int argc, char **argv) {
     }
     case OPT_JIT_STATS: jit_stats = true; break;
     case OPT_JIT_DUMP: jit_dump = optarg; break;
+    case OPT_JIT_PERF_MAP: jit_perf_map = true; break;
     case OPT_MEM: {
       errno = 0;
       unsigned long v = strtoul(optarg, &end, 10);
@@ -397,6 +404,15 @@ int main(int argc, char **argv) {
       machine_free(m);
       return EXIT_USAGE;
     }
+    if (jit_perf_map) {
+      char path[64];
+      snprintf(path, sizeof path, "/tmp/perf-%ld.map", (long)getpid());
+      if (!(jo.perf_map = perf_map_file = fopen(path, "w"))) {
+        fprintf(stderr, "x86vm: --jit-perf-map %s: %s\n", path, strerror(errno));
+        machine_free(m);
+        return EXIT_USAGE;
+      }
+    }
     if (!jit_attach(m->cpu, &jo, err, sizeof(err))) {
       fprintf(stderr, "x86vm: %s\n", err);
       machine_free(m);
@@ -512,9 +528,12 @@ int main(int argc, char **argv) {
   }
   if (dump_file)
     fclose(dump_file);
+  if (perf_map_file)
+    fclose(perf_map_file);
 #endif
   (void)jit_stats;
   (void)jit_dump;
+  (void)jit_perf_map;
   machine_free(m); /* restores the terminal, flushes disks */
   snapshot_info_free(&snap);
   fprintf(stderr, "x86vm: %s; %" PRIu64 " instructions; last POST code %s\n", reason, insns, postbuf);

@@ -119,10 +119,9 @@ enum {
 /* Fills remembered for a cheap flush: a flush kills just the entries filled
  * since the last one, unless more than this many were (then all). */
 #define TLB_LOG 512
-/* The TLB slot of a virtual page: the page number folded with the bits
- * above the index, so arrays a multiple of 64 MiB apart do not evict each
- * other on every access (the JIT's inline probe computes the same). */
-static inline uint32_t tlb_index(uint32_t vpage) { return (vpage ^ (vpage >> TLB_BITS)) & (TLB_SIZE - 1); }
+/* The TLB slot of a virtual page: its low TLB_BITS bits (the JIT's inline
+ * probe computes the same). */
+static inline uint32_t tlb_index(uint32_t vpage) { return vpage & (TLB_SIZE - 1); }
 #define TLB_R_SUP  0x01u
 #define TLB_W_SUP  0x02u
 #define TLB_R_USER 0x04u

@@ -211,6 +211,8 @@ static uint32_t jit_key(Cpu *c) {
         (sc->flags & (SF_P | SF_CODE | SF_DC | SF_RW)) == (SF_P | SF_RW))
       k |= JIT_MODE_FLAT(s);
   }
+  if (c->seg[S_CS].limit == 0xffffffffu)
+    k |= JIT_MODE_CS_4G;
   return c->jit_mode = k;
 }
 
@@ -360,6 +362,7 @@ bool jit_attach(Cpu *c, const JitOptions *opt, char *err, size_t errlen) {
   j->no_inline = opt && opt->no_inline;
   j->lockstep = opt && opt->lockstep;
   j->dump = opt ? opt->dump : NULL;
+  j->perf_map = opt ? opt->perf_map : NULL;
   j->hash = calloc(JIT_HASH_SIZE, sizeof(JitBlock *));
   j->jc = aligned_alloc(64, sizeof(JitJc) * JC_SIZE);
   int fd = memfd_create("x86vm-jit", MFD_CLOEXEC);

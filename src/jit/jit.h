@@ -22,6 +22,7 @@ typedef struct JitOptions {
   bool no_inline;      /* translate every instruction as a call to its handler */
   bool lockstep;       /* run every block with both engines and compare (lockstep.c) */
   FILE *dump;          /* if set: every translation's guest and host listing (listing.c) */
+  FILE *perf_map;      /* if set: a perf(1) map line per translation (host code -> guest address) */
 } JitOptions;
 
 typedef struct JitStats {

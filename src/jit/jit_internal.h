@@ -32,6 +32,8 @@
 #define TLB_OFF (-(int32_t)(TLB_SIZE * sizeof(TlbEntry)))
 /* JitBlock.mode / Cpu.jit_mode: Cpu.mode plus a bit per flat data segment (jit.c jit_key). */
 #define JIT_MODE_FLAT(s) (1u << (8 + (s)))
+/* ... and a bit for a 4 GiB CS limit: branch targets need no limit check. */
+#define JIT_MODE_CS_4G (1u << 15)
 
 typedef struct JitBlock {
   struct JitBlock *hnext;  /* hash chain */
@@ -83,6 +85,7 @@ typedef struct Jit {
   uint32_t flush_epoch;
   bool no_inline, lockstep;
   FILE *dump;            /* --jit-dump: listing of every translation */
+  FILE *perf_map;        /* --jit-perf-map: perf(1) map of every translation */
   struct Lockstep *ls;
   JitStats stats;
 } Jit;

@@ -8,8 +8,8 @@
  *          registers, chosen per block by use count, held in these host
  *          registers between handler calls (see "register cache" below);
  *          every other guest register is read and written in struct Cpu;
- *   RAX, RCX, RDX, RSI, RDI, R8, R11 = scratch (caller-saved; R11: the TLB
- *          probe, ADC/SBB's carry);
+ *   RAX, RCX, RDX, RSI, RDI, R8, R11 = scratch (caller-saved; R11: ADC/SBB's
+ *          carry);
  *   RSP  = 16-byte aligned (set by the entry trampoline).
  *
  * Bookkeeping: `pend` counts instructions retired since the last update of
@@ -29,6 +29,7 @@
 #include "ops.h"
 
 #include <assert.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -383,9 +384,6 @@ static void emit_mem(Tr *t, Stub *slow, int s, unsigned nbytes, bool write) {
   /* RDX = tlb_index(first byte's page) << TLB_ENTRY_SHIFT */
   mov_rr(e, SZ32, RDX, RAX);
   shift_ri(e, SZ32, 5, RDX, PAGE_SHIFT - TLB_ENTRY_SHIFT);
-  mov_rr(e, SZ32, R11, RAX);
-  shift_ri(e, SZ32, 5, R11, PAGE_SHIFT + TLB_BITS - TLB_ENTRY_SHIFT);
-  alu_rr(e, SZ32, ALU_XOR, RDX, R11);
   alu_ri(e, SZ32, ALU_AND, RDX, (TLB_SIZE - 1) << TLB_ENTRY_SHIFT);
   uint32_t need = (t->b->mode & CPU_MODE_CPL3) ? (write ? TLB_W_USER : TLB_R_USER) : (write ? TLB_W_SUP : TLB_R_SUP);
   int cls = __builtin_ctz(need);
@@ -847,6 +845,8 @@ static uint32_t branch_target(Tr *t, int k) {
 
 /* Jump to s if the target is beyond the CS limit (the handler raises #GP). */
 static void cs_limit_check(Tr *t, Stub *s, uint32_t target) {
+  if (t->b->mode & JIT_MODE_CS_4G)
+    return;
   alu_mi(&t->e, SZ32, ALU_CMP, RBX, OFF(seg) + S_CS * (int32_t)sizeof(SegCache) + (int32_t)offsetof(SegCache, limit),
          (int32_t)target);
   stub_jcc(t, s, CC_B);
@@ -854,6 +854,8 @@ static void cs_limit_check(Tr *t, Stub *s, uint32_t target) {
 
 /* The same for a target in host register r. */
 static void cs_limit_check_reg(Tr *t, Stub *s, int r) {
+  if (t->b->mode & JIT_MODE_CS_4G)
+    return;
   alu_r_m(&t->e, SZ32, ALU_CMP, r, RBX, OFF(seg) + S_CS * (int32_t)sizeof(SegCache) + (int32_t)offsetof(SegCache, limit));
   stub_jcc(t, s, CC_A);
 }
@@ -1691,6 +1693,11 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
   j->stats.live_blocks++;
   if (j->dump)
     jit_list_block(j->dump, c, b);
+  if (j->perf_map) {
+    fprintf(j->perf_map, "%" PRIxPTR " %" PRIx32 " x86vm:%08" PRIx32 "+%08" PRIx32 "\n", (uintptr_t)b->code, b->code_size,
+            b->csbase, b->eip);
+    fflush(j->perf_map);
+  }
   return b;
 }
 
