@@ -106,6 +106,20 @@ if "$X86VM" --help | grep -q -- --jit-dump; then
   expect 2 "--jit-dump $T/nodir/dump.txt:" --bios "$T/hlt.rom" --fda "$T/fd.img" --engine jit \
     --jit-dump "$T/nodir/dump.txt"
 fi
+# --jit-perf-map: /tmp/perf-PID.map names that block's host code by guest address.
+if "$X86VM" --help | grep -q -- --jit-perf-map; then
+  n=$((n + 1))
+  "$X86VM" --bios "$T/hlt.rom" --kernel "$T/bzimage" --initrd "$T/initrd" --append "Aroot=x" \
+    --serial null --timeout 10 --engine jit --jit-perf-map </dev/null 2>"$T/err" &
+  pid=$!
+  wait $pid
+  got=$?
+  map=/tmp/perf-$pid.map
+  if [ "$got" != 147 ] || ! grep -Eq "^[0-9a-f]+ [0-9a-f]+ x86vm:00000000\+0010000c$" "$map"; then
+    echo "FAIL: --jit-perf-map -> status $got:"; cat "$T/err"; cat "$map"; fail=$((fail + 1))
+  fi
+  rm -f "$map"
+fi
 
 # Multiboot: a hand-made ELF kernel checks EAX and adds the module count, the
 # first command-line byte and the module length from the Multiboot info (EBX).
