@@ -348,6 +348,17 @@ static inline void bind(Emit *e, Fixup fx) {
 /* Backward/known jumps to an address in the writable view. */
 static inline void jcc_to(Emit *e, int cc, const uint8_t *target) { fix_to(jcc_fwd(e, cc), target); }
 static inline void jmp_to(Emit *e, const uint8_t *target) { fix_to(jmp_fwd(e), target); }
+/* A five-byte NOP (nop dword [rax+rax*1+0]): room for a JMP rel32 patched in later. */
+static inline void nop5(Emit *e) {
+  static const uint8_t nop[5] = {0x0f, 0x1f, 0x44, 0x00, 0x00};
+  for (int i = 0; i < 5; i++)
+    e8(e, nop[i]);
+}
+/* Overwrite a nop5 at `at` (writable view) with JMP to target (writable view). */
+static inline void patch_jmp5(uint8_t *at, const uint8_t *target) {
+  at[0] = 0xe9;
+  fix_to(at + 1, target);
+}
 /* call through RAX to an absolute host address. */
 static inline void call_abs(Emit *e, const void *fn) {
   mov_ri64(e, RAX, (uint64_t)(uintptr_t)fn);

@@ -19,8 +19,10 @@
  * Keys: a translation is found by guest physical address, EIP, CS base and
  * the CPU mode word (CS size, stack size, CPL, paging, PE, VM86), because
  * the translation embeds EIPs and mode-dependent checks.  Self-modifying
- * code: a block records its page's write generation (mem.h) and checks it
- * on entry and after every handler call; a stale block exits and is
+ * code: a write to a code line bumps the page's generation (mem.h) and calls
+ * jit_code_written(), which patches the entry of every block on the page
+ * into a jump to its stale exit; a block also checks the generation after
+ * every handler call (it may have rewritten itself).  A stale block is
  * translated again.
  *
  * Leaving a block: a direct exit (fall-through, relative jump or call)
@@ -175,6 +177,7 @@ static void emit_fixed(Jit *j) {
 static void cache_reset(Jit *j) {
   arena_free_all(j, false);
   memset(j->hash, 0, sizeof(JitBlock *) * JIT_HASH_SIZE);
+  memset(j->page_blocks, 0, sizeof(JitBlock *) * j->npages);
   memset(j->jc, 0, sizeof(JitJc) * JC_SIZE);
   for (unsigned i = 0; i < JC_SIZE; i++)
     j->jc[i].eip = 0xffffffffu, j->jc[i].mode = 0xffffffffu;
@@ -257,6 +260,24 @@ static JitBlock *block_for(Cpu *c, uint64_t room) {
   b->hnext = j->hash[h];
   j->hash[h] = b;
   return b->n <= room ? b : NULL;
+}
+
+/*
+ * Mem's hook for a write to a code line of RAM page ppage (its generation
+ * has just been bumped): every translation on the page jumps from its entry
+ * straight to its stale exit from now on, so live blocks need no check on
+ * entry.  (block_for() drops them from the hash by their generation; a
+ * block running now notices through its check after handler calls.)
+ */
+static void jit_code_written(void *opaque, uint32_t ppage) {
+  Jit *j = ((Cpu *)opaque)->jit;
+  if (!j || ppage >= j->npages)
+    return;
+  for (JitBlock *b = j->page_blocks[ppage]; b; b = b->pnext) {
+    uint8_t *entry = b->code + j->delta;
+    patch_jmp5(entry, entry + b->stale_off);
+  }
+  j->page_blocks[ppage] = NULL;
 }
 
 /* Chain: make the direct exit ch jump straight to the block for the current
@@ -363,14 +384,22 @@ bool jit_attach(Cpu *c, const JitOptions *opt, char *err, size_t errlen) {
   j->lockstep = opt && opt->lockstep;
   j->dump = opt ? opt->dump : NULL;
   j->perf_map = opt ? opt->perf_map : NULL;
+  if (c->mem->code_write_hook) {
+    snprintf(err, errlen, "the JIT needs Mem's code-write hook, which is taken");
+    free(j);
+    return false;
+  }
   j->hash = calloc(JIT_HASH_SIZE, sizeof(JitBlock *));
+  j->npages = c->mem->ram_size >> PAGE_SHIFT;
+  j->page_blocks = calloc(j->npages + 1, sizeof(JitBlock *));
   j->jc = aligned_alloc(64, sizeof(JitJc) * JC_SIZE);
   int fd = memfd_create("x86vm-jit", MFD_CLOEXEC);
-  if (!j->hash || !j->jc || fd < 0 || ftruncate(fd, (off_t)j->size) != 0) {
+  if (!j->hash || !j->page_blocks || !j->jc || fd < 0 || ftruncate(fd, (off_t)j->size) != 0) {
     snprintf(err, errlen, "cannot set up the JIT code buffer: %s", strerror(errno));
     if (fd >= 0)
       close(fd);
     free(j->hash);
+    free(j->page_blocks);
     free(j->jc);
     free(j);
     return false;
@@ -385,6 +414,7 @@ bool jit_attach(Cpu *c, const JitOptions *opt, char *err, size_t errlen) {
     if (j->rx != MAP_FAILED)
       munmap(j->rx, j->size);
     free(j->hash);
+    free(j->page_blocks);
     free(j->jc);
     free(j);
     return false;
@@ -395,6 +425,8 @@ bool jit_attach(Cpu *c, const JitOptions *opt, char *err, size_t errlen) {
   cache_reset(j);
   c->jit = j;
   c->jit_exec = jit_exec;
+  c->mem->code_write_hook = jit_code_written;
+  c->mem->code_write_opaque = c;
   return true;
 }
 
@@ -407,8 +439,11 @@ void jit_detach(Cpu *c) {
   munmap(j->rw, j->size);
   munmap(j->rx, j->size);
   free(j->hash);
+  free(j->page_blocks);
   free(j->jc);
   free(j);
+  c->mem->code_write_hook = NULL;
+  c->mem->code_write_opaque = NULL;
   c->jit = NULL;
   c->jit_exec = NULL;
 }

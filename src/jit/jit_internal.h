@@ -47,6 +47,8 @@ typedef struct JitBlock {
   Insn *insn;              /* the decoded instructions (handler arguments) */
   uint32_t *ieip;          /* EIP of each instruction */
   uint32_t *hoff;          /* host code offset of each instruction (for listings) */
+  struct JitBlock *pnext;  /* the next live block on the same RAM page (Jit.page_blocks) */
+  uint32_t stale_off;      /* RAM blocks: offset of the exit their entry jumps to once stale */
 } JitBlock;
 
 typedef struct JitChain {
@@ -79,6 +81,8 @@ typedef struct Jit {
   uint8_t *enter_rw, *epilogue_rw, *exit0_rw, *indirect_rw, *to_c_rw;
   JitEnterFn enter;
   JitBlock **hash;
+  JitBlock **page_blocks; /* per RAM page: its translations not yet made stale */
+  uint32_t npages;
   JitJc *jc;
   ArenaChunk *arena, *spare;
   size_t arena_used, arena_cap, arena_total, arena_chunk;

@@ -47,6 +47,8 @@ typedef struct Stub {
   uint32_t pend;      /* icount to add before the call / at the exit */
   uint32_t eip;       /* STUB_EXIT_AT: EIP to store */
   uint8_t *resume;    /* STUB_SLOW: where to continue */
+  bool keep;          /* emit even without jumps to it (the entry's stale exit) */
+  uint8_t *at;        /* where it was emitted */
   Fixup fx[MAX_FIX];
   int nfx;
 } Stub;
@@ -1452,10 +1454,11 @@ static void emit_stubs(Tr *t) {
   Emit *e = &t->e;
   for (int i = 0; i < t->nst; i++) {
     Stub *s = &t->st[i];
-    if (!s->nfx)
+    if (!s->nfx && !s->keep)
       continue;
     for (int f = 0; f < s->nfx; f++)
       bind(e, s->fx[f]);
+    s->at = e->p;
     switch (s->kind) {
     case STUB_SLOW: {
       const Insn *in = &t->b->insn[s->k];
@@ -1582,11 +1585,15 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
   t->e.end = start + avail;
   Emit *e = &t->e;
 
-  /* Entry: the page must not have been written since translation. */
+  /* Entry: five bytes that jit.c overwrites with a jump to the stale exit
+   * when the page's code is written (jit_code_written), so a live block
+   * checks nothing on entry. */
+  Stub *stale = NULL;
   if (ram) {
-    Stub *s = stub_new(t, STUB_EXIT_AT);
-    s->eip = eip;
-    gen_check(t, s);
+    stale = stub_new(t, STUB_EXIT_AT);
+    stale->eip = eip;
+    stale->keep = true;
+    nop5(e);
   }
   for (unsigned k = 0; k < n; k++) {
     const Insn *in = &insn[k];
@@ -1687,6 +1694,11 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
   }
   size_t used = (size_t)(e->p - start);
   b->code = start - j->delta;
+  if (ram) {
+    b->stale_off = (uint32_t)(stale->at - start);
+    b->pnext = j->page_blocks[ppage];
+    j->page_blocks[ppage] = b;
+  }
   b->code_size = (uint32_t)used;
   jit_code_alloc_end(j, used);
   j->stats.blocks++;
