@@ -91,11 +91,8 @@ unsigned f80_tag(Float80 a) {
 
 static int rc_of(const F80Env *e) { return (e->cw >> 10) & 3; }
 static int prec_of(const F80Env *e) {
-  switch ((e->cw >> 8) & 3) {
-  case 0: return 24;
-  case 2: return 53;
-  default: return 64; /* 3, and the reserved 1 */
-  }
+  static const int8_t prec[4] = { 24, 64, 53, 64 }; /* PC 1 is reserved: as 3 */
+  return prec[(e->cw >> 8) & 3];
 }
 
 static bool round_up(int rc, int sign, bool lsb, u128 rem, u128 half) {
@@ -226,10 +223,97 @@ static Pk round_pack(F80Env *e, int sign, int64_t exp, u128 m, int prec, const F
 
 static Float80 pack80(Pk p) { return f80_make(p.sign, (uint16_t)(p.exp & 0x7fff), p.sig); }
 
+/*
+ * The common case of round_pack, on 64-bit halves: round hi:lo (bit 63 of
+ * hi set; lo holds the bits below hi, any nonzero value marking inexact) to
+ * prec bits with rounding control rc.  Returns the rounded hi; *carry is set
+ * when rounding up overflowed it (the value is then J_BIT one binade up).
+ * round_pack computes the same thing on 128 bits for every range.
+ */
+static inline uint64_t round_sig(uint64_t hi, uint64_t lo, int prec, int rc, int sign, bool *inexact,
+                                 bool *up, bool *carry) {
+  bool gt, eq, lsb;
+  uint64_t one;
+  if (prec == 64) {
+    *inexact = lo != 0;
+    gt = lo > J_BIT;
+    eq = lo == J_BIT;
+    lsb = hi & 1;
+    one = 1;
+  } else {
+    int drop = 64 - prec;
+    uint64_t mask = (1ull << drop) - 1, half = 1ull << (drop - 1), rh = hi & mask;
+    *inexact = (rh | lo) != 0;
+    gt = rh > half || (rh == half && lo);
+    eq = rh == half && !lo;
+    one = 1ull << drop;
+    lsb = (hi & one) != 0;
+    hi &= ~mask;
+  }
+  bool u = false;
+  if (*inexact) {
+    switch (rc) {
+    case 0: u = gt || (eq && lsb); break;
+    case 1: u = sign; break;
+    case 2: u = !sign; break;
+    default: break;
+    }
+  }
+  *up = u;
+  *carry = false;
+  if (u) {
+    hi += one;
+    if (hi == 0) {
+      hi = J_BIT;
+      *carry = true;
+    }
+  }
+  return hi;
+}
+
+/*
+ * Fast path of rp80 for a result that stays a normal number: hi:lo as for
+ * round_sig, exp biased.  False (nothing changed) when the rounded result
+ * leaves the normal range: the caller takes round_pack.
+ */
+static inline bool rp80_fast(F80Env *e, int sign, int64_t exp, uint64_t hi, uint64_t lo, int prec,
+                             Float80 *out) {
+  bool inexact, up, carry;
+  uint64_t r = round_sig(hi, lo, prec, rc_of(e), sign, &inexact, &up, &carry);
+  exp += carry;
+  if (exp < 1 || exp > 0x7ffe)
+    return false;
+  if (inexact) {
+    e->flags |= FSW_PE;
+    e->c1 = up;
+  }
+  *out = f80_make(sign, (uint16_t)exp, r);
+  return true;
+}
+
 static Float80 rp80(F80Env *e, int sign, int64_t exp, u128 m, int prec) {
   if (m == 0)
     return f80_make(sign, 0, 0);
+  int lz = clz128(m);
+  u128 n = m << lz;
+  Float80 r;
+  if (rp80_fast(e, sign, exp - lz, (uint64_t)(n >> 64), (uint64_t)n, prec, &r))
+    return r;
   return pack80(round_pack(e, sign, exp, m, prec, &FMT80));
+}
+
+/* (hi:lo) / d with hi < d: the 64-bit quotient and the remainder. */
+static inline uint64_t div128_64(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *rem) {
+#if defined(__x86_64__)
+  uint64_t q, r;
+  __asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(d) : "cc");
+  *rem = r;
+  return q;
+#else
+  u128 n = (u128)hi << 64 | lo;
+  *rem = (uint64_t)(n % d);
+  return (uint64_t)(n / d);
+#endif
 }
 
 /* ---- NaN handling ---- */
@@ -370,6 +454,27 @@ Float80 f80_div(F80Env *e, Float80 a, Float80 b) {
     return inf80(sign);
   if (ua.k == K_ZERO || ub.k == K_INF)
     return zero80(sign);
+  {
+    /* 64 quotient bits from one 128/64 division; the remainder against
+     * half the divisor gives round_sig the rest (below, at, above half). */
+    uint64_t A = ua.sig, B = ub.sig, rem;
+    int64_t ex = (int64_t)ua.exp - ub.exp + BIAS - 1;
+    uint64_t q;
+    if (A >= B) { /* quotient in [1, 2): A * 2^63 / B */
+      q = div128_64(A >> 1, A << 63, B, &rem);
+      ex++;
+    } else { /* in (1/2, 1): A * 2^64 / B */
+      q = div128_64(A, 0, B, &rem);
+    }
+    uint64_t lo = 0;
+    if (rem) {
+      /* 2 * rem against B without overflow: rem >= B - rem */
+      lo = rem > B - rem ? J_BIT | 1 : rem == B - rem ? J_BIT : 1;
+    }
+    Float80 res;
+    if (rp80_fast(e, sign, ex, q, lo, prec_of(e), &res))
+      return res;
+  }
   u128 num = (u128)ua.sig << 64;
   u128 q = num / ub.sig;
   uint64_t rem = (uint64_t)(num % ub.sig);
@@ -380,22 +485,38 @@ Float80 f80_div(F80Env *e, Float80 a, Float80 b) {
   return rp80(e, sign, (int64_t)ua.exp - ub.exp + BIAS + 1, m, prec_of(e));
 }
 
-/* floor(sqrt(n)) for a 128-bit n, with the remainder n - root^2. */
+/*
+ * floor(sqrt(n)) for n >= 2^126 (a root in [2^63, 2^64)), with the
+ * remainder n - root^2: a double-precision
+ * estimate (good to about 2^12 units), one Newton step on the exact integer
+ * residual, then unit steps until root^2 <= n < (root+1)^2.  The estimate
+ * only decides how many steps run; the result is exact whatever it is.
+ */
 static uint64_t isqrt128(u128 n, u128 *remp) {
-  u128 root = 0, rem = n, bit = (u128)1 << 126;
-  while (bit > n)
-    bit >>= 2;
-  while (bit) {
-    if (rem >= root + bit) {
-      rem -= root + bit;
-      root = (root >> 1) + bit;
-    } else {
-      root >>= 1;
-    }
-    bit >>= 2;
+  double s = __builtin_sqrt((double)(uint64_t)(n >> 64)) * 4294967296.0;
+  uint64_t r = s >= 18446744073709551615.0 ? ~0ull : s < 9223372036854775808.0 ? J_BIT : (uint64_t)s;
+  u128 sq = (u128)r * r;
+  if (sq > n) { /* r - (sq - n) / 2r, rounded down: still >= r - 1 of the true root, or above */
+    u128 d = sq - n;
+    uint64_t rem, step = div128_64((uint64_t)(d >> 64) >> 1, (uint64_t)(d >> 1), r, &rem);
+    r -= step;
+  } else {
+    u128 d = n - sq;
+    uint64_t rem, step = div128_64((uint64_t)(d >> 64) >> 1, (uint64_t)(d >> 1), r, &rem);
+    r += step;
+  }
+  sq = (u128)r * r;
+  while (sq > n) {
+    r--;
+    sq = (u128)r * r;
+  }
+  u128 rem = n - sq;
+  while (rem >= 2 * (u128)r + 1) {
+    rem -= 2 * (u128)r + 1;
+    r++;
   }
   *remp = rem;
-  return (uint64_t)root;
+  return r;
 }
 
 Float80 f80_sqrt(F80Env *e, Float80 a) {
@@ -550,6 +671,20 @@ static Pk to_ieee(F80Env *e, Float80 a, const Fmt *f, int prec, int fbits) {
     return p;
   default:
     break;
+  }
+  {
+    /* a normal result: round_sig, the exponent rebiased */
+    bool inexact, up, carry;
+    uint64_t r = round_sig(ua.sig, 0, prec, rc_of(e), ua.sign, &inexact, &up, &carry);
+    int64_t ex = (int64_t)ua.exp - BIAS + f->bias + carry;
+    if (ex >= 1 && ex <= f->emax) {
+      if (inexact)
+        e->flags |= FSW_PE;
+      e->c1 = inexact && up;
+      p.exp = (int32_t)ex;
+      p.sig = (r << 1) >> (64 - fbits);
+      return p;
+    }
   }
   F80Env t = { e->cw, 0, 0 };
   p = round_pack(&t, ua.sign, ua.exp, (u128)ua.sig << 64, prec, f);
@@ -1164,6 +1299,12 @@ static Xf reduce(const Unp *ux, uint64_t *q) {
   u128 r = 0;
   uint64_t qq = 0;
   int64_t total = 64 + ex + 4;
+  if (total <= 128) { /* the dividend sig * 2^(ex + 4) fits: one division */
+    u128 n = (u128)ux->sig << (ex + 4);
+    qq = (uint64_t)(n / HW_PIO2);
+    r = n % HW_PIO2;
+    total = 0;
+  }
   for (int64_t i = 0; i < total; i++) {
     int bit = i < 64 ? (int)((ux->sig >> (63 - i)) & 1) : 0;
     r = (r << 1) | (u128)bit;
@@ -1217,7 +1358,12 @@ bool f80_sincos(F80Env *e, Float80 x, Float80 *s, Float80 *c, int want) {
   tabs_init();
   uint64_t q;
   Xf t = reduce(&ux, &q);
-  Xf st = xf_sin_small(t), ct = xf_cos_small(t);
+  /* only the series the quadrant needs: sine of an even quadrant is the
+   * sine series, of an odd one the cosine series; cosine the other way */
+  bool odd = q & 1;
+  bool need_s = (want & 1 && !odd) || (want & 2 && odd);
+  bool need_c = (want & 1 && odd) || (want & 2 && !odd);
+  Xf st = need_s ? xf_sin_small(t) : xf_int(0), ct = need_c ? xf_cos_small(t) : xf_int(0);
   Xf sv, cv;
   switch (q & 3) {
   case 0: sv = st; cv = ct; break;
