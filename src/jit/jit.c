@@ -121,9 +121,11 @@ static void emit_fixed(Jit *j) {
   e8(&e, 0x41); e8(&e, 0x57);   /* push r15 */
   alu_ri(&e, SZ64, ALU_SUB, RSP, 8); /* keep RSP 16-byte aligned for calls */
   mov_rr(&e, SZ64, RBX, RDI);
+  mov_r_m(&e, SZ64, R15, RBX, OFF(icount)); /* R15 = icount while in translated code */
   e8(&e, 0xff); e8(&e, 0xe6);   /* jmp rsi */
   /* epilogue: RAX = exit value. */
   j->epilogue_rw = e.p;
+  mov_m_r(&e, SZ64, RBX, OFF(icount), R15);
   alu_ri(&e, SZ64, ALU_ADD, RSP, 8);
   e8(&e, 0x41); e8(&e, 0x5f);   /* pop r15 */
   e8(&e, 0x41); e8(&e, 0x5e);
@@ -143,8 +145,7 @@ static void emit_fixed(Jit *j) {
   j->indirect_rw = e.p;
   mov_r_m(&e, SZ32, RAX, RBX, OFF(next_eip));
   mov_m_r(&e, SZ32, RBX, OFF(eip), RAX);
-  mov_r_m(&e, SZ64, RCX, RBX, OFF(icount));
-  op_mem(&e, SZ64, 0x3b, RCX, RBX, OFF(jit_limit)); /* cmp rcx, [jit_limit] */
+  op_mem(&e, SZ64, 0x3b, R15, RBX, OFF(jit_limit)); /* cmp r15 (icount), [jit_limit] */
   jcc_to(&e, CC_AE, j->exit0_rw);
   mov_rr(&e, SZ32, RCX, RAX);
   alu_ri(&e, SZ32, ALU_AND, RCX, JC_SIZE - 1);

@@ -4,17 +4,19 @@
  * Conventions inside translated code:
  *   RBX  = Cpu *; lazy flags and everything else live in struct Cpu
  *          (offsets from cpu.h);
- *   RBP, R12-R15, R9, R10 = the register cache: up to seven guest
+ *   R15  = cpu->icount (loaded by the entry trampoline, stored by the
+ *          epilogue and before every handler call);
+ *   RBP, R12-R14, R9-R11 = the register cache: up to seven guest
  *          registers, chosen per block by use count, held in these host
  *          registers between handler calls (see "register cache" below);
  *          every other guest register is read and written in struct Cpu;
- *   RAX, RCX, RDX, RSI, RDI, R8, R11 = scratch (caller-saved; R11: ADC/SBB's
- *          carry);
+ *   RAX, RCX, RDX, RSI, RDI, R8 = scratch (caller-saved);
  *   RSP  = 16-byte aligned (set by the entry trampoline).
  *
  * Bookkeeping: `pend` counts instructions retired since the last update of
- * cpu->icount; it is added before every handler call and every exit, so a
- * fault unwinding from a handler finds icount = instructions retired.
+ * R15; it is added before every handler call and every exit, and R15 goes
+ * to cpu->icount with every handler call, so a fault unwinding from a
+ * handler finds icount = instructions retired.
  * cpu->eip is stored only before handler calls and at exits.
  *
  * Inline translations (see tr_inline) cover the common integer forms.
@@ -110,7 +112,7 @@ static void stub_resume(Tr *t, Stub *s) {
 }
 static void sync_icount(Tr *t) {
   if (t->pend) {
-    alu_mi(&t->e, SZ64, ALU_ADD, RBX, OFF(icount), (int32_t)t->pend);
+    alu_ri(&t->e, SZ64, ALU_ADD, R15, (int32_t)t->pend);
     t->pend = 0;
   }
 }
@@ -122,6 +124,7 @@ static void call_handler(Tr *t, int k) {
   uint32_t eip = t->b->ieip[k], next = (eip + in->len) & t->wrap;
   mov_m_i32(e, RBX, OFF(eip), eip);
   mov_m_i32(e, RBX, OFF(next_eip), next);
+  mov_m_r(e, SZ64, RBX, OFF(icount), R15); /* handlers and devices read it; a fault unwinds past the epilogue */
   mov_rr(e, SZ64, RDI, RBX);
   mov_ri64(e, RSI, (uint64_t)(uintptr_t)in);
   call_abs(e, (const void *)in->fn);
@@ -150,8 +153,7 @@ static void direct_exit(Tr *t, uint32_t target) {
   }
   /* Budget left?  (Events from outside zero the limit: cpu_request_stop,
    * cpu_set_intr; events from instructions end their block in C.) */
-  mov_r_m(e, SZ64, RAX, RBX, OFF(icount));
-  op_mem(e, SZ64, 0x3b, RAX, RBX, OFF(jit_limit));
+  op_mem(e, SZ64, 0x3b, R15, RBX, OFF(jit_limit));
   Fixup f1 = jcc_fwd(e, CC_AE);
   Fixup site = jmp_fwd(e);
   /* Not linked yet: ask the dispatch loop to link this exit. */
@@ -184,9 +186,9 @@ static void direct_exit(Tr *t, uint32_t target) {
  * reload what the inline path has cached where they resume) and every
  * exit.  After a handler call nothing is cached until used again.
  */
-static const int cache_pool[] = {RBP, R12, R13, R14, R15, R9, R10};
-/* R9 and R10 are caller-saved: a call to a C helper from inline code drops them (rc_calls_c). */
-static bool caller_saved(int h) { return h == R9 || h == R10; }
+static const int cache_pool[] = {RBP, R12, R13, R14, R9, R10, R11};
+/* R9-R11 are caller-saved: a call to a C helper from inline code drops them (rc_calls_c). */
+static bool caller_saved(int h) { return h == R9 || h == R10 || h == R11; }
 
 static int32_t greg_off(int sz, unsigned g) {
   if (sz == SZ8 && g >= 4)
@@ -681,7 +683,7 @@ static bool tr_adcsbb(Tr *t, int k, bool sbb, int sz, bool rm_is_dst, bool src_i
     stub_resume(t, s);
     return true;
   }
-  emit_get_cf(t, R11);
+  emit_get_cf(t, RDX);
   unsigned dreg = rm_is_dst ? in->rm : in->reg;
   ld_greg(t, sz, RSI, dreg);
   if (src_imm)
@@ -690,7 +692,7 @@ static bool tr_adcsbb(Tr *t, int k, bool sbb, int sz, bool rm_is_dst, bool src_i
     ld_greg(t, sz, RDI, rm_is_dst ? in->reg : in->rm);
   mov_rr(e, SZ32, R8, RSI);
   alu_rr(e, SZ32, sbb ? ALU_SUB : ALU_ADD, R8, RDI);
-  alu_rr(e, SZ32, sbb ? ALU_SUB : ALU_ADD, R8, R11);
+  alu_rr(e, SZ32, sbb ? ALU_SUB : ALU_ADD, R8, RDX);
   if (sz != SZ32)
     movzx_rr(e, sz, R8, R8);
   st_cc(t, (uint32_t)((sbb ? CC_SBB8 : CC_ADC8) + sz), RSI, RDI, R8);
@@ -1465,11 +1467,11 @@ static void emit_stubs(Tr *t) {
       uint32_t next = (t->b->ieip[s->k] + in->len) & t->wrap;
       rc_writeback(t, s->dirty);
       if (s->pend)
-        alu_mi(e, SZ64, ALU_ADD, RBX, OFF(icount), (int32_t)s->pend);
+        alu_ri(e, SZ64, ALU_ADD, R15, (int32_t)s->pend);
       call_handler(t, s->k);
       if (!s->resume) {
         /* A terminator redone by its handler: leave with its next EIP. */
-        alu_mi(e, SZ64, ALU_ADD, RBX, OFF(icount), 1);
+        alu_ri(e, SZ64, ALU_ADD, R15, 1);
         jmp_to(e, t->j->to_c_rw);
         break;
       }
@@ -1479,12 +1481,12 @@ static void emit_stubs(Tr *t) {
         alu_mi(e, SZ32, ALU_CMP, RAX, 0, (int32_t)t->b->gen);
         Fixup ok = jcc_fwd(e, CC_E);
         mov_m_i32(e, RBX, OFF(eip), next);
-        alu_mi(e, SZ64, ALU_ADD, RBX, OFF(icount), 1);
+        alu_ri(e, SZ64, ALU_ADD, R15, 1);
         jmp_to(e, t->j->exit0_rw);
         bind(e, ok);
       }
       if (s->pend)
-        alu_mi(e, SZ64, ALU_SUB, RBX, OFF(icount), (int32_t)s->pend);
+        alu_ri(e, SZ64, ALU_SUB, R15, (int32_t)s->pend);
       rc_reload(t, s->reload);
       jmp_to(e, s->resume);
       break;
@@ -1493,13 +1495,13 @@ static void emit_stubs(Tr *t) {
       rc_writeback(t, s->dirty);
       mov_m_i32(e, RBX, OFF(eip), s->eip);
       if (s->pend)
-        alu_mi(e, SZ64, ALU_ADD, RBX, OFF(icount), (int32_t)s->pend);
+        alu_ri(e, SZ64, ALU_ADD, R15, (int32_t)s->pend);
       jmp_to(e, t->j->exit0_rw);
       break;
     case STUB_TO_C:
       rc_writeback(t, s->dirty);
       if (s->pend)
-        alu_mi(e, SZ64, ALU_ADD, RBX, OFF(icount), (int32_t)s->pend);
+        alu_ri(e, SZ64, ALU_ADD, R15, (int32_t)s->pend);
       jmp_to(e, t->j->to_c_rw);
       break;
     }

@@ -217,6 +217,7 @@ static void child_engine(Machine *m, bool jit) {
   Cpu *c = m->cpu;
   c->jit = NULL;
   c->jit_exec = NULL;
+  c->mem->code_write_hook = NULL; /* the parent's translator's */
   if (jit) {
     char err[256];
     JitOptions o = {.cache_bytes = 32u << 20};
