@@ -139,6 +139,20 @@ void cpu_update_mode(Cpu *cpu) {
 
 /* ---- lazy flags ---- */
 
+/* CF of a lazy shift (kinds SHL, SHR, SAR): the last bit shifted out. */
+static uint32_t shift_cf(unsigned kind, uint32_t d, uint32_t cnt, unsigned sz) {
+  unsigned bits = 8u << sz;
+  uint32_t sign = 1u << (bits - 1);
+  if (kind == CC_KIND(CC_SHL8))
+    return cnt <= bits ? (d >> (bits - cnt)) & 1 : 0;
+  if (kind == CC_KIND(CC_SHR8))
+    return (d >> (cnt - 1)) & 1;
+  if (cnt >= bits) /* SAR: the sign fills everything */
+    return (d & sign) ? 1 : 0;
+  int32_t sd = sz == 0 ? (int8_t)d : sz == 1 ? (int16_t)d : (int32_t)d;
+  return (uint32_t)(sd >> (cnt - 1)) & 1;
+}
+
 static uint32_t szp(uint32_t res, uint32_t sign) {
   uint32_t f = parity_table[res & 0xff];
   if ((res & (sign | (sign - 1))) == 0)
@@ -204,6 +218,13 @@ uint32_t cpu_get_flags(Cpu *c) {
     if ((r & mask) == sign - 1)
       f |= F_OF;
     break;
+  case 7: case 8: case 9: { /* SHL, SHR, SAR: AF set */
+    uint32_t cf = shift_cf(CC_KIND(op), d, s, sz);
+    f |= cf | F_AF;
+    if (CC_KIND(op) == 7 ? (((r & sign) ? 1u : 0u) ^ cf) : CC_KIND(op) == 8 && s == 1 && (d & sign))
+      f |= F_OF; /* SHL: MSB ^ CF; SHR: the operand's sign for a 1-bit shift (else 0); SAR: 0 */
+    break;
+  }
   }
   return (c->eflags & ~F_ARITH) | f;
 }
@@ -221,7 +242,8 @@ uint32_t cpu_get_cf(const Cpu *c) {
   case 2: return (d & mask) < (s & mask);
   case 3: return ((d - s - r) & 1) ? (d & mask) <= (s & mask) : (d & mask) < (s & mask);
   case 4: return 0;
-  default: return s & F_CF; /* INC/DEC */
+  case 5: case 6: return s & F_CF; /* INC/DEC */
+  default: return shift_cf(CC_KIND(op), d, s, sz);
   }
 }
 

@@ -110,6 +110,10 @@ enum {
   CC_LOGIC8 = 20, CC_LOGIC16, CC_LOGIC32,
   CC_INC8 = 24, CC_INC16, CC_INC32,
   CC_DEC8 = 28, CC_DEC16, CC_DEC32,
+  /* SHL/SHR/SAR by a count of 1-31: dst = the operand, src = the count, res = the result */
+  CC_SHL8 = 32, CC_SHL16, CC_SHL32,
+  CC_SHR8 = 36, CC_SHR16, CC_SHR32,
+  CC_SAR8 = 40, CC_SAR16, CC_SAR32,
   CC_COUNT
 };
 

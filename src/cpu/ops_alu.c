@@ -203,29 +203,29 @@ static inline uint32_t shift_op(Cpu *c, unsigned op, unsigned sz, uint32_t d, un
     arith = (arith & ~(F_CF | F_OF)) | cf | (of ? F_OF : 0);
     break;
   }
-  case 4:
-  case 6: /* SHL */
-    r = cnt < 32 ? (d << cnt) & m : 0;
-    cf = cnt <= bits ? (d >> (bits - cnt)) & 1 : 0;
-    of = ((r & sign) ? 1 : 0) ^ cf;
-    arith = szp_flags(r, sz) | cf | (of ? F_OF : 0) | F_AF;
-    break;
-  case 5: /* SHR */
-    r = d >> cnt;
-    cf = (d >> (cnt - 1)) & 1;
-    /* OF: the operand's sign for a 1-bit shift; undefined in the SDM for
-     * longer shifts, where we clear it (result bit top XOR top-1, both 0),
-     * as the captured hardware traces (SingleStepTests) show. */
-    of = cnt == 1 && (d & sign) ? 1 : 0;
-    arith = szp_flags(r, sz) | cf | (of ? F_OF : 0) | F_AF;
-    break;
-  default: { /* SAR */
-    int32_t sd = sz == 0 ? (int8_t)d : sz == 1 ? (int16_t)d : (int32_t)d;
-    unsigned k = cnt >= bits ? bits - 1 : cnt;
-    r = (uint32_t)(sd >> k) & m;
-    cf = cnt >= bits ? ((d & sign) ? 1 : 0) : (uint32_t)(sd >> (cnt - 1)) & 1;
-    arith = szp_flags(r, sz) | cf | F_AF;
-    break;
+  default: {
+    /* SHL, SHR, SAR: all six flags replaced, kept lazy (cpu.c cpu_get_flags:
+     * CF the last bit out, AF set, OF = MSB ^ CF for SHL, the operand's
+     * sign for a 1-bit SHR, else 0 — SHR's OF for longer shifts is
+     * undefined in the SDM; the captured hardware traces (SingleStepTests)
+     * show it clear). */
+    uint32_t kind;
+    if (op == 5) {
+      r = d >> cnt;
+      kind = CC_SHR8;
+    } else if (op == 7) {
+      int32_t sd = sz == 0 ? (int8_t)d : sz == 1 ? (int16_t)d : (int32_t)d;
+      r = (uint32_t)(sd >> (cnt >= bits ? bits - 1 : cnt)) & m;
+      kind = CC_SAR8;
+    } else {
+      r = cnt < 32 ? (d << cnt) & m : 0;
+      kind = CC_SHL8;
+    }
+    c->cc_dst = d;
+    c->cc_src = cnt;
+    c->cc_res = r;
+    c->cc_op = kind + sz;
+    return r;
   }
   }
   c->eflags = keep | (arith & F_ARITH);

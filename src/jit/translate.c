@@ -443,6 +443,9 @@ static void host_flags_are(Tr *t, int cc) {
   t->hf_k = t->cur;
   t->hf_cc = cc;
 }
+/* The lazy kind of shift n (ModRM.reg 4, 6: SHL; 5: SHR; 7: SAR), size 8. */
+static uint32_t shift_cc_kind(unsigned n) { return n == 5 ? CC_SHR8 : n == 7 ? CC_SAR8 : CC_SHL8; }
+
 static uint32_t cc_kind_of(int op, int sz) {
   switch (op) {
   case ALU_ADD: return (uint32_t)(CC_ADD8 + sz);
@@ -811,9 +814,12 @@ static int emit_cond(Tr *t, unsigned cc) {
     alu_rr(e, lc - CC_ADD8, ALU_ADD, RAX, RCX);
     return (int)cc;
   }
-  if (lc >= CC_LOGIC8 && lc <= CC_LOGIC32) {
+  unsigned kc0 = cc >> 1;
+  if ((lc >= CC_LOGIC8 && lc <= CC_LOGIC32) ||
+      (lc >= CC_SHL8 && lc <= CC_SAR32 && (kc0 == 2 || kc0 == 4 || kc0 == 5))) {
+    /* LOGIC: CF = OF = 0; any kind: ZF, SF, PF from the result */
     mov_r_m(e, SZ32, RAX, RBX, OFF(cc_res));
-    test_rr(e, lc - CC_LOGIC8, RAX, RAX);
+    test_rr(e, lc & 3, RAX, RAX);
     return (int)cc;
   }
   unsigned kc = cc >> 1;
@@ -965,9 +971,10 @@ static int cc_after(const Insn *in) {
     return (in->reg ? CC_DEC8 : CC_INC8) + (op == 0xfe ? sz8 : szv);
   if ((op == 0xf6 || op == 0xf7) && in->reg == 0)
     return CC_LOGIC8 + (op == 0xf6 ? sz8 : szv);
-  if ((op == 0xd1 || (op == 0xc1 && (in->imm & 31))) && in->reg != 2 && in->reg != 3 &&
-      (in->reg >= 4 || (in->flags & INSN_O32)))
-    return CC_EFLAGS; /* flags folded into EFLAGS (shifts; 32-bit rotates) */
+  if ((op == 0xd1 || (op == 0xc1 && (in->imm & 31))) && in->reg >= 4)
+    return (int)shift_cc_kind(in->reg) + szv; /* SHL/SHR/SAR: lazy */
+  if ((op == 0xd1 || (op == 0xc1 && (in->imm & 31))) && in->reg <= 1 && (in->flags & INSN_O32))
+    return CC_EFLAGS; /* 32-bit rotates fold their flags into EFLAGS */
   if (op == 0x1af || op == 0x69 || op == 0x6b || ((op == 0xf6 || op == 0xf7) && (in->reg == 4 || in->reg == 5)))
     return CC_EFLAGS;
   return -1;
@@ -975,11 +982,9 @@ static int cc_after(const Insn *in) {
 
 /*
  * SHL/SHR/SAR of a 32- or 16-bit register by an immediate or CL (C1, D1, D3
- * /4 /5 /7).  The handlers' flag rule: all six arithmetic flags replaced,
- * SF/ZF/PF from the result, CF the last bit out, AF set, OF = MSB ^ CF for
- * SHL, the operand's sign for a 1-bit SHR (else 0), 0 for SAR; a zero
- * count changes nothing.  The host's shift gives CF/SF/ZF/PF (LAHF); OF and
- * AF are made here.
+ * /4 /5 /7).  As the handlers: all six arithmetic flags replaced, kept lazy
+ * (kinds CC_SHL/SHR/SAR: operand, count, result; cpu.c evaluates them);
+ * a zero count changes nothing.
  */
 /*
  * ROL/ROR r32 by an immediate (C1/D1 /0 /1): the handlers take EFLAGS
@@ -1090,36 +1095,8 @@ static bool tr_shift(Tr *t, int k) {
     mov_ri_keepflags(e, RCX, cnt);
     shift_ri(e, sz, (int)n, RSI, (uint8_t)cnt);
   }
-  e8(e, 0x9f);                                /* lahf: AH = SF ZF . AF . PF . CF */
-  /* RDX = AH & (SF|ZF|PF|CF) | AF */
-  e8(e, 0x0f); e8(e, 0xb6); e8(e, 0xd4);      /* movzx edx, ah */
-  alu_ri(e, SZ32, ALU_AND, RDX, (int32_t)(F_SF | F_ZF | F_PF | F_CF));
-  alu_ri(e, SZ32, ALU_OR, RDX, (int32_t)F_AF);
-  if (n == 4) {
-    /* OF = MSB(result) ^ CF */
-    mov_rr(e, SZ32, RAX, RSI);
-    shift_ri(e, SZ32, 5, RAX, (uint8_t)(bits - 1));
-    alu_ri(e, SZ32, ALU_AND, RAX, 1);
-    mov_rr(e, SZ32, RDI, RDX);
-    alu_ri(e, SZ32, ALU_AND, RDI, (int32_t)F_CF);
-    alu_rr(e, SZ32, ALU_XOR, RAX, RDI);
-    shift_ri(e, SZ32, 4, RAX, 11);
-    alu_rr(e, SZ32, ALU_OR, RDX, RAX);
-  } else if (n == 5) {
-    /* OF = count == 1 && the operand's sign */
-    alu_ri(e, SZ32, ALU_CMP, RCX, 1);
-    Fixup no = jcc_fwd(e, CC_NE);
-    shift_ri(e, SZ32, 5, R8, (uint8_t)(bits - 1));
-    alu_ri(e, SZ32, ALU_AND, R8, 1);
-    shift_ri(e, SZ32, 4, R8, 11);
-    alu_rr(e, SZ32, ALU_OR, RDX, R8);
-    bind(e, no);
-  }
-  mov_r_m(e, SZ32, RAX, RBX, OFF(eflags));
-  alu_ri(e, SZ32, ALU_AND, RAX, (int32_t)~F_ARITH);
-  alu_rr(e, SZ32, ALU_OR, RAX, RDX);
-  mov_m_r(e, SZ32, RBX, OFF(eflags), RAX);
-  mov_m_i32(e, RBX, OFF(cc_op), CC_EFLAGS);
+  /* The lazy record the handlers make: operand, count, result. */
+  st_cc(t, (uint32_t)(shift_cc_kind(n) + sz), R8, RCX, RSI);
   st_greg(t, sz, in->rm, RSI);
   if (skip)
     bind(e, skip);
