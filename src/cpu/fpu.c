@@ -169,7 +169,7 @@ static void wr80(Cpu *cpu, int seg, uint32_t off, Float80 v) {
 
 enum { AR_ADD, AR_MUL, AR_COM, AR_COMP, AR_SUB, AR_SUBR, AR_DIV, AR_DIVR };
 
-static Float80 fpu_arith(F80Env *e, int op, Float80 a, Float80 b) {
+static inline Float80 fpu_arith(F80Env *e, int op, Float80 a, Float80 b) {
   switch (op) {
   case AR_ADD: return f80_add(e, a, b);
   case AR_MUL: return f80_mul(e, a, b);
@@ -978,9 +978,178 @@ sincos:
   }
 }
 
-void op_fpu(struct Cpu *cpu, const Insn *in) {
+/* ---- fast paths ---- */
+
+static bool fpu_valid(const FpuState *f, unsigned i) { return fpu_tag(f, fpu_phys(f, i)) == FTAG_VALID; }
+
+/*
+ * A normal m32real/m64real operand as Float80 (exact, no flags).  False for
+ * zeros, denormals, infinities and NaNs (their flags and NaN rules are in
+ * fpu_mem and softfloat80).
+ */
+static bool fast_real32(uint32_t v, Float80 *out) {
+  uint32_t ex = (v >> 23) & 0xff;
+  if (ex == 0 || ex == 0xff)
+    return false;
+  *out = f80_make((int)(v >> 31), (uint16_t)(ex - 127 + 16383), 0x8000000000000000ull | (uint64_t)v << 40);
+  return true;
+}
+static bool fast_real64(uint64_t v, Float80 *out) {
+  uint32_t ex = (uint32_t)(v >> 52) & 0x7ff;
+  if (ex == 0 || ex == 0x7ff)
+    return false;
+  *out = f80_make((int)(v >> 63), (uint16_t)(ex - 1023 + 16383), 0x8000000000000000ull | v << 11);
+  return true;
+}
+
+/*
+ * The memory forms of the commonest instructions (arithmetic with an
+ * m32real/m64real/m32int operand, FLD and FILD, FST(P) m64real) when the
+ * registers involved are valid numbers, a real memory operand is a normal
+ * number and the access hits the TLB.  They do what
+ * fpu_mem does for those operands, without its checks for the other cases.
+ * False, with nothing changed: take fpu_mem.
+ */
+static bool fpu_fast_mem(Cpu *cpu, const Insn *in, unsigned esc, uint32_t off) {
   FpuState *f = &cpu->fpu;
-  unsigned esc = in->op & 7;
+  int seg = in->seg;
+  Float80 b;
+  uint8_t *h;
+  switch (esc << 3 | in->reg) {
+  case 0 << 3 | 0: case 0 << 3 | 1: case 0 << 3 | 4: /* FADD/FMUL/FSUB/FSUBR/FDIV/FDIVR m32real */
+  case 0 << 3 | 5: case 0 << 3 | 6: case 0 << 3 | 7:
+    if (!(h = seg_host(cpu, seg, off, 4, false)) || !fast_real32(ld32(h), &b))
+      return false;
+    break;
+  case 4 << 3 | 0: case 4 << 3 | 1: case 4 << 3 | 4: /* the same, m64real */
+  case 4 << 3 | 5: case 4 << 3 | 6: case 4 << 3 | 7: {
+    uint64_t v;
+    if (!(h = seg_host(cpu, seg, off, 8, false)))
+      return false;
+    memcpy(&v, h, 8);
+    if (!fast_real64(v, &b))
+      return false;
+    break;
+  }
+  case 2 << 3 | 0: case 2 << 3 | 1: case 2 << 3 | 4: /* the same, m32int */
+  case 2 << 3 | 5: case 2 << 3 | 6: case 2 << 3 | 7: {
+    if (!(h = seg_host(cpu, seg, off, 4, false)))
+      return false;
+    b = f80_from_int((int32_t)ld32(h)); /* exact; 0 gives +0 */
+    break;
+  }
+  case 5 << 3 | 0: { /* FLD m64real */
+    uint64_t v;
+    if (!fpu_empty(f, 7) || !(h = seg_host(cpu, seg, off, 8, false)))
+      return false;
+    memcpy(&v, h, 8);
+    if (!fast_real64(v, &b))
+      return false;
+    f->sw &= (uint16_t)~FSW_C1;
+    fpu_push(f, b);
+    return true;
+  }
+  case 1 << 3 | 0: /* FLD m32real */
+    if (!fpu_empty(f, 7) || !(h = seg_host(cpu, seg, off, 4, false)) || !fast_real32(ld32(h), &b))
+      return false;
+    f->sw &= (uint16_t)~FSW_C1;
+    fpu_push(f, b);
+    return true;
+  case 3 << 3 | 0: /* FILD m32int */
+    if (!fpu_empty(f, 7) || !(h = seg_host(cpu, seg, off, 4, false)))
+      return false;
+    f->sw &= (uint16_t)~FSW_C1;
+    fpu_push(f, f80_from_int((int32_t)ld32(h)));
+    return true;
+  case 5 << 3 | 2: case 5 << 3 | 3: { /* FST(P) m64real */
+    if (!fpu_valid(f, 0) || !(h = seg_host(cpu, seg, off, 8, true)))
+      return false;
+    F80Env t = fpu_env(f);
+    uint64_t v = f80_to_f64(&t, fpu_st(f, 0));
+    if (t.flags & ~f->cw & FSW_EXC) /* an unmasked overflow or underflow */
+      return false;
+    memcpy(h, &v, 8);
+    fpu_finish(f, &t);
+    if (in->reg == 3)
+      fpu_pop(f);
+    return true;
+  }
+  default:
+    return false;
+  }
+  /* ST0 = ST0 op b */
+  if (!fpu_valid(f, 0))
+    return false;
+  fpu_arith_to(f, (int)in->reg, 0, fpu_st(f, 0), b, false, 0);
+  return true;
+}
+
+/*
+ * The register forms of FLD, FXCH, FST(P), the constants and (when both
+ * registers hold valid numbers) the arithmetic instructions D8, DC, DE;
+ * false otherwise (take fpu_reg).
+ */
+static bool fpu_fast_reg(FpuState *f, const Insn *in, unsigned esc) {
+  unsigned i = in->rm, reg = in->reg;
+  switch (in->modrm >> 3 | esc << 5) {
+  case 1 << 5 | 0x18: /* D9 C0+i: FLD ST(i) */
+    if (fpu_empty(f, i) || !fpu_empty(f, 7))
+      return false;
+    f->sw &= (uint16_t)~FSW_C1;
+    fpu_push(f, fpu_st(f, i));
+    return true;
+  case 1 << 5 | 0x1d: /* D9 E8-EE: FLD1 ... FLDZ */
+    if (i == 7 || !fpu_empty(f, 7))
+      return false;
+    f->sw &= (uint16_t)~FSW_C1;
+    fpu_push(f, i == 6 ? f80_zero : f80_const((int)i, f->cw));
+    return true;
+  case 1 << 5 | 0x19: { /* D9 C8+i: FXCH ST(i) */
+    if (fpu_empty(f, 0) || fpu_empty(f, i))
+      return false;
+    Float80 a = fpu_st(f, 0), b = fpu_st(f, i);
+    fpu_set_st(f, 0, b);
+    fpu_set_st(f, i, a);
+    f->sw &= (uint16_t)~FSW_C1;
+    return true;
+  }
+  case 5 << 5 | 0x1a: case 5 << 5 | 0x1b: /* DD D0+i, D8+i: FST(P) ST(i) */
+    if (fpu_empty(f, 0))
+      return false;
+    fpu_set_st(f, i, fpu_st(f, 0));
+    f->sw &= (uint16_t)~FSW_C1;
+    if (reg == 3)
+      fpu_pop(f);
+    return true;
+  }
+  if (reg == AR_COM || reg == AR_COMP || !fpu_valid(f, 0) || !fpu_valid(f, i))
+    return false;
+  switch (esc) {
+  case 0: /* ST0 = ST0 op ST(i) */
+    fpu_arith_to(f, (int)reg, 0, fpu_st(f, 0), fpu_st(f, i), false, 0);
+    return true;
+  case 4: /* ST(i) = ST(i) op ST0; DC/DE F0+i..: the reversed forms swap SUB/SUBR, DIV/DIVR */
+  case 6: {
+    static const int op[8] = { AR_ADD, AR_MUL, 0, 0, AR_SUBR, AR_SUB, AR_DIVR, AR_DIV };
+    fpu_arith_to(f, op[reg], i, fpu_st(f, i), fpu_st(f, 0), false, esc == 6);
+    return true;
+  }
+  default:
+    return false;
+  }
+}
+
+/* The last-instruction pointer and opcode (every non-control instruction). */
+static void fpu_note_insn(Cpu *cpu, const Insn *in, unsigned esc) {
+  FpuState *f = &cpu->fpu;
+  f->fip = cpu->eip;
+  f->fcs = cpu->seg[S_CS].sel;
+  f->fop = (uint16_t)(esc << 8 | in->modrm);
+}
+
+/* Everything op_fpu's fast paths leave: every form, every check. */
+static __attribute__((noinline)) void fpu_general(Cpu *cpu, const Insn *in, unsigned esc) {
+  FpuState *f = &cpu->fpu;
   fpu_check_avail(cpu);
   bool control = is_control(esc, in);
   /* FNxxx control instructions do not wait; everything else does. */
@@ -996,11 +1165,29 @@ void op_fpu(struct Cpu *cpu, const Insn *in) {
   } else {
     fpu_reg(cpu, in, esc);
   }
-  if (!control) {
-    f->fip = cpu->eip;
-    f->fcs = cpu->seg[S_CS].sel;
-    f->fop = (uint16_t)(esc << 8 | in->modrm);
+  if (!control)
+    fpu_note_insn(cpu, in, esc);
+}
+
+void op_fpu(struct Cpu *cpu, const Insn *in) {
+  FpuState *f = &cpu->fpu;
+  unsigned esc = in->op & 7;
+  if (!(cpu->cr[0] & (CR0_EM | CR0_TS)) && !(f->sw & FSW_ES)) {
+    /* available, nothing pending: the fast forms (none is a control instruction) */
+    if (in->flags & INSN_MEM) {
+      uint32_t off = ea_offset(cpu, in);
+      if (fpu_fast_mem(cpu, in, esc, off)) {
+        f->fdp = off;
+        f->fds = cpu->seg[in->seg].sel;
+        fpu_note_insn(cpu, in, esc);
+        return;
+      }
+    } else if (fpu_fast_reg(f, in, esc)) {
+      fpu_note_insn(cpu, in, esc);
+      return;
+    }
   }
+  fpu_general(cpu, in, esc);
 }
 
 void op_fwait(struct Cpu *cpu, const Insn *in) {

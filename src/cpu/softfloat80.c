@@ -78,14 +78,6 @@ static Unp unpack(Float80 a) {
 
 static bool is_nan_k(int k) { return k == K_QNAN || k == K_SNAN; }
 
-unsigned f80_tag(Float80 a) {
-  uint16_t e = f80_exp(a);
-  if (e == 0)
-    return a.mant ? FTAG_SPECIAL : FTAG_ZERO;
-  if (e == 0x7fff || !(a.mant & J_BIT))
-    return FTAG_SPECIAL;
-  return FTAG_VALID;
-}
 
 /* ---- rounding ---- */
 
@@ -134,7 +126,7 @@ typedef struct Pk {
  * Round (-1)^sign * m * 2^(exp - BIAS - 127) (m != 0, any alignment; exp is
  * biased for the x87 format) to prec bits in format f.
  */
-static Pk round_pack(F80Env *e, int sign, int64_t exp, u128 m, int prec, const Fmt *f) {
+static __attribute__((noinline)) Pk round_pack(F80Env *e, int sign, int64_t exp, u128 m, int prec, const Fmt *f) {
   Pk p = { sign, 0, 0 };
   int lz = clz128(m);
   int rc = rc_of(e);
@@ -291,7 +283,7 @@ static inline bool rp80_fast(F80Env *e, int sign, int64_t exp, uint64_t hi, uint
   return true;
 }
 
-static Float80 rp80(F80Env *e, int sign, int64_t exp, u128 m, int prec) {
+static inline Float80 rp80(F80Env *e, int sign, int64_t exp, u128 m, int prec) {
   if (m == 0)
     return f80_make(sign, 0, 0);
   int lz = clz128(m);
@@ -373,9 +365,42 @@ static Float80 zero80(int sign) { return f80_make(sign, 0, 0); }
 
 /* ---- basic arithmetic ---- */
 
+/* Both operands normal numbers (not zero, denormal, unnormal, infinity, NaN). */
+static inline bool both_normal(Float80 a, Float80 b) {
+  return (uint16_t)((a.sexp & 0x7fff) - 1) < 0x7ffe && (uint16_t)((b.sexp & 0x7fff) - 1) < 0x7ffe &&
+         (a.mant & b.mant) >> 63;
+}
+
+/*
+ * Quotient of normalised significands A / B (exponents ea, eb): 64 quotient
+ * bits from one 128/64 division; the remainder against half the divisor
+ * gives round_sig the rest (below, at or above half).  False when the
+ * result is not a normal number (then the 128-bit path below).
+ */
+static bool div_fast(F80Env *e, int sign, int32_t ea, uint64_t A, int32_t eb, uint64_t B, Float80 *res) {
+  uint64_t q, rem;
+  int64_t ex = (int64_t)ea - eb + BIAS - 1;
+  if (A >= B) { /* quotient in [1, 2): A * 2^63 / B */
+    q = div128_64(A >> 1, A << 63, B, &rem);
+    ex++;
+  } else { /* in (1/2, 1): A * 2^64 / B */
+    q = div128_64(A, 0, B, &rem);
+  }
+  uint64_t lo = 0;
+  if (rem) /* 2 * rem against B without overflow: rem against B - rem */
+    lo = rem > B - rem ? J_BIT | 1 : rem == B - rem ? J_BIT : 1;
+  return rp80_fast(e, sign, ex, q, lo, prec_of(e), res);
+}
+
 static Float80 addsub(F80Env *e, Float80 a, Float80 b, int neg) {
   Unp ua, ub;
   Float80 r;
+  if (both_normal(a, b)) { /* what unpack gives for them, without the checks */
+    ua = (Unp){ K_FIN, f80_sign(a), f80_exp(a), a.mant, false };
+    ub = (Unp){ K_FIN, f80_sign(b), f80_exp(b), b.mant, false };
+    ub.sign ^= neg;
+    goto finite;
+  }
   if (bin_special(e, a, b, &ua, &ub, &r))
     return r;
   ub.sign ^= neg;
@@ -388,9 +413,10 @@ static Float80 addsub(F80Env *e, Float80 a, Float80 b, int neg) {
   }
   if (denormal_check(e, &ua, &ub))
     return a;
-  int rc = rc_of(e);
   if (ua.k == K_ZERO && ub.k == K_ZERO)
-    return zero80(ua.sign == ub.sign ? ua.sign : rc == 1);
+    return zero80(ua.sign == ub.sign ? ua.sign : rc_of(e) == 1);
+finite:;
+  int rc = rc_of(e);
   if (ua.exp < ub.exp) {
     Unp t = ua;
     ua = ub;
@@ -421,6 +447,18 @@ Float80 f80_sub(F80Env *e, Float80 a, Float80 b) { return addsub(e, a, b, 1); }
 Float80 f80_mul(F80Env *e, Float80 a, Float80 b) {
   Unp ua, ub;
   Float80 r;
+  if (both_normal(a, b)) { /* the product of the significands is in [2^126, 2^128) */
+    u128 m = (u128)a.mant * b.mant;
+    uint64_t hi = (uint64_t)(m >> 64), lo = (uint64_t)m;
+    int64_t ex = (int64_t)f80_exp(a) + f80_exp(b) - BIAS + 1;
+    if (!(hi >> 63)) {
+      hi = hi << 1 | lo >> 63;
+      lo <<= 1;
+      ex--;
+    }
+    if (rp80_fast(e, f80_sign(a) ^ f80_sign(b), ex, hi, lo, prec_of(e), &r))
+      return r;
+  }
   if (bin_special(e, a, b, &ua, &ub, &r))
     return r;
   int sign = ua.sign ^ ub.sign;
@@ -439,6 +477,9 @@ Float80 f80_mul(F80Env *e, Float80 a, Float80 b) {
 Float80 f80_div(F80Env *e, Float80 a, Float80 b) {
   Unp ua, ub;
   Float80 r;
+  if (both_normal(a, b) &&
+      div_fast(e, f80_sign(a) ^ f80_sign(b), f80_exp(a), a.mant, f80_exp(b), b.mant, &r))
+    return r;
   if (bin_special(e, a, b, &ua, &ub, &r))
     return r;
   int sign = ua.sign ^ ub.sign;
@@ -454,27 +495,8 @@ Float80 f80_div(F80Env *e, Float80 a, Float80 b) {
     return inf80(sign);
   if (ua.k == K_ZERO || ub.k == K_INF)
     return zero80(sign);
-  {
-    /* 64 quotient bits from one 128/64 division; the remainder against
-     * half the divisor gives round_sig the rest (below, at, above half). */
-    uint64_t A = ua.sig, B = ub.sig, rem;
-    int64_t ex = (int64_t)ua.exp - ub.exp + BIAS - 1;
-    uint64_t q;
-    if (A >= B) { /* quotient in [1, 2): A * 2^63 / B */
-      q = div128_64(A >> 1, A << 63, B, &rem);
-      ex++;
-    } else { /* in (1/2, 1): A * 2^64 / B */
-      q = div128_64(A, 0, B, &rem);
-    }
-    uint64_t lo = 0;
-    if (rem) {
-      /* 2 * rem against B without overflow: rem >= B - rem */
-      lo = rem > B - rem ? J_BIT | 1 : rem == B - rem ? J_BIT : 1;
-    }
-    Float80 res;
-    if (rp80_fast(e, sign, ex, q, lo, prec_of(e), &res))
-      return res;
-  }
+  if (div_fast(e, sign, ua.exp, ua.sig, ub.exp, ub.sig, &r))
+    return r;
   u128 num = (u128)ua.sig << 64;
   u128 q = num / ub.sig;
   uint64_t rem = (uint64_t)(num % ub.sig);
@@ -578,14 +600,6 @@ int f80_compare(F80Env *e, Float80 a, Float80 b, bool quiet_cmp) {
 
 /* ---- conversions ---- */
 
-Float80 f80_from_int(int64_t v) {
-  if (v == 0)
-    return f80_zero;
-  int sign = v < 0;
-  uint64_t m = sign ? 0 - (uint64_t)v : (uint64_t)v;
-  int s = clz64(m);
-  return f80_make(sign, (uint16_t)(BIAS + 63 - s), m << s);
-}
 
 int64_t f80_to_int(F80Env *e, Float80 a, int bits, bool trunc) {
   Unp ua = unpack(a);
@@ -647,8 +661,22 @@ Float80 f80_from_f64(F80Env *e, uint64_t v) {
 
 /* Narrow to binary32/64: returns sign, biased exponent, fraction in the Pk. */
 static Pk to_ieee(F80Env *e, Float80 a, const Fmt *f, int prec, int fbits) {
+  Pk p = { f80_sign(a), 0, 0 };
+  if ((uint16_t)(f80_exp(a) - 1) < 0x7ffe && a.mant >> 63) {
+    /* a normal operand and a normal result: round_sig, the exponent rebiased */
+    bool inexact, up, carry;
+    uint64_t r = round_sig(a.mant, 0, prec, rc_of(e), p.sign, &inexact, &up, &carry);
+    int64_t ex = (int64_t)f80_exp(a) - BIAS + f->bias + carry;
+    if (ex >= 1 && ex <= f->emax) {
+      if (inexact)
+        e->flags |= FSW_PE;
+      e->c1 = inexact && up;
+      p.exp = (int32_t)ex;
+      p.sig = (r << 1) >> (64 - fbits);
+      return p;
+    }
+  }
   Unp ua = unpack(a);
-  Pk p = { ua.sign, 0, 0 };
   uint32_t emaxf = (uint32_t)f->emax + 1;
   switch (ua.k) {
   case K_BAD:
@@ -671,20 +699,6 @@ static Pk to_ieee(F80Env *e, Float80 a, const Fmt *f, int prec, int fbits) {
     return p;
   default:
     break;
-  }
-  {
-    /* a normal result: round_sig, the exponent rebiased */
-    bool inexact, up, carry;
-    uint64_t r = round_sig(ua.sig, 0, prec, rc_of(e), ua.sign, &inexact, &up, &carry);
-    int64_t ex = (int64_t)ua.exp - BIAS + f->bias + carry;
-    if (ex >= 1 && ex <= f->emax) {
-      if (inexact)
-        e->flags |= FSW_PE;
-      e->c1 = inexact && up;
-      p.exp = (int32_t)ex;
-      p.sig = (r << 1) >> (64 - fbits);
-      return p;
-    }
   }
   F80Env t = { e->cw, 0, 0 };
   p = round_pack(&t, ua.sign, ua.exp, (u128)ua.sig << 64, prec, f);
@@ -973,7 +987,16 @@ static u128 mul_hi128(u128 a, u128 b) {
 static Xf xf_mul(Xf a, Xf b) {
   if (!a.m || !b.m)
     return xf_norm(a.sign ^ b.sign, 0, 0);
-  return xf_norm(a.sign ^ b.sign, a.exp + b.exp + 1, mul_hi128(a.m, b.m));
+  u128 m = mul_hi128(a.m, b.m);
+  if (m >> 126) { /* normalised factors: xf_norm's shift is 0 or 1 */
+    Xf r = { a.sign ^ b.sign, a.exp + b.exp + 1, m };
+    if (!(m >> 127)) {
+      r.m <<= 1;
+      r.exp--;
+    }
+    return r;
+  }
+  return xf_norm(a.sign ^ b.sign, a.exp + b.exp + 1, m);
 }
 
 static Xf xf_add(Xf a, Xf b) {

@@ -48,7 +48,14 @@ extern const Float80 f80_indefinite; /* real indefinite: -QNaN C000000000000000 
 extern const Float80 f80_zero, f80_one;
 
 /* Tag of a value for the tag word (FTAG_VALID / ZERO / SPECIAL). */
-unsigned f80_tag(Float80 a);
+static inline unsigned f80_tag(Float80 a) {
+  uint16_t e = f80_exp(a);
+  if (e == 0)
+    return a.mant ? FTAG_SPECIAL : FTAG_ZERO;
+  if (e == 0x7fff || !(a.mant & 0x8000000000000000ull))
+    return FTAG_SPECIAL;
+  return FTAG_VALID;
+}
 
 /* Basic arithmetic (precision control applies). */
 Float80 f80_add(F80Env *e, Float80 a, Float80 b);
@@ -61,7 +68,14 @@ Float80 f80_sqrt(F80Env *e, Float80 a);
 int f80_compare(F80Env *e, Float80 a, Float80 b, bool quiet);
 
 /* Conversions. */
-Float80 f80_from_int(int64_t v);                   /* exact */
+static inline Float80 f80_from_int(int64_t v) {   /* exact */
+  if (v == 0)
+    return f80_make(0, 0, 0);
+  int sign = v < 0;
+  uint64_t m = sign ? 0 - (uint64_t)v : (uint64_t)v;
+  int s = __builtin_clzll(m);
+  return f80_make(sign, (uint16_t)(16383 + 63 - s), m << s);
+}
 /* To a bits-wide signed integer (16, 32, 64); IE and the integer indefinite
  * (most negative value) when out of range or NaN.  trunc: FISTTP rounding. */
 int64_t f80_to_int(F80Env *e, Float80 a, int bits, bool trunc);

@@ -26,6 +26,7 @@ static Cpu *cpu;
 static void setup(void) {
   cpu = calloc(1, sizeof *cpu);
   cpu->tlb = stub_tlb();
+  stub_tlb_map(cpu->tlb, true); /* the handlers' host-pointer paths */
   memset(fpu_ram, 0, sizeof fpu_ram);
   for (int s = 0; s < 6; s++) {
     cpu->seg[s].flags = SF_P | SF_S | SF_RW;

@@ -17,6 +17,15 @@ TlbEntry *stub_tlb(void) {
     tlb[i].host = tlb[i].whost = NULL;
   return tlb;
 }
+void stub_tlb_map(TlbEntry *tlb, bool on) {
+  for (uint32_t page = 0; page < sizeof fpu_ram >> PAGE_SHIFT; page++) {
+    TlbEntry *e = &tlb[tlb_index(page)];
+    e->vpage = on ? page : 0xffffffffu;
+    e->ppage = page;
+    e->host = e->whost = on ? fpu_ram + (page << PAGE_SHIFT) : NULL;
+    e->perm = on ? TLB_R_SUP | TLB_W_SUP | TLB_R_USER | TLB_W_USER : 0;
+  }
+}
 static jmp_buf trap;
 static int trapped_vector;
 
