@@ -236,6 +236,11 @@ static inline void lea_sib(Emit *e, int r, int base, int index, int scale, int32
 }
 /* lea r32, [base + disp] / [base + index << scale + disp] / [index << scale + disp]
  * (the address computed in 64 bits and truncated: a 32-bit wrap-around sum). */
+static inline void lea64_m(Emit *e, int r, int base, int32_t disp) {
+  rex(e, 1, r, 0, base);
+  e8(e, 0x8d);
+  modrm_mem(e, r, base, disp);
+}
 static inline void lea32_m(Emit *e, int r, int base, int32_t disp) {
   rex(e, 0, r, 0, base);
   e8(e, 0x8d);

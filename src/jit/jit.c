@@ -40,6 +40,7 @@
 #include "jit_internal.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -422,6 +423,15 @@ bool jit_attach(Cpu *c, const JitOptions *opt, char *err, size_t errlen) {
   }
   j->delta = j->rw - j->rx;
   emit_fixed(j);
+  if (j->perf_map) {
+    /* The shared code: the jump-cache lookup, and the entry, exits and epilogue. */
+    uint8_t *fixed_end = j->rw + j->fixed_end;
+    fprintf(j->perf_map, "%" PRIxPTR " %tx x86vm:jump-cache-lookup\n", (uintptr_t)(j->indirect_rw - j->delta),
+            j->to_c_rw - j->indirect_rw);
+    fprintf(j->perf_map, "%" PRIxPTR " %tx x86vm:entry-exits\n", (uintptr_t)(j->enter_rw - j->delta),
+            j->indirect_rw - j->enter_rw);
+    fprintf(j->perf_map, "%" PRIxPTR " %tx x86vm:to-c\n", (uintptr_t)(j->to_c_rw - j->delta), fixed_end - j->to_c_rw);
+  }
   j->enter = (JitEnterFn)(void *)(j->enter_rw - j->delta);
   cache_reset(j);
   c->jit = j;

@@ -49,6 +49,7 @@ typedef struct Stub {
   uint32_t pend;      /* icount to add before the call / at the exit */
   uint32_t eip;       /* STUB_EXIT_AT: EIP to store */
   uint8_t *resume;    /* STUB_SLOW: where to continue */
+  int regen_cc;       /* STUB_SLOW: lazy kind whose host flags the code at `resume` expects (0: none) */
   bool keep;          /* emit even without jumps to it (the entry's stale exit) */
   uint8_t *at;        /* where it was emitted */
   Fixup fx[MAX_FIX];
@@ -539,6 +540,9 @@ static bool tr_alu(Tr *t, int k, int op, int sz, bool rm_is_dst, bool src_imm, u
       st_greg(t, sz, in->reg, R8);
   }
   st_cc(t, cc_kind_of(op, sz), RSI, RDI, R8);
+  /* The host flags are the guest's here; the slow path makes them so too. */
+  host_flags_are(t, (int)cc_kind_of(op, sz));
+  s->regen_cc = (int)cc_kind_of(op, sz);
   stub_resume(t, s);
   return true;
 }
@@ -789,6 +793,27 @@ static bool tr_pop(Tr *t, int k, unsigned g) {
 }
 
 /*
+ * Host flags equal to the guest's from the lazy record of kind lc, by one
+ * sized host operation on the recorded operands (RAX, RCX clobbered):
+ * SUB: CMP dst, src; ADD: ADD dst, src; LOGIC: TEST res, res (CF = OF = 0).
+ * False for the other kinds (nothing emitted).
+ */
+static bool regen_host_flags(Emit *e, int lc) {
+  if ((lc >= CC_SUB8 && lc <= CC_SUB32) || (lc >= CC_ADD8 && lc <= CC_ADD32)) {
+    mov_r_m(e, SZ32, RAX, RBX, OFF(cc_dst));
+    mov_r_m(e, SZ32, RCX, RBX, OFF(cc_src));
+    alu_rr(e, lc & 3, lc >= CC_SUB8 ? ALU_CMP : ALU_ADD, RAX, RCX);
+    return true;
+  }
+  if (lc >= CC_LOGIC8 && lc <= CC_LOGIC32) {
+    mov_r_m(e, SZ32, RAX, RBX, OFF(cc_res));
+    test_rr(e, lc & 3, RAX, RAX);
+    return true;
+  }
+  return false;
+}
+
+/*
  * Evaluate guest condition cc into host flags; returns the host condition
  * that is true when the guest condition holds.
  */
@@ -802,24 +827,12 @@ static int emit_cond(Tr *t, unsigned cc) {
     if (!(lc >= CC_INC8 && lc <= CC_DEC32) || !cf)
       return (int)cc;
   }
-  if (lc >= CC_SUB8 && lc <= CC_SUB32) {
-    mov_r_m(e, SZ32, RAX, RBX, OFF(cc_dst));
-    mov_r_m(e, SZ32, RCX, RBX, OFF(cc_src));
-    alu_rr(e, lc - CC_SUB8, ALU_CMP, RAX, RCX);
-    return (int)cc;
-  }
-  if (lc >= CC_ADD8 && lc <= CC_ADD32) {
-    mov_r_m(e, SZ32, RAX, RBX, OFF(cc_dst));
-    mov_r_m(e, SZ32, RCX, RBX, OFF(cc_src));
-    alu_rr(e, lc - CC_ADD8, ALU_ADD, RAX, RCX);
-    return (int)cc;
-  }
   unsigned kc0 = cc >> 1;
-  if ((lc >= CC_LOGIC8 && lc <= CC_LOGIC32) ||
+  if (regen_host_flags(e, lc) ||
       (lc >= CC_SHL8 && lc <= CC_SAR32 && (kc0 == 2 || kc0 == 4 || kc0 == 5))) {
-    /* LOGIC: CF = OF = 0; any kind: ZF, SF, PF from the result */
-    mov_r_m(e, SZ32, RAX, RBX, OFF(cc_res));
-    test_rr(e, lc & 3, RAX, RAX);
+    /* shifts: ZF, SF, PF from the result, as a LOGIC result's */
+    if (lc >= CC_SHL8)
+      regen_host_flags(e, CC_LOGIC8 + (lc & 3));
     return (int)cc;
   }
   unsigned kc = cc >> 1;
@@ -1463,8 +1476,10 @@ static void emit_stubs(Tr *t) {
         bind(e, ok);
       }
       if (s->pend)
-        alu_ri(e, SZ64, ALU_SUB, R15, (int32_t)s->pend);
+        lea64_m(e, R15, R15, -(int32_t)s->pend); /* LEA: the host flags may matter below */
       rc_reload(t, s->reload);
+      if (s->regen_cc)
+        regen_host_flags(e, s->regen_cc); /* the inline path left the guest's flags in the host's */
       jmp_to(e, s->resume);
       break;
     }
