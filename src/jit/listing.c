@@ -37,9 +37,9 @@ void jit_list_block(FILE *f, Cpu *c, const JitBlock *b) {
     return;
   }
   for (unsigned k = 0; k < b->n; k++) {
+    off = (b->csbase + b->ieip[k]) & PAGE_MASK; /* a merged JMP continues elsewhere on the page */
     if (guest)
       jit_disasm(f, false, code32, guest + off, PAGE_SIZE - off, b->ieip[k], 1, "  ");
-    off += b->insn[k].len;
     /* the last instruction's code is followed by the block's stubs */
     uint32_t end = k + 1 < b->n ? b->hoff[k + 1] : b->code_size;
     jit_disasm(f, true, false, b->code + start, end - start, (uint64_t)(uintptr_t)(b->code + start), SIZE_MAX,

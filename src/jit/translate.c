@@ -1408,6 +1408,8 @@ static int flag_class(const Insn *in) {
     return r != ALU_ADC && r != ALU_SBB && !mem ? FL_WRITE : FL_OBSERVE;
   if (op == 0xa8 || op == 0xa9)
     return FL_WRITE;
+  if (op == 0xe9 || op == 0xeb)
+    return FL_NEUTRAL; /* JMP rel inside a block: merged (at the end the exit reads the flags anyway) */
   if (mem)
     return op == 0x8d ? FL_NEUTRAL : FL_OBSERVE;
   if (op == 0x84 || op == 0x85 || ((op == 0xf6 || op == 0xf7) && r == 0))
@@ -1502,6 +1504,22 @@ static void emit_stubs(Tr *t) {
 
 /* ---- the block ---- */
 
+/*
+ * Does the block go on through JMP rel in (its next EIP `next`) at the
+ * target instead of ending?  Only for 32-bit code with a 4 GiB CS (no
+ * limit check, no 16-bit wrap), a 32-bit operand and a target on the
+ * block's own linear page other than its first instruction (so the block
+ * stays one page's, for self-modifying-code tracking, and does not unroll
+ * its own loop).
+ */
+static bool merge_jmp(const Cpu *c, const Insn *in, uint32_t start, uint32_t next) {
+  if ((in->op != 0xe9 && in->op != 0xeb) || !(in->flags & INSN_O32) || !(c->jit_mode & JIT_MODE_CS_4G) ||
+      !(c->jit_mode & CPU_MODE_CS32))
+    return false;
+  uint32_t base = c->seg[S_CS].base, tgt = next + in->imm;
+  return tgt != start && ((base + tgt) >> PAGE_SHIFT) == ((base + start) >> PAGE_SHIFT);
+}
+
 static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry) {
   Jit *j = c->jit;
   *retry = false;
@@ -1520,7 +1538,7 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
   uint32_t key = (c->mode & CPU_MODE_CS32) ? 1 : 0;
   uint32_t wrap = key ? 0xffffffffu : 0xffffu;
   uint32_t off = pa & PAGE_MASK, ip = eip;
-  unsigned n = 0;
+  unsigned n = 0, merged = 0;
   while (n < limit) {
     Insn *in = &insn[n];
     int r = x86_decode(host + off, PAGE_SIZE - off, (int)key, in);
@@ -1529,6 +1547,13 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
     ieip[n++] = ip;
     off += (uint32_t)r;
     ip = (ip + (uint32_t)r) & wrap;
+    if (n < limit && merged < JIT_MAX_MERGED_JMPS && merge_jmp(c, in, eip, ip)) {
+      /* JMP rel to the same page: the block goes on at the target. */
+      ip += in->imm;
+      off = (cs->base + ip) & PAGE_MASK;
+      merged++;
+      continue;
+    }
     if ((x86_op_rows[in->id - 1].flags & FL_JMP) || ends_block(in) || off >= PAGE_SIZE)
       break;
   }
@@ -1549,7 +1574,8 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
   if (ram) {
     if (mem_mark_code(c->mem, ppage))
       tlb_flush(c); /* drop write pointers to the page that now holds code */
-    mem_mark_code_bytes(c->mem, pa, off - (pa & PAGE_MASK));
+    for (unsigned k = 0; k < n; k++) /* per instruction: a merged JMP makes the bytes two runs */
+      mem_mark_code_bytes(c->mem, (pa & ~PAGE_MASK) | ((cs->base + ieip[k]) & PAGE_MASK), insn[k].len);
   }
   b->pa = pa;
   b->eip = eip;
@@ -1596,6 +1622,10 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
     uint32_t next = (ieip[k] + in->len) & wrap;
     bool last = k == n - 1;
     bool jmp = (x86_op_rows[in->id - 1].flags & FL_JMP) != 0;
+    if (jmp && !last) {
+      t->pend++; /* a merged JMP rel: the next instruction is its target */
+      continue;
+    }
     if (last && jmp) {
       if (!j->no_inline && tr_branch(t, (int)k))
         break;
