@@ -35,8 +35,8 @@ def main():
         data = os.path.join(tmp, "perf.data")
         rec = subprocess.run(["perf", "record", "-q", "-o", data, "--"] + cmd + ["--jit-perf-map"],
                              stdout=subprocess.DEVNULL)
-        if rec.returncode not in (0, 1):
-            sys.exit("jit_hot: perf record exited with %d" % rec.returncode)
+        if rec.returncode < 0 or rec.returncode > 127:
+            sys.exit("jit_hot: perf record died (status %d)" % rec.returncode)
         pids = subprocess.run(["perf", "script", "-i", data, "-F", "pid"], capture_output=True,
                               text=True).stdout.split()
         if not pids:
