@@ -155,9 +155,11 @@ static void direct_exit(Tr *t, uint32_t target) {
   /* Budget left?  (Events from outside zero the limit: cpu_request_stop,
    * cpu_set_intr; events from instructions end their block in C.) */
   op_mem(e, SZ64, 0x3b, R15, RBX, OFF(jit_limit));
-  Fixup f1 = jcc_fwd(e, CC_AE);
-  Fixup site = jmp_fwd(e);
-  /* Not linked yet: ask the dispatch loop to link this exit. */
+  /* Budget left: JB to the next block once linked (the site), until then
+   * to the code below it that asks the dispatch loop to link this exit. */
+  Fixup site = jcc_fwd(e, CC_B);
+  mov_m_i32(e, RBX, OFF(eip), target);
+  jmp_to(e, t->j->exit0_rw);
   JitChain *ch = jit_arena_alloc(t->j, sizeof(JitChain));
   if (!ch) {
     t->overflow = true;
@@ -171,9 +173,6 @@ static void direct_exit(Tr *t, uint32_t target) {
   mov_m_i32(e, RBX, OFF(eip), target);
   mov_ri64(e, RAX, (uint64_t)(uintptr_t)ch);
   jmp_to(e, t->j->epilogue_rw);
-  bind(e, f1);
-  mov_m_i32(e, RBX, OFF(eip), target);
-  jmp_to(e, t->j->exit0_rw);
 }
 
 /* ---- guest registers: the register cache ---- */
