@@ -980,8 +980,6 @@ sincos:
 
 /* ---- fast paths ---- */
 
-static bool fpu_valid(const FpuState *f, unsigned i) { return fpu_tag(f, fpu_phys(f, i)) == FTAG_VALID; }
-
 /*
  * A normal m32real/m64real operand as Float80 (exact, no flags).  False for
  * zeros, denormals, infinities and NaNs (their flags and NaN rules are in
@@ -1002,17 +1000,56 @@ static bool fast_real64(uint64_t v, Float80 *out) {
   return true;
 }
 
+/* The last-instruction pointer and opcode (every non-control instruction). */
+static void fpu_note_insn(Cpu *cpu, const Insn *in, unsigned esc) {
+  FpuState *f = &cpu->fpu;
+  f->fip = cpu->eip;
+  f->fcs = cpu->seg[S_CS].sel;
+  f->fop = (uint16_t)(esc << 8 | in->modrm);
+}
+
+/*
+ * The fast paths run only once they cannot fail: the checks first, then the
+ * instruction pointers (fpu_note_insn, fpu_note_data), then the operation.
+ */
+static inline void fpu_note_data(Cpu *cpu, const Insn *in, uint32_t off) {
+  cpu->fpu.fdp = off;
+  cpu->fpu.fds = cpu->seg[in->seg].sel;
+}
+
+/* dest (physical register pd) = a op b as fpu_arith_to does for non-empty
+ * operands; false when an unmasked exception left it unchanged. */
+static inline bool fast_arith(FpuState *f, int op, unsigned pd, Float80 a, Float80 b) {
+  F80Env e = fpu_env(f);
+  Float80 r = fpu_arith(&e, op, a, b);
+  if (!fpu_finish(f, &e))
+    return false;
+  f->st[pd] = r;
+  fpu_set_tag(f, pd, f80_tag(r));
+  return true;
+}
+
+/* Push v (the caller checked that ST7 is empty); C1 = 0. */
+static inline void fast_push(FpuState *f, unsigned top, Float80 v) {
+  unsigned p = (top - 1) & 7;
+  f->sw = (uint16_t)((f->sw & ~(FSW_TOP | FSW_C1)) | p << 11);
+  f->st[p] = v;
+  fpu_set_tag(f, p, f80_tag(v));
+}
+
 /*
  * The memory forms of the commonest instructions (arithmetic with an
  * m32real/m64real/m32int operand, FLD and FILD, FST(P) m64real) when the
  * registers involved are valid numbers, a real memory operand is a normal
- * number and the access hits the TLB.  They do what
- * fpu_mem does for those operands, without its checks for the other cases.
- * False, with nothing changed: take fpu_mem.
+ * number and the access hits the TLB.  They do what fpu_mem does for those
+ * operands, without its checks for the other cases.  False, with nothing
+ * changed: take fpu_general.
  */
-static bool fpu_fast_mem(Cpu *cpu, const Insn *in, unsigned esc, uint32_t off) {
+static bool fpu_fast_mem(Cpu *cpu, const Insn *in, unsigned esc) {
   FpuState *f = &cpu->fpu;
+  uint32_t off = ea_offset(cpu, in);
   int seg = in->seg;
+  unsigned top = fpu_top(f);
   Float80 b;
   uint8_t *h;
   switch (esc << 3 | in->reg) {
@@ -1032,43 +1069,49 @@ static bool fpu_fast_mem(Cpu *cpu, const Insn *in, unsigned esc, uint32_t off) {
     break;
   }
   case 2 << 3 | 0: case 2 << 3 | 1: case 2 << 3 | 4: /* the same, m32int */
-  case 2 << 3 | 5: case 2 << 3 | 6: case 2 << 3 | 7: {
+  case 2 << 3 | 5: case 2 << 3 | 6: case 2 << 3 | 7:
     if (!(h = seg_host(cpu, seg, off, 4, false)))
       return false;
     b = f80_from_int((int32_t)ld32(h)); /* exact; 0 gives +0 */
     break;
-  }
   case 5 << 3 | 0: { /* FLD m64real */
     uint64_t v;
-    if (!fpu_empty(f, 7) || !(h = seg_host(cpu, seg, off, 8, false)))
+    if (fpu_tag(f, (top + 7) & 7) != FTAG_EMPTY || !(h = seg_host(cpu, seg, off, 8, false)))
       return false;
     memcpy(&v, h, 8);
     if (!fast_real64(v, &b))
       return false;
-    f->sw &= (uint16_t)~FSW_C1;
-    fpu_push(f, b);
+    fpu_note_data(cpu, in, off);
+    fpu_note_insn(cpu, in, esc);
+    fast_push(f, top, b);
     return true;
   }
   case 1 << 3 | 0: /* FLD m32real */
-    if (!fpu_empty(f, 7) || !(h = seg_host(cpu, seg, off, 4, false)) || !fast_real32(ld32(h), &b))
+    if (fpu_tag(f, (top + 7) & 7) != FTAG_EMPTY || !(h = seg_host(cpu, seg, off, 4, false)) ||
+        !fast_real32(ld32(h), &b))
       return false;
-    f->sw &= (uint16_t)~FSW_C1;
-    fpu_push(f, b);
+    fpu_note_data(cpu, in, off);
+    fpu_note_insn(cpu, in, esc);
+    fast_push(f, top, b);
     return true;
   case 3 << 3 | 0: /* FILD m32int */
-    if (!fpu_empty(f, 7) || !(h = seg_host(cpu, seg, off, 4, false)))
+    if (fpu_tag(f, (top + 7) & 7) != FTAG_EMPTY || !(h = seg_host(cpu, seg, off, 4, false)))
       return false;
-    f->sw &= (uint16_t)~FSW_C1;
-    fpu_push(f, f80_from_int((int32_t)ld32(h)));
+    b = f80_from_int((int32_t)ld32(h));
+    fpu_note_data(cpu, in, off);
+    fpu_note_insn(cpu, in, esc);
+    fast_push(f, top, b);
     return true;
   case 5 << 3 | 2: case 5 << 3 | 3: { /* FST(P) m64real */
-    if (!fpu_valid(f, 0) || !(h = seg_host(cpu, seg, off, 8, true)))
+    if (fpu_tag(f, top) != FTAG_VALID || !(h = seg_host(cpu, seg, off, 8, true)))
       return false;
     F80Env t = fpu_env(f);
-    uint64_t v = f80_to_f64(&t, fpu_st(f, 0));
+    uint64_t v = f80_to_f64(&t, f->st[top]);
     if (t.flags & ~f->cw & FSW_EXC) /* an unmasked overflow or underflow */
       return false;
     memcpy(h, &v, 8);
+    fpu_note_data(cpu, in, off);
+    fpu_note_insn(cpu, in, esc);
     fpu_finish(f, &t);
     if (in->reg == 3)
       fpu_pop(f);
@@ -1078,73 +1121,73 @@ static bool fpu_fast_mem(Cpu *cpu, const Insn *in, unsigned esc, uint32_t off) {
     return false;
   }
   /* ST0 = ST0 op b */
-  if (!fpu_valid(f, 0))
+  if (fpu_tag(f, top) != FTAG_VALID)
     return false;
-  fpu_arith_to(f, (int)in->reg, 0, fpu_st(f, 0), b, false, 0);
+  fpu_note_data(cpu, in, off);
+  fpu_note_insn(cpu, in, esc);
+  fast_arith(f, (int)in->reg, top, f->st[top], b);
   return true;
 }
 
 /*
  * The register forms of FLD, FXCH, FST(P), the constants and (when both
  * registers hold valid numbers) the arithmetic instructions D8, DC, DE;
- * false otherwise (take fpu_reg).
+ * false otherwise (take fpu_general).
  */
-static bool fpu_fast_reg(FpuState *f, const Insn *in, unsigned esc) {
-  unsigned i = in->rm, reg = in->reg;
+static bool fpu_fast_reg(Cpu *cpu, const Insn *in, unsigned esc) {
+  FpuState *f = &cpu->fpu;
+  unsigned i = in->rm, reg = in->reg, top = fpu_top(f), pi = (top + i) & 7;
   switch (in->modrm >> 3 | esc << 5) {
   case 1 << 5 | 0x18: /* D9 C0+i: FLD ST(i) */
-    if (fpu_empty(f, i) || !fpu_empty(f, 7))
+    if (fpu_tag(f, pi) == FTAG_EMPTY || fpu_tag(f, (top + 7) & 7) != FTAG_EMPTY)
       return false;
-    f->sw &= (uint16_t)~FSW_C1;
-    fpu_push(f, fpu_st(f, i));
+    fpu_note_insn(cpu, in, esc);
+    fast_push(f, top, f->st[pi]);
     return true;
   case 1 << 5 | 0x1d: /* D9 E8-EE: FLD1 ... FLDZ */
-    if (i == 7 || !fpu_empty(f, 7))
+    if (i == 7 || fpu_tag(f, (top + 7) & 7) != FTAG_EMPTY)
       return false;
-    f->sw &= (uint16_t)~FSW_C1;
-    fpu_push(f, i == 6 ? f80_zero : f80_const((int)i, f->cw));
+    fpu_note_insn(cpu, in, esc);
+    fast_push(f, top, i == 6 ? f80_zero : f80_const((int)i, f->cw));
     return true;
   case 1 << 5 | 0x19: { /* D9 C8+i: FXCH ST(i) */
-    if (fpu_empty(f, 0) || fpu_empty(f, i))
+    if (fpu_tag(f, top) == FTAG_EMPTY || fpu_tag(f, pi) == FTAG_EMPTY)
       return false;
-    Float80 a = fpu_st(f, 0), b = fpu_st(f, i);
+    fpu_note_insn(cpu, in, esc);
+    Float80 a = f->st[top], b = f->st[pi];
     fpu_set_st(f, 0, b);
     fpu_set_st(f, i, a);
     f->sw &= (uint16_t)~FSW_C1;
     return true;
   }
   case 5 << 5 | 0x1a: case 5 << 5 | 0x1b: /* DD D0+i, D8+i: FST(P) ST(i) */
-    if (fpu_empty(f, 0))
+    if (fpu_tag(f, top) == FTAG_EMPTY)
       return false;
-    fpu_set_st(f, i, fpu_st(f, 0));
+    fpu_note_insn(cpu, in, esc);
+    fpu_set_st(f, i, f->st[top]);
     f->sw &= (uint16_t)~FSW_C1;
     if (reg == 3)
       fpu_pop(f);
     return true;
   }
-  if (reg == AR_COM || reg == AR_COMP || !fpu_valid(f, 0) || !fpu_valid(f, i))
+  if (reg == AR_COM || reg == AR_COMP || fpu_tag(f, top) != FTAG_VALID || fpu_tag(f, pi) != FTAG_VALID)
     return false;
   switch (esc) {
   case 0: /* ST0 = ST0 op ST(i) */
-    fpu_arith_to(f, (int)reg, 0, fpu_st(f, 0), fpu_st(f, i), false, 0);
+    fpu_note_insn(cpu, in, esc);
+    fast_arith(f, (int)reg, top, f->st[top], f->st[pi]);
     return true;
   case 4: /* ST(i) = ST(i) op ST0; DC/DE F0+i..: the reversed forms swap SUB/SUBR, DIV/DIVR */
   case 6: {
     static const int op[8] = { AR_ADD, AR_MUL, 0, 0, AR_SUBR, AR_SUB, AR_DIVR, AR_DIV };
-    fpu_arith_to(f, op[reg], i, fpu_st(f, i), fpu_st(f, 0), false, esc == 6);
+    fpu_note_insn(cpu, in, esc);
+    if (fast_arith(f, op[reg], pi, f->st[pi], f->st[top]) && esc == 6)
+      fpu_pop(f);
     return true;
   }
   default:
     return false;
   }
-}
-
-/* The last-instruction pointer and opcode (every non-control instruction). */
-static void fpu_note_insn(Cpu *cpu, const Insn *in, unsigned esc) {
-  FpuState *f = &cpu->fpu;
-  f->fip = cpu->eip;
-  f->fcs = cpu->seg[S_CS].sel;
-  f->fop = (uint16_t)(esc << 8 | in->modrm);
 }
 
 /* Everything op_fpu's fast paths leave: every form, every check. */
@@ -1170,23 +1213,11 @@ static __attribute__((noinline)) void fpu_general(Cpu *cpu, const Insn *in, unsi
 }
 
 void op_fpu(struct Cpu *cpu, const Insn *in) {
-  FpuState *f = &cpu->fpu;
   unsigned esc = in->op & 7;
-  if (!(cpu->cr[0] & (CR0_EM | CR0_TS)) && !(f->sw & FSW_ES)) {
-    /* available, nothing pending: the fast forms (none is a control instruction) */
-    if (in->flags & INSN_MEM) {
-      uint32_t off = ea_offset(cpu, in);
-      if (fpu_fast_mem(cpu, in, esc, off)) {
-        f->fdp = off;
-        f->fds = cpu->seg[in->seg].sel;
-        fpu_note_insn(cpu, in, esc);
-        return;
-      }
-    } else if (fpu_fast_reg(f, in, esc)) {
-      fpu_note_insn(cpu, in, esc);
-      return;
-    }
-  }
+  /* available and nothing pending: the fast forms (none is a control instruction) */
+  if (!(cpu->cr[0] & (CR0_EM | CR0_TS)) && !(cpu->fpu.sw & FSW_ES) &&
+      ((in->flags & INSN_MEM) ? fpu_fast_mem(cpu, in, esc) : fpu_fast_reg(cpu, in, esc)))
+    return;
   fpu_general(cpu, in, esc);
 }
 

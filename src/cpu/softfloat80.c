@@ -392,6 +392,46 @@ static bool div_fast(F80Env *e, int sign, int32_t ea, uint64_t A, int32_t eb, ui
   return rp80_fast(e, sign, ex, q, lo, prec_of(e), res);
 }
 
+/*
+ * |a| + |b| of two normal numbers with the same sign, on 64-bit halves: the
+ * sum's top 64 bits and below them the rest, exact or (more than 64 bits
+ * apart) with a sticky bit, which is all round_sig needs.  False when the
+ * result is not a normal number.
+ */
+static bool add_fast(F80Env *e, const Unp *ua, const Unp *ub, Float80 *res) {
+  if (ua->exp < ub->exp) {
+    const Unp *t = ua;
+    ua = ub;
+    ub = t;
+  }
+  uint32_t d = (uint32_t)(ua->exp - ub->exp);
+  uint64_t bh, bl; /* b aligned to a: bh in a's 64 bits, bl the bits below */
+  if (d == 0) {
+    bh = ub->sig;
+    bl = 0;
+  } else if (d < 64) {
+    bh = ub->sig >> d;
+    bl = ub->sig << (64 - d);
+  } else if (d == 64) {
+    bh = 0;
+    bl = ub->sig;
+  } else if (d < 128) {
+    bh = 0;
+    bl = ub->sig >> (d - 64) | ((ub->sig << (128 - d)) != 0);
+  } else {
+    bh = 0;
+    bl = 1;
+  }
+  uint64_t hi = ua->sig + bh, lo = bl;
+  int64_t ex = ua->exp;
+  if (hi < bh) { /* carry out: shift right one, keeping the dropped bit sticky */
+    lo = (hi << 63) | (lo >> 1) | (lo & 1);
+    hi = (hi >> 1) | J_BIT;
+    ex++;
+  }
+  return rp80_fast(e, ua->sign, ex, hi, lo, prec_of(e), res);
+}
+
 static Float80 addsub(F80Env *e, Float80 a, Float80 b, int neg) {
   Unp ua, ub;
   Float80 r;
@@ -399,6 +439,8 @@ static Float80 addsub(F80Env *e, Float80 a, Float80 b, int neg) {
     ua = (Unp){ K_FIN, f80_sign(a), f80_exp(a), a.mant, false };
     ub = (Unp){ K_FIN, f80_sign(b), f80_exp(b), b.mant, false };
     ub.sign ^= neg;
+    if (ua.sign == ub.sign && add_fast(e, &ua, &ub, &r))
+      return r;
     goto finite;
   }
   if (bin_special(e, a, b, &ua, &ub, &r))
@@ -1011,9 +1053,16 @@ static Xf xf_add(Xf a, Xf b) {
   }
   int64_t d = a.exp - b.exp;
   u128 A = a.m >> 1, B = shr_sticky(b.m >> 1, d); /* sticky: keeps inexactness visible */
-  if (a.sign == b.sign)
-    return xf_norm(a.sign, a.exp + 1, A + B);
-  return xf_norm(a.sign, a.exp + 1, A - B);
+  u128 m = a.sign == b.sign ? A + B : A - B;
+  if (m >> 126) { /* the usual case: xf_norm's shift is 0 or 1 */
+    Xf r = { a.sign, a.exp + 1, m };
+    if (!(m >> 127)) {
+      r.m <<= 1;
+      r.exp--;
+    }
+    return r;
+  }
+  return xf_norm(a.sign, a.exp + 1, m);
 }
 
 static Xf xf_sub(Xf a, Xf b) { return xf_add(a, xf_neg(b)); }
