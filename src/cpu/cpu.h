@@ -228,7 +228,12 @@ typedef struct Cpu {
    * an event needs the dispatch loop; false: nothing ran, the interpreter
    * takes this step.  NULL: interpreter only. */
   bool (*jit_exec)(struct Cpu *cpu, uint64_t limit);
-  uint32_t tlb_epoch;   /* bumped by every TLB flush (the JIT's jump cache watches it) */
+  /* The JIT's translation key (src/jit/jit.c jit_key: mode | flat data
+   * segments << 8 | JIT_MODE_CS_4G), and right after it (the jump cache
+   * compares the pair as one 64-bit word) the TLB epoch, bumped by every
+   * TLB flush. */
+  uint32_t jit_mode;
+  uint32_t tlb_epoch;
   uint64_t jit_limit;   /* translated code chains to another block only while icount < jit_limit */
   /* Test hook (precise-fault tests): when nonzero, every data access walks
    * the page tables (no TLB entry is kept for it, and entries made for code
@@ -244,8 +249,6 @@ typedef struct Cpu {
    * CPU at the first instruction of the handler and the frame pushed. */
   void (*exc_delivered)(struct Cpu *cpu, int vector, uint32_t error);
 
-  /* The JIT's translation key (src/jit/jit.c jit_key): mode | flat data segments << 8. */
-  uint32_t jit_mode;
 
   /* Test hook (precise-fault tests): when nonzero, the first access (data or
    * fetch) to linear page inject_pf_page - 1 that misses the TLB raises #PF

@@ -140,31 +140,38 @@ static void emit_fixed(Jit *j) {
   mov_ri(&e, RAX, 0);
   jmp_to(&e, j->epilogue_rw);
   /*
-   * indirect: EIP of the next instruction in cpu->next_eip, icount up to
-   * date.  Store EIP; if no event and budget left, look the jump cache up.
+   * indirect: EIP of the next instruction in cpu->next_eip (indirect_eax:
+   * in EAX), icount up to date.  If no event and budget left, look the jump
+   * cache up; EIP is stored only on the way back to C.
    */
+  _Static_assert(offsetof(Cpu, tlb_epoch) == offsetof(Cpu, jit_mode) + 4, "one 64-bit compare");
+  _Static_assert(offsetof(JitJc, epoch) == offsetof(JitJc, mode) + 4, "one 64-bit compare");
   j->indirect_rw = e.p;
   mov_r_m(&e, SZ32, RAX, RBX, OFF(next_eip));
-  mov_m_r(&e, SZ32, RBX, OFF(eip), RAX);
+  j->indirect_eax_rw = e.p;
   op_mem(&e, SZ64, 0x3b, R15, RBX, OFF(jit_limit)); /* cmp r15 (icount), [jit_limit] */
-  jcc_to(&e, CC_AE, j->exit0_rw);
+  Fixup m1 = jcc_fwd(&e, CC_AE);
   mov_rr(&e, SZ32, RCX, RAX);
   alu_ri(&e, SZ32, ALU_AND, RCX, JC_SIZE - 1);
   shift_ri(&e, SZ32, 4, RCX, 5);
   mov_ri64(&e, RDX, (uint64_t)(uintptr_t)j->jc);
   alu_rr(&e, SZ64, ALU_ADD, RDX, RCX);
   alu_r_m(&e, SZ32, ALU_CMP, RAX, RDX, offsetof(JitJc, eip));
-  jcc_to(&e, CC_NE, j->exit0_rw);
-  mov_r_m(&e, SZ32, RAX, RBX, OFF(seg[S_CS].base));
-  alu_r_m(&e, SZ32, ALU_CMP, RAX, RDX, offsetof(JitJc, csbase));
-  jcc_to(&e, CC_NE, j->exit0_rw);
-  mov_r_m(&e, SZ32, RAX, RBX, OFF(jit_mode));
-  alu_r_m(&e, SZ32, ALU_CMP, RAX, RDX, offsetof(JitJc, mode));
-  jcc_to(&e, CC_NE, j->exit0_rw);
-  mov_r_m(&e, SZ32, RAX, RBX, OFF(tlb_epoch));
-  alu_r_m(&e, SZ32, ALU_CMP, RAX, RDX, offsetof(JitJc, epoch));
-  jcc_to(&e, CC_NE, j->exit0_rw);
+  Fixup m2 = jcc_fwd(&e, CC_NE);
+  mov_r_m(&e, SZ32, RCX, RBX, OFF(seg[S_CS].base));
+  alu_r_m(&e, SZ32, ALU_CMP, RCX, RDX, offsetof(JitJc, csbase));
+  Fixup m3 = jcc_fwd(&e, CC_NE);
+  mov_r_m(&e, SZ64, RCX, RBX, OFF(jit_mode)); /* the key and the TLB epoch */
+  alu_r_m(&e, SZ64, ALU_CMP, RCX, RDX, offsetof(JitJc, mode));
+  Fixup m4 = jcc_fwd(&e, CC_NE);
   jmp_mem(&e, RDX, offsetof(JitJc, code));
+  /* miss, or no budget: back to C at EIP = EAX */
+  bind(&e, m1);
+  bind(&e, m2);
+  bind(&e, m3);
+  bind(&e, m4);
+  mov_m_r(&e, SZ32, RBX, OFF(eip), RAX);
+  jmp_to(&e, j->exit0_rw);
   /* to_c: store next_eip as EIP and return (no chaining, e.g. after POPF). */
   j->to_c_rw = e.p;
   mov_r_m(&e, SZ32, RAX, RBX, OFF(next_eip));

@@ -79,7 +79,7 @@ typedef struct Jit {
   ptrdiff_t delta;       /* rw - rx */
   size_t size, used, fixed_end;
   size_t limit;          /* the configured bound (code + records) */
-  uint8_t *enter_rw, *epilogue_rw, *exit0_rw, *indirect_rw, *to_c_rw;
+  uint8_t *enter_rw, *epilogue_rw, *exit0_rw, *indirect_rw, *indirect_eax_rw, *to_c_rw;
   JitEnterFn enter;
   JitBlock **hash;
   JitBlock **page_blocks; /* per RAM page: its translations not yet made stale */

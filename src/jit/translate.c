@@ -148,8 +148,8 @@ static void direct_exit(Tr *t, uint32_t target) {
   if (((t->b->csbase + t->b->eip) >> PAGE_SHIFT) != ((t->b->csbase + target) >> PAGE_SHIFT)) {
     /* Another page: never chained (its mapping may change), so through the
      * inline jump-cache lookup, which checks the TLB epoch, as a return does. */
-    mov_m_i32(e, RBX, OFF(next_eip), target);
-    jmp_to(e, t->j->indirect_rw);
+    mov_ri_keepflags(e, RAX, target);
+    jmp_to(e, t->j->indirect_eax_rw);
     return;
   }
   /* Budget left?  (Events from outside zero the limit: cpu_request_stop,
@@ -883,11 +883,12 @@ static void cs_limit_check_reg(Tr *t, Stub *s, int r) {
 }
 /* Leave the block (after instruction k's work) towards the EIP in host register r: the jump cache. */
 static void indirect_exit(Tr *t, int r) {
-  mov_m_r(&t->e, SZ32, RBX, OFF(next_eip), r);
+  if (r != RAX)
+    mov_rr(&t->e, SZ32, RAX, r);
   t->pend++;
   sync_icount(t);
   rc_writeback(t, t->dirty);
-  jmp_to(&t->e, t->j->indirect_rw);
+  jmp_to(&t->e, t->j->indirect_eax_rw);
 }
 
 /* Terminators with inline translations: Jcc, JMP rel, CALL rel, RET. */
