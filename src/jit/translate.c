@@ -849,10 +849,31 @@ static int emit_cond(Tr *t, unsigned cc) {
     alu_ri(e, (lc & 3), dec ? ALU_SUB : ALU_ADD, RAX, 1);
     return (int)cc;
   }
+  /* Unknown here (block entry, after a handler): guess the kind the CPU
+   * had when the block was translated (else a compare's), evaluate that
+   * inline when cc_op says so, else ask cpu_cond(); AL = the condition. */
+  int guess = (int)t->c->cc_op;
+  bool sahf = guess == CC_EFLAGS && kc >= 1 && kc <= 5;
+  if (!sahf && !(guess >= CC_ADD8 && guess <= CC_ADD32) && !(guess >= CC_SUB8 && guess <= CC_SUB32) &&
+      !(guess >= CC_LOGIC8 && guess <= CC_LOGIC32))
+    guess = CC_SUB32;
+  rc_calls_c(t);
+  alu_mi(e, SZ32, ALU_CMP, RBX, OFF(cc_op), guess);
+  Fixup other = jcc_fwd(e, CC_NE);
+  if (sahf) {
+    mov_r_m(e, SZ32, RAX, RBX, OFF(eflags));
+    shift_ri(e, SZ32, 4, RAX, 8);
+    e8(e, 0x9e); /* sahf */
+  } else {
+    regen_host_flags(e, guess);
+  }
+  setcc_r(e, (int)cc, RAX);
+  Fixup done = jmp_fwd(e);
+  bind(e, other);
   mov_rr(e, SZ64, RDI, RBX);
   mov_ri(e, RSI, cc);
-  rc_calls_c(t);
   call_abs(e, (const void *)cpu_cond);
+  bind(e, done);
   test_rr(e, SZ8, RAX, RAX);
   return CC_NE;
 }
