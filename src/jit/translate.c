@@ -627,10 +627,10 @@ static bool tr_lea(Tr *t, int k) {
   return true;
 }
 
-/* The current CF (0/1) into host register h (RAX/RCX clobbered; may call cpu_get_cf). */
-static void emit_get_cf(Tr *t, int h) {
+/* CF (0/1) of a lazy record of kind lc into host register h (RAX/RCX
+ * clobbered), as cpu_get_cf; false for the kinds it leaves to C. */
+static bool cf_of_kind(Tr *t, int lc, int h) {
   Emit *e = &t->e;
-  int lc = t->last_cc;
   if (lc >= CC_LOGIC8 && lc <= CC_LOGIC32) {
     mov_ri(e, h, 0);
   } else if ((lc >= CC_SUB8 && lc <= CC_SUB32) || (lc >= CC_ADD8 && lc <= CC_ADD32)) {
@@ -643,12 +643,36 @@ static void emit_get_cf(Tr *t, int h) {
     movzx_rr(e, SZ8, h, RAX);
   } else if (lc >= CC_INC8 && lc <= CC_DEC32) {
     mov_r_m(e, SZ32, h, RBX, OFF(cc_src));
+  } else if (lc == CC_EFLAGS) {
+    mov_r_m(e, SZ32, h, RBX, OFF(eflags));
+    alu_ri(e, SZ32, ALU_AND, h, (int32_t)F_CF);
   } else {
-    mov_rr(e, SZ64, RDI, RBX);
-    rc_calls_c(t);
-    call_abs(e, (const void *)cpu_get_cf);
-    mov_rr(e, SZ32, h, RAX);
+    return false;
   }
+  return true;
+}
+
+/* The current CF (0/1) into host register h (RAX/RCX clobbered; may call
+ * cpu_get_cf).  Kind unknown here: the one cc_op had at translation is
+ * evaluated inline when cc_op still says so. */
+static void emit_get_cf(Tr *t, int h) {
+  Emit *e = &t->e;
+  if (cf_of_kind(t, t->last_cc, h))
+    return;
+  int guess = (int)t->c->cc_op;
+  if (!(guess >= CC_ADD8 && guess <= CC_ADD32) && !(guess >= CC_SUB8 && guess <= CC_SUB32) &&
+      !(guess >= CC_LOGIC8 && guess <= CC_DEC32) && guess != CC_EFLAGS)
+    guess = CC_SUB32;
+  rc_calls_c(t);
+  alu_mi(e, SZ32, ALU_CMP, RBX, OFF(cc_op), guess);
+  Fixup other = jcc_fwd(e, CC_NE);
+  cf_of_kind(t, guess, h);
+  Fixup done = jmp_fwd(e);
+  bind(e, other);
+  mov_rr(e, SZ64, RDI, RBX);
+  call_abs(e, (const void *)cpu_get_cf);
+  mov_rr(e, SZ32, h, RAX);
+  bind(e, done);
 }
 
 /* ADC/SBB on registers or an immediate: r = d +/- s +/- CF, lazy kind ADC/SBB. */
