@@ -1106,8 +1106,10 @@ static bool fpu_fast_mem(Cpu *cpu, const Insn *in, unsigned esc) {
     if (fpu_tag(f, top) != FTAG_VALID || !(h = seg_host(cpu, seg, off, 8, true)))
       return false;
     F80Env t = fpu_env(f);
-    uint64_t v = f80_to_f64(&t, f->st[top]);
-    if (t.flags & ~f->cw & FSW_EXC) /* an unmasked overflow or underflow */
+    uint64_t v;
+    if (!f80_to_f64_normal(&t, f->st[top], &v))
+      v = f80_to_f64(&t, f->st[top]);
+    if (t.flags & ~f->cw & FSW_EXC) /* an unmasked exception: fpu_mem's rules */
       return false;
     memcpy(h, &v, 8);
     fpu_note_data(cpu, in, off);

@@ -216,62 +216,14 @@ static __attribute__((noinline)) Pk round_pack(F80Env *e, int sign, int64_t exp,
 static Float80 pack80(Pk p) { return f80_make(p.sign, (uint16_t)(p.exp & 0x7fff), p.sig); }
 
 /*
- * The common case of round_pack, on 64-bit halves: round hi:lo (bit 63 of
- * hi set; lo holds the bits below hi, any nonzero value marking inexact) to
- * prec bits with rounding control rc.  Returns the rounded hi; *carry is set
- * when rounding up overflowed it (the value is then J_BIT one binade up).
- * round_pack computes the same thing on 128 bits for every range.
- */
-static inline uint64_t round_sig(uint64_t hi, uint64_t lo, int prec, int rc, int sign, bool *inexact,
-                                 bool *up, bool *carry) {
-  bool gt, eq, lsb;
-  uint64_t one;
-  if (prec == 64) {
-    *inexact = lo != 0;
-    gt = lo > J_BIT;
-    eq = lo == J_BIT;
-    lsb = hi & 1;
-    one = 1;
-  } else {
-    int drop = 64 - prec;
-    uint64_t mask = (1ull << drop) - 1, half = 1ull << (drop - 1), rh = hi & mask;
-    *inexact = (rh | lo) != 0;
-    gt = rh > half || (rh == half && lo);
-    eq = rh == half && !lo;
-    one = 1ull << drop;
-    lsb = (hi & one) != 0;
-    hi &= ~mask;
-  }
-  bool u = false;
-  if (*inexact) {
-    switch (rc) {
-    case 0: u = gt || (eq && lsb); break;
-    case 1: u = sign; break;
-    case 2: u = !sign; break;
-    default: break;
-    }
-  }
-  *up = u;
-  *carry = false;
-  if (u) {
-    hi += one;
-    if (hi == 0) {
-      hi = J_BIT;
-      *carry = true;
-    }
-  }
-  return hi;
-}
-
-/*
  * Fast path of rp80 for a result that stays a normal number: hi:lo as for
- * round_sig, exp biased.  False (nothing changed) when the rounded result
+ * f80_round_sig, exp biased.  False (nothing changed) when the rounded result
  * leaves the normal range: the caller takes round_pack.
  */
 static inline bool rp80_fast(F80Env *e, int sign, int64_t exp, uint64_t hi, uint64_t lo, int prec,
                              Float80 *out) {
   bool inexact, up, carry;
-  uint64_t r = round_sig(hi, lo, prec, rc_of(e), sign, &inexact, &up, &carry);
+  uint64_t r = f80_round_sig(hi, lo, prec, rc_of(e), sign, &inexact, &up, &carry);
   exp += carry;
   if (exp < 1 || exp > 0x7ffe)
     return false;
@@ -374,7 +326,7 @@ static inline bool both_normal(Float80 a, Float80 b) {
 /*
  * Quotient of normalised significands A / B (exponents ea, eb): 64 quotient
  * bits from one 128/64 division; the remainder against half the divisor
- * gives round_sig the rest (below, at or above half).  False when the
+ * gives f80_round_sig the rest (below, at or above half).  False when the
  * result is not a normal number (then the 128-bit path below).
  */
 static bool div_fast(F80Env *e, int sign, int32_t ea, uint64_t A, int32_t eb, uint64_t B, Float80 *res) {
@@ -395,7 +347,7 @@ static bool div_fast(F80Env *e, int sign, int32_t ea, uint64_t A, int32_t eb, ui
 /*
  * |a| + |b| of two normal numbers with the same sign, on 64-bit halves: the
  * sum's top 64 bits and below them the rest, exact or (more than 64 bits
- * apart) with a sticky bit, which is all round_sig needs.  False when the
+ * apart) with a sticky bit, which is all f80_round_sig needs.  False when the
  * result is not a normal number.
  */
 static bool add_fast(F80Env *e, const Unp *ua, const Unp *ub, Float80 *res) {
@@ -705,9 +657,9 @@ Float80 f80_from_f64(F80Env *e, uint64_t v) {
 static Pk to_ieee(F80Env *e, Float80 a, const Fmt *f, int prec, int fbits) {
   Pk p = { f80_sign(a), 0, 0 };
   if ((uint16_t)(f80_exp(a) - 1) < 0x7ffe && a.mant >> 63) {
-    /* a normal operand and a normal result: round_sig, the exponent rebiased */
+    /* a normal operand and a normal result: f80_round_sig, the exponent rebiased */
     bool inexact, up, carry;
-    uint64_t r = round_sig(a.mant, 0, prec, rc_of(e), p.sign, &inexact, &up, &carry);
+    uint64_t r = f80_round_sig(a.mant, 0, prec, rc_of(e), p.sign, &inexact, &up, &carry);
     int64_t ex = (int64_t)f80_exp(a) - BIAS + f->bias + carry;
     if (ex >= 1 && ex <= f->emax) {
       if (inexact)

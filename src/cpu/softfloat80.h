@@ -57,6 +57,74 @@ static inline unsigned f80_tag(Float80 a) {
   return FTAG_VALID;
 }
 
+/*
+ * The common case of round_pack, on 64-bit halves: round hi:lo (bit 63 of
+ * hi set; lo holds the bits below hi, any nonzero value marking inexact) to
+ * prec bits with rounding control rc.  Returns the rounded hi; *carry is set
+ * when rounding up overflowed it (the value is then 0x8000000000000000ull one binade up).
+ * softfloat80.c's round_pack computes the same on 128 bits for every range.
+ */
+static inline uint64_t f80_round_sig(uint64_t hi, uint64_t lo, int prec, int rc, int sign, bool *inexact,
+                                 bool *up, bool *carry) {
+  bool gt, eq, lsb;
+  uint64_t one;
+  if (prec == 64) {
+    *inexact = lo != 0;
+    gt = lo > 0x8000000000000000ull;
+    eq = lo == 0x8000000000000000ull;
+    lsb = hi & 1;
+    one = 1;
+  } else {
+    int drop = 64 - prec;
+    uint64_t mask = (1ull << drop) - 1, half = 1ull << (drop - 1), rh = hi & mask;
+    *inexact = (rh | lo) != 0;
+    gt = rh > half || (rh == half && lo);
+    eq = rh == half && !lo;
+    one = 1ull << drop;
+    lsb = (hi & one) != 0;
+    hi &= ~mask;
+  }
+  bool u = false;
+  if (*inexact) {
+    switch (rc) {
+    case 0: u = gt || (eq && lsb); break;
+    case 1: u = sign; break;
+    case 2: u = !sign; break;
+    default: break;
+    }
+  }
+  *up = u;
+  *carry = false;
+  if (u) {
+    hi += one;
+    if (hi == 0) {
+      hi = 0x8000000000000000ull;
+      *carry = true;
+    }
+  }
+  return hi;
+}
+
+/*
+ * FST m64real of a normal value whose double is normal: what f80_to_f64
+ * gives (flags PE and C1 in e); false, with e unchanged, for every other
+ * operand or result.
+ */
+static inline bool f80_to_f64_normal(F80Env *e, Float80 a, uint64_t *out) {
+  if ((uint16_t)(f80_exp(a) - 1) >= 0x7ffe || !(a.mant >> 63))
+    return false;
+  bool inexact, up, carry;
+  uint64_t r = f80_round_sig(a.mant, 0, 53, (e->cw >> 10) & 3, f80_sign(a), &inexact, &up, &carry);
+  int32_t ex = (int32_t)f80_exp(a) - 16383 + 1023 + carry;
+  if (ex < 1 || ex > 0x7fe)
+    return false;
+  if (inexact)
+    e->flags |= FSW_PE;
+  e->c1 = inexact && up;
+  *out = (uint64_t)f80_sign(a) << 63 | (uint64_t)ex << 52 | (r << 1) >> 12;
+  return true;
+}
+
 /* Basic arithmetic (precision control applies). */
 Float80 f80_add(F80Env *e, Float80 a, Float80 b);
 Float80 f80_sub(F80Env *e, Float80 a, Float80 b);   /* a - b */
