@@ -36,6 +36,7 @@ Cpu *cpu_create(Mem *mem) {
   uint8_t *block = aligned_alloc(64, tlb_bytes + ((sizeof(Cpu) + 63) & ~(size_t)63));
   if (!block)
     return NULL;
+  memset(block, 0, tlb_bytes);
   Cpu *cpu = (Cpu *)(block + tlb_bytes);
   memset(cpu, 0, sizeof(*cpu));
   cpu->tlb = (TlbEntry *)block;
