@@ -329,7 +329,7 @@ static inline bool both_normal(Float80 a, Float80 b) {
  * gives f80_round_sig the rest (below, at or above half).  False when the
  * result is not a normal number (then the 128-bit path below).
  */
-static bool div_fast(F80Env *e, int sign, int32_t ea, uint64_t A, int32_t eb, uint64_t B, Float80 *res) {
+static inline bool div_fast(F80Env *e, int sign, int32_t ea, uint64_t A, int32_t eb, uint64_t B, Float80 *res) {
   uint64_t q, rem;
   int64_t ex = (int64_t)ea - eb + BIAS - 1;
   if (A >= B) { /* quotient in [1, 2): A * 2^63 / B */
