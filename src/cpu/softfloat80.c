@@ -350,7 +350,7 @@ static inline bool div_fast(F80Env *e, int sign, int32_t ea, uint64_t A, int32_t
  * apart) with a sticky bit, which is all f80_round_sig needs.  False when the
  * result is not a normal number.
  */
-static bool add_fast(F80Env *e, const Unp *ua, const Unp *ub, Float80 *res) {
+static inline bool add_fast(F80Env *e, const Unp *ua, const Unp *ub, Float80 *res) {
   if (ua->exp < ub->exp) {
     const Unp *t = ua;
     ua = ub;
@@ -384,7 +384,7 @@ static bool add_fast(F80Env *e, const Unp *ua, const Unp *ub, Float80 *res) {
   return rp80_fast(e, ua->sign, ex, hi, lo, prec_of(e), res);
 }
 
-static Float80 addsub(F80Env *e, Float80 a, Float80 b, int neg) {
+static __attribute__((noinline)) Float80 addsub(F80Env *e, Float80 a, Float80 b, int neg) {
   Unp ua, ub;
   Float80 r;
   if (both_normal(a, b)) { /* what unpack gives for them, without the checks */
@@ -435,11 +435,26 @@ finite:;
   return rp80(e, sign, (int64_t)ua.exp + 1, m, prec_of(e));
 }
 
-Float80 f80_add(F80Env *e, Float80 a, Float80 b) { return addsub(e, a, b, 0); }
-Float80 f80_sub(F80Env *e, Float80 a, Float80 b) { return addsub(e, a, b, 1); }
+/* Same-sign sums of normal numbers inline (add_fast), the rest in addsub. */
+static inline Float80 addsub_fast(F80Env *e, Float80 a, Float80 b, int neg) {
+  if (both_normal(a, b) && !((a.sexp ^ b.sexp) >> 15 ^ neg)) {
+    Unp ua = { K_FIN, f80_sign(a), f80_exp(a), a.mant, false };
+    Unp ub = { K_FIN, f80_sign(a), f80_exp(b), b.mant, false };
+    Float80 r;
+    if (add_fast(e, &ua, &ub, &r))
+      return r;
+  }
+  return addsub(e, a, b, neg);
+}
+Float80 f80_add(F80Env *e, Float80 a, Float80 b) { return addsub_fast(e, a, b, 0); }
+Float80 f80_sub(F80Env *e, Float80 a, Float80 b) { return addsub_fast(e, a, b, 1); }
+
+/* The general cases of each operation, out of line so that the fast paths
+ * in front of them need no registers saved. */
+static __attribute__((noinline)) Float80 mul_general(F80Env *e, Float80 a, Float80 b);
+static __attribute__((noinline)) Float80 div_general(F80Env *e, Float80 a, Float80 b);
 
 Float80 f80_mul(F80Env *e, Float80 a, Float80 b) {
-  Unp ua, ub;
   Float80 r;
   if (both_normal(a, b)) { /* the product of the significands is in [2^126, 2^128) */
     u128 m = (u128)a.mant * b.mant;
@@ -453,6 +468,12 @@ Float80 f80_mul(F80Env *e, Float80 a, Float80 b) {
     if (rp80_fast(e, f80_sign(a) ^ f80_sign(b), ex, hi, lo, prec_of(e), &r))
       return r;
   }
+  return mul_general(e, a, b);
+}
+
+static Float80 mul_general(F80Env *e, Float80 a, Float80 b) {
+  Unp ua, ub;
+  Float80 r;
   if (bin_special(e, a, b, &ua, &ub, &r))
     return r;
   int sign = ua.sign ^ ub.sign;
@@ -469,11 +490,16 @@ Float80 f80_mul(F80Env *e, Float80 a, Float80 b) {
 }
 
 Float80 f80_div(F80Env *e, Float80 a, Float80 b) {
-  Unp ua, ub;
   Float80 r;
   if (both_normal(a, b) &&
       div_fast(e, f80_sign(a) ^ f80_sign(b), f80_exp(a), a.mant, f80_exp(b), b.mant, &r))
     return r;
+  return div_general(e, a, b);
+}
+
+static Float80 div_general(F80Env *e, Float80 a, Float80 b) {
+  Unp ua, ub;
+  Float80 r;
   if (bin_special(e, a, b, &ua, &ub, &r))
     return r;
   int sign = ua.sign ^ ub.sign;
