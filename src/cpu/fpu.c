@@ -1037,6 +1037,14 @@ static inline void fast_push(FpuState *f, unsigned top, Float80 v) {
   fpu_set_tag(f, p, f80_tag(v));
 }
 
+/* The end of a fast load from memory at off: data and instruction pointers noted, v pushed. */
+static inline bool fast_load_done(Cpu *cpu, const Insn *in, unsigned esc, uint32_t off, unsigned top, Float80 v) {
+  fpu_note_data(cpu, in, off);
+  fpu_note_insn(cpu, in, esc);
+  fast_push(&cpu->fpu, top, v);
+  return true;
+}
+
 /*
  * The memory forms of the commonest instructions (arithmetic with an
  * m32real/m64real/m32int operand, FLD and FILD, FST(P) m64real) when the
@@ -1081,27 +1089,18 @@ static bool fpu_fast_mem(Cpu *cpu, const Insn *in, unsigned esc) {
     memcpy(&v, h, 8);
     if (!fast_real64(v, &b))
       return false;
-    fpu_note_data(cpu, in, off);
-    fpu_note_insn(cpu, in, esc);
-    fast_push(f, top, b);
-    return true;
+    return fast_load_done(cpu, in, esc, off, top, b);
   }
   case 1 << 3 | 0: /* FLD m32real */
     if (fpu_tag(f, (top + 7) & 7) != FTAG_EMPTY || !(h = seg_host(cpu, seg, off, 4, false)) ||
         !fast_real32(ld32(h), &b))
       return false;
-    fpu_note_data(cpu, in, off);
-    fpu_note_insn(cpu, in, esc);
-    fast_push(f, top, b);
-    return true;
+    return fast_load_done(cpu, in, esc, off, top, b);
   case 3 << 3 | 0: /* FILD m32int */
     if (fpu_tag(f, (top + 7) & 7) != FTAG_EMPTY || !(h = seg_host(cpu, seg, off, 4, false)))
       return false;
     b = f80_from_int((int32_t)ld32(h));
-    fpu_note_data(cpu, in, off);
-    fpu_note_insn(cpu, in, esc);
-    fast_push(f, top, b);
-    return true;
+    return fast_load_done(cpu, in, esc, off, top, b);
   case 5 << 3 | 2: case 5 << 3 | 3: { /* FST(P) m64real */
     if (fpu_tag(f, top) != FTAG_VALID || !(h = seg_host(cpu, seg, off, 8, true)))
       return false;
