@@ -6,6 +6,7 @@
  * taken, resuming by re-executing the same instruction.
  */
 #include "exec.h"
+#include <string.h>
 #include "ops.h"
 
 #define STRING_CHUNK 4096u
@@ -91,8 +92,94 @@ static inline void s286_access(Cpu *c, const Insn *in, int seg, int reg, uint32_
     }                                                                    \
   } while (0)
 
+/*
+ * REP MOVS / REP STOS in bulk: while the next k elements lie within one page
+ * on each side, within the segments' limits and on plain RAM the TLB maps
+ * (seg_host: no fault, no MMIO, no code page, no lockstep write log), they
+ * are done at once on host memory, element by element forward as the CPU
+ * does (so overlapping copies replicate as on hardware); whatever does not
+ * qualify takes one ordinary iteration.  Same chunking as STRING_LOOP.
+ * Only 32-bit addressing, DF = 0, the 386+ models.
+ */
+static bool bulk_ok(const Cpu *c, const Insn *in) {
+  return (in->flags & INSN_REP) && (in->flags & INSN_A32) && !(c->eflags & F_DF) && !cpu_is_286(c);
+}
+/* Elements of n bytes from offset off in segment s before the next page boundary. */
+static uint32_t page_room(const Cpu *c, int s, uint32_t off, uint32_t n) {
+  return (PAGE_SIZE - ((c->seg[s].base + off) & PAGE_MASK)) / n;
+}
+static uint32_t bulk_count(const Cpu *c, const Insn *in, uint32_t n, uint32_t left, bool src) {
+  uint32_t k = c->regs[R_ECX] < left ? c->regs[R_ECX] : left;
+  uint32_t r = page_room(c, S_ES, c->regs[R_EDI], n);
+  if (r < k)
+    k = r;
+  if (src && (r = page_room(c, in->seg, c->regs[R_ESI], n)) < k)
+    k = r;
+  return k;
+}
+static void bulk_done(Cpu *c, uint32_t k, uint32_t n, bool src) {
+  c->regs[R_EDI] += k * n;
+  if (src)
+    c->regs[R_ESI] += k * n;
+  c->regs[R_ECX] -= k;
+}
+/* One bulk step; the number of elements done (0: take one ordinary iteration). */
+static uint32_t movs_bulk(Cpu *c, const Insn *in, uint32_t n, uint32_t left) {
+  uint32_t k = bulk_count(c, in, n, left, true);
+  if (k < 2)
+    return 0;
+  const uint8_t *hs = seg_host(c, in->seg, c->regs[R_ESI], k * n, false);
+  uint8_t *hd = seg_host(c, S_ES, c->regs[R_EDI], k * n, true);
+  if (!hs || !hd)
+    return 0;
+  if (hd <= hs || hd >= hs + k * n) {
+    memmove(hd, hs, (size_t)k * n); /* a forward element copy gives the same bytes */
+  } else {
+    for (uint32_t i = 0; i < k; i++) { /* destination just above the source: element by element */
+      uint32_t e;
+      memcpy(&e, hs + i * n, n);
+      memcpy(hd + i * n, &e, n);
+    }
+  }
+  bulk_done(c, k, n, true);
+  return k;
+}
+static uint32_t stos_bulk(Cpu *c, const Insn *in, uint32_t n, uint32_t left, uint32_t v) {
+  uint32_t k = bulk_count(c, in, n, left, false);
+  if (k < 2)
+    return 0;
+  uint8_t *hd = seg_host(c, S_ES, c->regs[R_EDI], k * n, true);
+  if (!hd)
+    return 0;
+  if (n == 1) {
+    memset(hd, (int)(v & 0xff), k);
+  } else {
+    for (uint32_t i = 0; i < k; i++)
+      memcpy(hd + i * n, &v, n); /* little-endian host: the low n bytes of v */
+  }
+  bulk_done(c, k, n, false);
+  return k;
+}
+
 static void do_movs(Cpu *c, const Insn *in, bool byte) {
   uint32_t n = opsize(in, byte);
+  if (TLB_FAST_LE && bulk_ok(c, in)) {
+    for (uint32_t done = 0; c->regs[R_ECX] != 0;) {
+      if (done == STRING_CHUNK) {
+        c->next_eip = c->eip; /* resume later */
+        return;
+      }
+      uint32_t k = movs_bulk(c, in, n, STRING_CHUNK - done);
+      if (!k) {
+        uint32_t v = load(c, in->seg, c->regs[R_ESI], n);
+        store(c, S_ES, c->regs[R_EDI], n, v);
+        bulk_done(c, 1, n, true);
+        k = 1;
+      }
+      done += k;
+    }
+    return;
+  }
   STRING_LOOP(false, {
     s286_access(c, in, in->seg, R_ESI, n, false, true, false, 1);
     uint32_t v = load(c, in->seg, areg(c, in, R_ESI), n);
@@ -125,6 +212,22 @@ void op_cmpsv(Cpu *c, const Insn *in) { do_cmps(c, in, false); }
 static void do_stos(Cpu *c, const Insn *in, bool byte) {
   uint32_t n = opsize(in, byte);
   uint32_t v = c->regs[R_EAX];
+  if (TLB_FAST_LE && bulk_ok(c, in)) {
+    for (uint32_t done = 0; c->regs[R_ECX] != 0;) {
+      if (done == STRING_CHUNK) {
+        c->next_eip = c->eip; /* resume later */
+        return;
+      }
+      uint32_t k = stos_bulk(c, in, n, STRING_CHUNK - done, v);
+      if (!k) {
+        store(c, S_ES, c->regs[R_EDI], n, v);
+        bulk_done(c, 1, n, false);
+        k = 1;
+      }
+      done += k;
+    }
+    return;
+  }
   STRING_LOOP(false, {
     s286_access(c, in, S_ES, R_EDI, n, true, false, true, 2);
     store(c, S_ES, areg(c, in, R_EDI), n, v);
