@@ -21,11 +21,9 @@
 #define AREA 0x10000u /* DS:0 - DS:FFFF */
 
 static uint32_t rng = 0x9e3779b9u;
-static uint32_t rnd(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 17;
-  rng ^= rng << 5;
-  return rng;
+static uint32_t rnd(void) { /* an LCG, its high bits folded down */
+  rng = rng * 1664525u + 1013904223u;
+  return rng ^ (rng >> 15);
 }
 
 int main(void) {
