@@ -464,6 +464,30 @@ static Stub *slow_stub(Tr *t, int k) {
   return s;
 }
 
+/*
+ * The operands of a two-operand instruction k with a memory operand: its
+ * slow stub made, the access probed (for a write when `write`), then D (the
+ * first operand: memory when rm_is_dst, else the register) in RSI and S (the
+ * register, the immediate, or memory) in RDI; RDX = the host address.
+ */
+static Stub *mem_operands(Tr *t, int k, int sz, bool rm_is_dst, bool write, bool src_imm, uint32_t imm) {
+  const Insn *in = &t->b->insn[k];
+  Stub *s = slow_stub(t, k);
+  emit_ea(t, in);
+  emit_mem(t, s, in->seg, nbytes_of(sz), write);
+  if (rm_is_dst) {
+    ld_host(t, sz, RSI);
+    if (src_imm)
+      mov_ri_keepflags(&t->e, RDI, imm);
+    else
+      ld_greg(t, sz, RDI, in->reg);
+  } else {
+    ld_greg(t, sz, RSI, in->reg);
+    ld_host(t, sz, RDI);
+  }
+  return s;
+}
+
 /* ALU between a register/memory destination and a source; op < 8 (no ADC/SBB). */
 static bool tr_alu(Tr *t, int k, int op, int sz, bool rm_is_dst, bool src_imm, uint32_t imm) {
   const Insn *in = &t->b->insn[k];
@@ -519,25 +543,12 @@ static bool tr_alu(Tr *t, int k, int op, int sz, bool rm_is_dst, bool src_imm, u
     host_flags_are(t, (int)cc_kind_of(op, sz));
     return true;
   }
-  s = slow_stub(t, k);
-  emit_ea(t, in);
-  emit_mem(t, s, in->seg, nbytes_of(sz), rm_is_dst && writes);
-  if (rm_is_dst) {
-    ld_host(t, sz, RSI);
-    if (src_imm)
-      mov_ri_keepflags(e, RDI, imm);
-    else
-      ld_greg(t, sz, RDI, in->reg);
-    alu_compute(t, sz, op, R8, RSI, RDI);
-    if (writes)
-      st_host(t, sz, R8);
-  } else {
-    ld_greg(t, sz, RSI, in->reg);
-    ld_host(t, sz, RDI);
-    alu_compute(t, sz, op, R8, RSI, RDI);
-    if (writes)
-      st_greg(t, sz, in->reg, R8);
-  }
+  s = mem_operands(t, k, sz, rm_is_dst, rm_is_dst && writes, src_imm, imm);
+  alu_compute(t, sz, op, R8, RSI, RDI);
+  if (writes && rm_is_dst)
+    st_host(t, sz, R8);
+  else if (writes)
+    st_greg(t, sz, in->reg, R8);
   st_cc(t, cc_kind_of(op, sz), RSI, RDI, R8);
   /* The host flags are the guest's here; the slow path makes them so too. */
   host_flags_are(t, (int)cc_kind_of(op, sz));
@@ -682,19 +693,7 @@ static bool tr_adcsbb(Tr *t, int k, bool sbb, int sz, bool rm_is_dst, bool src_i
   if (in->flags & INSN_MEM) {
     /* memory operand: CF into R8 first (it may call C), then the access */
     emit_get_cf(t, R8);
-    Stub *s = slow_stub(t, k);
-    emit_ea(t, in);
-    emit_mem(t, s, in->seg, nbytes_of(sz), rm_is_dst);
-    if (rm_is_dst) {
-      ld_host(t, sz, RSI);
-      if (src_imm)
-        mov_ri_keepflags(e, RDI, imm);
-      else
-        ld_greg(t, sz, RDI, in->reg);
-    } else {
-      ld_greg(t, sz, RSI, in->reg);
-      ld_host(t, sz, RDI);
-    }
+    Stub *s = mem_operands(t, k, sz, rm_is_dst, rm_is_dst, src_imm, imm);
     if (sbb) {
       unary_r(e, SZ32, 3, R8); /* neg: R8 = d - s - CF below */
       alu_rr(e, SZ32, ALU_ADD, R8, RSI);
@@ -850,15 +849,13 @@ static int emit_cond(Tr *t, unsigned cc) {
     if (!(lc >= CC_INC8 && lc <= CC_DEC32) || !cf)
       return (int)cc;
   }
-  unsigned kc0 = cc >> 1;
-  if (regen_host_flags(e, lc) ||
-      (lc >= CC_SHL8 && lc <= CC_SAR32 && (kc0 == 2 || kc0 == 4 || kc0 == 5))) {
-    /* shifts: ZF, SF, PF from the result, as a LOGIC result's */
-    if (lc >= CC_SHL8)
-      regen_host_flags(e, CC_LOGIC8 + (lc & 3));
+  unsigned kc = cc >> 1;
+  if (regen_host_flags(e, lc))
+    return (int)cc;
+  if (lc >= CC_SHL8 && lc <= CC_SAR32 && (kc == 2 || kc == 4 || kc == 5)) {
+    regen_host_flags(e, CC_LOGIC8 + (lc & 3)); /* ZF, SF, PF come from the result, as a LOGIC result's */
     return (int)cc;
   }
-  unsigned kc = cc >> 1;
   if (lc == CC_EFLAGS && kc >= 1 && kc <= 5) {
     /* Conditions without OF: EFLAGS' low byte through SAHF. */
     mov_r_m(e, SZ32, RAX, RBX, OFF(eflags));
