@@ -249,7 +249,6 @@ typedef struct Cpu {
    * CPU at the first instruction of the handler and the frame pushed. */
   void (*exc_delivered)(struct Cpu *cpu, int vector, uint32_t error);
 
-
   /* Test hook (precise-fault tests): when nonzero, the first access (data or
    * fetch) to linear page inject_pf_page - 1 that misses the TLB raises #PF
    * as a not-present page would, and clears this; the rest of the TLB works

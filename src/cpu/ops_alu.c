@@ -156,12 +156,36 @@ static inline uint32_t shift_op(Cpu *c, unsigned op, unsigned sz, uint32_t d, un
     return d;
   uint32_t m = size_mask[sz], sign = size_sign[sz];
   unsigned bits = size_bits[sz];
-  /* SHL/SHR/SAR replace all six arithmetic flags; only the rotates keep some. */
-  uint32_t fl = op < 4 ? cpu_get_flags(c) : c->eflags;
+  d &= m;
+  if (op >= 4) {
+    /* SHL, SHR, SAR: all six flags replaced, kept lazy (cpu.c cpu_get_flags:
+     * CF the last bit out, AF set, OF = MSB ^ CF for SHL, the operand's
+     * sign for a 1-bit SHR, else 0 — SHR's OF for longer shifts is
+     * undefined in the SDM; the captured hardware traces (SingleStepTests)
+     * show it clear). */
+    uint32_t r, kind;
+    if (op == 5) {
+      r = d >> cnt;
+      kind = CC_SHR8;
+    } else if (op == 7) {
+      int32_t sd = sz == 0 ? (int8_t)d : sz == 1 ? (int16_t)d : (int32_t)d;
+      r = (uint32_t)(sd >> (cnt >= bits ? bits - 1 : cnt)) & m;
+      kind = CC_SAR8;
+    } else {
+      r = cnt < 32 ? (d << cnt) & m : 0;
+      kind = CC_SHL8;
+    }
+    c->cc_dst = d;
+    c->cc_src = cnt;
+    c->cc_res = r;
+    c->cc_op = kind + sz;
+    return r;
+  }
+  /* The rotates keep the flags they do not replace. */
+  uint32_t fl = cpu_get_flags(c);
   uint32_t cf = fl & F_CF, of = 0, r;
   uint32_t keep = fl & ~F_ARITH;
   uint32_t arith = fl & F_ARITH;
-  d &= m;
   switch (op) {
   case 0: { /* ROL */
     unsigned k = cnt % bits;
@@ -191,7 +215,7 @@ static inline uint32_t shift_op(Cpu *c, unsigned op, unsigned sz, uint32_t d, un
     arith = (arith & ~(F_CF | F_OF)) | cf | (of ? F_OF : 0);
     break;
   }
-  case 3: { /* RCR */
+  default: { /* RCR */
     unsigned k = sz == 2 ? cnt : cnt % (bits + 1);
     r = d;
     for (unsigned i = 0; i < k; i++) {
@@ -202,30 +226,6 @@ static inline uint32_t shift_op(Cpu *c, unsigned op, unsigned sz, uint32_t d, un
     of = ((r & sign) ? 1 : 0) ^ ((r & (sign >> 1)) ? 1 : 0);
     arith = (arith & ~(F_CF | F_OF)) | cf | (of ? F_OF : 0);
     break;
-  }
-  default: {
-    /* SHL, SHR, SAR: all six flags replaced, kept lazy (cpu.c cpu_get_flags:
-     * CF the last bit out, AF set, OF = MSB ^ CF for SHL, the operand's
-     * sign for a 1-bit SHR, else 0 — SHR's OF for longer shifts is
-     * undefined in the SDM; the captured hardware traces (SingleStepTests)
-     * show it clear). */
-    uint32_t kind;
-    if (op == 5) {
-      r = d >> cnt;
-      kind = CC_SHR8;
-    } else if (op == 7) {
-      int32_t sd = sz == 0 ? (int8_t)d : sz == 1 ? (int16_t)d : (int32_t)d;
-      r = (uint32_t)(sd >> (cnt >= bits ? bits - 1 : cnt)) & m;
-      kind = CC_SAR8;
-    } else {
-      r = cnt < 32 ? (d << cnt) & m : 0;
-      kind = CC_SHL8;
-    }
-    c->cc_dst = d;
-    c->cc_src = cnt;
-    c->cc_res = r;
-    c->cc_op = kind + sz;
-    return r;
   }
   }
   c->eflags = keep | (arith & F_ARITH);

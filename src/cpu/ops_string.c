@@ -65,10 +65,11 @@ static inline void s286_access(Cpu *c, const Insn *in, int seg, int reg, uint32_
 }
 
 /*
- * Runs body once (no REP) or up to CX times.  kind: 0 plain repeat,
- * 1 REPE/REPNE condition on ZF (CMPS/SCAS).
+ * Runs body once (no REP) or up to CX times.  cond_zf: REPE/REPNE condition
+ * on ZF (CMPS/SCAS).  bulk: an expression that may do several iterations at
+ * once (given `iter`, those done in this chunk) and gives how many, or 0.
  */
-#define STRING_LOOP(cond_zf, body)                                       \
+#define STRING_LOOP_BULK(cond_zf, bulk, body)                            \
   do {                                                                   \
     bool rep = in->flags & (INSN_REP | INSN_REPNE);                      \
     if (!rep) {                                                          \
@@ -82,6 +83,11 @@ static inline void s286_access(Cpu *c, const Insn *in, int seg, int reg, uint32_
         c->next_eip = c->eip; /* resume later */                         \
         break;                                                           \
       }                                                                  \
+      uint32_t many = (bulk);                                            \
+      if (many) {                                                        \
+        iter += many - 1;                                                \
+        continue;                                                        \
+      }                                                                  \
       body;                                                              \
       set_areg(c, in, R_ECX, areg(c, in, R_ECX) - 1);                    \
       if (cond_zf) {                                                     \
@@ -91,6 +97,7 @@ static inline void s286_access(Cpu *c, const Insn *in, int seg, int reg, uint32_
       }                                                                  \
     }                                                                    \
   } while (0)
+#define STRING_LOOP(cond_zf, body) STRING_LOOP_BULK(cond_zf, 0, body)
 
 /*
  * REP MOVS / REP STOS in bulk: while the next k elements lie within one page
@@ -98,11 +105,11 @@ static inline void s286_access(Cpu *c, const Insn *in, int seg, int reg, uint32_
  * (seg_host: no fault, no MMIO, no code page, no lockstep write log), they
  * are done at once on host memory, element by element forward as the CPU
  * does (so overlapping copies replicate as on hardware); whatever does not
- * qualify takes one ordinary iteration.  Same chunking as STRING_LOOP.
+ * qualify takes one ordinary iteration (STRING_LOOP_BULK).
  * Only 32-bit addressing, DF = 0, the 386+ models.
  */
 static bool bulk_ok(const Cpu *c, const Insn *in) {
-  return (in->flags & INSN_REP) && (in->flags & INSN_A32) && !(c->eflags & F_DF) && !cpu_is_286(c);
+  return TLB_FAST_LE && (in->flags & INSN_REP) && (in->flags & INSN_A32) && !(c->eflags & F_DF) && !cpu_is_286(c);
 }
 /* Elements of n bytes from offset off in segment s before the next page boundary. */
 static uint32_t page_room(const Cpu *c, int s, uint32_t off, uint32_t n) {
@@ -163,24 +170,8 @@ static uint32_t stos_bulk(Cpu *c, const Insn *in, uint32_t n, uint32_t left, uin
 
 static void do_movs(Cpu *c, const Insn *in, bool byte) {
   uint32_t n = opsize(in, byte);
-  if (TLB_FAST_LE && bulk_ok(c, in)) {
-    for (uint32_t done = 0; c->regs[R_ECX] != 0;) {
-      if (done == STRING_CHUNK) {
-        c->next_eip = c->eip; /* resume later */
-        return;
-      }
-      uint32_t k = movs_bulk(c, in, n, STRING_CHUNK - done);
-      if (!k) {
-        uint32_t v = load(c, in->seg, c->regs[R_ESI], n);
-        store(c, S_ES, c->regs[R_EDI], n, v);
-        bulk_done(c, 1, n, true);
-        k = 1;
-      }
-      done += k;
-    }
-    return;
-  }
-  STRING_LOOP(false, {
+  bool bulk = bulk_ok(c, in);
+  STRING_LOOP_BULK(false, bulk ? movs_bulk(c, in, n, STRING_CHUNK - iter) : 0, {
     s286_access(c, in, in->seg, R_ESI, n, false, true, false, 1);
     uint32_t v = load(c, in->seg, areg(c, in, R_ESI), n);
     s286_access(c, in, S_ES, R_EDI, n, true, true, true, 2);
@@ -212,23 +203,8 @@ void op_cmpsv(Cpu *c, const Insn *in) { do_cmps(c, in, false); }
 static void do_stos(Cpu *c, const Insn *in, bool byte) {
   uint32_t n = opsize(in, byte);
   uint32_t v = c->regs[R_EAX];
-  if (TLB_FAST_LE && bulk_ok(c, in)) {
-    for (uint32_t done = 0; c->regs[R_ECX] != 0;) {
-      if (done == STRING_CHUNK) {
-        c->next_eip = c->eip; /* resume later */
-        return;
-      }
-      uint32_t k = stos_bulk(c, in, n, STRING_CHUNK - done, v);
-      if (!k) {
-        store(c, S_ES, c->regs[R_EDI], n, v);
-        bulk_done(c, 1, n, false);
-        k = 1;
-      }
-      done += k;
-    }
-    return;
-  }
-  STRING_LOOP(false, {
+  bool bulk = bulk_ok(c, in);
+  STRING_LOOP_BULK(false, bulk ? stos_bulk(c, in, n, STRING_CHUNK - iter, v) : 0, {
     s286_access(c, in, S_ES, R_EDI, n, true, false, true, 2);
     store(c, S_ES, areg(c, in, R_EDI), n, v);
     set_areg(c, in, R_EDI, areg(c, in, R_EDI) + step(c, n));
