@@ -1193,7 +1193,6 @@ static bool fpu_fast_reg(Cpu *cpu, const Insn *in, unsigned esc) {
 
 /* Everything op_fpu's fast paths leave: every form, every check. */
 static __attribute__((noinline)) void fpu_general(Cpu *cpu, const Insn *in, unsigned esc) {
-  FpuState *f = &cpu->fpu;
   fpu_check_avail(cpu);
   bool control = is_control(esc, in);
   /* FNxxx control instructions do not wait; everything else does. */
@@ -1202,10 +1201,8 @@ static __attribute__((noinline)) void fpu_general(Cpu *cpu, const Insn *in, unsi
   if (in->flags & INSN_MEM) {
     uint32_t off = ea_offset(cpu, in);
     fpu_mem(cpu, in, esc);
-    if (!control) {
-      f->fdp = off;
-      f->fds = cpu->seg[in->seg].sel;
-    }
+    if (!control)
+      fpu_note_data(cpu, in, off);
   } else {
     fpu_reg(cpu, in, esc);
   }
