@@ -16,6 +16,7 @@
 
 #define JIT_MAX_INSNS 32               /* guest instructions per block */
 #define JIT_MAX_MERGED_JMPS 2          /* JMP rel a block may go on through (translate.c merge_jmp) */
+#define JIT_MAX_SIDE_EXITS 2           /* Jcc a block may go on past, taken = side exit (translate.c jcc_goes_on) */
 #define JIT_MAX_BLOCK_CODE (64u << 10) /* host bytes one block may need at most */
 #define JIT_HASH_BITS 16
 #define JIT_HASH_SIZE (1u << JIT_HASH_BITS)

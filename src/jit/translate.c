@@ -38,7 +38,7 @@
 #define MAX_STUBS 192
 #define MAX_FIX 24
 
-enum { STUB_SLOW, STUB_EXIT_AT, STUB_TO_C };
+enum { STUB_SLOW, STUB_EXIT_AT, STUB_TO_C, STUB_SIDE };
 
 typedef struct Stub {
   int kind;
@@ -47,7 +47,7 @@ typedef struct Stub {
   uint8_t reload;     /* STUB_SLOW: cached guest registers live at `resume` */
   int k;              /* instruction index (STUB_SLOW) */
   uint32_t pend;      /* icount to add before the call / at the exit */
-  uint32_t eip;       /* STUB_EXIT_AT: EIP to store */
+  uint32_t eip;       /* STUB_EXIT_AT: EIP to store; STUB_SIDE: the Jcc's target */
   uint8_t *resume;    /* STUB_SLOW: where to continue */
   int regen_cc;       /* STUB_SLOW: lazy kind whose host flags the code at `resume` expects (0: none) */
   bool keep;          /* emit even without jumps to it (the entry's stale exit) */
@@ -982,6 +982,21 @@ static bool tr_branch(Tr *t, int k) {
   return true;
 }
 
+/*
+ * A Jcc in the middle of a block (jcc_goes_on): the taken branch leaves
+ * through a side exit (a stub: write back, count, chain to the target), the
+ * block goes on at the fall-through with its registers still cached.
+ */
+static void tr_side_exit(Tr *t, int k) {
+  const Insn *in = &t->b->insn[k];
+  int hcc = emit_cond(t, in->op & 0xf);
+  Stub *x = stub_new(t, STUB_SIDE);
+  x->eip = branch_target(t, k);
+  x->pend = t->pend + 1;
+  stub_jcc(t, x, hcc);
+  t->pend++;
+}
+
 static bool is_rel_branch(unsigned op) {
   return (op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f) || (op >= 0xe0 && op <= 0xe3) || op == 0xe8 ||
          op == 0xe9 || op == 0xeb;
@@ -1534,6 +1549,13 @@ static void emit_stubs(Tr *t) {
         alu_ri(e, SZ64, ALU_ADD, R15, (int32_t)s->pend);
       jmp_to(e, t->j->exit0_rw);
       break;
+    case STUB_SIDE:
+      /* A Jcc taken in the middle of the block: its direct exit, with the
+       * registers dirty at the Jcc written back. */
+      t->dirty = s->dirty;
+      t->pend = s->pend;
+      direct_exit(t, s->eip);
+      break;
     case STUB_TO_C:
       rc_writeback(t, s->dirty);
       if (s->pend)
@@ -1562,6 +1584,17 @@ static bool merge_jmp(const Cpu *c, const Insn *in, uint32_t start, uint32_t nex
   return tgt != start && ((base + tgt) >> PAGE_SHIFT) == ((base + start) >> PAGE_SHIFT);
 }
 
+/*
+ * Does the block go on past the Jcc in (at its fall-through) instead of
+ * ending, the taken branch becoming a side exit (tr_side_exit)?  As for
+ * merge_jmp: 32-bit code, a 4 GiB CS (the target needs no limit check), a
+ * 32-bit operand; and inline translation on (the side exit is inline code).
+ */
+static bool jcc_goes_on(const Cpu *c, const Insn *in) {
+  return ((in->op >= 0x70 && in->op <= 0x7f) || (in->op >= 0x180 && in->op <= 0x18f)) && (in->flags & INSN_O32) &&
+         (c->jit_mode & JIT_MODE_CS_4G) && (c->jit_mode & CPU_MODE_CS32) && !c->jit->no_inline;
+}
+
 static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry) {
   Jit *j = c->jit;
   *retry = false;
@@ -1580,7 +1613,7 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
   uint32_t key = (c->mode & CPU_MODE_CS32) ? 1 : 0;
   uint32_t wrap = key ? 0xffffffffu : 0xffffu;
   uint32_t off = pa & PAGE_MASK, ip = eip;
-  unsigned n = 0, merged = 0;
+  unsigned n = 0, merged = 0, sides = 0;
   while (n < limit) {
     Insn *in = &insn[n];
     int r = x86_decode(host + off, PAGE_SIZE - off, (int)key, in);
@@ -1594,6 +1627,10 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
       ip += in->imm;
       off = (cs->base + ip) & PAGE_MASK;
       merged++;
+      continue;
+    }
+    if (n < limit && sides < JIT_MAX_SIDE_EXITS && off < PAGE_SIZE && jcc_goes_on(c, in)) {
+      sides++; /* the taken branch becomes a side exit; the block goes on at the fall-through */
       continue;
     }
     if ((x86_op_rows[in->id - 1].flags & FL_JMP) || ends_block(in) || off >= PAGE_SIZE)
@@ -1665,7 +1702,10 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
     bool last = k == n - 1;
     bool jmp = (x86_op_rows[in->id - 1].flags & FL_JMP) != 0;
     if (jmp && !last) {
-      t->pend++; /* a merged JMP rel: the next instruction is its target */
+      if (in->op == 0xe9 || in->op == 0xeb)
+        t->pend++; /* a merged JMP rel: the next instruction is its target */
+      else
+        tr_side_exit(t, (int)k); /* a Jcc the block goes on past */
       continue;
     }
     if (last && jmp) {
