@@ -110,6 +110,18 @@ static void arena_free_all(Jit *j, bool release) {
 
 /* ---- fixed code: entry trampoline, epilogue, indirect dispatch ---- */
 
+/* Global guest registers between their host registers and struct Cpu. */
+static void globals_move(Emit *e, bool store) {
+  for (unsigned g = 0; g < 8; g++) {
+    if (jit_global_host[g] < 0)
+      continue;
+    if (store)
+      mov_m_r(e, SZ32, RBX, OFF(regs) + 4 * (int32_t)g, jit_global_host[g]);
+    else
+      mov_r_m(e, SZ32, jit_global_host[g], RBX, OFF(regs) + 4 * (int32_t)g);
+  }
+}
+
 static void emit_fixed(Jit *j) {
   Emit e = {j->rw, j->rw + j->size, false};
   /* enter(Cpu *cpu, const void *code): save callee-saved registers, RBX = cpu. */
@@ -123,7 +135,11 @@ static void emit_fixed(Jit *j) {
   alu_ri(&e, SZ64, ALU_SUB, RSP, 8); /* keep RSP 16-byte aligned for calls */
   mov_rr(&e, SZ64, RBX, RDI);
   mov_r_m(&e, SZ64, R15, RBX, OFF(icount)); /* R15 = icount while in translated code */
+  globals_move(&e, false);
   e8(&e, 0xff); e8(&e, 0xe6);   /* jmp rsi */
+  /* epilogue_sync, exit0_sync: from code whose global registers are newer than struct Cpu. */
+  j->epilogue_sync_rw = e.p;
+  globals_move(&e, true);
   /* epilogue: RAX = exit value. */
   j->epilogue_rw = e.p;
   mov_m_r(&e, SZ64, RBX, OFF(icount), R15);
@@ -136,17 +152,22 @@ static void emit_fixed(Jit *j) {
   e8(&e, 0x5b);
   e8(&e, 0xc3);                 /* ret */
   /* exit_zero: return 0 to the dispatch loop (EIP already stored). */
+  j->exit0_sync_rw = e.p;
+  globals_move(&e, true);
   j->exit0_rw = e.p;
   mov_ri(&e, RAX, 0);
   jmp_to(&e, j->epilogue_rw);
   /*
    * indirect: EIP of the next instruction in cpu->next_eip (indirect_eax:
    * in EAX), icount up to date.  If no event and budget left, look the jump
-   * cache up; EIP is stored only on the way back to C.
+   * cache up; EIP is stored only on the way back to C.  indirect comes
+   * from code that left struct Cpu exact (after a handler) and loads the
+   * global registers; indirect_eax from code that holds them.
    */
   _Static_assert(offsetof(Cpu, tlb_epoch) == offsetof(Cpu, jit_mode) + 4, "one 64-bit compare");
   _Static_assert(offsetof(JitJc, epoch) == offsetof(JitJc, mode) + 4, "one 64-bit compare");
   j->indirect_rw = e.p;
+  globals_move(&e, false);
   mov_r_m(&e, SZ32, RAX, RBX, OFF(next_eip));
   j->indirect_eax_rw = e.p;
   op_mem(&e, SZ64, 0x3b, R15, RBX, OFF(jit_limit)); /* cmp r15 (icount), [jit_limit] */
@@ -171,8 +192,8 @@ static void emit_fixed(Jit *j) {
   bind(&e, m3);
   bind(&e, m4);
   mov_m_r(&e, SZ32, RBX, OFF(eip), RAX);
-  jmp_to(&e, j->exit0_rw);
-  /* to_c: store next_eip as EIP and return (no chaining, e.g. after POPF). */
+  jmp_to(&e, j->exit0_sync_rw);
+  /* to_c: store next_eip as EIP and return (no chaining, e.g. after POPF); struct Cpu exact. */
   j->to_c_rw = e.p;
   mov_r_m(&e, SZ32, RAX, RBX, OFF(next_eip));
   mov_m_r(&e, SZ32, RBX, OFF(eip), RAX);

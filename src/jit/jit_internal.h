@@ -25,6 +25,19 @@
 #define JIT_DEFAULT_CACHE ((size_t)64 << 20)
 #define JIT_ARENA_CHUNK ((size_t)1 << 20)
 
+/*
+ * Guest registers held in host registers across block boundaries: from the
+ * entry trampoline through chained exits and jump-cache hops, translated
+ * code keeps these in their host registers, and struct Cpu may be older.
+ * Code going back to C stores them (the *_sync trampolines) unless it has
+ * written them back itself; code coming from a state where struct Cpu is
+ * exact (after a handler) loads them before it jumps to a block.  Host
+ * register of guest register g, or -1 (g lives in struct Cpu between
+ * blocks; a block may still cache it in the pool's remaining register).
+ */
+static const int8_t jit_global_host[8] = {RBP, R13, R14, -1, R12, R11, R9, R10};
+#define JIT_GLOBAL_MASK 0xf7u /* the guest registers with jit_global_host[g] >= 0 */
+
 /* Exit values of translated code: 0 = back to the dispatch loop; a larger
  * value is a JitChain pointer asking to link that direct exit. */
 #define JIT_EXIT_MAX 16
@@ -81,6 +94,7 @@ typedef struct Jit {
   size_t size, used, fixed_end;
   size_t limit;          /* the configured bound (code + records) */
   uint8_t *enter_rw, *epilogue_rw, *exit0_rw, *indirect_rw, *indirect_eax_rw, *to_c_rw;
+  uint8_t *epilogue_sync_rw, *exit0_sync_rw; /* the same, storing the global registers first */
   JitEnterFn enter;
   JitBlock **hash;
   JitBlock **page_blocks; /* per RAM page: its translations not yet made stale */

@@ -78,6 +78,7 @@ typedef struct Tr {
 
 static const uint32_t zero_gen;
 static void rc_writeback(Tr *t, uint8_t mask);
+static void rc_exit(Tr *t);
 
 /* ---- small emission helpers ---- */
 
@@ -143,7 +144,7 @@ static void gen_check(Tr *t, Stub *s) {
 /* Leave the block towards a known EIP: chain when linked, else back to C. */
 static void direct_exit(Tr *t, uint32_t target) {
   Emit *e = &t->e;
-  rc_writeback(t, t->dirty); /* the code after an exit is reached only by labels with their own state */
+  rc_exit(t);
   sync_icount(t);
   if (((t->b->csbase + t->b->eip) >> PAGE_SHIFT) != ((t->b->csbase + target) >> PAGE_SHIFT)) {
     /* Another page: never chained (its mapping may change), so through the
@@ -159,7 +160,7 @@ static void direct_exit(Tr *t, uint32_t target) {
    * to the code below it that asks the dispatch loop to link this exit. */
   Fixup site = jcc_fwd(e, CC_B);
   mov_m_i32(e, RBX, OFF(eip), target);
-  jmp_to(e, t->j->exit0_rw);
+  jmp_to(e, t->j->exit0_sync_rw);
   JitChain *ch = jit_arena_alloc(t->j, sizeof(JitChain));
   if (!ch) {
     t->overflow = true;
@@ -172,7 +173,7 @@ static void direct_exit(Tr *t, uint32_t target) {
   bind(e, site);
   mov_m_i32(e, RBX, OFF(eip), target);
   mov_ri64(e, RAX, (uint64_t)(uintptr_t)ch);
-  jmp_to(e, t->j->epilogue_rw);
+  jmp_to(e, t->j->epilogue_sync_rw);
 }
 
 /* ---- guest registers: the register cache ---- */
@@ -214,6 +215,22 @@ static void rc_reload(Tr *t, uint8_t mask) {
     if (mask & (1u << g))
       mov_r_m(&t->e, SZ32, t->hreg[g], RBX, OFF(regs) + 4 * (int32_t)g);
 }
+/*
+ * Before a jump to another block (chained, or through the jump cache):
+ * the block-local cached registers written back, the global ones all in
+ * their host registers (jit_internal.h).  Emits only: the state stays as
+ * it is for the code after the exit, which is reached by other paths.
+ */
+static void rc_exit(Tr *t) {
+  for (unsigned g = 0; g < 8; g++) {
+    uint8_t bit = (uint8_t)(1u << g);
+    if (!(JIT_GLOBAL_MASK & bit) && (t->dirty & bit))
+      mov_m_r(&t->e, SZ32, RBX, OFF(regs) + 4 * (int32_t)g, t->hreg[g]);
+    if ((JIT_GLOBAL_MASK & bit) && !(t->loaded & bit))
+      mov_r_m(&t->e, SZ32, t->hreg[g], RBX, OFF(regs) + 4 * (int32_t)g);
+  }
+}
+
 /* Before a call to a C helper from inline code: the caller-saved cache registers let go. */
 static void rc_calls_c(Tr *t) {
   for (unsigned g = 0; g < 8; g++) {
@@ -317,8 +334,13 @@ static void rc_choose(Tr *t, const Insn *insn, unsigned n) {
       uses[R_EAX]++;
   }
   for (unsigned g = 0; g < 8; g++)
-    t->hreg[g] = -1;
+    t->hreg[g] = jit_global_host[g];
   for (unsigned i = 0; i < sizeof cache_pool / sizeof cache_pool[0]; i++) {
+    bool taken = false;
+    for (unsigned g = 0; g < 8; g++)
+      taken |= jit_global_host[g] == cache_pool[i];
+    if (taken)
+      continue;
     unsigned best = 8, most = 1;
     for (unsigned g = 0; g < 8; g++)
       if (t->hreg[g] < 0 && uses[g] > most)
@@ -327,7 +349,8 @@ static void rc_choose(Tr *t, const Insn *insn, unsigned n) {
       break;
     t->hreg[best] = (int8_t)cache_pool[i];
   }
-  t->loaded = t->dirty = 0;
+  /* On entry the global registers are in their host registers and maybe newer than struct Cpu. */
+  t->loaded = t->dirty = JIT_GLOBAL_MASK;
 }
 
 static int vsz(const Insn *in) { return (in->flags & INSN_O32) ? SZ32 : SZ16; }
@@ -929,7 +952,7 @@ static void indirect_exit(Tr *t, int r) {
     mov_rr(&t->e, SZ32, RAX, r);
   t->pend++;
   sync_icount(t);
-  rc_writeback(t, t->dirty);
+  rc_exit(t);
   jmp_to(&t->e, t->j->indirect_eax_rw);
 }
 
@@ -993,6 +1016,7 @@ static void tr_side_exit(Tr *t, int k) {
   Stub *x = stub_new(t, STUB_SIDE);
   x->eip = branch_target(t, k);
   x->pend = t->pend + 1;
+  x->reload = t->loaded; /* what its direct exit finds cached */
   stub_jcc(t, x, hcc);
   t->pend++;
 }
@@ -1553,6 +1577,7 @@ static void emit_stubs(Tr *t) {
       /* A Jcc taken in the middle of the block: its direct exit, with the
        * registers dirty at the Jcc written back. */
       t->dirty = s->dirty;
+      t->loaded = s->reload;
       t->pend = s->pend;
       direct_exit(t, s->eip);
       break;
@@ -1692,6 +1717,8 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
     stale = stub_new(t, STUB_EXIT_AT);
     stale->eip = eip;
     stale->keep = true;
+    stale->dirty_set = true;
+    stale->dirty = JIT_GLOBAL_MASK; /* as on entry: the global registers to store */
     nop5(e);
   }
   for (unsigned k = 0; k < n; k++) {

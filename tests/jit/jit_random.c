@@ -7,7 +7,10 @@
  * MOVSX, SETcc/CMOVcc, PUSH/POP, loads, stores and read-modify-writes),
  * forward conditional branches, a counted backward loop, stores that
  * rewrite an immediate of a later instruction in the same block
- * (self-modifying code), and accesses through a segment with a small limit
+ * (self-modifying code), stores that rewrite a subroutine on another page
+ * which the program then calls (the caller's block goes on; the call finds
+ * the stale translation through the jump cache), and accesses through a
+ * segment with a small limit
  * that fault (#GP), like DIV by zero (#DE).  Every exception goes through
  * an interrupt gate to a HLT.  The program runs once under each engine from
  * the same state; registers, EIP, EFLAGS, the instruction count and all of
@@ -36,6 +39,7 @@
 #define IDT 0x8800u
 #define HANDLER 0x9000u
 #define CODE 0x10000u
+#define SUB 0x13000u /* a subroutine on a page of its own: ADD EAX, imm8; XOR ECX, EBX; RET */
 #define DATA 0x40000u
 #define STACK 0x70000u
 
@@ -127,6 +131,12 @@ static void gen_prog(Prog *p) {
       uint32_t at = CODE + p->n + 7 + 2; /* after this 7-byte store, the 83 /0 ib's immediate */
       PUT(p, 0xc6, 0x05, (uint8_t)at, (uint8_t)(at >> 8), (uint8_t)(at >> 16), 0, (uint8_t)rnd());
       PUT(p, 0x83, modrm_rr(0, dreg()), 0x11);
+    } else if (r == 2) {
+      /* rewrite the subroutine's imm8 from this page, then call it */
+      uint32_t at = SUB + 2;
+      PUT(p, 0xc6, 0x05, (uint8_t)at, (uint8_t)(at >> 8), (uint8_t)(at >> 16), 0, (uint8_t)rnd());
+      int32_t rel = (int32_t)SUB - (int32_t)(CODE + p->n + 5);
+      PUT(p, 0xe8, (uint8_t)rel, (uint8_t)(rel >> 8), (uint8_t)(rel >> 16), (uint8_t)(rel >> 24));
     } else {
       gen_insn(p);
     }
@@ -154,6 +164,8 @@ static void setup(Mem *m, Cpu *c, const Prog *p, uint64_t seed) {
   }
   mem_write8(m, HANDLER, 0xf4);
   mem_write_bytes(m, CODE, p->b, p->n);
+  static const uint8_t sub[] = {0x83, 0xc0, 0x11, 0x31, 0xd9, 0xc3};
+  mem_write_bytes(m, SUB, sub, sizeof sub);
   rng = seed * 0x2545f4914f6cdd1dull + 1;
   for (uint32_t i = 0; i < 256; i += 4)
     mem_write32(m, DATA + i, rnd());
