@@ -1012,7 +1012,10 @@ static bool tr_branch(Tr *t, int k) {
  */
 static void tr_side_exit(Tr *t, int k) {
   const Insn *in = &t->b->insn[k];
+  const uint8_t *at = t->e.p;
   int hcc = emit_cond(t, in->op & 0xf);
+  if (t->e.p == at && t->hf_k == k - 1)
+    t->hf_k = k; /* the condition came from the host flags, which the fall-through keeps */
   Stub *x = stub_new(t, STUB_SIDE);
   x->eip = branch_target(t, k);
   x->pend = t->pend + 1;
@@ -1024,6 +1027,17 @@ static void tr_side_exit(Tr *t, int k) {
 static bool is_rel_branch(unsigned op) {
   return (op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f) || (op >= 0xe0 && op <= 0xe3) || op == 0xe8 ||
          op == 0xe9 || op == 0xeb;
+}
+
+/*
+ * Is instruction in's inline translation free of host-flag changes, so
+ * that host flags holding an earlier result (hf_k) survive it?  32-bit
+ * MOV between registers and LEA: plain MOV/LEA/MOVZX on host registers.
+ */
+static bool keeps_host_flags(const Insn *in) {
+  if (in->op == 0x8d)
+    return (in->flags & INSN_MEM) != 0;
+  return (in->op == 0x89 || in->op == 0x8b) && !(in->flags & INSN_MEM) && (in->flags & INSN_O32);
 }
 
 /* Does instruction leave cc_op untouched (so a known cc_op survives it)? */
@@ -1789,6 +1803,8 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
     }
     if (!j->no_inline && tr_one(t, (int)k)) {
       t->pend++;
+      if (t->hf_k == (int)k - 1 && keeps_host_flags(in))
+        t->hf_k = (int)k; /* the host flags still hold that result after this one */
     } else {
       sync_icount(t);
       rc_spill(t);
