@@ -794,16 +794,21 @@ static void sp_minus(Tr *t, unsigned n) {
 }
 static void sp_store_r8(Tr *t) { st_greg(t, ss32(t) ? SZ32 : SZ16, R_ESP, R8); }
 
-/* Push a register (src_reg) or an immediate (src_reg < 0) of size sz;
- * ESP is written after the store, so a fault leaves it unchanged. */
+/* Push guest register src_reg, else host register RSI (src_reg == PUSH_RSI),
+ * else an immediate, of size sz; ESP is written after the store, so a
+ * fault leaves it unchanged. */
+enum { PUSH_IMM = -1, PUSH_RSI = -2 };
 static void stack_push(Tr *t, Stub *s, int sz, int src_reg, uint32_t imm) {
   sp_minus(t, nbytes_of(sz));
   emit_mem(t, s, S_SS, nbytes_of(sz), true);
+  int h = RCX;
   if (src_reg >= 0)
     ld_greg(t, sz, RCX, (unsigned)src_reg);
+  else if (src_reg == PUSH_RSI)
+    h = RSI;
   else
     mov_ri_keepflags(&t->e, RCX, imm);
-  st_host(t, sz, RCX);
+  st_host(t, sz, h);
   sp_store_r8(t);
 }
 
@@ -823,6 +828,16 @@ static void stack_pop_rcx(Tr *t, Stub *s, int sz) {
 static bool tr_push(Tr *t, int k, int src_reg, uint32_t imm) {
   Stub *s = slow_stub(t, k);
   stack_push(t, s, vsz(&t->b->insn[k]), src_reg, imm);
+  stub_resume(t, s);
+  return true;
+}
+
+/* PUSH r/m (FF /6): the operand is read (its address from the old ESP) before the push's checks. */
+static bool tr_push_rm(Tr *t, int k) {
+  Stub *s = slow_stub(t, k);
+  int sz = vsz(&t->b->insn[k]);
+  ld_rm(t, s, k, sz, RSI);
+  stack_push(t, s, sz, PUSH_RSI, 0);
   stub_resume(t, s);
   return true;
 }
@@ -983,7 +998,7 @@ static bool tr_branch(Tr *t, int k) {
     uint32_t tgt = branch_target(t, k);
     int sz = vsz(in);
     cs_limit_check(t, s, tgt);
-    stack_push(t, s, sz, -1, next);
+    stack_push(t, s, sz, PUSH_IMM, next);
     t->pend++;
     direct_exit(t, tgt);
   } else if (op == 0xff && (in->reg == 2 || in->reg == 4) && (in->flags & INSN_O32)) {
@@ -991,7 +1006,7 @@ static bool tr_branch(Tr *t, int k) {
     ld_rm(t, s, k, SZ32, RSI);
     cs_limit_check_reg(t, s, RSI);
     if (in->reg == 2)
-      stack_push(t, s, SZ32, -1, next);
+      stack_push(t, s, SZ32, PUSH_IMM, next);
     indirect_exit(t, RSI);
   } else if (op == 0xc3) {
     stack_pop_rcx(t, s, vsz(in));
@@ -1406,8 +1421,9 @@ static bool tr_inline(Tr *t, int k) {
   if ((op == 0xfe || op == 0xff) && in->reg <= 1)
     return tr_incdec(t, k, op == 0xfe ? SZ8 : szv, in->reg == 1, false, 0);
   if (op >= 0x50 && op <= 0x57) return tr_push(t, k, (int)(op & 7), 0);
-  if (op == 0x68) return tr_push(t, k, -1, szv == SZ32 ? in->imm : (in->imm & 0xffff));
-  if (op == 0x6a) return tr_push(t, k, -1, szv == SZ32 ? in->imm : (in->imm & 0xffff));
+  if (op == 0x68) return tr_push(t, k, PUSH_IMM, szv == SZ32 ? in->imm : (in->imm & 0xffff));
+  if (op == 0x6a) return tr_push(t, k, PUSH_IMM, szv == SZ32 ? in->imm : (in->imm & 0xffff));
+  if (op == 0xff && in->reg == 6) return tr_push_rm(t, k);
   if (op >= 0x58 && op <= 0x5f) return tr_pop(t, k, op & 7);
   if (op == 0x90 && !(in->flags & (INSN_REP | INSN_REPNE)))
     return true;

@@ -74,7 +74,7 @@ static uint8_t modrm_rr(uint8_t reg, uint8_t rm) { return (uint8_t)(0xc0 | reg <
 /* One random instruction (no control flow). */
 static void gen_insn(Prog *p) {
   uint8_t d = dreg(), s = anyreg(), op = (uint8_t)(rnd() % 8);
-  switch (rnd() % 25) {
+  switch (rnd() % 26) {
   case 0: PUT(p, (uint8_t)(op << 3 | 1), modrm_rr(s, d)); break;                 /* alu r/m32, r32 */
   case 1: PUT(p, (uint8_t)(op << 3 | 3), modrm_rr(d, s)); break;                 /* alu r32, r/m32 */
   case 2: PUT(p, 0x81, modrm_rr(op, d), (uint8_t)rnd(), (uint8_t)rnd(), (uint8_t)rnd(), (uint8_t)rnd()); break;
@@ -96,6 +96,7 @@ static void gen_insn(Prog *p) {
   case 18: PUT(p, (uint8_t)(0x50 + s), (uint8_t)(0x58 + d)); break;                  /* push / pop */
   case 19: PUT(p, 0x89, (uint8_t)(0x46 | s << 3), (uint8_t)(rnd() % 124)); break;    /* mov [esi+d8], r */
   case 20: PUT(p, 0x8b, (uint8_t)(0x46 | d << 3), (uint8_t)(rnd() % 124)); break;    /* mov r, [esi+d8] */
+  case 24: PUT(p, 0xff, 0x76, (uint8_t)(rnd() % 124), (uint8_t)(0x58 + d)); break; /* push [esi+d8]; pop r */
   case 23: /* mov r32, r32 */
     if (rnd() % 2)
       PUT(p, 0x89, modrm_rr(s, d));
