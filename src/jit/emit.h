@@ -364,6 +364,14 @@ static inline void patch_jmp5(uint8_t *at, const uint8_t *target) {
   at[0] = 0xe9;
   fix_to(at + 1, target);
 }
+/* call rel32 to an address in the writable view (the JIT's own thunks). */
+static inline void call_to(Emit *e, const uint8_t *target) {
+  e8(e, 0xe8);
+  uint8_t *at = e->p;
+  e32(e, 0);
+  if (!e->full)
+    fix_to(at, target);
+}
 /* call through RAX to an absolute host address. */
 static inline void call_abs(Emit *e, const void *fn) {
   mov_ri64(e, RAX, (uint64_t)(uintptr_t)fn);

@@ -137,6 +137,13 @@ static void emit_fixed(Jit *j) {
   mov_r_m(&e, SZ64, R15, RBX, OFF(icount)); /* R15 = icount while in translated code */
   globals_move(&e, false);
   e8(&e, 0xff); e8(&e, 0xe6);   /* jmp rsi */
+  /* Thunks for code that writes back or reloads all global registers (stubs, handler calls). */
+  j->store_globals_rw = e.p;
+  globals_move(&e, true);
+  e8(&e, 0xc3); /* ret */
+  j->load_globals_rw = e.p;
+  globals_move(&e, false);
+  e8(&e, 0xc3);
   /* epilogue_sync, exit0_sync: from code whose global registers are newer than struct Cpu. */
   j->epilogue_sync_rw = e.p;
   globals_move(&e, true);

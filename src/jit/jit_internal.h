@@ -95,6 +95,7 @@ typedef struct Jit {
   size_t limit;          /* the configured bound (code + records) */
   uint8_t *enter_rw, *epilogue_rw, *exit0_rw, *indirect_rw, *indirect_eax_rw, *to_c_rw;
   uint8_t *epilogue_sync_rw, *exit0_sync_rw; /* the same, storing the global registers first */
+  uint8_t *store_globals_rw, *load_globals_rw; /* thunks (CALL): all global registers to / from struct Cpu */
   JitEnterFn enter;
   JitBlock **hash;
   JitBlock **page_blocks; /* per RAM page: its translations not yet made stale */

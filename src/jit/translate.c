@@ -206,11 +206,19 @@ static int rc_get(Tr *t, unsigned g) {
   return h;
 }
 static void rc_writeback(Tr *t, uint8_t mask) {
+  if ((mask & JIT_GLOBAL_MASK) == JIT_GLOBAL_MASK) {
+    call_to(&t->e, t->j->store_globals_rw); /* the common case after block entry: one thunk */
+    mask &= (uint8_t)~JIT_GLOBAL_MASK;
+  }
   for (unsigned g = 0; g < 8; g++)
     if (mask & (1u << g))
       mov_m_r(&t->e, SZ32, RBX, OFF(regs) + 4 * (int32_t)g, t->hreg[g]);
 }
 static void rc_reload(Tr *t, uint8_t mask) {
+  if ((mask & JIT_GLOBAL_MASK) == JIT_GLOBAL_MASK) {
+    call_to(&t->e, t->j->load_globals_rw);
+    mask &= (uint8_t)~JIT_GLOBAL_MASK;
+  }
   for (unsigned g = 0; g < 8; g++)
     if (mask & (1u << g))
       mov_r_m(&t->e, SZ32, t->hreg[g], RBX, OFF(regs) + 4 * (int32_t)g);
