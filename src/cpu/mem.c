@@ -13,6 +13,9 @@ static void hull_add(Mem *mem, uint32_t base, uint32_t size) {
     mem->hull_lo = base;
   if (end > mem->hull_hi)
     mem->hull_hi = end;
+  bool low = base < MEM_HOLE_LO, high = end > MEM_HOLE_HI && base < mem->ram_size;
+  if (low || high)
+    mem->ram_window = false;
 }
 
 /* [pa, pa+n) is plain RAM in one page (no region, no lockstep log): a direct access will do. */
@@ -38,6 +41,7 @@ Mem *mem_create(uint32_t ram_size) {
   mem->a20_mask = 0xffffffffu;
   mem->hull_lo = 0xffffffffu;
   mem->hull_hi = 0;
+  mem->ram_window = true;
   return mem;
 }
 

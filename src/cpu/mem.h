@@ -19,6 +19,8 @@
 #define PAGE_SHIFT 12
 #define PAGE_SIZE  4096u
 #define PAGE_MASK  0xfffu
+#define MEM_HOLE_LO 0xa0000u   /* VGA memory, option and BIOS ROMs */
+#define MEM_HOLE_HI 0x100000u
 
 typedef uint32_t (*MmioRead)(void *opaque, uint32_t offset, int size);
 typedef void (*MmioWrite)(void *opaque, uint32_t offset, int size, uint32_t value);
@@ -59,6 +61,9 @@ typedef struct Mem {
   struct MemWriteLog *wlog;
   uint32_t hull_lo;        /* every ROM/MMIO region lies in [hull_lo, hull_hi) */
   uint64_t hull_hi;
+  /* No ROM/MMIO region lies in RAM outside the legacy hole [MEM_HOLE_LO, MEM_HOLE_HI):
+   * the JIT may read that RAM straight from `ram` while paging is off (RAM window). */
+  bool ram_window;
 } Mem;
 
 typedef struct MemWriteLog {

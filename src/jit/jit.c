@@ -253,6 +253,9 @@ static uint32_t jit_key(Cpu *c) {
   }
   if (c->seg[S_CS].limit == 0xffffffffu)
     k |= JIT_MODE_CS_4G;
+  const Mem *m = c->mem;
+  if (!(k & CPU_MODE_PG) && m->a20_mask == 0xffffffffu && m->ram_window && !c->inject_pf && !c->inject_pf_page)
+    k |= JIT_MODE_RAMWIN;
   return c->jit_mode = k;
 }
 

@@ -49,6 +49,10 @@ static const int8_t jit_global_host[8] = {RBP, R13, R14, -1, R12, R11, R9, R10};
 #define JIT_MODE_FLAT(s) (1u << (8 + (s)))
 /* ... and a bit for a 4 GiB CS limit: branch targets need no limit check. */
 #define JIT_MODE_CS_4G (1u << 15)
+/* ... and one for the RAM window: paging off, A20 on, no region in RAM outside
+ * the legacy hole (mem.h ram_window), no fault-injection hook armed: loads from
+ * RAM skip the TLB (translate.c emit_mem). */
+#define JIT_MODE_RAMWIN (1u << 16)
 
 typedef struct JitBlock {
   struct JitBlock *hnext;  /* hash chain */

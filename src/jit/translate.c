@@ -407,6 +407,20 @@ static void emit_mem(Tr *t, Stub *slow, int s, unsigned nbytes, bool write) {
     stub_jcc(t, slow, CC_A);
     alu_r_m(e, SZ32, ALU_ADD, RAX, RBX, OFF(seg) + s * (int32_t)sizeof(SegCache) + (int32_t)offsetof(SegCache, base));
   }
+  unsigned ram = t->c->mem->ram_size;
+  if (!write && (t->b->mode & JIT_MODE_RAMWIN) && ram >= nbytes) {
+    /* RAM window (paging off: linear = physical): the whole access in RAM
+     * and outside the legacy hole, then host address = ram + linear.  The
+     * checks are off the load's dependency chain, which is one ADD. */
+    alu_ri(e, SZ32, ALU_CMP, RAX, (int32_t)(ram - nbytes));
+    stub_jcc(t, slow, CC_A);
+    lea32_m(e, RCX, RAX, -(int32_t)(MEM_HOLE_LO - (nbytes - 1)));
+    alu_ri(e, SZ32, ALU_CMP, RCX, (int32_t)(MEM_HOLE_HI - MEM_HOLE_LO + nbytes - 1));
+    stub_jcc(t, slow, CC_B);
+    mov_ri64(e, RDX, (uint64_t)(uintptr_t)t->c->mem->ram);
+    alu_rr(e, SZ64, ALU_ADD, RDX, RAX);
+    return;
+  }
   /* TLB probe: the entry's tag for this access class (mmu.c: the page
    * number when the access is allowed and has a host pointer) must be the
    * page of the access's last byte (an access crossing a page, or wrapping

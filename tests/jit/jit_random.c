@@ -4,7 +4,8 @@
  *
  * Each program is generated from a seed: straight-line integer code (ALU
  * in 8/16/32 bits, shifts, multiply/divide, INC/DEC/NOT/NEG, LEA, MOVZX/
- * MOVSX, SETcc/CMOVcc, PUSH/POP, loads, stores and read-modify-writes),
+ * MOVSX, SETcc/CMOVcc, PUSH/POP, loads, stores and read-modify-writes,
+ * loads at the edges of RAM and of an MMIO region in the legacy hole),
  * forward conditional branches, a counted backward loop, stores that
  * rewrite an immediate of a later instruction in the same block
  * (self-modifying code), stores that rewrite a subroutine on another page
@@ -74,7 +75,7 @@ static uint8_t modrm_rr(uint8_t reg, uint8_t rm) { return (uint8_t)(0xc0 | reg <
 /* One random instruction (no control flow). */
 static void gen_insn(Prog *p) {
   uint8_t d = dreg(), s = anyreg(), op = (uint8_t)(rnd() % 8);
-  switch (rnd() % 26) {
+  switch (rnd() % 27) {
   case 0: PUT(p, (uint8_t)(op << 3 | 1), modrm_rr(s, d)); break;                 /* alu r/m32, r32 */
   case 1: PUT(p, (uint8_t)(op << 3 | 3), modrm_rr(d, s)); break;                 /* alu r32, r/m32 */
   case 2: PUT(p, 0x81, modrm_rr(op, d), (uint8_t)rnd(), (uint8_t)rnd(), (uint8_t)rnd(), (uint8_t)rnd()); break;
@@ -97,6 +98,18 @@ static void gen_insn(Prog *p) {
   case 19: PUT(p, 0x89, (uint8_t)(0x46 | s << 3), (uint8_t)(rnd() % 124)); break;    /* mov [esi+d8], r */
   case 20: PUT(p, 0x8b, (uint8_t)(0x46 | d << 3), (uint8_t)(rnd() % 124)); break;    /* mov r, [esi+d8] */
   case 24: PUT(p, 0xff, 0x76, (uint8_t)(rnd() % 124), (uint8_t)(0x58 + d)); break; /* push [esi+d8]; pop r */
+  case 25: { /* load near the ends of RAM and of the MMIO region in the legacy hole (mmio_read) */
+    static const uint32_t at[] = {0x9fffc, 0x9fffd, 0x9ffff, 0xa0000, 0xbfffe, 0xbffff, 0xc0000,
+                                  0xffffc, 0xffffd, 0xfffff, 0x100000, 0x8000};
+    uint32_t a = at[rnd() % 12];
+    switch (rnd() % 3) {
+    case 0: PUT(p, 0x8a, (uint8_t)(0x05 | (d & 3) << 3)); break; /* mov r8, [abs] */
+    case 1: PUT(p, 0x66, 0x8b, (uint8_t)(0x05 | d << 3)); break; /* mov r16, [abs] */
+    default: PUT(p, 0x8b, (uint8_t)(0x05 | d << 3)); break;      /* mov r32, [abs] */
+    }
+    PUT(p, (uint8_t)a, (uint8_t)(a >> 8), (uint8_t)(a >> 16), 0);
+    break;
+  }
   case 23: /* mov r32, r32 */
     if (rnd() % 2)
       PUT(p, 0x89, modrm_rr(s, d));
@@ -154,6 +167,15 @@ static void gen_prog(Prog *p) {
   PUT(p, 0x0f, 0x85, (uint8_t)rel, (uint8_t)(rel >> 8), (uint8_t)(rel >> 16), (uint8_t)(rel >> 24));
   PUT(p, 0xf4); /* hlt */
 }
+
+/* An MMIO region at 0xA0000-0xBFFFF (as VGA memory): reads give a pattern of the offset, writes are dropped.
+ * (main also maps a ROM at 0xF0000-0xFFFFF.) */
+static uint32_t mmio_read(void *opaque, uint32_t off, int size) {
+  (void)opaque;
+  uint32_t v = off * 0x9e3779b1u ^ 0xa5a5a5a5u;
+  return size == 4 ? v : v & ((1u << (size * 8)) - 1);
+}
+static void mmio_write(void *opaque, uint32_t off, int size, uint32_t v) { (void)opaque, (void)off, (void)size, (void)v; }
 
 static void set_seg(Cpu *c, int s, uint16_t sel, uint16_t flags, uint32_t limit) {
   c->seg[s] = (SegCache){sel, flags, 0, limit};
@@ -275,6 +297,15 @@ int main(int argc, char **argv) {
     return 0;
   }
   Mem *mi = mem_create(RAM), *mj = mem_create(RAM);
+  if (mi && mj) {
+    mem_map_mmio(mi, 0xa0000, 0x20000, mmio_read, mmio_write, NULL, "pattern");
+    mem_map_mmio(mj, 0xa0000, 0x20000, mmio_read, mmio_write, NULL, "pattern");
+    static uint8_t rom[0x10000]; /* and a ROM at the top of the hole */
+    for (uint32_t i = 0; i < sizeof rom; i++)
+      rom[i] = (uint8_t)(i * 7 + 0x3c);
+    mem_map_rom(mi, 0xf0000, rom, sizeof rom, "rom");
+    mem_map_rom(mj, 0xf0000, rom, sizeof rom, "rom");
+  }
   Cpu *ci = mi ? cpu_create(mi) : NULL, *cj = mj ? cpu_create(mj) : NULL;
   char err[256];
   JitOptions o = {.cache_bytes = cache};
