@@ -254,6 +254,8 @@ typedef struct Cpu {
    * as a not-present page would, and clears this; the rest of the TLB works
    * as usual (drop the page's entry when arming). */
   uint32_t inject_pf_page;
+
+  uint32_t jit_tmp;     /* translated code's spill slot (ADC/SBB with memory: CF across the access) */
 } Cpu;
 
 /*

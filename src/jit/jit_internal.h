@@ -35,8 +35,8 @@
  * register of guest register g, or -1 (g lives in struct Cpu between
  * blocks; a block may still cache it in the pool's remaining register).
  */
-static const int8_t jit_global_host[8] = {RBP, R13, R14, -1, R12, R11, R9, R10};
-#define JIT_GLOBAL_MASK 0xf7u /* the guest registers with jit_global_host[g] >= 0 */
+static const int8_t jit_global_host[8] = {RBP, R13, R14, R8, R12, R11, R9, R10};
+#define JIT_GLOBAL_MASK 0xffu /* the guest registers with jit_global_host[g] >= 0 */
 
 /* Exit values of translated code: 0 = back to the dispatch loop; a larger
  * value is a JitChain pointer asking to link that direct exit. */

@@ -6,11 +6,10 @@
  *          (offsets from cpu.h);
  *   R15  = cpu->icount (loaded by the entry trampoline, stored by the
  *          epilogue and before every handler call);
- *   RBP, R12-R14, R9-R11 = the register cache: up to seven guest
- *          registers, chosen per block by use count, held in these host
- *          registers between handler calls (see "register cache" below);
- *          every other guest register is read and written in struct Cpu;
- *   RAX, RCX, RDX, RSI, RDI, R8 = scratch (caller-saved);
+ *   RBP, R12-R14, R8-R11 = the eight guest registers (jit_global_host in
+ *          jit_internal.h), held there across blocks and written back /
+ *          reloaded around handler calls (see "register cache" below);
+ *   RAX, RCX, RDX, RSI, RDI = scratch (caller-saved);
  *   RSP  = 16-byte aligned (set by the entry trampoline).
  *
  * Bookkeeping: `pend` counts instructions retired since the last update of
@@ -179,17 +178,20 @@ static void direct_exit(Tr *t, uint32_t target) {
 /* ---- guest registers: the register cache ---- */
 
 /*
- * A block keeps up to five guest registers (the most used ones, chosen
- * before emission) in callee-saved host registers.  A cached register is
- * loaded from struct Cpu at its first use and written back before
- * anything that needs struct Cpu exact: a handler call (also on slow
- * paths, which write back what was dirty when they were entered and
- * reload what the inline path has cached where they resume) and every
- * exit.  After a handler call nothing is cached until used again.
+ * Guest registers live in host registers: the global ones (all eight now,
+ * jit_global_host) from block to block, any other in a free pool register
+ * chosen per block by use count.  `loaded`: the host register holds the
+ * value; `dirty`: struct Cpu is older (on entry every global is both).
+ * Before anything that needs struct Cpu exact — a handler call, also on
+ * slow paths, which write back what was dirty when they were entered and
+ * reload what the inline path has cached where they resume — the dirty
+ * ones are written back; after a handler call a register is reloaded at
+ * its next use, and at the latest before a jump to another block
+ * (rc_exit).
  */
-static const int cache_pool[] = {RBP, R12, R13, R14, R9, R10, R11};
-/* R9-R11 are caller-saved: a call to a C helper from inline code drops them (rc_calls_c). */
-static bool caller_saved(int h) { return h == R9 || h == R10 || h == R11; }
+static const int cache_pool[] = {RBP, R12, R13, R14, R8, R9, R10, R11};
+/* R8-R11 are caller-saved: a call to a C helper from inline code drops them (rc_calls_c). */
+static bool caller_saved(int h) { return h == R8 || h == R9 || h == R10 || h == R11; }
 
 static int32_t greg_off(int sz, unsigned g) {
   if (sz == SZ8 && g >= 4)
@@ -547,11 +549,11 @@ static bool tr_alu(Tr *t, int k, int op, int sz, bool rm_is_dst, bool src_imm, u
     uint32_t kind = cc_kind_of(op, sz);
     bool dead = t->fdead[k];
     int cd = rc_get(t, dreg), cs = src_imm ? -1 : rc_get(t, sreg);
-    int r = R8, d = cd; /* CMP: the result goes to R8, the old value stays in cd */
+    int r = RAX, d = cd; /* CMP: the result goes to RAX, the old value stays in cd */
     if (op == ALU_CMP) {
       if (dead)
         return true; /* a compare nobody reads */
-      mov_rr(e, SZ32, R8, cd);
+      mov_rr(e, SZ32, RAX, cd);
     } else {
       bool same = !src_imm && sreg == dreg;
       if (!dead || same)
@@ -573,7 +575,8 @@ static bool tr_alu(Tr *t, int k, int op, int sz, bool rm_is_dst, bool src_imm, u
     host_flags_are(t, (int)kind);
     return true;
   }
-  /* operands: D (destination/first) in RSI, S (source/second) in RDI, result R8 */
+  /* operands: D (destination/first) in RSI, S (source/second) in RDI, result RAX
+   * (after the memory access: EAX held its address) */
   if (!mem) {
     unsigned dreg = rm_is_dst ? in->rm : in->reg;
     ld_greg(t, sz, RSI, dreg);
@@ -581,20 +584,20 @@ static bool tr_alu(Tr *t, int k, int op, int sz, bool rm_is_dst, bool src_imm, u
       mov_ri_keepflags(e, RDI, imm);
     else
       ld_greg(t, sz, RDI, rm_is_dst ? in->reg : in->rm);
-    alu_compute(t, sz, op, R8, RSI, RDI);
-    st_cc(t, cc_kind_of(op, sz), RSI, RDI, R8);
+    alu_compute(t, sz, op, RAX, RSI, RDI);
+    st_cc(t, cc_kind_of(op, sz), RSI, RDI, RAX);
     if (writes)
-      st_greg(t, sz, dreg, R8);
+      st_greg(t, sz, dreg, RAX);
     host_flags_are(t, (int)cc_kind_of(op, sz));
     return true;
   }
   s = mem_operands(t, k, sz, rm_is_dst, rm_is_dst && writes, src_imm, imm);
-  alu_compute(t, sz, op, R8, RSI, RDI);
+  alu_compute(t, sz, op, RAX, RSI, RDI);
   if (writes && rm_is_dst)
-    st_host(t, sz, R8);
+    st_host(t, sz, RAX);
   else if (writes)
-    st_greg(t, sz, in->reg, R8);
-  st_cc(t, cc_kind_of(op, sz), RSI, RDI, R8);
+    st_greg(t, sz, in->reg, RAX);
+  st_cc(t, cc_kind_of(op, sz), RSI, RDI, RAX);
   /* The host flags are the guest's here; the slow path makes them so too. */
   host_flags_are(t, (int)cc_kind_of(op, sz));
   s->regen_cc = (int)cc_kind_of(op, sz);
@@ -736,24 +739,26 @@ static bool tr_adcsbb(Tr *t, int k, bool sbb, int sz, bool rm_is_dst, bool src_i
   const Insn *in = &t->b->insn[k];
   Emit *e = &t->e;
   if (in->flags & INSN_MEM) {
-    /* memory operand: CF into R8 first (it may call C), then the access */
-    emit_get_cf(t, R8);
+    /* memory operand: CF first (it may call C), kept in struct Cpu across the access */
+    emit_get_cf(t, RAX);
+    mov_m_r(e, SZ32, RBX, OFF(jit_tmp), RAX);
     Stub *s = mem_operands(t, k, sz, rm_is_dst, rm_is_dst, src_imm, imm);
+    mov_r_m(e, SZ32, RAX, RBX, OFF(jit_tmp));
     if (sbb) {
-      unary_r(e, SZ32, 3, R8); /* neg: R8 = d - s - CF below */
-      alu_rr(e, SZ32, ALU_ADD, R8, RSI);
-      alu_rr(e, SZ32, ALU_SUB, R8, RDI);
+      unary_r(e, SZ32, 3, RAX); /* neg: RAX = d - s - CF below */
+      alu_rr(e, SZ32, ALU_ADD, RAX, RSI);
+      alu_rr(e, SZ32, ALU_SUB, RAX, RDI);
     } else {
-      alu_rr(e, SZ32, ALU_ADD, R8, RSI);
-      alu_rr(e, SZ32, ALU_ADD, R8, RDI);
+      alu_rr(e, SZ32, ALU_ADD, RAX, RSI);
+      alu_rr(e, SZ32, ALU_ADD, RAX, RDI);
     }
     if (sz != SZ32)
-      movzx_rr(e, sz, R8, R8);
+      movzx_rr(e, sz, RAX, RAX);
     if (rm_is_dst)
-      st_host(t, sz, R8);
+      st_host(t, sz, RAX);
     else
-      st_greg(t, sz, in->reg, R8);
-    st_cc(t, (uint32_t)((sbb ? CC_SBB8 : CC_ADC8) + sz), RSI, RDI, R8);
+      st_greg(t, sz, in->reg, RAX);
+    st_cc(t, (uint32_t)((sbb ? CC_SBB8 : CC_ADC8) + sz), RSI, RDI, RAX);
     stub_resume(t, s);
     return true;
   }
@@ -764,13 +769,13 @@ static bool tr_adcsbb(Tr *t, int k, bool sbb, int sz, bool rm_is_dst, bool src_i
     mov_ri_keepflags(e, RDI, imm);
   else
     ld_greg(t, sz, RDI, rm_is_dst ? in->reg : in->rm);
-  mov_rr(e, SZ32, R8, RSI);
-  alu_rr(e, SZ32, sbb ? ALU_SUB : ALU_ADD, R8, RDI);
-  alu_rr(e, SZ32, sbb ? ALU_SUB : ALU_ADD, R8, RDX);
+  mov_rr(e, SZ32, RAX, RSI);
+  alu_rr(e, SZ32, sbb ? ALU_SUB : ALU_ADD, RAX, RDI);
+  alu_rr(e, SZ32, sbb ? ALU_SUB : ALU_ADD, RAX, RDX);
   if (sz != SZ32)
-    movzx_rr(e, sz, R8, R8);
-  st_cc(t, (uint32_t)((sbb ? CC_SBB8 : CC_ADC8) + sz), RSI, RDI, R8);
-  st_greg(t, sz, dreg, R8);
+    movzx_rr(e, sz, RAX, RAX);
+  st_cc(t, (uint32_t)((sbb ? CC_SBB8 : CC_ADC8) + sz), RSI, RDI, RAX);
+  st_greg(t, sz, dreg, RAX);
   return true;
 }
 
@@ -786,35 +791,36 @@ static bool tr_incdec(Tr *t, int k, int sz, bool dec, bool reg_form, unsigned g)
     emit_ea(t, in);
     emit_mem(t, s, in->seg, nbytes_of(sz), true);
     ld_host(t, sz, RSI);
-    mov_rr(e, SZ32, R8, RSI);
-    alu_ri(e, sz, dec ? ALU_SUB : ALU_ADD, R8, 1);
-    st_host(t, sz, R8);
-    st_cc(t, (uint32_t)((dec ? CC_DEC8 : CC_INC8) + sz), RSI, RDI, R8);
+    mov_rr(e, SZ32, RAX, RSI);
+    alu_ri(e, sz, dec ? ALU_SUB : ALU_ADD, RAX, 1);
+    st_host(t, sz, RAX);
+    st_cc(t, (uint32_t)((dec ? CC_DEC8 : CC_INC8) + sz), RSI, RDI, RAX);
     stub_resume(t, s);
     return true;
   }
   if (!reg_form)
     g = in->rm;
   ld_greg(t, sz, RSI, g);
-  mov_rr(e, SZ32, R8, RSI);
-  alu_ri(e, sz, dec ? ALU_SUB : ALU_ADD, R8, 1); /* sized: R8 stays zero-extended */
-  st_cc(t, (uint32_t)((dec ? CC_DEC8 : CC_INC8) + sz), RSI, RDI, R8);
-  st_greg(t, sz, g, R8);
+  mov_rr(e, SZ32, RAX, RSI);
+  alu_ri(e, sz, dec ? ALU_SUB : ALU_ADD, RAX, 1); /* sized: RAX stays zero-extended */
+  st_cc(t, (uint32_t)((dec ? CC_DEC8 : CC_INC8) + sz), RSI, RDI, RAX);
+  st_greg(t, sz, g, RAX);
   host_flags_are(t, (dec ? CC_DEC8 : CC_INC8) + sz); /* all but CF */
   return true;
 }
 
 static bool ss32(const Tr *t) { return t->b->mode & CPU_MODE_SS32; }
 
-/* New SP (ESP - n, wrapped to the stack size) into EAX and R8. */
+/* New SP (ESP - n, wrapped to the stack size) into EAX and EDI (which the access leaves alone). */
 static void sp_minus(Tr *t, unsigned n) {
   ld_greg(t, SZ32, RAX, R_ESP);
   alu_ri(&t->e, SZ32, ALU_SUB, RAX, (int32_t)n);
   if (!ss32(t))
     movzx_rr(&t->e, SZ16, RAX, RAX);
-  mov_rr(&t->e, SZ32, R8, RAX);
+  mov_rr(&t->e, SZ32, RDI, RAX);
 }
-static void sp_store_r8(Tr *t) { st_greg(t, ss32(t) ? SZ32 : SZ16, R_ESP, R8); }
+/* ESP = the new SP in EDI. */
+static void sp_store_new(Tr *t) { st_greg(t, ss32(t) ? SZ32 : SZ16, R_ESP, RDI); }
 
 /* Push guest register src_reg, else host register RSI (src_reg == PUSH_RSI),
  * else an immediate, of size sz; ESP is written after the store, so a
@@ -831,18 +837,18 @@ static void stack_push(Tr *t, Stub *s, int sz, int src_reg, uint32_t imm) {
   else
     mov_ri_keepflags(&t->e, RCX, imm);
   st_host(t, sz, h);
-  sp_store_r8(t);
+  sp_store_new(t);
 }
 
-/* Load the top of the stack (size sz) into RCX, the popped ESP into R8;
+/* Load the top of the stack (size sz) into RCX, the popped ESP into RDI;
  * ESP itself is not written yet (the caller does, after its own checks). */
 static void stack_pop_rcx(Tr *t, Stub *s, int sz) {
   Emit *e = &t->e;
   ld_greg(t, SZ32, RAX, R_ESP);
   if (!ss32(t))
     movzx_rr(e, SZ16, RAX, RAX);
-  mov_rr(e, SZ32, R8, RAX);
-  alu_ri(e, SZ32, ALU_ADD, R8, (int32_t)nbytes_of(sz));
+  mov_rr(e, SZ32, RDI, RAX);
+  alu_ri(e, SZ32, ALU_ADD, RDI, (int32_t)nbytes_of(sz));
   emit_mem(t, s, S_SS, nbytes_of(sz), false);
   ld_host(t, sz, RCX);
 }
@@ -868,7 +874,7 @@ static bool tr_pop(Tr *t, int k, unsigned g) {
   int sz = vsz(&t->b->insn[k]);
   Stub *s = slow_stub(t, k);
   stack_pop_rcx(t, s, sz);
-  sp_store_r8(t);
+  sp_store_new(t);
   st_greg(t, sz, g, RCX); /* after ESP: POP ESP loads the popped value */
   stub_resume(t, s);
   return true;
@@ -1033,7 +1039,7 @@ static bool tr_branch(Tr *t, int k) {
   } else if (op == 0xc3) {
     stack_pop_rcx(t, s, vsz(in));
     cs_limit_check_reg(t, s, RCX);
-    sp_store_r8(t);
+    sp_store_new(t);
     indirect_exit(t, RCX);
   } else {
     return false;
@@ -1218,7 +1224,7 @@ static bool tr_shift(Tr *t, int k) {
     }
     alu_ri(e, SZ32, ALU_AND, RCX, 31);
     skip = jcc_fwd(e, CC_E);
-    mov_rr(e, SZ32, R8, RSI);
+    mov_rr(e, SZ32, RAX, RSI);
     op_rr(e, sz, 0xd3, (int)n, RSI); /* shift esi, cl */
   } else {
     unsigned cnt = op == 0xd1 ? 1 : (in->imm & 31);
@@ -1236,12 +1242,12 @@ static bool tr_shift(Tr *t, int k) {
       st_greg(t, sz, in->rm, RSI);
       return true;
     }
-    mov_rr(e, SZ32, R8, RSI);
+    mov_rr(e, SZ32, RAX, RSI);
     mov_ri_keepflags(e, RCX, cnt);
     shift_ri(e, sz, (int)n, RSI, (uint8_t)cnt);
   }
   /* The lazy record the handlers make: operand, count, result. */
-  st_cc(t, (uint32_t)(shift_cc_kind(n) + sz), R8, RCX, RSI);
+  st_cc(t, (uint32_t)(shift_cc_kind(n) + sz), RAX, RCX, RSI);
   st_greg(t, sz, in->rm, RSI);
   if (skip)
     bind(e, skip);
@@ -1479,8 +1485,8 @@ static bool tr_test(Tr *t, int k) {
     mov_ri_keepflags(e, RDI, iv);
   else
     ld_greg(t, sz, RDI, in->reg);
-  alu_compute(t, sz, ALU_AND, R8, RSI, RDI);
-  st_cc(t, (uint32_t)(CC_LOGIC8 + sz), RSI, RDI, R8);
+  alu_compute(t, sz, ALU_AND, RAX, RSI, RDI);
+  st_cc(t, (uint32_t)(CC_LOGIC8 + sz), RSI, RDI, RAX);
   if (s)
     stub_resume(t, s);
   else
