@@ -113,8 +113,6 @@ static void arena_free_all(Jit *j, bool release) {
 /* Global guest registers between their host registers and struct Cpu. */
 static void globals_move(Emit *e, bool store) {
   for (unsigned g = 0; g < 8; g++) {
-    if (jit_global_host[g] < 0)
-      continue;
     if (store)
       mov_m_r(e, SZ32, RBX, OFF(regs) + 4 * (int32_t)g, jit_global_host[g]);
     else

@@ -26,17 +26,15 @@
 #define JIT_ARENA_CHUNK ((size_t)1 << 20)
 
 /*
- * Guest registers held in host registers across block boundaries: from the
- * entry trampoline through chained exits and jump-cache hops, translated
- * code keeps these in their host registers, and struct Cpu may be older.
- * Code going back to C stores them (the *_sync trampolines) unless it has
- * written them back itself; code coming from a state where struct Cpu is
- * exact (after a handler) loads them before it jumps to a block.  Host
- * register of guest register g, or -1 (g lives in struct Cpu between
- * blocks; a block may still cache it in the pool's remaining register).
+ * The guest registers live in host registers across block boundaries: from
+ * the entry trampoline through chained exits and jump-cache hops,
+ * translated code keeps all eight in these host registers, and struct Cpu
+ * may be older.  Code going back to C stores them (the *_sync trampolines)
+ * unless it has written them back itself; code coming from a state where
+ * struct Cpu is exact (after a handler) loads them before it jumps to a
+ * block.  Host register of guest register g (EAX..EDI).
  */
 static const int8_t jit_global_host[8] = {RBP, R13, R14, R8, R12, R11, R9, R10};
-#define JIT_GLOBAL_MASK 0xffu /* the guest registers with jit_global_host[g] >= 0 */
 
 /* Exit values of translated code: 0 = back to the dispatch loop; a larger
  * value is a JitChain pointer asking to link that direct exit. */

@@ -67,9 +67,8 @@ typedef struct Tr {
   int cur;            /* index of the instruction being translated */
   bool fdead[JIT_MAX_INSNS]; /* flags written by instruction k are never read */
   int hf_k, hf_cc;    /* host flags hold instruction hf_k's result of lazy kind hf_cc */
-  int8_t hreg[8];     /* register cache: host register of guest register g, or -1 */
-  uint8_t loaded;     /* bit g: hreg[g] holds guest register g */
-  uint8_t dirty;      /* bit g: hreg[g] is newer than struct Cpu */
+  uint8_t loaded;     /* bit g: guest register g's host register holds it */
+  uint8_t dirty;      /* bit g: that host register is newer than struct Cpu */
   Stub st[MAX_STUBS];
   int nst;
   bool overflow;
@@ -178,76 +177,67 @@ static void direct_exit(Tr *t, uint32_t target) {
 /* ---- guest registers: the register cache ---- */
 
 /*
- * Guest registers live in host registers: the global ones (all eight now,
- * jit_global_host) from block to block, any other in a free pool register
- * chosen per block by use count.  `loaded`: the host register holds the
- * value; `dirty`: struct Cpu is older (on entry every global is both).
- * Before anything that needs struct Cpu exact — a handler call, also on
- * slow paths, which write back what was dirty when they were entered and
- * reload what the inline path has cached where they resume — the dirty
- * ones are written back; after a handler call a register is reloaded at
- * its next use, and at the latest before a jump to another block
- * (rc_exit).
+ * All eight guest registers live in host registers (jit_global_host), from
+ * block to block.  `loaded`: the host register holds the value; `dirty`:
+ * struct Cpu is older (on entry every register is both).  Before anything
+ * that needs struct Cpu exact — a handler call, also on slow paths, which
+ * write back what was dirty when they were entered and reload what the
+ * inline path has cached where they resume — the dirty ones are written
+ * back; after a handler call a register is reloaded at its next use, and
+ * at the latest before a jump to another block (rc_exit).
  */
-static const int cache_pool[] = {RBP, R12, R13, R14, R8, R9, R10, R11};
+#define RC_ALL 0xffu
 /* R8-R11 are caller-saved: a call to a C helper from inline code drops them (rc_calls_c). */
 static bool caller_saved(int h) { return h == R8 || h == R9 || h == R10 || h == R11; }
+static int hreg(unsigned g) { return jit_global_host[g]; }
 
 static int32_t greg_off(int sz, unsigned g) {
   if (sz == SZ8 && g >= 4)
     return OFF(regs) + 4 * (int32_t)(g - 4) + 1;
   return OFF(regs) + 4 * (int32_t)g;
 }
-/* Host register holding guest register g (loaded now if needed), or -1 if g is not cached. */
+/* Host register holding guest register g, loaded now if needed. */
 static int rc_get(Tr *t, unsigned g) {
-  int h = t->hreg[g];
-  if (h >= 0 && !(t->loaded & (1u << g))) {
+  int h = hreg(g);
+  if (!(t->loaded & (1u << g))) {
     mov_r_m(&t->e, SZ32, h, RBX, OFF(regs) + 4 * (int32_t)g);
     t->loaded |= (uint8_t)(1u << g);
   }
   return h;
 }
+/* Registers in mask to struct Cpu / from it (all eight: one CALL to a shared thunk). */
 static void rc_writeback(Tr *t, uint8_t mask) {
-  if ((mask & JIT_GLOBAL_MASK) == JIT_GLOBAL_MASK) {
-    call_to(&t->e, t->j->store_globals_rw); /* the common case after block entry: one thunk */
-    mask &= (uint8_t)~JIT_GLOBAL_MASK;
+  if (mask == RC_ALL) {
+    call_to(&t->e, t->j->store_globals_rw);
+    return;
   }
   for (unsigned g = 0; g < 8; g++)
     if (mask & (1u << g))
-      mov_m_r(&t->e, SZ32, RBX, OFF(regs) + 4 * (int32_t)g, t->hreg[g]);
+      mov_m_r(&t->e, SZ32, RBX, OFF(regs) + 4 * (int32_t)g, hreg(g));
 }
 static void rc_reload(Tr *t, uint8_t mask) {
-  if ((mask & JIT_GLOBAL_MASK) == JIT_GLOBAL_MASK) {
+  if (mask == RC_ALL) {
     call_to(&t->e, t->j->load_globals_rw);
-    mask &= (uint8_t)~JIT_GLOBAL_MASK;
+    return;
   }
   for (unsigned g = 0; g < 8; g++)
     if (mask & (1u << g))
-      mov_r_m(&t->e, SZ32, t->hreg[g], RBX, OFF(regs) + 4 * (int32_t)g);
+      mov_r_m(&t->e, SZ32, hreg(g), RBX, OFF(regs) + 4 * (int32_t)g);
 }
 /*
  * Before a jump to another block (chained, or through the jump cache):
- * the block-local cached registers written back, the global ones all in
- * their host registers (jit_internal.h).  Emits only: the state stays as
- * it is for the code after the exit, which is reached by other paths.
+ * every register in its host register.  Emits only: the state stays as it
+ * is for the code after the exit, which is reached by other paths.
  */
-static void rc_exit(Tr *t) {
-  for (unsigned g = 0; g < 8; g++) {
-    uint8_t bit = (uint8_t)(1u << g);
-    if (!(JIT_GLOBAL_MASK & bit) && (t->dirty & bit))
-      mov_m_r(&t->e, SZ32, RBX, OFF(regs) + 4 * (int32_t)g, t->hreg[g]);
-    if ((JIT_GLOBAL_MASK & bit) && !(t->loaded & bit))
-      mov_r_m(&t->e, SZ32, t->hreg[g], RBX, OFF(regs) + 4 * (int32_t)g);
-  }
-}
+static void rc_exit(Tr *t) { rc_reload(t, (uint8_t)~t->loaded); }
 
 /* Before a call to a C helper from inline code: the caller-saved cache registers let go. */
 static void rc_calls_c(Tr *t) {
   for (unsigned g = 0; g < 8; g++) {
     uint8_t bit = (uint8_t)(1u << g);
-    if (t->hreg[g] >= 0 && caller_saved(t->hreg[g]) && (t->loaded & bit)) {
+    if (caller_saved(hreg(g)) && (t->loaded & bit)) {
       if (t->dirty & bit)
-        mov_m_r(&t->e, SZ32, RBX, OFF(regs) + 4 * (int32_t)g, t->hreg[g]);
+        mov_m_r(&t->e, SZ32, RBX, OFF(regs) + 4 * (int32_t)g, hreg(g));
       t->loaded &= (uint8_t)~bit;
       t->dirty &= (uint8_t)~bit;
     }
@@ -264,12 +254,7 @@ static void ld_greg(Tr *t, int sz, int h, unsigned g) {
   Emit *e = &t->e;
   bool high = sz == SZ8 && g >= 4;
   int c = rc_get(t, high ? g - 4 : g);
-  if (c < 0) {
-    if (sz == SZ32)
-      mov_r_m(e, SZ32, h, RBX, greg_off(sz, g));
-    else
-      movzx_m(e, sz, h, RBX, greg_off(sz, g));
-  } else if (sz == SZ32) {
+  if (sz == SZ32) {
     mov_rr(e, SZ32, h, c);
   } else if (!high) {
     movzx_rr(e, sz, h, c);
@@ -285,11 +270,7 @@ static void st_greg(Tr *t, int sz, unsigned g, int h) {
   bool high = sz == SZ8 && g >= 4;
   unsigned r = high ? g - 4 : g;
   uint8_t bit = (uint8_t)(1u << r);
-  int c = t->hreg[r];
-  if (c < 0) {
-    mov_m_r(e, sz, RBX, greg_off(sz, g), h);
-    return;
-  }
+  int c = hreg(r);
   if (high) {
     /* AH..BH: through struct Cpu; the register leaves the cache. */
     if (t->dirty & bit)
@@ -316,51 +297,7 @@ static int rc_def(Tr *t, unsigned g) {
 static int rc_def_full(Tr *t, unsigned g) {
   t->loaded |= (uint8_t)(1u << g);
   t->dirty |= (uint8_t)(1u << g);
-  return t->hreg[g];
-}
-/* Is 32-bit guest register g cached (so an operation can work on its host register)? */
-static bool rc_has(const Tr *t, unsigned g) { return t->hreg[g] >= 0; }
-
-/* Choose the cached registers of a block: the most used ones (two uses or more). */
-static void rc_choose(Tr *t, const Insn *insn, unsigned n) {
-  unsigned uses[8] = {0};
-  for (unsigned k = 0; k < n; k++) {
-    const Insn *in = &insn[k];
-    unsigned op = in->op;
-    if (in->flags & INSN_MEM) {
-      if (in->base != REG_NONE)
-        uses[in->base & 7]++;
-      if (in->index != REG_NONE)
-        uses[in->index & 7]++;
-    } else {
-      uses[in->rm & 7]++;
-    }
-    uses[in->reg & 7]++;
-    if ((op >= 0x40 && op <= 0x5f) || (op >= 0xb8 && op <= 0xbf))
-      uses[op & 7]++;
-    if ((op >= 0x50 && op <= 0x5f) || op == 0x68 || op == 0x6a || op == 0xe8 || op == 0xc3 || op == 0xff)
-      uses[R_ESP]++;
-    if (op == 0xf7 || (op & ~7u) == 0x00 || op == 0x3d || op == 0x3c)
-      uses[R_EAX]++;
-  }
-  for (unsigned g = 0; g < 8; g++)
-    t->hreg[g] = jit_global_host[g];
-  for (unsigned i = 0; i < sizeof cache_pool / sizeof cache_pool[0]; i++) {
-    bool taken = false;
-    for (unsigned g = 0; g < 8; g++)
-      taken |= jit_global_host[g] == cache_pool[i];
-    if (taken)
-      continue;
-    unsigned best = 8, most = 1;
-    for (unsigned g = 0; g < 8; g++)
-      if (t->hreg[g] < 0 && uses[g] > most)
-        most = uses[best = g];
-    if (best == 8)
-      break;
-    t->hreg[best] = (int8_t)cache_pool[i];
-  }
-  /* On entry the global registers are in their host registers and maybe newer than struct Cpu. */
-  t->loaded = t->dirty = JIT_GLOBAL_MASK;
+  return hreg(g);
 }
 
 static int vsz(const Insn *in) { return (in->flags & INSN_O32) ? SZ32 : SZ16; }
@@ -368,17 +305,12 @@ static int vsz(const Insn *in) { return (in->flags & INSN_O32) ? SZ32 : SZ16; }
 /* Effective address of the memory operand into EAX (offset within the segment). */
 static void emit_ea(Tr *t, const Insn *in) {
   Emit *e = &t->e;
-  int b = -1, x = -1;
-  if (in->base != REG_NONE && (b = rc_get(t, in->base)) < 0)
-    mov_r_m(e, SZ32, b = RAX, RBX, OFF(regs) + 4 * in->base);
-  if (in->index != REG_NONE && (x = rc_get(t, in->index)) < 0)
-    mov_r_m(e, SZ32, x = RCX, RBX, OFF(regs) + 4 * in->index);
+  int b = in->base != REG_NONE ? rc_get(t, in->base) : -1;
+  int x = in->index != REG_NONE ? rc_get(t, in->index) : -1;
   if (b < 0 && x < 0)
     mov_ri_keepflags(e, RAX, (uint32_t)in->disp);
-  else if (x < 0) {
-    if (b != RAX || in->disp)
-      lea32_m(e, RAX, b, in->disp);
-  }
+  else if (x < 0)
+    lea32_m(e, RAX, b, in->disp);
   else if (b < 0)
     lea32_index(e, RAX, x, in->scale, in->disp);
   else
@@ -542,8 +474,7 @@ static bool tr_alu(Tr *t, int k, int op, int sz, bool rm_is_dst, bool src_imm, u
   bool mem = in->flags & INSN_MEM;
   bool writes = op != ALU_CMP;
   Stub *s = NULL;
-  if (!mem && sz == SZ32 && rc_has(t, rm_is_dst ? in->rm : in->reg) &&
-      (src_imm || rc_has(t, rm_is_dst ? in->reg : in->rm))) {
+  if (!mem && sz == SZ32) {
     /* Both operands in host registers: the operation works on them in place. */
     unsigned dreg = rm_is_dst ? in->rm : in->reg, sreg = rm_is_dst ? in->reg : in->rm;
     uint32_t kind = cc_kind_of(op, sz);
@@ -609,7 +540,7 @@ static bool tr_mov(Tr *t, int k, int sz, bool to_rm) {
   const Insn *in = &t->b->insn[k];
   if (!(in->flags & INSN_MEM)) {
     unsigned src = to_rm ? in->reg : in->rm, dst = to_rm ? in->rm : in->reg;
-    if (sz == SZ32 && rc_has(t, src) && rc_has(t, dst)) {
+    if (sz == SZ32) {
       int cs = rc_get(t, src);
       mov_rr(&t->e, SZ32, rc_def_full(t, dst), cs);
       return true;
@@ -1151,15 +1082,9 @@ static bool tr_rotate(Tr *t, int k) {
   unsigned cnt = in->op == 0xd1 ? 1 : (in->imm & 31);
   if (cnt == 0)
     return true;
-  if (t->fdead[k] && rc_has(t, in->rm)) {
-    shift_ri(e, SZ32, (int)n, rc_def(t, in->rm), (uint8_t)cnt);
-    return true;
-  }
   if (t->fdead[k]) {
-    /* nobody reads CF/OF: the rotation alone */
-    ld_greg(t, SZ32, RSI, in->rm);
-    shift_ri(e, SZ32, (int)n, RSI, (uint8_t)cnt);
-    st_greg(t, SZ32, in->rm, RSI);
+    /* nobody reads CF/OF: the rotation alone, in place */
+    shift_ri(e, SZ32, (int)n, rc_def(t, in->rm), (uint8_t)cnt);
     return true;
   }
   if (t->last_cc != CC_EFLAGS) {
@@ -1210,18 +1135,13 @@ static bool tr_shift(Tr *t, int k) {
   if (op == 0xd3) {
     if (sz != SZ32)
       return false;
-    if (t->fdead[k] && rc_has(t, in->rm)) {
+    if (t->fdead[k]) {
       ld_greg(t, SZ32, RCX, R_ECX);
       op_rr(e, sz, 0xd3, (int)n, rc_def(t, in->rm)); /* the host masks the count as the guest does */
       return true;
     }
     ld_greg(t, sz, RSI, in->rm); /* before the branch: both paths have it cached */
     ld_greg(t, SZ32, RCX, R_ECX);
-    if (t->fdead[k]) {
-      op_rr(e, sz, 0xd3, (int)n, RSI);
-      st_greg(t, sz, in->rm, RSI);
-      return true;
-    }
     alu_ri(e, SZ32, ALU_AND, RCX, 31);
     skip = jcc_fwd(e, CC_E);
     mov_rr(e, SZ32, RAX, RSI);
@@ -1232,7 +1152,7 @@ static bool tr_shift(Tr *t, int k) {
       return true; /* no effect at all */
     if (cnt >= bits)
       return false;
-    if (t->fdead[k] && sz == SZ32 && rc_has(t, in->rm)) {
+    if (t->fdead[k] && sz == SZ32) {
       shift_ri(e, SZ32, (int)n, rc_def(t, in->rm), (uint8_t)cnt);
       return true;
     }
@@ -1431,7 +1351,7 @@ static bool tr_inline(Tr *t, int k) {
     st_greg(t, SZ8, op & 7, RCX);
     return true;
   }
-  if (op >= 0xb8 && op <= 0xbf && szv == SZ32 && rc_has(t, op & 7)) {
+  if (op >= 0xb8 && op <= 0xbf && szv == SZ32) {
     mov_ri_keepflags(&t->e, rc_def_full(t, op & 7), in->imm);
     return true;
   }
@@ -1758,7 +1678,7 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
   t->ram = ram;
   t->wrap = wrap;
   t->last_cc = -1;
-  rc_choose(t, insn, n);
+  t->loaded = t->dirty = RC_ALL; /* on entry every register is in its host register, maybe newer */
   flags_liveness(t, insn, n);
   t->hf_k = -1;
   size_t avail;
@@ -1776,7 +1696,7 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
     stale->eip = eip;
     stale->keep = true;
     stale->dirty_set = true;
-    stale->dirty = JIT_GLOBAL_MASK; /* as on entry: the global registers to store */
+    stale->dirty = RC_ALL; /* as on entry: every register to store */
     nop5(e);
   }
   for (unsigned k = 0; k < n; k++) {
