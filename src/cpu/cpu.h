@@ -229,7 +229,7 @@ typedef struct Cpu {
    * takes this step.  NULL: interpreter only. */
   bool (*jit_exec)(struct Cpu *cpu, uint64_t limit);
   /* The JIT's translation key (src/jit/jit.c jit_key: mode | flat data
-   * segments << 8 | JIT_MODE_CS_4G), and right after it (the jump cache
+   * segments << 8 | JIT_MODE_CS_4G | JIT_MODE_RAMWIN), and right after it (the jump cache
    * compares the pair as one 64-bit word) the TLB epoch, bumped by every
    * TLB flush. */
   uint32_t jit_mode;
