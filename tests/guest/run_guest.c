@@ -7,7 +7,10 @@
  *   0xE9  one character of log output per byte written;
  *   0xF4  exit: 0 means the guest's own checks passed, anything else is a
  *         failure code (usually the source line of the failed check, or
- *         0xFFvvxxxx for an unexpected exception vv).
+ *         0xFFvvxxxx for an unexpected exception vv);
+ *   0xF6  an interrupt doorbell, as a device that raises its IRQ when read:
+ *         a write sets the vector, and the next read raises INTR during
+ *         that IN (the acknowledge lowers it and answers the vector).
  * Everything else (a halt, a triple fault, running out of the instruction
  * budget) is a failure.
  *
@@ -27,12 +30,14 @@ void interp_free(Cpu *c);
 #define GUEST_RAM (16u << 20)
 #define PORT_LOG 0xe9
 #define PORT_EXIT 0xf4
+#define PORT_DOORBELL 0xf6
 
 typedef struct Harness {
   Cpu *cpu;
   bool exited;      /* the guest wrote to the exit port */
   uint32_t code;    /* the value it wrote */
   unsigned col;     /* log column, for a final newline */
+  int irq_vec;      /* doorbell: vector raised by the next read (-1: none) */
 } Harness;
 
 static void harness_out(void *opaque, uint16_t port, int size, uint32_t value) {
@@ -44,14 +49,29 @@ static void harness_out(void *opaque, uint16_t port, int size, uint32_t value) {
     h->exited = true;
     h->code = size == 1 ? (value & 0xff) : size == 2 ? (value & 0xffff) : value;
     h->cpu->stop = CPU_STOP_REQUEST;
+  } else if (port == PORT_DOORBELL) {
+    h->irq_vec = (int)(value & 0xff);
   }
 }
 
 static uint32_t harness_in(void *opaque, uint16_t port, int size) {
-  (void)opaque;
+  Harness *h = opaque;
   (void)size;
+  if (port == PORT_DOORBELL) {
+    if (h->irq_vec >= 0)
+      cpu_set_intr(h->cpu, true);
+    return 0;
+  }
   /* Port 0xE9 reads back 0xE9 (Bochs convention) so a guest can probe it. */
   return port == PORT_LOG ? 0xe9u : 0xffffffffu;
+}
+
+static int harness_int_ack(void *opaque) {
+  Harness *h = opaque;
+  int v = h->irq_vec;
+  h->irq_vec = -1;
+  cpu_set_intr(h->cpu, false);
+  return v;
 }
 
 static const char *stop_name(CpuStop s) {
@@ -92,10 +112,11 @@ int main(int argc, char **argv) {
   }
   mem_write_bytes(mem, GUEST_LOAD, image, (uint32_t)n);
   test_engine_setup(cpu);
-  Harness h = {.cpu = cpu};
+  Harness h = {.cpu = cpu, .irq_vec = -1};
   cpu->io_opaque = &h;
   cpu->port_out = harness_out;
   cpu->port_in = harness_in;
+  cpu->int_ack = harness_int_ack;
   cpu->halt_exits = true;
   cpu_load_seg_real(cpu, S_CS, 0);
   cpu->eip = cpu->next_eip = GUEST_LOAD;

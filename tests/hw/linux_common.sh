@@ -49,7 +49,12 @@ mount -t devtmpfs dev /dev 2>/dev/null
 INIT
     cat; } >"$dir/init" || return 1
   chmod +x "$dir/init"
-  (cd "$dir" && find . | cpio -o -H newc 2>/dev/null | gzip -9) >"$1/$2.tmp" &&
+  # Byte-for-byte the same image on every machine (sorted names, fixed times,
+  # owners and inode numbers): the guest's run then does not depend on where
+  # it was built, so a failure seen elsewhere replays here.
+  (cd "$dir" && chmod -R u+rwX,go+rX,go-w . && find . -exec touch -h -d @0 {} + &&
+    find . | LC_ALL=C sort |
+    cpio -o -H newc -R 0:0 --reproducible 2>/dev/null | gzip -9 -n) >"$1/$2.tmp" &&
     mv "$1/$2.tmp" "$1/$2"
 }
 

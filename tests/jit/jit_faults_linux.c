@@ -48,7 +48,10 @@
  *
  * usage: jit_faults_linux --bios ROM (--kernel K --initrd I | --restore F)
  *        [--points N] [--dense N] [--kmax N] [--seed S] [--kernel-window A:B]
- *        [--window SEC] [--no-user] [--print N] [--quiet | --verbose]
+ *        [--window SEC] [--guard SEC] [--free] [--no-user] [--print N] [--quiet | --verbose]
+ *
+ * --free: at each point, no injection: both children just run the guard
+ * time (--guard, default 0.1 virtual s) and their states are compared.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -69,9 +72,9 @@
 #include "linuxboot.h"
 #include "pc.h"
 
-enum { MODE_EVERY, MODE_INLINE, MODE_COUNT };
+enum { MODE_EVERY, MODE_INLINE, MODE_FREE, MODE_COUNT };
 enum { TGT_STACK, TGT_ESI, TGT_EDI, TGT_SLOT, TGT_COUNT };
-static const char *const mode_name[MODE_COUNT] = {"every", "inline"};
+static const char *const mode_name[MODE_COUNT] = {"every", "inline", "free"};
 static const char *const tgt_name[TGT_COUNT] = {"stack", "ds:esi", "es:edi", "random-entry"};
 
 /* One injection: where (the parent's current state), how, which access. */
@@ -149,18 +152,39 @@ static bool peek(Cpu *c, uint32_t lin, uint8_t *out, uint32_t n) {
   return true;
 }
 
-/* A hash of all of RAM (four independent lanes, so it runs at memory speed). */
+/* Per-page hashes of RAM, one array per child in shared memory, so that
+ * the parent can name the pages where the two runs' RAM differs; and, when a
+ * pair is rerun to show the bytes (runs from a forked state are
+ * deterministic), copies of up to DETAIL_PAGES of those pages. */
+#define DETAIL_PAGES 4
+static uint64_t *g_pagehash[2];
+static uint8_t (*g_detail)[DETAIL_PAGES][4096]; /* [2] */
+static uint32_t g_detail_page[DETAIL_PAGES], g_ndetail;
+static int g_child; /* 0 interpreter, 1 JIT */
+
+/* A hash of all of RAM (four independent lanes per page, so it runs at
+ * memory speed), recording each page's hash on the way. */
 static uint64_t ram_hash(const Mem *m) {
-  uint64_t h[4] = {1, 2, 3, 4};
+  uint64_t all = 0;
   const uint8_t *p = m->ram;
-  for (uint32_t i = 0; i + 32 <= m->ram_size; i += 32)
-    for (int l = 0; l < 4; l++) {
-      uint64_t w;
-      memcpy(&w, p + i + 8 * l, 8);
-      h[l] = (h[l] ^ w) * 0xff51afd7ed558ccdull;
-      h[l] ^= h[l] >> 29;
-    }
-  return h[0] ^ (h[1] * 3) ^ (h[2] * 5) ^ (h[3] * 7);
+  for (uint32_t pg = 0; pg < m->ram_size >> 12; pg++) {
+    uint64_t h[4] = {1, 2, 3, 4};
+    for (uint32_t i = pg << 12; i < (pg + 1) << 12; i += 32)
+      for (int l = 0; l < 4; l++) {
+        uint64_t w;
+        memcpy(&w, p + i + 8 * l, 8);
+        h[l] = (h[l] ^ w) * 0xff51afd7ed558ccdull;
+        h[l] ^= h[l] >> 29;
+      }
+    uint64_t ph = h[0] ^ (h[1] * 3) ^ (h[2] * 5) ^ (h[3] * 7);
+    if (g_pagehash[g_child])
+      g_pagehash[g_child][pg] = ph;
+    all = (all ^ ph) * 0x9e3779b97f4a7c15ull + pg;
+  }
+  for (uint32_t i = 0; i < g_ndetail; i++)
+    if (g_detail && g_detail_page[i] < m->ram_size >> 12)
+      memcpy(g_detail[g_child][i], p + ((size_t)g_detail_page[i] << 12), 4096);
+  return all;
 }
 
 static void fill_dump(Machine *m, Dump *d, uint32_t status, int vec, uint32_t err) {
@@ -203,10 +227,11 @@ static void fill_dump(Machine *m, Dump *d, uint32_t status, int vec, uint32_t er
 
 static Machine *g_m;
 static Dump *g_out;
+static bool free_runs; /* --free */
 
 static void on_delivered(Cpu *c, int vec, uint32_t err) {
-  if (c->inject_pf || c->inject_pf_page)
-    return; /* a real exception before the injected one */
+  if (c->inject_pf || c->inject_pf_page || free_runs)
+    return; /* a real exception before the injected one, or no injection */
   fill_dump(g_m, g_out, DUMP_FIRED, vec, err);
   _exit(0);
 }
@@ -275,13 +300,14 @@ static _Noreturn void run_child(Machine *m, const Spec *sp, bool jit, Dump *out,
   alarm(120); /* a hung child dies and is reported */
   child_engine(m, jit);
   Cpu *c = m->cpu;
+  g_child = jit;
   g_m = m;
   g_out = out;
   c->exc_delivered = on_delivered;
   if (sp->mode == MODE_EVERY) {
     tlb_flush(c);
     c->inject_pf = sp->k;
-  } else {
+  } else if (sp->mode == MODE_INLINE) {
     aim_page(c, sp->lin);
   }
   MachineStop why = machine_run(m, guard_s);
@@ -398,18 +424,21 @@ static double guard_s = 0.1; /* virtual seconds a child runs at most (25M instru
 static const char *spec_text(const Spec *sp, char *buf, size_t n) {
   if (sp->mode == MODE_EVERY)
     snprintf(buf, n, "every-access mode, data access k=%" PRIu64, sp->k);
+  else if (sp->mode == MODE_FREE)
+    snprintf(buf, n, "free run (no injection)");
   else
     snprintf(buf, n, "inline mode, first access to the %s page", tgt_name[sp->target]);
   return buf;
 }
 
 /* Run one spec as a pair of children from the parent's current state. */
-static void run_pair(Machine *m, Dump *slots, const Spec *sp, const char *stage, Stats *st) {
+/* Fork the interpreter's and the JIT's child from the current state and wait
+ * for both; returns a mask of the children that died without a dump. */
+static int fork_pair(Machine *m, Dump *slots, const Spec *sp) {
   memset(slots, 0, 2 * sizeof(Dump));
   fflush(stdout);
   fflush(stderr);
   pid_t pid[2];
-  uint64_t t_fork = host_now();
   for (int e = 0; e < 2; e++) {
     pid[e] = fork();
     if (pid[e] == 0)
@@ -427,6 +456,47 @@ static void run_pair(Machine *m, Dump *slots, const Spec *sp, const char *stage,
     if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0 || slots[e].status == DUMP_NONE)
       died |= 1 << e;
   }
+  return died;
+}
+
+/* The runs' RAM differs: name the physical pages, then run the pair again
+ * copying the first few of them, and show the differing bytes. */
+static void report_ram(Machine *m, Dump *slots, const Spec *sp) {
+  uint32_t pages = m->mem->ram_size >> 12, n = 0;
+  g_ndetail = 0;
+  printf("  RAM differs in pages:");
+  for (uint32_t pg = 0; pg < pages; pg++)
+    if (g_pagehash[0][pg] != g_pagehash[1][pg]) {
+      if (n < 16)
+        printf(" %08x", pg << 12);
+      if (g_ndetail < DETAIL_PAGES)
+        g_detail_page[g_ndetail++] = pg;
+      n++;
+    }
+  printf("%s (%u pages)\n", n > 16 ? " ..." : "", n);
+  if (fork_pair(m, slots, sp) == 0)
+    for (uint32_t i = 0; i < g_ndetail; i++) {
+      const uint8_t *a = g_detail[0][i], *b = g_detail[1][i];
+      int shown = 0;
+      for (uint32_t o = 0; o < 4096 && shown < 4; o += 16) {
+        if (memcmp(a + o, b + o, 16) == 0)
+          continue;
+        printf("  %08x interp", (g_detail_page[i] << 12) + o);
+        for (int k = 0; k < 16; k++)
+          printf(" %02x", a[o + k]);
+        printf("\n  %08x jit   ", (g_detail_page[i] << 12) + o);
+        for (int k = 0; k < 16; k++)
+          printf(" %02x", b[o + k]);
+        printf("\n");
+        shown++;
+      }
+    }
+  g_ndetail = 0;
+}
+
+static void run_pair(Machine *m, Dump *slots, const Spec *sp, const char *stage, Stats *st) {
+  uint64_t t_fork = host_now();
+  int died = fork_pair(m, slots, sp);
   const Dump *a = &slots[0], *b = &slots[1];
   st->tried++;
   st->by_mode[sp->mode][0]++;
@@ -453,6 +523,8 @@ static void run_pair(Machine *m, Dump *slots, const Spec *sp, const char *stage,
              spec_text(sp, what, sizeof what), diff);
       print_dump("interp", a);
       print_dump("jit", b);
+      if (!died && a->ram_hash != b->ram_hash && g_pagehash[0])
+        report_ram(m, slots, sp);
     }
   } else if (fired) {
     st->equal++;
@@ -571,7 +643,12 @@ static int stage_run(Machine *m, Dump *slots, const char *stage, const Profile *
         return -1;
       }
     }
-    Spec sp = {MODE_EVERY, 0, 0, 0};
+    Spec sp = {MODE_FREE, 0, 0, 0};
+    if (free_runs) { /* no injection: both engines run the guard time from here */
+      run_pair(m, slots, &sp, stage, st);
+      continue;
+    }
+    sp.mode = MODE_EVERY;
     /* every: k log-uniform in [1, kmax] */
     sp.k = (uint64_t)exp(rnd01() * log((double)kmax));
     if (sp.k < 1)
@@ -601,7 +678,7 @@ static int stage_run(Machine *m, Dump *slots, const char *stage, const Profile *
 static int usage(void) {
   fprintf(stderr, "usage: jit_faults_linux --bios ROM (--kernel K --initrd I [--append CMDLINE] | --restore F)\n"
                   "       [--points N] [--dense N] [--kmax N] [--seed S] [--kernel-window A:B] [--window SEC]\n"
-                  "       [--no-user] [--print N] [--quiet | --verbose]\n");
+                  "       [--guard SEC] [--free] [--no-user] [--print N] [--quiet | --verbose]\n");
   return 2;
 }
 
@@ -617,6 +694,10 @@ int main(int argc, char **argv) {
     if (strcmp(a, "--quiet") == 0 || strcmp(a, "--verbose") == 0) {
       quiet = a[2] == 'q';
       verbose = a[2] == 'v';
+      continue;
+    }
+    if (strcmp(a, "--free") == 0) {
+      free_runs = true;
       continue;
     }
     if (strcmp(a, "--no-user") == 0) {
@@ -646,6 +727,8 @@ int main(int argc, char **argv) {
       rng = strtoull(v, NULL, 0) * 0x9e3779b97f4a7c15ull + 1;
     else if (strcmp(a, "--print") == 0)
       max_print = atoi(v);
+    else if (strcmp(a, "--guard") == 0)
+      guard_s = atof(v);
     else if (strcmp(a, "--window") == 0)
       window = atof(v);
     else if (strcmp(a, "--kernel-window") == 0) {
@@ -729,6 +812,17 @@ int main(int argc, char **argv) {
     return 2;
   }
   Profile *prof = (Profile *)(slots + 2);
+  {
+    size_t ph = sizeof(uint64_t) * (m->mem->ram_size >> 12);
+    void *sh = mmap(NULL, 2 * ph + 2 * sizeof *g_detail, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (sh == MAP_FAILED) {
+      perror("jit_faults_linux: mmap");
+      return 2;
+    }
+    g_pagehash[0] = sh;
+    g_pagehash[1] = (uint64_t *)((uint8_t *)sh + ph);
+    g_detail = (void *)((uint8_t *)sh + 2 * ph);
+  }
 
   struct timespec h0, h1;
   clock_gettime(CLOCK_MONOTONIC, &h0);
@@ -760,6 +854,7 @@ int main(int argc, char **argv) {
       printf(" %s %" PRIu64 ";", mnem[i].name, mnem[i].n);
     printf("\n");
     for (int md = 0; md < MODE_COUNT; md++)
+      if (st.by_mode[md][0])
       printf("jit_faults_linux: mode %-6s: %" PRIu64 " injections, %" PRIu64 " fired, %" PRIu64 " differ\n",
              mode_name[md], st.by_mode[md][0], st.by_mode[md][1], st.by_mode[md][2]);
     printf("jit_faults_linux: inline mode pages (tried/fired/differ):");

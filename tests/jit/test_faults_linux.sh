@@ -12,4 +12,5 @@ CACHE=$3
 shift 3
 . "$(dirname "$0")/../hw/linux_common.sh"
 linux_shell_setup "$CACHE"
+echo "initrd.gz: $(md5sum <initrd.gz)"
 exec "$DRIVER" --bios "$BIOS" --kernel kernel/vmlinuz --initrd initrd.gz "$@"

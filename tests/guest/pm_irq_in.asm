@@ -1,0 +1,111 @@
+; pm_irq_in.asm — an interrupt that a port read raises is taken right after
+; that IN, whatever comes next: straight-line code, a Jcc that falls
+; through, a JMP, a CALL, a loop.  Every engine must stop there (the JIT's
+; blocks and the interpreter's follow different paths past the IN, so a
+; block that runs on to its end takes the interrupt late, with other
+; registers and another return address).
+;
+; The device is run_guest's doorbell (port 0xF6): a write sets the vector,
+; the next read raises INTR during the IN.  The handler records the return
+; EIP and ECX, which the code after each IN overwrites at once.
+%include "pm.inc"
+
+DOORBELL equ 0xf6
+VEC      equ 0x40
+
+; ARM: the next read of the doorbell raises VEC; clears the record.
+%macro ARM 0
+        mov dword [irq_eip], 0
+        mov dword [irq_ecx], 0
+        mov dword [irq_count], 0
+        mov dx, DOORBELL
+        mov eax, VEC
+        out dx, eax
+%endmacro
+; EXPECT label, ecx: one interrupt, taken at label with ECX as given
+%macro EXPECT 2
+        CHECK dword [irq_count], 1, e
+        CHECK dword [irq_eip], %1, e
+        CHECK dword [irq_ecx], %2, e
+%endmacro
+
+test_main:
+        SETIDT VEC, isr_doorbell, 0x8e00
+        sti
+
+        ; straight-line code, then a Jcc that falls through, more code
+        ARM
+        mov ecx, 0x11
+        in al, dx
+.a1:    mov ecx, 0x12
+        add ecx, 1
+        test ecx, ecx
+        jz .a2
+        mov ecx, 0x13
+        cmp ecx, 0
+        je .a2
+        mov ecx, 0x14
+.a2:    EXPECT .a1, 0x11
+
+        ; immediate port, then a JMP onwards
+        ARM
+        mov ecx, 0x21
+        in al, DOORBELL
+.b1:    mov ecx, 0x22
+        jmp .b2
+        ud2
+.b2:    mov ecx, 0x23
+        EXPECT .b1, 0x21
+
+        ; 16/32-bit forms, then a CALL
+        ARM
+        mov ecx, 0x31
+        in ax, dx
+.c1:    call .sub
+        EXPECT .c1, 0x31
+        ARM
+        mov ecx, 0x32
+        in eax, dx
+.c2:    call .sub
+        EXPECT .c2, 0x32
+
+        ; a loop: the first IN raises it, in the first iteration
+        ARM
+        mov ecx, 5
+.d0:    in al, dx
+.d1:    dec ecx
+        jnz .d0
+        EXPECT .d1, 5
+
+        ; a backward loop around the IN, the interpreter's loop block
+        ARM
+        mov ecx, 3
+        xor ebx, ebx
+.e0:    add ebx, ecx
+        in al, dx
+.e1:    add ebx, 1
+        dec ecx
+        jnz .e0
+        EXPECT .e1, 3
+        CHECK ebx, 3 + 1 + 2 + 1 + 1 + 1, e
+
+        cli
+        jmp pass
+
+.sub:   mov ecx, 0x41
+        add ecx, ecx
+        ret
+
+isr_doorbell:
+        push eax
+        mov eax, [esp + 4]
+        mov [irq_eip], eax
+        mov [irq_ecx], ecx
+        inc dword [irq_count]
+        pop eax
+        iret
+
+align 4
+irq_eip:   dd 0
+irq_ecx:   dd 0
+irq_count: dd 0
