@@ -3,8 +3,10 @@
  * interpreter.
  *
  * Each program is generated from a seed: straight-line integer code (ALU
- * in 8/16/32 bits, shifts, multiply/divide, INC/DEC/NOT/NEG, LEA, MOVZX/
- * MOVSX, SETcc/CMOVcc, PUSH/POP, loads, stores and read-modify-writes,
+ * in 8/16/32 bits, the high-byte registers AH..BH included, MOV with
+ * immediates, shifts and rotates in 16 and 32 bits, multiply/divide,
+ * INC/DEC/NOT/NEG, LEA, MOVZX/MOVSX, SETcc/CMOVcc, PUSH/POP, loads, stores
+ * and read-modify-writes,
  * loads at the edges of RAM and of an MMIO region in the legacy hole),
  * forward conditional branches, a counted backward loop, stores that
  * rewrite an immediate of a later instruction in the same block
@@ -15,7 +17,8 @@
  * that fault (#GP), like DIV by zero (#DE).  Every exception goes through
  * an interrupt gate to a HLT.  The program runs once under each engine from
  * the same state; registers, EIP, EFLAGS, the instruction count and all of
- * RAM must be equal.
+ * RAM must be equal.  Registers and data start half the time at edge values
+ * (0, 1, 0x7f, 0x80, 0xffff, 0x80000000, shift widths...).
  *
  * With --inject, the precise-fault test: for each program and each N, a
  * page fault is injected at the Nth data access (cpu->inject_pf, see
@@ -70,12 +73,25 @@ static uint8_t dreg(void) {
   return r[rnd() % 5];
 }
 static uint8_t anyreg(void) { return (uint8_t)(rnd() % 8); }
+/* Any 8-bit register: AL..BL, AH..BH (never part of ESP, EBP, ESI, EDI). */
+static uint8_t r8any(void) { return (uint8_t)(rnd() % 8); }
+
+/* A register or memory value: half the time one of the edges where flags,
+ * shifts and sign and zero extension change behaviour. */
+static uint32_t val(void) {
+  static const uint32_t edge[] = {0,          1,          2,          0x7f,       0x80,       0xff,
+                                  0x100,      0x7fff,     0x8000,     0xffff,     0x10000,    0x7fffffff,
+                                  0x80000000, 0x80000001, 0xffffffff, 0xfffffffe, 0xffffff80, 0xffff8000,
+                                  31,         32,         33,         16,         8,          0x00ff00ff};
+  uint32_t r = rnd();
+  return r & 1 ? edge[(r >> 1) % (sizeof edge / sizeof edge[0])] : rnd();
+}
 static uint8_t modrm_rr(uint8_t reg, uint8_t rm) { return (uint8_t)(0xc0 | reg << 3 | rm); }
 
 /* One random instruction (no control flow). */
 static void gen_insn(Prog *p) {
   uint8_t d = dreg(), s = anyreg(), op = (uint8_t)(rnd() % 8);
-  switch (rnd() % 27) {
+  switch (rnd() % 32) {
   case 0: PUT(p, (uint8_t)(op << 3 | 1), modrm_rr(s, d)); break;                 /* alu r/m32, r32 */
   case 1: PUT(p, (uint8_t)(op << 3 | 3), modrm_rr(d, s)); break;                 /* alu r32, r/m32 */
   case 2: PUT(p, 0x81, modrm_rr(op, d), (uint8_t)rnd(), (uint8_t)rnd(), (uint8_t)rnd(), (uint8_t)rnd()); break;
@@ -110,6 +126,37 @@ static void gen_insn(Prog *p) {
     PUT(p, (uint8_t)a, (uint8_t)(a >> 8), (uint8_t)(a >> 16), 0);
     break;
   }
+  case 26: /* 8-bit ALU with the high-byte registers too: r/m8, r8 or r8, r/m8 */
+    PUT(p, (uint8_t)(op << 3 | (rnd() % 2 ? 0 : 2)), modrm_rr(r8any(), r8any()));
+    break;
+  case 27: /* MOV r8, imm8 / MOV r16, imm16 / TEST r8, r8 / MOV r8, r8 */
+    switch (rnd() % 4) {
+    case 0: PUT(p, (uint8_t)(0xb0 + r8any()), (uint8_t)val()); break;
+    case 1: PUT(p, 0x66, (uint8_t)(0xb8 + d), (uint8_t)val(), (uint8_t)(val() >> 8)); break;
+    case 2: PUT(p, 0x84, modrm_rr(r8any(), r8any())); break;
+    default: PUT(p, (uint8_t)(rnd() % 2 ? 0x88 : 0x8a), modrm_rr(r8any(), r8any())); break;
+    }
+    break;
+  case 28: /* shifts and rotates: 16-bit by imm8, by 1 (D1), 32-bit by 1 */
+    switch (rnd() % 3) {
+    case 0: PUT(p, 0x66, 0xc1, modrm_rr((uint8_t)(rnd() % 8), d), (uint8_t)(rnd() % 40)); break;
+    case 1: PUT(p, 0x66, 0xd1, modrm_rr((uint8_t)(rnd() % 8), d)); break;
+    default: PUT(p, 0xd1, modrm_rr((uint8_t)(rnd() % 8), d)); break;
+    }
+    break;
+  case 29: /* SETcc into any 8-bit register; 8-bit ALU with an immediate */
+    if (rnd() % 2)
+      PUT(p, 0x0f, (uint8_t)(0x90 + rnd() % 16), modrm_rr(0, r8any()));
+    else
+      PUT(p, 0x80, modrm_rr(op, r8any()), (uint8_t)val());
+    break;
+  case 30: /* 8-bit loads, stores and ALU through memory with any 8-bit register */
+    switch (rnd() % 3) {
+    case 0: PUT(p, 0x88, (uint8_t)(0x46 | r8any() << 3), (uint8_t)(rnd() % 124)); break;
+    case 1: PUT(p, 0x8a, (uint8_t)(0x46 | r8any() << 3), (uint8_t)(rnd() % 124)); break;
+    default: PUT(p, (uint8_t)(op << 3 | (rnd() % 2 ? 0 : 2)), (uint8_t)(0x46 | r8any() << 3), (uint8_t)(rnd() % 124)); break;
+    }
+    break;
   case 23: /* mov r32, r32 */
     if (rnd() % 2)
       PUT(p, 0x89, modrm_rr(s, d));
@@ -197,7 +244,7 @@ static void setup(Mem *m, Cpu *c, const Prog *p, uint64_t seed) {
   mem_write_bytes(m, SUB, sub, sizeof sub);
   rng = seed * 0x2545f4914f6cdd1dull + 1;
   for (uint32_t i = 0; i < 256; i += 4)
-    mem_write32(m, DATA + i, rnd());
+    mem_write32(m, DATA + i, val());
   c->gdt_base = GDT;
   c->gdt_limit = 23;
   c->idt_base = IDT;
@@ -211,7 +258,7 @@ static void setup(Mem *m, Cpu *c, const Prog *p, uint64_t seed) {
   set_seg(c, S_ES, 0x10, 0x4093, 0x2ffffu);
   c->cpl = 0;
   for (int i = 0; i < 8; i++)
-    c->regs[i] = rnd();
+    c->regs[i] = val();
   c->regs[R_ESP] = STACK;
   c->regs[R_ESI] = DATA;
   c->eflags = 0x2 | (rnd() & (F_CF | F_PF | F_AF | F_ZF | F_SF | F_OF));
