@@ -1740,8 +1740,12 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
         direct_exit(t, tgt);
       } else if (in->op == 0x9d || in->op == 0xfb) {
         /* POPF, STI: back to C only for what the dispatch loop must see —
-         * TF set, or an interrupt waiting that IF now lets in (after STI
-         * with nothing waiting, its one-instruction shadow changes nothing). */
+         * TF set, or an interrupt waiting that IF now lets in.  After STI
+         * with nothing waiting, the shadow matters only if the slice ends
+         * here (a timer may raise an interrupt before the next instruction):
+         * then back to C with inhibit_irq set, so that C runs that
+         * instruction first; else the next block runs at least one
+         * instruction before any interrupt check, and the shadow is over. */
         if (in->op == 0x9d) {
           test_mi(e, RBX, OFF(eflags), F_TF);
           jcc_to(e, CC_NE, j->to_c_rw);
@@ -1755,6 +1759,8 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
           bind(e, none);
         } else {
           jcc_to(e, CC_NE, j->to_c_rw);
+          op_mem(e, SZ64, 0x3b, R15, RBX, OFF(jit_limit)); /* cmp r15 (icount, STI counted), [jit_limit] */
+          jcc_to(e, CC_AE, j->to_c_rw);
           mov_m_r(e, SZ8, RBX, OFF(inhibit_irq), RAX); /* AL = 0 here */
         }
         direct_exit(t, next);

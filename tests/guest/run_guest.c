@@ -10,7 +10,11 @@
  *         0xFFvvxxxx for an unexpected exception vv);
  *   0xF6  an interrupt doorbell, as a device that raises its IRQ when read:
  *         a write sets the vector, and the next read raises INTR during
- *         that IN (the acknowledge lowers it and answers the vector).
+ *         that IN (the acknowledge lowers it and answers the vector);
+ *   0xF7  a one-shot timer: a write of N raises the doorbell's vector once
+ *         exactly N instructions after the OUT have run, between slices as
+ *         the machine's timers do (the engine stops there, whatever block
+ *         it is in).
  * Everything else (a halt, a triple fault, running out of the instruction
  * budget) is a failure.
  *
@@ -31,6 +35,7 @@ void interp_free(Cpu *c);
 #define PORT_LOG 0xe9
 #define PORT_EXIT 0xf4
 #define PORT_DOORBELL 0xf6
+#define PORT_TIMER 0xf7
 
 typedef struct Harness {
   Cpu *cpu;
@@ -38,6 +43,7 @@ typedef struct Harness {
   uint32_t code;    /* the value it wrote */
   unsigned col;     /* log column, for a final newline */
   int irq_vec;      /* doorbell: vector raised by the next read (-1: none) */
+  uint64_t timer_at; /* timer: icount at which to raise irq_vec (0: none) */
 } Harness;
 
 static void harness_out(void *opaque, uint16_t port, int size, uint32_t value) {
@@ -51,6 +57,10 @@ static void harness_out(void *opaque, uint16_t port, int size, uint32_t value) {
     h->cpu->stop = CPU_STOP_REQUEST;
   } else if (port == PORT_DOORBELL) {
     h->irq_vec = (int)(value & 0xff);
+  } else if (port == PORT_TIMER) {
+    /* icount does not count the OUT yet; the slice ends after it. */
+    h->timer_at = h->cpu->icount + 1 + value;
+    h->cpu->stop = CPU_STOP_REQUEST;
   }
 }
 
@@ -124,9 +134,16 @@ int main(int argc, char **argv) {
   CpuStop why = CPU_STOP_NONE;
   uint64_t done = 0;
   while (!h.exited && done < budget) {
-    uint64_t before = cpu->icount;
-    why = cpu_run(cpu, budget - done);
+    uint64_t before = cpu->icount, slice = budget - done;
+    if (h.timer_at > cpu->icount && h.timer_at - cpu->icount < slice)
+      slice = h.timer_at - cpu->icount;
+    why = cpu_run(cpu, slice);
     done += cpu->icount - before;
+    if (h.timer_at && cpu->icount >= h.timer_at) {
+      h.timer_at = 0;
+      if (h.irq_vec >= 0)
+        cpu_set_intr(cpu, true);
+    }
     if (why != CPU_STOP_REQUEST && why != CPU_STOP_BUDGET)
       break;
     if (why == CPU_STOP_BUDGET && cpu->icount == before)
