@@ -9,28 +9,15 @@
 ; the next read raises INTR during the IN.  The handler records the return
 ; EIP and ECX, which the code after each IN overwrites at once.
 %include "pm.inc"
+%include "irq.inc"
 
-DOORBELL equ 0xf6
-VEC      equ 0x40
-
-; ARM: the next read of the doorbell raises VEC; clears the record.
+; ARM: the next read of the doorbell raises VEC.
 %macro ARM 0
-        mov dword [irq_eip], 0
-        mov dword [irq_ecx], 0
-        mov dword [irq_count], 0
-        mov dx, DOORBELL
-        mov eax, VEC
-        out dx, eax
-%endmacro
-; EXPECT label, ecx: one interrupt, taken at label with ECX as given
-%macro EXPECT 2
-        CHECK dword [irq_count], 1, e
-        CHECK dword [irq_eip], %1, e
-        CHECK dword [irq_ecx], %2, e
+        CLEAR
 %endmacro
 
 test_main:
-        SETIDT VEC, isr_doorbell, 0x8e00
+        SETIDT VEC, isr_record, 0x8e00
         sti
 
         ; straight-line code, then a Jcc that falls through, more code
@@ -95,17 +82,3 @@ test_main:
 .sub:   mov ecx, 0x41
         add ecx, ecx
         ret
-
-isr_doorbell:
-        push eax
-        mov eax, [esp + 4]
-        mov [irq_eip], eax
-        mov [irq_ecx], ecx
-        inc dword [irq_count]
-        pop eax
-        iret
-
-align 4
-irq_eip:   dd 0
-irq_ecx:   dd 0
-irq_count: dd 0

@@ -9,31 +9,18 @@
 ; The device is run_guest's one-shot timer (port 0xF7): OUT of N raises the
 ; doorbell's vector (port 0xF6) once N more instructions have run.
 %include "pm.inc"
-
-DOORBELL equ 0xf6
-TIMER    equ 0xf7
-VEC      equ 0x40
+%include "irq.inc"
 
 ; ARM n: the interrupt comes once n instructions after the OUT have run.
 %macro ARM 1
-        mov dword [irq_eip], 0
-        mov dword [irq_ecx], 0
-        mov dword [irq_count], 0
-        mov dx, DOORBELL
-        mov eax, VEC
-        out dx, eax
+        CLEAR
         mov dx, TIMER
         mov eax, %1
         out dx, eax
 %endmacro
-%macro EXPECT 2
-        CHECK dword [irq_count], 1, e
-        CHECK dword [irq_eip], %1, e
-        CHECK dword [irq_ecx], %2, e
-%endmacro
 
 test_main:
-        SETIDT VEC, isr_timer, 0x8e00
+        SETIDT VEC, isr_record, 0x8e00
 
         ; STI is the last instruction of the slice: the shadow still holds
         ; the interrupt for one instruction.
@@ -86,17 +73,5 @@ test_main:
         cli
         jmp pass
 
-isr_timer:
-        push eax
-        mov eax, [esp + 4]
-        mov [irq_eip], eax
-        mov [irq_ecx], ecx
-        inc dword [irq_count]
-        pop eax
-        iret
-
 align 4
 ss_sel:    dd SEL_DATA0
-irq_eip:   dd 0
-irq_ecx:   dd 0
-irq_count: dd 0
