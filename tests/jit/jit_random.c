@@ -26,7 +26,15 @@
  * the state the fault handler sees (registers, EIP, EFLAGS, CR2, the
  * exception frame in memory, the instruction count) must be equal.
  *
- * usage: jit_random [--inject] [programs] [first-seed]
+ * With --irq, interrupts: each run goes in slices of 1-40 instructions
+ * (the same under both engines) with INTR raised at every slice end, as the
+ * machine's timers raise theirs, and the programs also contain CLI, STI,
+ * PUSHFD/POPFD and PUSH SS/POP SS; a handler (vector 20h) counts the
+ * interrupts and hashes their return EIPs into memory, so an interrupt
+ * taken one instruction early or late (a lost STI or POP SS shadow) shows.
+ * JIT_RANDOM_TRACE=1 prints the state at every slice end.
+ *
+ * usage: jit_random [--inject | --irq] [--cache MIB] [programs] [first-seed]
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -42,6 +50,8 @@
 #define GDT 0x8000u
 #define IDT 0x8800u
 #define HANDLER 0x9000u
+#define IRQ_HANDLER 0x9100u /* --irq: vector 0x20, counts and hashes the return EIPs into DATA+0xF0/F4 */
+#define IRQ_VEC 0x20u
 #define CODE 0x10000u
 #define SUB 0x13000u /* a subroutine on a page of its own: ADD EAX, imm8; XOR ECX, EBX; RET */
 #define DATA 0x40000u
@@ -180,6 +190,7 @@ static void gen_insn(Prog *p) {
   }
 }
 
+static bool irq_mode; /* --irq */
 static void gen_prog(Prog *p) {
   p->n = 0;
   PUT(p, 0xbf, 3, 0, 0, 0); /* mov edi, 3: loop count */
@@ -204,6 +215,15 @@ static void gen_prog(Prog *p) {
       PUT(p, 0xc6, 0x05, (uint8_t)at, (uint8_t)(at >> 8), (uint8_t)(at >> 16), 0, (uint8_t)rnd());
       int32_t rel = (int32_t)SUB - (int32_t)(CODE + p->n + 5);
       PUT(p, 0xe8, (uint8_t)rel, (uint8_t)(rel >> 8), (uint8_t)(rel >> 16), (uint8_t)(rel >> 24));
+    } else if (irq_mode && r == 3) {
+      /* what changes when an interrupt may come: CLI, STI (its shadow),
+       * POPF, POP SS (its shadow) */
+      switch (rnd() % 4) {
+      case 0: PUT(p, 0xfa); break;             /* cli */
+      case 1: PUT(p, 0xfb); break;             /* sti */
+      case 2: PUT(p, 0x9c, 0x9d); break;       /* pushfd; popfd */
+      default: PUT(p, 0x16, 0x17); break;      /* push ss; pop ss */
+      }
     } else {
       gen_insn(p);
     }
@@ -229,6 +249,8 @@ static void set_seg(Cpu *c, int s, uint16_t sel, uint16_t flags, uint32_t limit)
 }
 
 static void setup(Mem *m, Cpu *c, const Prog *p, uint64_t seed) {
+  cpu_set_intr(c, false);
+  c->inhibit_irq = false;
   memset(m->ram, 0, RAM);
   cpu_reset(c);
   /* GDT: null, flat code, flat data; IDT: 32 interrupt gates to HLT. */
@@ -239,16 +261,30 @@ static void setup(Mem *m, Cpu *c, const Prog *p, uint64_t seed) {
     mem_write_bytes(m, IDT + v * 8, g, 8);
   }
   mem_write8(m, HANDLER, 0xf4);
+  {
+    /* inc dword [DATA+F0]; push eax; mov eax,[esp+4]; xor [DATA+F4],eax; rol dword [DATA+F4],7; pop eax; iret */
+    const uint32_t cnt = DATA + 0xf0, h = DATA + 0xf4;
+    const uint8_t irq[] = {0xff, 0x05, (uint8_t)cnt, (uint8_t)(cnt >> 8), (uint8_t)(cnt >> 16), 0,
+                           0x50, 0x8b, 0x44, 0x24, 0x04,
+                           0x31, 0x05, (uint8_t)h, (uint8_t)(h >> 8), (uint8_t)(h >> 16), 0,
+                           0xc1, 0x05, (uint8_t)h, (uint8_t)(h >> 8), (uint8_t)(h >> 16), 0, 7,
+                           0x58, 0xcf};
+    mem_write_bytes(m, IRQ_HANDLER, irq, sizeof irq);
+    uint8_t g[8] = {(uint8_t)IRQ_HANDLER, (uint8_t)(IRQ_HANDLER >> 8), 0x08, 0, 0, 0x8e, 0, 0};
+    mem_write_bytes(m, IDT + IRQ_VEC * 8, g, 8);
+  }
   mem_write_bytes(m, CODE, p->b, p->n);
   static const uint8_t sub[] = {0x83, 0xc0, 0x11, 0x31, 0xd9, 0xc3};
   mem_write_bytes(m, SUB, sub, sizeof sub);
   rng = seed * 0x2545f4914f6cdd1dull + 1;
   for (uint32_t i = 0; i < 256; i += 4)
     mem_write32(m, DATA + i, val());
+  mem_write32(m, DATA + 0xf0, 0); /* --irq: the handler's count and EIP hash */
+  mem_write32(m, DATA + 0xf4, 0);
   c->gdt_base = GDT;
   c->gdt_limit = 23;
   c->idt_base = IDT;
-  c->idt_limit = 32 * 8 - 1;
+  c->idt_limit = (IRQ_VEC + 1) * 8 - 1;
   c->cr[0] = CR0_PE | CR0_ET;
   set_seg(c, S_CS, 0x08, 0xc09b, 0xffffffffu);
   set_seg(c, S_DS, 0x10, 0xc093, 0xffffffffu);
@@ -261,7 +297,7 @@ static void setup(Mem *m, Cpu *c, const Prog *p, uint64_t seed) {
     c->regs[i] = val();
   c->regs[R_ESP] = STACK;
   c->regs[R_ESI] = DATA;
-  c->eflags = 0x2 | (rnd() & (F_CF | F_PF | F_AF | F_ZF | F_SF | F_OF));
+  c->eflags = 0x2 | (rnd() & (F_CF | F_PF | F_AF | F_ZF | F_SF | F_OF)) | (irq_mode ? F_IF : 0);
   c->cc_op = CC_EFLAGS;
   c->eip = CODE;
   c->halt_exits = true;
@@ -285,6 +321,33 @@ static const char *compare(Cpu *ci, Cpu *cj, Mem *mi, Mem *mj, CpuStop si, CpuSt
   if (memcmp(mi->ram, mj->ram, RAM))
     return "memory";
   return NULL;
+}
+
+/* --irq: the acknowledge answers IRQ_VEC and lowers INTR. */
+static int irq_ack(void *opaque) {
+  cpu_set_intr(opaque, false);
+  return IRQ_VEC;
+}
+
+/* --irq: run in slices of 1..40 instructions (the same lengths under both
+ * engines), raising INTR at every slice end as the machine's timers do
+ * between slices; the handler hashes the return EIPs into memory. */
+static CpuStop run_sliced(Cpu *c, uint64_t seed) {
+  uint64_t r = seed * 0xda942042e4dd58b5ull + 3;
+  CpuStop st = CPU_STOP_BUDGET;
+  for (int slice = 0; slice < 20000; slice++) {
+    r ^= r << 13;
+    r ^= r >> 7;
+    r ^= r << 17;
+    st = cpu_run(c, 1 + r % 40);
+    if (getenv("JIT_RANDOM_TRACE"))
+      fprintf(stderr, "%s slice %d: icount %llu eip %08x [%02x %02x] if %d inh %d cnt %u\n", c->jit ? "jit" : "int", slice,
+              (unsigned long long)c->icount, c->eip, mem_read8(c->mem, c->eip - 2), mem_read8(c->mem, c->eip - 1), !!(c->eflags & F_IF), c->inhibit_irq, mem_read32(c->mem, DATA + 0xf0));
+    if (st != CPU_STOP_BUDGET)
+      break;
+    cpu_set_intr(c, true);
+  }
+  return st;
 }
 
 /* Precise faults: inject #PF at every data access of each program. */
@@ -330,6 +393,11 @@ int main(int argc, char **argv) {
     argv++;
     argc--;
   }
+  irq_mode = argc > 1 && strcmp(argv[1], "--irq") == 0;
+  if (irq_mode) {
+    argv++;
+    argc--;
+  }
   /* --cache MIB: a small translation-cache bound that must hold while new code keeps coming. */
   size_t cache = 0;
   if (argc > 2 && strcmp(argv[1], "--cache") == 0) {
@@ -360,8 +428,13 @@ int main(int argc, char **argv) {
     fprintf(stderr, "jit_random: setup failed\n");
     return 2;
   }
+  if (irq_mode)
+    for (Cpu *c = ci; c; c = c == ci ? cj : NULL) {
+      c->int_ack = irq_ack;
+      c->io_opaque = c;
+    }
   static Prog p;
-  int bad = 0, faults = 0, smc = 0;
+  int bad = 0, faults = 0, smc = 0, irqs = 0;
   if (inject)
     bad = inject_test(programs, first, mi, ci, mj, cj);
   for (int i = 0; i < programs && bad < 5 && !inject; i++) {
@@ -370,9 +443,11 @@ int main(int argc, char **argv) {
     gen_prog(&p);
     setup(mi, ci, &p, seed);
     setup(mj, cj, &p, seed);
-    CpuStop si = cpu_run(ci, 200000), sj = cpu_run(cj, 200000);
+    CpuStop si = irq_mode ? run_sliced(ci, seed) : cpu_run(ci, 200000);
+    CpuStop sj = irq_mode ? run_sliced(cj, seed) : cpu_run(cj, 200000);
     const char *diff = compare(ci, cj, mi, mj, si, sj);
     faults += ci->eip == HANDLER + 1;
+    irqs += (int)mem_read32(mi, DATA + 0xf0);
     if (diff) {
       bad++;
       printf("jit_random: seed %llu: %s differ (interp eip=%08x icount=%llu, jit eip=%08x icount=%llu)\n",
@@ -381,6 +456,11 @@ int main(int argc, char **argv) {
       for (int r = 0; r < 8; r++)
         printf("  r%d %08x %08x\n", r, ci->regs[r], cj->regs[r]);
       printf("  eflags %08x %08x\n", cpu_get_flags(ci), cpu_get_flags(cj));
+      for (uint32_t a = 0, shown = 0; a < RAM && shown < 4; a++)
+        if (mi->ram[a] != mj->ram[a]) {
+          printf("  memory %05x: %02x %02x\n", a, mi->ram[a], mj->ram[a]);
+          shown++;
+        }
     }
     smc += memcmp(mi->ram + CODE, p.b, p.n) != 0;
     JitStats cs;
@@ -398,10 +478,15 @@ int main(int argc, char **argv) {
   JitStats st;
   jit_get_stats(cj, &st);
   if (!inject)
-    printf("jit_random: %d programs, %d differences; %d ended in an exception handler, %d rewrote their code; "
+    printf("jit_random%s: %d programs, %d differences; %d ended in an exception handler, %d rewrote their code; "
          "%llu translations, %llu stale, %llu cache flushes (bound %llu MiB)\n",
-         programs, bad, faults, smc, (unsigned long long)st.blocks, (unsigned long long)st.stale,
-         (unsigned long long)st.flushes, (unsigned long long)(st.bound >> 20));
+         irq_mode ? " --irq" : "", programs, bad, faults, smc, (unsigned long long)st.blocks,
+         (unsigned long long)st.stale, (unsigned long long)st.flushes, (unsigned long long)(st.bound >> 20));
+  if (irq_mode) {
+    printf("jit_random --irq: %d interrupts taken\n", irqs);
+    if (!irqs)
+      bad++;
+  }
   if (!inject && cache && !st.flushes) {
     printf("jit_random: the cache bound was never reached: the test proves nothing\n");
     bad++;
