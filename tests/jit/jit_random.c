@@ -26,8 +26,8 @@
  * the state the fault handler sees (registers, EIP, EFLAGS, CR2, the
  * exception frame in memory, the instruction count) must be equal.
  *
- * With --irq, interrupts: each run goes in slices of 1-40 instructions
- * (the same under both engines) with INTR raised at every slice end, as the
+ * With --irq, interrupts: each run goes in slices of 1-40 instructions,
+ * one in four of 50-450 (the same under both engines) with INTR raised at every slice end, as the
  * machine's timers raise theirs, and the programs also contain CLI, STI,
  * PUSHFD/POPFD and PUSH SS/POP SS; a handler (vector 20h) counts the
  * interrupts and hashes their return EIPs into memory, so an interrupt
@@ -329,8 +329,8 @@ static int irq_ack(void *opaque) {
   return IRQ_VEC;
 }
 
-/* --irq: run in slices of 1..40 instructions (the same lengths under both
- * engines), raising INTR at every slice end as the machine's timers do
+/* --irq: run in slices of 1..40 instructions, a quarter of 50..450 (the
+ * same lengths under both engines), raising INTR at every slice end as the machine's timers do
  * between slices; the handler hashes the return EIPs into memory. */
 static CpuStop run_sliced(Cpu *c, uint64_t seed) {
   uint64_t r = seed * 0xda942042e4dd58b5ull + 3;
@@ -339,7 +339,7 @@ static CpuStop run_sliced(Cpu *c, uint64_t seed) {
     r ^= r << 13;
     r ^= r >> 7;
     r ^= r << 17;
-    st = cpu_run(c, 1 + r % 40);
+    st = cpu_run(c, r % 4 ? 1 + (r >> 8) % 40 : 50 + (r >> 8) % 400); /* some long enough to chain */
     if (getenv("JIT_RANDOM_TRACE"))
       fprintf(stderr, "%s slice %d: icount %llu eip %08x [%02x %02x] if %d inh %d cnt %u\n", c->jit ? "jit" : "int", slice,
               (unsigned long long)c->icount, c->eip, mem_read8(c->mem, c->eip - 2), mem_read8(c->mem, c->eip - 1), !!(c->eflags & F_IF), c->inhibit_irq, mem_read32(c->mem, DATA + 0xf0));
