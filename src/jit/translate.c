@@ -1433,10 +1433,11 @@ static bool tr_one(Tr *t, int k) {
 /* Instructions that must end a block although they are not jumps (mode bits). */
 static bool ends_block(const Insn *in) {
   unsigned op = in->op;
-  /* POP SS, LSS: stack size and interrupt shadow; POP ES/DS/FS/GS, LES,
-   * LDS, LFS, LGS: a segment the block key may call flat (jit.c jit_key). */
-  return op == 0x17 || op == 0x1b2 || op == 0x07 || op == 0x1f || op == 0x1a1 || op == 0x1a9 || op == 0xc4 ||
-         op == 0xc5 || op == 0x1b4 || op == 0x1b5;
+  /* LSS: stack size (POP SS, with its interrupt shadow, is FL_JMP); POP
+   * ES/DS/FS/GS, LES, LDS, LFS, LGS: a segment the block key may call flat
+   * (jit.c jit_key). */
+  return op == 0x1b2 || op == 0x07 || op == 0x1f || op == 0x1a1 || op == 0x1a9 || op == 0xc4 || op == 0xc5 ||
+         op == 0x1b4 || op == 0x1b5;
 }
 /* After these, go back to the dispatch loop (TF, IF, CPL, mode may have changed). */
 static bool exit_to_c(const Insn *in) {
