@@ -248,10 +248,23 @@ static void set_seg(Cpu *c, int s, uint16_t sel, uint16_t flags, uint32_t limit)
   c->seg[s] = (SegCache){sel, flags, 0, limit};
 }
 
+/* All of RAM zeroed as writes would zero it: the pages that held decoded
+ * code get a new generation and the JIT's write hook, so neither engine
+ * runs what it decoded from an earlier program. */
+static void clear_ram(Mem *m) {
+  memset(m->ram, 0, RAM);
+  for (uint32_t pg = 0; pg < RAM >> PAGE_SHIFT; pg++)
+    if (m->page_code[pg]) {
+      m->page_gen[pg]++;
+      if (m->code_write_hook)
+        m->code_write_hook(m->code_write_opaque, pg);
+    }
+}
+
 static void setup(Mem *m, Cpu *c, const Prog *p, uint64_t seed) {
   cpu_set_intr(c, false);
   c->inhibit_irq = false;
-  memset(m->ram, 0, RAM);
+  clear_ram(m);
   cpu_reset(c);
   /* GDT: null, flat code, flat data; IDT: 32 interrupt gates to HLT. */
   uint8_t gdt[24] = {0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0x9a, 0xcf, 0, 0xff, 0xff, 0, 0, 0, 0x92, 0xcf, 0};
@@ -437,7 +450,8 @@ int main(int argc, char **argv) {
   int bad = 0, faults = 0, smc = 0, irqs = 0;
   if (inject)
     bad = inject_test(programs, first, mi, ci, mj, cj);
-  for (int i = 0; i < programs && bad < 5 && !inject; i++) {
+  int ran = 0;
+  for (int i = 0; i < programs && bad < 5 && !inject; i++, ran++) {
     uint64_t seed = first + (uint64_t)i;
     rng = seed * 0x9e3779b97f4a7c15ull + 7;
     gen_prog(&p);
@@ -470,7 +484,9 @@ int main(int argc, char **argv) {
              (unsigned long long)(cs.code_bytes + cs.record_bytes), (unsigned long long)cs.bound);
       bad++;
     }
-    if (si != CPU_STOP_HLT) {
+    /* (With interrupts a program may run off into memory and triple-fault,
+     * as it does under both engines: compare() checked that.) */
+    if (si != CPU_STOP_HLT && !(irq_mode && si == CPU_STOP_TRIPLE)) {
       printf("jit_random: seed %llu: did not end in HLT (stop %d)\n", (unsigned long long)seed, (int)si);
       bad++;
     }
@@ -480,7 +496,7 @@ int main(int argc, char **argv) {
   if (!inject)
     printf("jit_random%s: %d programs, %d differences; %d ended in an exception handler, %d rewrote their code; "
          "%llu translations, %llu stale, %llu cache flushes (bound %llu MiB)\n",
-         irq_mode ? " --irq" : "", programs, bad, faults, smc, (unsigned long long)st.blocks,
+         irq_mode ? " --irq" : "", ran, bad, faults, smc, (unsigned long long)st.blocks,
          (unsigned long long)st.stale, (unsigned long long)st.flushes, (unsigned long long)(st.bound >> 20));
   if (irq_mode) {
     printf("jit_random --irq: %d interrupts taken\n", irqs);
