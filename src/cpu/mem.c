@@ -283,10 +283,31 @@ void mem_write32(Mem *mem, uint32_t pa, uint32_t v) {
   mem_write16(mem, pa + 2, (uint16_t)(v >> 16));
 }
 
+/* Page by page: plain RAM is copied at once, and a page whose written bytes
+ * touch decoded code is invalidated once (as a write to one of its code
+ * lines would); anything else (A20 off, ROM/MMIO, the lockstep write log)
+ * goes byte by byte through mem_write8. */
 void mem_write_bytes(Mem *mem, uint32_t pa, const void *src, uint32_t len) {
   const uint8_t *s = src;
-  for (uint32_t i = 0; i < len; i++)
-    mem_write8(mem, pa + i, s[i]);
+  while (len) {
+    uint32_t n = PAGE_SIZE - (pa & PAGE_MASK);
+    if (n > len)
+      n = len;
+    if (mem->a20_mask == 0xffffffffu && plain_ram(mem, pa, n)) {
+      memcpy(mem->ram + pa, s, n);
+      uint32_t pg = pa >> PAGE_SHIFT, first = (pa & PAGE_MASK) >> 6, last = ((pa & PAGE_MASK) + n - 1) >> 6;
+      uint64_t lines = (last == 63 ? ~0ull : (1ull << (last + 1)) - 1) & ~((1ull << first) - 1);
+      uint64_t hit = mem->page_code[pg] ? mem->code_lines[pg] & lines : 0;
+      if (hit)
+        code_written(mem, (pg << PAGE_SHIFT) | (uint32_t)__builtin_ctzll(hit) << 6);
+    } else {
+      for (uint32_t i = 0; i < n; i++)
+        mem_write8(mem, pa + i, s[i]);
+    }
+    pa += n;
+    s += n;
+    len -= n;
+  }
 }
 
 void mem_read_bytes(Mem *mem, uint32_t pa, void *dst, uint32_t len) {

@@ -248,17 +248,12 @@ static void set_seg(Cpu *c, int s, uint16_t sel, uint16_t flags, uint32_t limit)
   c->seg[s] = (SegCache){sel, flags, 0, limit};
 }
 
-/* All of RAM zeroed as writes would zero it: the pages that held decoded
- * code get a new generation and the JIT's write hook, so neither engine
- * runs what it decoded from an earlier program. */
+/* RAM below the legacy hole (the rest of the 1 MiB is the test's MMIO and
+ * ROM) zeroed through Mem, so that neither engine runs what it decoded from
+ * an earlier program. */
 static void clear_ram(Mem *m) {
-  memset(m->ram, 0, RAM);
-  for (uint32_t pg = 0; pg < RAM >> PAGE_SHIFT; pg++)
-    if (m->page_code[pg]) {
-      m->page_gen[pg]++;
-      if (m->code_write_hook)
-        m->code_write_hook(m->code_write_opaque, pg);
-    }
+  static const uint8_t zero[MEM_HOLE_LO];
+  mem_write_bytes(m, 0, zero, MEM_HOLE_LO);
 }
 
 static void setup(Mem *m, Cpu *c, const Prog *p, uint64_t seed) {
@@ -345,6 +340,7 @@ static int irq_ack(void *opaque) {
 /* --irq: run in slices of 1..40 instructions, a quarter of 50..450 (the
  * same lengths under both engines), raising INTR at every slice end as the machine's timers do
  * between slices; the handler hashes the return EIPs into memory. */
+static bool trace; /* JIT_RANDOM_TRACE */
 static CpuStop run_sliced(Cpu *c, uint64_t seed) {
   uint64_t r = seed * 0xda942042e4dd58b5ull + 3;
   CpuStop st = CPU_STOP_BUDGET;
@@ -353,7 +349,7 @@ static CpuStop run_sliced(Cpu *c, uint64_t seed) {
     r ^= r >> 7;
     r ^= r << 17;
     st = cpu_run(c, r % 4 ? 1 + (r >> 8) % 40 : 50 + (r >> 8) % 400); /* some long enough to chain */
-    if (getenv("JIT_RANDOM_TRACE"))
+    if (trace)
       fprintf(stderr, "%s slice %d: icount %llu eip %08x [%02x %02x] if %d inh %d cnt %u\n", c->jit ? "jit" : "int", slice,
               (unsigned long long)c->icount, c->eip, mem_read8(c->mem, c->eip - 2), mem_read8(c->mem, c->eip - 1), !!(c->eflags & F_IF), c->inhibit_irq, mem_read32(c->mem, DATA + 0xf0));
     if (st == CPU_STOP_BUDGET && c->halted)
@@ -408,6 +404,7 @@ int main(int argc, char **argv) {
     argv++;
     argc--;
   }
+  trace = getenv("JIT_RANDOM_TRACE") != NULL;
   irq_mode = argc > 1 && strcmp(argv[1], "--irq") == 0;
   if (irq_mode) {
     argv++;
