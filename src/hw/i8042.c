@@ -8,6 +8,7 @@
  * the keyboard are translated from set 2 to set 1 when the command byte's
  * XLAT bit is set, as the real controller does.
  */
+#include "log.h"
 #include "i8042.h"
 
 #include <stdio.h>
@@ -321,7 +322,7 @@ static void controller_command(Kbc *k, uint8_t v) {
   default:
     if (!(k->logged[v >> 3] & (1u << (v & 7)))) {
       k->logged[v >> 3] |= (uint8_t)(1u << (v & 7));
-      fprintf(stderr, "i8042: unknown controller command %#04x ignored\n", v);
+      x86_log(LOG_DEV, "i8042: unknown controller command %#04x ignored", v);
     }
     break;
   }

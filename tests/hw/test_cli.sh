@@ -1,4 +1,5 @@
 #!/bin/sh
+unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # test_cli.sh — the x86vm command line: every bad flag or image is refused
 # with one clear line and exit status 2; --help/--version; the final report
 # line and timeout status.  Usage: test_cli.sh path/to/x86vm
@@ -44,7 +45,7 @@ expect 2 "unknown engine" --engine foo
 expect 2 "--boot z" --boot z
 expect 2 "--timeout -1" --timeout -1
 expect 2 "--ns-per-insn 0" --ns-per-insn 0
-expect 2 "unexpected argument 'extra'" extra
+expect 2 "extra: No such file" extra
 expect 2 "/nonexistent/vmlinuz" --bios "$T/hlt.rom" --kernel /nonexistent/vmlinuz
 expect 2 "not a Linux bzImage" --bios "$T/hlt.rom" --kernel "$T/fd.img"
 expect 2 "need --kernel" --initrd "$T/fd.img"
@@ -145,6 +146,75 @@ got=$?
 if [ "$got" != 141 ]; then
   echo "FAIL: multiboot ELF boot -> status $got:"; cat "$T/err"; fail=$((fail + 1))
 fi
+
+
+# QEMU's spellings and "--name=value"; errors name the argument that is wrong.
+n=$((n + 1))
+"$X86VM" -nographic -m 16 -bios "$T/hlt.rom" -fda "$T/fd.img" -serial null </dev/null 2>"$T/err"
+got=$?
+if [ "$got" != 0 ] || ! grep -q "halted with interrupts off" "$T/err"; then
+  echo "FAIL: QEMU spellings -> status $got:"; cat "$T/err"; fail=$((fail + 1))
+fi
+n=$((n + 1))
+"$X86VM" --headless --mem=16 --bios="$T/hlt.rom" --fda="$T/fd.img" --serial=null </dev/null 2>"$T/err"
+if [ $? != 0 ]; then echo "FAIL: --name=value"; cat "$T/err"; fail=$((fail + 1)); fi
+expect 2 "$T/nope.img" --headless --fda "$T/nope.img" -hda "$T/fd.img" --bios "$T/hlt.rom"
+expect 2 "unknown option '-bogus'" --headless -bogus
+expect 2 "unknown option '--nographic'" --nographic
+expect 2 "-m 4G: want a size in MiB" -m 4G
+expect 2 "option '--headless' takes no value" --headless=1
+expect 2 "option '-hda' needs an argument" -fda "$T/fd.img" -hda
+expect 2 "-boot order=x" -boot order=x
+# Console script steps are checked before the run.
+expect 2 "--send '\\xZZ'" --bios "$T/hlt.rom" --fda "$T/fd.img" --send '\xZZ'
+expect 2 "--expect '': an empty string" --bios "$T/hlt.rom" --fda "$T/fd.img" --expect ''
+expect 2 "unknown escape '\\q'" --bios "$T/hlt.rom" --fda "$T/fd.img" --send 'a\qb'
+
+# A machine file: the same options as name = value lines, file names relative to it.
+mkdir -p "$T/vm"
+cp "$T/fd.img" "$T/hlt.rom" "$T/vm/"
+printf '# a test machine\nmem = 16\nbios = hlt.rom\nfda = "fd.img"\nheadless\nserial = null\n' >"$T/vm/test.cfg"
+n=$((n + 1))
+(cd / && "$X86VM" --config "$T/vm/test.cfg" </dev/null 2>"$T/err")
+if [ $? != 0 ] || ! grep -q "halted with interrupts off" "$T/err"; then
+  echo "FAIL: --config"; cat "$T/err"; fail=$((fail + 1))
+fi
+printf 'mem = 16\nbogus = 1\n' >"$T/vm/bad.cfg"
+expect 2 "bad.cfg:2: unknown option 'bogus'" --config "$T/vm/bad.cfg"
+printf 'mem = 0\n' >"$T/vm/bad2.cfg"
+expect 2 "bad2.cfg:1: mem 0: want a size" --config "$T/vm/bad2.cfg"
+printf 'fda\n' >"$T/vm/bad3.cfg"
+expect 2 "bad3.cfg:1: 'fda' needs a value" --config "$T/vm/bad3.cfg"
+expect 2 "--config $T/vm: not a machine file" --config "$T/vm"
+
+# Diagnostics are off unless asked: an unclaimed port is logged with --log io
+# (or -v) only; the guest's port E9h output goes to stderr only with --debugcon.
+python3 -c "
+rom=bytearray(b'\xf4'*65536)
+# in al,99h; mov al,'Q'; out E9h,al; hlt
+rom[0xfff0:0xfff7]=bytes([0xe4,0x99,0xb0,0x51,0xe6,0xe9,0xf4])
+open('$T/noisy.rom','wb').write(rom)"
+n=$((n + 1))
+"$X86VM" --headless --bios "$T/noisy.rom" --fda "$T/fd.img" --serial null </dev/null 2>"$T/err"
+if [ "$(wc -l <"$T/err")" != 1 ] || grep -q "unclaimed\|Q" "$T/err"; then
+  echo "FAIL: a quiet run printed diagnostics:"; cat "$T/err"; fail=$((fail + 1))
+fi
+n=$((n + 1))
+"$X86VM" --headless --log io --bios "$T/noisy.rom" --fda "$T/fd.img" --serial null </dev/null 2>"$T/err"
+if ! grep -q "unclaimed port 0x0099 (read)" "$T/err"; then
+  echo "FAIL: --log io"; cat "$T/err"; fail=$((fail + 1))
+fi
+n=$((n + 1))
+"$X86VM" --headless -v --bios "$T/noisy.rom" --fda "$T/fd.img" --serial null </dev/null 2>"$T/err"
+if ! grep -q "unclaimed port 0x0099" "$T/err"; then echo "FAIL: -v"; cat "$T/err"; fail=$((fail + 1)); fi
+expect 2 "unknown category 'bogus'" --log io,bogus
+n=$((n + 1))
+"$X86VM" --headless --debugcon stderr --bios "$T/noisy.rom" --fda "$T/fd.img" --serial null </dev/null 2>"$T/err"
+if [ "$(head -c 1 "$T/err")" != Q ]; then echo "FAIL: --debugcon stderr"; cat "$T/err"; fail=$((fail + 1)); fi
+n=$((n + 1))
+"$X86VM" --headless --debugcon "file:$T/e9.txt" --bios "$T/noisy.rom" --fda "$T/fd.img" --serial null </dev/null 2>"$T/err"
+if [ "$(cat "$T/e9.txt")" != Q ] || grep -q Q "$T/err"; then echo "FAIL: --debugcon file:"; cat "$T/err"; fail=$((fail + 1)); fi
+expect 2 "--debugcon bogus: want stderr" --debugcon bogus
 
 # --help and --version go to stdout with status 0.
 n=$((n + 1))

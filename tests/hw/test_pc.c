@@ -8,11 +8,13 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "hwtest.h"
 #include "cpu_state.h"
 #include "pc.h"
+#include "runner.h"
 
 #define CPU_TABLE_HASH_V2 0xc72d5014u /* save_table_hash(cpu_save_table()) for version 2 */
 
@@ -204,7 +206,9 @@ START_TEST(test_exit_and_idle_loop) {
   outb(m->bus, 0xa1, 0xff);
   m->cpu->halted = true;
   m->cpu->eflags |= F_IF;
-  ck_assert_int_eq(machine_run(m, 2.5), MSTOP_TIMEOUT);
+  Runner *r = runner_new(m);
+  ck_assert_ptr_nonnull(r);
+  ck_assert_int_eq(runner_run(r, 2.5), MSTOP_TIMEOUT);
   ck_assert_uint_ge(clock_now(m->clock), 2500000000ull);
   ck_assert_uint_lt(clock_now(m->clock), 2600000000ull);
   ck_assert_uint_eq(m->cpu->icount, 0);
@@ -212,39 +216,49 @@ START_TEST(test_exit_and_idle_loop) {
   outb(m->bus, 0x70, 0x00);
   ck_assert_uint_eq(inb(m->bus, 0x71), 0x02);
   outb(m->bus, 0xf4, 0x21);
-  ck_assert_int_eq(machine_run(m, 1), MSTOP_GUEST_EXIT);
+  ck_assert_int_eq(runner_run(r, 1), MSTOP_GUEST_EXIT);
   ck_assert_int_eq(m->exit_status, 0x43);
+  runner_free(r);
   machine_free(m);
 }
 END_TEST
 
 START_TEST(test_script) {
   Machine *m = make(base_cfg(rom64, 16));
-  ck_assert_int_eq(machine_script_add(m, false, "login:"), 0);
-  ck_assert_int_eq(machine_script_add(m, true, "root\\n"), 0);
-  ck_assert_int_eq(machine_script_add(m, false, "# "), 0);
+  Runner *r = runner_new(m);
+  char err[256];
+  ck_assert_ptr_nonnull(r);
+  ck_assert_int_eq(runner_script_add(r, SCRIPT_EXPECT, "login:", err, sizeof err), 0);
+  ck_assert_int_eq(runner_script_add(r, SCRIPT_SEND, "root\\n", err, sizeof err), 0);
+  ck_assert_int_eq(runner_script_add(r, SCRIPT_EXPECT, "# ", err, sizeof err), 0);
+  /* Bad steps are refused with a reason. */
+  ck_assert_int_eq(runner_script_add(r, SCRIPT_SEND, "\\xZZ", err, sizeof err), -1);
+  ck_assert_ptr_nonnull(strstr(err, "hex digits"));
+  ck_assert_int_eq(runner_script_add(r, SCRIPT_EXPECT, "", err, sizeof err), -1);
+  ck_assert_ptr_nonnull(strstr(err, "match at once"));
   outb(m->bus, 0x21, 0xff);
   outb(m->bus, 0xa1, 0xff);
   m->cpu->halted = true;
   m->cpu->eflags |= F_IF;
-  ck_assert_int_eq(machine_run(m, 0.001), MSTOP_TIMEOUT); /* starts the script */
+  ck_assert_int_eq(runner_run(r, 0.001), MSTOP_TIMEOUT); /* starts the script */
   outb(m->bus, 0x3fa, 0x01); /* FIFO on */
   for (const char *p = "x login"; *p; p++)
     outb(m->bus, 0x3f8, (uint8_t)*p);
-  ck_assert_int_eq(m->script_pos, 0);
+  ck_assert_int_eq(r->script_pos, 0);
   outb(m->bus, 0x3f8, ':');
-  ck_assert_int_eq(m->script_pos, 1);
-  ck_assert_int_eq(machine_run(m, 0.01), MSTOP_TIMEOUT);
+  ck_assert_int_eq(r->script_pos, 1);
+  ck_assert_int_eq(runner_run(r, 0.01), MSTOP_TIMEOUT);
   char got[8] = {0};
   for (int i = 0; i < 5; i++) {
     ck_assert_uint_eq(inb(m->bus, 0x3fd) & 1, 1);
     got[i] = (char)inb(m->bus, 0x3f8);
   }
   ck_assert_str_eq(got, "root\n");
-  ck_assert_int_eq(m->script_pos, 2);
+  ck_assert_int_eq(r->script_pos, 2);
   outb(m->bus, 0x3f8, '#');
   outb(m->bus, 0x3f8, ' ');
-  ck_assert_int_eq(machine_run(m, 1), MSTOP_SCRIPT_DONE);
+  ck_assert_int_eq(runner_run(r, 1), MSTOP_SCRIPT_DONE);
+  runner_free(r);
   machine_free(m);
 }
 END_TEST

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "pc.h"
+#include "runner.h"
 
 #define PROMPT "(x86vm) "
 
@@ -36,7 +37,7 @@ static void mon_printf(Monitor *mon, const char *fmt, ...) {
   chardev_write(mon->chr, (const uint8_t *)out, o);
 }
 
-Monitor *monitor_new(Machine *m, const char *spec, char *err, size_t errlen) {
+Monitor *monitor_new(Runner *r, const char *spec, char *err, size_t errlen) {
   Monitor *mon = calloc(1, sizeof(*mon));
   if (!mon) {
     snprintf(err, errlen, "out of memory");
@@ -56,7 +57,7 @@ Monitor *monitor_new(Machine *m, const char *spec, char *err, size_t errlen) {
     return NULL;
   }
   mon->echo = mon->chr->tty_saved; /* stdin is a terminal in raw mode: we echo */
-  mon->m = m;
+  mon->r = r;
   return mon;
 }
 
@@ -78,7 +79,7 @@ static const char *mode_name(const Cpu *c) {
 }
 
 static void info_registers(Monitor *mon) {
-  Machine *m = mon->m;
+  Machine *m = mon->r->m;
   Cpu *c = m->cpu;
   uint32_t fl = cpu_get_flags(c);
   mon_printf(mon, "EAX=%08x EBX=%08x ECX=%08x EDX=%08x\n", c->regs[R_EAX], c->regs[R_EBX],
@@ -110,7 +111,7 @@ static void help(Monitor *mon) {
 }
 
 void monitor_exec(Monitor *mon, const char *cmd) {
-  Machine *m = mon->m;
+  Machine *m = mon->r->m;
   char buf[MONITOR_LINE_MAX];
   snprintf(buf, sizeof(buf), "%s", cmd);
   /* Trim. */
@@ -136,17 +137,13 @@ void monitor_exec(Monitor *mon, const char *cmd) {
   } else if (strcmp(s, "info") == 0 && strcmp(arg, "registers") == 0) {
     info_registers(mon);
   } else if (strcmp(s, "info") == 0 && strcmp(arg, "status") == 0) {
-    mon_printf(mon, "VM status: %s\n", m->paused ? "paused" : "running");
+    mon_printf(mon, "VM status: %s\n", mon->r->paused ? "paused" : "running");
   } else if (strcmp(s, "info") == 0) {
     mon_printf(mon, "info: want 'info registers' or 'info status'\n");
   } else if (strcmp(s, "stop") == 0) {
-    m->paused = true;
+    runner_apply(mon->r, &(RunnerEvent){.kind = REV_PAUSE, .a = 1}, err, sizeof err);
   } else if (strcmp(s, "cont") == 0 || strcmp(s, "c") == 0) {
-    if (m->paused) {
-      m->paused = false;
-      if (!m->clock->deterministic)
-        clock_set_now(m->clock, clock_now(m->clock)); /* the pause took no virtual time */
-    }
+    runner_apply(mon->r, &(RunnerEvent){.kind = REV_PAUSE, .a = 0}, err, sizeof err);
   } else if (strcmp(s, "savevm") == 0 || strcmp(s, "loadvm") == 0) {
     if (!*arg) {
       mon_printf(mon, "%s: want a file name\n", s);
@@ -159,14 +156,11 @@ void monitor_exec(Monitor *mon, const char *cmd) {
       if (machine_restore(m, arg, err, sizeof(err)) < 0) {
         mon_printf(mon, "loadvm: %s (machine unchanged)\n", err);
       } else {
-        if (m->on_restore)
-          m->on_restore(m->on_restore_opaque);
         mon_printf(mon, "loaded %s: instruction %" PRIu64 "\n", arg, m->cpu->icount);
       }
     }
   } else if (strcmp(s, "quit") == 0 || strcmp(s, "q") == 0) {
-    m->quit_requested = true;
-    cpu_request_stop(m->cpu);
+    mon->r->quit_requested = true;
   } else {
     mon_printf(mon, "unknown command '%s' (try 'help')\n", s);
   }
@@ -199,7 +193,7 @@ void monitor_poll(Monitor *mon) {
           monitor_exec(mon, mon->line);
         mon->len = 0;
         mon->overflow = false;
-        if (!mon->m->quit_requested)
+        if (!mon->r->quit_requested)
           mon_printf(mon, PROMPT);
       } else if (ch == 0x7f || ch == 8) {
         if (mon->len) {
