@@ -476,8 +476,10 @@ void machine_free(Machine *m) {
     interp_free(m->cpu);
     cpu_destroy(m->cpu);
   }
-  for (int i = 0; i < PC_NDRIVES; i++)
+  for (int i = 0; i < PC_NDRIVES; i++) {
     disk_close(m->disk[i]);
+    free(m->media_path[i]);
+  }
   chardev_close(m->serial);
   clock_free(m->clock);
   iobus_free(m->bus);
@@ -498,6 +500,76 @@ void machine_reset(Machine *m) {
   pic_reset(m->pic);
   cpu_set_intr(m->cpu, m->pic->out);
   m->reset_requested = false;
+}
+
+/* ---------------- media ---------------- */
+
+int machine_classify_image(const char *path, char *err, size_t errlen) {
+  struct stat st;
+  if (stat(path, &st) < 0) {
+    snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    return -1;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    snprintf(err, errlen, "%s: a directory, not a disk image", path);
+    return -1;
+  }
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    return -1;
+  }
+  char sig[5] = {0};
+  bool iso = fseek(f, 0x8001, SEEK_SET) == 0 && fread(sig, 1, 5, f) == 5 && memcmp(sig, "CD001", 5) == 0;
+  fclose(f);
+  if (iso)
+    return PC_CDROM;
+  static const long floppy_kib[] = {160, 180, 320, 360, 720, 1200, 1440, 1680, 1722, 2880};
+  for (size_t i = 0; i < sizeof floppy_kib / sizeof floppy_kib[0]; i++)
+    if (S_ISREG(st.st_mode) && st.st_size == floppy_kib[i] * 1024)
+      return PC_FDA;
+  return PC_HDA;
+}
+
+int machine_change_media(Machine *m, int drive, const char *path, char *err, size_t errlen) {
+  if (drive < 0 || drive >= PC_NDRIVES) {
+    snprintf(err, errlen, "no such drive");
+    return -1;
+  }
+  if (drive == PC_HDA || drive == PC_HDB) {
+    snprintf(err, errlen, "%s: a hard disk cannot be changed while the machine runs", drive_flag(drive) + 2);
+    return -1;
+  }
+  if (drive == PC_CDROM && (!m->ide[1] || m->ide[1]->drive[0].type != IDE_ATAPI)) {
+    snprintf(err, errlen, "cdrom: this machine has no CD-ROM drive (start it with --cdrom)");
+    return -1;
+  }
+  Disk *d = NULL;
+  char *copy = NULL;
+  if (path) {
+    char derr[256];
+    DiskMode mode = drive == PC_CDROM ? DISK_RO : m->cfg.snapshot ? DISK_SNAPSHOT : DISK_RW;
+    d = disk_open(path, drive == PC_CDROM ? DISK_CDROM : DISK_FLOPPY, mode, derr, sizeof derr);
+    copy = d ? strdup(path) : NULL;
+    if (!d || !copy) {
+      snprintf(err, errlen, "%s: %s", drive_flag(drive) + 2, d ? "out of memory" : derr);
+      disk_close(d);
+      return -1;
+    }
+  }
+  int rc = drive == PC_CDROM ? ide_change_media(m->ide[1], 0, d) : fdc_attach(m->fdc, drive - PC_FDA, d);
+  if (rc < 0) {
+    snprintf(err, errlen, "%s: the drive refused the medium", drive_flag(drive) + 2);
+    disk_close(d);
+    free(copy);
+    return -1;
+  }
+  disk_close(m->disk[drive]);
+  m->disk[drive] = d;
+  free(m->media_path[drive]);
+  m->media_path[drive] = copy;
+  m->cfg.images[drive] = copy;
+  return 0;
 }
 
 /* ---------------- run loop ---------------- */

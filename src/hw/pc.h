@@ -108,6 +108,7 @@ typedef struct Machine {
   struct IdeChannel *ide[2];
   struct Vga *vga;
   struct Disk *disk[PC_NDRIVES];
+  char *media_path[PC_NDRIVES]; /* image paths of media changed at run time (owned) */
   CharDev *serial;              /* COM1 backend */
   Device devs[PC_MAX_DEVICES];  /* reset/save/load records, in save order */
   int ndevs;
@@ -143,6 +144,12 @@ MachineStop machine_run_for(Machine *m, uint64_t budget_ns);
 void machine_request_stop(Machine *m);
 /* Host input for COM1's receive FIFO: how many of the n bytes it took. */
 size_t machine_serial_input(Machine *m, const uint8_t *bytes, size_t n);
+/* What a bare image is by its content: PC_CDROM (ISO 9660), PC_FDA (a
+ * standard floppy size) or PC_HDA; -1 with a message if it cannot be read. */
+int machine_classify_image(const char *path, char *err, size_t errlen);
+/* Insert (path) or eject (NULL) the medium of a floppy drive or the CD-ROM
+ * drive while the machine runs. 0, or -1 with a message. */
+int machine_change_media(Machine *m, int drive, const char *path, char *err, size_t errlen);
 /* Pull what the host typed on COM1's backend into its receive FIFO. */
 void machine_poll_serial(Machine *m);
 /* Is the CPU halted with interrupts on (waiting for a timer or input)? */

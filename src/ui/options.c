@@ -246,37 +246,9 @@ static bool parse_mem(const char *s, bool qemu, unsigned long *mib) {
   return true;
 }
 
-/* ISO 9660 "CD001" at 8001h, a floppy size, or a hard disk. */
-static int classify_image(const char *path, char *err, size_t errlen) {
-  struct stat st;
-  if (stat(path, &st) < 0) {
-    snprintf(err, errlen, "%s: %s", path, strerror(errno));
-    return -1;
-  }
-  if (S_ISDIR(st.st_mode)) {
-    snprintf(err, errlen, "%s: a directory, not a disk image", path);
-    return -1;
-  }
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    snprintf(err, errlen, "%s: %s", path, strerror(errno));
-    return -1;
-  }
-  char sig[5] = {0};
-  bool iso = fseek(f, 0x8001, SEEK_SET) == 0 && fread(sig, 1, 5, f) == 5 && memcmp(sig, "CD001", 5) == 0;
-  fclose(f);
-  if (iso)
-    return PC_CDROM;
-  static const long floppy_kib[] = {160, 180, 320, 360, 720, 1200, 1440, 1680, 1722, 2880};
-  for (size_t i = 0; i < sizeof floppy_kib / sizeof floppy_kib[0]; i++)
-    if (S_ISREG(st.st_mode) && st.st_size == floppy_kib[i] * 1024)
-      return PC_FDA;
-  return PC_HDA;
-}
-
 static int add_image(Options *o, const char *path) {
   char err[512];
-  int kind = classify_image(path, err, sizeof err);
+  int kind = machine_classify_image(path, err, sizeof err);
   if (kind < 0)
     return bad("%s", err);
   int slot = kind;
