@@ -11,11 +11,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "device.h"
 #include "iobus.h"
 #include "irq.h"
+#include "keymap.h"
 
 #define KBC_QUEUE 32
+#define KBD_BUF 16 /* the keyboard's own buffer: more queued bytes are an overrun */
 
 /* Status register bits (port 64h read). */
 #define KBC_ST_OBF  0x01 /* output buffer full */
@@ -51,6 +54,10 @@
   F(bool, kbd_enabled)      /* keyboard scanning (F4h/F5h) */                            \
   F(uint8_t, kbd_leds)      /* LED state (EDh) */                                        \
   F(uint8_t, kbd_typematic) /* typematic rate/delay (F3h) */                             \
+  A(uint8_t, kbd_held, KEYMAP_HELD_BYTES) /* keys down, one bit per KeyCode */           \
+  F(uint8_t, kbd_rep_key)   /* key being repeated (KEY_NONE: none) */                    \
+  F(uint64_t, kbd_rep_at)   /* virtual ns of its next repeat */                          \
+  F(bool, kbd_overrun)      /* overrun code sent; nothing more until a sequence fits */  \
   F(uint8_t, mouse_pending) /* mouse command waiting for its argument (0: none) */       \
   F(bool, mouse_enabled)    /* data reporting (F4h) */                                   \
   F(bool, mouse_remote)     /* remote mode (F0h) */                                      \
@@ -64,6 +71,8 @@
   F(bool, irq12_level)      /* IRQ12 output */
 typedef struct Kbc {
   SAVE_DECLARE(KBC_FIELDS)
+  Clock *clock;                               /* virtual clock (NULL: no typematic repeat) */
+  Timer *rep_timer;                           /* next typematic repeat */
   IrqLine irq_kbd;                            /* IRQ1 */
   IrqLine irq_aux;                            /* IRQ12 */
   void (*set_a20)(void *opaque, bool on);     /* A20 gate output */
@@ -72,14 +81,23 @@ typedef struct Kbc {
   uint8_t logged[32];                         /* unknown commands already logged */
   Device dev;                                 /* reset/save/load record */
 } Kbc;
-#define KBC_VERSION 1
+#define KBC_VERSION 2
 const SaveTable *kbc_table(void);
 
-Kbc *kbc_new(IoBus *bus, IrqLine irq1, IrqLine irq12, void (*set_a20)(void *, bool),
+Kbc *kbc_new(IoBus *bus, Clock *clock, IrqLine irq1, IrqLine irq12, void (*set_a20)(void *, bool),
              void (*reset)(void *), void *cb_opaque);
 void kbc_free(Kbc *kbc);
 void kbc_reset(Kbc *kbc);
-/* Input: a key by its set-1 make code (0x01..0x58), with the E0 prefix flag. */
+/* Input: a key pressed or released on the host.  The keyboard sends its
+ * set 2 (or, if the guest chose it, set 1) sequence; the controller
+ * translates to set 1 when the command byte's XLAT bit is set.  Send only
+ * changes (no host auto-repeat): the keyboard repeats a held key itself at
+ * the guest's typematic rate (F3h) on the virtual clock until it is released
+ * or another key is pressed.  Repeated presses/releases are ignored. */
+void kbd_key_event(Kbc *kbc, KeyCode key, bool down);
+/* Release every held key (breaks sent), e.g. when the window loses focus. */
+void kbd_release_all(Kbc *kbc);
+/* The same by set 1 make code (0x01..0x7f) and E0 flag. */
 void kbc_key_event(Kbc *kbc, uint8_t set1_code, bool e0, bool down);
 /* Input: relative mouse motion (dy positive = up) and button bits (1 left, 2 right, 4 middle). */
 void kbc_mouse_event(Kbc *kbc, int dx, int dy, uint8_t buttons);

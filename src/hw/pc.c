@@ -393,8 +393,8 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   time_t start = cfg->have_rtc_start ? cfg->rtc_start
                  : cfg->deterministic ? (time_t)DETERMINISTIC_RTC_START : time(NULL);
   m->rtc = m->pic ? rtc_new(m->bus, m->clock, pic_irq_line(m->pic, 8), start) : NULL;
-  m->kbc = m->pic ? kbc_new(m->bus, pic_irq_line(m->pic, 1), pic_irq_line(m->pic, 12), cb_a20,
-                            cb_reset, m) : NULL;
+  m->kbc = m->pic ? kbc_new(m->bus, m->clock, pic_irq_line(m->pic, 1), pic_irq_line(m->pic, 12),
+                            cb_a20, cb_reset, m) : NULL;
   m->dbg = debugport_new(m->bus, cb_exit, m);
   if (!m->pic || !m->pit || !m->rtc || !m->kbc || !m->dbg) {
     snprintf(err, errlen, "cannot create the chipset devices");
