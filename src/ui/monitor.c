@@ -105,6 +105,13 @@ static void help(Monitor *mon) {
              "info registers     CPU state, instruction count, virtual time\n"
              "info status        running or paused\n"
              "stop | cont        pause / resume the guest\n"
+             "system_reset       reset the machine\n"
+             "system_powerdown   switch the machine off (ends the run)\n"
+             "sendkey KEYS       type on the keyboard: a combo (ctrl-alt-delete) or a\n"
+             "                   --send-keys string (text with <f5> style keys)\n"
+             "change DRIVE FILE  insert FILE in fda, fdb or cdrom\n"
+             "eject DRIVE        take the medium out of fda, fdb or cdrom\n"
+             "screendump FILE    save the screen as PNG\n"
              "savevm FILE        save the machine to FILE (as --save)\n"
              "loadvm FILE        load a snapshot into this machine (as --restore)\n"
              "quit               end the run\n");
@@ -144,6 +151,41 @@ void monitor_exec(Monitor *mon, const char *cmd) {
     runner_apply(mon->r, &(RunnerEvent){.kind = REV_PAUSE, .a = 1}, err, sizeof err);
   } else if (strcmp(s, "cont") == 0 || strcmp(s, "c") == 0) {
     runner_apply(mon->r, &(RunnerEvent){.kind = REV_PAUSE, .a = 0}, err, sizeof err);
+  } else if (strcmp(s, "system_reset") == 0) {
+    runner_apply(mon->r, &(RunnerEvent){.kind = REV_RESET}, err, sizeof err);
+  } else if (strcmp(s, "system_powerdown") == 0) {
+    runner_apply(mon->r, &(RunnerEvent){.kind = REV_POWER_OFF}, err, sizeof err);
+  } else if (strcmp(s, "sendkey") == 0 || strcmp(s, "screendump") == 0) {
+    RunnerEvent ev = {.kind = s[1] == 'e' ? REV_KEYS : REV_SCREENSHOT};
+    if (!*arg)
+      mon_printf(mon, "%s: want %s\n", s, ev.kind == REV_KEYS ? "keys, e.g. ctrl-alt-delete" : "a file name");
+    else if (ev.kind == REV_KEYS && !strchr(arg, '<') && strlen(arg) > 1)
+      snprintf(ev.path, sizeof ev.path, "<%s>", arg); /* QEMU's form: one combo */
+    else
+      snprintf(ev.path, sizeof ev.path, "%s", arg);
+    if (*arg && runner_apply(mon->r, &ev, err, sizeof err) < 0)
+      mon_printf(mon, "%s: %s\n", s, err);
+  } else if (strcmp(s, "change") == 0 || strcmp(s, "eject") == 0) {
+    char *file = arg;
+    while (*file && !isspace((unsigned char)*file))
+      file++;
+    if (*file) {
+      *file++ = 0;
+      while (isspace((unsigned char)*file))
+        file++;
+    }
+    int drive = strcmp(arg, "fda") == 0 || strcmp(arg, "floppy0") == 0   ? PC_FDA
+                : strcmp(arg, "fdb") == 0 || strcmp(arg, "floppy1") == 0 ? PC_FDB
+                : strcmp(arg, "cdrom") == 0 || strcmp(arg, "ide1-cd0") == 0 ? PC_CDROM
+                                                                         : -1;
+    RunnerEvent ev = {.kind = s[0] == 'c' ? REV_CHANGE : REV_EJECT, .a = drive};
+    snprintf(ev.path, sizeof ev.path, "%s", file);
+    if (drive < 0)
+      mon_printf(mon, "%s: want a drive: fda, fdb or cdrom\n", s);
+    else if (ev.kind == REV_CHANGE && !*file)
+      mon_printf(mon, "change: want a file name (change %s FILE)\n", arg);
+    else if (runner_apply(mon->r, &ev, err, sizeof err) < 0)
+      mon_printf(mon, "%s: %s\n", s, err);
   } else if (strcmp(s, "savevm") == 0 || strcmp(s, "loadvm") == 0) {
     if (!*arg) {
       mon_printf(mon, "%s: want a file name\n", s);

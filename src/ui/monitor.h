@@ -8,6 +8,10 @@
  *                        instruction count and virtual time
  *   info status          running or paused
  *   stop, cont           pause / resume the guest (virtual time stands still)
+ *   system_reset         reset; system_powerdown: switch off (ends the run)
+ *   sendkey KEYS         type on the PS/2 keyboard (a combo or --send-keys text)
+ *   change DRIVE FILE    insert a medium (fda, fdb, cdrom); eject DRIVE
+ *   screendump FILE      the screen as PNG
  *   savevm FILE          save the whole machine, as --save FILE does
  *   loadvm FILE          load a snapshot into this machine, as --restore
  *                        does (same RAM size and drives; refused otherwise,

@@ -15,9 +15,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i8042.h"
+#include "keymap.h"
 #include "monitor.h"
+#ifdef X86VM_HAVE_VGA
+#include "vga.h"
+#endif
 
 #define SCRIPT_CHAR_NS 100000      /* typed input: one character per 100 us of virtual time */
+#define KEY_EVENT_NS 5000000ull    /* typed keys: a press or release per 5 ms of virtual time */
 #define RUN_CHUNK_NS 10000000ull   /* virtual time per machine_run_for() call: 10 ms */
 #define IDLE_WAIT_MAX_NS 10000000ull /* re-check the host every 10 ms while idle */
 
@@ -75,7 +81,7 @@ int runner_script_add(Runner *r, ScriptKind kind, const char *text, char *err, s
   }
   ScriptStep st = {kind, buf, 0, NULL, 0};
   char uerr[128];
-  long n = runner_unescape(text, buf, uerr, sizeof uerr);
+  long n = kind == SCRIPT_SEND_KEYS ? 0 : runner_unescape(text, buf, uerr, sizeof uerr);
   if (n < 0) {
     snprintf(err, errlen, "%s '%s': %s", kind == SCRIPT_EXPECT ? "--expect" : "--send", text, uerr);
     free(buf);
@@ -88,9 +94,14 @@ int runner_script_add(Runner *r, ScriptKind kind, const char *text, char *err, s
     return -1;
   }
   if (kind == SCRIPT_SEND_KEYS) {
-    snprintf(err, errlen, "--send-keys: no keyboard input in this build");
-    free(buf);
-    return -1;
+    char kerr[200];
+    st.keys = keymap_send_keys(text, &st.nkeys, kerr, sizeof kerr);
+    if (!st.keys) {
+      snprintf(err, errlen, "--send-keys '%s': %s", text, kerr);
+      free(buf);
+      return -1;
+    }
+    st.len = st.nkeys;
   }
   r->script[r->nscript++] = st;
   return 0;
@@ -104,14 +115,21 @@ static void script_timer_cb(void *opaque) {
   if (r->script_pos >= r->nscript || r->script[r->script_pos].kind == SCRIPT_EXPECT)
     return;
   ScriptStep *st = &r->script[r->script_pos];
-  if (r->send_pos < st->len)
-    r->send_pos += machine_serial_input(r->m, (const uint8_t *)st->text + r->send_pos, 1);
+  bool keys = st->kind == SCRIPT_SEND_KEYS;
+  if (r->send_pos < st->len) {
+    if (keys) {
+      kbd_key_event(r->m->kbc, st->keys[r->send_pos].key, st->keys[r->send_pos].down);
+      r->send_pos++;
+    } else {
+      r->send_pos += machine_serial_input(r->m, (const uint8_t *)st->text + r->send_pos, 1);
+    }
+  }
   if (r->send_pos >= st->len) {
     r->script_pos++;
     r->send_pos = 0;
     script_advance(r);
   } else {
-    timer_mod(r->script_timer, clock_now(r->m->clock) + SCRIPT_CHAR_NS);
+    timer_mod(r->script_timer, clock_now(r->m->clock) + (keys ? KEY_EVENT_NS : SCRIPT_CHAR_NS));
   }
 }
 
@@ -125,7 +143,8 @@ static void script_advance(Runner *r) {
   }
   r->match_pos = 0;
   if (r->script[r->script_pos].kind != SCRIPT_EXPECT)
-    timer_mod(r->script_timer, clock_now(r->m->clock) + SCRIPT_CHAR_NS);
+    timer_mod(r->script_timer, clock_now(r->m->clock) +
+                                   (r->script[r->script_pos].kind == SCRIPT_SEND_KEYS ? KEY_EVENT_NS : SCRIPT_CHAR_NS));
 }
 
 /* Every byte COM1 transmits: match the current expect step against the
@@ -148,6 +167,48 @@ static void com1_observer(void *opaque, uint8_t b) {
   }
 }
 
+/* ---------------- typed keys ---------------- */
+
+static void typing_cb(void *opaque) {
+  Runner *r = opaque;
+  if (r->typing_pos < r->ntyping) {
+    kbd_key_event(r->m->kbc, r->typing[r->typing_pos].key, r->typing[r->typing_pos].down);
+    r->typing_pos++;
+  }
+  if (r->typing_pos < r->ntyping) {
+    timer_mod(r->typing_timer, clock_now(r->m->clock) + KEY_EVENT_NS);
+  } else {
+    free(r->typing);
+    r->typing = NULL;
+    r->ntyping = r->typing_pos = 0;
+  }
+}
+
+/* Queue a --send-keys string to type (after what is being typed). */
+static int type_keys(Runner *r, const char *keys, char *err, size_t errlen) {
+  size_t n;
+  char kerr[200];
+  KeyEvent *ev = keymap_send_keys(keys, &n, kerr, sizeof kerr);
+  if (!ev) {
+    snprintf(err, errlen, "%s", kerr);
+    return -1;
+  }
+  KeyEvent *all = realloc(r->typing, (r->ntyping + n) * sizeof *all);
+  if (!all) {
+    free(ev);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  memcpy(all + r->ntyping, ev, n * sizeof *ev);
+  free(ev);
+  bool idle = r->ntyping == 0;
+  r->typing = all;
+  r->ntyping += n;
+  if (idle && n)
+    timer_mod(r->typing_timer, clock_now(r->m->clock) + KEY_EVENT_NS);
+  return 0;
+}
+
 /* ---------------- set-up ---------------- */
 
 static void timeout_cb(void *opaque) {
@@ -168,7 +229,8 @@ Runner *runner_new(Machine *m) {
   pthread_mutex_init(&r->qlock, NULL);
   r->timeout_timer = clock_timer_new(m->clock, timeout_cb, r);
   r->script_timer = clock_timer_new(m->clock, script_timer_cb, r);
-  if (!r->timeout_timer || !r->script_timer) {
+  r->typing_timer = clock_timer_new(m->clock, typing_cb, r);
+  if (!r->timeout_timer || !r->script_timer || !r->typing_timer) {
     runner_free(r);
     return NULL;
   }
@@ -184,6 +246,8 @@ void runner_free(Runner *r) {
     r->m->com1_observer = NULL;
   timer_del(r->timeout_timer);
   timer_del(r->script_timer);
+  timer_del(r->typing_timer);
+  free(r->typing);
   monitor_free(r->monitor);
   for (int i = 0; i < r->nscript; i++) {
     free(r->script[i].text);
@@ -246,6 +310,45 @@ int runner_apply(Runner *r, const RunnerEvent *ev, char *err, size_t errlen) {
     r->quit_requested = true;
     r->power_off = true;
     return 0;
+  case REV_QUIT:
+    r->quit_requested = true;
+    return 0;
+  case REV_KEY:
+    if (ev->a <= KEY_NONE || ev->a >= KEY_COUNT) {
+      snprintf(err, errlen, "no such key");
+      return -1;
+    }
+    kbd_key_event(m->kbc, (KeyCode)ev->a, ev->b != 0);
+    return 0;
+  case REV_KEYS:
+    return type_keys(r, ev->path, err, errlen);
+  case REV_RELEASE_KEYS:
+    kbd_release_all(m->kbc);
+    return 0;
+  case REV_MOUSE:
+    kbc_mouse_event(m->kbc, ev->a, ev->b, (uint8_t)ev->d);
+    return 0;
+  case REV_SCREENSHOT:
+#ifdef X86VM_HAVE_VGA
+    return vga_screenshot_png(m->vga, ev->path, err, errlen);
+#else
+    snprintf(err, errlen, "no VGA in this build");
+    return -1;
+#endif
+  case REV_CHANGE:
+  case REV_EJECT: {
+    int drive = ev->a;
+    if (ev->kind == REV_CHANGE && drive < 0) {
+      drive = machine_classify_image(ev->path, err, errlen);
+      if (drive < 0)
+        return -1;
+      if (drive == PC_HDA) {
+        snprintf(err, errlen, "%s: not a CD (ISO 9660) or floppy image; hard disks cannot be inserted", ev->path);
+        return -1;
+      }
+    }
+    return machine_change_media(m, drive, ev->kind == REV_CHANGE ? ev->path : NULL, err, errlen);
+  }
   case REV_SAVE:
     return machine_save(m, ev->path, err, errlen);
   case REV_LOAD:
@@ -254,10 +357,9 @@ int runner_apply(Runner *r, const RunnerEvent *ev, char *err, size_t errlen) {
     if (r->monitor)
       monitor_exec(r->monitor, ev->path);
     return 0;
-  default:
-    snprintf(err, errlen, "not supported in this build");
-    return -1;
   }
+  snprintf(err, errlen, "unknown event");
+  return -1;
 }
 
 static void drain_queue(Runner *r) {

@@ -32,29 +32,32 @@
 typedef enum ScriptKind {
   SCRIPT_EXPECT,     /* wait for text on COM1 */
   SCRIPT_SEND,       /* type text on COM1 */
-  SCRIPT_SEND_KEYS   /* type on the PS/2 keyboard (keys.h syntax) */
+  SCRIPT_SEND_KEYS   /* type on the PS/2 keyboard (keymap_send_keys syntax) */
 } ScriptKind;
 
 typedef struct ScriptStep {
   ScriptKind kind;
   char *text;        /* unescaped (SEND/EXPECT), as given (SEND_KEYS) */
   size_t len;
-  struct KeyStroke *keys; /* SEND_KEYS: the key events */
+  struct KeyEvent *keys;  /* SEND_KEYS: the key events */
   size_t nkeys;
 } ScriptStep;
 
 /* What another thread may ask of a running machine. */
 typedef enum RunnerEventKind {
-  REV_KEY,          /* a: key code (keys.h), b: 1 down / 0 up */
+  REV_KEY,          /* a: KeyCode (keymap.h), b: 1 down / 0 up */
+  REV_KEYS,         /* type path, a --send-keys string (keymap_send_keys) */
   REV_RELEASE_KEYS, /* release every key held (the window lost focus) */
   REV_MOUSE,        /* a: dx, b: dy, c: wheel, d: buttons (bit 0 left, 1 right, 2 middle) */
   REV_PAUSE,        /* pause (a = 1) or resume (a = 0) */
   REV_TOGGLE_PAUSE,
   REV_RESET,        /* hard reset */
   REV_POWER_OFF,    /* switch off: ends the run */
+  REV_QUIT,         /* end the run (window closed) */
+  REV_SCREENSHOT,   /* save the screen to path (PNG) */
   REV_SAVE,         /* save the machine to path */
   REV_LOAD,         /* load the machine from path */
-  REV_CHANGE,       /* a: drive (PC_FDA...), path: new medium */
+  REV_CHANGE,       /* a: drive (PC_FDA...; -1: by the image's content), path: new medium */
   REV_EJECT,        /* a: drive */
   REV_MONITOR       /* run path as a monitor command line (answer in the log) */
 } RunnerEventKind;
@@ -77,6 +80,10 @@ typedef struct Runner {
   Timer *script_timer;          /* paces typed input on the virtual clock */
   bool script_done;             /* the last expect matched */
   bool script_started;
+  /* keys being typed (REV_KEYS, sendkey), paced on the virtual clock */
+  struct KeyEvent *typing;
+  size_t ntyping, typing_pos;
+  Timer *typing_timer;
   /* timeout */
   uint64_t timeout_ns;          /* virtual ns if deterministic, host ns otherwise; 0: none */
   uint64_t host_start_ns;       /* host time when runner_run started */

@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#ifndef X86VM_HAVE_SDL
+#if !defined(X86VM_HAVE_SDL) || !defined(VGA_LFB_ADDR) /* VGA_LFB_ADDR: the renderer with dirty tracking */
 bool sdl_available(void) { return false; }
 MachineStop sdl_run(Runner *r, const Options *o) {
   (void)o;
