@@ -87,6 +87,8 @@ static void usage(FILE *f) {
     "  --bios FILE           BIOS ROM, any size up to 256 KiB (default: our BIOS)\n"
     "  --vga-bios FILE       video BIOS option ROM (e.g. SeaBIOS's vgabios-isavga.bin): at C0000h\n"
     "                        for our BIOS, and as fw_cfg file vgaroms/NAME for SeaBIOS\n"
+    "  --vga-mem MIB         video memory (VBE linear framebuffer at E0000000h) in MiB\n"
+    "                        (default 16, 1..256)\n"
     "  --fda FILE, --fdb FILE    floppy images (1.44 MB etc.)\n"
     "  --hda FILE, --hdb FILE    hard disk images (raw)\n"
     "  --cdrom FILE          ISO image on the secondary IDE master\n"
@@ -148,7 +150,7 @@ static bool file_exists(const char *path) {
 }
 
 enum {
-  OPT_HEADLESS = 256, OPT_CPU, OPT_ENGINE, OPT_JIT_CACHE, OPT_JIT_STATS, OPT_JIT_DUMP, OPT_JIT_PERF_MAP, OPT_MEM, OPT_BIOS, OPT_FDA, OPT_FDB, OPT_HDA, OPT_HDB, OPT_CDROM,
+  OPT_HEADLESS = 256, OPT_CPU, OPT_ENGINE, OPT_JIT_CACHE, OPT_JIT_STATS, OPT_JIT_DUMP, OPT_JIT_PERF_MAP, OPT_MEM, OPT_VGAMEM, OPT_BIOS, OPT_FDA, OPT_FDB, OPT_HDA, OPT_HDB, OPT_CDROM,
   OPT_BOOT, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_SERIAL, OPT_SNAPSHOT, OPT_SAVE, OPT_RESTORE,
   OPT_DET, OPT_NSPI, OPT_MONITOR, OPT_VGABIOS, OPT_TIMEOUT, OPT_SCREENSHOT, OPT_EXPECT, OPT_SEND, OPT_HELP, OPT_VERSION
 };
@@ -162,6 +164,7 @@ static const struct option long_opts[] = {
   {"jit-dump", required_argument, 0, OPT_JIT_DUMP},
   {"jit-perf-map", no_argument, 0, OPT_JIT_PERF_MAP},
   {"mem", required_argument, 0, OPT_MEM},
+  {"vga-mem", required_argument, 0, OPT_VGAMEM},
   {"bios", required_argument, 0, OPT_BIOS},
   {"vga-bios", required_argument, 0, OPT_VGABIOS},
   {"fda", required_argument, 0, OPT_FDA},
@@ -259,6 +262,14 @@ int main(int argc, char **argv) {
         return bad("--mem %s: want a size in MiB from 1 to 3584%s", optarg, "");
       cfg.mem_mib = (uint32_t)v;
       mem_given = true;
+      break;
+    }
+    case OPT_VGAMEM: {
+      errno = 0;
+      unsigned long v = strtoul(optarg, &end, 10);
+      if (errno || *end || end == optarg || v < 1 || v > VGA_MEM_MAX_MIB)
+        return bad("--vga-mem %s: want a size in MiB from 1 to 256%s", optarg, "");
+      cfg.vga_mem_mib = (uint32_t)v;
       break;
     }
     case OPT_BIOS: bios = optarg; break;
