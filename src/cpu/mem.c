@@ -91,6 +91,23 @@ int mem_map_mmio(Mem *mem, uint32_t base, uint32_t size, MmioRead rd, MmioWrite 
   return 0;
 }
 
+int mem_map_ram(Mem *mem, uint32_t base, uint8_t *host, uint8_t *dirty, uint32_t size,
+                const char *name) {
+  if (mem->nregions >= MEM_MAX_REGIONS || size == 0 || (size & PAGE_MASK) || (base & PAGE_MASK))
+    return -1;
+  MemRegion *r = &mem->regions[mem->nregions++];
+  *r = (MemRegion){.base = base, .size = size, .kind = MEM_RAM, .host = host, .dirty = dirty,
+                   .name = name};
+  hull_add(mem, base, size);
+  map_changed(mem);
+  return 0;
+}
+
+void mem_rearm_dirty(Mem *mem) {
+  if (mem->rearm_hook)
+    mem->rearm_hook(mem->rearm_opaque);
+}
+
 void mem_set_a20(Mem *mem, bool enabled) {
   uint32_t m = enabled ? 0xffffffffu : ~0x100000u;
   if (m != mem->a20_mask) {
@@ -113,15 +130,28 @@ uint8_t *mem_page_read_ptr(Mem *mem, uint32_t ppage) {
   uint32_t pa = (ppage << PAGE_SHIFT) & mem->a20_mask;
   MemRegion *r = find_region(mem, pa);
   if (r)
-    return r->kind == MEM_ROM ? r->host + (pa - r->base) : NULL;
+    return r->kind == MEM_ROM || r->kind == MEM_RAM ? r->host + (pa - r->base) : NULL;
   if (pa < mem->ram_size)
     return mem->ram + pa;
   return NULL;
 }
 
+uint8_t *mem_page_code_ptr(Mem *mem, uint32_t ppage) {
+  uint32_t pa = (ppage << PAGE_SHIFT) & mem->a20_mask;
+  MemRegion *r = find_region(mem, pa);
+  if (r && r->kind == MEM_RAM)
+    return NULL; /* written behind the code trackers' backs */
+  return mem_page_read_ptr(mem, ppage);
+}
+
 uint8_t *mem_page_write_ptr(Mem *mem, uint32_t ppage) {
   uint32_t pa = (ppage << PAGE_SHIFT) & mem->a20_mask;
-  if (find_region(mem, pa) || mem->wlog)
+  MemRegion *r = find_region(mem, pa);
+  if (r && r->kind == MEM_RAM && !mem->wlog) {
+    r->dirty[(pa - r->base) >> PAGE_SHIFT] = 1;
+    return r->host + (pa - r->base);
+  }
+  if (r || mem->wlog)
     return NULL;
   if (pa < mem->ram_size && !mem->page_code[pa >> PAGE_SHIFT])
     return mem->ram + pa;
@@ -174,7 +204,7 @@ uint8_t mem_read8(Mem *mem, uint32_t pa) {
   pa &= mem->a20_mask;
   MemRegion *r = mem->nregions ? find_region(mem, pa) : NULL;
   if (r) {
-    if (r->kind == MEM_ROM)
+    if (r->kind == MEM_ROM || r->kind == MEM_RAM)
       return r->host[pa - r->base];
     if (mem->wlog)
       mem->wlog->mmio = true;
@@ -197,6 +227,10 @@ void mem_write8(Mem *mem, uint32_t pa, uint8_t v) {
   if (r) {
     if (r->kind == MEM_MMIO && r->write)
       r->write(r->opaque, pa - r->base, 1, v);
+    if (r->kind == MEM_RAM) {
+      r->host[pa - r->base] = v;
+      r->dirty[(pa - r->base) >> PAGE_SHIFT] = 1;
+    }
     if (mem->wlog)
       mem->wlog->mmio = true;
     return;

@@ -1,8 +1,13 @@
 /*
  * mem.h — the guest physical address space: RAM, ROM and MMIO regions.
  *
- * RAM is one host allocation; ROM and MMIO regions are overlaid on the
- * address map by the machine.  Devices plug in by registering an MMIO
+ * RAM is one host allocation; ROM, MMIO and device-RAM regions are overlaid
+ * on the address map by the machine.  Device RAM (a video card's linear
+ * framebuffer) is host memory owned by the device: the TLBs get direct
+ * pointers to it, and handing out a write pointer (or a slow-path write)
+ * marks the page in the device's dirty map; the device clears the map and
+ * calls mem_rearm_dirty() so later writes mark pages again.  No code runs
+ * from device RAM through the block caches (mem_page_code_ptr).  Devices plug in by registering an MMIO
  * region with read/write callbacks, without touching the CPU.  Every guest
  * physical access is bounds-checked: an access outside RAM and every region
  * reads as all-ones and writes are dropped, never touching host memory.
@@ -25,13 +30,14 @@
 typedef uint32_t (*MmioRead)(void *opaque, uint32_t offset, int size);
 typedef void (*MmioWrite)(void *opaque, uint32_t offset, int size, uint32_t value);
 
-typedef enum MemKind { MEM_ROM = 1, MEM_MMIO = 2 } MemKind;
+typedef enum MemKind { MEM_ROM = 1, MEM_MMIO = 2, MEM_RAM = 3 } MemKind;
 
 typedef struct MemRegion {
   uint32_t base;      /* physical base */
   uint32_t size;      /* bytes */
   MemKind kind;
-  uint8_t *host;      /* ROM contents (MEM_ROM) */
+  uint8_t *host;      /* ROM contents (MEM_ROM), device memory (MEM_RAM) */
+  uint8_t *dirty;     /* MEM_RAM: per page, set when written (or a write pointer handed out) */
   MmioRead read;      /* MEM_MMIO callbacks */
   MmioWrite write;
   void *opaque;
@@ -55,6 +61,10 @@ typedef struct Mem {
   /* Called when the TLBs must be flushed (A20 toggled, map changed). */
   void (*map_changed_hook)(void *opaque);
   void *map_changed_opaque;
+  /* Called when write pointers into device RAM must be dropped (the machine
+   * flushes the CPU's TLB), so the next write marks its page dirty again. */
+  void (*rearm_hook)(void *opaque);
+  void *rearm_opaque;
   /* Lockstep checking (src/jit/lockstep.c): when set, every RAM write is
    * logged with its old value, no host write pointers are handed out, and
    * any MMIO access is flagged (device side effects cannot be replayed). */
@@ -79,12 +89,21 @@ void mem_destroy(Mem *mem);
 int mem_map_rom(Mem *mem, uint32_t base, const uint8_t *data, uint32_t size, const char *name);
 int mem_map_mmio(Mem *mem, uint32_t base, uint32_t size, MmioRead rd, MmioWrite wr, void *opaque,
                  const char *name);
+/* Map device RAM: size bytes (multiple of 4 KiB) at host, owned by the caller,
+ * with dirty[size / 4 KiB] page flags. Returns 0, or -1 if the map is full. */
+int mem_map_ram(Mem *mem, uint32_t base, uint8_t *host, uint8_t *dirty, uint32_t size,
+                const char *name);
+/* After clearing a device-RAM dirty map: drop handed-out write pointers. */
+void mem_rearm_dirty(Mem *mem);
 void mem_set_a20(Mem *mem, bool enabled);
 
 /* Host pointer to the start of physical page ppage for reads, or NULL (MMIO/unmapped). */
 uint8_t *mem_page_read_ptr(Mem *mem, uint32_t ppage);
-/* Host pointer for writes, or NULL when writes must take the slow path (ROM, MMIO, code pages). */
+/* Host pointer for writes, or NULL when writes must take the slow path (ROM, MMIO, code pages).
+ * A device-RAM page is marked dirty when its pointer is handed out. */
 uint8_t *mem_page_write_ptr(Mem *mem, uint32_t ppage);
+/* Host pointer to a page that decoded code may be cached from (RAM, ROM), or NULL. */
+uint8_t *mem_page_code_ptr(Mem *mem, uint32_t ppage);
 
 /* Slow-path physical accesses (any alignment, any region). */
 uint8_t mem_read8(Mem *mem, uint32_t pa);

@@ -334,9 +334,9 @@ static int add_storage_and_display(Machine *m, char *err, size_t errlen) {
     return -1;
   }
 #ifdef X86VM_HAVE_VGA
-  m->vga = vga_new(m->bus, m->mem, m->clock);
+  m->vga = vga_new_mem(m->bus, m->mem, m->clock, m->cfg.vga_mem_mib);
   if (!m->vga) {
-    snprintf(err, errlen, "cannot create the VGA");
+    snprintf(err, errlen, "cannot create the VGA (--vga-mem %u)", m->cfg.vga_mem_mib);
     return -1;
   }
   machine_add_device(m, (Device){"vga", m->vga, vga_reset, vga_save, vga_check, vga_load});
@@ -377,6 +377,9 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
     goto fail;
   }
   cpu_set_model(m->cpu, cfg->cpu_model);
+  /* Device RAM (the VGA's LFB) re-arms its dirty tracking by dropping TLB write pointers. */
+  m->mem->rearm_hook = (void (*)(void *))tlb_flush;
+  m->mem->rearm_opaque = m->cpu;
   m->cpu->io_opaque = m;
   m->cpu->port_in = cb_port_in;
   m->cpu->port_out = cb_port_out;

@@ -49,6 +49,7 @@ typedef struct MachineConfig {
   uint32_t mem_mib;           /* RAM size in MiB */
   const char *bios_path;      /* ROM image */
   const char *vga_bios_path;  /* optional video BIOS (option ROM) for C0000h, NULL: none */
+  uint32_t vga_mem_mib;       /* video memory (VBE linear framebuffer) in MiB, 0: default 16 */
   const char *images[PC_NDRIVES]; /* disk images (NULL: none) */
   const char *boot;           /* boot order letters (a, c, d), e.g. "cad"; NULL: default */
   bool snapshot;              /* writes go to an overlay, images untouched */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "png.h"
 
 SAVE_TABLE_DEFINE(vga_table, Vga, VGA_FIELDS, VGA_VERSION)
@@ -88,6 +90,20 @@ void vga_reset(void *opaque) {
   const uint8_t *font = vga_builtin_font();
   for (int c = 0; c < 256; c++)
     memcpy(v->vram + 2 * VGA_PLANE_SIZE + c * 32, font + c * 16, 16);
+  /* DISPI: off, 640x480x8 programmed (Bochs's power-on values). */
+  v->vbe_index = 0;
+  memset(v->vbe, 0, sizeof(v->vbe));
+  v->vbe[VBE_DISPI_ID] = VBE_DISPI_ID5;
+  v->vbe[VBE_DISPI_XRES] = 640;
+  v->vbe[VBE_DISPI_YRES] = 480;
+  v->vbe[VBE_DISPI_BPP] = 8;
+  if (v->lfb) {
+    memset(v->lfb, 0, v->lfb_size);
+    memset(v->lfb_dirty, 1, v->lfb_size >> 12);
+  }
+  v->vram_written = true;
+  v->gen++;
+  v->frame_valid = false;
 }
 
 /* ---- memory ---- */
@@ -103,6 +119,16 @@ static bool map_window(const Vga *v, uint32_t off, uint32_t *addr) {
   }
 }
 
+bool vga_vbe_enabled(const Vga *v) { return v->vbe[VBE_DISPI_ENABLE] & VBE_DISPI_ENABLED; }
+
+/* VBE bank window: A0000h-AFFFFh shows 64 KiB of video memory at BANK * 64 KiB. */
+static bool bank_window(const Vga *v, uint32_t off, uint32_t *addr) {
+  if (off >= 0x10000)
+    return false;
+  *addr = (uint32_t)v->vbe[VBE_DISPI_BANK] * 0x10000u + off;
+  return *addr < v->lfb_size;
+}
+
 static void load_latches(Vga *v, uint32_t poff) {
   for (int p = 0; p < 4; p++)
     v->latch[p] = v->vram[p * VGA_PLANE_SIZE + poff];
@@ -110,6 +136,8 @@ static void load_latches(Vga *v, uint32_t poff) {
 
 uint8_t vga_mem_read(Vga *v, uint32_t off) {
   uint32_t addr;
+  if (vga_vbe_enabled(v))
+    return bank_window(v, off, &addr) ? v->lfb[addr] : 0xff;
   if (!map_window(v, off, &addr))
     return 0xff;
   int plane;
@@ -150,8 +178,16 @@ static uint8_t alu(int func, uint8_t d, uint8_t latch) {
 
 void vga_mem_write(Vga *v, uint32_t off, uint8_t val) {
   uint32_t addr;
+  if (vga_vbe_enabled(v)) {
+    if (bank_window(v, off, &addr)) {
+      v->lfb[addr] = val;
+      v->lfb_dirty[addr >> 12] = 1;
+    }
+    return;
+  }
   if (!map_window(v, off, &addr))
     return;
+  v->vram_written = true;
   uint8_t planes = v->seq[SEQ_MAP_MASK] & 0x0f;
   uint32_t poff;
   if (v->seq[SEQ_MEMMODE] & 0x08) {
@@ -200,6 +236,139 @@ static uint32_t vga_mmio_read(void *opaque, uint32_t offset, int size) {
 static void vga_mmio_write(void *opaque, uint32_t offset, int size, uint32_t value) {
   for (int i = 0; i < size; i++)
     vga_mem_write(opaque, offset + (uint32_t)i, (uint8_t)(value >> (8 * i)));
+}
+
+/* ---- Bochs VBE (DISPI) ---- */
+
+static uint32_t vbe_bytes_pp(uint16_t bpp) { return (bpp + 7u) / 8u; }
+
+static bool vbe_bpp_valid(uint16_t bpp) {
+  return bpp == 8 || bpp == 15 || bpp == 16 || bpp == 24 || bpp == 32;
+}
+
+/* Bytes per scan line of the current virtual width. */
+static uint32_t vbe_line_bytes(const Vga *v) {
+  return (uint32_t)v->vbe[VBE_DISPI_VIRT_WIDTH] * vbe_bytes_pp(v->vbe[VBE_DISPI_BPP]);
+}
+
+/* The visible frame at (xoff, yoff) with this virtual width lies in video memory. */
+static bool vbe_frame_fits(const Vga *v, uint32_t vwidth, uint32_t xoff, uint32_t yoff) {
+  uint32_t bpp = vbe_bytes_pp(v->vbe[VBE_DISPI_BPP]);
+  uint64_t line = (uint64_t)vwidth * bpp;
+  uint64_t end = (yoff + (uint64_t)v->vbe[VBE_DISPI_YRES] - 1) * line +
+                 ((uint64_t)xoff + v->vbe[VBE_DISPI_XRES]) * bpp;
+  return vwidth >= v->vbe[VBE_DISPI_XRES] && xoff < vwidth && end <= v->lfb_size;
+}
+
+static void vbe_set_virt_height(Vga *v) {
+  uint32_t h = v->lfb_size / vbe_line_bytes(v);
+  v->vbe[VBE_DISPI_VIRT_HEIGHT] = (uint16_t)(h > 0xffff ? 0xffff : h);
+}
+
+/* Switch the DAC between 6- and 8-bit entries, keeping the colours. */
+static void dac_set_width(Vga *v, bool eight) {
+  bool was = v->vbe[VBE_DISPI_ENABLE] & VBE_DISPI_8BIT_DAC;
+  if (was == eight)
+    return;
+  for (int i = 0; i < 768; i++)
+    v->dac[i] = eight ? (uint8_t)(v->dac[i] << 2 | v->dac[i] >> 4) : (uint8_t)(v->dac[i] >> 2);
+}
+
+static void vbe_write_enable(Vga *v, uint16_t val) {
+  val &= VBE_DISPI_ENABLED | VBE_DISPI_GETCAPS | VBE_DISPI_8BIT_DAC | VBE_DISPI_LFB_ENABLED |
+         VBE_DISPI_NOCLEARMEM;
+  if ((val & VBE_DISPI_ENABLED) && !vga_vbe_enabled(v)) {
+    uint32_t bpp = vbe_bytes_pp(v->vbe[VBE_DISPI_BPP]);
+    if ((uint64_t)v->vbe[VBE_DISPI_XRES] * v->vbe[VBE_DISPI_YRES] * bpp > v->lfb_size)
+      val &= (uint16_t)~VBE_DISPI_ENABLED; /* does not fit: stays off */
+    else {
+      v->vbe[VBE_DISPI_VIRT_WIDTH] = v->vbe[VBE_DISPI_XRES];
+      v->vbe[VBE_DISPI_X_OFFSET] = v->vbe[VBE_DISPI_Y_OFFSET] = 0;
+      v->vbe[VBE_DISPI_BANK] = 0;
+      vbe_set_virt_height(v);
+      if (!(val & VBE_DISPI_NOCLEARMEM)) {
+        memset(v->lfb, 0, v->lfb_size);
+        memset(v->lfb_dirty, 1, v->lfb_size >> 12);
+      }
+    }
+  }
+  dac_set_width(v, val & VBE_DISPI_8BIT_DAC);
+  v->vbe[VBE_DISPI_ENABLE] = val;
+}
+
+static void vbe_write(Vga *v, uint16_t val) {
+  bool on = vga_vbe_enabled(v);
+  switch (v->vbe_index) {
+  case VBE_DISPI_ID:
+    if (val >= 0xb0c0 && val <= VBE_DISPI_ID5)
+      v->vbe[VBE_DISPI_ID] = val;
+    break;
+  case VBE_DISPI_XRES: /* the geometry is fixed while a mode is on */
+    if (!on && val >= 8 && val <= VBE_DISPI_MAX_XRES && val % 8 == 0)
+      v->vbe[VBE_DISPI_XRES] = val;
+    break;
+  case VBE_DISPI_YRES:
+    if (!on && val >= 1 && val <= VBE_DISPI_MAX_YRES)
+      v->vbe[VBE_DISPI_YRES] = val;
+    break;
+  case VBE_DISPI_BPP:
+    if (!on && vbe_bpp_valid(val))
+      v->vbe[VBE_DISPI_BPP] = val;
+    break;
+  case VBE_DISPI_ENABLE:
+    vbe_write_enable(v, val);
+    break;
+  case VBE_DISPI_BANK:
+    if ((uint32_t)val < v->lfb_size >> 16)
+      v->vbe[VBE_DISPI_BANK] = val;
+    break;
+  case VBE_DISPI_VIRT_WIDTH:
+    if (on && vbe_frame_fits(v, val, 0, 0)) {
+      v->vbe[VBE_DISPI_VIRT_WIDTH] = val;
+      v->vbe[VBE_DISPI_X_OFFSET] = v->vbe[VBE_DISPI_Y_OFFSET] = 0;
+      vbe_set_virt_height(v);
+    }
+    break;
+  case VBE_DISPI_X_OFFSET:
+    if (on && vbe_frame_fits(v, v->vbe[VBE_DISPI_VIRT_WIDTH], val, v->vbe[VBE_DISPI_Y_OFFSET]))
+      v->vbe[VBE_DISPI_X_OFFSET] = val;
+    break;
+  case VBE_DISPI_Y_OFFSET:
+    if (on && vbe_frame_fits(v, v->vbe[VBE_DISPI_VIRT_WIDTH], v->vbe[VBE_DISPI_X_OFFSET], val))
+      v->vbe[VBE_DISPI_Y_OFFSET] = val;
+    break;
+  default: /* VIRT_HEIGHT and VIDEO_MEMORY_64K are read-only */
+    break;
+  }
+  v->gen++;
+}
+
+static uint16_t vbe_read(const Vga *v) {
+  bool caps = v->vbe[VBE_DISPI_ENABLE] & VBE_DISPI_GETCAPS;
+  switch (v->vbe_index) {
+  case VBE_DISPI_XRES: return caps ? VBE_DISPI_MAX_XRES : v->vbe[VBE_DISPI_XRES];
+  case VBE_DISPI_YRES: return caps ? VBE_DISPI_MAX_YRES : v->vbe[VBE_DISPI_YRES];
+  case VBE_DISPI_BPP: return caps ? VBE_DISPI_MAX_BPP : v->vbe[VBE_DISPI_BPP];
+  case VBE_DISPI_VIDEO_MEMORY_64K: return (uint16_t)(v->lfb_size >> 16);
+  default: return v->vbe_index < VBE_DISPI_NREGS ? v->vbe[v->vbe_index] : 0;
+  }
+}
+
+/* 1CEh index, 1CFh data, 1D0h data (Bochs's alias; 1D1h its high byte); 16-bit registers, a
+ * byte access reads or writes the low byte (zero-extended). */
+static uint32_t vbe_io_read(void *opaque, uint16_t port, int size) {
+  Vga *v = opaque;
+  uint16_t r = port == 0x1ce ? v->vbe_index : vbe_read(v);
+  return size == 1 ? (r & 0xffu) : r;
+}
+
+static void vbe_io_write(void *opaque, uint16_t port, int size, uint32_t value) {
+  Vga *v = opaque;
+  uint16_t val = (uint16_t)(size == 1 ? (value & 0xff) : value);
+  if (port == 0x1ce)
+    v->vbe_index = val;
+  else
+    vbe_write(v, val);
 }
 
 /* ---- ports ---- */
@@ -279,6 +448,7 @@ void vga_ioport_write(Vga *v, uint16_t port, uint8_t val) {
   if ((port >= 0x3b0 && port <= 0x3bf && !mono_port_active(v)) ||
       (port >= 0x3d0 && port <= 0x3df && mono_port_active(v)))
     return;
+  v->gen++; /* the picture may change: vga_render_dirty looks again */
   switch (port) {
   case 0x3c0:
     if (!v->attr_flipflop) {
@@ -316,7 +486,7 @@ void vga_ioport_write(Vga *v, uint16_t port, uint8_t val) {
     v->dac_state = 0;
     return;
   case 0x3c9:
-    v->dac_latch[v->dac_sub] = val & 0x3f;
+    v->dac_latch[v->dac_sub] = v->vbe[VBE_DISPI_ENABLE] & VBE_DISPI_8BIT_DAC ? val : val & 0x3f;
     if (++v->dac_sub == 3) {
       memcpy(v->dac + v->dac_write_index * 3, v->dac_latch, 3);
       v->dac_sub = 0;
@@ -363,7 +533,7 @@ static void vga_io_write(void *opaque, uint16_t port, int size, uint32_t value) 
 
 /* ---- geometry ---- */
 
-bool vga_is_text_mode(const Vga *v) { return !(v->attr[AC_MODE] & 0x01); }
+bool vga_is_text_mode(const Vga *v) { return !(v->attr[AC_MODE] & 0x01) && !vga_vbe_enabled(v); }
 
 static int vertical_display_end(const Vga *v) {
   int vde = v->crtc[CR_VDE] | ((v->crtc[CR_OVERFLOW] & 0x02) << 7) |
@@ -482,22 +652,48 @@ int vga_text_dump(Vga *v, FILE *f) {
 
 /* ---- rendering ---- */
 
-static uint32_t dac_rgb(const Vga *v, uint8_t index) {
-  index &= v->pel_mask;
+enum { RK_TEXT = 1, RK_CGA4, RK_PLANAR, RK_256, RK_VBE };
+
+/* Everything a frame's lines need, worked out once per frame. */
+typedef struct Geom {
+  int kind, w, h;
+  uint32_t pal[256];        /* DAC entries as 0x00RRGGBB (pixel mask applied) */
+  uint32_t apal[16];        /* attribute palette through the DAC */
+  uint32_t start, stride;   /* CRTC start address and offset (address counter units) */
+  int shift;                /* address counter -> plane offset */
+  /* text */
+  int cols, rows, cw, chh;
+  uint32_t font_base[2];    /* plane 2 offsets of character maps A and B */
+  bool font_empty[2];       /* nothing loaded there: the built-in font */
+  uint32_t cursor;          /* cursor address, or ~0 when hidden */
+  int cur_s, cur_e;
+  bool blink, lge;
+  int phase;                /* bit 0: cursor off, bit 1: blinking characters off */
+  /* graphics */
+  int scans;                /* scan lines per character row */
+  bool cga_banks;           /* CRTC mode bit 0 clear: row scan bit 0 picks the odd bank */
+  uint8_t plane_en;
+  /* VBE */
+  uint32_t vbe_start, vbe_line;
+  int vbe_bpp;
+} Geom;
+
+static uint32_t dac_entry(const Vga *v, uint8_t index) {
   const uint8_t *e = v->dac + index * 3;
-  uint32_t r = (uint32_t)(e[0] << 2 | e[0] >> 4);
-  uint32_t g = (uint32_t)(e[1] << 2 | e[1] >> 4);
-  uint32_t b = (uint32_t)(e[2] << 2 | e[2] >> 4);
+  if (v->vbe[VBE_DISPI_ENABLE] & VBE_DISPI_8BIT_DAC)
+    return (uint32_t)e[0] << 16 | (uint32_t)e[1] << 8 | e[2];
+  uint32_t r = (uint32_t)(e[0] << 2 | e[0] >> 4) & 0xff;
+  uint32_t g = (uint32_t)(e[1] << 2 | e[1] >> 4) & 0xff;
+  uint32_t b = (uint32_t)(e[2] << 2 | e[2] >> 4) & 0xff;
   return r << 16 | g << 8 | b;
 }
 
-/* 4-bit colour through the attribute palette and colour select to the DAC. */
-static uint32_t attr_rgb(const Vga *v, uint8_t c) {
+/* 4-bit colour through the attribute palette and colour select to the DAC index. */
+static uint8_t attr_index(const Vga *v, uint8_t c) {
   uint8_t p = v->attr[c & 0x0f] & 0x3f;
   if (v->attr[AC_MODE] & 0x80)
     p = (uint8_t)((p & 0x0f) | ((v->attr[AC_COLSEL] & 0x03) << 4));
-  p = (uint8_t)(p | ((v->attr[AC_COLSEL] & 0x0c) << 4));
-  return dac_rgb(v, p);
+  return (uint8_t)(p | ((v->attr[AC_COLSEL] & 0x0c) << 4));
 }
 
 /* True if plane 2 holds no glyph data in the selected font (nothing loaded). */
@@ -513,60 +709,110 @@ static uint32_t charmap_base(uint8_t sel) {
   return (uint32_t)(sel & 3) * 0x4000 + (uint32_t)(sel >> 2 & 1) * 0x2000;
 }
 
-static void render_text(const Vga *v, uint32_t *rgb, int *pw, int *ph) {
-  int cols, rows;
-  vga_text_size(v, &cols, &rows);
-  int cw = (v->seq[SEQ_CLOCK] & 1) ? 8 : 9;
-  int chh = char_height(v);
-  if (cols * cw > VGA_MAX_WIDTH)
-    cols = VGA_MAX_WIDTH / cw;
-  if (rows * chh > VGA_MAX_HEIGHT)
-    rows = VGA_MAX_HEIGHT / chh;
-  int w = cols * cw, h = rows * chh;
-  uint8_t cs = v->seq[SEQ_CHARMAP];
-  uint32_t base_a = charmap_base((uint8_t)(((cs >> 5) & 1) << 2 | ((cs >> 2) & 3)));
-  uint32_t base_b = charmap_base((uint8_t)(((cs >> 4) & 1) << 2 | (cs & 3)));
-  bool empty_a = font_empty(v, base_a);
-  bool empty_b = base_b == base_a ? empty_a : font_empty(v, base_b);
-  const uint8_t *builtin = vga_builtin_font();
-  bool blink = v->attr[AC_MODE] & 0x08;
-  bool lge = v->attr[AC_MODE] & 0x04;
-  uint32_t cursor = (uint32_t)v->crtc[CR_CUR_HI] << 8 | v->crtc[CR_CUR_LO];
-  bool cursor_on = !(v->crtc[CR_CUR_START] & 0x20);
-  int cur_s = v->crtc[CR_CUR_START] & 0x1f, cur_e = v->crtc[CR_CUR_END] & 0x1f;
-  uint32_t stride = (uint32_t)v->crtc[CR_OFFSET] * 2;
-  for (int r = 0; r < rows; r++) {
-    for (int c = 0; c < cols; c++) {
-      uint8_t at;
-      uint8_t ch = text_cell(v, c, r, &at);
-      uint8_t fg = at & 0x0f, bg = at >> 4;
-      if (blink)
-        bg &= 7;
-      uint32_t fgc = attr_rgb(v, fg), bgc = attr_rgb(v, bg);
-      bool use_b = !(at & 0x08) && base_a != base_b; /* attribute bit 3 picks map A */
-      uint32_t fbase = use_b ? base_b : base_a;
-      bool empty = use_b ? empty_b : empty_a;
-      uint32_t ctr = start_address(v) + (uint32_t)r * stride + (uint32_t)c;
-      bool is_cursor = cursor_on && ctr == cursor;
-      for (int y = 0; y < chh; y++) {
-        uint8_t bits;
-        if (empty)
-          bits = y < 16 ? builtin[ch * 16 + y] : 0;
-        else
-          bits = v->vram[2 * VGA_PLANE_SIZE + ((fbase + ch * 32u + (uint32_t)y) & 0xffff)];
-        if (is_cursor && y >= cur_s && y <= cur_e)
-          bits = 0xff;
-        uint32_t *row = rgb + (size_t)(r * chh + y) * (size_t)w + (size_t)(c * cw);
-        for (int x = 0; x < 8; x++)
-          row[x] = (bits >> (7 - x) & 1) ? fgc : bgc;
-        if (cw == 9)
-          row[8] = (lge && ch >= 0xc0 && ch <= 0xdf && (bits & 1)) || (is_cursor && bits == 0xff &&
-                   y >= cur_s && y <= cur_e) ? fgc : bgc;
-      }
-    }
+/* Cursor (bit 0) and character (bit 1) blink phases: the cursor toggles
+ * every 16 frames, blinking characters every 32 (IBM VGA), on the virtual
+ * clock; both visible without a clock. */
+static int blink_phase(const Vga *v) {
+  if (!v->clock)
+    return 0;
+  uint64_t frame = clock_now(v->clock) / FRAME_NS;
+  return (int)((frame >> 4) & 1) | (int)((frame >> 5) & 1) << 1;
+}
+
+static int clampi(int x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : x; }
+
+static void geometry(const Vga *v, Geom *g) {
+  memset(g, 0, sizeof(*g));
+  for (int i = 0; i < 256; i++)
+    g->pal[i] = dac_entry(v, (uint8_t)(i & v->pel_mask));
+  for (int i = 0; i < 16; i++)
+    g->apal[i] = g->pal[attr_index(v, (uint8_t)i)];
+  g->start = (uint32_t)v->crtc[CR_START_HI] << 8 | v->crtc[CR_START_LO];
+  g->stride = (uint32_t)v->crtc[CR_OFFSET] * 2;
+  g->shift = addr_shift(v);
+  if (vga_vbe_enabled(v)) {
+    g->kind = RK_VBE;
+    g->vbe_bpp = v->vbe[VBE_DISPI_BPP];
+    g->vbe_line = vbe_line_bytes(v);
+    g->vbe_start = (uint32_t)v->vbe[VBE_DISPI_Y_OFFSET] * g->vbe_line +
+                   (uint32_t)v->vbe[VBE_DISPI_X_OFFSET] * vbe_bytes_pp(v->vbe[VBE_DISPI_BPP]);
+    g->w = clampi(v->vbe[VBE_DISPI_XRES], 1, VGA_MAX_WIDTH);
+    g->h = clampi(v->vbe[VBE_DISPI_YRES], 1, VGA_MAX_HEIGHT);
+    return;
   }
-  *pw = w;
-  *ph = h;
+  if (vga_is_text_mode(v)) {
+    g->kind = RK_TEXT;
+    vga_text_size(v, &g->cols, &g->rows);
+    g->cw = (v->seq[SEQ_CLOCK] & 1) ? 8 : 9;
+    g->chh = char_height(v);
+    g->cols = clampi(g->cols, 1, VGA_MAX_WIDTH / g->cw);
+    g->rows = clampi(g->rows, 1, VGA_MAX_HEIGHT / g->chh);
+    g->w = g->cols * g->cw;
+    g->h = g->rows * g->chh;
+    uint8_t cs = v->seq[SEQ_CHARMAP];
+    g->font_base[0] = charmap_base((uint8_t)(((cs >> 5) & 1) << 2 | ((cs >> 2) & 3)));
+    g->font_base[1] = charmap_base((uint8_t)(((cs >> 4) & 1) << 2 | (cs & 3)));
+    g->font_empty[0] = font_empty(v, g->font_base[0]);
+    g->font_empty[1] = g->font_base[1] == g->font_base[0] ? g->font_empty[0]
+                                                            : font_empty(v, g->font_base[1]);
+    g->blink = v->attr[AC_MODE] & 0x08;
+    g->lge = v->attr[AC_MODE] & 0x04;
+    g->phase = blink_phase(v);
+    g->cur_s = v->crtc[CR_CUR_START] & 0x1f;
+    g->cur_e = v->crtc[CR_CUR_END] & 0x1f;
+    if (g->cur_e >= g->chh)
+      g->cur_e = g->chh - 1;
+    bool on = !(v->crtc[CR_CUR_START] & 0x20) && g->cur_s <= g->cur_e && !(g->phase & 1);
+    g->cursor = on ? ((uint32_t)v->crtc[CR_CUR_HI] << 8 | v->crtc[CR_CUR_LO]) : ~0u;
+    return;
+  }
+  bool c256 = v->attr[AC_MODE] & 0x40;
+  g->kind = c256 ? RK_256 : (v->gc[GC_MODE] & 0x20) ? RK_CGA4 : RK_PLANAR;
+  g->cga_banks = !(v->crtc[CR_MODE] & 0x01);
+  int lines = vertical_display_end(v);
+  if (v->crtc[CR_MAXSCAN] & 0x80)
+    lines /= 2;
+  g->scans = (v->crtc[CR_MAXSCAN] & 0x1f) + 1;
+  g->h = clampi(g->cga_banks ? lines : lines / g->scans, 1, VGA_MAX_HEIGHT);
+  int w = (v->crtc[CR_HDE] + 1) * 8;
+  g->w = clampi(c256 ? w / 2 : w, 1, VGA_MAX_WIDTH);
+  g->plane_en = v->attr[AC_PLANE_EN] & 0x0f;
+}
+
+static void render_text_line(const Vga *v, const Geom *g, int y, uint32_t *out) {
+  const uint8_t *builtin = vga_builtin_font();
+  int row = y / g->chh, sl = y % g->chh;
+  const uint8_t *font = v->vram + 2 * VGA_PLANE_SIZE;
+  for (int c = 0; c < g->cols; c++) {
+    uint32_t ctr = g->start + (uint32_t)row * g->stride + (uint32_t)c;
+    uint32_t off = (ctr << g->shift) & (VGA_PLANE_SIZE - 1);
+    uint8_t ch = v->vram[off], at = v->vram[VGA_PLANE_SIZE + off];
+    uint8_t fg = at & 0x0f, bg = at >> 4;
+    if (g->blink) {
+      bg &= 7;
+      if ((at & 0x80) && (g->phase & 2))
+        fg = bg; /* blinking character in its off phase */
+    }
+    uint32_t fgc = g->apal[fg], bgc = g->apal[bg];
+    /* Attribute bit 3 selects map A (set) or B (clear) when they differ. */
+    int map = g->font_base[0] != g->font_base[1] && !(at & 0x08) ? 1 : 0;
+    uint8_t bits;
+    if (g->font_empty[map])
+      bits = sl < 16 ? builtin[ch * 16 + sl] : 0;
+    else
+      bits = font[(g->font_base[map] + ch * 32u + (uint32_t)sl) & 0xffff];
+    bool cur = ctr == g->cursor && sl >= g->cur_s && sl <= g->cur_e;
+    uint32_t *o = out + c * g->cw;
+    if (cur) {
+      for (int x = 0; x < g->cw; x++)
+        o[x] = fgc;
+      continue;
+    }
+    for (int x = 0; x < 8; x++)
+      o[x] = (bits >> (7 - x) & 1) ? fgc : bgc;
+    if (g->cw == 9) /* the line-graphics codes extend their 8th column */
+      o[8] = g->lge && ch >= 0xc0 && ch <= 0xdf && (bits & 1) ? fgc : bgc;
+  }
 }
 
 /* Graphics modes: 256-colour (attribute mode bit 6), CGA 4-colour (GC mode
@@ -574,68 +820,210 @@ static void render_text(const Vga *v, uint32_t *rgb, int *pw, int *ph) {
  * 2-colour CGA mode).  With CRTC mode bit 0 clear (CGA addressing), the
  * row scan counter's bit 0 selects the odd 8 KiB bank, so each scan line of
  * a character row is its own pixel line. */
-static void render_graphics(const Vga *v, uint32_t *rgb, int *pw, int *ph) {
-  bool c256 = v->attr[AC_MODE] & 0x40;
-  bool cga4 = !c256 && (v->gc[GC_MODE] & 0x20);
-  bool cga_banks = !(v->crtc[CR_MODE] & 0x01);
-  int lines = vertical_display_end(v);
-  if (v->crtc[CR_MAXSCAN] & 0x80)
-    lines /= 2;
-  int scans = (v->crtc[CR_MAXSCAN] & 0x1f) + 1; /* scan lines per character row */
-  int h = cga_banks ? lines : lines / scans;
-  int w = (v->crtc[CR_HDE] + 1) * 8;
-  if (c256)
-    w /= 2;
-  if (w > VGA_MAX_WIDTH)
-    w = VGA_MAX_WIDTH;
-  if (h > VGA_MAX_HEIGHT)
-    h = VGA_MAX_HEIGHT;
-  if (h < 1)
-    h = 1;
-  int shift = addr_shift(v);
-  uint32_t stride = (uint32_t)v->crtc[CR_OFFSET] * 2;
-  uint8_t plane_en = v->attr[AC_PLANE_EN] & 0x0f;
-  for (int y = 0; y < h; y++) {
-    int crow = cga_banks ? y / scans : y;
-    uint32_t bank = cga_banks ? (uint32_t)(y % scans & 1) << 13 : 0;
-    uint32_t line = start_address(v) + (uint32_t)crow * stride;
-    uint32_t *row = rgb + (size_t)y * (size_t)w;
-    for (int x = 0; x < w; x++) {
-      uint32_t unit = c256 ? (uint32_t)x / 4 : (uint32_t)x / 8;
-      uint32_t off = (((line + unit) << shift) | bank) & (VGA_PLANE_SIZE - 1);
-      if (c256) {
-        row[x] = dac_rgb(v, v->vram[(x & 3) * VGA_PLANE_SIZE + off]);
-      } else if (cga4) { /* 2 bits per pixel: 4 pixels from plane 0, then 4 from plane 1 */
-        uint8_t b = v->vram[((x >> 2) & 1) * VGA_PLANE_SIZE + off];
-        row[x] = attr_rgb(v, (uint8_t)((b >> (6 - 2 * (x & 3))) & 3));
-      } else {
-        int bit = 7 - (x & 7);
-        uint8_t c = 0;
-        for (int p = 0; p < 4; p++)
-          c |= (uint8_t)(((v->vram[p * VGA_PLANE_SIZE + off] >> bit) & 1) << p);
-        row[x] = attr_rgb(v, c & plane_en);
-      }
+static void render_graphics_line(const Vga *v, const Geom *g, int y, uint32_t *row) {
+  int crow = g->cga_banks ? y / g->scans : y;
+  uint32_t bank = g->cga_banks ? (uint32_t)(y % g->scans & 1) << 13 : 0;
+  uint32_t line = g->start + (uint32_t)crow * g->stride;
+  for (int x = 0; x < g->w; x++) {
+    uint32_t unit = g->kind == RK_256 ? (uint32_t)x / 4 : (uint32_t)x / 8;
+    uint32_t off = (((line + unit) << g->shift) | bank) & (VGA_PLANE_SIZE - 1);
+    if (g->kind == RK_256) {
+      row[x] = g->pal[v->vram[(x & 3) * VGA_PLANE_SIZE + off]];
+    } else if (g->kind == RK_CGA4) { /* 2 bits per pixel: 4 pixels from plane 0, then 4 from plane 1 */
+      uint8_t b = v->vram[((x >> 2) & 1) * VGA_PLANE_SIZE + off];
+      row[x] = g->apal[(b >> (6 - 2 * (x & 3))) & 3];
+    } else {
+      int bit = 7 - (x & 7);
+      uint8_t c = 0;
+      for (int p = 0; p < 4; p++)
+        c |= (uint8_t)(((v->vram[p * VGA_PLANE_SIZE + off] >> bit) & 1) << p);
+      row[x] = g->apal[c & g->plane_en];
     }
   }
-  *pw = w;
-  *ph = h;
+}
+
+static uint32_t expand5(uint32_t c) { return (c << 3 | c >> 2) & 0xff; }
+static uint32_t expand6(uint32_t c) { return (c << 2 | c >> 4) & 0xff; }
+
+static void render_vbe_line(const Vga *v, const Geom *g, int y, uint32_t *row) {
+  uint32_t bpp = vbe_bytes_pp((uint16_t)g->vbe_bpp);
+  uint64_t at = g->vbe_start + (uint64_t)y * g->vbe_line;
+  if (at + (uint64_t)g->w * bpp > v->lfb_size) { /* cannot happen with valid registers */
+    memset(row, 0, sizeof(uint32_t) * (size_t)g->w);
+    return;
+  }
+  const uint8_t *p = v->lfb + at;
+  switch (g->vbe_bpp) {
+  case 8:
+    for (int x = 0; x < g->w; x++)
+      row[x] = g->pal[p[x]];
+    break;
+  case 15:
+    for (int x = 0; x < g->w; x++) {
+      uint32_t c = (uint32_t)p[2 * x] | (uint32_t)p[2 * x + 1] << 8;
+      row[x] = expand5(c >> 10 & 31) << 16 | expand5(c >> 5 & 31) << 8 | expand5(c & 31);
+    }
+    break;
+  case 16:
+    for (int x = 0; x < g->w; x++) {
+      uint32_t c = (uint32_t)p[2 * x] | (uint32_t)p[2 * x + 1] << 8;
+      row[x] = expand5(c >> 11 & 31) << 16 | expand6(c >> 5 & 63) << 8 | expand5(c & 31);
+    }
+    break;
+  case 24:
+    for (int x = 0; x < g->w; x++)
+      row[x] = (uint32_t)p[3 * x + 2] << 16 | (uint32_t)p[3 * x + 1] << 8 | p[3 * x];
+    break;
+  default:
+    for (int x = 0; x < g->w; x++)
+      row[x] = (uint32_t)p[4 * x + 2] << 16 | (uint32_t)p[4 * x + 1] << 8 | p[4 * x];
+    break;
+  }
+}
+
+static void render_line(const Vga *v, const Geom *g, int y, uint32_t *row) {
+  if (g->kind == RK_VBE)
+    render_vbe_line(v, g, y, row);
+  else if (g->kind == RK_TEXT)
+    render_text_line(v, g, y, row);
+  else
+    render_graphics_line(v, g, y, row);
+}
+
+void vga_render_size(const Vga *v, int *w, int *h) {
+  Geom g;
+  geometry(v, &g);
+  *w = g.w;
+  *h = g.h;
 }
 
 void vga_render(Vga *v, uint32_t *rgb, int *w, int *h) {
-  if (vga_is_text_mode(v))
-    render_text(v, rgb, w, h);
-  else
-    render_graphics(v, rgb, w, h);
+  Geom g;
+  geometry(v, &g);
+  for (int y = 0; y < g.h; y++)
+    render_line(v, &g, y, rgb + (size_t)y * (size_t)g.w);
+  *w = g.w;
+  *h = g.h;
+}
+
+void vga_render_invalidate(Vga *v) { v->frame_valid = false; }
+
+/* Lines [*y0, *y1) of a VBE frame under the written LFB pages. */
+static void vbe_dirty_lines(const Vga *v, const Geom *g, int *y0, int *y1) {
+  int lo = g->h, hi = 0;
+  uint64_t start = g->vbe_start, end = start + (uint64_t)(g->h - 1) * g->vbe_line +
+                                        (uint64_t)g->w * vbe_bytes_pp((uint16_t)g->vbe_bpp);
+  for (uint32_t p = 0; p < v->lfb_size >> 12; p++) {
+    if (!v->lfb_dirty[p])
+      continue;
+    uint64_t a = (uint64_t)p << 12, b = a + 4096;
+    if (b <= start || a >= end)
+      continue;
+    int l0 = a <= start ? 0 : (int)((a - start) / g->vbe_line);
+    int l1 = (int)((b - 1 - start) / g->vbe_line) + 1;
+    if (l0 < lo)
+      lo = l0;
+    if (l1 > hi)
+      hi = l1;
+  }
+  *y0 = lo;
+  *y1 = hi > g->h ? g->h : hi;
+}
+
+bool vga_render_dirty(Vga *v, uint32_t *px, int stride, int *pw, int *ph, VgaRect *d) {
+  Geom g;
+  geometry(v, &g);
+  *pw = g.w;
+  *ph = g.h;
+  bool full = !v->frame_valid || g.w != v->frame_w || g.h != v->frame_h || g.kind != v->frame_kind;
+  int y0 = 0, y1 = g.h;
+  if (!full) {
+    if (g.kind == RK_VBE) {
+      if (v->gen == v->frame_gen)
+        vbe_dirty_lines(v, &g, &y0, &y1);
+    } else if (!v->vram_written && v->gen == v->frame_gen && g.phase == v->frame_phase) {
+      y1 = 0;
+    }
+  }
+  /* Re-arm the LFB tracking: later writes mark their pages again. */
+  bool any = false;
+  for (uint32_t p = 0; p < v->lfb_size >> 12; p++)
+    any |= v->lfb_dirty[p];
+  if (any) {
+    memset(v->lfb_dirty, 0, v->lfb_size >> 12);
+    if (v->mem)
+      mem_rearm_dirty(v->mem);
+  }
+  v->vram_written = false;
+  v->frame_gen = v->gen;
+  v->frame_phase = g.phase;
+  size_t need = (size_t)g.w * (size_t)g.h;
+  if (full) {
+    if ((size_t)v->frame_w * (size_t)v->frame_h < need || !v->frame) {
+      uint32_t *f = realloc(v->frame, need * sizeof(uint32_t));
+      uint32_t *s = realloc(v->scratch, VGA_MAX_WIDTH * sizeof(uint32_t));
+      if (f)
+        v->frame = f;
+      if (s)
+        v->scratch = s;
+      if (!f || !s) { /* no memory for the copy: draw straight through, all dirty */
+        v->frame_valid = false;
+        for (int y = 0; y < g.h; y++)
+          render_line(v, &g, y, px + (size_t)y * (size_t)stride);
+        *d = (VgaRect){0, 0, g.w, g.h};
+        return true;
+      }
+    }
+    v->frame_w = g.w;
+    v->frame_h = g.h;
+    v->frame_kind = g.kind;
+    v->frame_valid = true;
+    for (int y = 0; y < g.h; y++) {
+      uint32_t *fr = v->frame + (size_t)y * (size_t)g.w;
+      render_line(v, &g, y, fr);
+      memcpy(px + (size_t)y * (size_t)stride, fr, sizeof(uint32_t) * (size_t)g.w);
+    }
+    *d = (VgaRect){0, 0, g.w, g.h};
+    return true;
+  }
+  int minx = g.w, maxx = -1, miny = g.h, maxy = -1;
+  for (int y = y0; y < y1; y++) {
+    uint32_t *fr = v->frame + (size_t)y * (size_t)g.w;
+    render_line(v, &g, y, v->scratch);
+    int a = 0, b = g.w - 1;
+    while (a < g.w && fr[a] == v->scratch[a])
+      a++;
+    if (a == g.w)
+      continue;
+    while (fr[b] == v->scratch[b])
+      b--;
+    memcpy(fr + a, v->scratch + a, sizeof(uint32_t) * (size_t)(b - a + 1));
+    if (a < minx)
+      minx = a;
+    if (b > maxx)
+      maxx = b;
+    if (y < miny)
+      miny = y;
+    maxy = y;
+  }
+  if (maxy < 0)
+    return false;
+  *d = (VgaRect){minx, miny, maxx - minx + 1, maxy - miny + 1};
+  for (int y = miny; y <= maxy; y++)
+    memcpy(px + (size_t)y * (size_t)stride + minx, v->frame + (size_t)y * (size_t)g.w + minx,
+           sizeof(uint32_t) * (size_t)d->w);
+  return true;
 }
 
 int vga_screenshot_png(Vga *v, const char *path, char *err, size_t errlen) {
-  uint32_t *rgb = malloc(sizeof(uint32_t) * VGA_MAX_WIDTH * VGA_MAX_HEIGHT);
+  int w, h;
+  vga_render_size(v, &w, &h);
+  uint32_t *rgb = malloc(sizeof(uint32_t) * (size_t)w * (size_t)h);
   if (!rgb) {
     if (err)
       snprintf(err, errlen, "%s: out of memory", path);
     return -1;
   }
-  int w, h;
   vga_render(v, rgb, &w, &h);
   int r = png_write_rgb(path, rgb, w, h, err, errlen);
   free(rgb);
@@ -644,35 +1032,169 @@ int vga_screenshot_png(Vga *v, const char *path, char *err, size_t errlen) {
 
 /* ---- construction and save state ---- */
 
-Vga *vga_new(IoBus *bus, Mem *mem, Clock *clock) {
+Vga *vga_new_mem(IoBus *bus, Mem *mem, Clock *clock, uint32_t mem_mib) {
+  if (mem_mib == 0)
+    mem_mib = VGA_MEM_DEFAULT_MIB;
+  if (mem_mib > VGA_MEM_MAX_MIB)
+    return NULL;
   Vga *v = calloc(1, sizeof(*v));
   if (!v)
     return NULL;
   v->mem = mem;
   v->clock = clock;
+  v->lfb_size = mem_mib << 20;
+  v->lfb = calloc(1, v->lfb_size);
+  v->lfb_dirty = calloc(1, v->lfb_size >> 12);
+  if (!v->lfb || !v->lfb_dirty) {
+    vga_free(v);
+    return NULL;
+  }
   vga_reset(v);
   if (bus) {
     if (iobus_register_ex(bus, 0x3b4, 2, vga_io_read, vga_io_write, v, "vga", IOBUS_8BIT) ||
         iobus_register_ex(bus, 0x3ba, 1, vga_io_read, vga_io_write, v, "vga", IOBUS_8BIT) ||
         iobus_register_ex(bus, 0x3c0, 16, vga_io_read, vga_io_write, v, "vga", IOBUS_8BIT) ||
         iobus_register_ex(bus, 0x3d4, 2, vga_io_read, vga_io_write, v, "vga", IOBUS_8BIT) ||
-        iobus_register_ex(bus, 0x3da, 1, vga_io_read, vga_io_write, v, "vga", IOBUS_8BIT)) {
-      free(v);
+        iobus_register_ex(bus, 0x3da, 1, vga_io_read, vga_io_write, v, "vga", IOBUS_8BIT) ||
+        iobus_register(bus, 0x1ce, 4, vbe_io_read, vbe_io_write, v, "vbe")) {
+      vga_free(v);
       return NULL;
     }
   }
-  if (mem && mem_map_mmio(mem, 0xa0000, 0x20000, vga_mmio_read, vga_mmio_write, v, "vga") != 0) {
-    free(v);
+  if (mem && (mem_map_mmio(mem, 0xa0000, 0x20000, vga_mmio_read, vga_mmio_write, v, "vga") != 0 ||
+              mem_map_ram(mem, VGA_LFB_ADDR, v->lfb, v->lfb_dirty, v->lfb_size, "vga-lfb") != 0)) {
+    vga_free(v);
     return NULL;
   }
   return v;
 }
 
-void vga_free(Vga *v) { free(v); }
+Vga *vga_new(IoBus *bus, Mem *mem, Clock *clock) { return vga_new_mem(bus, mem, clock, 0); }
 
-int vga_save(void *opaque, SaveWriter *w) { return save_put_table(w, "vga", vga_table(), opaque); }
-int vga_check(void *opaque, SaveReader *r) { return save_check_table(r, "vga", vga_table()); }
-int vga_load(void *opaque, SaveReader *r) { return save_get_table(r, "vga", vga_table(), opaque); }
+void vga_free(Vga *v) {
+  if (!v)
+    return;
+  free(v->lfb);
+  free(v->lfb_dirty);
+  free(v->restore_lfb);
+  free(v->frame);
+  free(v->scratch);
+  free(v);
+}
+
+#define LFB_CHUNK_VERSION 1
+
+int vga_save(void *opaque, SaveWriter *w) {
+  Vga *v = opaque;
+  if (save_put_table(w, "vga", vga_table(), v) < 0)
+    return -1;
+  /* Video memory, zlib-compressed: u32 size, then the deflate stream. */
+  uLongf clen = compressBound(v->lfb_size);
+  uint8_t *buf = malloc(clen + 4);
+  if (!buf || compress2(buf + 4, &clen, v->lfb, v->lfb_size, 1) != Z_OK) {
+    free(buf);
+    return -1;
+  }
+  for (int i = 0; i < 4; i++)
+    buf[i] = (uint8_t)(v->lfb_size >> (8 * i));
+  int rc = save_put_chunk(w, "vga-lfb", LFB_CHUNK_VERSION, 0, buf, clen + 4);
+  free(buf);
+  return rc;
+}
+
+/* Every index and value a restored VGA may hold (what the port handlers keep to). */
+static const char *vga_state_invalid(const Vga *s, uint32_t lfb_size) {
+  if (s->seq_index > 7 || s->crtc_index > 0x1f || s->gc_index > 0x0f || s->attr_index > 0x3f)
+    return "register index out of range";
+  if (s->dac_sub > 2 || (s->dac_state != 0 && s->dac_state != 3))
+    return "DAC access state out of range";
+  if (s->vbe[VBE_DISPI_ID] < 0xb0c0 || s->vbe[VBE_DISPI_ID] > VBE_DISPI_ID5)
+    return "DISPI ID out of range";
+  uint16_t xres = s->vbe[VBE_DISPI_XRES], yres = s->vbe[VBE_DISPI_YRES];
+  if (xres < 8 || xres > VBE_DISPI_MAX_XRES || xres % 8 || yres < 1 || yres > VBE_DISPI_MAX_YRES ||
+      !vbe_bpp_valid(s->vbe[VBE_DISPI_BPP]))
+    return "DISPI resolution out of range";
+  if (s->vbe[VBE_DISPI_ENABLE] & ~(VBE_DISPI_ENABLED | VBE_DISPI_GETCAPS | VBE_DISPI_8BIT_DAC |
+                                   VBE_DISPI_LFB_ENABLED | VBE_DISPI_NOCLEARMEM))
+    return "DISPI enable bits out of range";
+  if ((uint32_t)s->vbe[VBE_DISPI_BANK] >= lfb_size >> 16)
+    return "DISPI bank out of range";
+  if (!(s->vbe[VBE_DISPI_ENABLE] & VBE_DISPI_8BIT_DAC))
+    for (int i = 0; i < 768; i++)
+      if (s->dac[i] > 0x3f)
+        return "6-bit DAC entry out of range";
+  if (s->vbe[VBE_DISPI_ENABLE] & VBE_DISPI_ENABLED) {
+    Vga t = {.lfb_size = lfb_size};
+    memcpy(t.vbe, s->vbe, sizeof(t.vbe));
+    if (!vbe_frame_fits(&t, s->vbe[VBE_DISPI_VIRT_WIDTH], s->vbe[VBE_DISPI_X_OFFSET],
+                        s->vbe[VBE_DISPI_Y_OFFSET]))
+      return "DISPI virtual size or display start out of video memory";
+    vbe_set_virt_height(&t);
+    if (t.vbe[VBE_DISPI_VIRT_HEIGHT] != s->vbe[VBE_DISPI_VIRT_HEIGHT])
+      return "DISPI virtual height inconsistent";
+  }
+  return NULL;
+}
+
+int vga_check(void *opaque, SaveReader *r) {
+  Vga *v = opaque;
+  if (save_check_table(r, "vga", vga_table()) < 0)
+    return -1;
+  Vga *s = malloc(sizeof(*s));
+  if (!s)
+    return -1;
+  const void *data;
+  size_t len;
+  if (save_get_table(r, "vga", vga_table(), s) < 0 ||
+      save_get_chunk(r, "vga-lfb", LFB_CHUNK_VERSION, &data, &len) < 0) {
+    free(s);
+    return -1;
+  }
+  const uint8_t *d = data;
+  uint32_t size = len >= 4 ? (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 |
+                                 (uint32_t)d[3] << 24 : 0;
+  char msg[96];
+  const char *bad = NULL;
+  if (size != v->lfb_size) {
+    snprintf(msg, sizeof(msg), "video memory is %u MiB in the snapshot, %u MiB here (--vga-mem)",
+             size >> 20, v->lfb_size >> 20);
+    bad = msg;
+  } else {
+    bad = vga_state_invalid(s, v->lfb_size);
+  }
+  free(s);
+  if (!bad) {
+    free(v->restore_lfb);
+    v->restore_lfb = malloc(v->lfb_size);
+    uLongf out = v->lfb_size;
+    if (!v->restore_lfb || uncompress(v->restore_lfb, &out, d + 4, (uLong)(len - 4)) != Z_OK ||
+        out != v->lfb_size)
+      bad = "corrupt video memory image";
+  }
+  if (bad) {
+    free(v->restore_lfb);
+    v->restore_lfb = NULL;
+    save_reject(r, "vga: %s", bad);
+    return -1;
+  }
+  return 0;
+}
+
+int vga_load(void *opaque, SaveReader *r) {
+  Vga *v = opaque;
+  if (!v->restore_lfb && vga_check(v, r) < 0)
+    return -1;
+  if (save_get_table(r, "vga", vga_table(), v) < 0)
+    return -1;
+  memcpy(v->lfb, v->restore_lfb, v->lfb_size);
+  free(v->restore_lfb);
+  v->restore_lfb = NULL;
+  memset(v->lfb_dirty, 1, v->lfb_size >> 12);
+  v->vram_written = true;
+  v->gen++;
+  v->frame_valid = false;
+  return 0;
+}
 
 /* ---- built-in font ----
  * ASCII 20h-7Eh drawn for this project on a 5x8 grid ('#' = ink; the last

@@ -17,13 +17,27 @@
  * BIOS that returns to text mode after a graphics mode (which overwrites
  * plane 2) should either load a font there or clear those 8 KiB.
  *
+ * Bochs VBE ("DISPI") extension: index port 1CEh, data 1CFh (and 1D0h),
+ * registers ID (B0C0h-B0C5h), XRES, YRES, BPP (8/15/16/24/32), ENABLE
+ * (bit 0 on, 1 GETCAPS, 5 8-bit DAC, 6 LFB, 7 keep memory), BANK,
+ * VIRT_WIDTH, VIRT_HEIGHT (read-only, from the memory size), X/Y_OFFSET,
+ * VIDEO_MEMORY_64K.  Video memory (--vga-mem, default 16 MiB) is a linear
+ * framebuffer at VGA_LFB_ADDR (E0000000h, the ISA Bochs/QEMU address) and,
+ * while VBE is on, a 64 KiB bank at A0000h.  The LFB is device RAM in the
+ * memory map (mem.h): the TLB gets direct pointers, and pages written are
+ * flagged in a dirty map for the renderer.
+ *
  * For the machine: vga_text_dump() writes the current text screen as
- * UTF-8 (CP437 mapped); vga_render() draws the current mode (text with the
- * plane 2 font and cursor, 16-colour planar, 256-colour chained or not,
- * CGA 4- and 2-colour) to 0x00RRGGBB pixels (no blinking, split screen or
- * pixel panning);
- * vga_screenshot_png() saves that as a PNG file.
- * Reference: IBM VGA Technical Reference; FreeVGA register descriptions.
+ * UTF-8 (CP437 mapped); vga_render() draws the current mode to 0x00RRGGBB
+ * pixels: text (8/9-dot cells with the line-graphics rule, both character
+ * maps of a plane 2 font, blink and cursor phases from the virtual clock,
+ * cursor shape), CGA 4- and 2-colour, planar 16-colour, 256-colour chained
+ * or unchained (mode X), sizes from the CRTC, the 6- or 8-bit DAC, and the
+ * VBE modes with virtual width and display start (no split screen or pixel
+ * panning); vga_render_dirty() keeps the last frame and reports what
+ * changed; vga_screenshot_png() saves a frame as a PNG file.
+ * Reference: IBM VGA Technical Reference; FreeVGA register descriptions;
+ * Bochs vbe.txt (DISPI interface).
  */
 #ifndef X86VM_VGA_H
 #define X86VM_VGA_H
@@ -40,8 +54,27 @@
 
 #define VGA_PLANE_SIZE 65536u
 #define VGA_VRAM_SIZE (4 * VGA_PLANE_SIZE)
-#define VGA_MAX_WIDTH 1024  /* vga_render never produces more */
-#define VGA_MAX_HEIGHT 768
+#define VGA_MAX_WIDTH 2560  /* vga_render never produces more (VBE maximum) */
+#define VGA_MAX_HEIGHT 1600
+#define VGA_LFB_ADDR 0xe0000000u  /* physical address of the linear framebuffer */
+#define VGA_MEM_DEFAULT_MIB 16    /* video memory (LFB) size */
+#define VGA_MEM_MAX_MIB 256
+
+/* DISPI register indices (port 1CEh) and values. */
+enum {
+  VBE_DISPI_ID, VBE_DISPI_XRES, VBE_DISPI_YRES, VBE_DISPI_BPP, VBE_DISPI_ENABLE,
+  VBE_DISPI_BANK, VBE_DISPI_VIRT_WIDTH, VBE_DISPI_VIRT_HEIGHT, VBE_DISPI_X_OFFSET,
+  VBE_DISPI_Y_OFFSET, VBE_DISPI_NREGS, VBE_DISPI_VIDEO_MEMORY_64K = VBE_DISPI_NREGS
+};
+#define VBE_DISPI_ID5 0xb0c5
+#define VBE_DISPI_ENABLED 0x01
+#define VBE_DISPI_GETCAPS 0x02
+#define VBE_DISPI_8BIT_DAC 0x20
+#define VBE_DISPI_LFB_ENABLED 0x40
+#define VBE_DISPI_NOCLEARMEM 0x80
+#define VBE_DISPI_MAX_XRES 2560
+#define VBE_DISPI_MAX_YRES 1600
+#define VBE_DISPI_MAX_BPP 32
 
 #define VGA_FIELDS(F, A, S)                                                   \
   F(uint8_t, misc)          /* miscellaneous output register */               \
@@ -65,20 +98,39 @@
   A(uint8_t, dac, 768)      /* 256 x (R, G, B), 6 bits each */                \
   A(uint8_t, latch, 4)      /* graphics controller latches */                 \
   F(uint32_t, reads_3da)    /* input status reads (retrace without clock) */  \
-  A(uint8_t, vram, VGA_VRAM_SIZE) /* plane p at p * 64 KiB */
+  A(uint8_t, vram, VGA_VRAM_SIZE) /* plane p at p * 64 KiB */ \
+  F(uint16_t, vbe_index)    /* DISPI index (1CEh) */                          \
+  A(uint16_t, vbe, VBE_DISPI_NREGS) /* DISPI registers ID..Y_OFFSET */
+
+/* A rectangle of the rendered frame. */
+typedef struct VgaRect { int x, y, w, h; } VgaRect;
 
 typedef struct Vga {
   SAVE_DECLARE(VGA_FIELDS)
   Mem *mem;                 /* guest memory (MMIO region owner) */
-  Clock *clock;             /* virtual time for retrace, may be NULL */
+  Clock *clock;             /* virtual time for retrace and blink, may be NULL */
+  uint8_t *lfb;             /* video memory for VBE modes (lfb_size bytes) */
+  uint32_t lfb_size;        /* bytes, multiple of 64 KiB */
+  uint8_t *lfb_dirty;       /* per 4 KiB page: written since the last vga_render_dirty */
+  uint8_t *restore_lfb;     /* LFB decoded by vga_check, applied by vga_load */
+  /* vga_render_dirty's state. */
+  uint32_t *frame;          /* the last frame (frame_w x frame_h) */
+  uint32_t *scratch;        /* one line being compared */
+  int frame_w, frame_h, frame_kind;
+  bool frame_valid;         /* frame holds what the caller has */
+  bool vram_written;        /* planar memory written since the last frame */
+  uint32_t gen, frame_gen;  /* bumped by register and palette writes */
+  int frame_phase;          /* blink/cursor phase of the last frame */
 } Vga;
-#define VGA_VERSION 1
+#define VGA_VERSION 2  /* 2: DISPI registers, 8-bit DAC */
 
 const SaveTable *vga_table(void);
 
-/* Create the VGA, register its ports and map A0000h-BFFFFh (bus, mem and
- * clock may each be NULL for tests). Returns NULL on failure. */
+/* Create the VGA, register its ports and map A0000h-BFFFFh and the LFB
+ * (bus, mem and clock may each be NULL for tests), with VGA_MEM_DEFAULT_MIB
+ * or mem_mib (1..VGA_MEM_MAX_MIB) MiB of video memory. NULL on failure. */
 Vga *vga_new(IoBus *bus, Mem *mem, Clock *clock);
+Vga *vga_new_mem(IoBus *bus, Mem *mem, Clock *clock, uint32_t mem_mib);
 void vga_free(Vga *vga);
 
 /* Port and memory access (what the bus and MMIO callbacks call). */
@@ -87,7 +139,9 @@ void vga_ioport_write(Vga *vga, uint16_t port, uint8_t value);
 uint8_t vga_mem_read(Vga *vga, uint32_t offset);   /* offset from A0000h */
 void vga_mem_write(Vga *vga, uint32_t offset, uint8_t value);
 
-/* True when the attribute controller is in a text (alphanumeric) mode. */
+/* True when a VBE mode is on (DISPI ENABLE bit 0). */
+bool vga_vbe_enabled(const Vga *vga);
+/* True when the attribute controller is in a text (alphanumeric) mode and VBE is off. */
 bool vga_is_text_mode(const Vga *vga);
 /* Text geometry of the current mode. */
 void vga_text_size(const Vga *vga, int *cols, int *rows);
@@ -96,9 +150,26 @@ void vga_text_size(const Vga *vga, int *cols, int *rows);
 int vga_text_dump(Vga *vga, FILE *out);
 /* Same into a malloc'd NUL-terminated string (caller frees), NULL if graphics. */
 char *vga_text_dump_string(Vga *vga);
-/* Draw the current screen into rgb (at least VGA_MAX_WIDTH * VGA_MAX_HEIGHT
- * pixels, 0x00RRGGBB) and set *w / *h. */
+/* Size in pixels of the current screen (at most VGA_MAX_WIDTH x VGA_MAX_HEIGHT). */
+void vga_render_size(const Vga *vga, int *w, int *h);
+/* Draw the current screen into rgb (room for vga_render_size's w * h, or
+ * VGA_MAX_WIDTH * VGA_MAX_HEIGHT pixels, 0x00RRGGBB, rows packed) and set
+ * *w / *h. Changes no state. */
 void vga_render(Vga *vga, uint32_t *rgb, int *w, int *h);
+/* For a front end that redraws only what changed: bring pixels (row stride
+ * in pixels, room for the current size; the same buffer as the last call)
+ * up to date and set *w / *h.  Returns true with *dirty the bounding
+ * rectangle of the pixels that changed since the last call (the whole frame
+ * on the first call, after vga_render_invalidate() and when the size or mode
+ * kind changes), false when nothing changed.  VBE modes render only the
+ * lines under written LFB pages unless a register or the palette changed;
+ * VGA modes are redrawn and compared once anything that can show (planar
+ * memory, registers, palette, blink/cursor phase) changed.  Call it on the
+ * machine's thread between CPU slices: it re-arms the LFB dirty tracking,
+ * which drops the CPU's write pointers (mem_rearm_dirty). */
+bool vga_render_dirty(Vga *vga, uint32_t *pixels, int stride, int *w, int *h, VgaRect *dirty);
+/* The next vga_render_dirty redraws and reports the whole frame. */
+void vga_render_invalidate(Vga *vga);
 /* Render and save as PNG. Returns 0, or -1 with a message (naming the file)
  * in err. */
 int vga_screenshot_png(Vga *vga, const char *path, char *err, size_t errlen);
@@ -109,7 +180,9 @@ const char *vga_cp437_utf8(uint8_t c);
  * ASCII 20h-7Eh designed for this project, other codes drawn as boxes. */
 const uint8_t *vga_builtin_font(void);
 
-/* Device interface (opaque = Vga *), chunk "vga". */
+/* Device interface (opaque = Vga *), chunks "vga" and "vga-lfb" (u32 size,
+ * then the video memory zlib-compressed); check validates every register
+ * index and DISPI value and decodes the LFB, load applies it. */
 void vga_reset(void *opaque);
 int vga_save(void *opaque, SaveWriter *w);
 int vga_check(void *opaque, SaveReader *r);

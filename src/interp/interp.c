@@ -223,14 +223,14 @@ static Block *block_get(Cpu *c) {
   }
   /* Build.  Only RAM and ROM pages (not MMIO) hold blocks. */
   const uint8_t *host[2];
-  host[0] = mem_page_read_ptr(c->mem, ppage);
+  host[0] = mem_page_code_ptr(c->mem, ppage);
   if (!host[0])
     return NULL;
   if (ram && mem_mark_code(c->mem, ppage))
     tlb_flush(c); /* drop write pointers to the page that now holds code */
   /* The next linear page, if the TLB holds it (looked up before any flush below). */
   uint32_t p2 = tlb_fetch_page(c, (lin >> PAGE_SHIFT) + 1, need), ppage2 = p2 - 1;
-  host[1] = p2 ? mem_page_read_ptr(c->mem, ppage2) : NULL;
+  host[1] = p2 ? mem_page_code_ptr(c->mem, ppage2) : NULL;
   bool ram2 = host[1] && ppage2 < ram_pages, used2 = false, retry = false;
   const uint32_t span = host[1] ? 2 * PAGE_SIZE : PAGE_SIZE; /* offsets the path may use */
   ic->misses++;

@@ -1605,7 +1605,7 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
   uint32_t eip = c->eip;
   const SegCache *cs = &c->seg[S_CS];
   uint32_t ppage = pa >> PAGE_SHIFT;
-  const uint8_t *host = mem_page_read_ptr(c->mem, ppage);
+  const uint8_t *host = mem_page_code_ptr(c->mem, ppage);
   if (!host)
     return NULL;
   bool ram = ppage < (c->mem->ram_size >> PAGE_SHIFT);

@@ -21,7 +21,7 @@
 
 enum {
   O_HEADLESS = 1, O_DISPLAY, O_FULLSCREEN, O_SCALE, O_NO_AUDIO, O_CPU, O_ENGINE, O_JIT_CACHE,
-  O_JIT_STATS, O_JIT_DUMP, O_JIT_PERF_MAP, O_MEM, O_BIOS, O_VGABIOS, O_FDA, O_FDB, O_HDA, O_HDB,
+  O_JIT_STATS, O_JIT_DUMP, O_JIT_PERF_MAP, O_MEM, O_VGAMEM, O_BIOS, O_VGABIOS, O_FDA, O_FDB, O_HDA, O_HDB,
   O_CDROM, O_BOOT, O_KERNEL, O_INITRD, O_APPEND, O_SERIAL, O_SNAPSHOT, O_SAVE, O_RESTORE,
   O_STATE_FILE, O_DET, O_NSPI, O_MONITOR, O_TIMEOUT, O_SCREENSHOT, O_EXPECT, O_SEND, O_SEND_KEYS,
   O_DEBUGCON, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION
@@ -48,6 +48,7 @@ static const OptDef opts[] = {
     {"jit-dump", O_JIT_DUMP, true, true, true},
     {"jit-perf-map", O_JIT_PERF_MAP, false, false, true},
     {"mem", O_MEM, true, false, true},
+    {"vga-mem", O_VGAMEM, true, false, true},
     {"bios", O_BIOS, true, true, true},
     {"vga-bios", O_VGABIOS, true, true, true},
     {"fda", O_FDA, true, true, true},
@@ -121,6 +122,8 @@ void options_usage(FILE *f) {
     "                        by guest address (x86vm:CSBASE+EIP)\n"
     "  --mem MIB             RAM size in MiB (default 128, 1..3584; -m also takes 512M, 1G)\n"
     "  --bios FILE           BIOS ROM, any size up to 256 KiB (default: our BIOS)\n"
+    "  --vga-mem MIB         video memory (VBE linear framebuffer at E0000000h) in MiB\n"
+    "                        (default 16, 1..256)\n"
     "  --vga-bios FILE       video BIOS option ROM (e.g. SeaBIOS's vgabios-isavga.bin): at C0000h\n"
     "                        for our BIOS, and as fw_cfg file vgaroms/NAME for SeaBIOS\n"
     "  --fda FILE, --fdb FILE    floppy images (1.44 MB etc.)\n"
@@ -318,6 +321,11 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
       return bad("%s %s: want a size in MiB from 1 to 3584", spelled, v);
     o->cfg.mem_mib = (uint32_t)u;
     o->mem_given = true;
+    break;
+  case O_VGAMEM:
+    if (!parse_ulong(v, 1, 256, &u))
+      return bad("%s %s: want a size in MiB from 1 to 256", spelled, v);
+    o->cfg.vga_mem_mib = (uint32_t)u;
     break;
   case O_BIOS: o->cfg.bios_path = v; break;
   case O_VGABIOS: o->cfg.vga_bios_path = v; break;

@@ -1,0 +1,73 @@
+/*
+ * test_vbe_guest.c — the whole machine: our BIOS boots vbe_guest.asm from a
+ * floppy; the guest checks the VBE 2.0 calls' answers itself, sets mode
+ * 4114h (800x600x16, LFB) and draws through the linear framebuffer (A32
+ * REP STOSW and a single store in big real mode, so through the TLB's
+ * direct pointers or the JIT's inline stores) and the bank window, then
+ * exits through port F4h.  Here: the exit status, then the rendered pixels,
+ * and vga_render_dirty's first frame and a quiet second one.  Runs under
+ * X86VM_TEST_ENGINE (interp, jit).
+ */
+#include <check.h>
+#include <stdlib.h>
+
+#include "engine.h"
+#include "pc.h"
+#include "vga.h"
+
+START_TEST(test_vbe_guest) {
+  MachineConfig c = {0};
+  c.mem_mib = 32;
+  c.bios_path = X86VM_ROMS "/bios.bin";
+  c.images[PC_FDA] = VBE_GUEST_IMG;
+  c.boot = "a";
+  c.serial = "null";
+  c.deterministic = true;
+  c.snapshot = true;
+  char err[256];
+  Machine *m = machine_new(&c, err, sizeof(err));
+  ck_assert_msg(m, "machine_new: %s", err);
+  m->bus->log_unclaimed = false;
+  test_engine_setup(m->cpu);
+  ck_assert_int_eq(machine_run_for(m, 30 * NS_PER_SEC), MSTOP_GUEST_EXIT);
+  ck_assert_msg(m->exit_status == (0x55 << 1 | 1), "the guest failed check %d", m->exit_status >> 1);
+  ck_assert(!test_engine_failed(m->cpu));
+  int w, h;
+  vga_render_size(m->vga, &w, &h);
+  ck_assert_int_eq(w, 800);
+  ck_assert_int_eq(h, 600);
+  uint32_t *fb = malloc(sizeof(uint32_t) * 800 * 600);
+  vga_render(m->vga, fb, &w, &h);
+  ck_assert_uint_eq(fb[100 * 800 + 100], 0xff0000);
+  ck_assert_uint_eq(fb[149 * 800 + 199], 0xff0000);
+  ck_assert_uint_eq(fb[149 * 800 + 200], 0);
+  ck_assert_uint_eq(fb[150 * 800 + 100], 0);
+  ck_assert_uint_eq(fb[99 * 800 + 150], 0);
+  ck_assert_uint_eq(fb[10 * 800 + 10], 0x0000ff);
+  ck_assert_uint_eq(fb[40 * 800 + 768], 0x00ff00);
+  int red = 0;
+  for (int i = 0; i < 800 * 600; i++)
+    red += fb[i] == 0xff0000;
+  ck_assert_int_eq(red, 100 * 50);
+  VgaRect d;
+  ck_assert(vga_render_dirty(m->vga, fb, 800, &w, &h, &d));
+  ck_assert_int_eq(d.w * d.h, 800 * 600);
+  ck_assert(!vga_render_dirty(m->vga, fb, 800, &w, &h, &d));
+  free(fb);
+  test_engine_teardown(m->cpu);
+  machine_free(m);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("vbe_guest");
+  TCase *tc = tcase_create("vbe_guest");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_vbe_guest);
+  suite_add_tcase(s, tc);
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? 1 : 0;
+}
