@@ -106,8 +106,11 @@ static void push_seg(Cpu *c, const Insn *in, int s) {
 static void pop_seg(Cpu *c, const Insn *in, int s) {
   uint32_t n = (in->flags & INSN_O32) ? 4 : 2;
   uint16_t sel = (uint16_t)stack_peek(c, 0, 2);
+  /* The increment wraps with the size of the stack popped from: loading SS
+   * may change the B bit (and sp_mask), so take the mask first. */
+  uint32_t m = sp_mask(c), sp = (get_sp(c) + n) & m;
   cpu_load_seg(c, s, sel);
-  set_sp(c, get_sp(c) + n);
+  c->regs[R_ESP] = (c->regs[R_ESP] & ~m) | sp;
   if (s == S_SS)
     c->inhibit_irq = true;
 }
