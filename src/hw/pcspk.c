@@ -79,7 +79,10 @@ size_t pcspk_frames_due(const PcSpk *s, unsigned rate) {
   double now = (double)clock_now(s->clock);
   if (!rate || now <= s->cursor_ns)
     return 0;
-  return (size_t)((now - s->cursor_ns) * rate / 1e9);
+  double lag = now - s->cursor_ns;
+  if (lag > (double)PCSPK_MAX_LAG_NS) /* pcspk_render skips the rest */
+    lag = (double)PCSPK_MAX_LAG_NS;
+  return (size_t)(lag * rate / 1e9);
 }
 
 /* Nanoseconds of [a, b) during which the speaker is on in state st. */

@@ -53,7 +53,8 @@ typedef struct PcSpk {
 
 PcSpk *pcspk_new(Pit *pit, Clock *clock);
 void pcspk_free(PcSpk *spk);
-/* Samples between the cursor and the clock's now at `rate` Hz. */
+/* Samples between the cursor and the clock's now at `rate` Hz (at most
+ * PCSPK_MAX_LAG_NS worth). */
 size_t pcspk_frames_due(const PcSpk *spk, unsigned rate);
 /* Render `frames` mono samples at `rate` Hz from the cursor on; returns frames. */
 size_t pcspk_render(PcSpk *spk, int16_t *out, size_t frames, unsigned rate);

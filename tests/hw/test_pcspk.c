@@ -176,6 +176,7 @@ START_TEST(test_bounded) {
   pcspk_render(spk, buf, due, RATE);
   /* A long pause without rendering: the cursor skips to the lag bound. */
   clock_advance_to(clk, clock_now(clk) + 10 * NS_PER_SEC);
+  ck_assert_uint_eq(pcspk_frames_due(spk, RATE), PCSPK_MAX_LAG_NS * RATE / NS_PER_SEC);
   pcspk_render(spk, buf, 1, RATE);
   ck_assert_uint_le(pcspk_frames_due(spk, RATE), PCSPK_MAX_LAG_NS * RATE / NS_PER_SEC);
 }
