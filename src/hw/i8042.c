@@ -212,6 +212,62 @@ void kbd_release_all(Kbc *k) {
         kbd_key_event(k, (KeyCode)key, false);
 }
 
+static bool any_key_held(const Kbc *k) {
+  for (int i = 0; i < KEYMAP_HELD_BYTES; i++)
+    if (k->kbd_held[i])
+      return true;
+  return false;
+}
+
+/* The next kbd_type() event.  A keystroke's first press waits until the
+ * guest has read all the keyboard sent; releases and the other keys of a
+ * chord only wait for buffer room, so no key stays down for long (and
+ * starts repeating) because the guest is slow. */
+static void play_cb(void *opaque) {
+  Kbc *k = opaque;
+  if (k->play_pos < k->play_len) {
+    KeyEvent e = k->play[k->play_pos];
+    uint8_t seq[KEYMAP_SEQ_MAX];
+    size_t n = e.down ? keymap_set2_make(e.key, held_mods(k), seq)
+                      : keymap_set2_break(e.key, held_mods(k), seq);
+    bool wait = e.down && !any_key_held(k) ? kbd_queued(k) || (k->obf && !k->obf_aux)
+                                           : kbd_queued(k) + n + 1 > KBD_BUF;
+    if (wait) {
+      timer_mod(k->play_timer, clock_now(k->clock) + KBD_TYPE_GAP_NS);
+      return;
+    }
+    k->play_pos++;
+    kbd_key_event(k, e.key, e.down);
+  }
+  if (k->play_pos < k->play_len)
+    timer_mod(k->play_timer, clock_now(k->clock) + KBD_TYPE_GAP_NS);
+  else
+    k->play_pos = k->play_len = 0;
+}
+
+int kbd_type(Kbc *k, const KeyEvent *ev, size_t n) {
+  if (!k->play_timer) {
+    for (size_t i = 0; i < n; i++)
+      kbd_key_event(k, ev[i].key, ev[i].down);
+    return 0;
+  }
+  if (k->play_len + n > k->play_cap) {
+    size_t cap = (k->play_len + n) * 2;
+    KeyEvent *p = realloc(k->play, cap * sizeof(*p));
+    if (!p)
+      return -1;
+    k->play = p;
+    k->play_cap = cap;
+  }
+  memcpy(k->play + k->play_len, ev, n * sizeof(*ev));
+  k->play_len += n;
+  if (n && !timer_pending(k->play_timer))
+    timer_mod(k->play_timer, clock_now(k->clock));
+  return 0;
+}
+
+size_t kbd_type_pending(const Kbc *k) { return k->play_len - k->play_pos; }
+
 void kbc_key_event(Kbc *k, uint8_t code, bool e0, bool down) {
   kbd_key_event(k, keymap_from_set1(code, e0), down);
 }
@@ -673,8 +729,9 @@ Kbc *kbc_new(IoBus *bus, Clock *clock, IrqLine irq1, IrqLine irq12, void (*a20)(
   if (!k)
     return NULL;
   k->clock = clock;
-  if (clock && !(k->rep_timer = clock_timer_new(clock, rep_timer_cb, k))) {
-    free(k);
+  if (clock && (!(k->rep_timer = clock_timer_new(clock, rep_timer_cb, k)) ||
+                !(k->play_timer = clock_timer_new(clock, play_cb, k)))) {
+    kbc_free(k);
     return NULL;
   }
   k->irq_kbd = irq1;
@@ -694,7 +751,12 @@ Kbc *kbc_new(IoBus *bus, Clock *clock, IrqLine irq1, IrqLine irq12, void (*a20)(
 }
 
 void kbc_free(Kbc *k) {
-  if (k && k->rep_timer)
+  if (!k)
+    return;
+  if (k->rep_timer)
     timer_del(k->rep_timer);
+  if (k->play_timer)
+    timer_del(k->play_timer);
+  free(k->play);
   free(k);
 }

@@ -80,6 +80,9 @@ typedef struct Kbc {
   SAVE_DECLARE(KBC_FIELDS)
   Clock *clock;                               /* virtual clock (NULL: no typematic repeat) */
   Timer *rep_timer;                           /* next typematic repeat */
+  KeyEvent *play;                             /* events kbd_type() has yet to send */
+  size_t play_pos, play_len, play_cap;        /* next, count, allocated */
+  Timer *play_timer;                          /* next kbd_type() event */
   IrqLine irq_kbd;                            /* IRQ1 */
   IrqLine irq_aux;                            /* IRQ12 */
   void (*set_a20)(void *opaque, bool on);     /* A20 gate output */
@@ -104,6 +107,15 @@ void kbc_reset(Kbc *kbc);
 void kbd_key_event(Kbc *kbc, KeyCode key, bool down);
 /* Release every held key (breaks sent), e.g. when the window loses focus. */
 void kbd_release_all(Kbc *kbc);
+/* Type key events (e.g. from keymap_send_keys) paced on the virtual clock:
+ * one every KBD_TYPE_GAP_NS at most, each only once the guest has read the
+ * keyboard's earlier bytes, so a long string never overruns the keyboard.
+ * Without a clock they are sent at once.  Pending events are host input,
+ * not machine state: a machine reset does not drop them, and snapshots do
+ * not record them.  Returns 0, or -1 when out of memory (nothing queued). */
+#define KBD_TYPE_GAP_NS 10000000u
+int kbd_type(Kbc *kbc, const KeyEvent *ev, size_t n);
+size_t kbd_type_pending(const Kbc *kbc);
 /* The same by set 1 make code (0x01..0x7f) and E0 flag. */
 void kbc_key_event(Kbc *kbc, uint8_t set1_code, bool e0, bool down);
 /* Input: relative mouse motion (dx right, dy up, dz wheel: positive = toward

@@ -755,6 +755,58 @@ START_TEST(test_mouse_remote) {
 }
 END_TEST
 
+/* kbd_type: a --send-keys string paced on the virtual clock, waiting for
+ * a guest that does not read. */
+START_TEST(test_type_paced) {
+  char err[200];
+  size_t n;
+  KeyEvent *ev = keymap_send_keys("aB<ret>", &n, err, sizeof(err));
+  ck_assert_ptr_nonnull(ev);
+  ck_assert_int_eq(kbd_type(kbc, ev, n), 0);
+  free(ev);
+  ck_assert_uint_eq(kbd_type_pending(kbc), 8);
+  assert_empty(); /* nothing before the clock moves */
+  /* A guest that reads everything at once: one event per 10 ms. */
+  static const uint8_t want[] = {0x1e, 0x9e, 0x2a, 0x30, 0xb0, 0xaa, 0x1c, 0x9c};
+  for (size_t i = 0; i < sizeof(want); i++) {
+    clock_advance_to(clk, i * KBD_TYPE_GAP_NS);
+    ck_assert_uint_eq(rd_data(), want[i]);
+    assert_empty();
+  }
+  ck_assert_uint_eq(kbd_type_pending(kbc), 0);
+  /* A guest that does not read: each keystroke is pressed and released,
+   * the next one waits instead of overrunning (or holding a key down until
+   * it repeats), then they come in order as the guest reads. */
+  ev = keymap_send_keys("abcdefghijklmnopqrstuvwxyz", &n, err, sizeof(err));
+  ck_assert_int_eq(kbd_type(kbc, ev, n), 0);
+  free(ev);
+  clock_advance_to(clk, clock_now(clk) + 10 * NS_PER_SEC);
+  ck_assert_uint_eq(kbd_type_pending(kbc), 50);
+  static const uint8_t letters[26] = {0x1e, 0x30, 0x2e, 0x20, 0x12, 0x21, 0x22, 0x23, 0x17,
+                                      0x24, 0x25, 0x26, 0x32, 0x31, 0x18, 0x19, 0x10, 0x13,
+                                      0x1f, 0x14, 0x16, 0x2f, 0x11, 0x2d, 0x15, 0x2c};
+  for (int i = 0; i < 26; i++) {
+    if (i)
+      clock_advance_to(clk, clock_now(clk) + 2 * KBD_TYPE_GAP_NS);
+    ck_assert_uint_eq(rd_data(), letters[i]);
+    ck_assert_uint_eq(rd_data(), letters[i] | 0x80);
+    assert_empty();
+  }
+  ck_assert_uint_eq(kbd_type_pending(kbc), 0);
+  ck_assert(!timer_pending(kbc->play_timer));
+  /* A whole chord goes through unread, keys released as typed. */
+  ev = keymap_send_keys("<ctrl-alt-delete>x", &n, err, sizeof(err));
+  ck_assert_int_eq(kbd_type(kbc, ev, n), 0);
+  free(ev);
+  clock_advance_to(clk, clock_now(clk) + 10 * NS_PER_SEC);
+  ck_assert_uint_eq(kbd_type_pending(kbc), 2);
+  ck_assert(!timer_pending(kbc->rep_timer));
+  expect_bytes("chord", "ctrl-alt-delete", SEQ(0x1d, 0x38, 0xe0, 0x53, 0xe0, 0xd3, 0xb8, 0x9d));
+  clock_advance_to(clk, clock_now(clk) + 2 * KBD_TYPE_GAP_NS);
+  expect_bytes("after the chord", "x", SEQ(0x2d, 0xad));
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("hw_kbc");
   TCase *tc = tcase_create("kbc");
@@ -781,6 +833,7 @@ int main(void) {
   tcase_add_test(tc, test_wheel_knock);
   tcase_add_test(tc, test_mouse_split_and_coalesce);
   tcase_add_test(tc, test_mouse_remote);
+  tcase_add_test(tc, test_type_paced);
   suite_add_tcase(s, tc);
   return run_suite(s);
 }
