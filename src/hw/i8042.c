@@ -213,6 +213,62 @@ void kbd_release_all(Kbc *k) {
         kbd_key_event(k, (KeyCode)key, false);
 }
 
+static bool any_key_held(const Kbc *k) {
+  for (int i = 0; i < KEYMAP_HELD_BYTES; i++)
+    if (k->kbd_held[i])
+      return true;
+  return false;
+}
+
+/* The next kbd_type() event.  A keystroke's first press waits until the
+ * guest has read all the keyboard sent; releases and the other keys of a
+ * chord only wait for buffer room, so no key stays down for long (and
+ * starts repeating) because the guest is slow. */
+static void play_cb(void *opaque) {
+  Kbc *k = opaque;
+  if (k->play_pos < k->play_len) {
+    KeyEvent e = k->play[k->play_pos];
+    uint8_t seq[KEYMAP_SEQ_MAX];
+    size_t n = e.down ? keymap_set2_make(e.key, held_mods(k), seq)
+                      : keymap_set2_break(e.key, held_mods(k), seq);
+    bool wait = e.down && !any_key_held(k) ? kbd_queued(k) || (k->obf && !k->obf_aux)
+                                           : kbd_queued(k) + n + 1 > KBD_BUF;
+    if (wait) {
+      timer_mod(k->play_timer, clock_now(k->clock) + KBD_TYPE_GAP_NS);
+      return;
+    }
+    k->play_pos++;
+    kbd_key_event(k, e.key, e.down);
+  }
+  if (k->play_pos < k->play_len)
+    timer_mod(k->play_timer, clock_now(k->clock) + KBD_TYPE_GAP_NS);
+  else
+    k->play_pos = k->play_len = 0;
+}
+
+int kbd_type(Kbc *k, const KeyEvent *ev, size_t n) {
+  if (!k->play_timer) {
+    for (size_t i = 0; i < n; i++)
+      kbd_key_event(k, ev[i].key, ev[i].down);
+    return 0;
+  }
+  if (k->play_len + n > k->play_cap) {
+    size_t cap = (k->play_len + n) * 2;
+    KeyEvent *p = realloc(k->play, cap * sizeof(*p));
+    if (!p)
+      return -1;
+    k->play = p;
+    k->play_cap = cap;
+  }
+  memcpy(k->play + k->play_len, ev, n * sizeof(*ev));
+  k->play_len += n;
+  if (n && !timer_pending(k->play_timer))
+    timer_mod(k->play_timer, clock_now(k->clock));
+  return 0;
+}
+
+size_t kbd_type_pending(const Kbc *k) { return k->play_len - k->play_pos; }
+
 void kbc_key_event(Kbc *k, uint8_t code, bool e0, bool down) {
   kbd_key_event(k, keymap_from_set1(code, e0), down);
 }
@@ -286,6 +342,15 @@ static void kbd_write(Kbc *k, uint8_t v) {
 
 /* ---- PS/2 mouse ---- */
 
+#define MOUSE_ACC_MAX 1000000                 /* held-back motion is clamped here */
+
+static int clampi(int64_t v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : (int)v; }
+
+static void mouse_clear_acc(Kbc *k) {
+  k->mouse_acc_dx = k->mouse_acc_dy = k->mouse_acc_dz = 0;
+  k->mouse_acc_buttons = false;
+}
+
 static void mouse_defaults(Kbc *k) {
   k->mouse_rate = 100;
   k->mouse_res = 2;
@@ -293,10 +358,15 @@ static void mouse_defaults(Kbc *k) {
   k->mouse_enabled = false;
   k->mouse_remote = false;
   k->mouse_pending = 0;
+  k->mouse_knock = 0;
+  mouse_clear_acc(k);
 }
 
-static void mouse_packet(Kbc *k, int dx, int dy) {
-  uint8_t b0 = (uint8_t)(0x08 | (k->mouse_buttons & 7));
+static int packet_size(const Kbc *k) { return k->mouse_id == 3 ? 4 : 3; }
+
+/* One movement packet; counts beyond 9 bits set the overflow bit (EBh). */
+static void mouse_packet(Kbc *k, int dx, int dy, int dz) {
+  uint8_t b0 = (uint8_t)(0x08 | (k->mouse_buttons & 7)); /* bits 0-2: left, right, middle */
   if (dx < -256 || dx > 255) {
     b0 |= 0x40;
     dx = dx < 0 ? -256 : 255;
@@ -312,6 +382,72 @@ static void mouse_packet(Kbc *k, int dx, int dy) {
   push(k, b0, SRC_AUX);
   push(k, (uint8_t)dx, SRC_AUX);
   push(k, (uint8_t)dy, SRC_AUX);
+  if (k->mouse_id == 3)
+    push(k, (uint8_t)clampi(dz, -8, 7), SRC_AUX);
+}
+
+/* 2:1 scaling (stream mode): 1->1, 2->1, 3->3, 4->6, 5->9, n->2n. */
+static int scale21(int d) {
+  static const int small[6] = {0, 1, 1, 3, 6, 9};
+  int a = d < 0 ? -d : d;
+  int s = a < 6 ? small[a] : 2 * a;
+  return d < 0 ? -s : s;
+}
+
+/* Stream mode: report held-back motion, as many packets as the queue
+ * takes (leaving the keyboard room); the rest waits for the guest's reads. */
+static void mouse_flush(Kbc *k) {
+  if (!k->mouse_enabled || k->mouse_remote || k->mouse_wrap)
+    return;
+  int lim = k->mouse_scale21 ? 127 : 255;
+  while (k->mouse_acc_dx || k->mouse_acc_dy || k->mouse_acc_dz || k->mouse_acc_buttons) {
+    if (KBC_QUEUE - k->q_len < packet_size(k) + KBD_RESERVE)
+      return;
+    int dx = clampi(k->mouse_acc_dx, -lim, lim);
+    int dy = clampi(k->mouse_acc_dy, -lim, lim);
+    int dz = clampi(k->mouse_acc_dz, -7, 7);
+    k->mouse_acc_dx -= dx;
+    k->mouse_acc_dy -= dy;
+    k->mouse_acc_dz -= dz;
+    k->mouse_acc_buttons = false;
+    if (k->mouse_scale21) {
+      dx = scale21(dx);
+      dy = scale21(dy);
+    }
+    mouse_packet(k, dx, dy, dz);
+  }
+}
+
+void mouse_event(Kbc *k, int dx, int dy, int dz, unsigned buttons) {
+  buttons &= 7;
+  bool changed = buttons != k->mouse_buttons;
+  k->mouse_buttons = (uint8_t)buttons;
+  if (k->mouse_wrap || (!k->mouse_enabled && !k->mouse_remote))
+    return; /* not reporting: motion is lost, as on a real mouse */
+  k->mouse_acc_dx = clampi((int64_t)k->mouse_acc_dx + dx, -MOUSE_ACC_MAX, MOUSE_ACC_MAX);
+  k->mouse_acc_dy = clampi((int64_t)k->mouse_acc_dy + dy, -MOUSE_ACC_MAX, MOUSE_ACC_MAX);
+  if (k->mouse_id == 3)
+    k->mouse_acc_dz = clampi((int64_t)k->mouse_acc_dz + dz, -MOUSE_ACC_MAX, MOUSE_ACC_MAX);
+  if (!k->mouse_remote) {
+    k->mouse_acc_buttons |= changed;
+    mouse_flush(k);
+  }
+}
+
+void kbc_mouse_event(Kbc *k, int dx, int dy, uint8_t buttons) { mouse_event(k, dx, dy, 0, buttons); }
+
+/* IntelliMouse: sample rates 200, 100, 80 in a row switch to ID 3. */
+static void mouse_knock(Kbc *k, uint8_t rate) {
+  static const uint8_t knock[3] = {200, 100, 80};
+  if (rate == knock[k->mouse_knock])
+    k->mouse_knock++;
+  else
+    k->mouse_knock = rate == knock[0] ? 1 : 0;
+  if (k->mouse_knock == 3) {
+    k->mouse_id = 3;
+    k->mouse_knock = 0;
+    mouse_clear_acc(k);
+  }
 }
 
 static void mouse_write(Kbc *k, uint8_t v) {
@@ -320,49 +456,56 @@ static void mouse_write(Kbc *k, uint8_t v) {
     return;
   }
   if (k->mouse_pending) {
-    if (k->mouse_pending == 0xf3)
+    if (k->mouse_pending == 0xf3) {
       k->mouse_rate = v;
-    else
+      mouse_knock(k, v);
+    } else {
       k->mouse_res = v & 3;
+      mouse_clear_acc(k);
+    }
     k->mouse_pending = 0;
     push(k, 0xfa, SRC_AUX);
     return;
   }
+  if (v != 0xf3)
+    k->mouse_knock = 0; /* the knock must be three F3h commands in a row */
   switch (v) {
   case 0xff:
     mouse_defaults(k);
+    k->mouse_wrap = false;
+    k->mouse_id = 0;
     push(k, 0xfa, SRC_AUX);
     push(k, 0xaa, SRC_AUX);
     push(k, 0x00, SRC_AUX);
     break;
   case 0xf6: mouse_defaults(k); push(k, 0xfa, SRC_AUX); break;
-  case 0xf5: k->mouse_enabled = false; push(k, 0xfa, SRC_AUX); break;
-  case 0xf4: k->mouse_enabled = true; push(k, 0xfa, SRC_AUX); break;
+  case 0xf5: k->mouse_enabled = false; mouse_clear_acc(k); push(k, 0xfa, SRC_AUX); break;
+  case 0xf4: k->mouse_enabled = true; mouse_clear_acc(k); push(k, 0xfa, SRC_AUX); break;
   case 0xf3:
   case 0xe8: k->mouse_pending = v; push(k, 0xfa, SRC_AUX); break;
   case 0xe6: k->mouse_scale21 = false; push(k, 0xfa, SRC_AUX); break;
   case 0xe7: k->mouse_scale21 = true; push(k, 0xfa, SRC_AUX); break;
-  case 0xf2: push(k, 0xfa, SRC_AUX); push(k, 0x00, SRC_AUX); break; /* standard mouse */
-  case 0xe9: /* status request */
+  case 0xf2: push(k, 0xfa, SRC_AUX); push(k, k->mouse_id, SRC_AUX); break;
+  case 0xe9: { /* status: remote, enabled, 2:1, then left, middle, right */
+    uint8_t b = k->mouse_buttons;
     push(k, 0xfa, SRC_AUX);
     push(k, (uint8_t)((k->mouse_remote << 6) | (k->mouse_enabled << 5) | (k->mouse_scale21 << 4) |
-                      (k->mouse_buttons & 7)), SRC_AUX);
+                      ((b & 1) << 2) | ((b & 4) ? 2 : 0) | ((b & 2) ? 1 : 0)), SRC_AUX);
     push(k, k->mouse_res, SRC_AUX);
     push(k, k->mouse_rate, SRC_AUX);
     break;
-  case 0xea: k->mouse_remote = false; push(k, 0xfa, SRC_AUX); break;
-  case 0xf0: k->mouse_remote = true; push(k, 0xfa, SRC_AUX); break;
-  case 0xeb: push(k, 0xfa, SRC_AUX); mouse_packet(k, 0, 0); break;
+  }
+  case 0xea: k->mouse_remote = false; mouse_clear_acc(k); push(k, 0xfa, SRC_AUX); break;
+  case 0xf0: k->mouse_remote = true; mouse_clear_acc(k); push(k, 0xfa, SRC_AUX); break;
+  case 0xeb: /* read data: everything counted since the last report */
+    push(k, 0xfa, SRC_AUX);
+    mouse_packet(k, k->mouse_acc_dx, k->mouse_acc_dy, k->mouse_acc_dz);
+    mouse_clear_acc(k);
+    break;
   case 0xee: k->mouse_wrap = true; push(k, 0xfa, SRC_AUX); break;
   case 0xec: k->mouse_wrap = false; push(k, 0xfa, SRC_AUX); break;
   default: push(k, 0xfe, SRC_AUX); break;
   }
-}
-
-void kbc_mouse_event(Kbc *k, int dx, int dy, uint8_t buttons) {
-  k->mouse_buttons = buttons & 7;
-  if (k->mouse_enabled && !k->mouse_remote)
-    mouse_packet(k, dx, dy);
 }
 
 /* ---- controller ---- */
@@ -455,6 +598,7 @@ static uint32_t kbc_io_read(void *opaque, uint16_t port, int size) {
       k->obf = false;
       update_irqs(k); /* drop the line so the next byte makes a new edge */
       refill(k);
+      mouse_flush(k); /* room for held-back motion */
     }
     return v;
   }
@@ -502,6 +646,7 @@ void kbc_reset(Kbc *k) {
   mouse_defaults(k);
   k->mouse_wrap = false;
   k->mouse_buttons = 0;
+  k->mouse_id = 0;
   k->outport = 0x01; /* reset line inactive; A20 set below */
   k->port92 = 0;
   if (k->set_a20)
@@ -541,6 +686,13 @@ static int check_ranges(SaveReader *r, const Kbc *t) {
   if (t->mouse_res > 3 || t->mouse_buttons > 7)
     return save_reject(r, "snapshot 'kbc' state: mouse resolution %u / buttons %#x out of range",
                        t->mouse_res, t->mouse_buttons);
+  if ((t->mouse_id != 0 && t->mouse_id != 3) || t->mouse_knock > 2)
+    return save_reject(r, "snapshot 'kbc' state: mouse ID %u / knock %u invalid", t->mouse_id,
+                       t->mouse_knock);
+  if (t->mouse_acc_dx < -MOUSE_ACC_MAX || t->mouse_acc_dx > MOUSE_ACC_MAX ||
+      t->mouse_acc_dy < -MOUSE_ACC_MAX || t->mouse_acc_dy > MOUSE_ACC_MAX ||
+      t->mouse_acc_dz < -MOUSE_ACC_MAX || t->mouse_acc_dz > MOUSE_ACC_MAX)
+    return save_reject(r, "snapshot 'kbc' state: held-back mouse motion out of range");
   return 0;
 }
 
@@ -578,8 +730,9 @@ Kbc *kbc_new(IoBus *bus, Clock *clock, IrqLine irq1, IrqLine irq12, void (*a20)(
   if (!k)
     return NULL;
   k->clock = clock;
-  if (clock && !(k->rep_timer = clock_timer_new(clock, rep_timer_cb, k))) {
-    free(k);
+  if (clock && (!(k->rep_timer = clock_timer_new(clock, rep_timer_cb, k)) ||
+                !(k->play_timer = clock_timer_new(clock, play_cb, k)))) {
+    kbc_free(k);
     return NULL;
   }
   k->irq_kbd = irq1;
@@ -599,7 +752,12 @@ Kbc *kbc_new(IoBus *bus, Clock *clock, IrqLine irq1, IrqLine irq12, void (*a20)(
 }
 
 void kbc_free(Kbc *k) {
-  if (k && k->rep_timer)
+  if (!k)
+    return;
+  if (k->rep_timer)
     timer_del(k->rep_timer);
+  if (k->play_timer)
+    timer_del(k->play_timer);
+  free(k->play);
   free(k);
 }

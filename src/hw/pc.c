@@ -399,7 +399,8 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   m->kbc = m->pic ? kbc_new(m->bus, m->clock, pic_irq_line(m->pic, 1), pic_irq_line(m->pic, 12),
                             cb_a20, cb_reset, m) : NULL;
   m->dbg = debugport_new(m->bus, cb_exit, m);
-  if (!m->pic || !m->pit || !m->rtc || !m->kbc || !m->dbg) {
+  m->spk = m->pit ? pcspk_new(m->pit, m->clock) : NULL;
+  if (!m->pic || !m->pit || !m->rtc || !m->kbc || !m->dbg || !m->spk) {
     snprintf(err, errlen, "cannot create the chipset devices");
     goto fail;
   }
@@ -473,6 +474,7 @@ void machine_free(Machine *m) {
   fwcfg_free(m->fwcfg);
   kbc_free(m->kbc);
   rtc_free(m->rtc);
+  pcspk_free(m->spk);
   pit_free(m->pit);
   pic_free(m->pic);
   if (m->cpu) {

@@ -29,6 +29,7 @@
 #include "i8259.h"
 #include "iobus.h"
 #include "mc146818.h"
+#include "pcspk.h"
 #include "mem.h"
 #include "uart16550.h"
 
@@ -98,6 +99,7 @@ typedef struct Machine {
   Clock *clock;                 /* virtual time */
   Pic *pic;
   Pit *pit;
+  PcSpk *spk;                   /* PC speaker sound (counter 2, port 61h) */
   Rtc *rtc;
   Kbc *kbc;
   Uart *uart[4];                /* COM1-COM4 */

@@ -174,7 +174,7 @@ START_TEST(test_mouse) {
   outb(bus, 0x64, 0xd4);
   outb(bus, 0x60, 0xe9);
   ck_assert_uint_eq(rd_data(), 0xfa);
-  ck_assert_uint_eq(rd_data(), 0x21);
+  ck_assert_uint_eq(rd_data(), 0x24); /* enabled, left button (status bit 2) */
   ck_assert_uint_eq(rd_data(), 2);
   ck_assert_uint_eq(rd_data(), 200);
   assert_empty();
@@ -579,6 +579,8 @@ START_TEST(test_restore_validates) {
     {offsetof(Kbc, kbd_rep_key), 1, KEY_COUNT, "repeating key"},
     {offsetof(Kbc, kbd_held) + KEYMAP_HELD_BYTES - 1, 1, 0x80, "held key"},
     {offsetof(Kbc, kbd_pending), 1, 0x42, "keyboard command"},
+    {offsetof(Kbc, mouse_id), 1, 4, "mouse ID"},
+    {offsetof(Kbc, mouse_acc_dx) + 3, 1, 0x40, "held-back mouse motion"},
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     kbc_reset(kbc);
@@ -599,6 +601,209 @@ START_TEST(test_restore_validates) {
     save_reader_free(r);
     save_writer_free(w);
   }
+}
+END_TEST
+
+/* ---- mouse ---- */
+
+static void mouse_cmd(uint8_t v) {
+  outb(bus, 0x64, 0xd4);
+  outb(bus, 0x60, v);
+  ck_assert_uint_eq(rd_data(), 0xfa);
+}
+
+static void mouse_on(void) {
+  outb(bus, 0x64, 0xa8);
+  outb(bus, 0x64, 0x60);
+  outb(bus, 0x60, 0x47);
+  mouse_cmd(0xf4);
+}
+
+static uint8_t mouse_id(void) {
+  mouse_cmd(0xf2);
+  return rd_data();
+}
+
+static void knock(uint8_t a, uint8_t b, uint8_t c) {
+  mouse_cmd(0xf3);
+  mouse_cmd(a);
+  mouse_cmd(0xf3);
+  mouse_cmd(b);
+  mouse_cmd(0xf3);
+  mouse_cmd(c);
+}
+
+START_TEST(test_wheel_knock) {
+  mouse_on();
+  ck_assert_uint_eq(mouse_id(), 0);
+  knock(200, 100, 60); /* wrong last rate */
+  ck_assert_uint_eq(mouse_id(), 0);
+  mouse_cmd(0xf3);     /* interrupted by another command */
+  mouse_cmd(200);
+  mouse_cmd(0xe6);
+  mouse_cmd(0xf3);
+  mouse_cmd(100);
+  mouse_cmd(0xf3);
+  mouse_cmd(80);
+  ck_assert_uint_eq(mouse_id(), 0);
+  mouse_event(kbc, 1, 1, 1, 0);
+  expect_bytes("packet", "3-byte", SEQ(0x08, 1, 1));
+  knock(200, 200, 100); /* a repeated 200 restarts the knock */
+  mouse_cmd(0xf3);
+  mouse_cmd(80);
+  ck_assert_uint_eq(mouse_id(), 3);
+  ck_assert_uint_eq(kbc->mouse_rate, 80);
+  mouse_event(kbc, 1, 2, -1, 1);
+  expect_bytes("packet", "wheel up", SEQ(0x09, 1, 2, 0xff));
+  mouse_event(kbc, -3, 0, 2, 4);
+  expect_bytes("packet", "wheel down", SEQ(0x1c, 0xfd, 0, 2));
+  mouse_event(kbc, 0, 0, 20, 0); /* wheel beyond a packet: split at 7 */
+  expect_bytes("packet", "big wheel", SEQ(0x08, 0, 0, 7, 0x08, 0, 0, 7, 0x08, 0, 0, 6));
+  mouse_cmd(0xf6); /* defaults keep the ID */
+  ck_assert_uint_eq(mouse_id(), 3);
+  outb(bus, 0x64, 0xd4);
+  outb(bus, 0x60, 0xff); /* reset: back to a standard mouse */
+  expect_bytes("reset", "mouse", SEQ(0xfa, 0xaa, 0x00));
+  ck_assert_uint_eq(mouse_id(), 0);
+}
+END_TEST
+
+/* Read mouse packets until the queue is empty; sum the motion. */
+static int drain_packets(int size, int *sx, int *sy, int *sz, uint8_t *last_b0) {
+  int n = 0;
+  while (inb(bus, 0x64) & 1) {
+    ck_assert_uint_eq(inb(bus, 0x64) & 0x20, 0x20);
+    uint8_t b0 = inb(bus, 0x60);
+    ck_assert_msg(b0 & 0x08, "packet %d: byte 0 %02x lacks bit 3", n, b0);
+    ck_assert_msg(!(b0 & 0xc0), "packet %d: overflow bit set (%02x)", n, b0);
+    int dx = rd_data(), dy = rd_data();
+    *sx += (b0 & 0x10) ? dx - 256 : dx;
+    *sy += (b0 & 0x20) ? dy - 256 : dy;
+    if (size == 4)
+      *sz += (int8_t)rd_data();
+    *last_b0 = b0;
+    n++;
+  }
+  return n;
+}
+
+START_TEST(test_mouse_split_and_coalesce) {
+  mouse_on();
+  mouse_event(kbc, 1000, -600, 0, 0);
+  expect_bytes("packets", "1000,-600",
+               SEQ(0x28, 0xff, 0x01, 0x28, 0xff, 0x01, 0x28, 0xff, 0xa6, 0x08, 235, 0));
+  /* 2:1 scaling: chunks of 127 doubled; small moves by the table. */
+  mouse_cmd(0xe7);
+  mouse_event(kbc, 300, 4, 0, 0);
+  expect_bytes("packets", "scaled", SEQ(0x08, 254, 6, 0x08, 254, 0, 0x08, 92, 0));
+  mouse_cmd(0xe6);
+  /* A flood the guest does not read: the queue never overflows, nothing
+   * is lost, and the keyboard still gets through. */
+  int sx = 0, sy = 0, sz = 0;
+  uint8_t b0 = 0;
+  for (int i = 0; i < 500; i++) {
+    mouse_event(kbc, 7, -3, 0, (i / 100) & 1);
+    ck_assert_uint_le(kbc->q_len, KBC_QUEUE - KBD_RESERVE + 0u);
+  }
+  kbd_key_event(kbc, KEY_A, true);
+  int keys = 0;
+  while (inb(bus, 0x64) & 1) {
+    if (!(inb(bus, 0x64) & 0x20)) {
+      ck_assert_uint_eq(inb(bus, 0x60), 0x1e);
+      keys++;
+      continue;
+    }
+    uint8_t b = inb(bus, 0x60);
+    int dx = rd_data(), dy = rd_data();
+    sx += (b & 0x10) ? dx - 256 : dx;
+    sy += (b & 0x20) ? dy - 256 : dy;
+    b0 = b;
+  }
+  ck_assert_int_eq(keys, 1);
+  ck_assert_int_eq(sx, 3500);
+  ck_assert_int_eq(sy, -1500);
+  ck_assert_uint_eq(b0 & 7, 0); /* the last button state (i = 499: released) */
+  (void)sz;
+}
+END_TEST
+
+START_TEST(test_mouse_remote) {
+  mouse_on();
+  mouse_cmd(0xf0); /* remote mode */
+  mouse_event(kbc, 30, 5, 0, 2);
+  mouse_event(kbc, 10, -10, 0, 2);
+  assert_empty();
+  mouse_cmd(0xeb);
+  expect_bytes("read data", "remote", SEQ(0x2a, 40, 0xfb));
+  mouse_cmd(0xeb);
+  expect_bytes("read data", "remote again", SEQ(0x0a, 0, 0));
+  mouse_event(kbc, 400, 0, 0, 0); /* beyond 9 bits: overflow bit */
+  mouse_cmd(0xeb);
+  expect_bytes("read data", "overflow", SEQ(0x48, 0xff, 0));
+  mouse_cmd(0xea); /* back to stream */
+  mouse_event(kbc, 1, 0, 0, 0);
+  expect_bytes("packet", "stream", SEQ(0x08, 1, 0));
+  mouse_cmd(0xe8); /* resolution */
+  mouse_cmd(3);
+  ck_assert_uint_eq(kbc->mouse_res, 3);
+  mouse_cmd(0xf5); /* disabled: motion is dropped */
+  mouse_event(kbc, 5, 5, 0, 0);
+  assert_empty();
+  int sx = 0, sy = 0, sz = 0;
+  uint8_t b0;
+  ck_assert_int_eq(drain_packets(3, &sx, &sy, &sz, &b0), 0);
+}
+END_TEST
+
+/* kbd_type: a --send-keys string paced on the virtual clock, waiting for
+ * a guest that does not read. */
+START_TEST(test_type_paced) {
+  char err[200];
+  size_t n;
+  KeyEvent *ev = keymap_send_keys("aB<ret>", &n, err, sizeof(err));
+  ck_assert_ptr_nonnull(ev);
+  ck_assert_int_eq(kbd_type(kbc, ev, n), 0);
+  free(ev);
+  ck_assert_uint_eq(kbd_type_pending(kbc), 8);
+  assert_empty(); /* nothing before the clock moves */
+  /* A guest that reads everything at once: one event per 10 ms. */
+  static const uint8_t want[] = {0x1e, 0x9e, 0x2a, 0x30, 0xb0, 0xaa, 0x1c, 0x9c};
+  for (size_t i = 0; i < sizeof(want); i++) {
+    clock_advance_to(clk, i * KBD_TYPE_GAP_NS);
+    ck_assert_uint_eq(rd_data(), want[i]);
+    assert_empty();
+  }
+  ck_assert_uint_eq(kbd_type_pending(kbc), 0);
+  /* A guest that does not read: each keystroke is pressed and released,
+   * the next one waits instead of overrunning (or holding a key down until
+   * it repeats), then they come in order as the guest reads. */
+  ev = keymap_send_keys("abcdefghijklmnopqrstuvwxyz", &n, err, sizeof(err));
+  ck_assert_int_eq(kbd_type(kbc, ev, n), 0);
+  free(ev);
+  clock_advance_to(clk, clock_now(clk) + 10 * NS_PER_SEC);
+  ck_assert_uint_eq(kbd_type_pending(kbc), 50);
+  static const uint8_t letters[26] = {0x1e, 0x30, 0x2e, 0x20, 0x12, 0x21, 0x22, 0x23, 0x17,
+                                      0x24, 0x25, 0x26, 0x32, 0x31, 0x18, 0x19, 0x10, 0x13,
+                                      0x1f, 0x14, 0x16, 0x2f, 0x11, 0x2d, 0x15, 0x2c};
+  for (int i = 0; i < 26; i++) {
+    if (i)
+      clock_advance_to(clk, clock_now(clk) + 2 * KBD_TYPE_GAP_NS);
+    ck_assert_uint_eq(rd_data(), letters[i]);
+    ck_assert_uint_eq(rd_data(), letters[i] | 0x80);
+    assert_empty();
+  }
+  ck_assert_uint_eq(kbd_type_pending(kbc), 0);
+  ck_assert(!timer_pending(kbc->play_timer));
+  /* A whole chord goes through unread, keys released as typed. */
+  ev = keymap_send_keys("<ctrl-alt-delete>x", &n, err, sizeof(err));
+  ck_assert_int_eq(kbd_type(kbc, ev, n), 0);
+  free(ev);
+  clock_advance_to(clk, clock_now(clk) + 10 * NS_PER_SEC);
+  ck_assert_uint_eq(kbd_type_pending(kbc), 2);
+  ck_assert(!timer_pending(kbc->rep_timer));
+  expect_bytes("chord", "ctrl-alt-delete", SEQ(0x1d, 0x38, 0xe0, 0x53, 0xe0, 0xd3, 0xb8, 0x9d));
+  clock_advance_to(clk, clock_now(clk) + 2 * KBD_TYPE_GAP_NS);
+  expect_bytes("after the chord", "x", SEQ(0x2d, 0xad));
 }
 END_TEST
 
@@ -625,6 +830,10 @@ int main(void) {
   tcase_add_test(tc, test_overrun);
   tcase_add_test(tc, test_save_restore_keyboard);
   tcase_add_test(tc, test_restore_validates);
+  tcase_add_test(tc, test_wheel_knock);
+  tcase_add_test(tc, test_mouse_split_and_coalesce);
+  tcase_add_test(tc, test_mouse_remote);
+  tcase_add_test(tc, test_type_paced);
   suite_add_tcase(s, tc);
   return run_suite(s);
 }
