@@ -326,7 +326,7 @@ int runner_apply(Runner *r, const RunnerEvent *ev, char *err, size_t errlen) {
     kbd_release_all(m->kbc);
     return 0;
   case REV_MOUSE:
-    kbc_mouse_event(m->kbc, ev->a, ev->b, (uint8_t)ev->d);
+    mouse_event(m->kbc, ev->a, ev->b, ev->c, (unsigned)ev->d);
     return 0;
   case REV_SCREENSHOT:
 #ifdef X86VM_HAVE_VGA

@@ -65,7 +65,7 @@ typedef enum RunnerEventKind {
 typedef struct RunnerEvent {
   RunnerEventKind kind;
   int a, b, c, d;
-  char path[512];
+  char path[1024];
 } RunnerEvent;
 
 typedef struct Runner {

@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#if !defined(X86VM_HAVE_SDL) || !defined(VGA_LFB_ADDR) /* VGA_LFB_ADDR: the renderer with dirty tracking */
+#ifndef X86VM_HAVE_SDL
 bool sdl_available(void) { return false; }
 MachineStop sdl_run(Runner *r, const Options *o) {
   (void)o;
@@ -69,7 +69,7 @@ typedef struct Win {
   bool grabbed, fullscreen, integer_scale, show_help;
   MachineStop result;
   volatile int done;
-  char state_path[1024];
+  char state_path[1000];
   char title[256];
 } Win;
 
