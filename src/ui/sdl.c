@@ -33,10 +33,13 @@ MachineStop sdl_run(Runner *r, const Options *o) {
 #include <time.h>
 
 #include "keymap.h"
+#include "pcspk.h"
 #include "vga.h"
 
 #define FRAME_NS 16666667ull /* publish frames at 60 Hz */
 #define FB_STRIDE VGA_MAX_WIDTH
+#define AUDIO_RATE 48000
+#define AUDIO_MAX_QUEUED (AUDIO_RATE / 5) /* frames: beyond 200 ms queued, drop */
 
 typedef struct Shared {
   SDL_mutex *lock;
@@ -56,6 +59,8 @@ typedef struct Win {
   VgaRect pend;         /* rendered but not yet published */
   bool pend_resized;
   Uint32 wake_event;    /* SDL user event: a frame was published / the run ended */
+  SDL_AudioDeviceID audio; /* the PC speaker's output (0: none) */
+  int16_t *samples;     /* AUDIO_MAX_QUEUED frames */
   /* shared */
   Shared sh;
   /* window thread */
@@ -91,9 +96,26 @@ static VgaRect rect_union(VgaRect a, VgaRect b) {
 
 /* ---------------- emulation thread ---------------- */
 
+/* The PC speaker's samples since the last frame into SDL's queue (SDL_QueueAudio
+ * is safe from this thread; pcspk must be called from the machine's). */
+static void feed_audio(Win *w) {
+  PcSpk *spk = w->r->m->spk;
+  if (!w->audio || !spk)
+    return;
+  size_t n = pcspk_frames_due(spk, AUDIO_RATE);
+  while (n) {
+    size_t k = n < AUDIO_MAX_QUEUED ? n : AUDIO_MAX_QUEUED;
+    pcspk_render(spk, w->samples, k, AUDIO_RATE);
+    if (SDL_GetQueuedAudioSize(w->audio) / sizeof(int16_t) < AUDIO_MAX_QUEUED)
+      SDL_QueueAudio(w->audio, w->samples, (Uint32)(k * sizeof(int16_t)));
+    n -= k;
+  }
+}
+
 /* The runner's frame hook: render what changed, publish if the window is not busy. */
 static void on_frame(void *opaque) {
   Win *w = opaque;
+  feed_audio(w);
   Vga *vga = w->r->m->vga;
   int fw, fh;
   VgaRect d;
@@ -230,6 +252,18 @@ static void present(Win *w) {
   SDL_RenderPresent(w->ren);
 }
 
+/* A new guest screen size: the window follows it at --scale, or by
+ * default 1:1 (2:1 for screens up to 400 pixels wide, such as 320x200),
+ * made smaller if it would not fit the desktop. */
+static void fit_window(Win *w, int fw, int fh) {
+  int scale = w->o->scale ? (int)w->o->scale : fw <= 400 ? 2 : 1;
+  SDL_Rect b;
+  if (SDL_GetDisplayUsableBounds(SDL_GetWindowDisplayIndex(w->win), &b) == 0)
+    while (scale > 1 && (fw * scale > b.w || fh * scale > b.h))
+      scale--;
+  SDL_SetWindowSize(w->win, fw * scale, fh * scale);
+}
+
 /* Take what the emulation thread published into the texture. true if anything. */
 static bool take_frame(Win *w) {
   SDL_LockMutex(w->sh.lock);
@@ -251,6 +285,8 @@ static bool take_frame(Win *w) {
   if (resized || !w->tex || fw != w->tex_w || fh != w->tex_h) {
     if (w->tex)
       SDL_DestroyTexture(w->tex);
+    if (!w->fullscreen)
+      fit_window(w, fw, fh);
     w->tex = SDL_CreateTexture(w->ren, SDL_PIXELFORMAT_RGB888, SDL_TEXTUREACCESS_STREAMING, fw, fh);
     w->tex_w = fw;
     w->tex_h = fh;
@@ -321,7 +357,7 @@ static void handle(Win *w, const SDL_Event *ev) {
   case SDL_QUIT: post(w, REV_QUIT, 0, 0, 0, 0, NULL); break;
   case SDL_KEYDOWN:
   case SDL_KEYUP: {
-    SDL_Keymod mod = SDL_GetModState();
+    Uint16 mod = ev->key.keysym.mod; /* as it was at this event (GetModState is already later) */
     if (ev->type == SDL_KEYDOWN && (mod & KMOD_CTRL) && (mod & KMOD_ALT) && hotkey(w, ev->key.keysym.sym))
       break;
     if (ev->key.repeat)
@@ -414,6 +450,15 @@ MachineStop sdl_run(Runner *r, const Options *o) {
     goto out;
   }
   make_help(w);
+  if (!o->no_audio && SDL_InitSubSystem(SDL_INIT_AUDIO) == 0) {
+    SDL_AudioSpec want = {.freq = AUDIO_RATE, .format = AUDIO_S16SYS, .channels = 1, .samples = 1024}, have;
+    w->samples = calloc(AUDIO_MAX_QUEUED, sizeof(int16_t));
+    w->audio = w->samples ? SDL_OpenAudioDevice(NULL, 0, &want, &have, 0) : 0;
+    if (w->audio)
+      SDL_PauseAudioDevice(w->audio, 0);
+    else
+      fprintf(stderr, "x86vm: no sound: %s\n", SDL_GetError());
+  }
   SDL_EventState(SDL_DROPFILE, SDL_ENABLE);
   r->on_frame = on_frame;
   r->frame_opaque = w;
@@ -432,7 +477,7 @@ MachineStop sdl_run(Runner *r, const Options *o) {
         if (ev.type != w->wake_event)
           handle(w, &ev);
         if (ev.type == SDL_WINDOWEVENT || (ev.type == SDL_KEYDOWN && w->show_help) ||
-            (ev.type == SDL_KEYDOWN && (SDL_GetModState() & KMOD_CTRL) && (SDL_GetModState() & KMOD_ALT)))
+            (ev.type == SDL_KEYDOWN && (ev.key.keysym.mod & KMOD_CTRL) && (ev.key.keysym.mod & KMOD_ALT)))
           redraw = true;
       } while (SDL_PollEvent(&ev));
     }
@@ -450,6 +495,9 @@ MachineStop sdl_run(Runner *r, const Options *o) {
     present(w);
   result = w->result;
 out:
+  if (w->audio)
+    SDL_CloseAudioDevice(w->audio);
+  free(w->samples);
   r->on_frame = NULL;
   r->frame_ns = 0;
   if (w->help_tex)
