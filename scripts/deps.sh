@@ -13,7 +13,7 @@ for a in "$@"; do
     --cross) pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user) ;;
     --peers) pkgs+=(bochs bochsbios vgabios) ;;
     --linux)
-      pkgs+=(syslinux syslinux-common mtools dosfstools cpio)
+      pkgs+=(syslinux syslinux-common mtools dosfstools cpio grub-pc-bin xorriso)
       if ! dpkg --print-foreign-architectures | grep -qx i386; then
         SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
         $SUDO dpkg --add-architecture i386

@@ -23,7 +23,7 @@ enum {
   O_HEADLESS = 1, O_DISPLAY, O_FULLSCREEN, O_SCALE, O_NO_AUDIO, O_CPU, O_ENGINE, O_JIT_CACHE,
   O_JIT_STATS, O_JIT_DUMP, O_JIT_PERF_MAP, O_MEM, O_VGAMEM, O_BIOS, O_VGABIOS, O_FDA, O_FDB, O_HDA, O_HDB,
   O_CDROM, O_BOOT, O_KERNEL, O_INITRD, O_APPEND, O_SERIAL, O_SNAPSHOT, O_SAVE, O_RESTORE,
-  O_STATE_FILE, O_DET, O_NSPI, O_MONITOR, O_TIMEOUT, O_SCREENSHOT, O_EXPECT, O_SEND, O_SEND_KEYS,
+  O_STATE_FILE, O_DET, O_NSPI, O_MONITOR, O_TIMEOUT, O_SCREENSHOT, O_EXPECT, O_SEND, O_SEND_KEYS, O_WAIT,
   O_DEBUGCON, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION
 };
 
@@ -73,6 +73,7 @@ static const OptDef opts[] = {
     {"expect", O_EXPECT, true, false, true},
     {"send", O_SEND, true, false, true},
     {"send-keys", O_SEND_KEYS, true, false, true},
+    {"wait", O_WAIT, true, false, true},
     {"debugcon", O_DEBUGCON, true, false, true},
     {"log", O_LOG, true, false, true},
     {"verbose", O_VERBOSE, false, false, true},
@@ -146,12 +147,15 @@ void options_usage(FILE *f) {
     "                        give identical output (RTC starts at 2024-01-01 00:00:00 UTC)\n"
     "  --ns-per-insn N       virtual nanoseconds per instruction (default 4 deterministic, 1 otherwise)\n"
     "  --timeout SECONDS     stop after SECONDS (virtual seconds with --deterministic)\n"
-    "  --expect STRING       wait until COM1 prints STRING; if it is the last step, stop (exit 0)\n"
+    "  --expect STRING       wait until COM1 prints STRING (output since the previous match\n"
+    "                        counts); if it is the last step, stop (exit 0)\n"
     "  --send STRING         then type STRING on COM1 (escapes: \\n \\r \\t \\e \\\\ \\xHH)\n"
     "  --send-keys KEYS      then type KEYS on the PS/2 keyboard: characters as on a US\n"
     "                        keyboard, <name> or <ctrl-alt-delete> for keys and combinations\n"
     "                        (QEMU's sendkey names: ret, esc, f1, up, kp_enter...), << for <\n"
-    "                        --expect/--send/--send-keys may repeat and run in command-line order\n"
+    "  --wait SECONDS        then let SECONDS pass (virtual seconds with --deterministic);\n"
+    "                        a script whose last step is --expect or --wait ends the run\n"
+    "                        --expect/--send/--send-keys/--wait may repeat and run in order\n"
     "  --screenshot FILE     at exit save the screen: PNG, or a text dump if FILE ends in .txt\n"
     "  --save FILE           at exit save the whole machine state to FILE\n"
     "  --restore FILE        start from a state saved with --save; the CPU model, RAM size\n"
@@ -378,9 +382,13 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
   case O_EXPECT:
   case O_SEND:
   case O_SEND_KEYS:
+  case O_WAIT:
     if (o->nscript >= RUNNER_SCRIPT_MAX)
-      return bad("too many --expect/--send/--send-keys steps (at most %d)", RUNNER_SCRIPT_MAX);
-    o->script[o->nscript].kind = d->id == O_EXPECT ? SCRIPT_EXPECT : d->id == O_SEND ? SCRIPT_SEND : SCRIPT_SEND_KEYS;
+      return bad("too many --expect/--send/--send-keys/--wait steps (at most %d)", RUNNER_SCRIPT_MAX);
+    o->script[o->nscript].kind = d->id == O_EXPECT ? SCRIPT_EXPECT
+                                 : d->id == O_SEND ? SCRIPT_SEND
+                                 : d->id == O_WAIT ? SCRIPT_WAIT
+                                                   : SCRIPT_SEND_KEYS;
     o->script[o->nscript++].text = v;
     break;
   case O_DEBUGCON:

@@ -79,7 +79,19 @@ int runner_script_add(Runner *r, ScriptKind kind, const char *text, char *err, s
     snprintf(err, errlen, "out of memory");
     return -1;
   }
-  ScriptStep st = {kind, buf, 0, NULL, 0};
+  ScriptStep st = {kind, buf, 0, NULL, 0, 0};
+  if (kind == SCRIPT_WAIT) {
+    char *end;
+    double secs = strtod(text, &end);
+    if (*end || end == text || !(secs >= 0) || secs > 1e6) {
+      snprintf(err, errlen, "--wait %s: want a number of seconds", text);
+      free(buf);
+      return -1;
+    }
+    st.wait_ns = (uint64_t)(secs * 1e9);
+    r->script[r->nscript++] = st;
+    return 0;
+  }
   char uerr[128];
   long n = kind == SCRIPT_SEND_KEYS ? 0 : runner_unescape(text, buf, uerr, sizeof uerr);
   if (n < 0) {
@@ -88,6 +100,11 @@ int runner_script_add(Runner *r, ScriptKind kind, const char *text, char *err, s
     return -1;
   }
   st.len = (size_t)n;
+  if (kind == SCRIPT_EXPECT && st.len > RUNNER_HIST / 2) {
+    snprintf(err, errlen, "--expect: at most %d bytes", RUNNER_HIST / 2);
+    free(buf);
+    return -1;
+  }
   if (kind == SCRIPT_EXPECT && st.len == 0) {
     snprintf(err, errlen, "--expect '': an empty string would match at once");
     free(buf);
@@ -115,6 +132,11 @@ static void script_timer_cb(void *opaque) {
   if (r->script_pos >= r->nscript || r->script[r->script_pos].kind == SCRIPT_EXPECT)
     return;
   ScriptStep *st = &r->script[r->script_pos];
+  if (st->kind == SCRIPT_WAIT) {
+    r->script_pos++;
+    script_advance(r);
+    return;
+  }
   bool keys = st->kind == SCRIPT_SEND_KEYS;
   if (r->send_pos < st->len) {
     if (keys) {
@@ -133,38 +155,62 @@ static void script_timer_cb(void *opaque) {
   }
 }
 
-static void script_advance(Runner *r) {
-  if (r->script_pos >= r->nscript) {
-    if (r->nscript && r->script[r->nscript - 1].kind == SCRIPT_EXPECT) {
-      r->script_done = true;
-      machine_request_stop(r->m);
+/* The expect step current now may already be satisfied by what COM1 sent
+ * while earlier steps ran (a guest answering a key before it is released):
+ * output is kept from one match to the next, as expect(1) keeps it. */
+static bool expect_in_history(Runner *r) {
+  ScriptStep *st = &r->script[r->script_pos];
+  if (st->len > r->hist_len)
+    return false;
+  for (size_t i = 0; i + st->len <= r->hist_len; i++)
+    if (memcmp(r->hist + i, st->text, st->len) == 0) {
+      size_t end = i + st->len;
+      memmove(r->hist, r->hist + end, r->hist_len - end);
+      r->hist_len -= end;
+      return true;
     }
-    return;
-  }
-  r->match_pos = 0;
-  if (r->script[r->script_pos].kind != SCRIPT_EXPECT)
-    timer_mod(r->script_timer, clock_now(r->m->clock) +
-                                   (r->script[r->script_pos].kind == SCRIPT_SEND_KEYS ? KEY_EVENT_NS : SCRIPT_CHAR_NS));
+  return false;
 }
 
-/* Every byte COM1 transmits: match the current expect step against the
- * last len bytes sent. */
+static void script_advance(Runner *r) {
+  for (;;) {
+    if (r->script_pos >= r->nscript) {
+      ScriptKind last = r->nscript ? r->script[r->nscript - 1].kind : SCRIPT_SEND;
+      if (last == SCRIPT_EXPECT || last == SCRIPT_WAIT) { /* a script that ends in typing runs on */
+        r->script_done = true;
+        machine_request_stop(r->m);
+      }
+      return;
+    }
+    ScriptStep *st = &r->script[r->script_pos];
+    if (st->kind != SCRIPT_EXPECT) {
+      uint64_t delay = st->kind == SCRIPT_WAIT ? st->wait_ns : st->kind == SCRIPT_SEND_KEYS ? KEY_EVENT_NS : SCRIPT_CHAR_NS;
+      timer_mod(r->script_timer, clock_now(r->m->clock) + delay);
+      return;
+    }
+    if (!expect_in_history(r))
+      return;
+    r->script_pos++;
+  }
+}
+
+/* Every byte COM1 transmits: kept, and matched against the current expect. */
 static void com1_observer(void *opaque, uint8_t b) {
   Runner *r = opaque;
-  if (r->script_pos >= r->nscript || r->script[r->script_pos].kind != SCRIPT_EXPECT)
+  if (!r->hist || r->script_pos >= r->nscript)
     return;
+  if (r->hist_len == RUNNER_HIST) { /* keep the newer half */
+    memmove(r->hist, r->hist + RUNNER_HIST / 2, RUNNER_HIST / 2);
+    r->hist_len = RUNNER_HIST / 2;
+  }
+  r->hist[r->hist_len++] = (char)b;
   ScriptStep *st = &r->script[r->script_pos];
-  size_t len = st->len;
-  if (r->match_pos < len) {
-    r->match_buf[r->match_pos++] = (char)b;
-  } else {
-    memmove(r->match_buf, r->match_buf + 1, len - 1);
-    r->match_buf[len - 1] = (char)b;
-  }
-  if (r->match_pos == len && memcmp(r->match_buf, st->text, len) == 0) {
-    r->script_pos++;
-    script_advance(r);
-  }
+  if (st->kind != SCRIPT_EXPECT || r->hist_len < st->len ||
+      memcmp(r->hist + r->hist_len - st->len, st->text, st->len) != 0)
+    return;
+  r->hist_len = 0;
+  r->script_pos++;
+  script_advance(r);
 }
 
 /* ---------------- typed keys ---------------- */
@@ -253,7 +299,7 @@ void runner_free(Runner *r) {
     free(r->script[i].text);
     free(r->script[i].keys);
   }
-  free(r->match_buf);
+  free(r->hist);
   close(r->wake_pipe[0]);
   close(r->wake_pipe[1]);
   pthread_mutex_destroy(&r->qlock);
@@ -440,12 +486,8 @@ MachineStop runner_run(Runner *r, double timeout_sec) {
   Machine *m = r->m;
   Clock *clk = m->clock;
   if (!r->script_started) {
-    size_t n = 1;
-    for (int i = 0; i < r->nscript; i++)
-      if (r->script[i].kind == SCRIPT_EXPECT && r->script[i].len > n)
-        n = r->script[i].len;
-    r->match_buf = malloc(n);
-    if (!r->match_buf) {
+    r->hist = malloc(RUNNER_HIST);
+    if (!r->hist) {
       snprintf(r->error, sizeof(r->error), "out of memory");
       return MSTOP_HOST_ERROR;
     }

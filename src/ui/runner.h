@@ -27,12 +27,14 @@
 
 #define RUNNER_SCRIPT_MAX 64
 #define RUNNER_QUEUE 256
+#define RUNNER_HIST 65536 /* COM1 output kept for the next --expect */
 
 /* One step of the scripted console. */
 typedef enum ScriptKind {
   SCRIPT_EXPECT,     /* wait for text on COM1 */
   SCRIPT_SEND,       /* type text on COM1 */
-  SCRIPT_SEND_KEYS   /* type on the PS/2 keyboard (keymap_send_keys syntax) */
+  SCRIPT_SEND_KEYS,  /* type on the PS/2 keyboard (keymap_send_keys syntax) */
+  SCRIPT_WAIT        /* let text seconds of virtual time pass */
 } ScriptKind;
 
 typedef struct ScriptStep {
@@ -41,6 +43,7 @@ typedef struct ScriptStep {
   size_t len;
   struct KeyEvent *keys;  /* SEND_KEYS: the key events */
   size_t nkeys;
+  uint64_t wait_ns;        /* SCRIPT_WAIT */
 } ScriptStep;
 
 /* What another thread may ask of a running machine. */
@@ -74,8 +77,8 @@ typedef struct Runner {
   ScriptStep script[RUNNER_SCRIPT_MAX];
   int nscript;
   int script_pos;               /* current step */
-  size_t match_pos;             /* bytes of the current expect seen (up to its length) */
-  char *match_buf;              /* the last bytes COM1 sent */
+  char *hist;                   /* what COM1 sent since the last expect matched */
+  size_t hist_len;              /* bytes in hist (at most RUNNER_HIST: older ones dropped) */
   size_t send_pos;              /* bytes/keys of the current send step typed */
   Timer *script_timer;          /* paces typed input on the virtual clock */
   bool script_done;             /* the last expect matched */
