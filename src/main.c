@@ -87,6 +87,7 @@ static void usage(FILE *f) {
     "  --bios FILE           BIOS ROM, any size up to 256 KiB (default: our BIOS)\n"
     "  --vga-bios FILE       video BIOS option ROM (e.g. SeaBIOS's vgabios-isavga.bin): at C0000h\n"
     "                        for our BIOS, and as fw_cfg file vgaroms/NAME for SeaBIOS\n"
+    "  --device testdev      QEMU's pc-testdev (ports E0h-E8h, 2000h-2017h, IORAM at FF000000h)\n"
     "  --fda FILE, --fdb FILE    floppy images (1.44 MB etc.)\n"
     "  --hda FILE, --hdb FILE    hard disk images (raw)\n"
     "  --cdrom FILE          ISO image on the secondary IDE master\n"
@@ -150,7 +151,7 @@ static bool file_exists(const char *path) {
 enum {
   OPT_HEADLESS = 256, OPT_CPU, OPT_ENGINE, OPT_JIT_CACHE, OPT_JIT_STATS, OPT_JIT_DUMP, OPT_JIT_PERF_MAP, OPT_MEM, OPT_BIOS, OPT_FDA, OPT_FDB, OPT_HDA, OPT_HDB, OPT_CDROM,
   OPT_BOOT, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_SERIAL, OPT_SNAPSHOT, OPT_SAVE, OPT_RESTORE,
-  OPT_DET, OPT_NSPI, OPT_MONITOR, OPT_VGABIOS, OPT_TIMEOUT, OPT_SCREENSHOT, OPT_EXPECT, OPT_SEND, OPT_HELP, OPT_VERSION
+  OPT_DET, OPT_NSPI, OPT_MONITOR, OPT_VGABIOS, OPT_TIMEOUT, OPT_SCREENSHOT, OPT_EXPECT, OPT_SEND, OPT_HELP, OPT_VERSION, OPT_DEVICE
 };
 
 static const struct option long_opts[] = {
@@ -164,6 +165,7 @@ static const struct option long_opts[] = {
   {"mem", required_argument, 0, OPT_MEM},
   {"bios", required_argument, 0, OPT_BIOS},
   {"vga-bios", required_argument, 0, OPT_VGABIOS},
+  {"device", required_argument, 0, OPT_DEVICE},
   {"fda", required_argument, 0, OPT_FDA},
   {"fdb", required_argument, 0, OPT_FDB},
   {"hda", required_argument, 0, OPT_HDA},
@@ -263,6 +265,11 @@ int main(int argc, char **argv) {
     }
     case OPT_BIOS: bios = optarg; break;
     case OPT_VGABIOS: cfg.vga_bios_path = optarg; break;
+    case OPT_DEVICE:
+      if (strcmp(optarg, "testdev") != 0)
+        return bad("--device %s: unknown device (known: testdev)%s", optarg, "");
+      cfg.testdev = true;
+      break;
     case OPT_FDA: cfg.images[PC_FDA] = optarg; break;
     case OPT_FDB: cfg.images[PC_FDB] = optarg; break;
     case OPT_HDA: cfg.images[PC_HDA] = optarg; break;

@@ -255,6 +255,17 @@ int multiboot_load(Machine *m, const char *kernel, const char *initrd, const cha
   wr32(info + MBI_FLAGS, mbflags);
   mem_write_bytes(m->mem, base, info, sizeof(info));
 
+  /* The 8259s as a PC BIOS leaves them (vectors 08h and 70h, slave on IRQ2),
+   * with every line unmasked: no BIOS runs before a Multiboot kernel here,
+   * and kernels written for PCs (kvm-unit-tests' realmode) take device
+   * interrupts at those vectors.  EFLAGS.IF stays clear as the spec says. */
+  static const uint8_t pic_init[][2] = {
+    {0x20, 0x11}, {0x21, 0x08}, {0x21, 0x04}, {0x21, 0x01}, {0x21, 0x00},
+    {0xa0, 0x11}, {0xa1, 0x70}, {0xa1, 0x02}, {0xa1, 0x01}, {0xa1, 0x00},
+  };
+  for (size_t i = 0; i < sizeof(pic_init) / sizeof(pic_init[0]); i++)
+    iobus_write(m->bus, pic_init[i][0], 1, pic_init[i][1]);
+
   /* CPU: flat 32-bit protected mode, EAX = magic, EBX = info. */
   static const uint8_t gdt[24] = {
     0, 0, 0, 0, 0, 0, 0, 0,

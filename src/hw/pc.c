@@ -20,6 +20,7 @@
 #include "cpu_state.h"
 #include "ide.h"
 #include "monitor.h"
+#include "testdev.h"
 #ifdef X86VM_HAVE_VGA
 #include "vga.h"
 #endif
@@ -454,6 +455,22 @@ static int add_storage_and_display(Machine *m, char *err, size_t errlen) {
 }
 /* ---- end of storage and display devices ---- */
 
+/* --device testdev: QEMU's pc-testdev for external test suites. */
+static int add_test_device(Machine *m, char *err, size_t errlen) {
+  if (!m->cfg.testdev)
+    return 0;
+  IrqLine lines[TESTDEV_NIRQ];
+  for (int n = 0; n < TESTDEV_NIRQ; n++)
+    lines[n] = pic_irq_line(m->pic, n);
+  m->testdev = testdev_new(m->bus, m->mem, lines);
+  if (!m->testdev) {
+    snprintf(err, errlen, "cannot create the test device");
+    return -1;
+  }
+  machine_add_device(m, m->testdev->dev);
+  return 0;
+}
+
 Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   Machine *m = calloc(1, sizeof(*m));
   if (!m) {
@@ -552,7 +569,7 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   m->uart[0]->tx_hook = com1_tx_hook;
   m->uart[0]->tx_hook_opaque = m;
 
-  if (add_storage_and_display(m, err, errlen) < 0)
+  if (add_storage_and_display(m, err, errlen) < 0 || add_test_device(m, err, errlen) < 0)
     goto fail;
 
   m->timeout_timer = clock_timer_new(m->clock, cb_timeout, m);
@@ -578,6 +595,7 @@ void machine_free(Machine *m) {
   fdc_free(m->fdc);
   dma_free(m->dma);
   debugport_free(m->dbg);
+  testdev_free(m->testdev);
   fwcfg_free(m->fwcfg);
   kbc_free(m->kbc);
   rtc_free(m->rtc);

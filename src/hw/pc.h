@@ -58,6 +58,7 @@ typedef struct MachineConfig {
   uint64_t ns_per_insn;       /* virtual ns per instruction (0: default) */
   bool have_rtc_start;        /* rtc_start is valid */
   time_t rtc_start;           /* RTC time at power-on (default: host, or fixed if deterministic) */
+  bool testdev;               /* --device testdev: QEMU's pc-testdev (testdev.h) */
 } MachineConfig;
 
 /* Why machine_run returned. */
@@ -105,6 +106,7 @@ typedef struct Machine {
   struct Fdc *fdc;
   struct IdeChannel *ide[2];
   struct Vga *vga;
+  struct TestDev *testdev;      /* --device testdev, or NULL */
   struct Disk *disk[PC_NDRIVES];
   CharDev *serial;              /* COM1 backend */
   Device devs[PC_MAX_DEVICES];  /* reset/save/load records, in save order */
