@@ -271,6 +271,27 @@ static void copy_bios_shadow(Machine *m) {
     mem_write_bytes(m->mem, 0xc0000, m->vga_bios, m->vga_bios_size);
 }
 
+/* The option-ROM area from C8000h up to the BIOS shadow (and above the
+ * video BIOS, when one is given) has nothing behind it, as on a board
+ * without adapter ROMs: reads float high (FFh) and writes are lost, so
+ * ROM scans and memory managers (EMS/UMB probes) see no memory there.
+ * An MMIO region without callbacks does exactly that, and it keeps the
+ * JIT's RAM window valid (the window never covers A0000h-FFFFFh). */
+static int map_rom_hole(Machine *m) {
+  uint32_t shadow = m->bios_size < 128u * 1024 ? m->bios_size : 128u * 1024;
+  uint32_t lo = PC_ROM_HOLE_LO, hi = (0x100000u - shadow) & ~0x7ffu;
+  if (m->vga_bios) {
+    uint32_t vga_end = (0xc0000u + m->vga_bios_size + 0x7ffu) & ~0x7ffu;
+    if (vga_end > lo)
+      lo = vga_end;
+  }
+  if (hi > PC_ROM_HOLE_HI)
+    hi = PC_ROM_HOLE_HI;
+  if (lo >= hi)
+    return 0;
+  return mem_map_mmio(m->mem, lo, hi - lo, NULL, NULL, NULL, "rom-hole");
+}
+
 /* A video BIOS: an option ROM (55h AAh, length in 512-byte blocks) for C0000h. */
 static int load_vga_bios(Machine *m, const char *path, char *err, size_t errlen) {
   FILE *f = fopen(path, "rb");
@@ -495,6 +516,10 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
     goto fail;
   if (cfg->vga_bios_path && load_vga_bios(m, cfg->vga_bios_path, err, errlen) < 0)
     goto fail;
+  if (map_rom_hole(m) < 0) {
+    snprintf(err, errlen, "cannot map the option-ROM area");
+    goto fail;
+  }
   if (open_disks(m, err, errlen) < 0)
     goto fail;
   m->cpu = cpu_create(m->mem);

@@ -45,6 +45,11 @@ struct Monitor;
 /* Drives, in MachineConfig.images order. */
 enum { PC_FDA, PC_FDB, PC_HDA, PC_HDB, PC_CDROM, PC_NDRIVES };
 
+/* Empty option-ROM space (reads FFh, ignores writes): from C8000h (or the
+ * end of the video BIOS) to the BIOS shadow, at most up to F0000h. */
+#define PC_ROM_HOLE_LO 0xc8000u
+#define PC_ROM_HOLE_HI 0xf0000u
+
 typedef struct MachineConfig {
   CpuModel cpu_model;         /* CPU_MODEL_I686 (default, 0) or CPU_MODEL_286 */
   uint32_t mem_mib;           /* RAM size in MiB */
