@@ -17,6 +17,7 @@
 #include "fdc.h"
 #include "cpu_state.h"
 #include "ide.h"
+#include "testdev.h"
 #ifdef X86VM_HAVE_VGA
 #include "vga.h"
 #endif
@@ -159,6 +160,27 @@ static void copy_bios_shadow(Machine *m) {
   mem_write_bytes(m->mem, 0x100000u - lo, m->bios + m->bios_size - lo, lo);
   if (m->vga_bios)
     mem_write_bytes(m->mem, 0xc0000, m->vga_bios, m->vga_bios_size);
+}
+
+/* The option-ROM area from C8000h up to the BIOS shadow (and above the
+ * video BIOS, when one is given) has nothing behind it, as on a board
+ * without adapter ROMs: reads float high (FFh) and writes are lost, so
+ * ROM scans and memory managers (EMS/UMB probes) see no memory there.
+ * An MMIO region without callbacks does exactly that, and it keeps the
+ * JIT's RAM window valid (the window never covers A0000h-FFFFFh). */
+static int map_rom_hole(Machine *m) {
+  uint32_t shadow = m->bios_size < 128u * 1024 ? m->bios_size : 128u * 1024;
+  uint32_t lo = PC_ROM_HOLE_LO, hi = (0x100000u - shadow) & ~0x7ffu;
+  if (m->vga_bios) {
+    uint32_t vga_end = (0xc0000u + m->vga_bios_size + 0x7ffu) & ~0x7ffu;
+    if (vga_end > lo)
+      lo = vga_end;
+  }
+  if (hi > PC_ROM_HOLE_HI)
+    hi = PC_ROM_HOLE_HI;
+  if (lo >= hi)
+    return 0;
+  return mem_map_mmio(m->mem, lo, hi - lo, NULL, NULL, NULL, "rom-hole");
 }
 
 /* A video BIOS: an option ROM (55h AAh, length in 512-byte blocks) for C0000h. */
@@ -345,6 +367,22 @@ static int add_storage_and_display(Machine *m, char *err, size_t errlen) {
 }
 /* ---- end of storage and display devices ---- */
 
+/* --device testdev: QEMU's pc-testdev for external test suites. */
+static int add_test_device(Machine *m, char *err, size_t errlen) {
+  if (!m->cfg.testdev)
+    return 0;
+  IrqLine lines[TESTDEV_NIRQ];
+  for (int n = 0; n < TESTDEV_NIRQ; n++)
+    lines[n] = pic_irq_line(m->pic, n);
+  m->testdev = testdev_new(m->bus, m->mem, lines);
+  if (!m->testdev) {
+    snprintf(err, errlen, "cannot create the test device");
+    return -1;
+  }
+  machine_add_device(m, m->testdev->dev);
+  return 0;
+}
+
 Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   Machine *m = calloc(1, sizeof(*m));
   if (!m) {
@@ -369,6 +407,10 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
     goto fail;
   if (cfg->vga_bios_path && load_vga_bios(m, cfg->vga_bios_path, err, errlen) < 0)
     goto fail;
+  if (map_rom_hole(m) < 0) {
+    snprintf(err, errlen, "cannot map the option-ROM area");
+    goto fail;
+  }
   if (open_disks(m, err, errlen) < 0)
     goto fail;
   m->cpu = cpu_create(m->mem);
@@ -447,7 +489,7 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   m->uart[0]->tx_hook = com1_tx_hook;
   m->uart[0]->tx_hook_opaque = m;
 
-  if (add_storage_and_display(m, err, errlen) < 0)
+  if (add_storage_and_display(m, err, errlen) < 0 || add_test_device(m, err, errlen) < 0)
     goto fail;
 
   setup_cmos(m);
@@ -471,6 +513,7 @@ void machine_free(Machine *m) {
   fdc_free(m->fdc);
   dma_free(m->dma);
   debugport_free(m->dbg);
+  testdev_free(m->testdev);
   fwcfg_free(m->fwcfg);
   kbc_free(m->kbc);
   rtc_free(m->rtc);

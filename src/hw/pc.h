@@ -45,6 +45,11 @@ struct Disk;
 /* Drives, in MachineConfig.images order. */
 enum { PC_FDA, PC_FDB, PC_HDA, PC_HDB, PC_CDROM, PC_NDRIVES };
 
+/* Empty option-ROM space (reads FFh, ignores writes): from C8000h (or the
+ * end of the video BIOS) to the BIOS shadow, at most up to F0000h. */
+#define PC_ROM_HOLE_LO 0xc8000u
+#define PC_ROM_HOLE_HI 0xf0000u
+
 typedef struct MachineConfig {
   CpuModel cpu_model;         /* CPU_MODEL_I686 (default, 0) or CPU_MODEL_286 */
   uint32_t mem_mib;           /* RAM size in MiB */
@@ -59,6 +64,7 @@ typedef struct MachineConfig {
   uint64_t ns_per_insn;       /* virtual ns per instruction (0: default) */
   bool have_rtc_start;        /* rtc_start is valid */
   time_t rtc_start;           /* RTC time at power-on (default: host, or fixed if deterministic) */
+  bool testdev;               /* --device testdev: QEMU's pc-testdev (testdev.h) */
 } MachineConfig;
 
 /* Why machine_run_for() returned (the board's stops), or why a front end's
@@ -110,6 +116,7 @@ typedef struct Machine {
   struct Fdc *fdc;
   struct IdeChannel *ide[2];
   struct Vga *vga;
+  struct TestDev *testdev;      /* --device testdev, or NULL */
   struct Disk *disk[PC_NDRIVES];
   char *media_path[PC_NDRIVES]; /* image paths of media changed at run time (owned) */
   CharDev *serial;              /* COM1 backend */

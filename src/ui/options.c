@@ -24,7 +24,7 @@ enum {
   O_JIT_STATS, O_JIT_DUMP, O_JIT_PERF_MAP, O_MEM, O_VGAMEM, O_BIOS, O_VGABIOS, O_FDA, O_FDB, O_HDA, O_HDB,
   O_CDROM, O_BOOT, O_KERNEL, O_INITRD, O_APPEND, O_SERIAL, O_SNAPSHOT, O_SAVE, O_RESTORE,
   O_STATE_FILE, O_DET, O_NSPI, O_MONITOR, O_TIMEOUT, O_SCREENSHOT, O_EXPECT, O_SEND, O_SEND_KEYS, O_WAIT,
-  O_DEBUGCON, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION
+  O_DEVICE, O_DEBUGCON, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION
 };
 
 typedef struct OptDef {
@@ -74,6 +74,7 @@ static const OptDef opts[] = {
     {"send", O_SEND, true, false, true},
     {"send-keys", O_SEND_KEYS, true, false, true},
     {"wait", O_WAIT, true, false, true},
+    {"device", O_DEVICE, true, false, true},
     {"debugcon", O_DEBUGCON, true, false, true},
     {"log", O_LOG, true, false, true},
     {"verbose", O_VERBOSE, false, false, true},
@@ -92,7 +93,7 @@ static const struct {
     {"fda", "fda"},       {"fdb", "fdb"},       {"boot", "boot"},     {"kernel", "kernel"},
     {"initrd", "initrd"}, {"append", "append"}, {"bios", "bios"},     {"serial", "serial"},
     {"snapshot", "snapshot"}, {"nographic", "headless"}, {"monitor", "monitor"},
-    {"display", "display"}, {"full-screen", "fullscreen"}, {"v", "verbose"}, {"h", "help"},
+    {"display", "display"}, {"device", "device"}, {"full-screen", "fullscreen"}, {"v", "verbose"}, {"h", "help"},
 };
 
 void options_usage(FILE *f) {
@@ -127,6 +128,7 @@ void options_usage(FILE *f) {
     "                        (default 16, 1..256)\n"
     "  --vga-bios FILE       video BIOS option ROM (e.g. SeaBIOS's vgabios-isavga.bin): at C0000h\n"
     "                        for our BIOS, and as fw_cfg file vgaroms/NAME for SeaBIOS\n"
+    "  --device testdev      QEMU's pc-testdev (ports E0h-E8h, 2000h-2017h, IORAM at FF000000h)\n"
     "  --fda FILE, --fdb FILE    floppy images (1.44 MB etc.)\n"
     "  --hda FILE, --hdb FILE    hard disk images (raw)\n"
     "  --cdrom FILE          ISO image on the secondary IDE master\n"
@@ -136,7 +138,9 @@ void options_usage(FILE *f) {
     "  --kernel FILE, --initrd FILE, --append CMDLINE\n"
     "                        boot a kernel directly (the BIOS does not run): a Linux bzImage\n"
     "                        (32-bit boot protocol) or a Multiboot kernel (ELF, or a.out\n"
-    "                        kludge); the initrd becomes Multiboot module 0\n"
+    "                        kludge); the initrd becomes Multiboot module 0.  A kernel whose\n"
+    "                        real-mode setup must run (zImage, protocol < 2.03, iPXE .lkrn)\n"
+    "                        is started by our BIOS after POST instead\n"
     "  --config FILE         read options from a machine file: one 'name = value' per line\n"
     "                        (names as here without the dashes; 'name' alone for a switch;\n"
     "                        # comments; relative file names are relative to the file)\n"
@@ -390,6 +394,11 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
                                  : d->id == O_WAIT ? SCRIPT_WAIT
                                                    : SCRIPT_SEND_KEYS;
     o->script[o->nscript++].text = v;
+    break;
+  case O_DEVICE:
+    if (strcmp(v, "testdev") != 0 && strcmp(v, "pc-testdev") != 0)
+      return bad("%s %s: unknown device (known: testdev)", spelled, v);
+    o->cfg.testdev = true;
     break;
   case O_DEBUGCON:
     if (strcmp(v, "stderr") != 0 && strcmp(v, "none") != 0 && (strncmp(v, "file:", 5) != 0 || !v[5]))

@@ -81,12 +81,23 @@ START_TEST(test_rom_mapping) {
   ck_assert_uint_eq(mem_read8(m->mem, 0xf0000), (uint8_t)~rom_byte(0, 1));
   machine_reset(m); /* ... and copied again at reset */
   ck_assert_uint_eq(mem_read8(m->mem, 0xf0000), rom_byte(0, 1));
-  mem_write8(m->mem, 0xe0000, 0x5a); /* RAM below the 64 KiB ROM */
-  ck_assert_uint_eq(mem_read8(m->mem, 0xe0000), 0x5a);
+  /* Option-ROM space from C8000h to the shadow is empty: FFh, writes lost. */
+  for (uint32_t pa = 0xc8000; pa < 0xf0000; pa += 0x800) {
+    mem_write8(m->mem, pa, 0x5a);
+    ck_assert_uint_eq(mem_read8(m->mem, pa), 0xff);
+  }
+  mem_write32(m->mem, 0xd0000, 0x12345678);
+  ck_assert_uint_eq(mem_read32(m->mem, 0xd0000), 0xffffffffu);
+  ck_assert_uint_eq(mem_read16(m->mem, 0xeffff), (uint32_t)rom_byte(0, 1) << 8 | 0xff); /* hole, then shadow */
+  ck_assert_ptr_null(mem_page_read_ptr(m->mem, 0xd0)); /* no host RAM behind it for the TLB */
+  mem_write8(m->mem, 0xc7fff, 0x5a); /* C0000h-C7FFFh stays RAM */
+  ck_assert_uint_eq(mem_read8(m->mem, 0xc7fff), 0x5a);
+  ck_assert(m->mem->ram_window); /* the JIT's RAM window stays (it never covers the hole) */
   machine_free(m);
   m = make(base_cfg(rom256, 32));
   ck_assert_uint_eq(mem_read8(m->mem, 0xfffc0000u), rom_byte(0, 2));
   ck_assert_uint_eq(mem_read8(m->mem, 0xe0000), rom_byte(0x20000, 2)); /* last 128 KiB */
+  ck_assert_uint_eq(mem_read8(m->mem, 0xdffff), 0xff); /* the hole ends at the shadow */
   ck_assert_uint_eq(mem_read8(m->mem, 0xfffff), rom_byte(0x3ffff, 2));
   /* The CPU starts at F000:FFF0. */
   ck_assert_uint_eq(m->cpu->seg[S_CS].base + m->cpu->eip, 0xffff0u + (m->cpu->seg[S_CS].base >= 0xffff0000u ? 0xfff00000u : 0));
