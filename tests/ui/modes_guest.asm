@@ -456,7 +456,7 @@ text50: mov ax, 0x0003
 .side:  imul di, bp, 160
         mov ax, 0x0bba
         stosw
-        add di, 77 * 2
+        add di, 78 * 2          ; column 79
         stosw
         inc bp
         cmp bp, 49
