@@ -5,7 +5,9 @@
   pixels.py compare A B [--crop]          A, B: PNG or XWD; exit 0 if the pixels
                                           are equal (--crop: compare B's centre
                                           region of A's size, for a window larger
-                                          than the guest screen)
+                                          than the guest screen; a B exactly k
+                                          times A's size is sampled every k pixels,
+                                          for a window at an integer scale)
   pixels.py stats A                       size and number of distinct colours
 
 PNG: 8-bit RGB or RGBA, non-interlaced (what x86vm's --screenshot writes).
@@ -101,6 +103,10 @@ def main():
     elif len(a) >= 3 and a[0] == "compare":
         wa, ha, ra = read_any(a[1])
         wb, hb, rb = read_any(a[2])
+        k = wb // wa if wa and wb % wa == 0 and hb == ha * (wb // wa) else 0
+        if "--crop" in a and k > 1:
+            rb = [r[k // 2::k] for r in rb[k // 2::k]]
+            wb, hb = wa, ha
         if "--crop" in a and (wb, hb) != (wa, ha):
             x0, y0 = (wb - wa) // 2, (hb - ha) // 2
             if x0 < 0 or y0 < 0:
@@ -117,7 +123,8 @@ def main():
             print("FAIL: %d of %d pixels differ; first at (%d,%d): %06x vs %06x"
                   % (len(diff), wa * ha, x, y, ra[y][x], rb[y][x]))
             sys.exit(1)
-        print("equal: %dx%d, %d colours" % (wa, ha, len({p for r in ra for p in r})))
+        print("equal: %dx%d, %d colours%s" % (wa, ha, len({p for r in ra for p in r}),
+                                               " (window at %dx)" % k if k > 1 else ""))
     elif len(a) >= 2 and a[0] == "stats":
         w, h, rows = read_any(a[1])
         print("%dx%d %d colours" % (w, h, len({p for r in rows for p in r})))

@@ -6,12 +6,17 @@
 #  2. the window's pixels equal the guest screen: the default guest paused
 #     with Ctrl+Alt+P, the window grabbed with xwd, compared with the PNG the
 #     Ctrl+Alt+N screenshot key writes;
-#  3. Ctrl+Alt+Q switches the machine off: status 0, "powered off".
-# Usage: test_window.sh path/to/x86vm path/to/kbd_guest.img path/to/roms
+#  3. Ctrl+Alt+Q switches the machine off: status 0, "powered off";
+#  4. mode by mode (modes_guest.img: text with a loaded font, 80x50, 12h,
+#     13h, mode X, VBE 8, 32 and 16 bits per pixel), a key pressed in the
+#     window moves the guest on, and the window's pixels equal the monitor's
+#     screendump of the same state (the window at 1:1, or 2:1 for 320-wide modes).
+# Usage: test_window.sh path/to/x86vm path/to/kbd_guest.img path/to/roms path/to/modes_guest.img
 # Skips (77) without Xvfb, xdotool or xwd.
 X86VM=$1
 KBD_IMG=$2
 ROMS=$3
+MODES_IMG=$4
 HERE=$(cd "$(dirname "$0")" && pwd)
 for tool in Xvfb xdotool xwd; do
   command -v $tool >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
@@ -96,5 +101,32 @@ st=$?
 check "Ctrl+Alt+Q: status $st, want 0" $([ $st = 0 ]; echo $?)
 check "Ctrl+Alt+Q: powered off" $(tail -n 1 "$T/dg.err" | grep -q "^x86vm: powered off;"; echo $?)
 
+# 4. Each video mode: a key in the window, then window grab vs screendump.
+mkfifo "$T/mon"
+"$X86VM" "$MODES_IMG" --serial "file:$T/modes.out" --monitor stdio --timeout 240 <"$T/mon" \
+  >"$T/modes.mon" 2>"$T/modes.err" &
+VM=$!
+exec 4>"$T/mon"
+wait_for "$T/modes.out" MODES-READY && window
+for k in 0 1 2 3 4 5 6 7; do
+  xdotool key space
+  if ! wait_for "$T/modes.out" "MODE $k " 300; then
+    check "mode $k: the guest never reached it" 1; continue
+  fi
+  sleep 0.5
+  printf 'stop\nscreendump %s\n' "$T/mode-$k.png" >&4
+  i=0
+  while [ ! -s "$T/mode-$k.png" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+  sleep 0.5 # the window shows the last frame published before the stop
+  xwd -silent -id "$WID" >"$T/mode-$k.xwd"
+  python3 "$HERE/pixels.py" compare "$T/mode-$k.png" "$T/mode-$k.xwd" --crop >"$T/cmp.txt" 2>&1
+  st=$?; cat "$T/cmp.txt"; check "mode $k: window = screendump" $st
+  printf 'cont\n' >&4
+done
+printf 'quit\n' >&4
+exec 4>&-
+wait $VM
+check "modes run: status $?" $?
+
 echo "$((n - fail))/$n window checks passed"
-[ "$fail" = 0 ] || { for f in kbd.err dg.err; do echo "--- $f"; cat "$T/$f"; done; exit 1; }
+[ "$fail" = 0 ] || { for f in kbd.err dg.err modes.err; do echo "--- $f"; cat "$T/$f"; done; exit 1; }
