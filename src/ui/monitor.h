@@ -41,10 +41,16 @@ typedef struct Monitor {
   bool overflow;              /* the current line was too long (dropped at its end) */
   bool echo;                  /* echo typed characters (stdin is a terminal) */
   bool greeted;               /* banner and first prompt written */
+  void (*sink)(void *opaque, const char *text, size_t len); /* output here instead of chr */
+  void *sink_opaque;
 } Monitor;
 
 /* spec: a chardev spec (stdio, tcp:PORT, pty). NULL + message on error. */
 Monitor *monitor_new(struct Runner *r, const char *spec, char *err, size_t errlen);
+/* A monitor without a device: commands come through monitor_exec(), answers
+ * go to sink (the window's monitor console). NULL on out of memory. */
+Monitor *monitor_new_sink(struct Runner *r, void (*sink)(void *opaque, const char *text, size_t len),
+                          void *opaque);
 void monitor_free(Monitor *mon);
 /* Read what the host typed and run complete lines. */
 void monitor_poll(Monitor *mon);

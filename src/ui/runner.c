@@ -295,6 +295,7 @@ void runner_free(Runner *r) {
   timer_del(r->typing_timer);
   free(r->typing);
   monitor_free(r->monitor);
+  monitor_free(r->ui_monitor);
   for (int i = 0; i < r->nscript; i++) {
     free(r->script[i].text);
     free(r->script[i].keys);
@@ -400,8 +401,8 @@ int runner_apply(Runner *r, const RunnerEvent *ev, char *err, size_t errlen) {
   case REV_LOAD:
     return machine_restore(m, ev->path, err, errlen);
   case REV_MONITOR:
-    if (r->monitor)
-      monitor_exec(r->monitor, ev->path);
+    if (r->ui_monitor || r->monitor)
+      monitor_exec(r->ui_monitor ? r->ui_monitor : r->monitor, ev->path);
     return 0;
   }
   snprintf(err, errlen, "unknown event");

@@ -62,7 +62,7 @@ typedef enum RunnerEventKind {
   REV_LOAD,         /* load the machine from path */
   REV_CHANGE,       /* a: drive (PC_FDA...; -1: by the image's content), path: new medium */
   REV_EJECT,        /* a: drive */
-  REV_MONITOR       /* run path as a monitor command line (answer in the log) */
+  REV_MONITOR       /* run path as a monitor command line (on ui_monitor, else --monitor) */
 } RunnerEventKind;
 
 typedef struct RunnerEvent {
@@ -100,6 +100,7 @@ typedef struct Runner {
   volatile sig_atomic_t signalled; /* SIGINT/SIGTERM number */
   /* control */
   struct Monitor *monitor;      /* --monitor, or NULL */
+  struct Monitor *ui_monitor;   /* the window's monitor console (REV_MONITOR), or NULL */
   bool paused;                  /* the CPU and virtual time stand still */
   bool quit_requested;          /* monitor/window quit, or power off */
   bool power_off;               /* the quit was a power-off */

@@ -33,11 +33,14 @@ MachineStop sdl_run(Runner *r, const Options *o) {
 #include <time.h>
 
 #include "keymap.h"
+#include "monitor.h"
 #include "pcspk.h"
 #include "vga.h"
 
 #define FRAME_NS 16666667ull /* publish frames at 60 Hz */
 #define FB_STRIDE VGA_MAX_WIDTH
+#define CON_ROWS 16   /* the monitor console: lines kept and shown */
+#define CON_COLS 96
 #define AUDIO_RATE 48000
 #define AUDIO_MAX_QUEUED (AUDIO_RATE / 5) /* frames: beyond 200 ms queued, drop */
 
@@ -75,6 +78,14 @@ typedef struct Win {
   MachineStop result;
   volatile int done;
   char state_path[1000];
+  /* the monitor console (Ctrl+Alt+M): answers from the emulation thread */
+  SDL_mutex *con_lock;
+  char con[CON_ROWS][CON_COLS + 1]; /* ring of lines, con_top the oldest */
+  int con_top, con_col;
+  volatile int con_changed;
+  char con_line[CON_COLS - 8];      /* what is being typed */
+  bool show_console;
+  SDL_Texture *con_tex;
   char title[256];
 } Win;
 
@@ -155,6 +166,36 @@ static int emu_main(void *opaque) {
   return 0;
 }
 
+/* The window's monitor answers (emulation thread): into the console's lines. */
+static void con_put(Win *w, const char *text, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    char ch = text[i];
+    int row = (w->con_top + CON_ROWS - 1) % CON_ROWS; /* the newest line */
+    if (ch == '\n' || w->con_col >= CON_COLS) {
+      w->con_top = (w->con_top + 1) % CON_ROWS;
+      row = (w->con_top + CON_ROWS - 1) % CON_ROWS;
+      w->con[row][0] = 0;
+      w->con_col = 0;
+      if (ch == '\n')
+        continue;
+    }
+    if (ch == '\r')
+      continue;
+    w->con[row][w->con_col++] = (ch >= 32 && ch < 127) ? ch : '?';
+    w->con[row][w->con_col] = 0;
+  }
+}
+
+static void con_sink(void *opaque, const char *text, size_t len) {
+  Win *w = opaque;
+  SDL_LockMutex(w->con_lock);
+  con_put(w, text, len);
+  SDL_UnlockMutex(w->con_lock);
+  w->con_changed = 1;
+  SDL_Event ev = {.type = w->wake_event};
+  SDL_PushEvent(&ev);
+}
+
 /* ---------------- window thread ---------------- */
 
 static void post(Win *w, RunnerEventKind kind, int a, int b, int c, int d, const char *path) {
@@ -183,25 +224,26 @@ static const char *const help_lines[] = {
     "  N  screenshot (PNG in the current folder)",
     "  D  send Ctrl+Alt+Del to the guest",
     "  E  eject the floppy",
+    "  M  the monitor console (type commands; Esc closes)",
     "  H  this help",
     "",
     "Drop an image file on the window to insert it",
     "(an ISO as the CD, a floppy image as drive A:).",
 };
 
-/* The help overlay: our 8x16 font, white on translucent blue. */
-static void make_help(Win *w) {
-  const int cols = 52, rows = (int)(sizeof help_lines / sizeof help_lines[0]) + 2;
-  int tw = cols * 8, th = rows * 16;
+/* A text panel as a texture: our 8x16 font, white on translucent blue, a
+ * character cell of margin around rows x cols. */
+static SDL_Texture *text_panel(Win *w, const char *const *lines, int rows, int cols) {
+  int tw = (cols + 2) * 8, th = (rows + 2) * 16;
   uint32_t *px = calloc((size_t)tw * th, 4);
   if (!px)
-    return;
+    return NULL;
   const uint8_t *font = vga_builtin_font();
   for (int i = 0; i < tw * th; i++)
-    px[i] = 0xd0102060u;
-  for (int row = 0; row < rows - 2; row++) {
-    const char *s = help_lines[row];
-    for (int col = 0; s[col] && col < cols - 2; col++)
+    px[i] = 0xf0102060u;
+  for (int row = 0; row < rows; row++) {
+    const char *s = lines[row];
+    for (int col = 0; s && s[col] && col < cols; col++)
       for (int y = 0; y < 16; y++) {
         uint8_t bits = font[(uint8_t)s[col] * 16 + y];
         for (int x = 0; x < 8; x++)
@@ -209,12 +251,59 @@ static void make_help(Win *w) {
             px[(size_t)((row + 1) * 16 + y) * tw + (col + 1) * 8 + x] = 0xffffffffu;
       }
   }
-  w->help_tex = SDL_CreateTexture(w->ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC, tw, th);
-  if (w->help_tex) {
-    SDL_SetTextureBlendMode(w->help_tex, SDL_BLENDMODE_BLEND);
-    SDL_UpdateTexture(w->help_tex, NULL, px, tw * 4);
+  SDL_Texture *t = SDL_CreateTexture(w->ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC, tw, th);
+  if (t) {
+    SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
+    SDL_UpdateTexture(t, NULL, px, tw * 4);
   }
   free(px);
+  return t;
+}
+
+static void make_help(Win *w) {
+  w->help_tex = text_panel(w, help_lines, (int)(sizeof help_lines / sizeof help_lines[0]), 50);
+}
+
+/* The monitor console's panel: its last lines and the line being typed. */
+static void make_console(Win *w) {
+  static char rows[CON_ROWS + 2][CON_COLS + 16];
+  const char *lines[CON_ROWS + 2];
+  snprintf(rows[0], sizeof rows[0], "x86vm monitor (Ctrl+Alt+M or Esc closes; 'help' lists commands)");
+  SDL_LockMutex(w->con_lock);
+  for (int i = 0; i < CON_ROWS; i++)
+    snprintf(rows[i + 1], sizeof rows[i + 1], "%s", w->con[(w->con_top + i) % CON_ROWS]);
+  SDL_UnlockMutex(w->con_lock);
+  w->con_changed = 0;
+  snprintf(rows[CON_ROWS + 1], sizeof rows[CON_ROWS + 1], "(x86vm) %s_", w->con_line);
+  for (int i = 0; i < CON_ROWS + 2; i++)
+    lines[i] = rows[i];
+  if (w->con_tex)
+    SDL_DestroyTexture(w->con_tex);
+  w->con_tex = text_panel(w, lines, CON_ROWS + 2, CON_COLS);
+}
+
+static void console_key(Win *w, const SDL_Event *ev) {
+  size_t n = strlen(w->con_line);
+  if (ev->type == SDL_TEXTINPUT) {
+    for (const char *p = ev->text.text; *p; p++)
+      if (*p >= 32 && *p < 127 && n + 1 < sizeof w->con_line) {
+        w->con_line[n++] = *p;
+        w->con_line[n] = 0;
+      }
+  } else if (ev->key.keysym.sym == SDLK_BACKSPACE && n) {
+    w->con_line[n - 1] = 0;
+  } else if (ev->key.keysym.sym == SDLK_ESCAPE) {
+    w->show_console = false;
+  } else if (ev->key.keysym.sym == SDLK_RETURN || ev->key.keysym.sym == SDLK_KP_ENTER) {
+    char echo[sizeof w->con_line + 16];
+    int len = snprintf(echo, sizeof echo, "(x86vm) %s\n", w->con_line);
+    SDL_LockMutex(w->con_lock);
+    con_put(w, echo, (size_t)len);
+    SDL_UnlockMutex(w->con_lock);
+    post(w, REV_MONITOR, 0, 0, 0, 0, w->con_line);
+    w->con_line[0] = 0;
+  }
+  make_console(w);
 }
 
 /* Where the guest picture goes in the window: aspect kept, integer steps or smooth. */
@@ -241,6 +330,18 @@ static void present(Win *w) {
   if (w->tex) {
     SDL_Rect d = dest_rect(w);
     SDL_RenderCopy(w->ren, w->tex, NULL, &d);
+  }
+  if (w->show_console) {
+    if (w->con_changed || !w->con_tex)
+      make_console(w);
+    if (w->con_tex) {
+      int tw, th, ww, wh;
+      SDL_QueryTexture(w->con_tex, NULL, NULL, &tw, &th);
+      SDL_GetRendererOutputSize(w->ren, &ww, &wh);
+      double k = tw > ww ? (double)ww / tw : 1.0;
+      SDL_Rect d = {(ww - (int)(tw * k)) / 2, wh - (int)(th * k), (int)(tw * k), (int)(th * k)};
+      SDL_RenderCopy(w->ren, w->con_tex, NULL, &d);
+    }
   }
   if (w->show_help && w->help_tex) {
     int tw, th, ww, wh;
@@ -343,6 +444,11 @@ static bool hotkey(Win *w, SDL_Keycode k) {
   case SDLK_d: post(w, REV_KEYS, 0, 0, 0, 0, "<ctrl-alt-delete>"); return true;
   case SDLK_e: post(w, REV_EJECT, PC_FDA, 0, 0, 0, NULL); return true;
   case SDLK_h: w->show_help = !w->show_help; return true;
+  case SDLK_m:
+    w->show_console = !w->show_console;
+    if (w->show_console)
+      make_console(w);
+    return true;
   default: return false;
   }
 }
@@ -355,11 +461,20 @@ static int mouse_buttons(Uint32 state) {
 static void handle(Win *w, const SDL_Event *ev) {
   switch (ev->type) {
   case SDL_QUIT: post(w, REV_QUIT, 0, 0, 0, 0, NULL); break;
+  case SDL_TEXTINPUT:
+    if (w->show_console)
+      console_key(w, ev);
+    break;
   case SDL_KEYDOWN:
   case SDL_KEYUP: {
     Uint16 mod = ev->key.keysym.mod; /* as it was at this event (GetModState is already later) */
     if (ev->type == SDL_KEYDOWN && (mod & KMOD_CTRL) && (mod & KMOD_ALT) && hotkey(w, ev->key.keysym.sym))
       break;
+    if (w->show_console) { /* the console has the keyboard */
+      if (ev->type == SDL_KEYDOWN)
+        console_key(w, ev);
+      break;
+    }
     if (ev->key.repeat)
       break; /* the guest's keyboard repeats, not the host's */
     KeyCode key = keymap_from_hid(ev->key.keysym.scancode);
@@ -433,6 +548,7 @@ MachineStop sdl_run(Runner *r, const Options *o) {
   w->sh.buf = calloc(fb, 4);
   w->ui_buf = calloc(fb, 4);
   w->sh.lock = SDL_CreateMutex();
+  w->con_lock = SDL_CreateMutex();
   w->wake_event = SDL_RegisterEvents(1);
   int scale = o->scale ? (int)o->scale : 1;
   w->win = SDL_CreateWindow("x86vm", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, 720 * scale,
@@ -450,6 +566,7 @@ MachineStop sdl_run(Runner *r, const Options *o) {
     goto out;
   }
   make_help(w);
+  r->ui_monitor = monitor_new_sink(r, con_sink, w);
   if (!o->no_audio && SDL_InitSubSystem(SDL_INIT_AUDIO) == 0) {
     SDL_AudioSpec want = {.freq = AUDIO_RATE, .format = AUDIO_S16SYS, .channels = 1, .samples = 1024}, have;
     w->samples = calloc(AUDIO_MAX_QUEUED, sizeof(int16_t));
@@ -476,12 +593,13 @@ MachineStop sdl_run(Runner *r, const Options *o) {
       do {
         if (ev.type != w->wake_event)
           handle(w, &ev);
-        if (ev.type == SDL_WINDOWEVENT || (ev.type == SDL_KEYDOWN && w->show_help) ||
+        if (ev.type == SDL_WINDOWEVENT || ((ev.type == SDL_KEYDOWN || ev.type == SDL_TEXTINPUT) && (w->show_help || w->show_console)) ||
             (ev.type == SDL_KEYDOWN && (ev.key.keysym.mod & KMOD_CTRL) && (ev.key.keysym.mod & KMOD_ALT)))
           redraw = true;
       } while (SDL_PollEvent(&ev));
     }
     redraw |= take_frame(w);
+    redraw |= w->show_console && w->con_changed;
     if (redraw)
       present(w);
     Uint32 now = SDL_GetTicks();
@@ -500,6 +618,12 @@ out:
   free(w->samples);
   r->on_frame = NULL;
   r->frame_ns = 0;
+  monitor_free(r->ui_monitor);
+  r->ui_monitor = NULL;
+  if (w->con_tex)
+    SDL_DestroyTexture(w->con_tex);
+  if (w->con_lock)
+    SDL_DestroyMutex(w->con_lock);
   if (w->help_tex)
     SDL_DestroyTexture(w->help_tex);
   if (w->tex)

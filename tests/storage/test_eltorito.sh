@@ -77,6 +77,17 @@ if (cd "$MT" && apt-get download memtest86+ >/dev/null 2>&1) && dpkg-deb -x "$MT
     echo "FAIL: memtest86+ ISO did not reach its screen:"; cat "$T/mt.txt"; tail -n 3 "$T/mt.err"
     fail=$((fail + 1))
   fi
+  # It reacts to a key: F1 on the PS/2 keyboard opens its settings menu.
+  n=$((n + 1))
+  "$X86VM" --headless --cdrom "$MT/x/usr/lib/memtest86+/memtest86+ia32.iso" --boot d --serial null \
+    --timeout 60 --mem 64 --wait 6 --send-keys '<f1>' --wait 3 --screenshot "$T/mt2.txt" </dev/null \
+    >/dev/null 2>"$T/mt2.err"
+  if grep -q "Settings:" "$T/mt2.txt" && grep -q "Test selection" "$T/mt2.txt" && ! grep -q "Settings:" "$T/mt.txt"; then
+    echo "ok: memtest86+ opened its settings on F1"
+  else
+    echo "FAIL: memtest86+ did not react to F1:"; cat "$T/mt2.txt"; tail -n 3 "$T/mt2.err"
+    fail=$((fail + 1))
+  fi
 else
   echo "SKIP: memtest86+ (apt-get download memtest86+ failed)"
 fi

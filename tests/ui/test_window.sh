@@ -4,8 +4,9 @@
 #  1. every key of a 105-key keyboard pressed in the window reaches a guest
 #     (kbd_guest.img) as the published scan code set 1 bytes;
 #  2. the window's pixels equal the guest screen: the default guest paused
-#     with Ctrl+Alt+P, the window grabbed with xwd, compared with the PNG the
-#     Ctrl+Alt+N screenshot key writes;
+#     from the window's monitor console (Ctrl+Alt+M, "stop"), the window
+#     grabbed with xwd, compared with the PNG the Ctrl+Alt+N screenshot key
+#     writes; Ctrl+Alt+P resumes it;
 #  3. Ctrl+Alt+Q switches the machine off: status 0, "powered off";
 #  4. mode by mode (modes_guest.img: text with a loaded font, 80x50, 12h,
 #     13h, mode X, VBE 8, 32 and 16 bits per pixel), a key pressed in the
@@ -84,9 +85,15 @@ wait $VM
   >/dev/null 2>"$T/dg.err") &
 VM=$!
 wait_for "$T/dg.out" "default guest ready" && window
-xdotool key ctrl+alt+p
+# Paused from the window's monitor console: Ctrl+Alt+M, "stop", Enter, Esc.
+xdotool key ctrl+alt+m
+sleep 0.3
+xdotool type --delay 30 "stop"
+xdotool key Return
+sleep 0.3
+xdotool key Escape
 sleep 1
-check "title says paused" $(xdotool getwindowname "$WID" | grep -q "paused"; echo $?)
+check "console 'stop': title says paused" $(xdotool getwindowname "$WID" | grep -q "paused"; echo $?)
 xdotool key ctrl+alt+n
 i=0
 while [ -z "$(ls "$T"/x86vm-*.png 2>/dev/null)" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
@@ -95,6 +102,9 @@ shot=$(ls "$T"/x86vm-*.png 2>/dev/null | head -n 1)
 check "Ctrl+Alt+N wrote a screenshot" $([ -n "$shot" ]; echo $?)
 python3 "$HERE/pixels.py" compare "$shot" "$T/window.xwd" --crop >"$T/cmp.txt" 2>&1
 check "window pixels = screenshot: $(cat "$T/cmp.txt")" $?
+xdotool key ctrl+alt+p
+sleep 1
+check "Ctrl+Alt+P: title says running" $(xdotool getwindowname "$WID" | grep -q "running"; echo $?)
 xdotool key ctrl+alt+q
 wait $VM
 st=$?
