@@ -98,7 +98,7 @@ static const struct {
 
 void options_usage(FILE *f) {
   fprintf(f,
-    "Usage: x86vm [options] [IMAGE...]\n"
+    "Usage: x86vm [options] [IMAGE... | MACHINE.x86vm]\n"
     "A full-system x86 PC emulator (i686, PIC/PIT/RTC/8042/16550/VGA/IDE/floppy).\n"
     "An IMAGE is booted as what its content says: an ISO 9660 image is a CD, a file of a\n"
     "standard floppy size a floppy, anything else a hard disk.  With no image it boots the\n"
@@ -142,6 +142,7 @@ void options_usage(FILE *f) {
     "                        real-mode setup must run (zImage, protocol < 2.03, iPXE .lkrn)\n"
     "                        is started by our BIOS after POST instead\n"
     "  --config FILE         read options from a machine file: one 'name = value' per line\n"
+    "                        (a file named NAME.x86vm can be given alone: x86vm NAME.x86vm)\n"
     "                        (names as here without the dashes; 'name' alone for a switch;\n"
     "                        # comments; relative file names are relative to the file)\n"
     "\n"
@@ -258,8 +259,13 @@ static bool parse_mem(const char *s, bool qemu, unsigned long *mib) {
   return true;
 }
 
+static int read_config(Options *o, const char *path);
+
 static int add_image(Options *o, const char *path) {
   char err[512];
+  size_t len = strlen(path);
+  if (len > 6 && strcmp(path + len - 6, ".x86vm") == 0)
+    return read_config(o, path); /* a machine file started by its name */
   int kind = machine_classify_image(path, err, sizeof err);
   if (kind < 0)
     return bad("%s", err);
@@ -276,8 +282,6 @@ static int add_image(Options *o, const char *path) {
     o->boot[0] = kind == PC_CDROM ? 'd' : kind == PC_FDA ? 'a' : 'c';
   return -1;
 }
-
-static int read_config(Options *o, const char *path);
 
 /* Apply one option. spelled: how the user wrote it (for messages). -1: go on. */
 static int apply(Options *o, const OptDef *d, const char *spelled, const char *v, bool qemu) {

@@ -191,6 +191,12 @@ n=$((n + 1))
 if [ $? != 0 ] || ! grep -q "halted with interrupts off" "$T/err"; then
   echo "FAIL: --config"; cat "$T/err"; fail=$((fail + 1))
 fi
+cp "$T/vm/test.cfg" "$T/vm/test.x86vm"
+n=$((n + 1))
+(cd / && "$X86VM" "$T/vm/test.x86vm" </dev/null 2>"$T/err")
+if [ $? != 0 ] || ! grep -q "halted with interrupts off" "$T/err"; then
+  echo "FAIL: a machine file by its name"; cat "$T/err"; fail=$((fail + 1))
+fi
 printf 'mem = 16\nbogus = 1\n' >"$T/vm/bad.cfg"
 expect 2 "bad.cfg:2: unknown option 'bogus'" --config "$T/vm/bad.cfg"
 printf 'mem = 0\n' >"$T/vm/bad2.cfg"
