@@ -5,21 +5,28 @@
  * REP STOSW and a single store in big real mode, so through the TLB's
  * direct pointers or the JIT's inline stores) and the bank window, then
  * exits through port F4h.  Here: the exit status, then the rendered pixels,
- * and vga_render_dirty's first frame and a quiet second one.  Runs under
- * X86VM_TEST_ENGINE (interp, jit).
+ * and vga_render_dirty's first frame and a quiet second one.  And
+ * font_guest.asm: the font services (1111h, 1112h, 1130h, plane 2 checked
+ * by the guest) leave a 50-row screen that teletype output scrolls.  Runs
+ * under X86VM_TEST_ENGINE (interp, jit, lockstep).
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine.h"
 #include "pc.h"
 #include "vga.h"
 
-START_TEST(test_vbe_guest) {
+/* Boot the floppy guest name.img and run it to its exit; checks it passed. */
+static Machine *run_guest(const char *name) {
+  static char img[512];
+  snprintf(img, sizeof(img), "%s/%s.img", GUEST_DIR, name);
   MachineConfig c = {0};
   c.mem_mib = 32;
   c.bios_path = X86VM_ROMS "/bios.bin";
-  c.images[PC_FDA] = VBE_GUEST_IMG;
+  c.images[PC_FDA] = img;
   c.boot = "a";
   c.serial = "null";
   c.deterministic = true;
@@ -30,8 +37,13 @@ START_TEST(test_vbe_guest) {
   m->bus->log_unclaimed = false;
   test_engine_setup(m->cpu);
   ck_assert_int_eq(machine_run(m, 30), MSTOP_GUEST_EXIT);
-  ck_assert_msg(m->exit_status == (0x55 << 1 | 1), "the guest failed check %d", m->exit_status >> 1);
+  ck_assert_msg(m->exit_status == (0x55 << 1 | 1), "%s failed check %d", name, m->exit_status >> 1);
   ck_assert(!test_engine_failed(m->cpu));
+  return m;
+}
+
+START_TEST(test_vbe_guest) {
+  Machine *m = run_guest("vbe_guest");
   int w, h;
   vga_render_size(m->vga, &w, &h);
   ck_assert_int_eq(w, 800);
@@ -59,11 +71,37 @@ START_TEST(test_vbe_guest) {
 }
 END_TEST
 
+START_TEST(test_font_guest) {
+  Machine *m = run_guest("font_guest");
+  int cols, rows;
+  vga_text_size(m->vga, &cols, &rows);
+  ck_assert_int_eq(cols, 80);
+  ck_assert_int_eq(rows, 50);
+  char *s = vga_text_dump_string(m->vga);
+  ck_assert_ptr_nonnull(s);
+  ck_assert_ptr_nonnull(strstr(s, "line 58\nline 59\nLAST\n"));
+  int nl = 0;
+  for (char *p = s; *p; p++)
+    nl += *p == '\n';
+  ck_assert_int_eq(nl, 50);
+  const char *p = strstr(s, "LAST\n");
+  ck_assert_str_eq(p, "LAST\n"); /* on the last row */
+  free(s);
+  int w, h;
+  vga_render_size(m->vga, &w, &h);
+  ck_assert_int_eq(w, 720);
+  ck_assert_int_eq(h, 400);
+  test_engine_teardown(m->cpu);
+  machine_free(m);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("vbe_guest");
   TCase *tc = tcase_create("vbe_guest");
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_vbe_guest);
+  tcase_add_test(tc, test_font_guest);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
