@@ -5,7 +5,8 @@
  * REP STOSW and a single store in big real mode, so through the TLB's
  * direct pointers or the JIT's inline stores) and the bank window, then
  * exits through port F4h.  Here: the exit status, then the rendered pixels,
- * and vga_render_dirty's first frame and a quiet second one.  And
+ * vga_render_dirty's first frame and a quiet second one, and the same
+ * picture after machine_save / machine_restore into a new machine.  And
  * font_guest.asm: the font services (1111h, 1112h, 1130h, plane 2 checked
  * by the guest) leave a 50-row screen that teletype output scrolls.  Runs
  * under X86VM_TEST_ENGINE (interp, jit, lockstep).
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "pc.h"
@@ -65,8 +67,29 @@ START_TEST(test_vbe_guest) {
   ck_assert(vga_render_dirty(m->vga, fb, 800, &w, &h, &d));
   ck_assert_int_eq(d.w * d.h, 800 * 600);
   ck_assert(!vga_render_dirty(m->vga, fb, 800, &w, &h, &d));
-  free(fb);
+  /* A snapshot of the machine brings mode and framebuffer back in another one. */
+  char snap[] = "/tmp/x86vm-vbe-XXXXXX";
+  int fd = mkstemp(snap);
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+  char err[256];
+  ck_assert_msg(machine_save(m, snap, err, sizeof(err)) == 0, "%s", err);
+  MachineConfig c = m->cfg;
   test_engine_teardown(m->cpu);
+  machine_free(m);
+  m = machine_new(&c, err, sizeof(err));
+  ck_assert_msg(m, "machine_new: %s", err);
+  uint32_t *fb2 = malloc(sizeof(uint32_t) * 800 * 600);
+  vga_render(m->vga, fb2, &w, &h);
+  ck_assert_int_eq(w, 720); /* a new machine shows text */
+  ck_assert_msg(machine_restore(m, snap, err, sizeof(err)) == 0, "%s", err);
+  unlink(snap);
+  vga_render(m->vga, fb2, &w, &h);
+  ck_assert_int_eq(w, 800);
+  ck_assert_int_eq(h, 600);
+  ck_assert(memcmp(fb, fb2, sizeof(uint32_t) * 800 * 600) == 0);
+  free(fb2);
+  free(fb);
   machine_free(m);
 }
 END_TEST
