@@ -24,6 +24,7 @@ enum {
   CR_HDE = 0x01, CR_OVERFLOW = 0x07, CR_MAXSCAN = 0x09, CR_CUR_START = 0x0a, CR_CUR_END = 0x0b,
   CR_START_HI = 0x0c, CR_START_LO = 0x0d, CR_CUR_HI = 0x0e, CR_CUR_LO = 0x0f, CR_VRS = 0x10,
   CR_VRE = 0x11, CR_VDE = 0x12, CR_OFFSET = 0x13, CR_UNDERLINE = 0x14, CR_MODE = 0x17,
+  CR_LINE_COMPARE = 0x18,
 };
 
 /* Text mode 03h register values (IBM VGA BIOS tables, as documented). */
@@ -661,6 +662,8 @@ typedef struct Geom {
   uint32_t apal[16];        /* attribute palette through the DAC */
   uint32_t start, stride;   /* CRTC start address and offset (address counter units) */
   int shift;                /* address counter -> plane offset */
+  int split_y;              /* first line after the line compare (from address 0), or h */
+  int pan, split_pan;       /* pixel panning above and below the split (graphics) */
   /* text */
   int cols, rows, cw, chh;
   uint32_t font_base[2];    /* plane 2 offsets of character maps A and B */
@@ -721,11 +724,23 @@ static int blink_phase(const Vga *v) {
 
 static int clampi(int x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : x; }
 
-static void geometry(const Vga *v, Geom *g) {
+/* The frame's kind and size; with lines, also what drawing lines needs. */
+/* Line compare (CRTC 18h, bit 8 in 07h bit 4, bit 9 in 09h bit 6): the
+ * scan lines after it show video memory from address 0.  per = scan lines
+ * an output line stands for (before double scanning). */
+static void split_screen(const Vga *v, Geom *g, int per) {
+  int lc = v->crtc[CR_LINE_COMPARE] | (v->crtc[CR_OVERFLOW] & 0x10) << 4 |
+           (v->crtc[CR_MAXSCAN] & 0x40) << 3;
+  if (v->crtc[CR_MAXSCAN] & 0x80)
+    per *= 2;
+  g->split_y = clampi((lc + per) / per, 0, g->h);
+}
+
+static void geometry(const Vga *v, Geom *g, bool lines) {
   memset(g, 0, sizeof(*g));
-  for (int i = 0; i < 256; i++)
+  for (int i = 0; lines && i < 256; i++)
     g->pal[i] = dac_entry(v, (uint8_t)(i & v->pel_mask));
-  for (int i = 0; i < 16; i++)
+  for (int i = 0; lines && i < 16; i++)
     g->apal[i] = g->pal[attr_index(v, (uint8_t)i)];
   g->start = (uint32_t)v->crtc[CR_START_HI] << 8 | v->crtc[CR_START_LO];
   g->stride = (uint32_t)v->crtc[CR_OFFSET] * 2;
@@ -752,9 +767,9 @@ static void geometry(const Vga *v, Geom *g) {
     uint8_t cs = v->seq[SEQ_CHARMAP];
     g->font_base[0] = charmap_base((uint8_t)(((cs >> 5) & 1) << 2 | ((cs >> 2) & 3)));
     g->font_base[1] = charmap_base((uint8_t)(((cs >> 4) & 1) << 2 | (cs & 3)));
-    g->font_empty[0] = font_empty(v, g->font_base[0]);
+    g->font_empty[0] = lines && font_empty(v, g->font_base[0]);
     g->font_empty[1] = g->font_base[1] == g->font_base[0] ? g->font_empty[0]
-                                                            : font_empty(v, g->font_base[1]);
+                                                            : lines && font_empty(v, g->font_base[1]);
     g->blink = v->attr[AC_MODE] & 0x08;
     g->lge = v->attr[AC_MODE] & 0x04;
     g->phase = blink_phase(v);
@@ -764,27 +779,38 @@ static void geometry(const Vga *v, Geom *g) {
       g->cur_e = g->chh - 1;
     bool on = !(v->crtc[CR_CUR_START] & 0x20) && g->cur_s <= g->cur_e && !(g->phase & 1);
     g->cursor = on ? ((uint32_t)v->crtc[CR_CUR_HI] << 8 | v->crtc[CR_CUR_LO]) : ~0u;
+    split_screen(v, g, 1);
     return;
   }
   bool c256 = v->attr[AC_MODE] & 0x40;
   g->kind = c256 ? RK_256 : (v->gc[GC_MODE] & 0x20) ? RK_CGA4 : RK_PLANAR;
   g->cga_banks = !(v->crtc[CR_MODE] & 0x01);
-  int lines = vertical_display_end(v);
+  int scan_lines = vertical_display_end(v);
   if (v->crtc[CR_MAXSCAN] & 0x80)
-    lines /= 2;
+    scan_lines /= 2;
   g->scans = (v->crtc[CR_MAXSCAN] & 0x1f) + 1;
-  g->h = clampi(g->cga_banks ? lines : lines / g->scans, 1, VGA_MAX_HEIGHT);
+  g->h = clampi(g->cga_banks ? scan_lines : scan_lines / g->scans, 1, VGA_MAX_HEIGHT);
   int w = (v->crtc[CR_HDE] + 1) * 8;
   g->w = clampi(c256 ? w / 2 : w, 1, VGA_MAX_WIDTH);
   g->plane_en = v->attr[AC_PLANE_EN] & 0x0f;
+  split_screen(v, g, g->cga_banks ? 1 : g->scans);
+  /* Pixel panning: 0-7 pixels, in 256-colour modes counted in half pixels. */
+  int pan = v->attr[AC_PAN] & 0x0f;
+  g->pan = g->kind == RK_CGA4 || pan > 7 ? 0 : c256 ? pan >> 1 : pan;
+  g->split_pan = (v->attr[AC_MODE] & 0x20) ? 0 : g->pan;
 }
 
 static void render_text_line(const Vga *v, const Geom *g, int y, uint32_t *out) {
   const uint8_t *builtin = vga_builtin_font();
+  uint32_t start = g->start;
+  if (y >= g->split_y) { /* below the split: from address 0, row scan 0 */
+    y -= g->split_y;
+    start = 0;
+  }
   int row = y / g->chh, sl = y % g->chh;
   const uint8_t *font = v->vram + 2 * VGA_PLANE_SIZE;
   for (int c = 0; c < g->cols; c++) {
-    uint32_t ctr = g->start + (uint32_t)row * g->stride + (uint32_t)c;
+    uint32_t ctr = start + (uint32_t)row * g->stride + (uint32_t)c;
     uint32_t off = (ctr << g->shift) & (VGA_PLANE_SIZE - 1);
     uint8_t ch = v->vram[off], at = v->vram[VGA_PLANE_SIZE + off];
     uint8_t fg = at & 0x0f, bg = at >> 4;
@@ -821,23 +847,31 @@ static void render_text_line(const Vga *v, const Geom *g, int y, uint32_t *out) 
  * row scan counter's bit 0 selects the odd 8 KiB bank, so each scan line of
  * a character row is its own pixel line. */
 static void render_graphics_line(const Vga *v, const Geom *g, int y, uint32_t *row) {
+  uint32_t start = g->start;
+  int pan = g->pan;
+  if (y >= g->split_y) { /* below the split: from address 0 */
+    y -= g->split_y;
+    start = 0;
+    pan = g->split_pan;
+  }
   int crow = g->cga_banks ? y / g->scans : y;
   uint32_t bank = g->cga_banks ? (uint32_t)(y % g->scans & 1) << 13 : 0;
-  uint32_t line = g->start + (uint32_t)crow * g->stride;
-  for (int x = 0; x < g->w; x++) {
+  uint32_t line = start + (uint32_t)crow * g->stride;
+  for (int px = 0; px < g->w; px++) {
+    int x = px + pan;
     uint32_t unit = g->kind == RK_256 ? (uint32_t)x / 4 : (uint32_t)x / 8;
     uint32_t off = (((line + unit) << g->shift) | bank) & (VGA_PLANE_SIZE - 1);
     if (g->kind == RK_256) {
-      row[x] = g->pal[v->vram[(x & 3) * VGA_PLANE_SIZE + off]];
+      row[px] = g->pal[v->vram[(x & 3) * VGA_PLANE_SIZE + off]];
     } else if (g->kind == RK_CGA4) { /* 2 bits per pixel: 4 pixels from plane 0, then 4 from plane 1 */
       uint8_t b = v->vram[((x >> 2) & 1) * VGA_PLANE_SIZE + off];
-      row[x] = g->apal[(b >> (6 - 2 * (x & 3))) & 3];
+      row[px] = g->apal[(b >> (6 - 2 * (x & 3))) & 3];
     } else {
       int bit = 7 - (x & 7);
       uint8_t c = 0;
       for (int p = 0; p < 4; p++)
         c |= (uint8_t)(((v->vram[p * VGA_PLANE_SIZE + off] >> bit) & 1) << p);
-      row[x] = g->apal[c & g->plane_en];
+      row[px] = g->apal[c & g->plane_en];
     }
   }
 }
@@ -892,14 +926,14 @@ static void render_line(const Vga *v, const Geom *g, int y, uint32_t *row) {
 
 void vga_render_size(const Vga *v, int *w, int *h) {
   Geom g;
-  geometry(v, &g);
+  geometry(v, &g, false);
   *w = g.w;
   *h = g.h;
 }
 
 void vga_render(Vga *v, uint32_t *rgb, int *w, int *h) {
   Geom g;
-  geometry(v, &g);
+  geometry(v, &g, true);
   for (int y = 0; y < g.h; y++)
     render_line(v, &g, y, rgb + (size_t)y * (size_t)g.w);
   *w = g.w;
@@ -932,7 +966,7 @@ static void vbe_dirty_lines(const Vga *v, const Geom *g, int *y0, int *y1) {
 
 bool vga_render_dirty(Vga *v, uint32_t *px, int stride, int *pw, int *ph, VgaRect *d) {
   Geom g;
-  geometry(v, &g);
+  geometry(v, &g, true);
   *pw = g.w;
   *ph = g.h;
   bool full = !v->frame_valid || g.w != v->frame_w || g.h != v->frame_h || g.kind != v->frame_kind;

@@ -32,9 +32,10 @@
  * pixels: text (8/9-dot cells with the line-graphics rule, both character
  * maps of a plane 2 font, blink and cursor phases from the virtual clock,
  * cursor shape), CGA 4- and 2-colour, planar 16-colour, 256-colour chained
- * or unchained (mode X), sizes from the CRTC, the 6- or 8-bit DAC, and the
- * VBE modes with virtual width and display start (no split screen or pixel
- * panning); vga_render_dirty() keeps the last frame and reports what
+ * or unchained (mode X), sizes from the CRTC, split screen (line compare)
+ * and pixel panning in graphics modes, the 6- or 8-bit DAC, and the VBE
+ * modes with virtual width and display start (no text-mode panning, no
+ * underline); vga_render_dirty() keeps the last frame and reports what
  * changed; vga_screenshot_png() saves a frame as a PNG file.
  * Reference: IBM VGA Technical Reference; FreeVGA register descriptions;
  * Bochs vbe.txt (DISPI interface).
