@@ -98,7 +98,11 @@ void vga_reset(void *opaque) {
   v->vbe[VBE_DISPI_XRES] = 640;
   v->vbe[VBE_DISPI_YRES] = 480;
   v->vbe[VBE_DISPI_BPP] = 8;
-  if (v->lfb) {
+  if (v->lfb && v->lfb_pristine) { /* only the pages written since creation: the rest stays untouched */
+    for (uint32_t p = 0; p < v->lfb_size >> 12; p++)
+      if (v->lfb_dirty[p])
+        memset(v->lfb + (p << 12), 0, 4096);
+  } else if (v->lfb) {
     memset(v->lfb, 0, v->lfb_size);
     memset(v->lfb_dirty, 1, v->lfb_size >> 12);
   }
@@ -287,9 +291,10 @@ static void vbe_write_enable(Vga *v, uint16_t val) {
       v->vbe[VBE_DISPI_X_OFFSET] = v->vbe[VBE_DISPI_Y_OFFSET] = 0;
       v->vbe[VBE_DISPI_BANK] = 0;
       vbe_set_virt_height(v);
-      if (!(val & VBE_DISPI_NOCLEARMEM)) {
-        memset(v->lfb, 0, v->lfb_size);
-        memset(v->lfb_dirty, 1, v->lfb_size >> 12);
+      if (!(val & VBE_DISPI_NOCLEARMEM)) { /* the frame, as QEMU does */
+        uint32_t n = vbe_line_bytes(v) * v->vbe[VBE_DISPI_YRES];
+        memset(v->lfb, 0, n);
+        memset(v->lfb_dirty, 1, (n + 4095) >> 12);
       }
     }
   }
@@ -984,6 +989,7 @@ bool vga_render_dirty(Vga *v, uint32_t *px, int stride, int *pw, int *ph, VgaRec
   for (uint32_t p = 0; p < v->lfb_size >> 12; p++)
     any |= v->lfb_dirty[p];
   if (any) {
+    v->lfb_pristine = false; /* the map no longer lists every page written */
     memset(v->lfb_dirty, 0, v->lfb_size >> 12);
     if (v->mem)
       mem_rearm_dirty(v->mem);
@@ -1083,6 +1089,7 @@ Vga *vga_new_mem(IoBus *bus, Mem *mem, Clock *clock, uint32_t mem_mib) {
     vga_free(v);
     return NULL;
   }
+  v->lfb_pristine = true;
   vga_reset(v);
   if (bus) {
     if (iobus_register_ex(bus, 0x3b4, 2, vga_io_read, vga_io_write, v, "vga", IOBUS_8BIT) ||
@@ -1221,6 +1228,7 @@ int vga_load(void *opaque, SaveReader *r) {
   if (save_get_table(r, "vga", vga_table(), v) < 0)
     return -1;
   memcpy(v->lfb, v->restore_lfb, v->lfb_size);
+  v->lfb_pristine = false;
   free(v->restore_lfb);
   v->restore_lfb = NULL;
   memset(v->lfb_dirty, 1, v->lfb_size >> 12);

@@ -19,7 +19,8 @@
  *
  * Bochs VBE ("DISPI") extension: index port 1CEh, data 1CFh (and 1D0h),
  * registers ID (B0C0h-B0C5h), XRES, YRES, BPP (8/15/16/24/32), ENABLE
- * (bit 0 on, 1 GETCAPS, 5 8-bit DAC, 6 LFB, 7 keep memory), BANK,
+ * (bit 0 on, 1 GETCAPS, 5 8-bit DAC, 6 LFB, 7 keep memory; else the
+ * frame is cleared), BANK,
  * VIRT_WIDTH, VIRT_HEIGHT (read-only, from the memory size), X/Y_OFFSET,
  * VIDEO_MEMORY_64K.  Video memory (--vga-mem, default 16 MiB) is a linear
  * framebuffer at VGA_LFB_ADDR (E0000000h, the ISA Bochs/QEMU address) and,
@@ -114,6 +115,8 @@ typedef struct Vga {
   uint32_t lfb_size;        /* bytes, multiple of 64 KiB */
   uint8_t *lfb_dirty;       /* per 4 KiB page: written since the last vga_render_dirty */
   uint8_t *restore_lfb;     /* LFB decoded by vga_check, applied by vga_load */
+  bool lfb_pristine;        /* lfb was zero at creation and lfb_dirty lists every page
+                               written since: reset clears only those */
   /* vga_render_dirty's state. */
   uint32_t *frame;          /* the last frame (frame_w x frame_h) */
   uint32_t *scratch;        /* one line being compared */
