@@ -7,6 +7,8 @@
 # check is on the PNG screenshot: 640x480, a graphics mode (no text dump),
 # several colours and the menu's text and frame drawn.
 # Usage: test_vesamenu.sh path/to/x86vm [x86vm arguments]
+#   (--bios /usr/share/seabios/bios.bin --vga-bios .../vgabios-isavga.bin: the
+#   same menu through SeaBIOS's VGA BIOS on our DISPI registers)
 X86VM=$1
 shift
 MBR=/usr/lib/syslinux/mbr/mbr.bin
@@ -17,6 +19,9 @@ for tool in syslinux mcopy mkfs.fat python3; do
 done
 for f in "$MBR" "$MODS/vesamenu.c32" "$MODS/libcom32.c32" "$MODS/libutil.c32"; do
   [ -f "$f" ] || { echo "SKIP: $f not installed (package syslinux-common)"; exit 77; }
+done
+for a in "$@"; do # e.g. SeaBIOS and its VGA BIOS, whose VBE drives the same DISPI registers
+  case $a in /*) [ -f "$a" ] || { echo "SKIP: $a not installed"; exit 77; } ;; esac
 done
 T=$(mktemp -d /tmp/x86vm-vesamenu-XXXXXX)
 trap 'rm -rf "$T"' EXIT
