@@ -969,11 +969,13 @@ static void vbe_dirty_lines(const Vga *v, const Geom *g, int *y0, int *y1) {
   *y1 = hi > g->h ? g->h : hi;
 }
 
-bool vga_render_dirty(Vga *v, uint32_t *px, int stride, int *pw, int *ph, VgaRect *d) {
+int vga_render_dirty_rects(Vga *v, uint32_t *px, int stride, int *pw, int *ph, VgaRect *d, int max) {
   Geom g;
   geometry(v, &g, true);
   *pw = g.w;
   *ph = g.h;
+  if (max < 1)
+    return -1;
   bool full = !v->frame_valid || g.w != v->frame_w || g.h != v->frame_h || g.kind != v->frame_kind;
   int y0 = 0, y1 = g.h;
   if (!full) {
@@ -1011,7 +1013,7 @@ bool vga_render_dirty(Vga *v, uint32_t *px, int stride, int *pw, int *ph, VgaRec
         for (int y = 0; y < g.h; y++)
           render_line(v, &g, y, px + (size_t)y * (size_t)stride);
         *d = (VgaRect){0, 0, g.w, g.h};
-        return true;
+        return 1;
       }
     }
     v->frame_w = g.w;
@@ -1024,9 +1026,11 @@ bool vga_render_dirty(Vga *v, uint32_t *px, int stride, int *pw, int *ph, VgaRec
       memcpy(px + (size_t)y * (size_t)stride, fr, sizeof(uint32_t) * (size_t)g.w);
     }
     *d = (VgaRect){0, 0, g.w, g.h};
-    return true;
+    return 1;
   }
-  int minx = g.w, maxx = -1, miny = g.h, maxy = -1;
+  /* Bands of adjacent changed lines, each with the span of its changes; past
+   * max, a line joins the last band (covering the lines between). */
+  int n = 0, last = -2;
   for (int y = y0; y < y1; y++) {
     uint32_t *fr = v->frame + (size_t)y * (size_t)g.w;
     render_line(v, &g, y, v->scratch);
@@ -1038,21 +1042,24 @@ bool vga_render_dirty(Vga *v, uint32_t *px, int stride, int *pw, int *ph, VgaRec
     while (fr[b] == v->scratch[b])
       b--;
     memcpy(fr + a, v->scratch + a, sizeof(uint32_t) * (size_t)(b - a + 1));
-    if (a < minx)
-      minx = a;
-    if (b > maxx)
-      maxx = b;
-    if (y < miny)
-      miny = y;
-    maxy = y;
+    if (n == 0 || (y != last + 1 && n < max)) {
+      d[n++] = (VgaRect){a, y, b - a + 1, 1};
+    } else {
+      VgaRect *r = &d[n - 1];
+      int x0 = a < r->x ? a : r->x, x1 = b + 1 > r->x + r->w ? b + 1 : r->x + r->w;
+      *r = (VgaRect){x0, r->y, x1 - x0, y - r->y + 1};
+    }
+    last = y;
   }
-  if (maxy < 0)
-    return false;
-  *d = (VgaRect){minx, miny, maxx - minx + 1, maxy - miny + 1};
-  for (int y = miny; y <= maxy; y++)
-    memcpy(px + (size_t)y * (size_t)stride + minx, v->frame + (size_t)y * (size_t)g.w + minx,
-           sizeof(uint32_t) * (size_t)d->w);
-  return true;
+  for (int i = 0; i < n; i++)
+    for (int y = d[i].y; y < d[i].y + d[i].h; y++)
+      memcpy(px + (size_t)y * (size_t)stride + d[i].x, v->frame + (size_t)y * (size_t)g.w + d[i].x,
+             sizeof(uint32_t) * (size_t)d[i].w);
+  return n;
+}
+
+bool vga_render_dirty(Vga *v, uint32_t *px, int stride, int *w, int *h, VgaRect *dirty) {
+  return vga_render_dirty_rects(v, px, stride, w, h, dirty, 1) > 0;
 }
 
 int vga_screenshot_png(Vga *v, const char *path, char *err, size_t errlen) {

@@ -172,6 +172,11 @@ void vga_render(Vga *vga, uint32_t *rgb, int *w, int *h);
  * machine's thread between CPU slices: it re-arms the LFB dirty tracking,
  * which drops the CPU's write pointers (mem_rearm_dirty). */
 bool vga_render_dirty(Vga *vga, uint32_t *pixels, int stride, int *w, int *h, VgaRect *dirty);
+/* The same with up to max (>= 1) rectangles: bands of adjacent changed
+ * lines, each as wide as its changes (past max, lines join the last band).
+ * Returns how many, 0 when nothing changed, -1 if max < 1. */
+int vga_render_dirty_rects(Vga *vga, uint32_t *pixels, int stride, int *w, int *h, VgaRect *rects,
+                           int max);
 /* The next vga_render_dirty redraws and reports the whole frame. */
 void vga_render_invalidate(Vga *vga);
 /* Render and save as PNG. Returns 0, or -1 with a message (naming the file)

@@ -5,9 +5,10 @@
  * blink, character blink and bright backgrounds, mode 12h, mode 13h and
  * mode X with a moved start address, split screen (line compare) and
  * pixel panning with PPM in mode 12h, the sizes vga_render_size reports;
- * and vga_render_dirty: the first frame whole, one byte -> a small
+ * and vga_render_dirty(_rects): the first frame whole, one byte -> a small
  * rectangle holding the changed pixels, nothing changed -> none, palette
- * and blink-phase changes, and a screen that equals vga_render's.
+ * and blink-phase changes, bands of changed lines up to a maximum, and a
+ * screen that equals vga_render's.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -442,6 +443,38 @@ START_TEST(test_dirty_text) {
 }
 END_TEST
 
+START_TEST(test_dirty_rects_bands) {
+  crtc(0x0a, 0x20); /* no cursor */
+  int w, h;
+  VgaRect r[4];
+  ck_assert_int_eq(vga_render_dirty_rects(vga, fb, VGA_MAX_WIDTH, &w, &h, r, 0), -1);
+  ck_assert_int_eq(vga_render_dirty_rects(vga, fb, VGA_MAX_WIDTH, &w, &h, r, 4), 1); /* whole */
+  ck_assert_int_eq(vga_render_dirty_rects(vga, fb, VGA_MAX_WIDTH, &w, &h, r, 4), 0);
+  put_text(0, 2, "A", 0x07, 80);
+  put_text(20, 70, "B", 0x07, 80);
+  put_text(24, 0, "C", 0x07, 80);
+  ck_assert_int_eq(vga_render_dirty_rects(vga, fb, VGA_MAX_WIDTH, &w, &h, r, 4), 3);
+  for (int i = 0; i < 3; i++) { /* each band within its character cell */
+    static const int cx[3] = {2, 70, 0}, cy[3] = {0, 20, 24};
+    ck_assert_int_ge(r[i].x, cx[i] * 9);
+    ck_assert_int_le(r[i].x + r[i].w, cx[i] * 9 + 9);
+    ck_assert_int_ge(r[i].y, cy[i] * 16);
+    ck_assert_int_le(r[i].y + r[i].h, cy[i] * 16 + 16);
+  }
+  /* Two rectangles at most: the last two bands become one. */
+  put_text(0, 2, "a", 0x07, 80);
+  put_text(20, 70, "b", 0x07, 80);
+  put_text(24, 0, "c", 0x07, 80);
+  ck_assert_int_eq(vga_render_dirty_rects(vga, fb, VGA_MAX_WIDTH, &w, &h, r, 2), 2);
+  ck_assert_int_lt(r[0].y + r[0].h, 16 + 1);
+  ck_assert_int_le(r[1].x, 9);
+  ck_assert_int_ge(r[1].x + r[1].w, 70 * 9 + 1);
+  ck_assert_int_le(r[1].y, 20 * 16 + 15);
+  ck_assert_int_ge(r[1].y + r[1].h, 24 * 16 + 1);
+  check_same_as_render();
+}
+END_TEST
+
 START_TEST(test_dirty_mode13_and_palette) {
   set_mode13();
   int w, h;
@@ -525,6 +558,7 @@ int main(void) {
   tcase_add_test(tc, test_mode12_size);
   tcase_add_test(tc, test_split_screen_and_panning);
   tcase_add_test(tc, test_dirty_text);
+  tcase_add_test(tc, test_dirty_rects_bands);
   tcase_add_test(tc, test_dirty_mode13_and_palette);
   tcase_add_test(tc, test_dirty_vbe);
   suite_add_tcase(s, tc);
