@@ -80,7 +80,7 @@ class X86vm:
         self.extra = extra
 
     def cmd(self, image, deterministic=False):
-        c = [self.binary, "--headless", "--serial", "null", "--fda", image,
+        c = [self.binary, "--headless", "--debugcon", "stderr", "--serial", "null", "--fda", image,
              "--timeout", str(self.timeout)]
         if deterministic:
             c.append("--deterministic")

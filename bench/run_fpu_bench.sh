@@ -53,7 +53,7 @@ nasm -f bin -DITER=0 -o "$T/fpu-empty.img" "$ROOT/bench/fpu_workload.asm" || fai
 # x86vm IMAGE OUTFILE [extra options]: run, require status 33
 run_x86vm() {
   img=$1; out=$2; shift 2
-  "$X86VM" --headless --serial null --timeout 600 --fda "$img" "$@" </dev/null >"$out" 2>&1
+  "$X86VM" --headless --debugcon stderr --serial null --timeout 600 --fda "$img" "$@" </dev/null >"$out" 2>&1
   st=$?
   [ $st = 33 ] || fail "x86vm exited with status $st on $img: $(tail -n 3 "$out")"
 }

@@ -211,7 +211,7 @@ class X86vm:
         self.extra = extra
 
     def cmd(self, image, more=()):
-        return ([self.binary, "--headless", "--serial", "null", "--mem", str(RAM_MIB),
+        return ([self.binary, "--headless", "--debugcon", "stderr", "--serial", "null", "--mem", str(RAM_MIB),
                  "--engine", self.engine, "--fda", image, "--timeout", str(self.timeout)]
                 + list(more) + self.extra)
 

@@ -8,7 +8,7 @@
 #            or a GRUB CD (grub-pc-bin, grub-common, xorriso)
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config nasm libcapstone-dev libzydis-dev libsdl2-dev libelf-dev
-      check zlib1g-dev python3 qemu-system-x86)
+      check zlib1g-dev python3 qemu-system-x86 xorriso xvfb xdotool x11-apps)
 for a in "$@"; do
   case "$a" in
     --cross) pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user) ;;

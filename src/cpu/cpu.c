@@ -6,6 +6,7 @@
  * switch live in pmode.c; linear memory and paging in mmu.c.
  */
 #include "cpu.h"
+#include "log.h"
 
 #include "exec.h"
 #include "pmode.h"
@@ -268,7 +269,9 @@ bool cpu_cond(Cpu *c, unsigned cc) {
 
 /* ---- exceptions ---- */
 
-void cpu_log_once(const char *what, unsigned key) {
+void cpu_log_once(unsigned cat, const char *what, unsigned key) {
+  if (!log_enabled(cat))
+    return;
   static struct { const char *what; unsigned key; } seen[256];
   static int nseen;
   for (int i = 0; i < nseen; i++)
@@ -279,7 +282,7 @@ void cpu_log_once(const char *what, unsigned key) {
     seen[nseen].key = key;
     nseen++;
   }
-  fprintf(stderr, "x86vm: %s [%#x]\n", what, key);
+  x86_log(cat, "%s [%#x]", what, key);
 }
 
 _Noreturn void cpu_raise(Cpu *cpu, int vector, uint32_t error_code) {

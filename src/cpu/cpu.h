@@ -344,6 +344,7 @@ void tlb_flush(Cpu *cpu);
 void tlb_flush_page(Cpu *cpu, uint32_t lin);
 
 /* Logging of unimplemented features: once per key. */
-void cpu_log_once(const char *what, unsigned key);
+/* A diagnostic of category cat (log.h), once per (what, key). */
+void cpu_log_once(unsigned cat, const char *what, unsigned key);
 
 #endif

@@ -106,8 +106,11 @@ static void push_seg(Cpu *c, const Insn *in, int s) {
 static void pop_seg(Cpu *c, const Insn *in, int s) {
   uint32_t n = (in->flags & INSN_O32) ? 4 : 2;
   uint16_t sel = (uint16_t)stack_peek(c, 0, 2);
+  /* The increment wraps with the size of the stack popped from: loading SS
+   * may change the B bit (and sp_mask), so take the mask first. */
+  uint32_t m = sp_mask(c), sp = (get_sp(c) + n) & m;
   cpu_load_seg(c, s, sel);
-  set_sp(c, get_sp(c) + n);
+  c->regs[R_ESP] = (c->regs[R_ESP] & ~m) | sp;
   if (s == S_SS)
     c->inhibit_irq = true;
 }
@@ -145,29 +148,52 @@ void op_popa(Cpu *c, const Insn *in) {
   set_sp(c, sp + 8 * n);
 }
 
-void op_enter_IwIb(Cpu *c, const Insn *in) {
+/*
+ * ENTER (SDM vol. 2): push (E)BP; FrameTemp is the stack pointer after that
+ * push, all 32 bits of ESP with a 32-bit operand size (on a 16-bit stack
+ * too: ESP[31:16] are kept by the push and become EBP[31:16]); level-1
+ * frame pointers are copied from [(E)BP - n*i], addressed with the stack
+ * size (a copy may read a slot this ENTER has just pushed); then FrameTemp
+ * is pushed (level > 0), (E)BP gets FrameTemp in the operand size and
+ * (E)SP drops by the frame size in the stack size.  A first pass makes
+ * every read and every write check, so a fault leaves registers and
+ * memory as they were; the second pass does the work in the CPU's order.
+ */
+static uint32_t enter_frame(Cpu *c, const Insn *in, bool work) {
   uint32_t n = (in->flags & INSN_O32) ? 4 : 2, m = sp_mask(c);
-  uint32_t size = in->imm & 0xffff, level = in->imm2 & 0x1f;
-  uint32_t sp = get_sp(c);
-  uint32_t bp = (c->mode & CPU_MODE_SS32) ? c->regs[R_EBP] : (uint16_t)c->regs[R_EBP];
-  /* push BP */
-  sp = (sp - n) & m;
-  if (n == 4) vwrite32(c, S_SS, sp, c->regs[R_EBP]); else vwrite16(c, S_SS, sp, (uint16_t)c->regs[R_EBP]);
-  uint32_t frame = sp;
-  if (level > 0) {
-    for (uint32_t i = 1; i < level; i++) {
+  uint32_t level = in->imm2 & 0x1f;
+  uint32_t sp = (get_sp(c) - n) & m, bp = c->regs[R_EBP] & m;
+  uint32_t frame = (c->regs[R_ESP] & ~m) | sp;
+  if (!work)
+    vcheck_write(c, S_SS, sp, n);
+  else if (n == 4)
+    vwrite32(c, S_SS, sp, c->regs[R_EBP]);
+  else
+    vwrite16(c, S_SS, sp, (uint16_t)c->regs[R_EBP]);
+  for (uint32_t i = 1; i <= level; i++) {
+    uint32_t v = frame;
+    if (i < level) {
       bp = (bp - n) & m;
-      uint32_t v = n == 4 ? vread32(c, S_SS, bp) : vread16(c, S_SS, bp);
-      sp = (sp - n) & m;
-      if (n == 4) vwrite32(c, S_SS, sp, v); else vwrite16(c, S_SS, sp, (uint16_t)v);
+      v = n == 4 ? vread32(c, S_SS, bp) : vread16(c, S_SS, bp);
     }
     sp = (sp - n) & m;
-    if (n == 4) vwrite32(c, S_SS, sp, frame); else vwrite16(c, S_SS, sp, (uint16_t)frame);
+    if (!work)
+      vcheck_write(c, S_SS, sp, n);
+    else if (n == 4)
+      vwrite32(c, S_SS, sp, v);
+    else
+      vwrite16(c, S_SS, sp, (uint16_t)v);
   }
-  sp = (sp - size) & m;
+  return sp;
+}
+void op_enter_IwIb(Cpu *c, const Insn *in) {
+  uint32_t n = (in->flags & INSN_O32) ? 4 : 2, m = sp_mask(c), size = in->imm & 0xffff;
+  uint32_t frame = (c->regs[R_ESP] & ~m) | ((get_sp(c) - n) & m);
+  uint32_t sp = (enter_frame(c, in, false) - size) & m;
   /* The new stack top must be writable (the 386 checks it). */
   if (size)
     vcheck_write(c, S_SS, sp, 1);
+  enter_frame(c, in, true);
   set_regv(c, in, R_EBP, frame);
   set_sp(c, sp);
 }

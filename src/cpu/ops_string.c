@@ -2,8 +2,9 @@
  * ops_string.c — string instructions MOVS, CMPS, STOS, LODS, SCAS, INS,
  * OUTS with REP/REPE/REPNE.  Each iteration commits its register updates,
  * so a fault mid-way leaves the instruction restartable where it stopped;
- * long repeats yield every STRING_CHUNK iterations so that interrupts are
- * taken, resuming by re-executing the same instruction.
+ * a REP stops between iterations for a single-step trap or an interrupt
+ * (string_yield) and every STRING_CHUNK iterations, resuming by
+ * re-executing the same instruction.
  */
 #include "exec.h"
 #include <string.h>
@@ -65,6 +66,17 @@ static inline void s286_access(Cpu *c, const Insn *in, int seg, int reg, uint32_
 }
 
 /*
+ * Between two iterations of a REP the CPU recognises what it would between
+ * two instructions: a single-step trap (TF: one #DB per iteration, EIP on
+ * the REP instruction while iterations remain), an NMI or an enabled
+ * external interrupt.  The instruction then stops there and is resumed by
+ * running it again (EIP stays on it, the registers count what was done).
+ */
+static inline bool string_yield(const Cpu *c) {
+  return (c->eflags & F_TF) || c->nmi || (c->intr && (c->eflags & F_IF));
+}
+
+/*
  * Runs body once (no REP) or up to CX times.  cond_zf: REPE/REPNE condition
  * on ZF (CMPS/SCAS).  bulk: an expression that may do several iterations at
  * once (given `iter`, those done in this chunk) and gives how many, or 0.
@@ -86,14 +98,18 @@ static inline void s286_access(Cpu *c, const Insn *in, int seg, int reg, uint32_
       uint32_t many = (bulk);                                            \
       if (many) {                                                        \
         iter += many - 1;                                                \
-        continue;                                                        \
+      } else {                                                           \
+        body;                                                            \
+        set_areg(c, in, R_ECX, areg(c, in, R_ECX) - 1);                  \
+        if (cond_zf) {                                                   \
+          bool zf = cpu_cond(c, 4);                                      \
+          if ((in->flags & INSN_REP) ? !zf : zf)                         \
+            break;                                                       \
+        }                                                                \
       }                                                                  \
-      body;                                                              \
-      set_areg(c, in, R_ECX, areg(c, in, R_ECX) - 1);                    \
-      if (cond_zf) {                                                     \
-        bool zf = cpu_cond(c, 4);                                        \
-        if ((in->flags & INSN_REP) ? !zf : zf)                           \
-          break;                                                         \
+      if (unlikely(string_yield(c)) && areg(c, in, R_ECX) != 0) {        \
+        c->next_eip = c->eip; /* take it between iterations */          \
+        break;                                                           \
       }                                                                  \
     }                                                                    \
   } while (0)
@@ -106,10 +122,12 @@ static inline void s286_access(Cpu *c, const Insn *in, int seg, int reg, uint32_
  * are done at once on host memory, element by element forward as the CPU
  * does (so overlapping copies replicate as on hardware); whatever does not
  * qualify takes one ordinary iteration (STRING_LOOP_BULK).
- * Only 32-bit addressing, DF = 0, the 386+ models.
+ * Only 32-bit addressing, DF = 0, TF = 0 (a trap after each iteration), the
+ * 386+ models.
  */
 static bool bulk_ok(const Cpu *c, const Insn *in) {
-  return TLB_FAST_LE && (in->flags & INSN_REP) && (in->flags & INSN_A32) && !(c->eflags & F_DF) && !cpu_is_286(c);
+  return TLB_FAST_LE && (in->flags & INSN_REP) && (in->flags & INSN_A32) && !(c->eflags & (F_DF | F_TF)) &&
+         !cpu_is_286(c);
 }
 /* Elements of n bytes from offset off in segment s before the next page boundary. */
 static uint32_t page_room(const Cpu *c, int s, uint32_t off, uint32_t n) {

@@ -12,6 +12,7 @@
  * (virtual-8086 mode).  As everywhere in the core, every check that can
  * fault runs before the first change of architectural state.
  */
+#include "log.h"
 #include "cpu.h"
 #include "exec.h"
 #include "ops.h"
@@ -379,7 +380,7 @@ void op_rdmsr(Cpu *cpu, const Insn *in) {
   case MSR_SYSENTER_EIP: v = cpu->sysenter_eip; break;
   case MSR_MTRR_DEF_TYPE: v = cpu->mtrr_def_type; break;
   default:
-    cpu_log_once("rdmsr of an unknown MSR", cpu->regs[R_ECX]);
+    cpu_log_once(LOG_MSR, "rdmsr of an unknown MSR", cpu->regs[R_ECX]);
     cpu_raise(cpu, EXC_GP, 0);
   }
   cpu->regs[R_EAX] = (uint32_t)v;
@@ -408,7 +409,7 @@ void op_wrmsr(Cpu *cpu, const Insn *in) {
     cpu->mtrr_def_type = v;
     break;
   default:
-    cpu_log_once("wrmsr of an unknown MSR", cpu->regs[R_ECX]);
+    cpu_log_once(LOG_MSR, "wrmsr of an unknown MSR", cpu->regs[R_ECX]);
     cpu_raise(cpu, EXC_GP, 0);
   }
 }

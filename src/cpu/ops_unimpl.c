@@ -8,11 +8,12 @@
  * whole archive (x86vm_link_core in CMakeLists.txt) so every handler that
  * exists is always present.
  */
+#include "log.h"
 #include "cpu.h"
 #include "ops.h"
 
 void op_unimplemented(struct Cpu *cpu, const Insn *in) {
-  cpu_log_once(x86_mnemonic(in), in->op);
+  cpu_log_once(LOG_UNIMPL, x86_mnemonic(in), in->op);
   cpu_raise(cpu, EXC_UD, ERR_NONE);
 }
 

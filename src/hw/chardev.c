@@ -2,6 +2,7 @@
  * chardev.c — serial backends (see chardev.h).
  */
 #define _GNU_SOURCE /* posix_openpt, ptsname */
+#include "log.h"
 #include "chardev.h"
 
 #include <arpa/inet.h>
@@ -65,7 +66,7 @@ CharDev *chardev_open(const char *spec, char *err, size_t errlen) {
     snprintf(c->path, sizeof(c->path), "%s", ptsname(fd));
     set_nonblock(fd);
     c->in_fd = c->out_fd = fd;
-    fprintf(stderr, "x86vm: serial port on %s\n", c->path);
+    x86_log(LOG_NOTE, "serial port on %s", c->path);
   } else if (strncmp(spec, "tcp:", 4) == 0) {
     c->kind = CHR_TCP;
     char *end;
@@ -92,7 +93,7 @@ CharDev *chardev_open(const char *spec, char *err, size_t errlen) {
     set_nonblock(fd);
     c->listen_fd = fd;
     snprintf(c->path, sizeof(c->path), "127.0.0.1:%ld", port);
-    fprintf(stderr, "x86vm: serial port listening on %s\n", c->path);
+    x86_log(LOG_NOTE, "serial port listening on %s", c->path);
   } else {
     snprintf(err, errlen, "bad serial backend '%s' (want stdio, file:PATH, pty, tcp:PORT or null)",
              spec);

@@ -6,12 +6,19 @@
  * Everything the controller and the two devices send goes through one
  * queue in front of the output buffer, tagged with its source: bytes from
  * the keyboard are translated from set 2 to set 1 when the command byte's
- * XLAT bit is set, as the real controller does.
+ * XLAT bit is set, as the real controller does (keymap.c holds the table).
+ *
+ * The keyboard keeps the set of held keys and repeats the last one pressed
+ * at the guest's typematic rate on the virtual clock.  It may hold up to
+ * KBD_BUF bytes in the queue; a key sequence that does not fit is dropped
+ * and the overrun code (00h in set 2, FFh in set 1) sent once in its place.
  */
+#include "log.h"
 #include "i8042.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 SAVE_TABLE_DEFINE(kbc_table, Kbc, KBC_FIELDS, KBC_VERSION)
 
@@ -19,32 +26,6 @@ SAVE_TABLE_DEFINE(kbc_table, Kbc, KBC_FIELDS, KBC_VERSION)
  * controller's "write mouse output buffer" (D3h), which is marked as mouse
  * data but, like every controller reply, is not held back by AUX_DIS. */
 enum { SRC_CTRL = 0, SRC_KBD = 1, SRC_AUX = 2, SRC_CTRL_AUX = 3 };
-
-/* Scancode set 2 make code of each set 1 make code 0x00..0x58 (0: none). */
-static const uint8_t set1_to_set2[0x59] = {
-  0x00, 0x76, 0x16, 0x1e, 0x26, 0x25, 0x2e, 0x36, /* 00-07: -, Esc, 1..6 */
-  0x3d, 0x3e, 0x46, 0x45, 0x4e, 0x55, 0x66, 0x0d, /* 08-0f: 7..0, -, =, BkSp, Tab */
-  0x15, 0x1d, 0x24, 0x2d, 0x2c, 0x35, 0x3c, 0x43, /* 10-17: Q W E R T Y U I */
-  0x44, 0x4d, 0x54, 0x5b, 0x5a, 0x14, 0x1c, 0x1b, /* 18-1f: O P [ ] Enter LCtrl A S */
-  0x23, 0x2b, 0x34, 0x33, 0x3b, 0x42, 0x4b, 0x4c, /* 20-27: D F G H J K L ; */
-  0x52, 0x0e, 0x12, 0x5d, 0x1a, 0x22, 0x21, 0x2a, /* 28-2f: ' ` LShift \ Z X C V */
-  0x32, 0x31, 0x3a, 0x41, 0x49, 0x4a, 0x59, 0x7c, /* 30-37: B N M , . / RShift KP* */
-  0x11, 0x29, 0x58, 0x05, 0x06, 0x04, 0x0c, 0x03, /* 38-3f: LAlt Space Caps F1..F5 */
-  0x0b, 0x83, 0x0a, 0x01, 0x09, 0x77, 0x7e, 0x6c, /* 40-47: F6..F10 NumLk ScrLk KP7 */
-  0x75, 0x7d, 0x7b, 0x6b, 0x73, 0x74, 0x79, 0x69, /* 48-4f: KP8 KP9 KP- KP4 KP5 KP6 KP+ KP1 */
-  0x72, 0x7a, 0x70, 0x71, 0x84, 0x00, 0x61, 0x78, /* 50-57: KP2 KP3 KP0 KP. SysRq - <> F11 */
-  0x07,                                           /* 58: F12 */
-};
-
-/* The controller's set 2 -> set 1 translation (unknown codes pass through). */
-static uint8_t xlat(uint8_t code) {
-  if (code == 0)
-    return 0xff;
-  for (int i = 1; i < (int)sizeof(set1_to_set2); i++)
-    if (set1_to_set2[i] == code)
-      return (uint8_t)i;
-  return code;
-}
 
 static void update_irqs(Kbc *k) {
   bool kbd = k->obf && !k->obf_aux && (k->cmd_byte & KBC_CB_KBD_INT);
@@ -74,8 +55,8 @@ static void refill(Kbc *k) {
         k->xlat_f0 = true;
         continue;
       }
-      b = xlat(b);
-      if (k->xlat_f0 && b < 0x80)
+      b = keymap_set2_to_set1(b);
+      if (k->xlat_f0)
         b |= 0x80;
       k->xlat_f0 = false;
     }
@@ -118,10 +99,194 @@ static void request_reset(Kbc *k) {
 
 /* ---- PS/2 keyboard ---- */
 
+static bool key_held(const Kbc *k, int key) { return k->kbd_held[key >> 3] & (1u << (key & 7)); }
+static void set_held(Kbc *k, int key, bool on) {
+  if (on)
+    k->kbd_held[key >> 3] |= (uint8_t)(1u << (key & 7));
+  else
+    k->kbd_held[key >> 3] &= (uint8_t)~(1u << (key & 7));
+}
+static unsigned held_mods(const Kbc *k) {
+  static const KeyCode mod_keys[] = {KEY_LEFTSHIFT, KEY_RIGHTSHIFT, KEY_LEFTCTRL,
+                                     KEY_RIGHTCTRL, KEY_LEFTALT,    KEY_RIGHTALT};
+  unsigned m = 0;
+  for (size_t i = 0; i < sizeof(mod_keys) / sizeof(mod_keys[0]); i++)
+    if (key_held(k, mod_keys[i]))
+      m |= keymap_modifier(mod_keys[i]);
+  return m;
+}
+
+/* Typematic byte (F3h): bits 6-5 delay (250 ms steps from 250 ms), bits 4-3
+ * B and 2-0 A: period (8 + A) * 2^B * 4.17 ms (30 to 2 characters/s). */
+static uint64_t typematic_delay_ns(uint8_t t) { return (uint64_t)(((t >> 5) & 3) + 1) * 250000000u; }
+static uint64_t typematic_period_ns(uint8_t t) {
+  return ((uint64_t)(8 + (t & 7)) << ((t >> 3) & 3)) * 4170000u;
+}
+
+static unsigned kbd_queued(const Kbc *k) {
+  unsigned n = 0;
+  for (int i = 0; i < k->q_len; i++)
+    if (k->q_src[(k->q_head + i) % KBC_QUEUE] == SRC_KBD)
+      n++;
+  return n;
+}
+
+/* Send a key's set 2 sequence as the keyboard does: converted by the
+ * keyboard itself when set 1 is selected; when it does not fit in the
+ * keyboard's buffer (with room for one more byte), the overrun code once. */
+static bool kbd_send(Kbc *k, const uint8_t *seq, size_t n) {
+  uint8_t s1[KEYMAP_SEQ_MAX];
+  if (!n)
+    return true;
+  if (k->kbd_set == 1) {
+    n = keymap_translate(seq, n, s1);
+    seq = s1;
+  }
+  if (kbd_queued(k) + n + 1 > KBD_BUF || k->q_len + n + 1 > KBC_QUEUE) {
+    if (!k->kbd_overrun)
+      push(k, k->kbd_set == 1 ? 0xff : 0x00, SRC_KBD);
+    k->kbd_overrun = true;
+    return false;
+  }
+  k->kbd_overrun = false;
+  for (size_t i = 0; i < n; i++)
+    push(k, seq[i], SRC_KBD);
+  return true;
+}
+
+static void rep_stop(Kbc *k) {
+  k->kbd_rep_key = KEY_NONE;
+  k->kbd_rep_at = 0;
+  if (k->rep_timer)
+    timer_del(k->rep_timer);
+}
+
+static void rep_start(Kbc *k, KeyCode key) {
+  uint8_t seq[KEYMAP_SEQ_MAX];
+  if (!k->rep_timer || !keymap_set2_repeat(key, 0, seq)) {
+    rep_stop(k); /* a new key stops the old one's repeat even if it has none (Pause) */
+    return;
+  }
+  k->kbd_rep_key = (uint8_t)key;
+  k->kbd_rep_at = clock_now(k->clock) + typematic_delay_ns(k->kbd_typematic);
+  timer_mod(k->rep_timer, k->kbd_rep_at);
+}
+
+static void rep_timer_cb(void *opaque) {
+  Kbc *k = opaque;
+  KeyCode key = (KeyCode)k->kbd_rep_key;
+  if (key == KEY_NONE || !key_held(k, key) || !k->kbd_enabled) {
+    rep_stop(k);
+    return;
+  }
+  uint8_t seq[KEYMAP_SEQ_MAX];
+  kbd_send(k, seq, keymap_set2_repeat(key, held_mods(k), seq));
+  k->kbd_rep_at += typematic_period_ns(k->kbd_typematic);
+  timer_mod(k->rep_timer, k->kbd_rep_at);
+}
+
+void kbd_key_event(Kbc *k, KeyCode key, bool down) {
+  if (key <= KEY_NONE || key >= KEY_COUNT || down == key_held(k, key))
+    return;
+  uint8_t seq[KEYMAP_SEQ_MAX];
+  if (down) {
+    if (!k->kbd_enabled)
+      return; /* not scanning: the guest never learns of this key */
+    size_t n = keymap_set2_make(key, held_mods(k), seq);
+    set_held(k, key, true);
+    kbd_send(k, seq, n);
+    rep_start(k, key);
+  } else {
+    set_held(k, key, false);
+    if (k->kbd_rep_key == key)
+      rep_stop(k);
+    if (k->kbd_enabled)
+      kbd_send(k, seq, keymap_set2_break(key, held_mods(k), seq));
+  }
+}
+
+void kbd_release_all(Kbc *k) {
+  /* Ordinary keys first, then the modifiers, as fingers leave the keys. */
+  for (int mods = 0; mods < 2; mods++)
+    for (int key = KEY_COUNT - 1; key > KEY_NONE; key--)
+      if (key_held(k, key) && (keymap_modifier((KeyCode)key) != 0) == mods)
+        kbd_key_event(k, (KeyCode)key, false);
+}
+
+static bool any_key_held(const Kbc *k) {
+  for (int i = 0; i < KEYMAP_HELD_BYTES; i++)
+    if (k->kbd_held[i])
+      return true;
+  return false;
+}
+
+/* The next kbd_type() event.  A keystroke's first press waits until the
+ * guest has read all the keyboard sent; releases and the other keys of a
+ * chord only wait for buffer room, so no key stays down for long (and
+ * starts repeating) because the guest is slow. */
+static void play_cb(void *opaque) {
+  Kbc *k = opaque;
+  if (k->play_pos < k->play_len) {
+    KeyEvent e = k->play[k->play_pos];
+    uint8_t seq[KEYMAP_SEQ_MAX];
+    size_t n = e.down ? keymap_set2_make(e.key, held_mods(k), seq)
+                      : keymap_set2_break(e.key, held_mods(k), seq);
+    bool wait = e.down && !any_key_held(k) ? kbd_queued(k) || (k->obf && !k->obf_aux)
+                                           : kbd_queued(k) + n + 1 > KBD_BUF;
+    if (wait) {
+      timer_mod(k->play_timer, clock_now(k->clock) + KBD_TYPE_GAP_NS);
+      return;
+    }
+    k->play_pos++;
+    kbd_key_event(k, e.key, e.down);
+  }
+  if (k->play_pos < k->play_len)
+    timer_mod(k->play_timer, clock_now(k->clock) + KBD_TYPE_GAP_NS);
+  else
+    k->play_pos = k->play_len = 0;
+}
+
+int kbd_type(Kbc *k, const KeyEvent *ev, size_t n) {
+  if (!k->play_timer) {
+    for (size_t i = 0; i < n; i++)
+      kbd_key_event(k, ev[i].key, ev[i].down);
+    return 0;
+  }
+  if (k->play_len + n > k->play_cap) {
+    size_t cap = (k->play_len + n) * 2;
+    KeyEvent *p = realloc(k->play, cap * sizeof(*p));
+    if (!p)
+      return -1;
+    k->play = p;
+    k->play_cap = cap;
+  }
+  memcpy(k->play + k->play_len, ev, n * sizeof(*ev));
+  k->play_len += n;
+  if (n && !timer_pending(k->play_timer))
+    timer_mod(k->play_timer, clock_now(k->clock));
+  return 0;
+}
+
+size_t kbd_type_pending(const Kbc *k) { return k->play_len - k->play_pos; }
+
+void kbc_key_event(Kbc *k, uint8_t code, bool e0, bool down) {
+  kbd_key_event(k, keymap_from_set1(code, e0), down);
+}
+
 static void kbd_defaults(Kbc *k) {
   k->kbd_set = 2;
-  k->kbd_typematic = 0x2b;
+  k->kbd_typematic = 0x2b; /* 500 ms, 10.9 characters/s */
   k->kbd_pending = 0;
+  rep_stop(k);
+}
+
+/* Power-on or FFh: defaults, no keys held, scanning. */
+static void kbd_power_on(Kbc *k) {
+  kbd_defaults(k);
+  memset(k->kbd_held, 0, sizeof(k->kbd_held));
+  k->kbd_overrun = false;
+  k->kbd_enabled = true;
+  k->kbd_leds = 0;
 }
 
 static void kbd_write(Kbc *k, uint8_t v) {
@@ -135,11 +300,11 @@ static void kbd_write(Kbc *k, uint8_t v) {
       if (v == 0) {
         push(k, 0xfa, SRC_KBD);
         push(k, k->kbd_set, SRC_KBD);
-      } else if (v <= 3) {
+      } else if (v <= 2) {
         k->kbd_set = v;
         push(k, 0xfa, SRC_KBD);
       } else {
-        push(k, 0xfe, SRC_KBD);
+        push(k, 0xfe, SRC_KBD); /* set 3 is not offered (guests fall back to set 2) */
       }
       return;
     default: break;
@@ -162,9 +327,7 @@ static void kbd_write(Kbc *k, uint8_t v) {
   case 0xf5: kbd_defaults(k); k->kbd_enabled = false; push(k, 0xfa, SRC_KBD); break;
   case 0xf6: kbd_defaults(k); push(k, 0xfa, SRC_KBD); break;
   case 0xff: /* reset and self-test (BAT) */
-    kbd_defaults(k);
-    k->kbd_enabled = true;
-    k->kbd_leds = 0;
+    kbd_power_on(k);
     push(k, 0xfa, SRC_KBD);
     push(k, 0xaa, SRC_KBD);
     break;
@@ -177,23 +340,16 @@ static void kbd_write(Kbc *k, uint8_t v) {
   }
 }
 
-void kbc_key_event(Kbc *k, uint8_t code, bool e0, bool down) {
-  if (!k->kbd_enabled || code == 0 || code >= sizeof(set1_to_set2))
-    return;
-  if (k->kbd_set == 1) {
-    if (e0)
-      push(k, 0xe0, SRC_KBD);
-    push(k, (uint8_t)(code | (down ? 0 : 0x80)), SRC_KBD);
-    return;
-  }
-  if (e0)
-    push(k, 0xe0, SRC_KBD);
-  if (!down)
-    push(k, 0xf0, SRC_KBD);
-  push(k, set1_to_set2[code], SRC_KBD);
-}
-
 /* ---- PS/2 mouse ---- */
+
+#define MOUSE_ACC_MAX 1000000                 /* held-back motion is clamped here */
+
+static int clampi(int64_t v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : (int)v; }
+
+static void mouse_clear_acc(Kbc *k) {
+  k->mouse_acc_dx = k->mouse_acc_dy = k->mouse_acc_dz = 0;
+  k->mouse_acc_buttons = false;
+}
 
 static void mouse_defaults(Kbc *k) {
   k->mouse_rate = 100;
@@ -202,10 +358,15 @@ static void mouse_defaults(Kbc *k) {
   k->mouse_enabled = false;
   k->mouse_remote = false;
   k->mouse_pending = 0;
+  k->mouse_knock = 0;
+  mouse_clear_acc(k);
 }
 
-static void mouse_packet(Kbc *k, int dx, int dy) {
-  uint8_t b0 = (uint8_t)(0x08 | (k->mouse_buttons & 7));
+static int packet_size(const Kbc *k) { return k->mouse_id == 3 ? 4 : 3; }
+
+/* One movement packet; counts beyond 9 bits set the overflow bit (EBh). */
+static void mouse_packet(Kbc *k, int dx, int dy, int dz) {
+  uint8_t b0 = (uint8_t)(0x08 | (k->mouse_buttons & 7)); /* bits 0-2: left, right, middle */
   if (dx < -256 || dx > 255) {
     b0 |= 0x40;
     dx = dx < 0 ? -256 : 255;
@@ -221,6 +382,72 @@ static void mouse_packet(Kbc *k, int dx, int dy) {
   push(k, b0, SRC_AUX);
   push(k, (uint8_t)dx, SRC_AUX);
   push(k, (uint8_t)dy, SRC_AUX);
+  if (k->mouse_id == 3)
+    push(k, (uint8_t)clampi(dz, -8, 7), SRC_AUX);
+}
+
+/* 2:1 scaling (stream mode): 1->1, 2->1, 3->3, 4->6, 5->9, n->2n. */
+static int scale21(int d) {
+  static const int small[6] = {0, 1, 1, 3, 6, 9};
+  int a = d < 0 ? -d : d;
+  int s = a < 6 ? small[a] : 2 * a;
+  return d < 0 ? -s : s;
+}
+
+/* Stream mode: report held-back motion, as many packets as the queue
+ * takes (leaving the keyboard room); the rest waits for the guest's reads. */
+static void mouse_flush(Kbc *k) {
+  if (!k->mouse_enabled || k->mouse_remote || k->mouse_wrap)
+    return;
+  int lim = k->mouse_scale21 ? 127 : 255;
+  while (k->mouse_acc_dx || k->mouse_acc_dy || k->mouse_acc_dz || k->mouse_acc_buttons) {
+    if (KBC_QUEUE - k->q_len < packet_size(k) + KBD_RESERVE)
+      return;
+    int dx = clampi(k->mouse_acc_dx, -lim, lim);
+    int dy = clampi(k->mouse_acc_dy, -lim, lim);
+    int dz = clampi(k->mouse_acc_dz, -7, 7);
+    k->mouse_acc_dx -= dx;
+    k->mouse_acc_dy -= dy;
+    k->mouse_acc_dz -= dz;
+    k->mouse_acc_buttons = false;
+    if (k->mouse_scale21) {
+      dx = scale21(dx);
+      dy = scale21(dy);
+    }
+    mouse_packet(k, dx, dy, dz);
+  }
+}
+
+void mouse_event(Kbc *k, int dx, int dy, int dz, unsigned buttons) {
+  buttons &= 7;
+  bool changed = buttons != k->mouse_buttons;
+  k->mouse_buttons = (uint8_t)buttons;
+  if (k->mouse_wrap || (!k->mouse_enabled && !k->mouse_remote))
+    return; /* not reporting: motion is lost, as on a real mouse */
+  k->mouse_acc_dx = clampi((int64_t)k->mouse_acc_dx + dx, -MOUSE_ACC_MAX, MOUSE_ACC_MAX);
+  k->mouse_acc_dy = clampi((int64_t)k->mouse_acc_dy + dy, -MOUSE_ACC_MAX, MOUSE_ACC_MAX);
+  if (k->mouse_id == 3)
+    k->mouse_acc_dz = clampi((int64_t)k->mouse_acc_dz + dz, -MOUSE_ACC_MAX, MOUSE_ACC_MAX);
+  if (!k->mouse_remote) {
+    k->mouse_acc_buttons |= changed;
+    mouse_flush(k);
+  }
+}
+
+void kbc_mouse_event(Kbc *k, int dx, int dy, uint8_t buttons) { mouse_event(k, dx, dy, 0, buttons); }
+
+/* IntelliMouse: sample rates 200, 100, 80 in a row switch to ID 3. */
+static void mouse_knock(Kbc *k, uint8_t rate) {
+  static const uint8_t knock[3] = {200, 100, 80};
+  if (rate == knock[k->mouse_knock])
+    k->mouse_knock++;
+  else
+    k->mouse_knock = rate == knock[0] ? 1 : 0;
+  if (k->mouse_knock == 3) {
+    k->mouse_id = 3;
+    k->mouse_knock = 0;
+    mouse_clear_acc(k);
+  }
 }
 
 static void mouse_write(Kbc *k, uint8_t v) {
@@ -229,49 +456,56 @@ static void mouse_write(Kbc *k, uint8_t v) {
     return;
   }
   if (k->mouse_pending) {
-    if (k->mouse_pending == 0xf3)
+    if (k->mouse_pending == 0xf3) {
       k->mouse_rate = v;
-    else
+      mouse_knock(k, v);
+    } else {
       k->mouse_res = v & 3;
+      mouse_clear_acc(k);
+    }
     k->mouse_pending = 0;
     push(k, 0xfa, SRC_AUX);
     return;
   }
+  if (v != 0xf3)
+    k->mouse_knock = 0; /* the knock must be three F3h commands in a row */
   switch (v) {
   case 0xff:
     mouse_defaults(k);
+    k->mouse_wrap = false;
+    k->mouse_id = 0;
     push(k, 0xfa, SRC_AUX);
     push(k, 0xaa, SRC_AUX);
     push(k, 0x00, SRC_AUX);
     break;
   case 0xf6: mouse_defaults(k); push(k, 0xfa, SRC_AUX); break;
-  case 0xf5: k->mouse_enabled = false; push(k, 0xfa, SRC_AUX); break;
-  case 0xf4: k->mouse_enabled = true; push(k, 0xfa, SRC_AUX); break;
+  case 0xf5: k->mouse_enabled = false; mouse_clear_acc(k); push(k, 0xfa, SRC_AUX); break;
+  case 0xf4: k->mouse_enabled = true; mouse_clear_acc(k); push(k, 0xfa, SRC_AUX); break;
   case 0xf3:
   case 0xe8: k->mouse_pending = v; push(k, 0xfa, SRC_AUX); break;
   case 0xe6: k->mouse_scale21 = false; push(k, 0xfa, SRC_AUX); break;
   case 0xe7: k->mouse_scale21 = true; push(k, 0xfa, SRC_AUX); break;
-  case 0xf2: push(k, 0xfa, SRC_AUX); push(k, 0x00, SRC_AUX); break; /* standard mouse */
-  case 0xe9: /* status request */
+  case 0xf2: push(k, 0xfa, SRC_AUX); push(k, k->mouse_id, SRC_AUX); break;
+  case 0xe9: { /* status: remote, enabled, 2:1, then left, middle, right */
+    uint8_t b = k->mouse_buttons;
     push(k, 0xfa, SRC_AUX);
     push(k, (uint8_t)((k->mouse_remote << 6) | (k->mouse_enabled << 5) | (k->mouse_scale21 << 4) |
-                      (k->mouse_buttons & 7)), SRC_AUX);
+                      ((b & 1) << 2) | ((b & 4) ? 2 : 0) | ((b & 2) ? 1 : 0)), SRC_AUX);
     push(k, k->mouse_res, SRC_AUX);
     push(k, k->mouse_rate, SRC_AUX);
     break;
-  case 0xea: k->mouse_remote = false; push(k, 0xfa, SRC_AUX); break;
-  case 0xf0: k->mouse_remote = true; push(k, 0xfa, SRC_AUX); break;
-  case 0xeb: push(k, 0xfa, SRC_AUX); mouse_packet(k, 0, 0); break;
+  }
+  case 0xea: k->mouse_remote = false; mouse_clear_acc(k); push(k, 0xfa, SRC_AUX); break;
+  case 0xf0: k->mouse_remote = true; mouse_clear_acc(k); push(k, 0xfa, SRC_AUX); break;
+  case 0xeb: /* read data: everything counted since the last report */
+    push(k, 0xfa, SRC_AUX);
+    mouse_packet(k, k->mouse_acc_dx, k->mouse_acc_dy, k->mouse_acc_dz);
+    mouse_clear_acc(k);
+    break;
   case 0xee: k->mouse_wrap = true; push(k, 0xfa, SRC_AUX); break;
   case 0xec: k->mouse_wrap = false; push(k, 0xfa, SRC_AUX); break;
   default: push(k, 0xfe, SRC_AUX); break;
   }
-}
-
-void kbc_mouse_event(Kbc *k, int dx, int dy, uint8_t buttons) {
-  k->mouse_buttons = buttons & 7;
-  if (k->mouse_enabled && !k->mouse_remote)
-    mouse_packet(k, dx, dy);
 }
 
 /* ---- controller ---- */
@@ -321,7 +555,7 @@ static void controller_command(Kbc *k, uint8_t v) {
   default:
     if (!(k->logged[v >> 3] & (1u << (v & 7)))) {
       k->logged[v >> 3] |= (uint8_t)(1u << (v & 7));
-      fprintf(stderr, "i8042: unknown controller command %#04x ignored\n", v);
+      x86_log(LOG_DEV, "i8042: unknown controller command %#04x ignored", v);
     }
     break;
   }
@@ -364,6 +598,7 @@ static uint32_t kbc_io_read(void *opaque, uint16_t port, int size) {
       k->obf = false;
       update_irqs(k); /* drop the line so the next byte makes a new edge */
       refill(k);
+      mouse_flush(k); /* room for held-back motion */
     }
     return v;
   }
@@ -407,12 +642,11 @@ void kbc_reset(Kbc *k) {
   k->outbuf = 0;
   k->q_head = k->q_len = 0;
   k->xlat_f0 = false;
-  kbd_defaults(k);
-  k->kbd_enabled = true;
-  k->kbd_leds = 0;
+  kbd_power_on(k);
   mouse_defaults(k);
   k->mouse_wrap = false;
   k->mouse_buttons = 0;
+  k->mouse_id = 0;
   k->outport = 0x01; /* reset line inactive; A20 set below */
   k->port92 = 0;
   if (k->set_a20)
@@ -424,11 +658,65 @@ void kbc_reset(Kbc *k) {
 
 static void dev_reset(void *opaque) { kbc_reset(opaque); }
 static int dev_save(void *opaque, SaveWriter *w) { return save_put_table(w, "kbc", kbc_table(), opaque); }
-static int dev_check(void *opaque, SaveReader *r) { return save_check_table(r, "kbc", kbc_table()); }
+/* Values a snapshot may hold: anything else is refused before it is applied. */
+static int check_ranges(SaveReader *r, const Kbc *t) {
+  if (t->q_head >= KBC_QUEUE || t->q_len > KBC_QUEUE)
+    return save_reject(r, "snapshot 'kbc' state: queue head %u / length %u out of range", t->q_head,
+                       t->q_len);
+  for (int i = 0; i < KBC_QUEUE; i++)
+    if (t->q_src[i] > SRC_CTRL_AUX)
+      return save_reject(r, "snapshot 'kbc' state: queue source %u out of range", t->q_src[i]);
+  if (t->pending_cmd && !(t->pending_cmd >= 0x60 && t->pending_cmd <= 0x7f) &&
+      !(t->pending_cmd >= 0xd1 && t->pending_cmd <= 0xd4))
+    return save_reject(r, "snapshot 'kbc' state: pending command %#04x invalid", t->pending_cmd);
+  if (t->kbd_set < 1 || t->kbd_set > 2)
+    return save_reject(r, "snapshot 'kbc' state: scan code set %u not supported", t->kbd_set);
+  if (t->kbd_pending && t->kbd_pending != 0xed && t->kbd_pending != 0xf3 && t->kbd_pending != 0xf0)
+    return save_reject(r, "snapshot 'kbc' state: keyboard command %#04x invalid", t->kbd_pending);
+  if (t->kbd_leds > 7 || t->kbd_typematic > 0x7f)
+    return save_reject(r, "snapshot 'kbc' state: LEDs %#x / typematic %#x out of range", t->kbd_leds,
+                       t->kbd_typematic);
+  for (int key = KEY_COUNT; key < KEYMAP_HELD_BYTES * 8; key++)
+    if (key_held(t, key))
+      return save_reject(r, "snapshot 'kbc' state: held key %d does not exist", key);
+  if (t->kbd_rep_key >= KEY_COUNT || (t->kbd_rep_key != KEY_NONE && !t->kbd_rep_at))
+    return save_reject(r, "snapshot 'kbc' state: repeating key %u invalid", t->kbd_rep_key);
+  if (t->mouse_pending && t->mouse_pending != 0xf3 && t->mouse_pending != 0xe8)
+    return save_reject(r, "snapshot 'kbc' state: mouse command %#04x invalid", t->mouse_pending);
+  if (t->mouse_res > 3 || t->mouse_buttons > 7)
+    return save_reject(r, "snapshot 'kbc' state: mouse resolution %u / buttons %#x out of range",
+                       t->mouse_res, t->mouse_buttons);
+  if ((t->mouse_id != 0 && t->mouse_id != 3) || t->mouse_knock > 2)
+    return save_reject(r, "snapshot 'kbc' state: mouse ID %u / knock %u invalid", t->mouse_id,
+                       t->mouse_knock);
+  if (t->mouse_acc_dx < -MOUSE_ACC_MAX || t->mouse_acc_dx > MOUSE_ACC_MAX ||
+      t->mouse_acc_dy < -MOUSE_ACC_MAX || t->mouse_acc_dy > MOUSE_ACC_MAX ||
+      t->mouse_acc_dz < -MOUSE_ACC_MAX || t->mouse_acc_dz > MOUSE_ACC_MAX)
+    return save_reject(r, "snapshot 'kbc' state: held-back mouse motion out of range");
+  return 0;
+}
+
+static int dev_check(void *opaque, SaveReader *r) {
+  Kbc *t = malloc(sizeof(*t));
+  if (!t)
+    return save_reject(r, "out of memory checking 'kbc' state");
+  *t = *(Kbc *)opaque;
+  int rc = save_get_table(r, "kbc", kbc_table(), t);
+  if (rc == 0)
+    rc = check_ranges(r, t);
+  free(t);
+  return rc;
+}
 static int dev_load(void *opaque, SaveReader *r) {
   Kbc *k = opaque;
-  if (save_get_table(r, "kbc", kbc_table(), k) < 0)
+  if (dev_check(k, r) < 0 || save_get_table(r, "kbc", kbc_table(), k) < 0)
     return -1;
+  if (k->rep_timer) {
+    if (k->kbd_rep_key != KEY_NONE)
+      timer_mod(k->rep_timer, k->kbd_rep_at);
+    else
+      timer_del(k->rep_timer);
+  }
   if (k->set_a20)
     k->set_a20(k->cb_opaque, kbc_a20(k));
   irq_set(&k->irq_kbd, k->irq1_level);
@@ -436,11 +724,17 @@ static int dev_load(void *opaque, SaveReader *r) {
   return 0;
 }
 
-Kbc *kbc_new(IoBus *bus, IrqLine irq1, IrqLine irq12, void (*a20)(void *, bool),
+Kbc *kbc_new(IoBus *bus, Clock *clock, IrqLine irq1, IrqLine irq12, void (*a20)(void *, bool),
              void (*reset)(void *), void *cb_opaque) {
   Kbc *k = calloc(1, sizeof(*k));
   if (!k)
     return NULL;
+  k->clock = clock;
+  if (clock && (!(k->rep_timer = clock_timer_new(clock, rep_timer_cb, k)) ||
+                !(k->play_timer = clock_timer_new(clock, play_cb, k)))) {
+    kbc_free(k);
+    return NULL;
+  }
   k->irq_kbd = irq1;
   k->irq_aux = irq12;
   k->set_a20 = a20;
@@ -451,10 +745,19 @@ Kbc *kbc_new(IoBus *bus, IrqLine irq1, IrqLine irq12, void (*a20)(void *, bool),
   if (bus && (iobus_register_ex(bus, 0x60, 1, kbc_io_read, kbc_io_write, k, "i8042-data", IOBUS_8BIT) < 0 ||
               iobus_register_ex(bus, 0x64, 1, kbc_io_read, kbc_io_write, k, "i8042-cmd", IOBUS_8BIT) < 0 ||
               iobus_register_ex(bus, 0x92, 1, kbc_io_read, kbc_io_write, k, "port92", IOBUS_8BIT) < 0)) {
-    free(k);
+    kbc_free(k);
     return NULL;
   }
   return k;
 }
 
-void kbc_free(Kbc *k) { free(k); }
+void kbc_free(Kbc *k) {
+  if (!k)
+    return;
+  if (k->rep_timer)
+    timer_del(k->rep_timer);
+  if (k->play_timer)
+    timer_del(k->play_timer);
+  free(k->play);
+  free(k);
+}

@@ -11,11 +11,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "device.h"
 #include "iobus.h"
 #include "irq.h"
+#include "keymap.h"
 
 #define KBC_QUEUE 32
+#define KBD_BUF 16 /* the keyboard's own buffer: more queued bytes are an overrun */
+#define KBD_RESERVE (KEYMAP_SEQ_MAX + 1) /* queue room mouse packets leave the keyboard */
 
 /* Status register bits (port 64h read). */
 #define KBC_ST_OBF  0x01 /* output buffer full */
@@ -51,6 +55,10 @@
   F(bool, kbd_enabled)      /* keyboard scanning (F4h/F5h) */                            \
   F(uint8_t, kbd_leds)      /* LED state (EDh) */                                        \
   F(uint8_t, kbd_typematic) /* typematic rate/delay (F3h) */                             \
+  A(uint8_t, kbd_held, KEYMAP_HELD_BYTES) /* keys down, one bit per KeyCode */           \
+  F(uint8_t, kbd_rep_key)   /* key being repeated (KEY_NONE: none) */                    \
+  F(uint64_t, kbd_rep_at)   /* virtual ns of its next repeat */                          \
+  F(bool, kbd_overrun)      /* overrun code sent; nothing more until a sequence fits */  \
   F(uint8_t, mouse_pending) /* mouse command waiting for its argument (0: none) */       \
   F(bool, mouse_enabled)    /* data reporting (F4h) */                                   \
   F(bool, mouse_remote)     /* remote mode (F0h) */                                      \
@@ -58,12 +66,23 @@
   F(uint8_t, mouse_rate)    /* sample rate */                                            \
   F(uint8_t, mouse_res)     /* resolution */                                             \
   F(bool, mouse_scale21)    /* 2:1 scaling */                                            \
-  F(uint8_t, mouse_buttons) /* button state bits 0-2 */                                  \
+  F(uint8_t, mouse_buttons) /* button state: 1 left, 2 right, 4 middle */                 \
+  F(uint8_t, mouse_id)      /* device ID: 0 standard, 3 IntelliMouse (wheel) */          \
+  F(uint8_t, mouse_knock)   /* rates of the 200,100,80 knock matched so far */           \
+  F(int32_t, mouse_acc_dx)  /* motion not yet reported (remote mode, full queue) */      \
+  F(int32_t, mouse_acc_dy)                                                               \
+  F(int32_t, mouse_acc_dz)                                                               \
+  F(bool, mouse_acc_buttons) /* a button change not yet reported */                     \
   F(uint8_t, port92)        /* port 92h bits (bit1 A20) */                               \
   F(bool, irq1_level)       /* IRQ1 output */                                            \
   F(bool, irq12_level)      /* IRQ12 output */
 typedef struct Kbc {
   SAVE_DECLARE(KBC_FIELDS)
+  Clock *clock;                               /* virtual clock (NULL: no typematic repeat) */
+  Timer *rep_timer;                           /* next typematic repeat */
+  KeyEvent *play;                             /* events kbd_type() has yet to send */
+  size_t play_pos, play_len, play_cap;        /* next, count, allocated */
+  Timer *play_timer;                          /* next kbd_type() event */
   IrqLine irq_kbd;                            /* IRQ1 */
   IrqLine irq_aux;                            /* IRQ12 */
   void (*set_a20)(void *opaque, bool on);     /* A20 gate output */
@@ -72,17 +91,42 @@ typedef struct Kbc {
   uint8_t logged[32];                         /* unknown commands already logged */
   Device dev;                                 /* reset/save/load record */
 } Kbc;
-#define KBC_VERSION 1
+#define KBC_VERSION 2
 const SaveTable *kbc_table(void);
 
-Kbc *kbc_new(IoBus *bus, IrqLine irq1, IrqLine irq12, void (*set_a20)(void *, bool),
+Kbc *kbc_new(IoBus *bus, Clock *clock, IrqLine irq1, IrqLine irq12, void (*set_a20)(void *, bool),
              void (*reset)(void *), void *cb_opaque);
 void kbc_free(Kbc *kbc);
 void kbc_reset(Kbc *kbc);
-/* Input: a key by its set-1 make code (0x01..0x58), with the E0 prefix flag. */
+/* Input: a key pressed or released on the host.  The keyboard sends its
+ * set 2 (or, if the guest chose it, set 1) sequence; the controller
+ * translates to set 1 when the command byte's XLAT bit is set.  Send only
+ * changes (no host auto-repeat): the keyboard repeats a held key itself at
+ * the guest's typematic rate (F3h) on the virtual clock until it is released
+ * or another key is pressed.  Repeated presses/releases are ignored. */
+void kbd_key_event(Kbc *kbc, KeyCode key, bool down);
+/* Release every held key (breaks sent), e.g. when the window loses focus. */
+void kbd_release_all(Kbc *kbc);
+/* Type key events (e.g. from keymap_send_keys) paced on the virtual clock:
+ * one every KBD_TYPE_GAP_NS at most, each only once the guest has read the
+ * keyboard's earlier bytes, so a long string never overruns the keyboard.
+ * Without a clock they are sent at once.  Pending events are host input,
+ * not machine state: a machine reset does not drop them, and snapshots do
+ * not record them.  Returns 0, or -1 when out of memory (nothing queued). */
+#define KBD_TYPE_GAP_NS 10000000u
+int kbd_type(Kbc *kbc, const KeyEvent *ev, size_t n);
+size_t kbd_type_pending(const Kbc *kbc);
+/* The same by set 1 make code (0x01..0x7f) and E0 flag. */
 void kbc_key_event(Kbc *kbc, uint8_t set1_code, bool e0, bool down);
-/* Input: relative mouse motion (dy positive = up) and button bits (1 left, 2 right, 4 middle). */
-void kbc_mouse_event(Kbc *kbc, int dx, int dy, uint8_t buttons);
+/* Input: relative mouse motion (dx right, dy up, dz wheel: positive = toward
+ * the user, i.e. scroll down, as PS/2 reports it) and the buttons now held
+ * (1 left, 2 right, 4 middle).  In stream mode the motion goes out as
+ * packets (4 bytes with the wheel once the guest knocked 200,100,80), split
+ * so no packet overflows its 9-bit range; when the queue has no room the
+ * motion and button change are held back and merged with what follows,
+ * sent as the guest reads.  In remote mode it accumulates for EBh. */
+void mouse_event(Kbc *kbc, int dx, int dy, int dz, unsigned buttons);
+void kbc_mouse_event(Kbc *kbc, int dx, int dy, uint8_t buttons); /* mouse_event without wheel */
 bool kbc_a20(const Kbc *kbc);
 
 #endif

@@ -9,6 +9,7 @@
  */
 #include "i8254.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 SAVE_TABLE_DEFINE(pit_channel_table, PitChannel, PIT_CHANNEL_FIELDS, PIT_CHANNEL_VERSION)
@@ -114,7 +115,14 @@ uint32_t pit_counter(Pit *pit, int n) {
   return counter_at(&pit->ch[n], elapsed(pit, &pit->ch[n]));
 }
 
+static void speaker_changed(Pit *pit) {
+  if (pit->spk_changed)
+    pit->spk_changed(pit->spk_opaque);
+}
+
 static void channel_changed(Pit *pit, int n) {
+  if (n == 2)
+    speaker_changed(pit);
   if (n != 0)
     return;
   bool out = pit_out(pit, 0);
@@ -291,6 +299,7 @@ static void pit_io_write(void *opaque, uint16_t port, int size, uint32_t v) {
   if (port == 0x61) {
     pit->port61 = (uint8_t)(v & 0x0f);
     pit_set_gate(pit, 2, v & 1);
+    speaker_changed(pit); /* bit 1, speaker data enable */
     return;
   }
   if (port == 0x43)
@@ -310,6 +319,62 @@ void pit_reset(Pit *pit) {
   pit->port61 = 0;
   timer_del(pit->timer);
   set_irq(pit, pit_out(pit, 0)); /* idle counters hold OUT high */
+  speaker_changed(pit);
+}
+
+void pit_wave(Pit *pit, int n, PitWave *w) {
+  PitChannel *c = &pit->ch[n];
+  *w = (PitWave){c->load_tick, c->count, c->mode, false, true};
+  if (!c->loaded)
+    w->level = c->mode != 0;
+  else if (c->waiting)
+    w->level = true;
+  else if (c->paused)
+    w->level = out_at(c, c->paused_elapsed);
+  else if ((c->mode == 2 || c->mode == 3) && !c->gate)
+    w->level = true;
+  else
+    w->varying = true;
+}
+
+/* High ticks in [0, d) after the load, from the same rules as out_at(). */
+static double wave_high_since_load(const PitWave *w, double d) {
+  if (d <= 0)
+    return 0;
+  double n = w->count;
+  switch (w->mode) {
+  case 0:
+  case 1: return d > n ? d - n : 0;
+  case 2: {
+    if (w->count < 2)
+      return d;
+    double r = fmod(d, n);
+    return d - (floor(d / n) + (r > n - 1 ? r - (n - 1) : 0));
+  }
+  case 3: {
+    double h = (w->count + 1) / 2;
+    double r = fmod(d, n);
+    return floor(d / n) * h + (r < h ? r : h);
+  }
+  default: { /* 4, 5: low for the one tick at the count */
+    double low = d - n;
+    return d - (low < 0 ? 0 : low > 1 ? 1 : low);
+  }
+  }
+}
+
+double pit_wave_high(const PitWave *w, double t0, double t1) {
+  if (t1 <= t0)
+    return 0;
+  if (!w->varying)
+    return w->level ? t1 - t0 : 0;
+  double base = (double)w->load_tick;
+  return wave_high_since_load(w, t1 - base) - wave_high_since_load(w, t0 - base);
+}
+
+void pit_set_speaker_listener(Pit *pit, void (*cb)(void *opaque), void *opaque) {
+  pit->spk_changed = cb;
+  pit->spk_opaque = opaque;
 }
 
 static void dev_reset(void *opaque) { pit_reset(opaque); }
@@ -321,6 +386,7 @@ static int dev_load(void *opaque, SaveReader *r) {
     return -1;
   irq_set(&pit->irq, pit->irq_level);
   ch0_rearm(pit);
+  speaker_changed(pit);
   return 0;
 }
 

@@ -55,6 +55,8 @@ typedef struct Pit {
   Timer *timer;   /* next channel-0 output rising edge */
   IrqLine irq;    /* IRQ0 */
   Device dev;     /* reset/save/load record */
+  void (*spk_changed)(void *opaque); /* channel 2 or port 61h changed (the speaker) */
+  void *spk_opaque;
 } Pit;
 #define PIT_VERSION 1
 const SaveTable *pit_table(void);
@@ -67,5 +69,21 @@ bool pit_out(Pit *pit, int n);
 /* Current counter value of counter n (as a read would see it, binary). */
 uint32_t pit_counter(Pit *pit, int n);
 void pit_set_gate(Pit *pit, int n, bool level);
+
+/* A counter's OUT as a function of time from now on (until its next
+ * change): either a constant level or the mode's waveform counted from
+ * load_tick.  The speaker records these to render channel 2. */
+typedef struct PitWave {
+  uint64_t load_tick; /* PIT tick counting started */
+  uint32_t count;     /* reload value */
+  uint8_t mode;       /* 0..5 */
+  bool varying;       /* OUT follows the count (else constant `level`) */
+  bool level;         /* the constant level */
+} PitWave;
+void pit_wave(Pit *pit, int n, PitWave *w);
+/* PIT ticks within [t0, t1) (absolute, fractional ticks) with OUT high. */
+double pit_wave_high(const PitWave *w, double t0, double t1);
+/* Call cb(opaque) after every change to counter 2 or port 61h (NULL: none). */
+void pit_set_speaker_listener(Pit *pit, void (*cb)(void *opaque), void *opaque);
 
 #endif

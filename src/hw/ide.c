@@ -20,6 +20,9 @@ SAVE_TABLE_DEFINE(ide_channel_table, IdeChannel, IDE_CHANNEL_FIELDS, IDE_CHANNEL
 /* SCSI sense keys and additional sense codes. */
 #define SK_NOT_READY       0x02
 #define SK_ILLEGAL_REQUEST 0x05
+#define SK_UNIT_ATTENTION  0x06
+#define ASC_MEDIUM_CHANGED 0x28
+#define ASC_MEDIUM_NOT_PRESENT 0x3a
 #define ASC_INVALID_OPCODE 0x20
 #define ASC_LBA_OUT_OF_RANGE 0x21
 #define ASC_INVALID_FIELD  0x24
@@ -600,6 +603,19 @@ static void atapi_command(IdeChannel *ch, IdeDrive *d) {
     d->sense_key = 0;
     d->asc = d->ascq = 0;
   }
+  /* A changed medium is reported once, to the first command that is not
+   * INQUIRY or REQUEST SENSE; commands that need a medium fail without one. */
+  bool no_medium_ok = op == 0x03 || op == 0x12 || op == 0x1e || op == 0x1b || op == 0x46 ||
+                      op == 0x4a || op == 0xbd || op == 0x5a || op == 0x1a || op == 0xbb;
+  if (d->media_changed && op != 0x03 && op != 0x12) {
+    d->media_changed = false;
+    atapi_error(ch, d, SK_UNIT_ATTENTION, ASC_MEDIUM_CHANGED);
+    return;
+  }
+  if (!d->disk && !no_medium_ok) {
+    atapi_error(ch, d, SK_NOT_READY, ASC_MEDIUM_NOT_PRESENT);
+    return;
+  }
   switch (op) {
   case 0x00: /* TEST UNIT READY */
   case 0x1b: /* START STOP UNIT */
@@ -708,7 +724,7 @@ static void atapi_command(IdeChannel *ch, IdeDrive *d) {
       be16(b, 6);
       b[2] = 0x04;
       b[3] = 0x10;
-      b[5] = 0x02; /* media present */
+      b[5] = d->disk ? 0x02 : 0x00; /* media present */
       len = 8;
     } else {
       be16(b, 2);
@@ -1047,6 +1063,14 @@ IdeChannel *ide_new(IoBus *bus, uint16_t base, uint16_t ctl, IrqLine irq, const 
 }
 
 void ide_free(IdeChannel *ch) { free(ch); }
+
+int ide_change_media(IdeChannel *ch, int unit, Disk *disk) {
+  if (!ch || unit < 0 || unit > 1 || ch->drive[unit].type != IDE_ATAPI || (disk && disk->kind != DISK_CDROM))
+    return -1;
+  ch->drive[unit].disk = disk;
+  ch->drive[unit].media_changed = true;
+  return 0;
+}
 
 int ide_attach(IdeChannel *ch, int unit, Disk *disk) {
   if (!ch || unit < 0 || unit > 1 || !disk)

@@ -66,7 +66,8 @@ enum { IDE_NONE = 0, IDE_ATA = 1, IDE_ATAPI = 2 };
   F(uint8_t, sense_key)   /* ATAPI sense data */                               \
   F(uint8_t, asc)                                                              \
   F(uint8_t, ascq)                                                             \
-  F(bool, locked)         /* ATAPI PREVENT MEDIUM REMOVAL */
+  F(bool, locked)         /* ATAPI PREVENT MEDIUM REMOVAL */                   \
+  F(bool, media_changed)  /* ATAPI: a medium went in or out (UNIT ATTENTION once) */
 
 typedef struct IdeDrive {
   SAVE_DECLARE(IDE_DRIVE_FIELDS)
@@ -75,7 +76,7 @@ typedef struct IdeDrive {
   uint16_t heads;
   uint16_t spt;
 } IdeDrive;
-#define IDE_DRIVE_VERSION 1
+#define IDE_DRIVE_VERSION 2 /* 2: media_changed */
 
 /* Transfer kinds in IdeChannel.xfer. */
 enum { IDE_X_NONE, IDE_X_ATA_IN, IDE_X_ATA_OUT, IDE_X_PACKET, IDE_X_ATAPI_IN };
@@ -119,6 +120,11 @@ void ide_free(IdeChannel *ch);
  * becomes an ATAPI CD-ROM drive, anything else a hard disk. The disk is not
  * owned. Returns 0 or -1. */
 int ide_attach(IdeChannel *ch, int unit, Disk *disk);
+/* Change the medium of an ATAPI drive (NULL: eject).  The guest sees
+ * UNIT ATTENTION (medium may have changed) at its next command, and NOT
+ * READY (medium not present) while the drive is empty.  The disk is not
+ * owned. Returns 0, or -1 if unit is not a CD-ROM drive. */
+int ide_change_media(IdeChannel *ch, int unit, Disk *disk);
 
 /* Port access (what the IoBus callbacks call). */
 uint32_t ide_ioport_read(IdeChannel *ch, uint16_t port, int size);

@@ -2,6 +2,7 @@
  * iobus.c — the x86 I/O port bus: port -> device dispatch, byte splitting,
  * all-ones for unclaimed ports (see iobus.h).
  */
+#include "log.h"
 #include "iobus.h"
 
 #include <stdio.h>
@@ -50,10 +51,10 @@ const char *iobus_owner(const IoBus *bus, uint16_t port) {
 }
 
 static void log_unclaimed(IoBus *bus, uint16_t port, const char *dir) {
-  if (!bus->log_unclaimed || (bus->logged[port >> 3] & (1u << (port & 7))))
+  if (!bus->log_unclaimed || !log_enabled(LOG_IO) || (bus->logged[port >> 3] & (1u << (port & 7))))
     return;
   bus->logged[port >> 3] |= (uint8_t)(1u << (port & 7));
-  fprintf(stderr, "iobus: unclaimed port %#06x (%s)\n", port, dir);
+  x86_log(LOG_IO, "unclaimed port %#06x (%s)", port, dir);
 }
 
 /* The range that can take the whole access in one call, or NULL. */

@@ -4,13 +4,17 @@
  * struct boot_params in Documentation/x86/boot.rst and zero-page.rst.
  */
 #include "linuxboot.h"
+#include "fwcfg.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Setup header fields (offsets in the bzImage file and the zero page). */
+#define HDR_CL_MAGIC       0x020 /* old protocol: A33Fh, then the command line offset */
+#define HDR_CL_OFFSET      0x022
 #define HDR_SETUP_SECTS    0x1f1
 #define HDR_BOOT_FLAG      0x1fe
 #define HDR_JUMP           0x200
@@ -81,6 +85,112 @@ static void set_seg(Cpu *cpu, int seg, uint16_t sel, uint16_t flags) {
   cpu->seg[seg] = (SegCache){sel, flags, 0, 0xffffffffu};
 }
 
+/* Kernels whose real-mode setup must run (boot protocol before 2.03, a
+ * zImage, or a 32-bit entry below 1 MiB such as iPXE's .lkrn, whose setup
+ * needs BIOS services): placed the way boot.rst describes for a real-mode
+ * loader, and started by our BIOS after POST (fw_cfg item
+ * LINUXBOOT_FWCFG_SETUP holds the setup's physical address; int 19h jumps
+ * to its segment + 20h:0 with SS:SP at the end of its heap).  The CPU is
+ * left at the reset vector. */
+static int load_realmode(Machine *m, const char *kernel, uint8_t *k, size_t klen, size_t setup_len,
+                         const char *initrd, const char *cmdline, char *err, size_t errlen) {
+  uint16_t version = rd16(k + HDR_VERSION);
+  bool high = version >= 0x0200 && (k[HDR_LOADFLAGS] & LOADED_HIGH);
+  uint32_t real = version >= 0x0202 && high ? 0x10000u : 0x90000u;
+  uint32_t prot = high ? 0x100000u : 0x10000u;
+  size_t pm_len = klen - setup_len;
+  uint32_t ram = m->mem->ram_size;
+  if (setup_len > LINUXBOOT_RM_CMDLINE) {
+    snprintf(err, errlen, "--kernel %s: real-mode setup of %zu bytes does not fit below its heap",
+             kernel, setup_len);
+    return -1;
+  }
+  if (high ? (uint64_t)prot + pm_len > ram : prot + pm_len > real) {
+    snprintf(err, errlen, "--kernel %s: %s kernel of %zu bytes does not fit %s", kernel,
+             high ? "bzImage" : "zImage", pm_len, high ? "in RAM (use --mem)" : "below 90000h");
+    return -1;
+  }
+  if (!m->fwcfg) {
+    snprintf(err, errlen, "--kernel %s: its real-mode setup needs the BIOS hand-over (fw_cfg)", kernel);
+    return -1;
+  }
+  uint8_t *setup = malloc(setup_len);
+  if (!setup) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  memcpy(setup, k, setup_len);
+  const char *cl = cmdline ? cmdline : "";
+  uint32_t cl_max = version >= 0x0206 ? rd32(k + HDR_CMDLINE_SIZE) : 255;
+  uint32_t room = (real == 0x90000u ? 0x9fc00u - 0x90000u : 0x10000u) - LINUXBOOT_RM_CMDLINE - 1;
+  if (cl_max > room)
+    cl_max = room;
+  if (strlen(cl) > cl_max) {
+    snprintf(err, errlen, "--append: command line is %zu bytes, this kernel takes at most %u",
+             strlen(cl), cl_max);
+    free(setup);
+    return -1;
+  }
+  if (version >= 0x0200) {
+    setup[HDR_TYPE_OF_LOADER] = 0xff;
+    if (version >= 0x0201) {
+      wr16(setup + HDR_HEAP_END_PTR, LINUXBOOT_RM_HEAP_END - 0x200);
+      setup[HDR_LOADFLAGS] |= CAN_USE_HEAP;
+    }
+  }
+  /* Where the protected-mode part went (boot.rst: a loader that places it
+   * elsewhere than the default says so here; iPXE's header leaves it 0). */
+  if (version >= 0x0200)
+    wr32(setup + HDR_CODE32_START, prot);
+  if (version >= 0x0202) {
+    wr32(setup + HDR_CMD_LINE_PTR, real + LINUXBOOT_RM_CMDLINE);
+  } else {
+    wr16(setup + HDR_CL_MAGIC, 0xa33f);
+    wr16(setup + HDR_CL_OFFSET, LINUXBOOT_RM_CMDLINE);
+  }
+  uint8_t *ird = NULL;
+  if (initrd) {
+    size_t ilen = 0;
+    if (version < 0x0200) {
+      snprintf(err, errlen, "--initrd: boot protocol %u.%02u has no initrd", version >> 8, version & 0xff);
+      free(setup);
+      return -1;
+    }
+    ird = boot_read_file(initrd, &ilen, "--initrd", err, errlen);
+    if (!ird) {
+      free(setup);
+      return -1;
+    }
+    uint64_t top = (version >= 0x0203 ? (uint64_t)rd32(k + HDR_INITRD_MAX) : 0x37ffffffull) + 1;
+    if (top > ram)
+      top = ram;
+    uint64_t kend = high ? prot + pm_len : 0x100000u;
+    if (ilen > top || ((top - ilen) & ~0xfffull) < kend) {
+      snprintf(err, errlen, "--initrd %s: %zu bytes do not fit below %llu MiB with the kernel (use --mem)",
+               initrd, ilen, (unsigned long long)(top >> 20));
+      free(setup);
+      free(ird);
+      return -1;
+    }
+    uint32_t at = (uint32_t)((top - ilen) & ~0xfffull);
+    mem_write_bytes(m->mem, at, ird, (uint32_t)ilen);
+    wr32(setup + HDR_RAMDISK_IMAGE, at);
+    wr32(setup + HDR_RAMDISK_SIZE, (uint32_t)ilen);
+    free(ird);
+  }
+  mem_write_bytes(m->mem, real, setup, (uint32_t)setup_len);
+  mem_write_bytes(m->mem, real + LINUXBOOT_RM_CMDLINE, cl, (uint32_t)strlen(cl) + 1);
+  mem_write_bytes(m->mem, prot, k + setup_len, (uint32_t)pm_len);
+  free(setup);
+  uint8_t addr[4];
+  wr32(addr, real);
+  if (fwcfg_add_item(m->fwcfg, LINUXBOOT_FWCFG_SETUP, addr, sizeof(addr)) < 0) {
+    snprintf(err, errlen, "--kernel %s: cannot hand the setup address to the BIOS", kernel);
+    return -1;
+  }
+  return 0;
+}
+
 int linux_boot_load(Machine *m, const char *kernel, const char *initrd, const char *cmdline,
                     char *err, size_t errlen) {
   size_t klen = 0, ilen = 0;
@@ -95,11 +205,6 @@ int linux_boot_load(Machine *m, const char *kernel, const char *initrd, const ch
     goto out;
   }
   uint16_t version = rd16(k + HDR_VERSION);
-  if (version < 0x0203 || !(k[HDR_LOADFLAGS] & LOADED_HIGH)) {
-    snprintf(err, errlen, "--kernel %s: boot protocol %u.%02u zImage not supported (need a bzImage, 2.03+)",
-             kernel, version >> 8, version & 0xff);
-    goto out;
-  }
   unsigned setup_sects = k[HDR_SETUP_SECTS] ? k[HDR_SETUP_SECTS] : 4;
   size_t setup_len = (setup_sects + 1) * 512u;
   if (setup_len >= klen) {
@@ -108,6 +213,10 @@ int linux_boot_load(Machine *m, const char *kernel, const char *initrd, const ch
   }
   uint32_t ram = m->mem->ram_size;
   uint32_t code32 = rd32(k + HDR_CODE32_START);
+  if (version < 0x0203 || !(k[HDR_LOADFLAGS] & LOADED_HIGH) || code32 < 0x100000) {
+    rc = load_realmode(m, kernel, k, klen, setup_len, initrd, cmdline, err, errlen);
+    goto out;
+  }
   size_t pm_len = klen - setup_len;
   uint32_t init_size = version >= 0x020a ? rd32(k + HDR_INIT_SIZE) : 0;
   uint32_t kernel_end = code32 + (uint32_t)(init_size > pm_len ? init_size : pm_len);

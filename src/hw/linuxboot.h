@@ -17,6 +17,12 @@
 #define LINUXBOOT_CMDLINE   0x11000u /* command line (up to 4 KiB) */
 #define LINUXBOOT_GDT       0x12000u /* flat GDT: 10h code, 18h data */
 #define LINUXBOOT_STACK     0x0f000u /* initial ESP */
+/* Real-mode setup boot (offsets from the setup's base). */
+#define LINUXBOOT_RM_HEAP_END 0xe000u /* heap end = initial SP */
+#define LINUXBOOT_RM_CMDLINE  0xe000u /* command line */
+/* fw_cfg item our BIOS reads at int 19h: u32 physical address of a real-mode
+ * setup to start (QEMU's FW_CFG_SETUP_ADDR key; no item: boot as usual). */
+#define LINUXBOOT_FWCFG_SETUP 0x0016u
 
 /* Returns 0, or -1 with one line naming the file and the problem in err. */
 /* Read a whole kernel/initrd file; NULL with "FLAG PATH: why" in err on failure. */

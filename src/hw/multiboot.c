@@ -29,6 +29,7 @@
 #define MB_MMAP_OFF    0x200 /* memory map (24 bytes per entry) */
 #define MB_NAME_OFF    0x400 /* loader name */
 #define MB_CMD_OFF     0x800 /* command line, up to 4 KiB */
+#define MB_LOW_RAM_END 0x9fc00u /* conventional memory ends at the EBDA */
 
 static uint32_t rd32(const uint8_t *p) {
   return (uint32_t)(p[0] | (p[1] << 8) | (p[2] << 16) | ((uint32_t)p[3] << 24));
@@ -47,17 +48,60 @@ long multiboot_find_header(const uint8_t *img, size_t len) {
   return -1;
 }
 
-/* Copy [src, src+len) to physical pa, zero-filling up to memsz; checks RAM bounds. */
-static int place(Machine *m, uint32_t pa, const uint8_t *src, uint64_t len, uint64_t memsz) {
-  if (memsz < len || pa < 0x100000u || (uint64_t)pa + memsz > m->mem->ram_size)
+/* What the kernel's segments occupy, so the loader's own pieces (information
+ * area, initrd) can be placed where they overlap none of them. */
+#define MB_MAX_SEGS 32
+typedef struct {
+  uint32_t lo[MB_MAX_SEGS], hi[MB_MAX_SEGS]; /* [lo, hi) of each loaded segment */
+  int n;
+} MbLayout;
+
+static bool layout_overlaps(const MbLayout *lay, uint64_t lo, uint64_t hi) {
+  for (int i = 0; i < lay->n; i++)
+    if (lo < lay->hi[i] && lay->lo[i] < hi)
+      return true;
+  return false;
+}
+
+/* Is [pa, pa+size) RAM: conventional memory below the EBDA, or above 1 MiB? */
+static bool in_ram(const Machine *m, uint64_t pa, uint64_t size) {
+  if (pa + size <= MB_LOW_RAM_END)
+    return true;
+  return pa >= 0x100000u && pa + size <= m->mem->ram_size;
+}
+
+/* Copy [src, src+len) to physical pa, zero-filling up to memsz; the segment
+ * must lie in RAM (below the EBDA or above 1 MiB) and not overlap another. */
+static int place(Machine *m, MbLayout *lay, uint32_t pa, const uint8_t *src, uint64_t len,
+                 uint64_t memsz) {
+  if (memsz < len || !in_ram(m, pa, memsz) || layout_overlaps(lay, pa, (uint64_t)pa + memsz) ||
+      lay->n == MB_MAX_SEGS)
     return -1;
+  lay->lo[lay->n] = pa;
+  lay->hi[lay->n++] = (uint32_t)(pa + memsz);
   mem_write_bytes(m->mem, pa, src, (uint32_t)len);
   for (uint64_t i = len; i < memsz; i++)
     mem_write8(m->mem, pa + (uint32_t)i, 0);
   return 0;
 }
 
-static int load_aout_kludge(Machine *m, const uint8_t *img, size_t len, long hoff, uint32_t *entry) {
+/* A 4 KiB page for the information area that no segment touches: the usual
+ * MULTIBOOT_INFO_ADDR, else the first free page in conventional memory
+ * above 4 KiB (0-FFFh holds the real-mode IVT and BIOS data), else the first
+ * free page above 1 MiB.  0 when there is none. */
+static uint32_t pick_info_page(const Machine *m, const MbLayout *lay) {
+  if (!layout_overlaps(lay, MULTIBOOT_INFO_ADDR, MULTIBOOT_INFO_ADDR + 0x1000u))
+    return MULTIBOOT_INFO_ADDR;
+  for (uint64_t a = 0x1000; a + 0x1000 <= m->mem->ram_size; a += 0x1000) {
+    if (a + 0x1000 > MB_LOW_RAM_END && a < 0x100000u)
+      a = 0x100000u;
+    if (!layout_overlaps(lay, a, a + 0x1000))
+      return (uint32_t)a;
+  }
+  return 0;
+}
+
+static int load_aout_kludge(Machine *m, MbLayout *lay, const uint8_t *img, size_t len, long hoff, uint32_t *entry) {
   const uint8_t *h = img + hoff;
   uint32_t header_addr = rd32(h + 12), load_addr = rd32(h + 16), load_end = rd32(h + 20);
   uint32_t bss_end = rd32(h + 24);
@@ -69,11 +113,11 @@ static int load_aout_kludge(Machine *m, const uint8_t *img, size_t len, long hof
   if (file_off + size > len)
     return -1;
   uint64_t memsz = bss_end > load_addr ? (uint64_t)bss_end - load_addr : size;
-  return place(m, load_addr, img + file_off, size, memsz < size ? size : memsz);
+  return place(m, lay, load_addr, img + file_off, size, memsz < size ? size : memsz);
 }
 
 #ifdef X86VM_HAVE_LIBELF
-static int load_elf(Machine *m, uint8_t *img, size_t len, uint32_t *entry, const char **why) {
+static int load_elf(Machine *m, MbLayout *lay, uint8_t *img, size_t len, uint32_t *entry, const char **why) {
   if (elf_version(EV_CURRENT) == EV_NONE) {
     *why = "libelf initialisation failed";
     return -1;
@@ -96,8 +140,8 @@ static int load_elf(Machine *m, uint8_t *img, size_t len, uint32_t *entry, const
     if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
       continue;
     if (ph.p_offset + ph.p_filesz > len || ph.p_paddr > 0xffffffffu ||
-        place(m, (uint32_t)ph.p_paddr, img + ph.p_offset, ph.p_filesz, ph.p_memsz) < 0) {
-      *why = "a segment lies outside the file or outside RAM above 1 MiB (use --mem)";
+        place(m, lay, (uint32_t)ph.p_paddr, img + ph.p_offset, ph.p_filesz, ph.p_memsz) < 0) {
+      *why = "a segment lies outside the file, outside RAM (below 9FC00h or from 1 MiB up; --mem) or over another";
       goto out;
     }
   }
@@ -125,15 +169,16 @@ int multiboot_load(Machine *m, const char *kernel, const char *initrd, const cha
   }
   uint32_t flags = rd32(img + hoff + 4);
   uint32_t entry = 0;
+  MbLayout lay = {.n = 0};
   if (flags & (1u << 16)) {
-    if (load_aout_kludge(m, img, len, hoff, &entry) < 0) {
+    if (load_aout_kludge(m, &lay, img, len, hoff, &entry) < 0) {
       snprintf(err, errlen, "--kernel %s: Multiboot load addresses do not fit the file or RAM", kernel);
       goto out;
     }
   } else {
 #ifdef X86VM_HAVE_LIBELF
     const char *why = "";
-    if (load_elf(m, img, len, &entry, &why) < 0) {
+    if (load_elf(m, &lay, img, len, &entry, &why) < 0) {
       snprintf(err, errlen, "--kernel %s: %s", kernel, why);
       goto out;
     }
@@ -146,7 +191,11 @@ int multiboot_load(Machine *m, const char *kernel, const char *initrd, const cha
   /* Multiboot information. */
   uint8_t info[0x1000];
   memset(info, 0, sizeof(info));
-  uint32_t base = MULTIBOOT_INFO_ADDR, mbflags = 0x1 | 0x40 | 0x200; /* mem, mmap, loader name */
+  uint32_t base = pick_info_page(m, &lay), mbflags = 0x1 | 0x40 | 0x200; /* mem, mmap, loader name */
+  if (!base) {
+    snprintf(err, errlen, "--kernel %s: no free page left for the Multiboot information (use --mem)", kernel);
+    goto out;
+  }
   wr32(info + MBI_MEM_LOWER, 639);
   wr32(info + MBI_MEM_UPPER, (m->mem->ram_size >> 10) - 1024);
   const char *cl = cmdline ? cmdline : kernel;
@@ -189,8 +238,9 @@ int multiboot_load(Machine *m, const char *kernel, const char *initrd, const cha
     if (!ird)
       goto out;
     uint32_t at = (uint32_t)((m->mem->ram_size - ilen) & ~0xfffu);
-    if (ilen > m->mem->ram_size / 2) {
-      snprintf(err, errlen, "--initrd %s: %zu bytes do not fit (use --mem)", initrd, ilen);
+    if (ilen > m->mem->ram_size / 2 || layout_overlaps(&lay, at, (uint64_t)at + ilen) ||
+        (at < base + 0x1000u && base < at + ilen)) {
+      snprintf(err, errlen, "--initrd %s: %zu bytes do not fit above the kernel (use --mem)", initrd, ilen);
       goto out;
     }
     mem_write_bytes(m->mem, at, ird, (uint32_t)ilen);
@@ -204,6 +254,17 @@ int multiboot_load(Machine *m, const char *kernel, const char *initrd, const cha
   }
   wr32(info + MBI_FLAGS, mbflags);
   mem_write_bytes(m->mem, base, info, sizeof(info));
+
+  /* The 8259s as a PC BIOS leaves them (vectors 08h and 70h, slave on IRQ2),
+   * with every line unmasked: no BIOS runs before a Multiboot kernel here,
+   * and kernels written for PCs (kvm-unit-tests' realmode) take device
+   * interrupts at those vectors.  EFLAGS.IF stays clear as the spec says. */
+  static const uint8_t pic_init[][2] = {
+    {0x20, 0x11}, {0x21, 0x08}, {0x21, 0x04}, {0x21, 0x01}, {0x21, 0x00},
+    {0xa0, 0x11}, {0xa1, 0x70}, {0xa1, 0x02}, {0xa1, 0x01}, {0xa1, 0x00},
+  };
+  for (size_t i = 0; i < sizeof(pic_init) / sizeof(pic_init[0]); i++)
+    iobus_write(m->bus, pic_init[i][0], 1, pic_init[i][1]);
 
   /* CPU: flat 32-bit protected mode, EAX = magic, EBX = info. */
   static const uint8_t gdt[24] = {

@@ -3,11 +3,9 @@
  * chipset, fills the CMOS, runs the CPU in slices on the virtual clock,
  * and saves/restores the whole machine.
  */
-#define _GNU_SOURCE /* ppoll */
 #include "pc.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +17,7 @@
 #include "fdc.h"
 #include "cpu_state.h"
 #include "ide.h"
-#include "monitor.h"
+#include "testdev.h"
 #ifdef X86VM_HAVE_VGA
 #include "vga.h"
 #endif
@@ -31,7 +29,6 @@ void interp_free(Cpu *c);
 #define DEFAULT_NS_PER_INSN_RT 1    /* real time: interpolation only, the host clock rules */
 #define SLICE_MAX_INSNS 200000      /* longest CPU slice between event checks */
 #define DETERMINISTIC_RTC_START 1704067200 /* 2024-01-01 00:00:00 UTC */
-#define SCRIPT_CHAR_NS 100000       /* typed input: one character per 100 us */
 
 /* ---------------- small helpers ---------------- */
 
@@ -110,116 +107,11 @@ static void cb_kick(void *opaque) {
   cpu_request_stop(m->cpu);
 }
 
-static void cb_timeout(void *opaque) {
-  Machine *m = opaque;
-  m->timed_out = true;
-  cpu_request_stop(m->cpu);
-}
-
-/* ---------------- scripted console ---------------- */
-
-static size_t unescape(const char *s, char *out) {
-  size_t n = 0;
-  while (*s) {
-    char c = *s++;
-    if (c == '\\' && *s) {
-      char e = *s++;
-      switch (e) {
-      case 'n': c = '\n'; break;
-      case 'r': c = '\r'; break;
-      case 't': c = '\t'; break;
-      case 'e': c = 27; break;
-      case '\\': c = '\\'; break;
-      case 'x': {
-        int v = 0, k = 0;
-        while (k < 2 && ((*s >= '0' && *s <= '9') || ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'f'))) {
-          v = v * 16 + (*s <= '9' ? *s - '0' : (*s | 0x20) - 'a' + 10);
-          s++;
-          k++;
-        }
-        c = (char)v;
-        break;
-      }
-      default: out[n++] = '\\'; c = e; break;
-      }
-    }
-    out[n++] = c;
-  }
-  out[n] = 0;
-  return n;
-}
-
-int machine_script_add(Machine *m, bool is_send, const char *text) {
-  if (m->nscript >= PC_SCRIPT_MAX)
-    return -1;
-  char *buf = malloc(strlen(text) + 1);
-  if (!buf)
-    return -1;
-  ScriptStep *st = &m->script[m->nscript++];
-  st->is_send = is_send;
-  st->text = buf;
-  st->len = unescape(text, buf);
-  return 0;
-}
-
-static void script_advance(Machine *m);
-
-/* Type the current send step into COM1 as its receive FIFO has room. */
-static void script_timer_cb(void *opaque) {
-  Machine *m = opaque;
-  if (m->script_pos >= m->nscript || !m->script[m->script_pos].is_send)
-    return;
-  ScriptStep *st = &m->script[m->script_pos];
-  Uart *u = m->uart[0];
-  if (uart_rx_space(u) > 0 && m->send_pos < st->len) {
-    uart_receive(u, (const uint8_t *)st->text + m->send_pos, 1);
-    m->send_pos++;
-  }
-  if (m->send_pos >= st->len) {
-    m->script_pos++;
-    m->send_pos = 0;
-    script_advance(m);
-  } else {
-    timer_mod(m->script_timer, clock_now(m->clock) + SCRIPT_CHAR_NS);
-  }
-}
-
-static void script_advance(Machine *m) {
-  if (m->script_pos >= m->nscript) {
-    if (m->nscript && !m->script[m->nscript - 1].is_send) {
-      m->script_done = true;
-      cpu_request_stop(m->cpu);
-    }
-    return;
-  }
-  m->match_pos = 0;
-  if (m->script[m->script_pos].is_send)
-    timer_mod(m->script_timer, clock_now(m->clock) + SCRIPT_CHAR_NS);
-}
-
-/* Every byte COM1 transmits: match the current expect step. */
+/* Every byte COM1 transmits goes to the front end's observer. */
 static void com1_tx_hook(void *opaque, uint8_t b) {
   Machine *m = opaque;
-  if (m->script_pos >= m->nscript || m->script[m->script_pos].is_send)
-    return;
-  ScriptStep *st = &m->script[m->script_pos];
-  /* Naive matcher with fallback: keep the last len bytes and compare. */
-  size_t len = st->len;
-  if (len == 0) {
-    m->script_pos++;
-    script_advance(m);
-    return;
-  }
-  if (m->match_pos < len) {
-    m->match_buf[m->match_pos++] = (char)b;
-  } else {
-    memmove(m->match_buf, m->match_buf + 1, len - 1);
-    m->match_buf[len - 1] = (char)b;
-  }
-  if (m->match_pos == len && memcmp(m->match_buf, st->text, len) == 0) {
-    m->script_pos++;
-    script_advance(m);
-  }
+  if (m->com1_observer)
+    m->com1_observer(m->com1_observer_opaque, b);
 }
 
 /* ---------------- set-up ---------------- */
@@ -268,6 +160,27 @@ static void copy_bios_shadow(Machine *m) {
   mem_write_bytes(m->mem, 0x100000u - lo, m->bios + m->bios_size - lo, lo);
   if (m->vga_bios)
     mem_write_bytes(m->mem, 0xc0000, m->vga_bios, m->vga_bios_size);
+}
+
+/* The option-ROM area from C8000h up to the BIOS shadow (and above the
+ * video BIOS, when one is given) has nothing behind it, as on a board
+ * without adapter ROMs: reads float high (FFh) and writes are lost, so
+ * ROM scans and memory managers (EMS/UMB probes) see no memory there.
+ * An MMIO region without callbacks does exactly that, and it keeps the
+ * JIT's RAM window valid (the window never covers A0000h-FFFFFh). */
+static int map_rom_hole(Machine *m) {
+  uint32_t shadow = m->bios_size < 128u * 1024 ? m->bios_size : 128u * 1024;
+  uint32_t lo = PC_ROM_HOLE_LO, hi = (0x100000u - shadow) & ~0x7ffu;
+  if (m->vga_bios) {
+    uint32_t vga_end = (0xc0000u + m->vga_bios_size + 0x7ffu) & ~0x7ffu;
+    if (vga_end > lo)
+      lo = vga_end;
+  }
+  if (hi > PC_ROM_HOLE_HI)
+    hi = PC_ROM_HOLE_HI;
+  if (lo >= hi)
+    return 0;
+  return mem_map_mmio(m->mem, lo, hi - lo, NULL, NULL, NULL, "rom-hole");
 }
 
 /* A video BIOS: an option ROM (55h AAh, length in 512-byte blocks) for C0000h. */
@@ -454,6 +367,22 @@ static int add_storage_and_display(Machine *m, char *err, size_t errlen) {
 }
 /* ---- end of storage and display devices ---- */
 
+/* --device testdev: QEMU's pc-testdev for external test suites. */
+static int add_test_device(Machine *m, char *err, size_t errlen) {
+  if (!m->cfg.testdev)
+    return 0;
+  IrqLine lines[TESTDEV_NIRQ];
+  for (int n = 0; n < TESTDEV_NIRQ; n++)
+    lines[n] = pic_irq_line(m->pic, n);
+  m->testdev = testdev_new(m->bus, m->mem, lines);
+  if (!m->testdev) {
+    snprintf(err, errlen, "cannot create the test device");
+    return -1;
+  }
+  machine_add_device(m, m->testdev->dev);
+  return 0;
+}
+
 Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   Machine *m = calloc(1, sizeof(*m));
   if (!m) {
@@ -478,6 +407,10 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
     goto fail;
   if (cfg->vga_bios_path && load_vga_bios(m, cfg->vga_bios_path, err, errlen) < 0)
     goto fail;
+  if (map_rom_hole(m) < 0) {
+    snprintf(err, errlen, "cannot map the option-ROM area");
+    goto fail;
+  }
   if (open_disks(m, err, errlen) < 0)
     goto fail;
   m->cpu = cpu_create(m->mem);
@@ -505,10 +438,11 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   time_t start = cfg->have_rtc_start ? cfg->rtc_start
                  : cfg->deterministic ? (time_t)DETERMINISTIC_RTC_START : time(NULL);
   m->rtc = m->pic ? rtc_new(m->bus, m->clock, pic_irq_line(m->pic, 8), start) : NULL;
-  m->kbc = m->pic ? kbc_new(m->bus, pic_irq_line(m->pic, 1), pic_irq_line(m->pic, 12), cb_a20,
-                            cb_reset, m) : NULL;
+  m->kbc = m->pic ? kbc_new(m->bus, m->clock, pic_irq_line(m->pic, 1), pic_irq_line(m->pic, 12),
+                            cb_a20, cb_reset, m) : NULL;
   m->dbg = debugport_new(m->bus, cb_exit, m);
-  if (!m->pic || !m->pit || !m->rtc || !m->kbc || !m->dbg) {
+  m->spk = m->pit ? pcspk_new(m->pit, m->clock) : NULL;
+  if (!m->pic || !m->pit || !m->rtc || !m->kbc || !m->dbg || !m->spk) {
     snprintf(err, errlen, "cannot create the chipset devices");
     goto fail;
   }
@@ -555,11 +489,9 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   m->uart[0]->tx_hook = com1_tx_hook;
   m->uart[0]->tx_hook_opaque = m;
 
-  if (add_storage_and_display(m, err, errlen) < 0)
+  if (add_storage_and_display(m, err, errlen) < 0 || add_test_device(m, err, errlen) < 0)
     goto fail;
 
-  m->timeout_timer = clock_timer_new(m->clock, cb_timeout, m);
-  m->script_timer = clock_timer_new(m->clock, script_timer_cb, m);
   setup_cmos(m);
   machine_reset(m);
   return m;
@@ -581,26 +513,26 @@ void machine_free(Machine *m) {
   fdc_free(m->fdc);
   dma_free(m->dma);
   debugport_free(m->dbg);
+  testdev_free(m->testdev);
   fwcfg_free(m->fwcfg);
   kbc_free(m->kbc);
   rtc_free(m->rtc);
+  pcspk_free(m->spk);
   pit_free(m->pit);
   pic_free(m->pic);
   if (m->cpu) {
     interp_free(m->cpu);
     cpu_destroy(m->cpu);
   }
-  for (int i = 0; i < PC_NDRIVES; i++)
+  for (int i = 0; i < PC_NDRIVES; i++) {
     disk_close(m->disk[i]);
+    free(m->media_path[i]);
+  }
   chardev_close(m->serial);
-  monitor_free(m->monitor);
   clock_free(m->clock);
   iobus_free(m->bus);
   if (m->mem)
     mem_destroy(m->mem);
-  for (int i = 0; i < m->nscript; i++)
-    free(m->script[i].text);
-  free(m->match_buf);
   free(m->bios);
   free(m->vga_bios);
   free(m);
@@ -618,124 +550,130 @@ void machine_reset(Machine *m) {
   m->reset_requested = false;
 }
 
+/* ---------------- media ---------------- */
+
+int machine_classify_image(const char *path, char *err, size_t errlen) {
+  struct stat st;
+  if (stat(path, &st) < 0) {
+    snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    return -1;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    snprintf(err, errlen, "%s: a directory, not a disk image", path);
+    return -1;
+  }
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    return -1;
+  }
+  char sig[5] = {0};
+  bool iso = fseek(f, 0x8001, SEEK_SET) == 0 && fread(sig, 1, 5, f) == 5 && memcmp(sig, "CD001", 5) == 0;
+  fclose(f);
+  if (iso)
+    return PC_CDROM;
+  static const long floppy_kib[] = {160, 180, 320, 360, 720, 1200, 1440, 1680, 1722, 2880};
+  for (size_t i = 0; i < sizeof floppy_kib / sizeof floppy_kib[0]; i++)
+    if (S_ISREG(st.st_mode) && st.st_size == floppy_kib[i] * 1024)
+      return PC_FDA;
+  return PC_HDA;
+}
+
+int machine_change_media(Machine *m, int drive, const char *path, char *err, size_t errlen) {
+  if (drive < 0 || drive >= PC_NDRIVES) {
+    snprintf(err, errlen, "no such drive");
+    return -1;
+  }
+  if (drive == PC_HDA || drive == PC_HDB) {
+    snprintf(err, errlen, "%s: a hard disk cannot be changed while the machine runs", drive_flag(drive) + 2);
+    return -1;
+  }
+  if (drive == PC_CDROM && (!m->ide[1] || m->ide[1]->drive[0].type != IDE_ATAPI)) {
+    snprintf(err, errlen, "cdrom: this machine has no CD-ROM drive (start it with --cdrom)");
+    return -1;
+  }
+  Disk *d = NULL;
+  char *copy = NULL;
+  if (path) {
+    char derr[256];
+    DiskMode mode = drive == PC_CDROM ? DISK_RO : m->cfg.snapshot ? DISK_SNAPSHOT : DISK_RW;
+    d = disk_open(path, drive == PC_CDROM ? DISK_CDROM : DISK_FLOPPY, mode, derr, sizeof derr);
+    copy = d ? strdup(path) : NULL;
+    if (!d || !copy) {
+      snprintf(err, errlen, "%s: %s", drive_flag(drive) + 2, d ? "out of memory" : derr);
+      disk_close(d);
+      return -1;
+    }
+  }
+  int rc = drive == PC_CDROM ? ide_change_media(m->ide[1], 0, d) : fdc_attach(m->fdc, drive - PC_FDA, d);
+  if (rc < 0) {
+    snprintf(err, errlen, "%s: the drive refused the medium", drive_flag(drive) + 2);
+    disk_close(d);
+    free(copy);
+    return -1;
+  }
+  disk_close(m->disk[drive]);
+  m->disk[drive] = d;
+  free(m->media_path[drive]);
+  m->media_path[drive] = copy;
+  m->cfg.images[drive] = copy;
+  return 0;
+}
+
 /* ---------------- run loop ---------------- */
 
-/* Pull host input (the COM1 backend) into COM1's receive FIFO. Host input
- * arrives at host-dependent times, so it is the one thing that can make a
- * deterministic run differ; scripted input (--send) is paced by a timer instead. */
-static void poll_input(Machine *m) { uart_poll(m->uart[0]); }
-
-int machine_monitor_open(Machine *m, const char *spec, char *err, size_t errlen) {
-  m->monitor = monitor_new(m, spec, err, errlen);
-  return m->monitor ? 0 : -1;
+void machine_request_stop(Machine *m) {
+  m->stop_requested = 1;
+  cpu_request_stop(m->cpu);
 }
 
-/* Wait on the host up to wait_ns for input on COM1's backend or the monitor. */
-static void host_wait(Machine *m, uint64_t wait_ns) {
-  struct pollfd p[2];
-  int n = 0;
-  int fd = chardev_wait_fd(m->serial);
-  if (fd >= 0)
-    p[n++] = (struct pollfd){fd, POLLIN, 0};
-  fd = monitor_wait_fd(m->monitor);
-  if (fd >= 0)
-    p[n++] = (struct pollfd){fd, POLLIN, 0};
-  struct timespec ts = {(time_t)(wait_ns / NS_PER_SEC), (long)(wait_ns % NS_PER_SEC)};
-  if (wait_ns)
-    ppoll(p, (nfds_t)n, &ts, NULL);
+bool machine_idle(const Machine *m) {
+  const Cpu *cpu = m->cpu;
+  return cpu->halted && (cpu->eflags & F_IF) && !cpu->intr && !cpu->nmi;
 }
 
-/* Real-time idle: wait on the host until virtual time reaches deadline or input arrives. */
-static void idle_wait(Machine *m, uint64_t deadline) {
-  uint64_t now = clock_now(m->clock);
-  uint64_t wait_ns = deadline == CLOCK_NEVER ? 10000000ull : deadline > now ? deadline - now : 0;
-  if (wait_ns > 10000000ull)
-    wait_ns = 10000000ull; /* re-check signals and the timeout every 10 ms */
-  host_wait(m, wait_ns);
-  clock_sync_host(m->clock);
-}
+void machine_poll_serial(Machine *m) { uart_poll(m->uart[0]); }
 
-static size_t max_expect_len(const Machine *m) {
-  size_t n = 1;
-  for (int i = 0; i < m->nscript; i++)
-    if (!m->script[i].is_send && m->script[i].len > n)
-      n = m->script[i].len;
+size_t machine_serial_input(Machine *m, const uint8_t *bytes, size_t n) {
+  size_t room = uart_rx_space(m->uart[0]);
+  if (n > room)
+    n = room;
+  if (n)
+    uart_receive(m->uart[0], bytes, n);
   return n;
 }
 
-MachineStop machine_run(Machine *m, double timeout_sec) {
+MachineStop machine_run_for(Machine *m, uint64_t budget_ns) {
   Cpu *cpu = m->cpu;
   Clock *clk = m->clock;
-  if (!m->match_buf) {
-    m->match_buf = malloc(max_expect_len(m));
-    if (!m->match_buf) {
-      snprintf(m->error, sizeof(m->error), "out of memory");
-      return MSTOP_HOST_ERROR;
-    }
-    script_advance(m);
-  }
-  m->host_start_ns = clock_host_ns();
-  m->timed_out = false;
-  timer_del(m->timeout_timer);
-  m->timeout_ns = timeout_sec > 0 ? (uint64_t)(timeout_sec * 1e9) : 0;
-  if (m->timeout_ns && clk->deterministic)
-    timer_mod(m->timeout_timer, clock_now(clk) + m->timeout_ns);
-  if (!clk->deterministic)
-    clock_set_now(clk, clock_now(clk)); /* re-base virtual time on the host clock */
-
+  uint64_t start = clock_now(clk);
+  uint64_t end = budget_ns == CLOCK_NEVER || start + budget_ns < start ? CLOCK_NEVER : start + budget_ns;
   for (;;) {
     if (m->exit_requested)
       return MSTOP_GUEST_EXIT;
-    if (m->script_done)
-      return MSTOP_SCRIPT_DONE;
-    if (m->timed_out)
-      return MSTOP_TIMEOUT;
-    if (m->signalled)
-      return MSTOP_SIGNAL;
-    if (m->timeout_ns && !clk->deterministic && clock_host_ns() - m->host_start_ns >= m->timeout_ns)
-      return MSTOP_TIMEOUT;
-    if (m->alarm_ticks != m->wd_seen_ticks) {
-      m->wd_seen_ticks = m->alarm_ticks;
-      if (cpu->icount == m->wd_icount && clock_now(clk) == m->wd_now) {
-        if (++m->wd_stuck >= PC_WATCHDOG_TICKS) {
-          snprintf(m->error, sizeof(m->error),
-                   "the CPU made no progress (exception loop at %04x:%08x?)",
-                   cpu->seg[S_CS].sel, cpu->eip);
-          return MSTOP_HOST_ERROR;
-        }
-      } else {
-        m->wd_stuck = 0;
-        m->wd_icount = cpu->icount;
-        m->wd_now = clock_now(clk);
-      }
-    }
-    if (m->monitor) {
-      monitor_poll(m->monitor);
-      if (m->quit_requested)
-        return MSTOP_QUIT;
-      if (m->paused) {
-        m->wd_stuck = 0; /* a paused machine is not a stuck one */
-        host_wait(m, 10000000ull);
-        continue;
-      }
+    if (m->stop_requested) {
+      m->stop_requested = 0;
+      return MSTOP_REQUEST;
     }
     if (m->reset_requested)
       machine_reset(m);
-    poll_input(m);
-
     uint64_t now = clock_now(clk);
+    if (now >= end)
+      return MSTOP_BUDGET;
     uint64_t deadline = clock_next_deadline(clk);
-    if (cpu->halted && (cpu->eflags & F_IF) && !cpu->intr && !cpu->nmi) {
+    if (machine_idle(m)) {
       /* Idle: nothing to run until the next event. */
-      if (clk->deterministic) {
-        if (deadline == CLOCK_NEVER)
-          return MSTOP_IDLE_FOREVER;
-        clock_advance_to(clk, deadline);
-      } else {
-        idle_wait(m, deadline);
+      if (!clk->deterministic) {
+        m->idle_deadline = deadline;
+        return MSTOP_IDLE;
       }
+      if (deadline == CLOCK_NEVER && end == CLOCK_NEVER)
+        return MSTOP_IDLE_FOREVER;
+      clock_advance_to(clk, deadline < end ? deadline : end);
       continue;
     }
+    if (end < deadline)
+      deadline = end;
     uint64_t budget = SLICE_MAX_INSNS;
     if (deadline != CLOCK_NEVER) {
       uint64_t d = deadline > now ? deadline - now : 0;
@@ -1022,5 +960,7 @@ int machine_restore(Machine *m, const char *path, char *err, size_t errlen) {
   tlb_flush(m->cpu);
   cpu_set_intr(m->cpu, m->pic->out);
   save_reader_free(r);
+  if (m->on_restore)
+    m->on_restore(m->on_restore_opaque);
   return 0;
 }

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <signal.h>
 #include <time.h>
 
 #include "chardev.h"
@@ -28,6 +29,7 @@
 #include "i8259.h"
 #include "iobus.h"
 #include "mc146818.h"
+#include "pcspk.h"
 #include "mem.h"
 #include "uart16550.h"
 
@@ -36,14 +38,17 @@ struct Fdc;
 struct IdeChannel;
 struct Vga;
 struct Disk;
-struct Monitor;
 
 #define PC_MAX_DEVICES 32
 #define PC_BIOS_MAX (256u * 1024u)
-#define PC_SCRIPT_MAX 64
 
 /* Drives, in MachineConfig.images order. */
 enum { PC_FDA, PC_FDB, PC_HDA, PC_HDB, PC_CDROM, PC_NDRIVES };
+
+/* Empty option-ROM space (reads FFh, ignores writes): from C8000h (or the
+ * end of the video BIOS) to the BIOS shadow, at most up to F0000h. */
+#define PC_ROM_HOLE_LO 0xc8000u
+#define PC_ROM_HOLE_HI 0xf0000u
 
 typedef struct MachineConfig {
   CpuModel cpu_model;         /* CPU_MODEL_I686 (default, 0) or CPU_MODEL_286 */
@@ -59,29 +64,33 @@ typedef struct MachineConfig {
   uint64_t ns_per_insn;       /* virtual ns per instruction (0: default) */
   bool have_rtc_start;        /* rtc_start is valid */
   time_t rtc_start;           /* RTC time at power-on (default: host, or fixed if deterministic) */
+  bool testdev;               /* --device testdev: QEMU's pc-testdev (testdev.h) */
 } MachineConfig;
 
-/* Why machine_run returned. */
+/* Why machine_run_for() returned (the board's stops), or why a front end's
+ * run ended (the runner's stops, src/ui/runner.h). */
 typedef enum MachineStop {
   MSTOP_NONE = 0,
+  MSTOP_BUDGET,       /* the virtual-time budget is used up: call again */
+  MSTOP_IDLE,         /* real time: halted with interrupts on until idle_deadline
+                       * (or input); the front end waits on the host, then calls again */
+  MSTOP_REQUEST,      /* machine_request_stop() was called (front-end event, signal) */
   MSTOP_GUEST_EXIT,   /* debug-exit port: exit_status */
   MSTOP_HALT,         /* HLT with interrupts off */
   MSTOP_TRIPLE,       /* triple fault */
   MSTOP_SHUTDOWN,     /* other shutdown cycle */
+  MSTOP_IDLE_FOREVER, /* deterministic: halted with nothing that could ever wake it */
+  MSTOP_POWER_OFF,    /* the guest or the user switched the machine off */
+  /* stops only a front end's runner gives */
   MSTOP_TIMEOUT,      /* --timeout reached */
   MSTOP_SCRIPT_DONE,  /* the last --expect matched */
-  MSTOP_IDLE_FOREVER, /* halted with nothing that could ever wake it */
   MSTOP_SIGNAL,       /* interrupted by the user (SIGINT/SIGTERM) */
-  MSTOP_QUIT,         /* the monitor's quit command */
-  MSTOP_HOST_ERROR    /* host-side failure: see Machine.error */
+  MSTOP_QUIT,         /* the monitor's or the window's quit */
+  MSTOP_HOST_ERROR    /* host-side failure: see the runner's error */
 } MachineStop;
 
-/* One step of the scripted console: wait for text on COM1, or type text. */
-typedef struct ScriptStep {
-  bool is_send;      /* false: expect */
-  char *text;        /* unescaped */
-  size_t len;
-} ScriptStep;
+/* Called with every byte COM1 transmits (a console script's matcher). */
+typedef void (*SerialObserver)(void *opaque, uint8_t byte);
 
 typedef struct IrqShare {
   IrqLine out;       /* the controller input */
@@ -96,6 +105,7 @@ typedef struct Machine {
   Clock *clock;                 /* virtual time */
   Pic *pic;
   Pit *pit;
+  PcSpk *spk;                   /* PC speaker sound (counter 2, port 61h) */
   Rtc *rtc;
   Kbc *kbc;
   Uart *uart[4];                /* COM1-COM4 */
@@ -106,7 +116,9 @@ typedef struct Machine {
   struct Fdc *fdc;
   struct IdeChannel *ide[2];
   struct Vga *vga;
+  struct TestDev *testdev;      /* --device testdev, or NULL */
   struct Disk *disk[PC_NDRIVES];
+  char *media_path[PC_NDRIVES]; /* image paths of media changed at run time (owned) */
   CharDev *serial;              /* COM1 backend */
   Device devs[PC_MAX_DEVICES];  /* reset/save/load records, in save order */
   int ndevs;
@@ -118,31 +130,11 @@ typedef struct Machine {
   bool reset_requested;         /* 8042/port 92h reset pulse */
   bool exit_requested;          /* debug-exit written */
   int exit_status;              /* (v << 1) | 1 */
-  bool timed_out;               /* timeout timer fired */
-  uint64_t timeout_ns;          /* --timeout (virtual ns if deterministic, host ns otherwise), 0: none */
-  uint64_t host_start_ns;       /* host time when machine_run started */
-  Timer *timeout_timer;         /* deterministic timeout */
-  volatile int signalled;       /* set from a signal handler */
-  volatile int alarm_ticks;     /* host watchdog ticks (bumped by the runner's timer) */
-  int wd_seen_ticks;            /* last tick the loop looked at */
-  int wd_stuck;                 /* consecutive ticks without any progress */
-  uint64_t wd_icount;           /* icount at the last progress check */
-  uint64_t wd_now;              /* virtual time at the last progress check */
-  char error[256];              /* MSTOP_HOST_ERROR message */
-  /* scripted console */
-  ScriptStep script[PC_SCRIPT_MAX];
-  int nscript;
-  int script_pos;               /* current step */
-  size_t match_pos;             /* bytes of the current expect matched (KMP-free: naive) */
-  char *match_buf;              /* rolling window of recent output */
-  size_t send_pos;              /* bytes of the current send already typed */
-  Timer *script_timer;          /* paces typed input on the virtual clock */
-  bool script_done;             /* the last expect matched */
-  /* monitor */
-  struct Monitor *monitor;      /* --monitor, or NULL */
-  bool paused;                  /* the monitor's stop: the CPU and virtual time stand still */
-  bool quit_requested;          /* the monitor's quit */
-  void (*on_restore)(void *opaque); /* after a monitor loadvm (e.g. drop JIT translations) */
+  volatile sig_atomic_t stop_requested; /* machine_request_stop() (async-signal-safe) */
+  uint64_t idle_deadline;       /* MSTOP_IDLE: virtual time of the next timer (CLOCK_NEVER: none) */
+  SerialObserver com1_observer; /* every byte COM1 sends, or NULL */
+  void *com1_observer_opaque;
+  void (*on_restore)(void *opaque); /* after machine_restore (e.g. drop JIT translations) */
   void *on_restore_opaque;
 } Machine;
 
@@ -151,15 +143,27 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen);
 void machine_free(Machine *m);
 /* Power-on/reset: CPU and every device (RAM kept). */
 void machine_reset(Machine *m);
-/* Attach a monitor on the chardev spec (stdio, tcp:PORT, pty). 0, or -1 with a message. */
-int machine_monitor_open(Machine *m, const char *spec, char *err, size_t errlen);
-/* Add a console script step (before machine_run). Returns 0 or -1. */
-int machine_script_add(Machine *m, bool is_send, const char *text);
-/* Run until something stops it. timeout_sec 0: none.  If the caller bumps
- * alarm_ticks (and sets cpu->stop) periodically, a CPU that makes no
- * progress at all for PC_WATCHDOG_TICKS ticks ends the run as a host error. */
-#define PC_WATCHDOG_TICKS 20
-MachineStop machine_run(Machine *m, double timeout_sec);
+/* Run the CPU in slices on the virtual clock until budget_ns of virtual
+ * time has passed (CLOCK_NEVER: no budget) or something stops it; see
+ * MachineStop.  Deterministic mode jumps over idle periods itself; in real
+ * time an idle CPU returns MSTOP_IDLE at once so the caller can wait on the
+ * host (and sync the clock with clock_sync_host()).  Emulation thread only. */
+MachineStop machine_run_for(Machine *m, uint64_t budget_ns);
+/* Make machine_run_for() return MSTOP_REQUEST soon: async-signal-safe, and the
+ * one call another thread may make on a running machine. */
+void machine_request_stop(Machine *m);
+/* Host input for COM1's receive FIFO: how many of the n bytes it took. */
+size_t machine_serial_input(Machine *m, const uint8_t *bytes, size_t n);
+/* What a bare image is by its content: PC_CDROM (ISO 9660), PC_FDA (a
+ * standard floppy size) or PC_HDA; -1 with a message if it cannot be read. */
+int machine_classify_image(const char *path, char *err, size_t errlen);
+/* Insert (path) or eject (NULL) the medium of a floppy drive or the CD-ROM
+ * drive while the machine runs. 0, or -1 with a message. */
+int machine_change_media(Machine *m, int drive, const char *path, char *err, size_t errlen);
+/* Pull what the host typed on COM1's backend into its receive FIFO. */
+void machine_poll_serial(Machine *m);
+/* Is the CPU halted with interrupts on (waiting for a timer or input)? */
+bool machine_idle(const Machine *m);
 /* Whole-machine snapshots. 0, or -1 with a message. Restore validates
  * everything before changing anything. */
 int machine_save(Machine *m, const char *path, char *err, size_t errlen);

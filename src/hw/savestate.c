@@ -251,11 +251,12 @@ static void rerr(SaveReader *r, const char *fmt, ...) {
 
 const char *save_error(const SaveReader *r) { return r->err; }
 
-void save_fail(SaveReader *r, const char *fmt, ...) {
+int save_reject(SaveReader *r, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(r->err, sizeof(r->err), fmt, ap);
   va_end(ap);
+  return -1;
 }
 
 void save_reader_free(SaveReader *r) {

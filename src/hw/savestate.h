@@ -99,8 +99,8 @@ SaveReader *save_reader_from_buffer(const void *data, size_t len, char *err, siz
 void save_reader_free(SaveReader *r);
 /* Message of the last failure of a check/get call. */
 const char *save_error(const SaveReader *r);
-/* Set that message: a device's check refusing a value out of range. */
-void save_fail(SaveReader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A device's check refusing values out of range: sets the message, returns -1. */
+int save_reject(SaveReader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Raw chunk: checks presence and version. Returns 0 or -1 (message in save_error). */
 int save_get_chunk(SaveReader *r, const char *name, uint32_t version, const void **data,
                    size_t *len);

@@ -1222,7 +1222,7 @@ int vga_check(void *opaque, SaveReader *r) {
   if (bad) {
     free(v->restore_lfb);
     v->restore_lfb = NULL;
-    save_fail(r, "vga: %s", bad);
+    save_reject(r, "vga: %s", bad);
     return -1;
   }
   return 0;

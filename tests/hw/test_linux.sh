@@ -1,4 +1,5 @@
 #!/bin/sh
+unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # test_linux.sh — boot Debian's 32-bit kernel with a busybox initramfs
 # directly (--kernel/--initrd), headless on COM1, to a shell; run uname -a,
 # /proc/cpuinfo and /proc/interrupts and check the output (timer interrupts

@@ -1,4 +1,5 @@
 #!/bin/sh
+unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # test_linux_disk.sh — Debian's 32-bit kernel booted from a raw hard-disk
 # image by a real boot loader from Debian's archive: the disk has syslinux's
 # MBR (mbr.bin), one FAT16 partition at 1 MiB made with mkfs.fat, SYSLINUX

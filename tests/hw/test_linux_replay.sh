@@ -1,4 +1,5 @@
 #!/bin/sh
+unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # test_linux_replay.sh — deterministic mode and snapshots on a whole Linux
 # boot: Debian's kernel (--kernel, busybox initramfs, console on COM1) runs
 # to a shell and a typed command line once without a break (A); then the

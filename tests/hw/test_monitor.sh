@@ -1,4 +1,5 @@
 #!/bin/sh
+unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # test_monitor.sh — the --monitor command line (stdio and tcp:PORT) on the
 # default guest: info registers, stop/cont/info status, savevm, loadvm into
 # a second process (the registers, instruction count and virtual time read

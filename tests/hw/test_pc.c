@@ -8,11 +8,13 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "hwtest.h"
 #include "cpu_state.h"
 #include "pc.h"
+#include "runner.h"
 
 #define CPU_TABLE_HASH_V2 0xc72d5014u /* save_table_hash(cpu_save_table()) for version 2 */
 
@@ -79,12 +81,23 @@ START_TEST(test_rom_mapping) {
   ck_assert_uint_eq(mem_read8(m->mem, 0xf0000), (uint8_t)~rom_byte(0, 1));
   machine_reset(m); /* ... and copied again at reset */
   ck_assert_uint_eq(mem_read8(m->mem, 0xf0000), rom_byte(0, 1));
-  mem_write8(m->mem, 0xe0000, 0x5a); /* RAM below the 64 KiB ROM */
-  ck_assert_uint_eq(mem_read8(m->mem, 0xe0000), 0x5a);
+  /* Option-ROM space from C8000h to the shadow is empty: FFh, writes lost. */
+  for (uint32_t pa = 0xc8000; pa < 0xf0000; pa += 0x800) {
+    mem_write8(m->mem, pa, 0x5a);
+    ck_assert_uint_eq(mem_read8(m->mem, pa), 0xff);
+  }
+  mem_write32(m->mem, 0xd0000, 0x12345678);
+  ck_assert_uint_eq(mem_read32(m->mem, 0xd0000), 0xffffffffu);
+  ck_assert_uint_eq(mem_read16(m->mem, 0xeffff), (uint32_t)rom_byte(0, 1) << 8 | 0xff); /* hole, then shadow */
+  ck_assert_ptr_null(mem_page_read_ptr(m->mem, 0xd0)); /* no host RAM behind it for the TLB */
+  mem_write8(m->mem, 0xc7fff, 0x5a); /* C0000h-C7FFFh stays RAM */
+  ck_assert_uint_eq(mem_read8(m->mem, 0xc7fff), 0x5a);
+  ck_assert(m->mem->ram_window); /* the JIT's RAM window stays (it never covers the hole) */
   machine_free(m);
   m = make(base_cfg(rom256, 32));
   ck_assert_uint_eq(mem_read8(m->mem, 0xfffc0000u), rom_byte(0, 2));
   ck_assert_uint_eq(mem_read8(m->mem, 0xe0000), rom_byte(0x20000, 2)); /* last 128 KiB */
+  ck_assert_uint_eq(mem_read8(m->mem, 0xdffff), 0xff); /* the hole ends at the shadow */
   ck_assert_uint_eq(mem_read8(m->mem, 0xfffff), rom_byte(0x3ffff, 2));
   /* The CPU starts at F000:FFF0. */
   ck_assert_uint_eq(m->cpu->seg[S_CS].base + m->cpu->eip, 0xffff0u + (m->cpu->seg[S_CS].base >= 0xffff0000u ? 0xfff00000u : 0));
@@ -204,7 +217,9 @@ START_TEST(test_exit_and_idle_loop) {
   outb(m->bus, 0xa1, 0xff);
   m->cpu->halted = true;
   m->cpu->eflags |= F_IF;
-  ck_assert_int_eq(machine_run(m, 2.5), MSTOP_TIMEOUT);
+  Runner *r = runner_new(m);
+  ck_assert_ptr_nonnull(r);
+  ck_assert_int_eq(runner_run(r, 2.5), MSTOP_TIMEOUT);
   ck_assert_uint_ge(clock_now(m->clock), 2500000000ull);
   ck_assert_uint_lt(clock_now(m->clock), 2600000000ull);
   ck_assert_uint_eq(m->cpu->icount, 0);
@@ -212,39 +227,49 @@ START_TEST(test_exit_and_idle_loop) {
   outb(m->bus, 0x70, 0x00);
   ck_assert_uint_eq(inb(m->bus, 0x71), 0x02);
   outb(m->bus, 0xf4, 0x21);
-  ck_assert_int_eq(machine_run(m, 1), MSTOP_GUEST_EXIT);
+  ck_assert_int_eq(runner_run(r, 1), MSTOP_GUEST_EXIT);
   ck_assert_int_eq(m->exit_status, 0x43);
+  runner_free(r);
   machine_free(m);
 }
 END_TEST
 
 START_TEST(test_script) {
   Machine *m = make(base_cfg(rom64, 16));
-  ck_assert_int_eq(machine_script_add(m, false, "login:"), 0);
-  ck_assert_int_eq(machine_script_add(m, true, "root\\n"), 0);
-  ck_assert_int_eq(machine_script_add(m, false, "# "), 0);
+  Runner *r = runner_new(m);
+  char err[256];
+  ck_assert_ptr_nonnull(r);
+  ck_assert_int_eq(runner_script_add(r, SCRIPT_EXPECT, "login:", err, sizeof err), 0);
+  ck_assert_int_eq(runner_script_add(r, SCRIPT_SEND, "root\\n", err, sizeof err), 0);
+  ck_assert_int_eq(runner_script_add(r, SCRIPT_EXPECT, "# ", err, sizeof err), 0);
+  /* Bad steps are refused with a reason. */
+  ck_assert_int_eq(runner_script_add(r, SCRIPT_SEND, "\\xZZ", err, sizeof err), -1);
+  ck_assert_ptr_nonnull(strstr(err, "hex digits"));
+  ck_assert_int_eq(runner_script_add(r, SCRIPT_EXPECT, "", err, sizeof err), -1);
+  ck_assert_ptr_nonnull(strstr(err, "match at once"));
   outb(m->bus, 0x21, 0xff);
   outb(m->bus, 0xa1, 0xff);
   m->cpu->halted = true;
   m->cpu->eflags |= F_IF;
-  ck_assert_int_eq(machine_run(m, 0.001), MSTOP_TIMEOUT); /* starts the script */
+  ck_assert_int_eq(runner_run(r, 0.001), MSTOP_TIMEOUT); /* starts the script */
   outb(m->bus, 0x3fa, 0x01); /* FIFO on */
   for (const char *p = "x login"; *p; p++)
     outb(m->bus, 0x3f8, (uint8_t)*p);
-  ck_assert_int_eq(m->script_pos, 0);
+  ck_assert_int_eq(r->script_pos, 0);
   outb(m->bus, 0x3f8, ':');
-  ck_assert_int_eq(m->script_pos, 1);
-  ck_assert_int_eq(machine_run(m, 0.01), MSTOP_TIMEOUT);
+  ck_assert_int_eq(r->script_pos, 1);
+  ck_assert_int_eq(runner_run(r, 0.01), MSTOP_TIMEOUT);
   char got[8] = {0};
   for (int i = 0; i < 5; i++) {
     ck_assert_uint_eq(inb(m->bus, 0x3fd) & 1, 1);
     got[i] = (char)inb(m->bus, 0x3f8);
   }
   ck_assert_str_eq(got, "root\n");
-  ck_assert_int_eq(m->script_pos, 2);
+  ck_assert_int_eq(r->script_pos, 2);
   outb(m->bus, 0x3f8, '#');
   outb(m->bus, 0x3f8, ' ');
-  ck_assert_int_eq(machine_run(m, 1), MSTOP_SCRIPT_DONE);
+  ck_assert_int_eq(runner_run(r, 1), MSTOP_SCRIPT_DONE);
+  runner_free(r);
   machine_free(m);
 }
 END_TEST

@@ -1,4 +1,5 @@
 #!/bin/sh
+unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # run_floppy.sh — boot a self-checking floppy under x86vm (our BIOS) and
 # require the guest's pass exit: 0 written to port F4h, i.e. status 1.
 # Usage: run_floppy.sh path/to/x86vm image.img path/to/roms

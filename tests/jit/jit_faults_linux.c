@@ -71,6 +71,7 @@
 #include "jit.h"
 #include "linuxboot.h"
 #include "pc.h"
+#include "runner.h"
 
 enum { MODE_EVERY, MODE_INLINE, MODE_FREE, MODE_COUNT };
 enum { TGT_STACK, TGT_ESI, TGT_EDI, TGT_SLOT, TGT_COUNT };
@@ -226,6 +227,15 @@ static void fill_dump(Machine *m, Dump *d, uint32_t status, int vec, uint32_t er
 /* ---- children ---- */
 
 static Machine *g_m;
+static Runner *g_runner; /* the run loop over the machine (src/ui/runner.h) */
+
+static int script_add(ScriptKind kind, const char *text) {
+  char err[256];
+  int rc = runner_script_add(g_runner, kind, text, err, sizeof err);
+  if (rc < 0)
+    fprintf(stderr, "jit_faults_linux: %s\n", err);
+  return rc;
+}
 static Dump *g_out;
 static bool free_runs; /* --free */
 
@@ -310,7 +320,7 @@ static _Noreturn void run_child(Machine *m, const Spec *sp, bool jit, Dump *out,
   } else if (sp->mode == MODE_INLINE) {
     aim_page(c, sp->lin);
   }
-  MachineStop why = machine_run(m, guard_s);
+  MachineStop why = runner_run(g_runner, guard_s);
   fill_dump(m, out, DUMP_NOT_FIRED, -1, 0);
   out->mstop = (uint32_t)why;
   _exit(0);
@@ -570,7 +580,7 @@ static void scout(Machine *m, Profile *p, uint64_t t_from, int from_step, uint64
       bool started = p->n > 0;
       if (!started && from_step < 0 && now >= t_from)
         started = true;
-      if (!started && from_step >= 0 && m->script_pos > from_step)
+      if (!started && from_step >= 0 && g_runner->script_pos > from_step)
         started = true;
       if (started) {
         if (p->n >= PROFILE_MAX)
@@ -587,7 +597,7 @@ static void scout(Machine *m, Profile *p, uint64_t t_from, int from_step, uint64
         d = (double)(t_from - now) / 1e9;
       else if (t_to && (double)(t_to - now) / 1e9 < d)
         d = (double)(t_to - now) / 1e9;
-      MachineStop why = machine_run(m, d);
+      MachineStop why = runner_run(g_runner, d);
       if (why == MSTOP_SCRIPT_DONE && !t_to) {
         p->t[p->n] = clock_now(m->clock);
         p->ic[p->n++] = m->cpu->icount;
@@ -635,7 +645,7 @@ static int stage_run(Machine *m, Dump *slots, const char *stage, const Profile *
   for (int i = 0; i < points; i++) {
     uint64_t now = clock_now(m->clock);
     if (ts[i] > now) {
-      MachineStop why = machine_run(m, (double)(ts[i] - now) / 1e9);
+      MachineStop why = runner_run(g_runner, (double)(ts[i] - now) / 1e9);
       if (why != MSTOP_TIMEOUT) {
         printf("jit_faults_linux: %s: the boot stopped early (machine stop %d at %.6f s)\n", stage, (int)why,
                (double)clock_now(m->clock) / 1e9);
@@ -779,16 +789,21 @@ int main(int argc, char **argv) {
     for (uint32_t a = 0; a < m->mem->ram_size; a += 4096)
       r[a] = r[a];
   }
+  g_runner = runner_new(m);
+  if (!g_runner) {
+    fprintf(stderr, "jit_faults_linux: out of memory\n");
+    return 2;
+  }
   /* The user stage's console script: the prompt, one command line, its end. */
   const int send_step = 2; /* script step that types the command line */
   if (kernel) {
-    if (machine_script_add(m, false, "initramfs shell") < 0 || machine_script_add(m, false, "# ") < 0 ||
-        machine_script_add(m, true,
+    if (script_add(SCRIPT_EXPECT, "initramfs shell") < 0 || script_add(SCRIPT_EXPECT, "# ") < 0 ||
+        script_add(SCRIPT_SEND,
                            "ls -l /bin | wc -l; md5sum /bin/busybox; "
                            "seq 1 2000 | awk '{s+=$1*$1} END {print s}'; "
                            "seq 1 500 | sort -r | sed 's/1/one/g' | tail -n 2; "
                            "cat /proc/interrupts /proc/meminfo >/dev/null; echo END-OF-$((6*7))\\n") < 0 ||
-        machine_script_add(m, false, "END-OF-42") < 0 || machine_script_add(m, false, "# ") < 0) {
+        script_add(SCRIPT_EXPECT, "END-OF-42") < 0 || script_add(SCRIPT_EXPECT, "# ") < 0) {
       fprintf(stderr, "jit_faults_linux: out of memory\n");
       return 2;
     }
@@ -868,6 +883,7 @@ int main(int argc, char **argv) {
          " children died; %.1f s\n",
          st.tried, st.fired, st.user, st.double_faults, st.equal, st.differ, st.not_fired, st.died, secs);
   jit_detach(m->cpu);
+  runner_free(g_runner);
   machine_free(m);
   snapshot_info_free(&snap);
   if (rc < 0)

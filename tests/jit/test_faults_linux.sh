@@ -1,4 +1,5 @@
 #!/bin/sh
+unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # test_faults_linux.sh — precise faults on a real workload (jit_faults_linux.c):
 # page faults injected at sampled data accesses of Debian's i386 kernel
 # booting, and of a busybox shell running a command line, must reach the

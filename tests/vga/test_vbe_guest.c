@@ -38,7 +38,7 @@ static Machine *run_guest(const char *name) {
   ck_assert_msg(m, "machine_new: %s", err);
   m->bus->log_unclaimed = false;
   test_engine_setup(m->cpu);
-  ck_assert_int_eq(machine_run(m, 30), MSTOP_GUEST_EXIT);
+  ck_assert_int_eq(machine_run_for(m, 30 * NS_PER_SEC), MSTOP_GUEST_EXIT);
   ck_assert_msg(m->exit_status == (0x55 << 1 | 1), "%s failed check %d", name, m->exit_status >> 1);
   ck_assert(!test_engine_failed(m->cpu));
   return m;

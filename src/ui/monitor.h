@@ -8,13 +8,18 @@
  *                        instruction count and virtual time
  *   info status          running or paused
  *   stop, cont           pause / resume the guest (virtual time stands still)
+ *   system_reset         reset; system_powerdown: switch off (ends the run)
+ *   sendkey KEYS         type on the PS/2 keyboard (a combo or --send-keys text)
+ *   change DRIVE FILE    insert a medium (fda, fdb, cdrom); eject DRIVE
+ *   screendump FILE      the screen as PNG
  *   savevm FILE          save the whole machine, as --save FILE does
  *   loadvm FILE          load a snapshot into this machine, as --restore
  *                        does (same RAM size and drives; refused otherwise,
  *                        nothing changed)
  *   quit                 end the run (exit status 0)
- * The machine loop calls monitor_poll() between CPU slices, so a command
- * runs at an instruction boundary with no device in the middle of work.
+ * The runner (runner.h) calls monitor_poll() between CPU slices, on the
+ * emulation thread, so a command runs at an instruction boundary with no
+ * device in the middle of work.
  */
 #ifndef X86VM_MONITOR_H
 #define X86VM_MONITOR_H
@@ -24,12 +29,12 @@
 
 #include "chardev.h"
 
-struct Machine;
+struct Runner;
 
 #define MONITOR_LINE_MAX 1024
 
 typedef struct Monitor {
-  struct Machine *m;          /* the machine it controls */
+  struct Runner *r;           /* the runner (and machine) it controls */
   CharDev *chr;               /* its own character device */
   char line[MONITOR_LINE_MAX];/* command being typed */
   size_t len;                 /* bytes in line */
@@ -39,7 +44,7 @@ typedef struct Monitor {
 } Monitor;
 
 /* spec: a chardev spec (stdio, tcp:PORT, pty). NULL + message on error. */
-Monitor *monitor_new(struct Machine *m, const char *spec, char *err, size_t errlen);
+Monitor *monitor_new(struct Runner *r, const char *spec, char *err, size_t errlen);
 void monitor_free(Monitor *mon);
 /* Read what the host typed and run complete lines. */
 void monitor_poll(Monitor *mon);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "pc.h"
+#include "runner.h"
 
 #define PROMPT "(x86vm) "
 
@@ -36,7 +37,7 @@ static void mon_printf(Monitor *mon, const char *fmt, ...) {
   chardev_write(mon->chr, (const uint8_t *)out, o);
 }
 
-Monitor *monitor_new(Machine *m, const char *spec, char *err, size_t errlen) {
+Monitor *monitor_new(Runner *r, const char *spec, char *err, size_t errlen) {
   Monitor *mon = calloc(1, sizeof(*mon));
   if (!mon) {
     snprintf(err, errlen, "out of memory");
@@ -56,7 +57,7 @@ Monitor *monitor_new(Machine *m, const char *spec, char *err, size_t errlen) {
     return NULL;
   }
   mon->echo = mon->chr->tty_saved; /* stdin is a terminal in raw mode: we echo */
-  mon->m = m;
+  mon->r = r;
   return mon;
 }
 
@@ -78,7 +79,7 @@ static const char *mode_name(const Cpu *c) {
 }
 
 static void info_registers(Monitor *mon) {
-  Machine *m = mon->m;
+  Machine *m = mon->r->m;
   Cpu *c = m->cpu;
   uint32_t fl = cpu_get_flags(c);
   mon_printf(mon, "EAX=%08x EBX=%08x ECX=%08x EDX=%08x\n", c->regs[R_EAX], c->regs[R_EBX],
@@ -104,13 +105,20 @@ static void help(Monitor *mon) {
              "info registers     CPU state, instruction count, virtual time\n"
              "info status        running or paused\n"
              "stop | cont        pause / resume the guest\n"
+             "system_reset       reset the machine\n"
+             "system_powerdown   switch the machine off (ends the run)\n"
+             "sendkey KEYS       type on the keyboard: a combo (ctrl-alt-delete) or a\n"
+             "                   --send-keys string (text with <f5> style keys)\n"
+             "change DRIVE FILE  insert FILE in fda, fdb or cdrom\n"
+             "eject DRIVE        take the medium out of fda, fdb or cdrom\n"
+             "screendump FILE    save the screen as PNG\n"
              "savevm FILE        save the machine to FILE (as --save)\n"
              "loadvm FILE        load a snapshot into this machine (as --restore)\n"
              "quit               end the run\n");
 }
 
 void monitor_exec(Monitor *mon, const char *cmd) {
-  Machine *m = mon->m;
+  Machine *m = mon->r->m;
   char buf[MONITOR_LINE_MAX];
   snprintf(buf, sizeof(buf), "%s", cmd);
   /* Trim. */
@@ -136,17 +144,48 @@ void monitor_exec(Monitor *mon, const char *cmd) {
   } else if (strcmp(s, "info") == 0 && strcmp(arg, "registers") == 0) {
     info_registers(mon);
   } else if (strcmp(s, "info") == 0 && strcmp(arg, "status") == 0) {
-    mon_printf(mon, "VM status: %s\n", m->paused ? "paused" : "running");
+    mon_printf(mon, "VM status: %s\n", mon->r->paused ? "paused" : "running");
   } else if (strcmp(s, "info") == 0) {
     mon_printf(mon, "info: want 'info registers' or 'info status'\n");
   } else if (strcmp(s, "stop") == 0) {
-    m->paused = true;
+    runner_apply(mon->r, &(RunnerEvent){.kind = REV_PAUSE, .a = 1}, err, sizeof err);
   } else if (strcmp(s, "cont") == 0 || strcmp(s, "c") == 0) {
-    if (m->paused) {
-      m->paused = false;
-      if (!m->clock->deterministic)
-        clock_set_now(m->clock, clock_now(m->clock)); /* the pause took no virtual time */
+    runner_apply(mon->r, &(RunnerEvent){.kind = REV_PAUSE, .a = 0}, err, sizeof err);
+  } else if (strcmp(s, "system_reset") == 0) {
+    runner_apply(mon->r, &(RunnerEvent){.kind = REV_RESET}, err, sizeof err);
+  } else if (strcmp(s, "system_powerdown") == 0) {
+    runner_apply(mon->r, &(RunnerEvent){.kind = REV_POWER_OFF}, err, sizeof err);
+  } else if (strcmp(s, "sendkey") == 0 || strcmp(s, "screendump") == 0) {
+    RunnerEvent ev = {.kind = s[1] == 'e' ? REV_KEYS : REV_SCREENSHOT};
+    if (!*arg)
+      mon_printf(mon, "%s: want %s\n", s, ev.kind == REV_KEYS ? "keys, e.g. ctrl-alt-delete" : "a file name");
+    else if (ev.kind == REV_KEYS && !strchr(arg, '<') && strlen(arg) > 1)
+      snprintf(ev.path, sizeof ev.path, "<%s>", arg); /* QEMU's form: one combo */
+    else
+      snprintf(ev.path, sizeof ev.path, "%s", arg);
+    if (*arg && runner_apply(mon->r, &ev, err, sizeof err) < 0)
+      mon_printf(mon, "%s: %s\n", s, err);
+  } else if (strcmp(s, "change") == 0 || strcmp(s, "eject") == 0) {
+    char *file = arg;
+    while (*file && !isspace((unsigned char)*file))
+      file++;
+    if (*file) {
+      *file++ = 0;
+      while (isspace((unsigned char)*file))
+        file++;
     }
+    int drive = strcmp(arg, "fda") == 0 || strcmp(arg, "floppy0") == 0   ? PC_FDA
+                : strcmp(arg, "fdb") == 0 || strcmp(arg, "floppy1") == 0 ? PC_FDB
+                : strcmp(arg, "cdrom") == 0 || strcmp(arg, "ide1-cd0") == 0 ? PC_CDROM
+                                                                         : -1;
+    RunnerEvent ev = {.kind = s[0] == 'c' ? REV_CHANGE : REV_EJECT, .a = drive};
+    snprintf(ev.path, sizeof ev.path, "%s", file);
+    if (drive < 0)
+      mon_printf(mon, "%s: want a drive: fda, fdb or cdrom\n", s);
+    else if (ev.kind == REV_CHANGE && !*file)
+      mon_printf(mon, "change: want a file name (change %s FILE)\n", arg);
+    else if (runner_apply(mon->r, &ev, err, sizeof err) < 0)
+      mon_printf(mon, "%s: %s\n", s, err);
   } else if (strcmp(s, "savevm") == 0 || strcmp(s, "loadvm") == 0) {
     if (!*arg) {
       mon_printf(mon, "%s: want a file name\n", s);
@@ -159,14 +198,11 @@ void monitor_exec(Monitor *mon, const char *cmd) {
       if (machine_restore(m, arg, err, sizeof(err)) < 0) {
         mon_printf(mon, "loadvm: %s (machine unchanged)\n", err);
       } else {
-        if (m->on_restore)
-          m->on_restore(m->on_restore_opaque);
         mon_printf(mon, "loaded %s: instruction %" PRIu64 "\n", arg, m->cpu->icount);
       }
     }
   } else if (strcmp(s, "quit") == 0 || strcmp(s, "q") == 0) {
-    m->quit_requested = true;
-    cpu_request_stop(m->cpu);
+    mon->r->quit_requested = true;
   } else {
     mon_printf(mon, "unknown command '%s' (try 'help')\n", s);
   }
@@ -199,7 +235,7 @@ void monitor_poll(Monitor *mon) {
           monitor_exec(mon, mon->line);
         mon->len = 0;
         mon->overflow = false;
-        if (!mon->m->quit_requested)
+        if (!mon->r->quit_requested)
           mon_printf(mon, PROMPT);
       } else if (ch == 0x7f || ch == 8) {
         if (mon->len) {

@@ -1,0 +1,56 @@
+#!/bin/sh
+# idle_cpu.sh — host CPU an idle guest costs in a window: x86vm's SDL2
+# window and qemu-system-i386's SDL window side by side, the same guest (our
+# default guest at its prompt: HLT between timer ticks, a clock redrawn each
+# second, a blinking cursor) under Xvfb, CPU time of every thread of the
+# process (user + system, /proc/PID/stat) over SECONDS after a warm-up.
+# Prints each as a percentage of one host core and the ratio.  Runs each
+# RUNS times and reports medians (the machine is noisy).
+# Usage: bench/idle_cpu.sh [BUILD_DIR] [SECONDS] [RUNS]    (defaults: build 30 3)
+# Needs Xvfb; QEMU is skipped if qemu-system-i386 is missing.
+BUILD=${1:-build}
+SECS=${2:-30}
+RUNS=${3:-3}
+X86VM=$BUILD/src/x86vm
+ROMS=$BUILD/roms
+command -v Xvfb >/dev/null || { echo "idle_cpu: Xvfb is not installed (scripts/deps.sh)"; exit 1; }
+[ -x "$X86VM" ] || { echo "idle_cpu: $X86VM not built"; exit 1; }
+T=$(mktemp -d /tmp/x86vm-idle-XXXXXX)
+Xvfb -displayfd 3 -screen 0 1600x1200x24 -nolisten tcp 3>"$T/dpy" 2>/dev/null &
+XPID=$!
+trap 'kill $XPID 2>/dev/null; rm -rf "$T"' EXIT
+while [ ! -s "$T/dpy" ]; do sleep 0.1; done
+export DISPLAY=:$(cat "$T/dpy") SDL_AUDIODRIVER=dummy
+unset WAYLAND_DISPLAY
+hz=$(getconf CLK_TCK)
+
+# cpu_pct CMD...: run CMD, wait 5 s, measure SECS, print % of a core.
+cpu_pct() {
+  "$@" </dev/null >/dev/null 2>&1 &
+  pid=$!
+  sleep 5
+  a=$(awk '{print $14 + $15}' /proc/$pid/stat)
+  sleep "$SECS"
+  b=$(awk '{print $14 + $15}' /proc/$pid/stat)
+  kill $pid 2>/dev/null
+  wait $pid 2>/dev/null
+  echo "$a $b" | awk -v hz="$hz" -v s="$SECS" '{printf "%.2f\n", ($2 - $1) * 100 / hz / s}'
+}
+median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+: >"$T/x"; : >"$T/q"
+for i in $(seq "$RUNS"); do
+  cpu_pct "$X86VM" --fda "$ROMS/default-guest.img" --no-audio >>"$T/x"
+  if command -v qemu-system-i386 >/dev/null; then
+    cpu_pct qemu-system-i386 -display sdl -bios "$ROMS/bios.bin" -drive "file=$ROMS/default-guest.img,if=floppy,format=raw,readonly=on" \
+      -m 128 -serial null -monitor none -audiodev none,id=n0 >>"$T/q"
+  fi
+done
+x=$(median <"$T/x")
+echo "idle guest in a window, % of one host core over $SECS s, median of $RUNS (Xvfb):"
+echo "  x86vm (SDL2 window): $x   runs: $(tr '\n' ' ' <"$T/x")"
+if [ -s "$T/q" ]; then
+  q=$(median <"$T/q")
+  echo "  qemu-system-i386 -display sdl: $q   runs: $(tr '\n' ' ' <"$T/q")"
+  echo "$x $q" | awk '{printf "  x86vm / qemu: %.2f   (goal for x86vm: under 3%%)\n", $1 / $2}'
+fi

@@ -1,0 +1,519 @@
+/*
+ * sdl.c — the SDL2 window front end (see frontend.h).
+ *
+ * Two threads.  The emulation thread runs the runner (runner.h) and, about
+ * every display refresh, asks the VGA what changed (vga_render_dirty) into
+ * its own frame buffer and publishes the changed rectangle into a shared
+ * buffer — with a try-lock, so emulation never waits for the window: a
+ * frame the window is busy with is merged into the next one.  The window
+ * thread (the caller's, as SDL wants) handles input, turns it into runner
+ * events (runner_post), uploads published rectangles to a texture and
+ * presents.  It reads no device state.
+ *
+ * Keys go to the guest as they are pressed and released (no host key
+ * repeat: the guest's keyboard repeats); Ctrl+Alt+letter are the window's
+ * own keys (options_usage lists them).  A click grabs the mouse, Ctrl+Alt+G
+ * releases it; losing focus releases every key the guest thinks is down.
+ */
+#include "frontend.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#ifndef X86VM_HAVE_SDL
+bool sdl_available(void) { return false; }
+MachineStop sdl_run(Runner *r, const Options *o) {
+  (void)o;
+  snprintf(r->error, sizeof r->error, "this build has no SDL2 window");
+  return MSTOP_HOST_ERROR;
+}
+#else
+#include <SDL.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "keymap.h"
+#include "pcspk.h"
+#include "vga.h"
+
+#define FRAME_NS 16666667ull /* publish frames at 60 Hz */
+#define FB_STRIDE VGA_MAX_WIDTH
+#define AUDIO_RATE 48000
+#define AUDIO_MAX_QUEUED (AUDIO_RATE / 5) /* frames: beyond 200 ms queued, drop */
+
+typedef struct Shared {
+  SDL_mutex *lock;
+  uint32_t *buf;        /* published frame, FB_STRIDE pixels per row */
+  int w, h;
+  VgaRect dirty;        /* published and not yet uploaded (w = 0: none) */
+  bool resized;         /* size changed since the window last looked */
+  uint32_t seq;         /* bumped at each publish */
+} Shared;
+
+typedef struct Win {
+  Runner *r;
+  const Options *o;
+  /* emulation thread */
+  uint32_t *emu_buf;
+  int emu_w, emu_h;
+  VgaRect pend;         /* rendered but not yet published */
+  bool pend_resized;
+  Uint32 wake_event;    /* SDL user event: a frame was published / the run ended */
+  SDL_AudioDeviceID audio; /* the PC speaker's output (0: none) */
+  int16_t *samples;     /* AUDIO_MAX_QUEUED frames */
+  /* shared */
+  Shared sh;
+  /* window thread */
+  SDL_Window *win;
+  SDL_Renderer *ren;
+  SDL_Texture *tex;
+  SDL_Texture *help_tex;
+  uint32_t *ui_buf;
+  int tex_w, tex_h;
+  uint32_t seen_seq;
+  bool grabbed, fullscreen, integer_scale, show_help;
+  MachineStop result;
+  volatile int done;
+  char state_path[1000];
+  char title[256];
+} Win;
+
+bool sdl_available(void) {
+  const char *d = getenv("DISPLAY"), *w = getenv("WAYLAND_DISPLAY"), *v = getenv("SDL_VIDEODRIVER");
+  return (d && *d) || (w && *w) || (v && *v);
+}
+
+static VgaRect rect_union(VgaRect a, VgaRect b) {
+  if (a.w <= 0 || a.h <= 0)
+    return b;
+  if (b.w <= 0 || b.h <= 0)
+    return a;
+  int x0 = a.x < b.x ? a.x : b.x, y0 = a.y < b.y ? a.y : b.y;
+  int x1 = a.x + a.w > b.x + b.w ? a.x + a.w : b.x + b.w;
+  int y1 = a.y + a.h > b.y + b.h ? a.y + a.h : b.y + b.h;
+  return (VgaRect){x0, y0, x1 - x0, y1 - y0};
+}
+
+/* ---------------- emulation thread ---------------- */
+
+/* The PC speaker's samples since the last frame into SDL's queue (SDL_QueueAudio
+ * is safe from this thread; pcspk must be called from the machine's). */
+static void feed_audio(Win *w) {
+  PcSpk *spk = w->r->m->spk;
+  if (!w->audio || !spk)
+    return;
+  size_t n = pcspk_frames_due(spk, AUDIO_RATE);
+  while (n) {
+    size_t k = n < AUDIO_MAX_QUEUED ? n : AUDIO_MAX_QUEUED;
+    pcspk_render(spk, w->samples, k, AUDIO_RATE);
+    if (SDL_GetQueuedAudioSize(w->audio) / sizeof(int16_t) < AUDIO_MAX_QUEUED)
+      SDL_QueueAudio(w->audio, w->samples, (Uint32)(k * sizeof(int16_t)));
+    n -= k;
+  }
+}
+
+/* The runner's frame hook: render what changed, publish if the window is not busy. */
+static void on_frame(void *opaque) {
+  Win *w = opaque;
+  feed_audio(w);
+  Vga *vga = w->r->m->vga;
+  int fw, fh;
+  VgaRect d;
+  if (vga_render_dirty(vga, w->emu_buf, FB_STRIDE, &fw, &fh, &d)) {
+    if (fw != w->emu_w || fh != w->emu_h) {
+      w->pend_resized = true;
+      w->emu_w = fw;
+      w->emu_h = fh;
+      d = (VgaRect){0, 0, fw, fh};
+    }
+    w->pend = rect_union(w->pend, d);
+  }
+  if (w->pend.w <= 0 || SDL_TryLockMutex(w->sh.lock) != 0)
+    return; /* nothing new, or the window is copying: next frame */
+  for (int y = w->pend.y; y < w->pend.y + w->pend.h; y++)
+    memcpy(w->sh.buf + (size_t)y * FB_STRIDE + w->pend.x, w->emu_buf + (size_t)y * FB_STRIDE + w->pend.x,
+           (size_t)w->pend.w * 4);
+  w->sh.w = w->emu_w;
+  w->sh.h = w->emu_h;
+  w->sh.dirty = rect_union(w->sh.dirty, w->pend);
+  w->sh.resized |= w->pend_resized;
+  w->sh.seq++;
+  SDL_UnlockMutex(w->sh.lock);
+  w->pend = (VgaRect){0, 0, 0, 0};
+  w->pend_resized = false;
+  SDL_Event ev = {.type = w->wake_event};
+  SDL_PushEvent(&ev);
+}
+
+static int emu_main(void *opaque) {
+  Win *w = opaque;
+  w->result = runner_run(w->r, w->o->timeout);
+  on_frame(w); /* the last picture */
+  w->done = 1;
+  SDL_Event ev = {.type = w->wake_event};
+  SDL_PushEvent(&ev);
+  return 0;
+}
+
+/* ---------------- window thread ---------------- */
+
+static void post(Win *w, RunnerEventKind kind, int a, int b, int c, int d, const char *path) {
+  RunnerEvent ev = {.kind = kind, .a = a, .b = b, .c = c, .d = d};
+  if (path)
+    snprintf(ev.path, sizeof ev.path, "%s", path);
+  runner_post(w->r, &ev);
+}
+
+static void set_grab(Win *w, bool on) {
+  w->grabbed = on;
+  SDL_SetRelativeMouseMode(on ? SDL_TRUE : SDL_FALSE);
+  SDL_SetWindowGrab(w->win, on ? SDL_TRUE : SDL_FALSE);
+}
+
+static const char *const help_lines[] = {
+    "x86vm window keys (hold Ctrl+Alt):",
+    "",
+    "  G  release the mouse (a click grabs it)",
+    "  F  fullscreen on/off",
+    "  I  integer / smooth scaling",
+    "  P  pause / resume",
+    "  R  reset",
+    "  Q  power off",
+    "  S  save state      L  load state",
+    "  N  screenshot (PNG in the current folder)",
+    "  D  send Ctrl+Alt+Del to the guest",
+    "  E  eject the floppy",
+    "  H  this help",
+    "",
+    "Drop an image file on the window to insert it",
+    "(an ISO as the CD, a floppy image as drive A:).",
+};
+
+/* The help overlay: our 8x16 font, white on translucent blue. */
+static void make_help(Win *w) {
+  const int cols = 52, rows = (int)(sizeof help_lines / sizeof help_lines[0]) + 2;
+  int tw = cols * 8, th = rows * 16;
+  uint32_t *px = calloc((size_t)tw * th, 4);
+  if (!px)
+    return;
+  const uint8_t *font = vga_builtin_font();
+  for (int i = 0; i < tw * th; i++)
+    px[i] = 0xd0102060u;
+  for (int row = 0; row < rows - 2; row++) {
+    const char *s = help_lines[row];
+    for (int col = 0; s[col] && col < cols - 2; col++)
+      for (int y = 0; y < 16; y++) {
+        uint8_t bits = font[(uint8_t)s[col] * 16 + y];
+        for (int x = 0; x < 8; x++)
+          if (bits & (0x80 >> x))
+            px[(size_t)((row + 1) * 16 + y) * tw + (col + 1) * 8 + x] = 0xffffffffu;
+      }
+  }
+  w->help_tex = SDL_CreateTexture(w->ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC, tw, th);
+  if (w->help_tex) {
+    SDL_SetTextureBlendMode(w->help_tex, SDL_BLENDMODE_BLEND);
+    SDL_UpdateTexture(w->help_tex, NULL, px, tw * 4);
+  }
+  free(px);
+}
+
+/* Where the guest picture goes in the window: aspect kept, integer steps or smooth. */
+static SDL_Rect dest_rect(Win *w) {
+  int ww, wh;
+  SDL_GetRendererOutputSize(w->ren, &ww, &wh);
+  SDL_Rect d = {0, 0, ww, wh};
+  if (w->tex_w <= 0 || w->tex_h <= 0)
+    return d;
+  double sx = (double)ww / w->tex_w, sy = (double)wh / w->tex_h;
+  double s = sx < sy ? sx : sy;
+  if (w->integer_scale && s >= 1)
+    s = (int)s;
+  d.w = (int)(w->tex_w * s);
+  d.h = (int)(w->tex_h * s);
+  d.x = (ww - d.w) / 2;
+  d.y = (wh - d.h) / 2;
+  return d;
+}
+
+static void present(Win *w) {
+  SDL_SetRenderDrawColor(w->ren, 0, 0, 0, 255);
+  SDL_RenderClear(w->ren);
+  if (w->tex) {
+    SDL_Rect d = dest_rect(w);
+    SDL_RenderCopy(w->ren, w->tex, NULL, &d);
+  }
+  if (w->show_help && w->help_tex) {
+    int tw, th, ww, wh;
+    SDL_QueryTexture(w->help_tex, NULL, NULL, &tw, &th);
+    SDL_GetRendererOutputSize(w->ren, &ww, &wh);
+    SDL_Rect d = {(ww - tw) / 2, (wh - th) / 2, tw, th};
+    SDL_RenderCopy(w->ren, w->help_tex, NULL, &d);
+  }
+  SDL_RenderPresent(w->ren);
+}
+
+/* A new guest screen size: the window follows it at --scale, or by
+ * default 1:1 (2:1 for screens up to 400 pixels wide, such as 320x200),
+ * made smaller if it would not fit the desktop. */
+static void fit_window(Win *w, int fw, int fh) {
+  int scale = w->o->scale ? (int)w->o->scale : fw <= 400 ? 2 : 1;
+  SDL_Rect b;
+  if (SDL_GetDisplayUsableBounds(SDL_GetWindowDisplayIndex(w->win), &b) == 0)
+    while (scale > 1 && (fw * scale > b.w || fh * scale > b.h))
+      scale--;
+  SDL_SetWindowSize(w->win, fw * scale, fh * scale);
+}
+
+/* Take what the emulation thread published into the texture. true if anything. */
+static bool take_frame(Win *w) {
+  SDL_LockMutex(w->sh.lock);
+  if (w->sh.seq == w->seen_seq) {
+    SDL_UnlockMutex(w->sh.lock);
+    return false;
+  }
+  w->seen_seq = w->sh.seq;
+  VgaRect d = w->sh.dirty;
+  int fw = w->sh.w, fh = w->sh.h;
+  bool resized = w->sh.resized;
+  for (int y = d.y; y < d.y + d.h; y++)
+    memcpy(w->ui_buf + (size_t)y * FB_STRIDE + d.x, w->sh.buf + (size_t)y * FB_STRIDE + d.x, (size_t)d.w * 4);
+  w->sh.dirty = (VgaRect){0, 0, 0, 0};
+  w->sh.resized = false;
+  SDL_UnlockMutex(w->sh.lock);
+  if (fw <= 0 || fh <= 0)
+    return false;
+  if (resized || !w->tex || fw != w->tex_w || fh != w->tex_h) {
+    if (w->tex)
+      SDL_DestroyTexture(w->tex);
+    if (!w->fullscreen)
+      fit_window(w, fw, fh);
+    w->tex = SDL_CreateTexture(w->ren, SDL_PIXELFORMAT_RGB888, SDL_TEXTUREACCESS_STREAMING, fw, fh);
+    w->tex_w = fw;
+    w->tex_h = fh;
+    d = (VgaRect){0, 0, fw, fh};
+  }
+  if (!w->tex)
+    return false;
+  SDL_Rect r = {d.x, d.y, d.w, d.h};
+  SDL_UpdateTexture(w->tex, &r, w->ui_buf + (size_t)d.y * FB_STRIDE + d.x, FB_STRIDE * 4);
+  return true;
+}
+
+static void update_title(Win *w) {
+  const char *engine = w->o->engine == ENGINE_JIT ? "jit" : w->o->engine == ENGINE_LOCKSTEP ? "lockstep" : "interp";
+  bool paused = __atomic_load_n(&w->r->paused, __ATOMIC_RELAXED);
+  char t[256];
+  snprintf(t, sizeof t, "x86vm - %s - %s - %.1f MIPS%s", paused ? "paused" : "running", engine, w->r->mips,
+           w->grabbed ? " - Ctrl+Alt+G releases the mouse" : " - Ctrl+Alt+H: help");
+  if (strcmp(t, w->title) != 0) {
+    snprintf(w->title, sizeof w->title, "%s", t);
+    SDL_SetWindowTitle(w->win, t);
+  }
+}
+
+static void screenshot_name(char *buf, size_t n) {
+  time_t now = time(NULL);
+  struct tm tm;
+  localtime_r(&now, &tm);
+  strftime(buf, n, "x86vm-%Y%m%d-%H%M%S.png", &tm);
+}
+
+/* Ctrl+Alt+key: the window's own keys. true if it was one. */
+static bool hotkey(Win *w, SDL_Keycode k) {
+  char path[64];
+  switch (k) {
+  case SDLK_g: set_grab(w, false); return true;
+  case SDLK_f:
+    w->fullscreen = !w->fullscreen;
+    SDL_SetWindowFullscreen(w->win, w->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+    return true;
+  case SDLK_i:
+    w->integer_scale = !w->integer_scale;
+    SDL_SetTextureScaleMode(w->tex, w->integer_scale ? SDL_ScaleModeNearest : SDL_ScaleModeLinear);
+    return true;
+  case SDLK_p: post(w, REV_TOGGLE_PAUSE, 0, 0, 0, 0, NULL); return true;
+  case SDLK_r: post(w, REV_RESET, 0, 0, 0, 0, NULL); return true;
+  case SDLK_q: post(w, REV_POWER_OFF, 0, 0, 0, 0, NULL); return true;
+  case SDLK_s: post(w, REV_SAVE, 0, 0, 0, 0, w->state_path); return true;
+  case SDLK_l: post(w, REV_LOAD, 0, 0, 0, 0, w->state_path); return true;
+  case SDLK_n:
+    screenshot_name(path, sizeof path);
+    post(w, REV_SCREENSHOT, 0, 0, 0, 0, path);
+    return true;
+  case SDLK_d: post(w, REV_KEYS, 0, 0, 0, 0, "<ctrl-alt-delete>"); return true;
+  case SDLK_e: post(w, REV_EJECT, PC_FDA, 0, 0, 0, NULL); return true;
+  case SDLK_h: w->show_help = !w->show_help; return true;
+  default: return false;
+  }
+}
+
+static int mouse_buttons(Uint32 state) {
+  return ((state & SDL_BUTTON_LMASK) ? 1 : 0) | ((state & SDL_BUTTON_RMASK) ? 2 : 0) |
+         ((state & SDL_BUTTON_MMASK) ? 4 : 0);
+}
+
+static void handle(Win *w, const SDL_Event *ev) {
+  switch (ev->type) {
+  case SDL_QUIT: post(w, REV_QUIT, 0, 0, 0, 0, NULL); break;
+  case SDL_KEYDOWN:
+  case SDL_KEYUP: {
+    Uint16 mod = ev->key.keysym.mod; /* as it was at this event (GetModState is already later) */
+    if (ev->type == SDL_KEYDOWN && (mod & KMOD_CTRL) && (mod & KMOD_ALT) && hotkey(w, ev->key.keysym.sym))
+      break;
+    if (ev->key.repeat)
+      break; /* the guest's keyboard repeats, not the host's */
+    KeyCode key = keymap_from_hid(ev->key.keysym.scancode);
+    if (key != KEY_NONE)
+      post(w, REV_KEY, key, ev->type == SDL_KEYDOWN, 0, 0, NULL);
+    break;
+  }
+  case SDL_MOUSEBUTTONDOWN:
+    if (!w->grabbed) {
+      set_grab(w, true); /* the click that grabs is not the guest's */
+      break;
+    }
+    post(w, REV_MOUSE, 0, 0, 0, mouse_buttons(SDL_GetMouseState(NULL, NULL)), NULL);
+    break;
+  case SDL_MOUSEBUTTONUP:
+    if (w->grabbed)
+      post(w, REV_MOUSE, 0, 0, 0, mouse_buttons(SDL_GetMouseState(NULL, NULL)), NULL);
+    break;
+  case SDL_MOUSEMOTION:
+    if (w->grabbed)
+      post(w, REV_MOUSE, ev->motion.xrel, ev->motion.yrel, 0, mouse_buttons(ev->motion.state), NULL);
+    break;
+  case SDL_MOUSEWHEEL:
+    if (w->grabbed)
+      post(w, REV_MOUSE, 0, 0, -ev->wheel.y, mouse_buttons(SDL_GetMouseState(NULL, NULL)), NULL);
+    break;
+  case SDL_WINDOWEVENT:
+    if (ev->window.event == SDL_WINDOWEVENT_FOCUS_LOST) {
+      post(w, REV_RELEASE_KEYS, 0, 0, 0, 0, NULL);
+      if (w->grabbed)
+        set_grab(w, false);
+    }
+    break;
+  case SDL_DROPFILE:
+    post(w, REV_CHANGE, -1, 0, 0, 0, ev->drop.file);
+    SDL_free(ev->drop.file);
+    break;
+  default: break;
+  }
+}
+
+static void default_state_path(Win *w) {
+  if (w->o->state_file) {
+    snprintf(w->state_path, sizeof w->state_path, "%s", w->o->state_file);
+    return;
+  }
+  const MachineConfig *c = &w->r->m->cfg;
+  static const int order[] = {PC_HDA, PC_CDROM, PC_FDA, PC_HDB, PC_FDB};
+  for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+    if (c->images[order[i]]) {
+      snprintf(w->state_path, sizeof w->state_path, "%s.x86state", c->images[order[i]]);
+      return;
+    }
+  snprintf(w->state_path, sizeof w->state_path, "x86vm.x86state");
+}
+
+MachineStop sdl_run(Runner *r, const Options *o) {
+  static Win win;
+  Win *w = &win;
+  memset(w, 0, sizeof *w);
+  w->r = r;
+  w->o = o;
+  w->integer_scale = true;
+  default_state_path(w);
+  if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+    snprintf(r->error, sizeof r->error, "cannot open a window: %s", SDL_GetError());
+    return MSTOP_HOST_ERROR;
+  }
+  size_t fb = (size_t)VGA_MAX_WIDTH * VGA_MAX_HEIGHT;
+  w->emu_buf = calloc(fb, 4);
+  w->sh.buf = calloc(fb, 4);
+  w->ui_buf = calloc(fb, 4);
+  w->sh.lock = SDL_CreateMutex();
+  w->wake_event = SDL_RegisterEvents(1);
+  int scale = o->scale ? (int)o->scale : 1;
+  w->win = SDL_CreateWindow("x86vm", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, 720 * scale,
+                            400 * scale, SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI |
+                                             (o->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0));
+  w->fullscreen = o->fullscreen;
+  if (w->win)
+    w->ren = SDL_CreateRenderer(w->win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+  if (w->win && !w->ren)
+    w->ren = SDL_CreateRenderer(w->win, -1, SDL_RENDERER_SOFTWARE);
+  MachineStop result = MSTOP_HOST_ERROR;
+  if (!w->emu_buf || !w->sh.buf || !w->ui_buf || !w->sh.lock || w->wake_event == (Uint32)-1 || !w->win ||
+      !w->ren) {
+    snprintf(r->error, sizeof r->error, "cannot open a window: %s", SDL_GetError());
+    goto out;
+  }
+  make_help(w);
+  if (!o->no_audio && SDL_InitSubSystem(SDL_INIT_AUDIO) == 0) {
+    SDL_AudioSpec want = {.freq = AUDIO_RATE, .format = AUDIO_S16SYS, .channels = 1, .samples = 1024}, have;
+    w->samples = calloc(AUDIO_MAX_QUEUED, sizeof(int16_t));
+    w->audio = w->samples ? SDL_OpenAudioDevice(NULL, 0, &want, &have, 0) : 0;
+    if (w->audio)
+      SDL_PauseAudioDevice(w->audio, 0);
+    else
+      fprintf(stderr, "x86vm: no sound: %s\n", SDL_GetError());
+  }
+  SDL_EventState(SDL_DROPFILE, SDL_ENABLE);
+  r->on_frame = on_frame;
+  r->frame_opaque = w;
+  r->frame_ns = FRAME_NS;
+  SDL_Thread *th = SDL_CreateThread(emu_main, "x86vm-cpu", w);
+  if (!th) {
+    snprintf(r->error, sizeof r->error, "cannot start the emulation thread: %s", SDL_GetError());
+    goto out;
+  }
+  Uint32 last_title = 0;
+  while (!w->done) {
+    SDL_Event ev;
+    bool redraw = false;
+    if (SDL_WaitEventTimeout(&ev, 250)) {
+      do {
+        if (ev.type != w->wake_event)
+          handle(w, &ev);
+        if (ev.type == SDL_WINDOWEVENT || (ev.type == SDL_KEYDOWN && w->show_help) ||
+            (ev.type == SDL_KEYDOWN && (ev.key.keysym.mod & KMOD_CTRL) && (ev.key.keysym.mod & KMOD_ALT)))
+          redraw = true;
+      } while (SDL_PollEvent(&ev));
+    }
+    redraw |= take_frame(w);
+    if (redraw)
+      present(w);
+    Uint32 now = SDL_GetTicks();
+    if (now - last_title >= 500) {
+      update_title(w);
+      last_title = now;
+    }
+  }
+  SDL_WaitThread(th, NULL);
+  if (take_frame(w))
+    present(w);
+  result = w->result;
+out:
+  if (w->audio)
+    SDL_CloseAudioDevice(w->audio);
+  free(w->samples);
+  r->on_frame = NULL;
+  r->frame_ns = 0;
+  if (w->help_tex)
+    SDL_DestroyTexture(w->help_tex);
+  if (w->tex)
+    SDL_DestroyTexture(w->tex);
+  if (w->ren)
+    SDL_DestroyRenderer(w->ren);
+  if (w->win)
+    SDL_DestroyWindow(w->win);
+  if (w->sh.lock)
+    SDL_DestroyMutex(w->sh.lock);
+  free(w->emu_buf);
+  free(w->sh.buf);
+  free(w->ui_buf);
+  SDL_Quit();
+  return result;
+}
+#endif

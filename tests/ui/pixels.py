@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""pixels.py - pictures for the window tests, standard library only.
+
+  pixels.py topng IN.xwd OUT.png          a window grab (xwd -silent) as PNG
+  pixels.py compare A B [--crop]          A, B: PNG or XWD; exit 0 if the pixels
+                                          are equal (--crop: compare B's centre
+                                          region of A's size, for a window larger
+                                          than the guest screen)
+  pixels.py stats A                       size and number of distinct colours
+
+PNG: 8-bit RGB or RGBA, non-interlaced (what x86vm's --screenshot writes).
+XWD: ZPixmap, 24/32 bits per pixel, as Xvfb's xwd writes.
+"""
+import struct
+import sys
+import zlib
+
+
+def read_png(path):
+    data = open(path, "rb").read()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("%s: not a PNG" % path)
+    pos, idat, w = 8, b"", 0
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            if depth != 8 or ctype not in (2, 6) or interlace:
+                raise ValueError("%s: unsupported PNG format" % path)
+            bpp = 3 if ctype == 2 else 4
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw = zlib.decompress(idat)
+    stride = w * bpp
+    rows, prev = [], bytearray(stride)
+    for y in range(h):
+        f = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + b) & 255
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append([(line[x * bpp] << 16) | (line[x * bpp + 1] << 8) | line[x * bpp + 2] for x in range(w)])
+        prev = line
+    return w, h, rows
+
+
+def read_xwd(path):
+    data = open(path, "rb").read()
+    hdr = struct.unpack(">25I", data[:100])
+    hsize, _, fmt, depth, w, h = hdr[0], hdr[1], hdr[2], hdr[3], hdr[4], hdr[5]
+    byte_order, bpp, bpl, ncolors = hdr[7], hdr[11], hdr[12], hdr[19]
+    if fmt != 2 or bpp not in (24, 32):
+        raise ValueError("%s: unsupported XWD format" % path)
+    off = hsize + ncolors * 12
+    step = bpp // 8
+    rows = []
+    for y in range(h):
+        base = off + y * bpl
+        row = []
+        for x in range(w):
+            p = data[base + x * step:base + x * step + step]
+            v = int.from_bytes(p, "little" if byte_order == 0 else "big")
+            row.append(v & 0xffffff)
+        rows.append(row)
+    return w, h, rows
+
+
+def read_any(path):
+    with open(path, "rb") as f:
+        magic = f.read(8)
+    return read_png(path) if magic == b"\x89PNG\r\n\x1a\n" else read_xwd(path)
+
+
+def write_png(path, w, h, rows):
+    raw = b"".join(b"\0" + b"".join(struct.pack(">I", p)[1:] for p in r) for r in rows)
+    def chunk(k, b):
+        return struct.pack(">I", len(b)) + k + b + struct.pack(">I", zlib.crc32(k + b) & 0xffffffff)
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
+
+
+def main():
+    a = sys.argv[1:]
+    if len(a) >= 3 and a[0] == "topng":
+        w, h, rows = read_any(a[1])
+        write_png(a[2], w, h, rows)
+    elif len(a) >= 3 and a[0] == "compare":
+        wa, ha, ra = read_any(a[1])
+        wb, hb, rb = read_any(a[2])
+        if "--crop" in a and (wb, hb) != (wa, ha):
+            x0, y0 = (wb - wa) // 2, (hb - ha) // 2
+            if x0 < 0 or y0 < 0:
+                print("FAIL: %s is %dx%d, smaller than %s (%dx%d)" % (a[2], wb, hb, a[1], wa, ha))
+                sys.exit(1)
+            rb = [r[x0:x0 + wa] for r in rb[y0:y0 + ha]]
+            wb, hb = wa, ha
+        if (wa, ha) != (wb, hb):
+            print("FAIL: sizes differ: %dx%d vs %dx%d" % (wa, ha, wb, hb))
+            sys.exit(1)
+        diff = [(x, y) for y in range(ha) for x in range(wa) if ra[y][x] != rb[y][x]]
+        if diff:
+            x, y = diff[0]
+            print("FAIL: %d of %d pixels differ; first at (%d,%d): %06x vs %06x"
+                  % (len(diff), wa * ha, x, y, ra[y][x], rb[y][x]))
+            sys.exit(1)
+        print("equal: %dx%d, %d colours" % (wa, ha, len({p for r in ra for p in r})))
+    elif len(a) >= 2 and a[0] == "stats":
+        w, h, rows = read_any(a[1])
+        print("%dx%d %d colours" % (w, h, len({p for r in rows for p in r})))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+#!/bin/sh
+# test_window.sh — the SDL2 window as a person uses it, under Xvfb, driven
+# by xdotool:
+#  1. every key of a 105-key keyboard pressed in the window reaches a guest
+#     (kbd_guest.img) as the published scan code set 1 bytes;
+#  2. the window's pixels equal the guest screen: the default guest paused
+#     with Ctrl+Alt+P, the window grabbed with xwd, compared with the PNG the
+#     Ctrl+Alt+N screenshot key writes;
+#  3. Ctrl+Alt+Q switches the machine off: status 0, "powered off".
+# Usage: test_window.sh path/to/x86vm path/to/kbd_guest.img path/to/roms
+# Skips (77) without Xvfb, xdotool or xwd.
+X86VM=$1
+KBD_IMG=$2
+ROMS=$3
+HERE=$(cd "$(dirname "$0")" && pwd)
+for tool in Xvfb xdotool xwd; do
+  command -v $tool >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
+done
+T=$(mktemp -d /tmp/x86vm-win-XXXXXX)
+XPID=
+cleanup() { [ -n "$XPID" ] && kill $XPID 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+# A private X server on a free display number.
+Xvfb -displayfd 3 -screen 0 1600x1200x24 -nolisten tcp 3>"$T/dpy" 2>"$T/xvfb.log" &
+XPID=$!
+i=0
+while [ ! -s "$T/dpy" ]; do
+  i=$((i + 1)); [ $i -gt 100 ] && { echo "SKIP: Xvfb did not start"; cat "$T/xvfb.log"; exit 77; }
+  sleep 0.1
+done
+DISPLAY=:$(cat "$T/dpy")
+export DISPLAY
+unset WAYLAND_DISPLAY
+export SDL_AUDIODRIVER=dummy
+fail=0
+n=0
+check() { # check NAME CONDITION-EXIT-STATUS
+  n=$((n + 1))
+  if [ "$2" != 0 ]; then echo "FAIL: $1"; fail=$((fail + 1)); fi
+}
+# wait_for FILE STRING [tenths]: until FILE contains STRING.
+wait_for() {
+  i=0
+  while ! grep -q "$2" "$1" 2>/dev/null; do
+    i=$((i + 1)); [ $i -gt "${3:-300}" ] && return 1
+    sleep 0.1
+  done
+}
+# The x86vm window (the newest one), focused with the pointer over it.
+window() {
+  i=0
+  while :; do
+    WID=$(xdotool search --name '^x86vm' 2>/dev/null | tail -n 1)
+    [ -n "$WID" ] && break
+    i=$((i + 1)); [ $i -gt 100 ] && return 1
+    sleep 0.1
+  done
+  xdotool mousemove --window "$WID" 5 5 windowfocus "$WID"
+  sleep 0.3
+}
+
+# 1. Every key, pressed and released in the window, as X key codes.
+"$X86VM" "$KBD_IMG" --serial "file:$T/kbd.out" --timeout 120 </dev/null >/dev/null 2>"$T/kbd.err" &
+VM=$!
+wait_for "$T/kbd.out" KBD-READY && window
+# (xdotool reads a one-digit argument as a keysym: Escape is the one such code)
+for c in $(python3 "$HERE/keys_set1.py" xkeycodes); do
+  [ "$c" -lt 10 ] && c=Escape
+  xdotool key "$c"
+done
+wait_for "$T/kbd.out" "$(python3 "$HERE/keys_set1.py" last) " 100
+python3 "$HERE/keys_set1.py" check "$T/kbd.out" >"$T/kbd.check"
+check "window keyboard: $(cat "$T/kbd.check")" $?
+xdotool key ctrl+alt+q
+wait $VM
+
+# 2. Paused, the window shows exactly the guest screen.
+(cd "$T" && "$X86VM" --fda "$ROMS/default-guest.img" --serial "file:$T/dg.out" --timeout 120 </dev/null \
+  >/dev/null 2>"$T/dg.err") &
+VM=$!
+wait_for "$T/dg.out" "default guest ready" && window
+xdotool key ctrl+alt+p
+sleep 1
+check "title says paused" $(xdotool getwindowname "$WID" | grep -q "paused"; echo $?)
+xdotool key ctrl+alt+n
+i=0
+while [ -z "$(ls "$T"/x86vm-*.png 2>/dev/null)" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+xwd -silent -id "$WID" >"$T/window.xwd"
+shot=$(ls "$T"/x86vm-*.png 2>/dev/null | head -n 1)
+check "Ctrl+Alt+N wrote a screenshot" $([ -n "$shot" ]; echo $?)
+python3 "$HERE/pixels.py" compare "$shot" "$T/window.xwd" --crop >"$T/cmp.txt" 2>&1
+check "window pixels = screenshot: $(cat "$T/cmp.txt")" $?
+xdotool key ctrl+alt+q
+wait $VM
+st=$?
+check "Ctrl+Alt+Q: status $st, want 0" $([ $st = 0 ]; echo $?)
+check "Ctrl+Alt+Q: powered off" $(tail -n 1 "$T/dg.err" | grep -q "^x86vm: powered off;"; echo $?)
+
+echo "$((n - fail))/$n window checks passed"
+[ "$fail" = 0 ] || { for f in kbd.err dg.err; do echo "--- $f"; cat "$T/$f"; done; exit 1; }
