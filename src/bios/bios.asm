@@ -57,6 +57,8 @@ ivt_init_table:
         dw 0x19, int19_handler
         dw 0x1A, int1a_handler
         dw 0x1E, fd_dpt
+        dw 0x1F, vga_font_8x8 + 128 * 8   ; 8x8 graphics characters 80h-FFh
+        dw 0x43, vga_font_8x8             ; 8x8 graphics characters 00h-7Fh
         dw 0x70, int70_handler
         dw 0x71, irq_slave_default
         dw 0x72, irq_slave_default

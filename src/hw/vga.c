@@ -24,6 +24,7 @@ enum {
   CR_HDE = 0x01, CR_OVERFLOW = 0x07, CR_MAXSCAN = 0x09, CR_CUR_START = 0x0a, CR_CUR_END = 0x0b,
   CR_START_HI = 0x0c, CR_START_LO = 0x0d, CR_CUR_HI = 0x0e, CR_CUR_LO = 0x0f, CR_VRS = 0x10,
   CR_VRE = 0x11, CR_VDE = 0x12, CR_OFFSET = 0x13, CR_UNDERLINE = 0x14, CR_MODE = 0x17,
+  CR_LINE_COMPARE = 0x18,
 };
 
 /* Text mode 03h register values (IBM VGA BIOS tables, as documented). */
@@ -97,7 +98,11 @@ void vga_reset(void *opaque) {
   v->vbe[VBE_DISPI_XRES] = 640;
   v->vbe[VBE_DISPI_YRES] = 480;
   v->vbe[VBE_DISPI_BPP] = 8;
-  if (v->lfb) {
+  if (v->lfb && v->lfb_pristine) { /* only the pages written since creation: the rest stays untouched */
+    for (uint32_t p = 0; p < v->lfb_size >> 12; p++)
+      if (v->lfb_dirty[p])
+        memset(v->lfb + (p << 12), 0, 4096);
+  } else if (v->lfb) {
     memset(v->lfb, 0, v->lfb_size);
     memset(v->lfb_dirty, 1, v->lfb_size >> 12);
   }
@@ -286,9 +291,10 @@ static void vbe_write_enable(Vga *v, uint16_t val) {
       v->vbe[VBE_DISPI_X_OFFSET] = v->vbe[VBE_DISPI_Y_OFFSET] = 0;
       v->vbe[VBE_DISPI_BANK] = 0;
       vbe_set_virt_height(v);
-      if (!(val & VBE_DISPI_NOCLEARMEM)) {
-        memset(v->lfb, 0, v->lfb_size);
-        memset(v->lfb_dirty, 1, v->lfb_size >> 12);
+      if (!(val & VBE_DISPI_NOCLEARMEM)) { /* the frame, as QEMU does */
+        uint32_t n = vbe_line_bytes(v) * v->vbe[VBE_DISPI_YRES];
+        memset(v->lfb, 0, n);
+        memset(v->lfb_dirty, 1, (n + 4095) >> 12);
       }
     }
   }
@@ -661,6 +667,8 @@ typedef struct Geom {
   uint32_t apal[16];        /* attribute palette through the DAC */
   uint32_t start, stride;   /* CRTC start address and offset (address counter units) */
   int shift;                /* address counter -> plane offset */
+  int split_y;              /* first line after the line compare (from address 0), or h */
+  int pan, split_pan;       /* pixel panning above and below the split (graphics) */
   /* text */
   int cols, rows, cw, chh;
   uint32_t font_base[2];    /* plane 2 offsets of character maps A and B */
@@ -721,11 +729,23 @@ static int blink_phase(const Vga *v) {
 
 static int clampi(int x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : x; }
 
-static void geometry(const Vga *v, Geom *g) {
+/* The frame's kind and size; with lines, also what drawing lines needs. */
+/* Line compare (CRTC 18h, bit 8 in 07h bit 4, bit 9 in 09h bit 6): the
+ * scan lines after it show video memory from address 0.  per = scan lines
+ * an output line stands for (before double scanning). */
+static void split_screen(const Vga *v, Geom *g, int per) {
+  int lc = v->crtc[CR_LINE_COMPARE] | (v->crtc[CR_OVERFLOW] & 0x10) << 4 |
+           (v->crtc[CR_MAXSCAN] & 0x40) << 3;
+  if (v->crtc[CR_MAXSCAN] & 0x80)
+    per *= 2;
+  g->split_y = clampi((lc + per) / per, 0, g->h);
+}
+
+static void geometry(const Vga *v, Geom *g, bool lines) {
   memset(g, 0, sizeof(*g));
-  for (int i = 0; i < 256; i++)
+  for (int i = 0; lines && i < 256; i++)
     g->pal[i] = dac_entry(v, (uint8_t)(i & v->pel_mask));
-  for (int i = 0; i < 16; i++)
+  for (int i = 0; lines && i < 16; i++)
     g->apal[i] = g->pal[attr_index(v, (uint8_t)i)];
   g->start = (uint32_t)v->crtc[CR_START_HI] << 8 | v->crtc[CR_START_LO];
   g->stride = (uint32_t)v->crtc[CR_OFFSET] * 2;
@@ -752,9 +772,9 @@ static void geometry(const Vga *v, Geom *g) {
     uint8_t cs = v->seq[SEQ_CHARMAP];
     g->font_base[0] = charmap_base((uint8_t)(((cs >> 5) & 1) << 2 | ((cs >> 2) & 3)));
     g->font_base[1] = charmap_base((uint8_t)(((cs >> 4) & 1) << 2 | (cs & 3)));
-    g->font_empty[0] = font_empty(v, g->font_base[0]);
+    g->font_empty[0] = lines && font_empty(v, g->font_base[0]);
     g->font_empty[1] = g->font_base[1] == g->font_base[0] ? g->font_empty[0]
-                                                            : font_empty(v, g->font_base[1]);
+                                                            : lines && font_empty(v, g->font_base[1]);
     g->blink = v->attr[AC_MODE] & 0x08;
     g->lge = v->attr[AC_MODE] & 0x04;
     g->phase = blink_phase(v);
@@ -764,27 +784,38 @@ static void geometry(const Vga *v, Geom *g) {
       g->cur_e = g->chh - 1;
     bool on = !(v->crtc[CR_CUR_START] & 0x20) && g->cur_s <= g->cur_e && !(g->phase & 1);
     g->cursor = on ? ((uint32_t)v->crtc[CR_CUR_HI] << 8 | v->crtc[CR_CUR_LO]) : ~0u;
+    split_screen(v, g, 1);
     return;
   }
   bool c256 = v->attr[AC_MODE] & 0x40;
   g->kind = c256 ? RK_256 : (v->gc[GC_MODE] & 0x20) ? RK_CGA4 : RK_PLANAR;
   g->cga_banks = !(v->crtc[CR_MODE] & 0x01);
-  int lines = vertical_display_end(v);
+  int scan_lines = vertical_display_end(v);
   if (v->crtc[CR_MAXSCAN] & 0x80)
-    lines /= 2;
+    scan_lines /= 2;
   g->scans = (v->crtc[CR_MAXSCAN] & 0x1f) + 1;
-  g->h = clampi(g->cga_banks ? lines : lines / g->scans, 1, VGA_MAX_HEIGHT);
+  g->h = clampi(g->cga_banks ? scan_lines : scan_lines / g->scans, 1, VGA_MAX_HEIGHT);
   int w = (v->crtc[CR_HDE] + 1) * 8;
   g->w = clampi(c256 ? w / 2 : w, 1, VGA_MAX_WIDTH);
   g->plane_en = v->attr[AC_PLANE_EN] & 0x0f;
+  split_screen(v, g, g->cga_banks ? 1 : g->scans);
+  /* Pixel panning: 0-7 pixels, in 256-colour modes counted in half pixels. */
+  int pan = v->attr[AC_PAN] & 0x0f;
+  g->pan = g->kind == RK_CGA4 || pan > 7 ? 0 : c256 ? pan >> 1 : pan;
+  g->split_pan = (v->attr[AC_MODE] & 0x20) ? 0 : g->pan;
 }
 
 static void render_text_line(const Vga *v, const Geom *g, int y, uint32_t *out) {
   const uint8_t *builtin = vga_builtin_font();
+  uint32_t start = g->start;
+  if (y >= g->split_y) { /* below the split: from address 0, row scan 0 */
+    y -= g->split_y;
+    start = 0;
+  }
   int row = y / g->chh, sl = y % g->chh;
   const uint8_t *font = v->vram + 2 * VGA_PLANE_SIZE;
   for (int c = 0; c < g->cols; c++) {
-    uint32_t ctr = g->start + (uint32_t)row * g->stride + (uint32_t)c;
+    uint32_t ctr = start + (uint32_t)row * g->stride + (uint32_t)c;
     uint32_t off = (ctr << g->shift) & (VGA_PLANE_SIZE - 1);
     uint8_t ch = v->vram[off], at = v->vram[VGA_PLANE_SIZE + off];
     uint8_t fg = at & 0x0f, bg = at >> 4;
@@ -821,23 +852,31 @@ static void render_text_line(const Vga *v, const Geom *g, int y, uint32_t *out) 
  * row scan counter's bit 0 selects the odd 8 KiB bank, so each scan line of
  * a character row is its own pixel line. */
 static void render_graphics_line(const Vga *v, const Geom *g, int y, uint32_t *row) {
+  uint32_t start = g->start;
+  int pan = g->pan;
+  if (y >= g->split_y) { /* below the split: from address 0 */
+    y -= g->split_y;
+    start = 0;
+    pan = g->split_pan;
+  }
   int crow = g->cga_banks ? y / g->scans : y;
   uint32_t bank = g->cga_banks ? (uint32_t)(y % g->scans & 1) << 13 : 0;
-  uint32_t line = g->start + (uint32_t)crow * g->stride;
-  for (int x = 0; x < g->w; x++) {
+  uint32_t line = start + (uint32_t)crow * g->stride;
+  for (int px = 0; px < g->w; px++) {
+    int x = px + pan;
     uint32_t unit = g->kind == RK_256 ? (uint32_t)x / 4 : (uint32_t)x / 8;
     uint32_t off = (((line + unit) << g->shift) | bank) & (VGA_PLANE_SIZE - 1);
     if (g->kind == RK_256) {
-      row[x] = g->pal[v->vram[(x & 3) * VGA_PLANE_SIZE + off]];
+      row[px] = g->pal[v->vram[(x & 3) * VGA_PLANE_SIZE + off]];
     } else if (g->kind == RK_CGA4) { /* 2 bits per pixel: 4 pixels from plane 0, then 4 from plane 1 */
       uint8_t b = v->vram[((x >> 2) & 1) * VGA_PLANE_SIZE + off];
-      row[x] = g->apal[(b >> (6 - 2 * (x & 3))) & 3];
+      row[px] = g->apal[(b >> (6 - 2 * (x & 3))) & 3];
     } else {
       int bit = 7 - (x & 7);
       uint8_t c = 0;
       for (int p = 0; p < 4; p++)
         c |= (uint8_t)(((v->vram[p * VGA_PLANE_SIZE + off] >> bit) & 1) << p);
-      row[x] = g->apal[c & g->plane_en];
+      row[px] = g->apal[c & g->plane_en];
     }
   }
 }
@@ -892,14 +931,14 @@ static void render_line(const Vga *v, const Geom *g, int y, uint32_t *row) {
 
 void vga_render_size(const Vga *v, int *w, int *h) {
   Geom g;
-  geometry(v, &g);
+  geometry(v, &g, false);
   *w = g.w;
   *h = g.h;
 }
 
 void vga_render(Vga *v, uint32_t *rgb, int *w, int *h) {
   Geom g;
-  geometry(v, &g);
+  geometry(v, &g, true);
   for (int y = 0; y < g.h; y++)
     render_line(v, &g, y, rgb + (size_t)y * (size_t)g.w);
   *w = g.w;
@@ -930,11 +969,13 @@ static void vbe_dirty_lines(const Vga *v, const Geom *g, int *y0, int *y1) {
   *y1 = hi > g->h ? g->h : hi;
 }
 
-bool vga_render_dirty(Vga *v, uint32_t *px, int stride, int *pw, int *ph, VgaRect *d) {
+int vga_render_dirty_rects(Vga *v, uint32_t *px, int stride, int *pw, int *ph, VgaRect *d, int max) {
   Geom g;
-  geometry(v, &g);
+  geometry(v, &g, true);
   *pw = g.w;
   *ph = g.h;
+  if (max < 1)
+    return -1;
   bool full = !v->frame_valid || g.w != v->frame_w || g.h != v->frame_h || g.kind != v->frame_kind;
   int y0 = 0, y1 = g.h;
   if (!full) {
@@ -950,6 +991,7 @@ bool vga_render_dirty(Vga *v, uint32_t *px, int stride, int *pw, int *ph, VgaRec
   for (uint32_t p = 0; p < v->lfb_size >> 12; p++)
     any |= v->lfb_dirty[p];
   if (any) {
+    v->lfb_pristine = false; /* the map no longer lists every page written */
     memset(v->lfb_dirty, 0, v->lfb_size >> 12);
     if (v->mem)
       mem_rearm_dirty(v->mem);
@@ -971,7 +1013,7 @@ bool vga_render_dirty(Vga *v, uint32_t *px, int stride, int *pw, int *ph, VgaRec
         for (int y = 0; y < g.h; y++)
           render_line(v, &g, y, px + (size_t)y * (size_t)stride);
         *d = (VgaRect){0, 0, g.w, g.h};
-        return true;
+        return 1;
       }
     }
     v->frame_w = g.w;
@@ -984,9 +1026,11 @@ bool vga_render_dirty(Vga *v, uint32_t *px, int stride, int *pw, int *ph, VgaRec
       memcpy(px + (size_t)y * (size_t)stride, fr, sizeof(uint32_t) * (size_t)g.w);
     }
     *d = (VgaRect){0, 0, g.w, g.h};
-    return true;
+    return 1;
   }
-  int minx = g.w, maxx = -1, miny = g.h, maxy = -1;
+  /* Bands of adjacent changed lines, each with the span of its changes; past
+   * max, a line joins the last band (covering the lines between). */
+  int n = 0, last = -2;
   for (int y = y0; y < y1; y++) {
     uint32_t *fr = v->frame + (size_t)y * (size_t)g.w;
     render_line(v, &g, y, v->scratch);
@@ -998,21 +1042,24 @@ bool vga_render_dirty(Vga *v, uint32_t *px, int stride, int *pw, int *ph, VgaRec
     while (fr[b] == v->scratch[b])
       b--;
     memcpy(fr + a, v->scratch + a, sizeof(uint32_t) * (size_t)(b - a + 1));
-    if (a < minx)
-      minx = a;
-    if (b > maxx)
-      maxx = b;
-    if (y < miny)
-      miny = y;
-    maxy = y;
+    if (n == 0 || (y != last + 1 && n < max)) {
+      d[n++] = (VgaRect){a, y, b - a + 1, 1};
+    } else {
+      VgaRect *r = &d[n - 1];
+      int x0 = a < r->x ? a : r->x, x1 = b + 1 > r->x + r->w ? b + 1 : r->x + r->w;
+      *r = (VgaRect){x0, r->y, x1 - x0, y - r->y + 1};
+    }
+    last = y;
   }
-  if (maxy < 0)
-    return false;
-  *d = (VgaRect){minx, miny, maxx - minx + 1, maxy - miny + 1};
-  for (int y = miny; y <= maxy; y++)
-    memcpy(px + (size_t)y * (size_t)stride + minx, v->frame + (size_t)y * (size_t)g.w + minx,
-           sizeof(uint32_t) * (size_t)d->w);
-  return true;
+  for (int i = 0; i < n; i++)
+    for (int y = d[i].y; y < d[i].y + d[i].h; y++)
+      memcpy(px + (size_t)y * (size_t)stride + d[i].x, v->frame + (size_t)y * (size_t)g.w + d[i].x,
+             sizeof(uint32_t) * (size_t)d[i].w);
+  return n;
+}
+
+bool vga_render_dirty(Vga *v, uint32_t *px, int stride, int *w, int *h, VgaRect *dirty) {
+  return vga_render_dirty_rects(v, px, stride, w, h, dirty, 1) > 0;
 }
 
 int vga_screenshot_png(Vga *v, const char *path, char *err, size_t errlen) {
@@ -1049,6 +1096,7 @@ Vga *vga_new_mem(IoBus *bus, Mem *mem, Clock *clock, uint32_t mem_mib) {
     vga_free(v);
     return NULL;
   }
+  v->lfb_pristine = true;
   vga_reset(v);
   if (bus) {
     if (iobus_register_ex(bus, 0x3b4, 2, vga_io_read, vga_io_write, v, "vga", IOBUS_8BIT) ||
@@ -1187,6 +1235,7 @@ int vga_load(void *opaque, SaveReader *r) {
   if (save_get_table(r, "vga", vga_table(), v) < 0)
     return -1;
   memcpy(v->lfb, v->restore_lfb, v->lfb_size);
+  v->lfb_pristine = false;
   free(v->restore_lfb);
   v->restore_lfb = NULL;
   memset(v->lfb_dirty, 1, v->lfb_size >> 12);
@@ -1196,182 +1245,8 @@ int vga_load(void *opaque, SaveReader *r) {
   return 0;
 }
 
-/* ---- built-in font ----
- * ASCII 20h-7Eh drawn for this project on a 5x8 grid ('#' = ink; the last
- * row is for descenders), scaled to 8x16 (columns 1-5, each row doubled).
- * Box-drawing codes B3h-DAh are drawn from a segment table, blocks and
- * shades from rules; every other code is an outlined box. */
-static const char font_art[95][41] = {
-    "........................................", /*   */
-    "..#....#....#....#....#.........#.......", /* ! */
-    ".#.#..#.#...............................", /* " */
-    ".#.#..#.#.#####.#.#.#####.#.#..#.#......", /* # */
-    "..#...#####.#...###...#.#####...#.......", /* $ */
-    "##..###..#...#...#...#...#..###..##.....", /* % */
-    ".##..#..#.#.#...#...#.#.##..#..##.#.....", /* & */
-    "..#....#...#............................", /* ' */
-    "...#...#...#....#....#.....#.....#......", /* ( */
-    ".#.....#.....#....#....#...#...#........", /* ) */
-    ".......#..#.#.#.###.#.#.#..#............", /* * */
-    ".......#....#..#####..#....#............", /* + */
-    "...........................#....#...#...", /* , */
-    "...............#####....................", /* - */
-    "..........................##...##.......", /* . */
-    "....#....#...#...#...#...#....#.........", /* / */
-    ".###.#...##..###.#.###..##...#.###......", /* 0 */
-    "..#...##....#....#....#....#...###......", /* 1 */
-    ".###.#...#....#...#...#...#...#####.....", /* 2 */
-    "#####...#...#.....#.....##...#.###......", /* 3 */
-    "...#...##..#.#.#..#.#####...#....#......", /* 4 */
-    "######....####.....#....##...#.###......", /* 5 */
-    "..##..#...#....####.#...##...#.###......", /* 6 */
-    "#####....#...#...#...#....#....#........", /* 7 */
-    ".###.#...##...#.###.#...##...#.###......", /* 8 */
-    ".###.#...##...#.####....#...#..##.......", /* 9 */
-    "......##...##........##...##............", /* : */
-    "......##...##........##...##....#...#...", /* ; */
-    "...#...#...#...#.....#.....#.....#......", /* < */
-    "..........#####.....#####...............", /* = */
-    ".#.....#.....#.....#...#...#...#........", /* > */
-    ".###.#...#....#...#...#.........#.......", /* ? */
-    ".###.#...#....#.##.##.#.##.#.#.###......", /* @ */
-    ".###.#...##...#######...##...##...#.....", /* A */
-    "####.#...##...#####.#...##...#####......", /* B */
-    ".###.#...##....#....#....#...#.###......", /* C */
-    "###..#..#.#...##...##...##..#.###.......", /* D */
-    "######....#....####.#....#....#####.....", /* E */
-    "######....#....####.#....#....#.........", /* F */
-    ".###.#...##....#.####...##...#.####.....", /* G */
-    "#...##...##...#######...##...##...#.....", /* H */
-    ".###...#....#....#....#....#...###......", /* I */
-    "..###...#....#....#....#.#..#..##.......", /* J */
-    "#...##..#.#.#..##...#.#..#..#.#...#.....", /* K */
-    "#....#....#....#....#....#....#####.....", /* L */
-    "#...###.###.#.##.#.##...##...##...#.....", /* M */
-    "#...##...###..##.#.##..###...##...#.....", /* N */
-    ".###.#...##...##...##...##...#.###......", /* O */
-    "####.#...##...#####.#....#....#.........", /* P */
-    ".###.#...##...##...##.#.##..#..##.#.....", /* Q */
-    "####.#...##...#####.#.#..#..#.#...#.....", /* R */
-    ".#####....#.....###.....#....#####......", /* S */
-    "#####..#....#....#....#....#....#.......", /* T */
-    "#...##...##...##...##...##...#.###......", /* U */
-    "#...##...##...##...##...#.#.#...#.......", /* V */
-    "#...##...##...##.#.##.#.##.#.#.#.#......", /* W */
-    "#...##...#.#.#...#...#.#.#...##...#.....", /* X */
-    "#...##...#.#.#...#....#....#....#.......", /* Y */
-    "#####....#...#...#...#...#....#####.....", /* Z */
-    ".###..#....#....#....#....#....###......", /* [ */
-    "#....#.....#.....#.....#.....#....#.....", /* backslash */
-    ".###....#....#....#....#....#..###......", /* ] */
-    "..#...#.#.#...#.........................", /* ^ */
-    "...................................#####", /* _ */
-    ".#.....#.....#..........................", /* ` */
-    "...........###.....#.#####...#.####.....", /* a */
-    "#....#....#.##.##..##...##...#####......", /* b */
-    "...........###.#....#....#...#.###......", /* c */
-    "....#....#.##.##..###...##...#.####.....", /* d */
-    "...........###.#...#######.....###......", /* e */
-    "..##..#..#.#...###...#....#....#........", /* f */
-    "...........#####...##...#.####....#.###.", /* g */
-    "#....#....#.##.##..##...##...##...#.....", /* h */
-    "..#........##....#....#....#...###......", /* i */
-    "...#........##....#....#....#.#..#..##..", /* j */
-    "#....#....#..#.#.#..##...#.#..#..#......", /* k */
-    ".##....#....#....#....#....#...###......", /* l */
-    "..........##.#.#.#.##.#.##...##...#.....", /* m */
-    "..........#.##.##..##...##...##...#.....", /* n */
-    "...........###.#...##...##...#.###......", /* o */
-    "..........####.#...##...#####.#....#....", /* p */
-    "...........#####...##...#.####....#....#", /* q */
-    "..........#.##.##..##....#....#.........", /* r */
-    "...........#####.....###.....#####......", /* s */
-    ".#....#...###...#....#....#..#..##......", /* t */
-    "..........#...##...##...##..##.##.#.....", /* u */
-    "..........#...##...##...#.#.#...#.......", /* v */
-    "..........#...##...##.#.##.#.#.#.#......", /* w */
-    "..........#...#.#.#...#...#.#.#...#.....", /* x */
-    "..........#...##...##...#.####....#.###.", /* y */
-    "..........#####...#...#...#...#####.....", /* z */
-    "...#...#....#...#.....#....#.....#......", /* { */
-    "..#....#....#....#....#....#....#.......", /* | */
-    ".#.....#....#.....#...#....#...#........", /* } */
-    "...........#...#.#.#...#................", /* ~ */
-};
+/* ---- built-in font ---- */
 
-/* Box drawing B3h-DAh: up, down, left, right (0 none, 1 single, 2 double). */
-static const uint8_t box_segments[40][4] = {
-    {1, 1, 0, 0}, {1, 1, 1, 0}, {1, 1, 2, 0}, {2, 2, 1, 0}, {0, 2, 1, 0}, {0, 1, 2, 0},
-    {2, 2, 2, 0}, {2, 2, 0, 0}, {0, 2, 2, 0}, {2, 0, 2, 0}, {2, 0, 1, 0}, {1, 0, 2, 0},
-    {0, 1, 1, 0}, {1, 0, 0, 1}, {1, 0, 1, 1}, {0, 1, 1, 1}, {1, 1, 0, 1}, {0, 0, 1, 1},
-    {1, 1, 1, 1}, {1, 1, 0, 2}, {2, 2, 0, 1}, {2, 0, 0, 2}, {0, 2, 0, 2}, {2, 0, 2, 2},
-    {0, 2, 2, 2}, {2, 2, 0, 2}, {0, 0, 2, 2}, {2, 2, 2, 2}, {1, 0, 2, 2}, {2, 0, 1, 1},
-    {0, 1, 2, 2}, {0, 2, 1, 1}, {2, 0, 0, 1}, {1, 0, 0, 2}, {0, 1, 0, 2}, {0, 2, 0, 1},
-    {2, 2, 1, 1}, {1, 1, 2, 2}, {1, 0, 1, 0}, {0, 1, 0, 1},
-};
+#include "vga_font.h"
 
-static uint8_t builtin_font[256 * 16];
-static bool builtin_font_ready;
-
-static void draw_box_glyph(uint8_t *g, const uint8_t seg[4]) {
-  /* Vertical strokes at column 3 (single) or 2 and 4 (double); horizontal
-   * at row 7 (single) or rows 6 and 8 (double). */
-  for (int y = 0; y < 16; y++) {
-    int s = y <= 7 ? seg[0] : 0;
-    int s2 = y >= 7 ? seg[1] : 0;
-    int k = s > s2 ? s : s2;
-    if (k == 1)
-      g[y] |= 0x10;
-    else if (k == 2)
-      g[y] |= 0x28;
-  }
-  for (int side = 0; side < 2; side++) {
-    int k = seg[2 + side];
-    uint8_t bits = side == 0 ? 0xf0 : 0x1f; /* columns 0-3 or 3-7 */
-    if (k == 1)
-      g[7] |= bits;
-    else if (k == 2) {
-      g[6] |= bits;
-      g[8] |= bits;
-    }
-  }
-}
-
-const uint8_t *vga_builtin_font(void) {
-  if (builtin_font_ready)
-    return builtin_font;
-  for (int c = 0; c < 256; c++) {
-    uint8_t *g = builtin_font + c * 16;
-    memset(g, 0, 16);
-    if (c >= 0x20 && c <= 0x7e) {
-      const char *art = font_art[c - 0x20];
-      for (int r = 0; r < 8; r++) {
-        uint8_t bits = 0;
-        for (int x = 0; x < 5; x++)
-          if (art[r * 5 + x] == '#')
-            bits |= (uint8_t)(0x40 >> x);
-        g[2 * r] = g[2 * r + 1] = bits;
-      }
-    } else if (c >= 0xb3 && c <= 0xda) {
-      draw_box_glyph(g, box_segments[c - 0xb3]);
-    } else if (c >= 0xb0 && c <= 0xb2) { /* shades */
-      for (int y = 0; y < 16; y++)
-        g[y] = c == 0xb0 ? (y & 1 ? 0x22 : 0x88) : c == 0xb1 ? (y & 1 ? 0x55 : 0xaa)
-                                                            : (y & 1 ? 0xdd : 0x77);
-    } else if (c == 0xdb) {
-      memset(g, 0xff, 16);
-    } else if (c == 0xdc) {
-      memset(g + 8, 0xff, 8);
-    } else if (c == 0xdf) {
-      memset(g, 0xff, 8);
-    } else if (c == 0xdd || c == 0xde) {
-      memset(g, c == 0xdd ? 0xf0 : 0x0f, 16);
-    } else if (c != 0 && c != 0xff) { /* outlined box for everything else */
-      g[2] = g[13] = 0x7e;
-      for (int y = 3; y < 13; y++)
-        g[y] = 0x42;
-    }
-  }
-  builtin_font_ready = true;
-  return builtin_font;
-}
+const uint8_t *vga_builtin_font(void) { return vga_font_8x16; }

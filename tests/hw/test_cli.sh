@@ -39,6 +39,8 @@ expect 2 "--mem 0" --mem 0 --bios "$T/hlt.rom" --fda "$T/fd.img"
 expect 2 "--mem 12x" --mem 12x
 expect 2 "--mem 99999" --mem 99999
 expect 2 "needs an argument" --mem
+expect 2 "--vga-mem 0: want a size in MiB from 1 to 256" --vga-mem 0
+expect 2 "--vga-mem 257: want a size in MiB from 1 to 256" --vga-mem 257
 expect 2 "--jit-cache 0" --jit-cache 0
 expect 2 "--jit-cache 9x" --jit-cache 9x
 expect 2 "unknown engine" --engine foo
@@ -275,6 +277,8 @@ fi
 n=$((n + 1))
 [ -s "$T/s.snap" ] || { echo "FAIL: no snapshot written"; fail=$((fail + 1)); }
 expect 2 "use --mem 128" --bios "$T/spin.rom" --fda "$T/fd.img" --mem 64 --restore "$T/s.snap"
+expect 2 "video memory is 16 MiB in the snapshot, 8 MiB here (--vga-mem)" --bios "$T/spin.rom" --fda "$T/fd.img" \
+  --vga-mem 8 --restore "$T/s.snap"
 # The snapshot records its drives: other drives are refused; none given means its own.
 expect 2 "saved with --fda $(cd "$T" && pwd -P)/fd.img (give the same drives)" --bios "$T/spin.rom" --hda "$T/fd.img" --restore "$T/s.snap"
 n=$((n + 1))

@@ -3,10 +3,12 @@
  * through the ports and A0000h-BFFFFh: text with both character maps of a
  * loaded font, the 9th column rule, 40 columns, 50 rows, cursor shape and
  * blink, character blink and bright backgrounds, mode 12h, mode 13h and
- * mode X with a moved start address, the sizes vga_render_size reports;
- * and vga_render_dirty: the first frame whole, one byte -> a small
+ * mode X with a moved start address, split screen (line compare) and
+ * pixel panning with PPM in mode 12h, the sizes vga_render_size reports;
+ * and vga_render_dirty(_rects): the first frame whole, one byte -> a small
  * rectangle holding the changed pixels, nothing changed -> none, palette
- * and blink-phase changes, and a screen that equals vga_render's.
+ * and blink-phase changes, bands of changed lines up to a maximum, and a
+ * screen that equals vga_render's.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -333,7 +335,7 @@ START_TEST(test_mode13_sizes_and_dac8) {
 }
 END_TEST
 
-START_TEST(test_mode12_size) {
+static void set_mode12(void) {
   static const uint8_t s[5] = {0x03, 0x01, 0x0f, 0x00, 0x06};
   static const uint8_t c[25] = {0x5f, 0x4f, 0x50, 0x82, 0x54, 0x80, 0x0b, 0x3e, 0x00,
                                 0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xea, 0x8c,
@@ -342,6 +344,10 @@ START_TEST(test_mode12_size) {
   static const uint8_t a[21] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x14, 0x07, 0x38, 0x39, 0x3a,
                                 0x3b, 0x3c, 0x3d, 0x3e, 0x3f, 0x01, 0x00, 0x0f, 0x00, 0x00};
   load_regs(0xe3, s, c, g, a);
+}
+
+START_TEST(test_mode12_size) {
+  set_mode12();
   seq(2, 0x0c); /* planes 2 and 3: colour 12, light red */
   mem_write8(mem, 0xa0000 + 479 * 80 + 79, 0x01);
   int w, h;
@@ -350,6 +356,41 @@ START_TEST(test_mode12_size) {
   ck_assert_int_eq(h, 480);
   ck_assert_uint_eq(fb[479 * 640 + 639], 0xff5555);
   ck_assert_uint_eq(fb[479 * 640 + 638], 0);
+}
+END_TEST
+
+START_TEST(test_split_screen_and_panning) {
+  set_mode12();
+  seq(2, 0x0f);                     /* colour 15 */
+  mem_write8(mem, 0xa0000 + 0, 0x80);   /* address 0: the split's first pixel */
+  mem_write8(mem, 0xa0000 + 800, 0x90); /* 10 lines down: x 0 and 3 */
+  crtc(0x0c, 800 >> 8);
+  crtc(0x0d, 800 & 0xff);
+  crtc(0x18, 299 & 0xff); /* line compare 299: bit 8 in 07h bit 4 (set), bit 9 in 09h bit 6 */
+  crtc(0x09, 0x00);
+  int w, h;
+  vga_render(vga, fb, &w, &h);
+  ck_assert_int_eq(h, 480);
+  ck_assert_uint_eq(fb[0], 0xffffff);          /* start address 800 on top */
+  ck_assert_uint_eq(fb[3], 0xffffff);
+  ck_assert_uint_eq(fb[299 * 640], 0);
+  ck_assert_uint_eq(fb[300 * 640], 0xffffff);  /* address 0 after line 299 */
+  ck_assert_uint_eq(fb[310 * 640], 0xffffff);  /* and address 800 ten lines further */
+  /* Panning by 3 moves the upper part left; the lower part too, unless PPM. */
+  attr(0x13, 3);
+  vga_render(vga, fb, &w, &h);
+  ck_assert_uint_eq(fb[0], 0xffffff); /* x 3 */
+  ck_assert_uint_eq(fb[3], 0);
+  ck_assert_uint_eq(fb[300 * 640], 0);
+  attr(0x10, 0x21); /* graphics, pixel panning mode */
+  vga_render(vga, fb, &w, &h);
+  ck_assert_uint_eq(fb[0], 0xffffff);
+  ck_assert_uint_eq(fb[300 * 640], 0xffffff);
+  /* Line compare 3FFh (the power-on value): no split. */
+  crtc(0x09, 0x40);
+  crtc(0x18, 0xff);
+  vga_render(vga, fb, &w, &h);
+  ck_assert_uint_eq(fb[300 * 640], 0);
 }
 END_TEST
 
@@ -398,6 +439,38 @@ START_TEST(test_dirty_text) {
   ck_assert_int_eq(d.x, 45);
   ck_assert_int_eq(d.w, 9);
   ck_assert_int_le(d.h, 2);
+  check_same_as_render();
+}
+END_TEST
+
+START_TEST(test_dirty_rects_bands) {
+  crtc(0x0a, 0x20); /* no cursor */
+  int w, h;
+  VgaRect r[4];
+  ck_assert_int_eq(vga_render_dirty_rects(vga, fb, VGA_MAX_WIDTH, &w, &h, r, 0), -1);
+  ck_assert_int_eq(vga_render_dirty_rects(vga, fb, VGA_MAX_WIDTH, &w, &h, r, 4), 1); /* whole */
+  ck_assert_int_eq(vga_render_dirty_rects(vga, fb, VGA_MAX_WIDTH, &w, &h, r, 4), 0);
+  put_text(0, 2, "A", 0x07, 80);
+  put_text(20, 70, "B", 0x07, 80);
+  put_text(24, 0, "C", 0x07, 80);
+  ck_assert_int_eq(vga_render_dirty_rects(vga, fb, VGA_MAX_WIDTH, &w, &h, r, 4), 3);
+  for (int i = 0; i < 3; i++) { /* each band within its character cell */
+    static const int cx[3] = {2, 70, 0}, cy[3] = {0, 20, 24};
+    ck_assert_int_ge(r[i].x, cx[i] * 9);
+    ck_assert_int_le(r[i].x + r[i].w, cx[i] * 9 + 9);
+    ck_assert_int_ge(r[i].y, cy[i] * 16);
+    ck_assert_int_le(r[i].y + r[i].h, cy[i] * 16 + 16);
+  }
+  /* Two rectangles at most: the last two bands become one. */
+  put_text(0, 2, "a", 0x07, 80);
+  put_text(20, 70, "b", 0x07, 80);
+  put_text(24, 0, "c", 0x07, 80);
+  ck_assert_int_eq(vga_render_dirty_rects(vga, fb, VGA_MAX_WIDTH, &w, &h, r, 2), 2);
+  ck_assert_int_lt(r[0].y + r[0].h, 16 + 1);
+  ck_assert_int_le(r[1].x, 9);
+  ck_assert_int_ge(r[1].x + r[1].w, 70 * 9 + 1);
+  ck_assert_int_le(r[1].y, 20 * 16 + 15);
+  ck_assert_int_ge(r[1].y + r[1].h, 24 * 16 + 1);
   check_same_as_render();
 }
 END_TEST
@@ -483,7 +556,9 @@ int main(void) {
   tcase_add_test(tc, test_mode_x_and_start_address);
   tcase_add_test(tc, test_mode13_sizes_and_dac8);
   tcase_add_test(tc, test_mode12_size);
+  tcase_add_test(tc, test_split_screen_and_panning);
   tcase_add_test(tc, test_dirty_text);
+  tcase_add_test(tc, test_dirty_rects_bands);
   tcase_add_test(tc, test_dirty_mode13_and_palette);
   tcase_add_test(tc, test_dirty_vbe);
   suite_add_tcase(s, tc);

@@ -353,6 +353,25 @@ START_TEST(test_lfb_dirty_through_tlb) {
 }
 END_TEST
 
+/* Reset clears video memory: the pages written since creation while the
+ * dirty map still lists them all, everything once a render consumed it. */
+START_TEST(test_reset_clears_lfb) {
+  mem_write32(mem, VGA_LFB_ADDR + 0x123000, 0xdeadbeef);
+  vga_reset(vga);
+  ck_assert_uint_eq(mem_read32(mem, VGA_LFB_ADDR + 0x123000), 0);
+  set_mode(640, 480, 32, VBE_DISPI_LFB_ENABLED);
+  mem_write32(mem, VGA_LFB_ADDR + 0x456000, 0xcafef00d);
+  int w, h;
+  VgaRect d;
+  vga_render_dirty(vga, fb, 640, &w, &h, &d);
+  mem_write32(mem, VGA_LFB_ADDR + 0xfff000, 0x12345678);
+  vga_reset(vga);
+  ck_assert(!vga_vbe_enabled(vga));
+  ck_assert_uint_eq(mem_read32(mem, VGA_LFB_ADDR + 0x456000), 0);
+  ck_assert_uint_eq(mem_read32(mem, VGA_LFB_ADDR + 0xfff000), 0);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("vbe");
   TCase *tc = tcase_create("vbe");
@@ -366,6 +385,7 @@ int main(void) {
   tcase_add_test(tc, test_dispi_8bit_dac);
   tcase_add_test(tc, test_vbe_save_restore);
   tcase_add_test(tc, test_lfb_dirty_through_tlb);
+  tcase_add_test(tc, test_reset_clears_lfb);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
