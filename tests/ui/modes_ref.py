@@ -10,8 +10,9 @@ the guest's own DAC values); 6-bit DAC values widen to 8 bits as v<<2 | v>>4.
 The text modes restate the screen's characters and attributes and draw them
 with the BIOS font (src/bios/font.inc) as a VGA does: 9-dot cells whose 9th
 column repeats the 8th only for C0h-DFh, blink off (4-bit backgrounds), no
-cursor.  Mode 1's 8x8 glyphs are the guest's own squeeze of the 8x16 font
-(line k = lines 2k | 2k+1), what it does while our BIOS lacks AX=1112h.
+cursor.  Mode 1's 8x8 glyphs are the BIOS's 8x8 font, which int 10h AX=1112h
+loads (the guest falls back to squeezing the 8x16 font itself, and says so on
+COM1, only on a BIOS without that call).
 """
 import re
 import os
@@ -108,15 +109,21 @@ def mode7(x, y):
     return e5(x >> 5) << 16 | e6(y // 12) << 8 | (255 if (x ^ y) & 64 else 0)
 
 
-def bios_font():
+def bios_font(size="8x16"):
+    """The BIOS's font of that cell size (its vga_font_8xN table in font.inc)."""
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "bios", "font.inc")
-    glyphs = {}
+    rows = int(size.split("x")[1])
+    glyphs, inside = {}, False
     for line in open(path):
+        label = re.match(r"^(\w+):", line)
+        if label:
+            inside = label.group(1) == "vga_font_" + size
+            continue
         m = re.match(r"\s*db\s+(.*?)\s*;\s*([0-9A-Fa-f]{2})h", line)
-        if m:
+        if m and inside:
             glyphs[int(m.group(2), 16)] = [int(v, 16) for v in m.group(1).split(",")]
-    if sorted(glyphs) != list(range(256)) or any(len(g) != 16 for g in glyphs.values()):
-        sys.exit("modes_ref.py: cannot read 256 glyphs from %s" % path)
+    if sorted(glyphs) != list(range(256)) or any(len(g) != rows for g in glyphs.values()):
+        sys.exit("modes_ref.py: cannot read 256 %s glyphs from %s" % (size, path))
     return [glyphs[c] for c in range(256)]
 
 
@@ -190,7 +197,7 @@ def text0():
 
 
 def text1():
-    font = [[g[2 * k] | g[2 * k + 1] for k in range(8)] for g in bios_font()]
+    font = bios_font("8x8") # the BIOS's own 8x8 font (int 10h AX=1112h)
     s = Screen(80, 50)
     s.box(0, 0, 0xC9, 0xCD, 78, 0xBB, 0x0B)
     for r in range(1, 49):
