@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "frontend.h"
+#include "hostfile.h"
 #include "linuxboot.h"
 #include "log.h"
 #include "multiboot.h"
@@ -51,9 +52,11 @@ static void on_restore_flush(void *cpu) { jit_flush(cpu); }
 /* Does the file carry a Multiboot header in its first 8 KiB? */
 static bool is_multiboot(const char *path) {
   uint8_t buf[8192];
-  FILE *f = fopen(path, "rb");
+  char why[128];
+  uint64_t size;
+  FILE *f = hostfile_open(path, UINT64_MAX, &size, why, sizeof why);
   if (!f)
-    return false;
+    return false; /* the loader says why */
   size_t n = fread(buf, 1, sizeof(buf), f);
   fclose(f);
   return multiboot_find_header(buf, n) >= 0;

@@ -3,6 +3,7 @@
  * linuxboot.h).  Offsets below are those of the setup header and of
  * struct boot_params in Documentation/x86/boot.rst and zero-page.rst.
  */
+#include "hostfile.h"
 #include "linuxboot.h"
 #include "fwcfg.h"
 
@@ -38,21 +39,17 @@
 #define CAN_USE_HEAP 0x80
 
 uint8_t *boot_read_file(const char *path, size_t *len, const char *flag, char *err, size_t errlen) {
-  FILE *f = fopen(path, "rb");
+  char why[128];
+  uint64_t size;
+  /* Nothing a 32-bit guest could load is larger than 4 GiB. */
+  FILE *f = hostfile_open(path, 0xffffffffu, &size, why, sizeof why);
   if (!f) {
-    snprintf(err, errlen, "%s %s: %s", flag, path, strerror(errno));
+    snprintf(err, errlen, "%s %s: %s", flag, path, why);
     return NULL;
   }
-  if (fseek(f, 0, SEEK_END) != 0) {
-    snprintf(err, errlen, "%s %s: not a regular file", flag, path);
-    fclose(f);
-    return NULL;
-  }
-  long size = ftell(f);
-  rewind(f);
   uint8_t *buf = size > 0 ? malloc((size_t)size) : NULL;
   if (!buf || fread(buf, 1, (size_t)size, f) != (size_t)size) {
-    snprintf(err, errlen, "%s %s: %s", flag, path, size <= 0 ? "empty file" : "read error");
+    snprintf(err, errlen, "%s %s: %s", flag, path, size == 0 ? "empty file" : buf ? "read error" : "out of memory");
     free(buf);
     fclose(f);
     return NULL;

@@ -15,6 +15,7 @@
 #include "disk.h"
 #include "dma8237.h"
 #include "fdc.h"
+#include "hostfile.h"
 #include "cpu_state.h"
 #include "ide.h"
 #include "testdev.h"
@@ -117,24 +118,20 @@ static void com1_tx_hook(void *opaque, uint8_t b) {
 /* ---------------- set-up ---------------- */
 
 static int load_bios(Machine *m, const char *path, char *err, size_t errlen) {
-  FILE *f = fopen(path, "rb");
+  char why[128];
+  uint64_t size;
+  FILE *f = hostfile_open(path, UINT64_MAX, &size, why, sizeof why);
   if (!f) {
-    snprintf(err, errlen, "--bios %s: %s", path, strerror(errno));
+    snprintf(err, errlen, "--bios %s: %s", path, why);
     return -1;
   }
-  struct stat st;
-  if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-    snprintf(err, errlen, "--bios %s: not a regular file", path);
+  if (size == 0 || size > PC_BIOS_MAX) {
+    snprintf(err, errlen, "--bios %s: size %llu bytes (a ROM image must be 1 to %u bytes)", path,
+             (unsigned long long)size, PC_BIOS_MAX);
     fclose(f);
     return -1;
   }
-  if (st.st_size <= 0 || st.st_size > PC_BIOS_MAX) {
-    snprintf(err, errlen, "--bios %s: size %lld bytes (a ROM image must be 1 to %u bytes)", path,
-             (long long)st.st_size, PC_BIOS_MAX);
-    fclose(f);
-    return -1;
-  }
-  m->bios_size = (uint32_t)st.st_size;
+  m->bios_size = (uint32_t)size;
   m->bios = malloc(m->bios_size);
   if (!m->bios || fread(m->bios, 1, m->bios_size, f) != m->bios_size) {
     snprintf(err, errlen, "--bios %s: read error", path);
@@ -185,9 +182,11 @@ static int map_rom_hole(Machine *m) {
 
 /* A video BIOS: an option ROM (55h AAh, length in 512-byte blocks) for C0000h. */
 static int load_vga_bios(Machine *m, const char *path, char *err, size_t errlen) {
-  FILE *f = fopen(path, "rb");
+  char why[128];
+  uint64_t size;
+  FILE *f = hostfile_open(path, UINT64_MAX, &size, why, sizeof why);
   if (!f) {
-    snprintf(err, errlen, "--vga-bios %s: %s", path, strerror(errno));
+    snprintf(err, errlen, "--vga-bios %s: %s", path, why);
     return -1;
   }
   uint8_t *buf = malloc(0x10000 + 1);
@@ -560,6 +559,12 @@ int machine_classify_image(const char *path, char *err, size_t errlen) {
   }
   if (S_ISDIR(st.st_mode)) {
     snprintf(err, errlen, "%s: a directory, not a disk image", path);
+    return -1;
+  }
+  if (S_ISBLK(st.st_mode))
+    return PC_HDA; /* a whole host disk */
+  if (!S_ISREG(st.st_mode)) {
+    snprintf(err, errlen, "%s: not a disk image (a regular file or a block device)", path);
     return -1;
   }
   FILE *f = fopen(path, "rb");

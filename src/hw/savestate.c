@@ -2,6 +2,7 @@
  * savestate.c — serialising field tables and the chunked snapshot file
  * (format described in savestate.h).
  */
+#include "hostfile.h"
 #include "savestate.h"
 
 #include <errno.h>
@@ -368,28 +369,17 @@ SaveReader *save_reader_from_buffer(const void *data, size_t len, char *err, siz
 }
 
 SaveReader *save_reader_open(const char *path, char *err, size_t errlen) {
-  FILE *f = fopen(path, "rb");
+  char why[128];
+  uint64_t size;
+  /* RAM (3.5 GiB at most) and video memory, both compressed, and the rest. */
+  FILE *f = hostfile_open(path, 8ull << 30, &size, why, sizeof why);
   if (!f) {
-    snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    snprintf(err, errlen, "%s: %s", path, why);
     return NULL;
   }
-  size_t cap = 1 << 20, len = 0;
-  uint8_t *buf = malloc(cap);
-  while (buf) {
-    size_t n = fread(buf + len, 1, cap - len, f);
-    len += n;
-    if (len < cap)
-      break;
-    uint8_t *nb = realloc(buf, cap * 2);
-    if (!nb) {
-      free(buf);
-      buf = NULL;
-      break;
-    }
-    buf = nb;
-    cap *= 2;
-  }
-  bool rd_err = ferror(f);
+  size_t len = (size_t)size;
+  uint8_t *buf = malloc(len ? len : 1);
+  bool rd_err = buf && fread(buf, 1, len, f) != len;
   fclose(f);
   if (!buf || rd_err) {
     free(buf);

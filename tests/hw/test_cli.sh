@@ -207,6 +207,15 @@ printf 'fda\n' >"$T/vm/bad3.cfg"
 expect 2 "bad3.cfg:1: 'fda' needs a value" --config "$T/vm/bad3.cfg"
 expect 2 "--config $T/vm: not a machine file" --config "$T/vm"
 
+# Files that are not regular files are refused at once, never read without end.
+mkfifo "$T/fifo"
+expect 2 "--kernel $T/fifo: not a regular file" --bios "$T/hlt.rom" --kernel "$T/fifo"
+expect 2 "--bios $T/fifo: not a regular file" --bios "$T/fifo" --fda "$T/fd.img"
+expect 2 "$T/fifo: not a regular file" --bios "$T/hlt.rom" --fda "$T/fd.img" --restore "$T/fifo"
+expect 2 "--kernel $T: a directory" --bios "$T/hlt.rom" --kernel "$T"
+expect 2 "/dev/zero: not a regular file" --bios "$T/hlt.rom" --fda "$T/fd.img" --restore /dev/zero
+expect 2 "$T/fifo: not a disk image" --bios "$T/hlt.rom" "$T/fifo"
+
 # Diagnostics are off unless asked: an unclaimed port is logged with --log io
 # (or -v) only; the guest's port E9h output goes to stderr only with --debugcon.
 python3 -c "
