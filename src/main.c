@@ -254,28 +254,9 @@ int main(int argc, char **argv) {
   }
 
   /* End-of-run artefacts; a failure makes it a host error. */
-  if (screenshot) {
-#ifdef X86VM_HAVE_VGA
-    size_t n = strlen(screenshot);
-    int rc;
-    if (n > 4 && strcmp(screenshot + n - 4, ".txt") == 0) {
-      FILE *f = fopen(screenshot, "w");
-      rc = f ? vga_text_dump(m->vga, f) : -1;
-      if (f && fclose(f) != 0)
-        rc = -1;
-      snprintf(err, sizeof(err), "--screenshot %s: %s", screenshot,
-               f ? "not a text mode (use a .png name)" : strerror(errno));
-    } else {
-      rc = vga_screenshot_png(m->vga, screenshot, err, sizeof(err));
-    }
-#else
-    int rc = -1;
-    snprintf(err, sizeof(err), "--screenshot: no VGA in this build");
-#endif
-    if (rc < 0) {
-      snprintf(reason, sizeof(reason), "host error: %s", err);
-      status = EXIT_HOST;
-    }
+  if (screenshot && machine_screenshot(m, screenshot, err, sizeof(err)) < 0) {
+    snprintf(reason, sizeof(reason), "host error: --screenshot %s", err);
+    status = EXIT_HOST;
   }
   if (save && machine_save(m, save, err, sizeof(err)) < 0) {
     snprintf(reason, sizeof(reason), "host error: %s", err);

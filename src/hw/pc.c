@@ -625,6 +625,25 @@ int machine_change_media(Machine *m, int drive, const char *path, char *err, siz
   return 0;
 }
 
+int machine_screenshot(Machine *m, const char *path, char *err, size_t errlen) {
+#ifdef X86VM_HAVE_VGA
+  size_t n = strlen(path);
+  if (n > 4 && strcmp(path + n - 4, ".txt") == 0) {
+    FILE *f = fopen(path, "w");
+    int rc = f ? vga_text_dump(m->vga, f) : -1;
+    if (f && fclose(f) != 0)
+      rc = -1;
+    if (rc < 0)
+      snprintf(err, errlen, "%s: %s", path, f ? "not a text mode (use a .png name)" : strerror(errno));
+    return rc;
+  }
+  return vga_screenshot_png(m->vga, path, err, errlen);
+#else
+  snprintf(err, errlen, "%s: no VGA in this build", path);
+  return -1;
+#endif
+}
+
 /* ---------------- run loop ---------------- */
 
 void machine_request_stop(Machine *m) {

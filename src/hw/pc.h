@@ -160,6 +160,9 @@ int machine_classify_image(const char *path, char *err, size_t errlen);
 /* Insert (path) or eject (NULL) the medium of a floppy drive or the CD-ROM
  * drive while the machine runs. 0, or -1 with a message. */
 int machine_change_media(Machine *m, int drive, const char *path, char *err, size_t errlen);
+/* Save the screen: a text dump (UTF-8) if path ends in .txt, else PNG.
+ * 0, or -1 with a message naming the file. */
+int machine_screenshot(Machine *m, const char *path, char *err, size_t errlen);
 /* Pull what the host typed on COM1's backend into its receive FIFO. */
 void machine_poll_serial(Machine *m);
 /* Is the CPU halted with interrupts on (waiting for a timer or input)? */

@@ -175,7 +175,7 @@ void monitor_exec(Monitor *mon, const char *cmd) {
     if (!*arg)
       mon_printf(mon, "%s: want %s\n", s, ev.kind == REV_KEYS ? "keys, e.g. ctrl-alt-delete" : "a file name");
     else if (ev.kind == REV_KEYS && !strchr(arg, '<') && strlen(arg) > 1)
-      snprintf(ev.path, sizeof ev.path, "<%s>", arg); /* QEMU's form: one combo */
+      snprintf(ev.path, sizeof ev.path, "<%.1000s>", arg); /* QEMU's form: one combo */
     else
       snprintf(ev.path, sizeof ev.path, "%s", arg);
     if (*arg && runner_apply(mon->r, &ev, err, sizeof err) < 0)

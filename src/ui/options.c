@@ -23,7 +23,7 @@ enum {
   O_HEADLESS = 1, O_DISPLAY, O_FULLSCREEN, O_SCALE, O_NO_AUDIO, O_CPU, O_ENGINE, O_JIT_CACHE,
   O_JIT_STATS, O_JIT_DUMP, O_JIT_PERF_MAP, O_MEM, O_VGAMEM, O_BIOS, O_VGABIOS, O_FDA, O_FDB, O_HDA, O_HDB,
   O_CDROM, O_BOOT, O_KERNEL, O_INITRD, O_APPEND, O_SERIAL, O_SNAPSHOT, O_SAVE, O_RESTORE,
-  O_STATE_FILE, O_DET, O_NSPI, O_MONITOR, O_TIMEOUT, O_SCREENSHOT, O_EXPECT, O_SEND, O_SEND_KEYS, O_WAIT,
+  O_STATE_FILE, O_DET, O_NSPI, O_MONITOR, O_TIMEOUT, O_SCREENSHOT, O_EXPECT, O_SEND, O_SEND_KEYS, O_WAIT, O_SCREENDUMP,
   O_DEVICE, O_DEBUGCON, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION
 };
 
@@ -74,6 +74,7 @@ static const OptDef opts[] = {
     {"send", O_SEND, true, false, true},
     {"send-keys", O_SEND_KEYS, true, false, true},
     {"wait", O_WAIT, true, false, true},
+    {"screendump", O_SCREENDUMP, true, false, true},
     {"device", O_DEVICE, true, false, true},
     {"debugcon", O_DEBUGCON, true, false, true},
     {"log", O_LOG, true, false, true},
@@ -159,7 +160,8 @@ void options_usage(FILE *f) {
     "                        keyboard, <name> or <ctrl-alt-delete> for keys and combinations\n"
     "                        (QEMU's sendkey names: ret, esc, f1, up, kp_enter...), << for <\n"
     "  --wait SECONDS        then let SECONDS pass (virtual seconds with --deterministic);\n"
-    "                        a script whose last step is --expect or --wait ends the run\n"
+    "  --screendump FILE     then save the screen now (PNG, or a text dump if FILE ends in .txt)\n"
+    "                        a script whose last step is not a send ends the run\n"
     "                        --expect/--send/--send-keys/--wait may repeat and run in order\n"
     "  --screenshot FILE     at exit save the screen: PNG, or a text dump if FILE ends in .txt\n"
     "  --save FILE           at exit save the whole machine state to FILE\n"
@@ -392,11 +394,13 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
   case O_SEND:
   case O_SEND_KEYS:
   case O_WAIT:
+  case O_SCREENDUMP:
     if (o->nscript >= RUNNER_SCRIPT_MAX)
-      return bad("too many --expect/--send/--send-keys/--wait steps (at most %d)", RUNNER_SCRIPT_MAX);
+      return bad("too many --expect/--send/--send-keys/--wait/--screendump steps (at most %d)", RUNNER_SCRIPT_MAX);
     o->script[o->nscript].kind = d->id == O_EXPECT ? SCRIPT_EXPECT
                                  : d->id == O_SEND ? SCRIPT_SEND
                                  : d->id == O_WAIT ? SCRIPT_WAIT
+                                 : d->id == O_SCREENDUMP ? SCRIPT_SCREENDUMP
                                                    : SCRIPT_SEND_KEYS;
     o->script[o->nscript++].text = v;
     break;
@@ -517,7 +521,7 @@ static int read_config(Options *o, const char *path) {
       }
     }
     char spelled[300];
-    snprintf(spelled, sizeof spelled, "%s:%d: %s", path, lineno, name);
+    snprintf(spelled, sizeof spelled, "%.200s:%d: %.60s", path, lineno, name);
     rc = apply(o, d, spelled, v, false);
   }
   o->config_depth--;

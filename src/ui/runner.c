@@ -80,6 +80,16 @@ int runner_script_add(Runner *r, ScriptKind kind, const char *text, char *err, s
     return -1;
   }
   ScriptStep st = {kind, buf, 0, NULL, 0, 0};
+  if (kind == SCRIPT_SCREENDUMP) {
+    if (!*text) {
+      snprintf(err, errlen, "--screendump: want a file name");
+      free(buf);
+      return -1;
+    }
+    strcpy(buf, text);
+    r->script[r->nscript++] = st;
+    return 0;
+  }
   if (kind == SCRIPT_WAIT) {
     char *end;
     double secs = strtod(text, &end);
@@ -176,13 +186,24 @@ static void script_advance(Runner *r) {
   for (;;) {
     if (r->script_pos >= r->nscript) {
       ScriptKind last = r->nscript ? r->script[r->nscript - 1].kind : SCRIPT_SEND;
-      if (last == SCRIPT_EXPECT || last == SCRIPT_WAIT) { /* a script that ends in typing runs on */
+      if (last == SCRIPT_EXPECT || last == SCRIPT_WAIT || last == SCRIPT_SCREENDUMP) { /* a script that ends in typing runs on */
         r->script_done = true;
         machine_request_stop(r->m);
       }
       return;
     }
     ScriptStep *st = &r->script[r->script_pos];
+    if (st->kind == SCRIPT_SCREENDUMP) {
+      char err[600];
+      if (machine_screenshot(r->m, st->text, err, sizeof err) < 0) {
+        snprintf(r->error, sizeof r->error, "--screendump %.230s", err);
+        r->script_failed = true;
+        machine_request_stop(r->m);
+        return;
+      }
+      r->script_pos++;
+      continue;
+    }
     if (st->kind != SCRIPT_EXPECT) {
       uint64_t delay = st->kind == SCRIPT_WAIT ? st->wait_ns : st->kind == SCRIPT_SEND_KEYS ? KEY_EVENT_NS : SCRIPT_CHAR_NS;
       timer_mod(r->script_timer, clock_now(r->m->clock) + delay);
@@ -376,12 +397,7 @@ int runner_apply(Runner *r, const RunnerEvent *ev, char *err, size_t errlen) {
     mouse_event(m->kbc, ev->a, ev->b, ev->c, (unsigned)ev->d);
     return 0;
   case REV_SCREENSHOT:
-#ifdef X86VM_HAVE_VGA
-    return vga_screenshot_png(m->vga, ev->path, err, errlen);
-#else
-    snprintf(err, errlen, "no VGA in this build");
-    return -1;
-#endif
+    return machine_screenshot(m, ev->path, err, errlen);
   case REV_CHANGE:
   case REV_EJECT: {
     int drive = ev->a;
@@ -509,6 +525,8 @@ MachineStop runner_run(Runner *r, double timeout_sec) {
   for (;;) {
     if (m->exit_requested)
       return MSTOP_GUEST_EXIT;
+    if (r->script_failed)
+      return MSTOP_HOST_ERROR;
     if (r->script_done)
       return MSTOP_SCRIPT_DONE;
     if (r->timed_out)

@@ -34,7 +34,8 @@ typedef enum ScriptKind {
   SCRIPT_EXPECT,     /* wait for text on COM1 */
   SCRIPT_SEND,       /* type text on COM1 */
   SCRIPT_SEND_KEYS,  /* type on the PS/2 keyboard (keymap_send_keys syntax) */
-  SCRIPT_WAIT        /* let text seconds of virtual time pass */
+  SCRIPT_WAIT,       /* let text seconds of virtual time pass */
+  SCRIPT_SCREENDUMP  /* save the screen to text (PNG, or .txt) now */
 } ScriptKind;
 
 typedef struct ScriptStep {
@@ -83,6 +84,7 @@ typedef struct Runner {
   Timer *script_timer;          /* paces typed input on the virtual clock */
   bool script_done;             /* the last expect matched */
   bool script_started;
+  bool script_failed;           /* a --screendump could not be written (see error) */
   /* keys being typed (REV_KEYS, sendkey), paced on the virtual clock */
   struct KeyEvent *typing;
   size_t ntyping, typing_pos;
