@@ -23,7 +23,7 @@
 #endif
 
 #define SCRIPT_CHAR_NS 100000      /* typed input: one character per 100 us of virtual time */
-#define KEY_EVENT_NS 5000000ull    /* typed keys: a press or release per 5 ms of virtual time */
+#define KEY_POLL_NS 1000000ull     /* a --send-keys step checks every 1 ms whether it is typed */
 #define RUN_CHUNK_NS 10000000ull   /* virtual time per machine_run_for() call: 10 ms */
 #define IDLE_WAIT_MAX_NS 10000000ull /* re-check the host every 10 ms while idle */
 
@@ -148,20 +148,29 @@ static void script_timer_cb(void *opaque) {
     return;
   }
   bool keys = st->kind == SCRIPT_SEND_KEYS;
-  if (r->send_pos < st->len) {
-    if (keys) {
-      kbd_key_event(r->m->kbc, st->keys[r->send_pos].key, st->keys[r->send_pos].down);
-      r->send_pos++;
-    } else {
-      r->send_pos += machine_serial_input(r->m, (const uint8_t *)st->text + r->send_pos, 1);
+  if (keys) {
+    /* The keyboard types them as the guest reads them (kbd_type); the step
+     * ends when it has sent the last one. */
+    if (r->send_pos == 0) {
+      if (kbd_type(r->m->kbc, st->keys, st->nkeys) < 0) {
+        snprintf(r->error, sizeof r->error, "--send-keys: out of memory");
+        r->script_failed = true;
+        machine_request_stop(r->m);
+        return;
+      }
+      r->send_pos = 1;
     }
+    if (kbd_type_pending(r->m->kbc) == 0)
+      r->send_pos = st->len;
+  } else if (r->send_pos < st->len) {
+    r->send_pos += machine_serial_input(r->m, (const uint8_t *)st->text + r->send_pos, 1);
   }
   if (r->send_pos >= st->len) {
     r->script_pos++;
     r->send_pos = 0;
     script_advance(r);
   } else {
-    timer_mod(r->script_timer, clock_now(r->m->clock) + (keys ? KEY_EVENT_NS : SCRIPT_CHAR_NS));
+    timer_mod(r->script_timer, clock_now(r->m->clock) + (keys ? KEY_POLL_NS : SCRIPT_CHAR_NS));
   }
 }
 
@@ -205,7 +214,7 @@ static void script_advance(Runner *r) {
       continue;
     }
     if (st->kind != SCRIPT_EXPECT) {
-      uint64_t delay = st->kind == SCRIPT_WAIT ? st->wait_ns : st->kind == SCRIPT_SEND_KEYS ? KEY_EVENT_NS : SCRIPT_CHAR_NS;
+      uint64_t delay = st->kind == SCRIPT_WAIT ? st->wait_ns : st->kind == SCRIPT_SEND_KEYS ? KEY_POLL_NS : SCRIPT_CHAR_NS;
       timer_mod(r->script_timer, clock_now(r->m->clock) + delay);
       return;
     }
@@ -236,22 +245,8 @@ static void com1_observer(void *opaque, uint8_t b) {
 
 /* ---------------- typed keys ---------------- */
 
-static void typing_cb(void *opaque) {
-  Runner *r = opaque;
-  if (r->typing_pos < r->ntyping) {
-    kbd_key_event(r->m->kbc, r->typing[r->typing_pos].key, r->typing[r->typing_pos].down);
-    r->typing_pos++;
-  }
-  if (r->typing_pos < r->ntyping) {
-    timer_mod(r->typing_timer, clock_now(r->m->clock) + KEY_EVENT_NS);
-  } else {
-    free(r->typing);
-    r->typing = NULL;
-    r->ntyping = r->typing_pos = 0;
-  }
-}
-
-/* Queue a --send-keys string to type (after what is being typed). */
+/* Type a --send-keys string (after what is being typed): the keyboard
+ * sends each key as the guest reads the previous ones (kbd_type). */
 static int type_keys(Runner *r, const char *keys, char *err, size_t errlen) {
   size_t n;
   char kerr[200];
@@ -260,20 +255,11 @@ static int type_keys(Runner *r, const char *keys, char *err, size_t errlen) {
     snprintf(err, errlen, "%s", kerr);
     return -1;
   }
-  KeyEvent *all = realloc(r->typing, (r->ntyping + n) * sizeof *all);
-  if (!all) {
-    free(ev);
-    snprintf(err, errlen, "out of memory");
-    return -1;
-  }
-  memcpy(all + r->ntyping, ev, n * sizeof *ev);
+  int rc = kbd_type(r->m->kbc, ev, n);
   free(ev);
-  bool idle = r->ntyping == 0;
-  r->typing = all;
-  r->ntyping += n;
-  if (idle && n)
-    timer_mod(r->typing_timer, clock_now(r->m->clock) + KEY_EVENT_NS);
-  return 0;
+  if (rc < 0)
+    snprintf(err, errlen, "out of memory");
+  return rc;
 }
 
 /* ---------------- set-up ---------------- */
@@ -296,8 +282,7 @@ Runner *runner_new(Machine *m) {
   pthread_mutex_init(&r->qlock, NULL);
   r->timeout_timer = clock_timer_new(m->clock, timeout_cb, r);
   r->script_timer = clock_timer_new(m->clock, script_timer_cb, r);
-  r->typing_timer = clock_timer_new(m->clock, typing_cb, r);
-  if (!r->timeout_timer || !r->script_timer || !r->typing_timer) {
+  if (!r->timeout_timer || !r->script_timer) {
     runner_free(r);
     return NULL;
   }
@@ -313,8 +298,6 @@ void runner_free(Runner *r) {
     r->m->com1_observer = NULL;
   timer_del(r->timeout_timer);
   timer_del(r->script_timer);
-  timer_del(r->typing_timer);
-  free(r->typing);
   monitor_free(r->monitor);
   monitor_free(r->ui_monitor);
   for (int i = 0; i < r->nscript; i++) {

@@ -85,10 +85,6 @@ typedef struct Runner {
   bool script_done;             /* the last expect matched */
   bool script_started;
   bool script_failed;           /* a --screendump could not be written (see error) */
-  /* keys being typed (REV_KEYS, sendkey), paced on the virtual clock */
-  struct KeyEvent *typing;
-  size_t ntyping, typing_pos;
-  Timer *typing_timer;
   /* timeout */
   uint64_t timeout_ns;          /* virtual ns if deterministic, host ns otherwise; 0: none */
   uint64_t host_start_ns;       /* host time when runner_run started */
