@@ -1051,7 +1051,10 @@ int vga_render_dirty_rects(Vga *v, uint32_t *px, int stride, int *pw, int *ph, V
       continue;
     while (fr[b] == v->scratch[b])
       b--;
+    /* The changed span to the kept frame and the caller's pixels, from the
+     * line just drawn (still in cache). */
     memcpy(fr + a, v->scratch + a, sizeof(uint32_t) * (size_t)(b - a + 1));
+    memcpy(px + (size_t)y * (size_t)stride + a, v->scratch + a, sizeof(uint32_t) * (size_t)(b - a + 1));
     if (n == 0 || (y != last + 1 && n < max)) {
       d[n++] = (VgaRect){a, y, b - a + 1, 1};
     } else {
@@ -1061,10 +1064,8 @@ int vga_render_dirty_rects(Vga *v, uint32_t *px, int stride, int *pw, int *ph, V
     }
     last = y;
   }
-  for (int i = 0; i < n; i++)
-    for (int y = d[i].y; y < d[i].y + d[i].h; y++)
-      memcpy(px + (size_t)y * (size_t)stride + d[i].x, v->frame + (size_t)y * (size_t)g.w + d[i].x,
-             sizeof(uint32_t) * (size_t)d[i].w);
+  /* Lines inside a band that did not change already equal the frame: px
+   * holds the frame there (it is the caller's previous frame). */
   return n;
 }
 
