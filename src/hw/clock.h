@@ -65,6 +65,8 @@ static inline uint64_t clock_now(const Clock *clock) {
   return clock->icount ? clock->now + (*clock->icount - clock->icount_base) * clock->ns_per_insn
                        : clock->now;
 }
+/* clock_now() for a hook that takes an opaque pointer (the CPU's TSC time base). */
+uint64_t clock_now_hook(void *clock);
 /* Earliest pending deadline, or CLOCK_NEVER. */
 uint64_t clock_next_deadline(const Clock *clock);
 /* Move time forward to ns (never backwards), firing due timers in order. */

@@ -493,6 +493,8 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   m->cpu->fpu.ferr = cb_ferr;
   m->cpu->fpu.ferr_opaque = m;
   clock_attach_icount(m->clock, &m->cpu->icount);
+  m->cpu->time_ns = clock_now_hook; /* the TSC counts virtual time */
+  m->cpu->time_opaque = m->clock;
   m->clock->kick = cb_kick;
   m->clock->kick_opaque = m;
 
