@@ -654,6 +654,23 @@ static void idle_wait(Machine *m, uint64_t deadline) {
   clock_sync_host(m->clock);
 }
 
+/* The no-progress watchdog, once per alarm tick: progress is an instruction
+ * retired since the last tick, or a CPU that waits by design (halted with
+ * interrupts enabled: for a timer, however far, or for input).  False after
+ * PC_WATCHDOG_TICKS ticks in a row without either: a CPU that executes
+ * nothing while not idle (an exception loop).  Virtual time is no measure:
+ * in real-time mode it moves with the host even in an exception loop, and
+ * stands still while an idle CPU waits for the host to catch up with it. */
+static bool watchdog_progress(Machine *m) {
+  const Cpu *cpu = m->cpu;
+  if ((cpu->halted && (cpu->eflags & F_IF)) || cpu->icount != m->wd_icount) {
+    m->wd_icount = cpu->icount;
+    m->wd_stuck = 0;
+    return true;
+  }
+  return ++m->wd_stuck < PC_WATCHDOG_TICKS;
+}
+
 static size_t max_expect_len(const Machine *m) {
   size_t n = 1;
   for (int i = 0; i < m->nscript; i++)
@@ -695,17 +712,10 @@ MachineStop machine_run(Machine *m, double timeout_sec) {
       return MSTOP_TIMEOUT;
     if (m->alarm_ticks != m->wd_seen_ticks) {
       m->wd_seen_ticks = m->alarm_ticks;
-      if (cpu->icount == m->wd_icount && clock_now(clk) == m->wd_now) {
-        if (++m->wd_stuck >= PC_WATCHDOG_TICKS) {
-          snprintf(m->error, sizeof(m->error),
-                   "the CPU made no progress (exception loop at %04x:%08x?)",
-                   cpu->seg[S_CS].sel, cpu->eip);
-          return MSTOP_HOST_ERROR;
-        }
-      } else {
-        m->wd_stuck = 0;
-        m->wd_icount = cpu->icount;
-        m->wd_now = clock_now(clk);
+      if (!watchdog_progress(m)) {
+        snprintf(m->error, sizeof(m->error), "the CPU made no progress (exception loop at %04x:%08x?)",
+                 cpu->seg[S_CS].sel, cpu->eip);
+        return MSTOP_HOST_ERROR;
       }
     }
     if (m->monitor) {

@@ -126,7 +126,6 @@ typedef struct Machine {
   int wd_seen_ticks;            /* last tick the loop looked at */
   int wd_stuck;                 /* consecutive ticks without any progress */
   uint64_t wd_icount;           /* icount at the last progress check */
-  uint64_t wd_now;              /* virtual time at the last progress check */
   char error[256];              /* MSTOP_HOST_ERROR message */
   /* scripted console */
   ScriptStep script[PC_SCRIPT_MAX];
