@@ -13,7 +13,10 @@ Clock *clock_new(bool deterministic, uint64_t ns_per_insn) {
     return NULL;
   c->deterministic = deterministic;
   c->ns_per_insn = ns_per_insn ? ns_per_insn : 1;
+  c->npi_fp = c->ns_per_insn << 16;
+  c->adaptive = !deterministic;
   c->host_offset = -(int64_t)clock_host_ns();
+  c->rate_host = clock_host_ns();
   c->slice_end = CLOCK_NEVER;
   return c;
 }
@@ -54,6 +57,7 @@ uint64_t clock_next_deadline(const Clock *c) {
 void clock_attach_icount(Clock *c, const uint64_t *icount) {
   c->icount = icount;
   c->icount_base = icount ? *icount : 0;
+  c->rate_icount = c->icount_base;
 }
 
 void clock_sync_insns(Clock *c) {
@@ -87,11 +91,44 @@ void clock_advance_to(Clock *c, uint64_t ns) {
 }
 
 void clock_account_insns(Clock *c, uint64_t insns) {
-  clock_advance_to(c, c->now + insns * c->ns_per_insn);
+  clock_advance_to(c, c->now + clock_insns_to_ns(c, insns));
+}
+
+void clock_fix_rate(Clock *c) {
+  c->adaptive = false;
+  c->npi_fp = c->ns_per_insn << 16;
+}
+
+#define RATE_MIN_INSNS 10000u   /* a shorter run between two syncs is no sample */
+#define NPI_FP_MIN (1u << 8)    /* 1/256 ns per instruction */
+#define NPI_FP_MAX (1000ull << 16)
+
+/* Real time: host ns per instruction since the last call, blended into
+ * npi_fp.  The machine loop calls clock_sync_host after every slice and
+ * every idle wait, so a sample is one slice (an idle interval retires
+ * nothing and only moves the start).  A sample counts for 1/8, and at most
+ * 4x or 1/4 of the rate in use (a host that descheduled us is no guide). */
+static void rate_sample(Clock *c, uint64_t host) {
+  uint64_t insns = c->icount ? *c->icount - c->rate_icount : 0;
+  uint64_t dh = host - c->rate_host;
+  if (c->icount)
+    c->rate_icount = *c->icount;
+  c->rate_host = host;
+  if (!c->adaptive || insns < RATE_MIN_INSNS)
+    return;
+  uint64_t fp = (uint64_t)(((unsigned __int128)dh << 16) / insns);
+  if (fp > c->npi_fp * 4)
+    fp = c->npi_fp * 4;
+  if (fp < c->npi_fp / 4)
+    fp = c->npi_fp / 4;
+  fp = (c->npi_fp * 7 + fp) / 8;
+  c->npi_fp = fp < NPI_FP_MIN ? NPI_FP_MIN : fp > NPI_FP_MAX ? NPI_FP_MAX : fp;
 }
 
 void clock_sync_host(Clock *c) {
-  int64_t v = (int64_t)clock_host_ns() + c->host_offset;
+  uint64_t host = clock_host_ns();
+  rate_sample(c, host);
+  int64_t v = (int64_t)host + c->host_offset;
   if (v > 0 && (uint64_t)v > c->now)
     clock_advance_to(c, (uint64_t)v);
 }
@@ -99,7 +136,9 @@ void clock_sync_host(Clock *c) {
 void clock_set_now(Clock *c, uint64_t ns) {
   c->now = ns;
   c->icount_base = c->icount ? *c->icount : 0;
-  c->host_offset = (int64_t)ns - (int64_t)clock_host_ns();
+  c->rate_icount = c->icount_base;
+  c->rate_host = clock_host_ns();
+  c->host_offset = (int64_t)ns - (int64_t)c->rate_host;
 }
 
 Timer *clock_timer_new(Clock *c, TimerCb cb, void *opaque) {

@@ -470,6 +470,8 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   m->mem = mem_create(cfg->mem_mib << 20);
   m->bus = iobus_new();
   m->clock = clock_new(cfg->deterministic, npi);
+  if (m->clock && cfg->ns_per_insn)
+    clock_fix_rate(m->clock); /* as configured, also in real time */
   if (!m->mem || !m->bus || !m->clock) {
     snprintf(err, errlen, "out of memory (--mem %u)", cfg->mem_mib);
     goto fail;
@@ -747,12 +749,11 @@ MachineStop machine_run(Machine *m, double timeout_sec) {
     }
     uint64_t budget = SLICE_MAX_INSNS;
     if (deadline != CLOCK_NEVER) {
-      uint64_t d = deadline > now ? deadline - now : 0;
-      uint64_t n = (d + clk->ns_per_insn - 1) / clk->ns_per_insn;
+      uint64_t n = clock_ns_to_insns(clk, deadline > now ? deadline - now : 0);
       if (n < budget)
-        budget = n ? n : 1;
+        budget = n;
     }
-    clk->slice_end = now + budget * clk->ns_per_insn;
+    clk->slice_end = now + clock_insns_to_ns(clk, budget);
     CpuStop stop = cpu_run(cpu, budget);
     clk->slice_end = CLOCK_NEVER;
     clock_sync_insns(clk);

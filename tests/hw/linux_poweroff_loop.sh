@@ -31,7 +31,9 @@ while [ $i -le "$N" ]; do
   st=$?
   e=$(date +%s.%N)
   cs=$(grep -a -o "POWEROFF-TEST clocksource=[a-z_-]*" "$OUT/run.out" | cut -d= -f2)
-  printf 'run %d: status %d, %.1f s, clocksource %s: %s\n' "$i" "$st" "$(echo "$e - $s" | bc)" "${cs:-?}" \
+  mhz=$(grep -a -o "tsc: Detected [0-9.]* MHz" "$OUT/run.out" | cut -d' ' -f3)
+  printf 'run %d: status %d, %.1f s, TSC %s MHz, clocksource %s: %s\n' "$i" "$st" "$(echo "$e - $s" | bc)" \
+    "${mhz:-?}" "${cs:-?}" \
     "$(tail -n 1 "$OUT/run.err")"
   if [ $st = 0 ]; then
     ok=$((ok + 1))
