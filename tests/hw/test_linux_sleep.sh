@@ -15,6 +15,7 @@ X86VM=$1
 CACHE=$2
 shift 2
 ENGINES=${*:-interp jit}
+case $X86VM in /*) ;; *) X86VM=$(pwd)/$X86VM ;; esac
 . "$(dirname "$0")/linux_common.sh"
 if [ "$X86VM_SLOW_TESTS" != 1 ]; then
   echo "SKIP: set X86VM_SLOW_TESTS=1 to boot Linux (takes minutes)"
