@@ -18,11 +18,14 @@
  *    the host's monotonic clock (sampled only by the machine loop between
  *    CPU slices, never by devices), and idle periods wait for the host.
  *    The ns per instruction follow the engine's measured speed (host ns per
- *    instruction over the recent slices, unless clock_fix_rate() was
- *    called), so that time inside a slice advances about as fast as the
- *    host's and a slice end needs no jump: guests that calibrate one
- *    counter against another (Linux's TSC against the PIT) see no gaps
- *    that look like SMIs, and a fast engine does not run ahead of the host.
+ *    instruction over the recent slices), steered so that virtual time
+ *    converges on the host's: after a slice that ran, a lag or lead of up
+ *    to CLOCK_MAX_LAG_NS is made up by running the next slices' time a
+ *    little faster or slower rather than by a jump, and virtual time jumps
+ *    only while the CPU is idle or when it is further behind.  So guests
+ *    that calibrate one counter against another (Linux's TSC against the
+ *    PIT) see no gaps that look like SMIs, and a fast engine does not run
+ *    ahead of the host.  clock_fix_rate() keeps the configured rate.
  * A timer armed during a slice with a deadline before the slice's planned
  * end calls the kick hook so the machine can cut the slice short.
  */
@@ -33,6 +36,7 @@
 #include <stdint.h>
 
 #define CLOCK_NEVER UINT64_MAX
+#define CLOCK_MAX_LAG_NS 50000000ull /* real time: behind the host by more, virtual time jumps */
 #define NS_PER_SEC 1000000000ull
 
 typedef struct Clock Clock;
@@ -54,6 +58,7 @@ struct Clock {
   bool deterministic;   /* time derives from instructions only */
   uint64_t ns_per_insn; /* ns per executed instruction as configured */
   uint64_t npi_fp;      /* ns per instruction in use, 16.16 fixed point */
+  uint64_t rate_fp;     /* real time: the engine's measured host ns per instruction (16.16) */
   bool adaptive;        /* real-time mode: npi_fp follows the engine's speed */
   uint64_t rate_host;   /* host ns at the last clock_sync_host (rate sample start) */
   uint64_t rate_icount; /* *icount then */
