@@ -22,7 +22,8 @@
  *    converges on the host's: after a slice that ran, a lag or lead of up
  *    to CLOCK_MAX_LAG_NS is made up by running the next slices' time a
  *    little faster or slower rather than by a jump, and virtual time jumps
- *    only while the CPU is idle or when it is further behind.  So guests
+ *    only while the CPU is idle (to the next deadline at most, so that no
+ *    timer interrupt is lost) or when it is further behind.  So guests
  *    that calibrate one counter against another (Linux's TSC against the
  *    PIT) see no gaps that look like SMIs, and a fast engine does not run
  *    ahead of the host.  clock_fix_rate() keeps the configured rate.
