@@ -145,10 +145,11 @@ void clock_sync_host(Clock *c) {
       return;
     }
     c->npi_fp = c->rate_fp;
-    if (v > 0 && lag < (int64_t)CLOCK_MAX_LAG_NS) {
-      /* Idle: up to the next deadline only, so that a timer's interrupt is
-       * taken before the next one fires (none is lost to a jump); the rest
-       * is made up by steering once the CPU runs. */
+    if (v > 0 && lag < (int64_t)CLOCK_MAX_CATCHUP_NS) {
+      /* Idle, or running far behind: up to the next deadline only, so that
+       * a timer's interrupt is taken before the next one fires (none is
+       * lost to a jump); the rest is made up by steering or by the next
+       * such steps once the CPU has run. */
       uint64_t d = clock_next_deadline(c);
       if (d < (uint64_t)v)
         v = (int64_t)d;
