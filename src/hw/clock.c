@@ -161,6 +161,12 @@ void clock_sync_host(Clock *c) {
     clock_advance_to(c, (uint64_t)v);
 }
 
+uint64_t clock_idle_wait_ns(const Clock *c, uint64_t deadline) {
+  int64_t v = (int64_t)clock_host_ns() + c->host_offset;
+  uint64_t from = v > 0 && (uint64_t)v > c->now ? (uint64_t)v : c->now;
+  return deadline > from ? deadline - from : 0;
+}
+
 void clock_set_now(Clock *c, uint64_t ns) {
   c->now = ns;
   c->icount_base = c->icount ? *c->icount : 0;

@@ -106,6 +106,10 @@ void clock_sync_insns(Clock *clock);                    /* end of a CPU slice */
 void clock_account_insns(Clock *clock, uint64_t insns); /* without an icount */
 void clock_sync_host(Clock *clock);                     /* real-time mode */
 uint64_t clock_host_ns(void);                           /* host monotonic clock, ns */
+/* Real-time idle: host ns to wait until virtual time may reach deadline
+ * (counted from the host's idea of virtual time, which may be ahead of
+ * clock_now() while virtual time catches up; 0 when it is due). */
+uint64_t clock_idle_wait_ns(const Clock *clock, uint64_t deadline);
 /* Set virtual time after a restore (real-time mode: re-bases on the host). */
 void clock_set_now(Clock *clock, uint64_t ns);
 

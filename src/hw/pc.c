@@ -648,8 +648,7 @@ static void host_wait(Machine *m, uint64_t wait_ns) {
 
 /* Real-time idle: wait on the host until virtual time reaches deadline or input arrives. */
 static void idle_wait(Machine *m, uint64_t deadline) {
-  uint64_t now = clock_now(m->clock);
-  uint64_t wait_ns = deadline == CLOCK_NEVER ? 10000000ull : deadline > now ? deadline - now : 0;
+  uint64_t wait_ns = deadline == CLOCK_NEVER ? 10000000ull : clock_idle_wait_ns(m->clock, deadline);
   if (wait_ns > 10000000ull)
     wait_ns = 10000000ull; /* re-check signals and the timeout every 10 ms */
   host_wait(m, wait_ns);
