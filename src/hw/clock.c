@@ -135,7 +135,7 @@ void clock_sync_host(Clock *c) {
   if (c->adaptive) {
     uint64_t insns = rate_sample(c, host);
     int64_t lag = v - (int64_t)c->now;
-    if (insns && lag < (int64_t)CLOCK_MAX_LAG_NS) {
+    if (insns && lag < (int64_t)CLOCK_MAX_CATCHUP_NS) {
       /* The CPU is running: steer instead of jumping.  Time per instruction
        * is the engine's rate scaled by 1 + lag / STEER_NS, within 1/4x..4x. */
       int64_t r = (int64_t)c->rate_fp;
@@ -146,10 +146,9 @@ void clock_sync_host(Clock *c) {
     }
     c->npi_fp = c->rate_fp;
     if (v > 0 && lag < (int64_t)CLOCK_MAX_CATCHUP_NS) {
-      /* Idle, or running far behind: up to the next deadline only, so that
-       * a timer's interrupt is taken before the next one fires (none is
-       * lost to a jump); the rest is made up by steering or by the next
-       * such steps once the CPU has run. */
+      /* Idle: up to the next deadline only, so that a timer's interrupt is
+       * taken before the next one fires (none is lost to a jump); the rest
+       * is made up by steering once the CPU runs. */
       uint64_t d = clock_next_deadline(c);
       if (d < (uint64_t)v)
         v = (int64_t)d;

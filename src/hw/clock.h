@@ -19,12 +19,12 @@
  *    CPU slices, never by devices), and idle periods wait for the host.
  *    The ns per instruction follow the engine's measured speed (host ns per
  *    instruction over the recent slices), steered so that virtual time
- *    converges on the host's: after a slice that ran, a lag or lead of up
- *    to CLOCK_MAX_LAG_NS is made up by running the next slices' time a
- *    little faster or slower rather than by a jump; virtual time jumps only
- *    while the CPU is idle or when it is further behind, and then to the
- *    next timer deadline at most, so that no timer interrupt is lost (a
- *    lag over CLOCK_MAX_CATCHUP_NS is given up in one jump).  So guests
+ *    converges on the host's: after a slice that ran, a lag or lead is
+ *    made up by running the next slices' time faster or slower (up to 4x)
+ *    rather than by a jump; virtual time jumps only while the CPU is idle,
+ *    and then to the next timer deadline at most, so that no timer
+ *    interrupt is lost.  A lag over CLOCK_MAX_CATCHUP_NS (the process was
+ *    stopped) is given up in one jump.  So guests
  *    that calibrate one counter against another (Linux's TSC against the
  *    PIT) see no gaps that look like SMIs, and a fast engine does not run
  *    ahead of the host.  clock_fix_rate() keeps the configured rate.
@@ -38,8 +38,7 @@
 #include <stdint.h>
 
 #define CLOCK_NEVER UINT64_MAX
-#define CLOCK_MAX_LAG_NS 50000000ull /* real time: made up by steering up to this lag... */
-#define CLOCK_MAX_CATCHUP_NS 1000000000ull /* ...by steps from deadline to deadline up to this */
+#define CLOCK_MAX_CATCHUP_NS 1000000000ull /* real time: a lag made up without a jump */
 #define NS_PER_SEC 1000000000ull
 
 typedef struct Clock Clock;
