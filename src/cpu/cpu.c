@@ -105,7 +105,7 @@ void cpu_reset(Cpu *cpu) {
   cpu->dr[6] = 0xffff0ff0u;
   cpu->dr[7] = 0x00000400u;
   cpu->cpl = 0;
-  cpu->tsc = 0;
+  cpu_set_tsc(cpu, 0);
   cpu->sysenter_cs = cpu->sysenter_esp = cpu->sysenter_eip = 0;
   cpu->apic_base = 0xfee00000ull; /* no APIC enabled: bit 11 clear */
   cpu->mtrr_def_type = 0;
@@ -118,6 +118,16 @@ void cpu_reset(Cpu *cpu) {
   cpu_update_mode(cpu);
   tlb_flush(cpu);
 }
+
+/* Ticks of virtual time at CPU_TSC_HZ (without the offset). */
+static uint64_t tsc_ticks(const Cpu *cpu) {
+  uint64_t ns = cpu->time_ns ? cpu->time_ns(cpu->time_opaque) : cpu->icount;
+  return (uint64_t)(((unsigned __int128)ns * CPU_TSC_HZ) / 1000000000u);
+}
+
+uint64_t cpu_tsc(const Cpu *cpu) { return tsc_ticks(cpu) + cpu->tsc_offset; }
+
+void cpu_set_tsc(Cpu *cpu, uint64_t value) { cpu->tsc_offset = value - tsc_ticks(cpu); }
 
 void cpu_update_mode(Cpu *cpu) {
   uint32_t m = 0;

@@ -181,7 +181,7 @@ typedef struct Cpu {
   uint32_t mode;        /* CPU_MODE_* bits: part of every translation key */
 
   /* MSRs */
-  uint64_t tsc;              /* time-stamp counter (advances with icount) */
+  uint64_t tsc_offset;       /* TSC = ticks of virtual time at CPU_TSC_HZ + this (WRMSR sets it) */
   uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
   uint64_t apic_base;
   uint64_t mtrr_def_type;
@@ -256,7 +256,20 @@ typedef struct Cpu {
   uint32_t inject_pf_page;
 
   uint32_t jit_tmp;     /* translated code's spill slot (ADC/SBB with memory: CF across the access) */
+
+  /* Virtual time in ns, the TSC's time base (cpu_tsc): set by the machine
+   * to its clock (the value must be exact mid-slice, at the instruction
+   * that asks: both engines keep icount exact at every handler call).
+   * NULL (a bare Cpu in tests): one ns per retired instruction. */
+  uint64_t (*time_ns)(void *opaque);
+  void *time_opaque;
 } Cpu;
+
+/* The TSC counts at this fixed rate of virtual time whatever the engine or
+ * the host: 1000 MHz, the nominal frequency of our i686 model.  CPUID has no
+ * frequency leaf on a P6 (leaf 1 is the highest): guests calibrate it against
+ * the PIT, as Linux does ("tsc: Detected 1000.000 MHz processor"). */
+#define CPU_TSC_HZ 1000000000ull
 
 /*
  * CPU models (docs/CPU_MODELS.md).  CPU_MODEL_I686 is the default P6-class
@@ -286,6 +299,8 @@ Cpu *cpu_create(Mem *mem);
 void cpu_destroy(Cpu *cpu);
 void cpu_reset(Cpu *cpu);         /* power-on/reset state (F000:FFF0) */
 void cpu_update_mode(Cpu *cpu);   /* recompute cpu->mode after CR0/CS/SS/EFLAGS changes */
+uint64_t cpu_tsc(const Cpu *cpu); /* the time-stamp counter now (RDTSC, RDMSR 10h) */
+void cpu_set_tsc(Cpu *cpu, uint64_t value); /* WRMSR 10h: it counts on from value */
 
 /* Execution (implemented by the interpreter, src/interp/). */
 CpuStop cpu_run(Cpu *cpu, uint64_t max_insns);

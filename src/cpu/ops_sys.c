@@ -334,14 +334,11 @@ void op_cpuid(Cpu *cpu, const Insn *in) {
   cpu->regs[R_EDX] = d;
 }
 
-/* The TSC counts retired instructions; cpu->tsc holds the offset WRMSR set. */
-static uint64_t tsc_now(const Cpu *c) { return c->tsc + c->icount; }
-
 void op_rdtsc(Cpu *cpu, const Insn *in) {
   (void)in;
   if ((cpu->cr[4] & CR4_TSD) && (cpu->mode & CPU_MODE_PE) && cpu->cpl != 0)
     cpu_raise(cpu, EXC_GP, 0);
-  uint64_t t = tsc_now(cpu);
+  uint64_t t = cpu_tsc(cpu); /* virtual time at CPU_TSC_HZ (cpu.c) */
   cpu->regs[R_EAX] = (uint32_t)t;
   cpu->regs[R_EDX] = (uint32_t)(t >> 32);
 }
@@ -371,7 +368,7 @@ void op_rdmsr(Cpu *cpu, const Insn *in) {
   need_cpl0(cpu);
   uint64_t v;
   switch (cpu->regs[R_ECX]) {
-  case MSR_TSC: v = tsc_now(cpu); break;
+  case MSR_TSC: v = cpu_tsc(cpu); break;
   case MSR_PLATFORM_ID: v = 0; break;
   case MSR_APIC_BASE: v = cpu->apic_base; break;
   case MSR_BIOS_SIGN: v = 0; break;
@@ -392,7 +389,7 @@ void op_wrmsr(Cpu *cpu, const Insn *in) {
   need_cpl0(cpu);
   uint64_t v = ((uint64_t)cpu->regs[R_EDX] << 32) | cpu->regs[R_EAX];
   switch (cpu->regs[R_ECX]) {
-  case MSR_TSC: cpu->tsc = v - cpu->icount; break;
+  case MSR_TSC: cpu_set_tsc(cpu, v); break;
   case MSR_PLATFORM_ID: break;
   case MSR_BIOS_SIGN: break;
   case MSR_APIC_BASE:

@@ -8,7 +8,7 @@
  * deadline while its callback runs.
  *
  * Time moves with executed instructions: while the CPU runs a slice,
- * clock_now() = time at slice start + (instructions so far) * ns_per_insn,
+ * clock_now() = time at slice start + (instructions so far) * ns per insn,
  * read from the CPU's instruction counter (clock_attach_icount), so a guest
  * polling a counter sees time pass.  At the end of a slice the machine calls
  * clock_sync_insns() to make that time official (firing due timers), and
@@ -17,6 +17,17 @@
  *  - real-time mode: in addition clock_sync_host() moves virtual time up to
  *    the host's monotonic clock (sampled only by the machine loop between
  *    CPU slices, never by devices), and idle periods wait for the host.
+ *    The ns per instruction follow the engine's measured speed (host ns per
+ *    instruction over the recent slices), steered so that virtual time
+ *    converges on the host's: after a slice that ran, a lag or lead is
+ *    made up by running the next slices' time faster or slower (up to 4x)
+ *    rather than by a jump; virtual time jumps only while the CPU is idle,
+ *    and then to the next timer deadline at most, so that no timer
+ *    interrupt is lost.  A lag over CLOCK_MAX_CATCHUP_NS (the process was
+ *    stopped) is given up in one jump.  So guests
+ *    that calibrate one counter against another (Linux's TSC against the
+ *    PIT) see no gaps that look like SMIs, and a fast engine does not run
+ *    ahead of the host.  clock_fix_rate() keeps the configured rate.
  * A timer armed during a slice with a deadline before the slice's planned
  * end calls the kick hook so the machine can cut the slice short.
  */
@@ -27,6 +38,7 @@
 #include <stdint.h>
 
 #define CLOCK_NEVER UINT64_MAX
+#define CLOCK_MAX_CATCHUP_NS 1000000000ull /* real time: a lag made up without a jump */
 #define NS_PER_SEC 1000000000ull
 
 typedef struct Clock Clock;
@@ -46,7 +58,12 @@ struct Timer {
 struct Clock {
   uint64_t now;         /* current virtual time, ns */
   bool deterministic;   /* time derives from instructions only */
-  uint64_t ns_per_insn; /* deterministic mode: ns per executed instruction */
+  uint64_t ns_per_insn; /* ns per executed instruction as configured */
+  uint64_t npi_fp;      /* ns per instruction in use, 16.16 fixed point */
+  uint64_t rate_fp;     /* real time: the engine's measured host ns per instruction (16.16) */
+  bool adaptive;        /* real-time mode: npi_fp follows the engine's speed */
+  uint64_t rate_host;   /* host ns at the last clock_sync_host (rate sample start) */
+  uint64_t rate_icount; /* *icount then */
   int64_t host_offset;  /* real-time mode: virtual = host monotonic + offset */
   Timer *timers;        /* creation-ordered list */
   Timer *tail;          /* last timer in the list */
@@ -62,9 +79,21 @@ struct Clock {
 Clock *clock_new(bool deterministic, uint64_t ns_per_insn);
 void clock_free(Clock *clock);                   /* frees all its timers too */
 static inline uint64_t clock_now(const Clock *clock) {
-  return clock->icount ? clock->now + (*clock->icount - clock->icount_base) * clock->ns_per_insn
+  return clock->icount ? clock->now + (((*clock->icount - clock->icount_base) * clock->npi_fp) >> 16)
                        : clock->now;
 }
+/* Instructions to run for virtual time to move by ns (at least 1), and back. */
+static inline uint64_t clock_ns_to_insns(const Clock *clock, uint64_t ns) {
+  uint64_t n = (uint64_t)((((unsigned __int128)ns << 16) + clock->npi_fp - 1) / clock->npi_fp);
+  return n ? n : 1;
+}
+static inline uint64_t clock_insns_to_ns(const Clock *clock, uint64_t insns) {
+  return (insns * clock->npi_fp) >> 16;
+}
+/* Real-time mode: keep ns_per_insn fixed (a configured --ns-per-insn). */
+void clock_fix_rate(Clock *clock);
+/* clock_now() for a hook that takes an opaque pointer (the CPU's TSC time base). */
+uint64_t clock_now_hook(void *clock);
 /* Earliest pending deadline, or CLOCK_NEVER. */
 uint64_t clock_next_deadline(const Clock *clock);
 /* Move time forward to ns (never backwards), firing due timers in order. */
@@ -76,6 +105,10 @@ void clock_sync_insns(Clock *clock);                    /* end of a CPU slice */
 void clock_account_insns(Clock *clock, uint64_t insns); /* without an icount */
 void clock_sync_host(Clock *clock);                     /* real-time mode */
 uint64_t clock_host_ns(void);                           /* host monotonic clock, ns */
+/* Real-time idle: host ns to wait until virtual time may reach deadline
+ * (counted from the host's idea of virtual time, which may be ahead of
+ * clock_now() while virtual time catches up; 0 when it is due). */
+uint64_t clock_idle_wait_ns(const Clock *clock, uint64_t deadline);
 /* Set virtual time after a restore (real-time mode: re-bases on the host). */
 void clock_set_now(Clock *clock, uint64_t ns);
 

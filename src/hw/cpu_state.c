@@ -13,7 +13,8 @@
  * The CPU model (cpu->model) is not in this table: the machine records it
  * in its own "cpumodel" chunk (pc.c) and restores only into a CPU of the
  * same model.
- * Versions: 1 first; 2 cc_op encoding kind << 2 | size.
+ * Versions: 1 first; 2 cc_op encoding kind << 2 | size; 3 tsc_offset on
+ * virtual time (the TSC counted instructions before).
  */
 #include "cpu_state.h"
 
@@ -47,7 +48,7 @@ const SaveTable *cpu_save_table(void) {
     CA(Cpu, regs, 8) CF(Cpu, eip) CF(Cpu, eflags) CF(Cpu, cc_op) CF(Cpu, cc_src) CF(Cpu, cc_dst)
     CF(Cpu, cc_res) CS(Cpu, seg, S_COUNT, seg_table) CF(Cpu, gdt_base) CF(Cpu, gdt_limit)
     CF(Cpu, idt_base) CF(Cpu, idt_limit) CA(Cpu, cr, 5) CA(Cpu, dr, 8) CF(Cpu, cpl) CF(Cpu, mode)
-    CF(Cpu, tsc) CF(Cpu, sysenter_cs) CF(Cpu, sysenter_esp) CF(Cpu, sysenter_eip)
+    CF(Cpu, tsc_offset) CF(Cpu, sysenter_cs) CF(Cpu, sysenter_esp) CF(Cpu, sysenter_eip)
     CF(Cpu, apic_base) CF(Cpu, mtrr_def_type)
     {"fpu", offsetof(Cpu, fpu), sizeof(FpuState), 1, fpu_table},
     CF(Cpu, icount) CF(Cpu, halted) CF(Cpu, nmi) CF(Cpu, inhibit_irq)

@@ -398,6 +398,8 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   m->mem = mem_create(cfg->mem_mib << 20);
   m->bus = iobus_new();
   m->clock = clock_new(cfg->deterministic, npi);
+  if (m->clock && cfg->ns_per_insn)
+    clock_fix_rate(m->clock); /* as configured, also in real time */
   if (!m->mem || !m->bus || !m->clock) {
     snprintf(err, errlen, "out of memory (--mem %u)", cfg->mem_mib);
     goto fail;
@@ -428,6 +430,8 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   m->cpu->fpu.ferr = cb_ferr;
   m->cpu->fpu.ferr_opaque = m;
   clock_attach_icount(m->clock, &m->cpu->icount);
+  m->cpu->time_ns = clock_now_hook; /* the TSC counts virtual time */
+  m->cpu->time_opaque = m->clock;
   m->clock->kick = cb_kick;
   m->clock->kick_opaque = m;
 
@@ -700,12 +704,11 @@ MachineStop machine_run_for(Machine *m, uint64_t budget_ns) {
       deadline = end;
     uint64_t budget = SLICE_MAX_INSNS;
     if (deadline != CLOCK_NEVER) {
-      uint64_t d = deadline > now ? deadline - now : 0;
-      uint64_t n = (d + clk->ns_per_insn - 1) / clk->ns_per_insn;
+      uint64_t n = clock_ns_to_insns(clk, deadline > now ? deadline - now : 0);
       if (n < budget)
-        budget = n ? n : 1;
+        budget = n;
     }
-    clk->slice_end = now + budget * clk->ns_per_insn;
+    clk->slice_end = now + clock_insns_to_ns(clk, budget);
     CpuStop stop = cpu_run(cpu, budget);
     clk->slice_end = CLOCK_NEVER;
     clock_sync_insns(clk);

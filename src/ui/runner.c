@@ -454,7 +454,11 @@ static bool watchdog_fired(Runner *r) {
     return false;
   r->wd_seen_ticks = r->alarm_ticks;
   Cpu *cpu = r->m->cpu;
-  if (r->paused || machine_idle(r->m) || cpu->icount != r->wd_icount) {
+  /* Halted with interrupts on is waiting by design (for a timer, however far,
+   * or for input), not being stuck; virtual time is no measure: in real time
+   * it moves in an exception loop and stands still while an idle CPU waits
+   * for the host to catch up with it. */
+  if (r->paused || (cpu->halted && (cpu->eflags & F_IF)) || cpu->icount != r->wd_icount) {
     r->wd_stuck = 0;
     r->wd_icount = cpu->icount;
     return false;
@@ -539,10 +543,8 @@ MachineStop runner_run(Runner *r, double timeout_sec) {
       continue;
     case MSTOP_IDLE: {
       /* Real time: wait on the host until the next timer, input or frame. */
-      uint64_t now = clock_now(clk);
       uint64_t wait = m->idle_deadline == CLOCK_NEVER ? IDLE_WAIT_MAX_NS
-                      : m->idle_deadline > now        ? m->idle_deadline - now
-                                                      : 0;
+                                                      : clock_idle_wait_ns(clk, m->idle_deadline);
       wait = min_u64(wait, IDLE_WAIT_MAX_NS);
       if (r->frame_ns) {
         uint64_t host = clock_host_ns();

@@ -1,4 +1,5 @@
 #!/bin/sh
+unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # test_grub_gfxterm.sh — GRUB (Debian's grub-pc-bin, a grub-mkrescue CD
 # image) switches its menu to gfxterm at 800x600x32 through our BIOS's VBE
 # and draws it into the linear framebuffer.  Booted from the CD (El Torito)

@@ -1,4 +1,5 @@
 #!/bin/sh
+unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # Run one kvm-unit-tests kernel (../shared/tests/kvm-unit-tests-i386) as QEMU
 # runs it (pc-testdev, debug-exit at F4h, COM1 on stdout, --kernel) and compare
 # its PASS/FAIL/SKIP lines with a checked-in expectation, recorded on

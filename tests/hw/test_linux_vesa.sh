@@ -1,4 +1,5 @@
 #!/bin/sh
+unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # test_linux_vesa.sh — Debian's 32-bit kernel from a syslinux disk (as
 # test_linux_disk.sh builds it) with vga=788: the kernel's real-mode setup
 # asks our BIOS's VBE for mode 114h|LFB (800x600x16), the kernel's

@@ -16,7 +16,7 @@
 #include "pc.h"
 #include "runner.h"
 
-#define CPU_TABLE_HASH_V2 0xc72d5014u /* save_table_hash(cpu_save_table()) for version 2 */
+#define CPU_TABLE_HASH_V3 0x0606d95du /* save_table_hash(cpu_save_table()) for version 3 */
 
 static char rom64[128], rom256[128], tmpdir[64];
 
@@ -343,8 +343,8 @@ START_TEST(test_cpu_table) {
   ck_assert_uint_eq(t->version, CPU_SAVE_VERSION);
   /* Changing the table (fields, sizes, order) changes this hash: then bump
    * CPU_SAVE_VERSION and record the new pair here. */
-  ck_assert_uint_eq(CPU_SAVE_VERSION, 2);
-  ck_assert_uint_eq(save_table_hash(t), CPU_TABLE_HASH_V2);
+  ck_assert_uint_eq(CPU_SAVE_VERSION, 3);
+  ck_assert_uint_eq(save_table_hash(t), CPU_TABLE_HASH_V3);
 
   Machine *m = make(base_cfg(rom64, 16));
   Cpu *c = m->cpu;
@@ -354,7 +354,7 @@ START_TEST(test_cpu_table) {
   c->seg[S_FS].base = 0xabc000;
   c->seg[S_TR].limit = 0x67;
   c->sysenter_eip = 0xc0001000;
-  c->tsc = 0x123456789abull;
+  c->tsc_offset = 0x123456789abull;
   c->fpu.st[3].mant = 0x8000000000000001ull;
   c->fpu.st[3].sexp = 0x3fff;
   c->fpu.cw = 0x27f;
@@ -381,7 +381,7 @@ START_TEST(test_cpu_table) {
   ck_assert_uint_eq(d->seg[S_FS].base, 0xabc000);
   ck_assert_uint_eq(d->seg[S_TR].limit, 0x67);
   ck_assert_uint_eq(d->sysenter_eip, 0xc0001000);
-  ck_assert_uint_eq(d->tsc, 0x123456789abull);
+  ck_assert_uint_eq(d->tsc_offset, 0x123456789abull);
   ck_assert_uint_eq(d->fpu.st[3].mant, 0x8000000000000001ull);
   ck_assert_uint_eq(d->fpu.st[3].sexp, 0x3fff);
   ck_assert_uint_eq(d->fpu.cw, 0x27f);
@@ -391,7 +391,7 @@ START_TEST(test_cpu_table) {
   ck_assert(d->inhibit_irq);
   /* A version-1 CPU record is refused with both versions named. */
   ck_assert_int_eq(save_check_table(r, "cpu1", t), -1);
-  ck_assert_ptr_nonnull(strstr(save_error(r), "version 1, this build expects version 2"));
+  ck_assert_ptr_nonnull(strstr(save_error(r), "version 1, this build expects version 3"));
   save_reader_free(r);
   save_writer_free(w);
   machine_free(m2);

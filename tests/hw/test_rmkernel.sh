@@ -1,4 +1,5 @@
 #!/bin/sh
+unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # test_rmkernel.sh — --kernel with kernels whose real-mode setup must run:
 # our BIOS POSTs, then starts the setup the loader placed (rmkernel.asm
 # checks the hand-over; a protocol 2.07 image with code32_start 0 and a

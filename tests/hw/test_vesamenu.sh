@@ -1,4 +1,5 @@
 #!/bin/sh
+unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # test_vesamenu.sh — syslinux's graphical menu (vesamenu.c32, from Debian's
 # syslinux-common) on our BIOS's VBE: a FAT16 disk as test_linux_disk.sh
 # makes it, with a menu of two entries at 640x480; the menu sets a VBE

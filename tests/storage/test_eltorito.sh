@@ -1,4 +1,5 @@
 #!/bin/sh
+unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # test_eltorito.sh — El Torito floppy and hard-disk emulation in our BIOS:
 # CDs made here with xorriso whose boot images are eltorito_boot.asm (which
 # checks int 13h on the emulated drive and reports on ports E9h/F4h), a
