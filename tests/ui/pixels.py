@@ -9,6 +9,12 @@
                                           times A's size is sampled every k pixels,
                                           for a window at an integer scale)
   pixels.py stats A                       size and number of distinct colours
+  pixels.py edges A                       fraction of horizontally adjacent pixel
+                                          pairs whose colours differ by more than
+                                          48 (sum over R, G, B): high for a screen
+                                          hatched with garbage glyphs
+  pixels.py differ A B                    fraction of pixels that differ (1 if the
+                                          sizes differ)
 
 PNG: 8-bit RGB or RGBA, non-interlaced (what x86vm's --screenshot writes).
 XWD: ZPixmap, 24/32 bits per pixel, as Xvfb's xwd writes.
@@ -128,6 +134,22 @@ def main():
     elif len(a) >= 2 and a[0] == "stats":
         w, h, rows = read_any(a[1])
         print("%dx%d %d colours" % (w, h, len({p for r in rows for p in r})))
+    elif len(a) >= 2 and a[0] == "edges":
+        w, h, rows = read_any(a[1])
+        n = e = 0
+        for r in rows:
+            for p, q in zip(r, r[1:]):
+                n += 1
+                e += sum(abs(((p >> s) & 255) - ((q >> s) & 255)) for s in (0, 8, 16)) > 48
+        print("%.4f" % (e / n if n else 0))
+    elif len(a) >= 3 and a[0] == "differ":
+        wa, ha, ra = read_any(a[1])
+        wb, hb, rb = read_any(a[2])
+        if (wa, ha) != (wb, hb) or not wa * ha:
+            print("1.0000")
+        else:
+            d = sum(p != q for r, t in zip(ra, rb) for p, q in zip(r, t))
+            print("%.4f" % (d / (wa * ha)))
     else:
         sys.exit(__doc__)
 
