@@ -46,7 +46,7 @@ def read_png(path):
     for y in range(h):
         f = raw[y * (stride + 1)]
         line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for i in range(stride):
+        for i in range(stride if f else 0):   # filter 0 (None): bytes as they are
             a = line[i - bpp] if i >= bpp else 0
             b = prev[i]
             c = prev[i - bpp] if i >= bpp else 0
@@ -60,7 +60,10 @@ def read_png(path):
                 p = a + b - c
                 pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
                 line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append([(line[x * bpp] << 16) | (line[x * bpp + 1] << 8) | line[x * bpp + 2] for x in range(w)])
+        xrgb = bytearray(4 * w)        # 00RRGGBB big-endian words, by slices (fast)
+        for k in range(3):
+            xrgb[k + 1::4] = line[k::bpp]
+        rows.append(list(struct.unpack(">%dI" % w, xrgb)))
         prev = line
     return w, h, rows
 
