@@ -10,9 +10,12 @@ saved with "screendump" and classified by tests/ui/pixels.py's reader:
   boot menu     narrower than 800 pixels and at least 1000 colours (vesamenu
                 over the splash picture at 640x480): "sendkey ret" is sent
                 once, which boots the first entry ("Install");
-  first dialog  at least 800 pixels wide and at least 1000 colours ("Select
-                a language": the gtk frontend's blank screen before it has a
-                few hundred colours, the text console two).
+  first dialog  at least 800 pixels wide, at least 1000 colours and 2000
+                dark pixels (text) below the top 80 rows ("Select a
+                language"; the gtk frontend's empty screen before it has only
+                the banner and the mouse pointer, the text console two
+                colours).  QEMU's kernel drives -vga std with bochs-drm at
+                1280x800, x86vm's stays in the 800x600 VBE mode (vesafb).
 Prints one line: "KIND menu SECONDS dialog SECONDS" (wall seconds since the
 process started; x86vm also "virtual SECONDS"), leaves OUTDIR/menu.png and
 OUTDIR/dialog.png, quits the emulator.  Exit status 1 on timeout.
@@ -65,7 +68,7 @@ def main():
     while not buf.rstrip().endswith(b")"):   # the greeting and first prompt
         buf += sock.recv(65536)
     t_menu = t_dialog = None
-    last, w, colours = None, 0, 0
+    last, w, colours, dark = None, 0, 0, 0
     n = 0
     while time.monotonic() - t0 < timeout and proc.poll() is None:
         n += 1
@@ -85,11 +88,15 @@ def main():
             except (ValueError, EOFError, zlib.error, struct.error):
                 w, h, rows = 0, 0, []
             colours = len({p for r in rows for p in r})
+            # Text below the banner (the top 80 rows): dark pixels.  The gtk
+            # frontend's empty screen has only the mouse pointer there.
+            dark = sum(1 for r in rows[80:] for p in r
+                       if ((p >> 16) & 255) + ((p >> 8) & 255) + (p & 255) < 240)
         if t_menu is None and 0 < w < 800 and colours >= 1000:
             t_menu = now
             os.replace(shot, os.path.join(out, "menu.png"))
             command(sock, "sendkey ret")
-        elif t_menu is not None and w >= 800 and colours >= 1000:
+        elif t_menu is not None and w >= 800 and colours >= 1000 and dark >= 2000:
             t_dialog = now
             os.replace(shot, os.path.join(out, "dialog.png"))
             break
