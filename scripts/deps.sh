@@ -4,8 +4,8 @@
 #   --cross  also the aarch64 cross toolchain and qemu-user (portability test)
 #   --peers  also the peers benchmarks compare against (bochs)
 #   --linux  enable Debian's i386 architecture so tests can fetch the i386 kernel and busybox,
-#            and the tools that make a bootable disk image (syslinux, mtools, dosfstools)
-#            or a GRUB CD (grub-pc-bin, grub-common, xorriso)
+#            and the tools that make bootable disk and CD images (syslinux, isolinux, mtools,
+#            dosfstools, xorriso, grub-pc-bin, grub-common)
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config nasm libcapstone-dev libzydis-dev libsdl2-dev libelf-dev
       check zlib1g-dev python3 qemu-system-x86 xorriso xvfb xdotool x11-apps)
@@ -14,7 +14,7 @@ for a in "$@"; do
     --cross) pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user) ;;
     --peers) pkgs+=(bochs bochsbios vgabios) ;;
     --linux)
-      pkgs+=(syslinux syslinux-common mtools dosfstools cpio grub-pc-bin grub-common xorriso)
+      pkgs+=(syslinux syslinux-common isolinux mtools dosfstools cpio grub-pc-bin grub-common xorriso)
       if ! dpkg --print-foreign-architectures | grep -qx i386; then
         SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
         $SUDO dpkg --add-architecture i386

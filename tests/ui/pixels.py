@@ -9,6 +9,12 @@
                                           times A's size is sampled every k pixels,
                                           for a window at an integer scale)
   pixels.py stats A                       size and number of distinct colours
+  pixels.py edges A                       fraction of horizontally adjacent pixel
+                                          pairs whose colours differ by more than
+                                          48 (sum over R, G, B): high for a screen
+                                          hatched with garbage glyphs
+  pixels.py differ A B                    fraction of pixels that differ (1 if the
+                                          sizes differ)
 
 PNG: 8-bit RGB or RGBA, non-interlaced (what x86vm's --screenshot writes).
 XWD: ZPixmap, 24/32 bits per pixel, as Xvfb's xwd writes.
@@ -40,7 +46,7 @@ def read_png(path):
     for y in range(h):
         f = raw[y * (stride + 1)]
         line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for i in range(stride):
+        for i in range(stride if f else 0):   # filter 0 (None): bytes as they are
             a = line[i - bpp] if i >= bpp else 0
             b = prev[i]
             c = prev[i - bpp] if i >= bpp else 0
@@ -54,7 +60,10 @@ def read_png(path):
                 p = a + b - c
                 pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
                 line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append([(line[x * bpp] << 16) | (line[x * bpp + 1] << 8) | line[x * bpp + 2] for x in range(w)])
+        xrgb = bytearray(4 * w)        # 00RRGGBB big-endian words, by slices (fast)
+        for k in range(3):
+            xrgb[k + 1::4] = line[k::bpp]
+        rows.append(list(struct.unpack(">%dI" % w, xrgb)))
         prev = line
     return w, h, rows
 
@@ -128,6 +137,22 @@ def main():
     elif len(a) >= 2 and a[0] == "stats":
         w, h, rows = read_any(a[1])
         print("%dx%d %d colours" % (w, h, len({p for r in rows for p in r})))
+    elif len(a) >= 2 and a[0] == "edges":
+        w, h, rows = read_any(a[1])
+        n = e = 0
+        for r in rows:
+            for p, q in zip(r, r[1:]):
+                n += 1
+                e += sum(abs(((p >> s) & 255) - ((q >> s) & 255)) for s in (0, 8, 16)) > 48
+        print("%.4f" % (e / n if n else 0))
+    elif len(a) >= 3 and a[0] == "differ":
+        wa, ha, ra = read_any(a[1])
+        wb, hb, rb = read_any(a[2])
+        if (wa, ha) != (wb, hb) or not wa * ha:
+            print("1.0000")
+        else:
+            d = sum(p != q for r, t in zip(ra, rb) for p, q in zip(r, t))
+            print("%.4f" % (d / (wa * ha)))
     else:
         sys.exit(__doc__)
 
