@@ -66,7 +66,7 @@ CharDev *chardev_open(const char *spec, char *err, size_t errlen) {
     snprintf(c->path, sizeof(c->path), "%s", ptsname(fd));
     set_nonblock(fd);
     c->in_fd = c->out_fd = fd;
-    x86_log(LOG_NOTE, "serial port on %s", c->path);
+    x86_log(LOG_NOTE, "pseudo-terminal %s", c->path);
   } else if (strncmp(spec, "tcp:", 4) == 0) {
     c->kind = CHR_TCP;
     char *end;
@@ -93,7 +93,7 @@ CharDev *chardev_open(const char *spec, char *err, size_t errlen) {
     set_nonblock(fd);
     c->listen_fd = fd;
     snprintf(c->path, sizeof(c->path), "127.0.0.1:%ld", port);
-    x86_log(LOG_NOTE, "serial port listening on %s", c->path);
+    x86_log(LOG_NOTE, "listening on %s", c->path);
   } else {
     snprintf(err, errlen, "bad serial backend '%s' (want stdio, file:PATH, pty, tcp:PORT or null)",
              spec);
