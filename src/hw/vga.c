@@ -1009,32 +1009,21 @@ int vga_render_dirty_rects(Vga *v, uint32_t *px, int stride, int *pw, int *ph, V
   v->vram_written = false;
   v->frame_gen = v->gen;
   v->frame_phase = g.phase;
-  size_t need = (size_t)g.w * (size_t)g.h;
   if (full) {
-    if ((size_t)v->frame_w * (size_t)v->frame_h < need || !v->frame) {
-      uint32_t *f = realloc(v->frame, need * sizeof(uint32_t));
-      uint32_t *s = realloc(v->scratch, VGA_MAX_WIDTH * sizeof(uint32_t));
-      if (f)
-        v->frame = f;
-      if (s)
-        v->scratch = s;
-      if (!f || !s) { /* no memory for the copy: draw straight through, all dirty */
-        v->frame_valid = false;
-        for (int y = 0; y < g.h; y++)
-          render_line(v, &g, y, px + (size_t)y * (size_t)stride);
-        *d = (VgaRect){0, 0, g.w, g.h};
-        return 1;
-      }
-    }
+    /* px itself keeps the frame: the caller passes the same buffer each time. */
     v->frame_w = g.w;
     v->frame_h = g.h;
     v->frame_kind = g.kind;
     v->frame_valid = true;
-    for (int y = 0; y < g.h; y++) {
-      uint32_t *fr = v->frame + (size_t)y * (size_t)g.w;
-      render_line(v, &g, y, fr);
-      memcpy(px + (size_t)y * (size_t)stride, fr, sizeof(uint32_t) * (size_t)g.w);
-    }
+    for (int y = 0; y < g.h; y++)
+      render_line(v, &g, y, px + (size_t)y * (size_t)stride);
+    *d = (VgaRect){0, 0, g.w, g.h};
+    return 1;
+  }
+  if (!v->scratch && !(v->scratch = malloc(VGA_MAX_WIDTH * sizeof(uint32_t)))) {
+    v->frame_valid = false; /* no memory for a line: redraw all of it next time */
+    for (int y = 0; y < g.h; y++)
+      render_line(v, &g, y, px + (size_t)y * (size_t)stride);
     *d = (VgaRect){0, 0, g.w, g.h};
     return 1;
   }
@@ -1042,7 +1031,7 @@ int vga_render_dirty_rects(Vga *v, uint32_t *px, int stride, int *pw, int *ph, V
    * max, a line joins the last band (covering the lines between). */
   int n = 0, last = -2;
   for (int y = y0; y < y1; y++) {
-    uint32_t *fr = v->frame + (size_t)y * (size_t)g.w;
+    uint32_t *fr = px + (size_t)y * (size_t)stride; /* the previous frame */
     render_line(v, &g, y, v->scratch);
     int a = 0, b = g.w - 1;
     while (a < g.w && fr[a] == v->scratch[a])
@@ -1051,10 +1040,7 @@ int vga_render_dirty_rects(Vga *v, uint32_t *px, int stride, int *pw, int *ph, V
       continue;
     while (fr[b] == v->scratch[b])
       b--;
-    /* The changed span to the kept frame and the caller's pixels, from the
-     * line just drawn (still in cache). */
     memcpy(fr + a, v->scratch + a, sizeof(uint32_t) * (size_t)(b - a + 1));
-    memcpy(px + (size_t)y * (size_t)stride + a, v->scratch + a, sizeof(uint32_t) * (size_t)(b - a + 1));
     if (n == 0 || (y != last + 1 && n < max)) {
       d[n++] = (VgaRect){a, y, b - a + 1, 1};
     } else {
@@ -1136,7 +1122,6 @@ void vga_free(Vga *v) {
   free(v->lfb);
   free(v->lfb_dirty);
   free(v->restore_lfb);
-  free(v->frame);
   free(v->scratch);
   free(v);
 }

@@ -36,7 +36,7 @@
  * or unchained (mode X), sizes from the CRTC, split screen (line compare)
  * and pixel panning in graphics modes, the 6- or 8-bit DAC, and the VBE
  * modes with virtual width and display start (no text-mode panning, no
- * underline); vga_render_dirty() keeps the last frame and reports what
+ * underline); vga_render_dirty() updates the caller's last frame and reports what
  * changed; vga_screenshot_png() saves a frame as a PNG file.
  * Reference: IBM VGA Technical Reference; FreeVGA register descriptions;
  * Bochs vbe.txt (DISPI interface).
@@ -118,10 +118,9 @@ typedef struct Vga {
   bool lfb_pristine;        /* lfb was zero at creation and lfb_dirty lists every page
                                written since: reset clears only those */
   /* vga_render_dirty's state. */
-  uint32_t *frame;          /* the last frame (frame_w x frame_h) */
   uint32_t *scratch;        /* one line being compared */
   int frame_w, frame_h, frame_kind;
-  bool frame_valid;         /* frame holds what the caller has */
+  bool frame_valid;         /* the caller's pixels hold the last frame (frame_w x frame_h) */
   bool vram_written;        /* planar memory written since the last frame */
   uint32_t gen, frame_gen;  /* bumped by register and palette writes */
   int frame_phase;          /* blink/cursor phase of the last frame */
