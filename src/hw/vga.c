@@ -979,6 +979,32 @@ static void vbe_dirty_lines(const Vga *v, const Geom *g, int *y0, int *y1) {
   *y1 = hi > g->h ? g->h : hi;
 }
 
+/* Text, only the blink phase changed: the lines of the rows that hold the
+ * cursor or a blinking character (all of them below a split screen). */
+static void text_phase_lines(const Vga *v, const Geom *g, int *y0, int *y1) {
+  if (g->split_y < g->h)
+    return;
+  /* The cursor's cell in either phase (g->cursor is ~0 in its off phase). */
+  uint32_t cursor = (uint32_t)v->crtc[CR_CUR_HI] << 8 | v->crtc[CR_CUR_LO];
+  int lo = g->rows, hi = -1;
+  for (int r = 0; r < g->rows; r++)
+    for (int c = 0; c < g->cols; c++) {
+      uint32_t ctr = g->start + (uint32_t)r * g->stride + (uint32_t)c;
+      uint32_t off = (ctr << g->shift) & (VGA_PLANE_SIZE - 1);
+      if (ctr == cursor || (g->blink && (v->vram[VGA_PLANE_SIZE + off] & 0x80))) {
+        lo = r < lo ? r : lo;
+        hi = r;
+        break; /* this row is in; the next */
+      }
+    }
+  if (hi < 0) {
+    *y1 = 0;
+    return;
+  }
+  *y0 = lo * g->chh;
+  *y1 = (hi + 1) * g->chh < g->h ? (hi + 1) * g->chh : g->h;
+}
+
 int vga_render_dirty_rects(Vga *v, uint32_t *px, int stride, int *pw, int *ph, VgaRect *d, int max) {
   Geom g;
   geometry(v, &g, true);
@@ -992,8 +1018,11 @@ int vga_render_dirty_rects(Vga *v, uint32_t *px, int stride, int *pw, int *ph, V
     if (g.kind == RK_VBE) {
       if (v->gen == v->frame_gen)
         vbe_dirty_lines(v, &g, &y0, &y1);
-    } else if (!v->vram_written && v->gen == v->frame_gen && g.phase == v->frame_phase) {
-      y1 = 0;
+    } else if (!v->vram_written && v->gen == v->frame_gen) {
+      if (g.phase == v->frame_phase)
+        y1 = 0;
+      else if (g.kind == RK_TEXT)
+        text_phase_lines(v, &g, &y0, &y1);
     }
   }
   /* Re-arm the LFB tracking: later writes mark their pages again. */
