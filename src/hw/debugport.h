@@ -17,7 +17,7 @@
 #include "device.h"
 #include "iobus.h"
 
-#define DEBUGPORT_FIELDS(F, A, S)                                                        \
+#define DEBUGPORT_FIELDS(F, A, S, FR, AR)                                                        \
   F(uint8_t, post_code)     /* last byte written to port 80h */                          \
   F(bool, post_seen)        /* a POST code was written */
 typedef struct DebugPort {

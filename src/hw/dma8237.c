@@ -218,7 +218,7 @@ void dma_free(Dma8237 *dma) { free(dma); }
 int dma_save(void *opaque, SaveWriter *w) {
   return save_put_table(w, "dma", dma8237_table(), opaque);
 }
-int dma_check(void *opaque, SaveReader *r) { return save_check_table(r, "dma", dma8237_table()); }
+int dma_check(void *opaque, SaveReader *r) { return save_check_table(r, "dma", dma8237_table(), opaque); }
 int dma_load(void *opaque, SaveReader *r) {
   return save_get_table(r, "dma", dma8237_table(), opaque);
 }

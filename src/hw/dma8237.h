@@ -29,7 +29,7 @@
 #define DMA_MODE_AUTOINIT 0x10
 #define DMA_MODE_DEC      0x20
 
-#define DMA_CHANNEL_FIELDS(F, A, S)                                  \
+#define DMA_CHANNEL_FIELDS(F, A, S, FR, AR)                                  \
   F(uint16_t, base_addr)   /* base address register */               \
   F(uint16_t, base_count)  /* base count register (transfers - 1) */ \
   F(uint16_t, cur_addr)    /* current address */                     \
@@ -43,12 +43,12 @@ typedef struct DmaChannel {
 } DmaChannel;
 #define DMA_CHANNEL_VERSION 1
 
-#define DMA_CTRL_FIELDS(F, A, S)                                     \
+#define DMA_CTRL_FIELDS(F, A, S, FR, AR)                                     \
   F(bool, flipflop)        /* byte pointer: false = low byte next */ \
-  F(uint8_t, mask)         /* mask bits, one per channel */          \
+  FR(uint8_t, mask, 0, 0x0f) /* mask bits, one per channel */        \
   F(uint8_t, status)       /* TC bits 0-3, request bits 4-7 */       \
   F(uint8_t, command)      /* command register */                    \
-  F(uint8_t, request)      /* software request bits */               \
+  FR(uint8_t, request, 0, 0x0f) /* software request bits */          \
   F(uint8_t, temp)         /* temporary register */
 
 typedef struct DmaCtrl {
@@ -56,7 +56,7 @@ typedef struct DmaCtrl {
 } DmaCtrl;
 #define DMA_CTRL_VERSION 1
 
-#define DMA8237_FIELDS(F, A, S)                             \
+#define DMA8237_FIELDS(F, A, S, FR, AR)                             \
   S(DmaChannel, ch, 8, dma_channel_table) /* channels 0-7 */ \
   S(DmaCtrl, ctrl, 2, dma_ctrl_table)     /* 8-bit, 16-bit */ \
   A(uint8_t, pages, 16)                   /* 80h-8Fh latches (scratch ones too) */

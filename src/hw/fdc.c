@@ -7,8 +7,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The phase against its buffers: command bytes are stored at cmd[cmd_len]
+ * until cmd_need, result bytes read from res[res_pos] until res_len, and a
+ * non-DMA transfer works on the disk of the drive its command names, which
+ * must be in this machine (live). */
+static int fdc_valid(SaveReader *r, const char *chunk, const void *saved, const void *live) {
+  const Fdc *s = saved, *l = live;
+  if (s->phase == FDC_COMMAND && (s->cmd_len == 0 || s->cmd_len >= s->cmd_need))
+    return save_reject_field(r, chunk, "cmd_len", s->cmd_len,
+                             "in the command phase, with 'cmd_need' = %u", s->cmd_need);
+  if (s->phase == FDC_RESULT && s->res_pos >= s->res_len)
+    return save_reject_field(r, chunk, "res_pos", s->res_pos,
+                             "in the result phase, with 'res_len' = %u", s->res_len);
+  if (s->phase == FDC_EXEC && !l->drive[s->cmd[1] & 3].disk)
+    return save_reject_field(r, chunk, "phase", s->phase,
+                             "(a transfer) on drive %d, which has no disk here", s->cmd[1] & 3);
+  return 0;
+}
+
 SAVE_TABLE_DEFINE(fdc_drive_table, FdcDrive, FDC_DRIVE_FIELDS, FDC_DRIVE_VERSION)
-SAVE_TABLE_DEFINE(fdc_table, Fdc, FDC_FIELDS, FDC_VERSION)
+SAVE_TABLE_DEFINE_CHECKED(fdc_table, Fdc, FDC_FIELDS, FDC_VERSION, fdc_valid)
 
 /* MSR bits. */
 #define MSR_RQM  0x80
@@ -223,7 +241,7 @@ static uint8_t pio_read_byte(Fdc *f) {
     return 0xff;
   set_irq(f, false);
   uint8_t v = f->x_buf[f->x_pos++];
-  if (f->x_pos >= 512)
+  if (f->x_pos >= FDC_SECTOR)
     pio_sector_done(f);
   else
     set_irq(f, true);
@@ -235,7 +253,7 @@ static void pio_write_byte(Fdc *f, uint8_t v) {
     return;
   set_irq(f, false);
   f->x_buf[f->x_pos++] = v;
-  if (f->x_pos >= 512)
+  if (f->x_pos >= FDC_SECTOR)
     pio_sector_done(f);
   else
     set_irq(f, true);
@@ -619,7 +637,7 @@ int fdc_save(void *opaque, SaveWriter *w) {
 
 int fdc_check(void *opaque, SaveReader *r) {
   Fdc *f = opaque;
-  if (save_check_table(r, "fdc", fdc_table()) != 0)
+  if (save_check_table(r, "fdc", fdc_table(), f) != 0)
     return -1;
   for (int i = 0; i < 4; i++) {
     if (!f->drive[i].disk)
@@ -627,7 +645,7 @@ int fdc_check(void *opaque, SaveReader *r) {
     char name[16];
     snprintf(name, sizeof(name), "fdc.disk%d", i);
     if (disk_overlay_check(f->drive[i].disk, r, name) != 0)
-      return -1;
+      return save_reject(r, "%s", f->drive[i].disk->error);
   }
   return 0;
 }
@@ -642,7 +660,7 @@ int fdc_load(void *opaque, SaveReader *r) {
     char name[16];
     snprintf(name, sizeof(name), "fdc.disk%d", i);
     if (disk_overlay_load(f->drive[i].disk, r, name) != 0)
-      return -1;
+      return save_reject(r, "%s", f->drive[i].disk->error);
   }
   f->line = !f->irq_level;
   update_irq(f);

@@ -26,10 +26,13 @@
 #include "savestate.h"
 
 #define FDC_DMA_CHANNEL 2
+#define FDC_CMD_MAX 16 /* command bytes kept (the longest command has 9) */
+#define FDC_RES_MAX 16 /* result bytes kept (the longest result has 10) */
+#define FDC_SECTOR 512 /* bytes per sector */
 
-#define FDC_DRIVE_FIELDS(F, A, S)                                   \
+#define FDC_DRIVE_FIELDS(F, A, S, FR, AR)                                   \
   F(uint8_t, cyl)          /* present cylinder number (PCN) */      \
-  F(uint8_t, head)         /* last head used */                     \
+  FR(uint8_t, head, 0, 1)  /* last head used */                     \
   F(uint8_t, sect)         /* last sector used (READ ID) */         \
   F(bool, changed)         /* disk change line (DIR bit 7) */       \
   F(bool, int_pending)     /* seek/recalibrate done, not sensed */  \
@@ -44,30 +47,30 @@ typedef struct FdcDrive {
 /* Phases (FDC_EXEC: non-DMA data transfer through the FIFO). */
 enum { FDC_IDLE, FDC_COMMAND, FDC_RESULT, FDC_EXEC };
 
-#define FDC_FIELDS(F, A, S)                                              \
+#define FDC_FIELDS(F, A, S, FR, AR)                                              \
   S(FdcDrive, drive, 4, fdc_drive_table) /* drives 0-3 (A:, B:, ...) */  \
   F(uint8_t, dor)          /* digital output register */                 \
-  F(uint8_t, tdr)          /* tape drive register */                     \
-  F(uint8_t, dsr)          /* data rate select register */               \
-  F(uint8_t, ccr)          /* configuration control (data rate) */       \
-  F(uint8_t, phase)        /* FDC_IDLE / FDC_COMMAND / FDC_RESULT */     \
-  A(uint8_t, cmd, 16)      /* command bytes received */                  \
-  F(uint8_t, cmd_len)      /* bytes received so far */                   \
-  F(uint8_t, cmd_need)     /* bytes the command takes */                 \
-  A(uint8_t, res, 16)      /* result bytes */                            \
-  F(uint8_t, res_len)      /* result bytes in res */                     \
-  F(uint8_t, res_pos)      /* next result byte to read */                \
+  FR(uint8_t, tdr, 0, 3)   /* tape drive register */                     \
+  FR(uint8_t, dsr, 0, 0x7f) /* data rate select register */              \
+  FR(uint8_t, ccr, 0, 3)   /* configuration control (data rate) */       \
+  FR(uint8_t, phase, FDC_IDLE, FDC_EXEC) /* FDC_IDLE / _COMMAND / _RESULT / _EXEC */ \
+  A(uint8_t, cmd, FDC_CMD_MAX) /* command bytes received */              \
+  FR(uint8_t, cmd_len, 0, FDC_CMD_MAX) /* bytes received so far (indexes cmd) */ \
+  FR(uint8_t, cmd_need, 0, FDC_CMD_MAX) /* bytes the command takes */    \
+  A(uint8_t, res, FDC_RES_MAX) /* result bytes */                        \
+  FR(uint8_t, res_len, 0, FDC_RES_MAX) /* result bytes in res */         \
+  FR(uint8_t, res_pos, 0, FDC_RES_MAX) /* next result byte to read (indexes res) */ \
   F(uint8_t, srt_hut)      /* SPECIFY parameters */                      \
   F(uint8_t, hlt_nd)                                                     \
   F(uint8_t, config)       /* CONFIGURE: EIS/EFIFO/POLL/FIFOTHR */       \
   F(uint8_t, pretrk)       /* CONFIGURE: precompensation track */        \
   F(bool, lock)            /* LOCK: config survives software resets */   \
   F(uint8_t, perp)         /* PERPENDICULAR MODE byte */                 \
-  F(uint8_t, reset_sense)  /* drives still to sense after a reset */     \
+  FR(uint8_t, reset_sense, 0, 4) /* drives still to sense after a reset (drive[4 - n]) */ \
   F(bool, irq_level)       /* IRQ 6 asserted */                          \
   F(bool, x_write)         /* non-DMA execution: host -> disk */         \
-  F(uint16_t, x_pos)       /* next byte of x_buf */                      \
-  A(uint8_t, x_buf, 512)   /* sector being transferred */                \
+  FR(uint16_t, x_pos, 0, FDC_SECTOR - 1) /* next byte of x_buf */        \
+  A(uint8_t, x_buf, FDC_SECTOR) /* sector being transferred */           \
   A(uint8_t, x_chs, 3)     /* its cylinder, head, sector */
 
 typedef struct Fdc {

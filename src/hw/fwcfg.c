@@ -108,7 +108,7 @@ static int dev_check(void *opaque, SaveReader *r) {
   (void)opaque;
   if (!save_has_chunk(r, "fwcfg"))
     return 0;
-  return save_check_table(r, "fwcfg", fwcfg_table());
+  return save_check_table(r, "fwcfg", fwcfg_table(), opaque);
 }
 static int dev_load(void *opaque, SaveReader *r) {
   if (!save_has_chunk(r, "fwcfg")) {
@@ -122,7 +122,7 @@ FwCfg *fwcfg_new(IoBus *bus) {
   FwCfg *f = calloc(1, sizeof(*f));
   if (!f)
     return NULL;
-  f->dev = (Device){"fwcfg", f, fwcfg_reset, dev_save, dev_check, dev_load};
+  f->dev = (Device){"fwcfg", f, fwcfg_reset, dev_save, dev_check, dev_load, fwcfg_table};
   static const uint8_t id[4] = {1, 0, 0, 0};   /* traditional interface, no DMA */
   static const uint8_t one[2] = {1, 0};         /* one CPU */
   static const uint8_t nodir[4] = {0, 0, 0, 0}; /* no files yet */

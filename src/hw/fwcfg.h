@@ -39,9 +39,9 @@ typedef struct FwCfgItem {
   uint32_t len;
 } FwCfgItem;
 
-#define FWCFG_FIELDS(F, A, S)                                                     \
-  F(uint16_t, selector)  /* last value written to 510h */                         \
-  F(uint32_t, offset)    /* next byte of the selected item */
+#define FWCFG_FIELDS(F, A, S, FR, AR)                                                     \
+  FR(uint16_t, selector, 0, UINT16_MAX) /* last value written to 510h (any: looked up) */ \
+  FR(uint32_t, offset, 0, UINT32_MAX) /* next byte of the selected item (any: reads check it) */
 typedef struct FwCfg {
   SAVE_DECLARE(FWCFG_FIELDS)
   FwCfgItem items[FWCFG_MAX_ITEMS]; /* fixed at machine creation (not saved) */

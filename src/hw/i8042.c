@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-SAVE_TABLE_DEFINE(kbc_table, Kbc, KBC_FIELDS, KBC_VERSION)
 
 /* Byte sources: the controller itself, the keyboard, the mouse, and the
  * controller's "write mouse output buffer" (D3h), which is marked as mouse
@@ -100,6 +99,35 @@ static void request_reset(Kbc *k) {
 /* ---- PS/2 keyboard ---- */
 
 static bool key_held(const Kbc *k, int key) { return k->kbd_held[key >> 3] & (1u << (key & 7)); }
+
+/* Values the table's bounds cannot say: the commands waiting for an
+ * argument are ones that take one, only existing keys are held, a repeating
+ * key has its next repeat time, and the mouse ID is one we answer with. */
+static int kbc_valid(SaveReader *r, const char *chunk, const void *saved, const void *live) {
+  const Kbc *t = saved;
+  (void)live;
+  if (t->pending_cmd && !(t->pending_cmd >= 0x60 && t->pending_cmd <= 0x7f) &&
+      !(t->pending_cmd >= 0xd1 && t->pending_cmd <= 0xd4))
+    return save_reject_field(r, chunk, "pending_cmd", t->pending_cmd, "takes no data byte");
+  if (t->kbd_pending && t->kbd_pending != 0xed && t->kbd_pending != 0xf3 && t->kbd_pending != 0xf0)
+    return save_reject_field(r, chunk, "kbd_pending", t->kbd_pending, "takes no argument");
+  for (int key = KEY_COUNT; key < KEYMAP_HELD_BYTES * 8; key++)
+    if (key_held(t, key)) {
+      char f[24];
+      snprintf(f, sizeof(f), "kbd_held[%d]", key >> 3);
+      return save_reject_field(r, chunk, f, t->kbd_held[key >> 3], "holds key %d, which does not exist",
+                               key);
+    }
+  if (t->kbd_rep_key != KEY_NONE && !t->kbd_rep_at)
+    return save_reject_field(r, chunk, "kbd_rep_at", 0, "for repeating key %u", t->kbd_rep_key);
+  if (t->mouse_pending && t->mouse_pending != 0xf3 && t->mouse_pending != 0xe8)
+    return save_reject_field(r, chunk, "mouse_pending", t->mouse_pending, "takes no argument");
+  if (t->mouse_id != 0 && t->mouse_id != 3)
+    return save_reject_field(r, chunk, "mouse_id", t->mouse_id, "is neither 0 nor 3");
+  return 0;
+}
+
+SAVE_TABLE_DEFINE_CHECKED(kbc_table, Kbc, KBC_FIELDS, KBC_VERSION, kbc_valid)
 static void set_held(Kbc *k, int key, bool on) {
   if (on)
     k->kbd_held[key >> 3] |= (uint8_t)(1u << (key & 7));
@@ -342,7 +370,7 @@ static void kbd_write(Kbc *k, uint8_t v) {
 
 /* ---- PS/2 mouse ---- */
 
-#define MOUSE_ACC_MAX 1000000                 /* held-back motion is clamped here */
+#define MOUSE_ACC_MAX KBC_MOUSE_ACC_MAX
 
 static int clampi(int64_t v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : (int)v; }
 
@@ -658,58 +686,12 @@ void kbc_reset(Kbc *k) {
 
 static void dev_reset(void *opaque) { kbc_reset(opaque); }
 static int dev_save(void *opaque, SaveWriter *w) { return save_put_table(w, "kbc", kbc_table(), opaque); }
-/* Values a snapshot may hold: anything else is refused before it is applied. */
-static int check_ranges(SaveReader *r, const Kbc *t) {
-  if (t->q_head >= KBC_QUEUE || t->q_len > KBC_QUEUE)
-    return save_reject(r, "snapshot 'kbc' state: queue head %u / length %u out of range", t->q_head,
-                       t->q_len);
-  for (int i = 0; i < KBC_QUEUE; i++)
-    if (t->q_src[i] > SRC_CTRL_AUX)
-      return save_reject(r, "snapshot 'kbc' state: queue source %u out of range", t->q_src[i]);
-  if (t->pending_cmd && !(t->pending_cmd >= 0x60 && t->pending_cmd <= 0x7f) &&
-      !(t->pending_cmd >= 0xd1 && t->pending_cmd <= 0xd4))
-    return save_reject(r, "snapshot 'kbc' state: pending command %#04x invalid", t->pending_cmd);
-  if (t->kbd_set < 1 || t->kbd_set > 2)
-    return save_reject(r, "snapshot 'kbc' state: scan code set %u not supported", t->kbd_set);
-  if (t->kbd_pending && t->kbd_pending != 0xed && t->kbd_pending != 0xf3 && t->kbd_pending != 0xf0)
-    return save_reject(r, "snapshot 'kbc' state: keyboard command %#04x invalid", t->kbd_pending);
-  if (t->kbd_leds > 7 || t->kbd_typematic > 0x7f)
-    return save_reject(r, "snapshot 'kbc' state: LEDs %#x / typematic %#x out of range", t->kbd_leds,
-                       t->kbd_typematic);
-  for (int key = KEY_COUNT; key < KEYMAP_HELD_BYTES * 8; key++)
-    if (key_held(t, key))
-      return save_reject(r, "snapshot 'kbc' state: held key %d does not exist", key);
-  if (t->kbd_rep_key >= KEY_COUNT || (t->kbd_rep_key != KEY_NONE && !t->kbd_rep_at))
-    return save_reject(r, "snapshot 'kbc' state: repeating key %u invalid", t->kbd_rep_key);
-  if (t->mouse_pending && t->mouse_pending != 0xf3 && t->mouse_pending != 0xe8)
-    return save_reject(r, "snapshot 'kbc' state: mouse command %#04x invalid", t->mouse_pending);
-  if (t->mouse_res > 3 || t->mouse_buttons > 7)
-    return save_reject(r, "snapshot 'kbc' state: mouse resolution %u / buttons %#x out of range",
-                       t->mouse_res, t->mouse_buttons);
-  if ((t->mouse_id != 0 && t->mouse_id != 3) || t->mouse_knock > 2)
-    return save_reject(r, "snapshot 'kbc' state: mouse ID %u / knock %u invalid", t->mouse_id,
-                       t->mouse_knock);
-  if (t->mouse_acc_dx < -MOUSE_ACC_MAX || t->mouse_acc_dx > MOUSE_ACC_MAX ||
-      t->mouse_acc_dy < -MOUSE_ACC_MAX || t->mouse_acc_dy > MOUSE_ACC_MAX ||
-      t->mouse_acc_dz < -MOUSE_ACC_MAX || t->mouse_acc_dz > MOUSE_ACC_MAX)
-    return save_reject(r, "snapshot 'kbc' state: held-back mouse motion out of range");
-  return 0;
-}
-
 static int dev_check(void *opaque, SaveReader *r) {
-  Kbc *t = malloc(sizeof(*t));
-  if (!t)
-    return save_reject(r, "out of memory checking 'kbc' state");
-  *t = *(Kbc *)opaque;
-  int rc = save_get_table(r, "kbc", kbc_table(), t);
-  if (rc == 0)
-    rc = check_ranges(r, t);
-  free(t);
-  return rc;
+  return save_check_table(r, "kbc", kbc_table(), opaque);
 }
 static int dev_load(void *opaque, SaveReader *r) {
   Kbc *k = opaque;
-  if (dev_check(k, r) < 0 || save_get_table(r, "kbc", kbc_table(), k) < 0)
+  if (save_get_table(r, "kbc", kbc_table(), k) < 0)
     return -1;
   if (k->rep_timer) {
     if (k->kbd_rep_key != KEY_NONE)
@@ -740,7 +722,7 @@ Kbc *kbc_new(IoBus *bus, Clock *clock, IrqLine irq1, IrqLine irq12, void (*a20)(
   k->set_a20 = a20;
   k->reset = reset;
   k->cb_opaque = cb_opaque;
-  k->dev = (Device){"kbc", k, dev_reset, dev_save, dev_check, dev_load};
+  k->dev = (Device){"kbc", k, dev_reset, dev_save, dev_check, dev_load, kbc_table};
   kbc_reset(k);
   if (bus && (iobus_register_ex(bus, 0x60, 1, kbc_io_read, kbc_io_write, k, "i8042-data", IOBUS_8BIT) < 0 ||
               iobus_register_ex(bus, 0x64, 1, kbc_io_read, kbc_io_write, k, "i8042-cmd", IOBUS_8BIT) < 0 ||

@@ -12,7 +12,17 @@
 #include <math.h>
 #include <stdlib.h>
 
-SAVE_TABLE_DEFINE(pit_channel_table, PitChannel, PIT_CHANNEL_FIELDS, PIT_CHANNEL_VERSION)
+/* A loaded counter divides by its count: never 0 then. */
+static int channel_valid(SaveReader *r, const char *chunk, const void *saved, const void *live) {
+  const PitChannel *c = saved;
+  (void)live;
+  if (c->loaded && c->count == 0)
+    return save_reject_field(r, chunk, "count", c->count, "in a loaded counter");
+  return 0;
+}
+
+SAVE_TABLE_DEFINE_CHECKED(pit_channel_table, PitChannel, PIT_CHANNEL_FIELDS, PIT_CHANNEL_VERSION,
+                          channel_valid)
 SAVE_TABLE_DEFINE(pit_table, Pit, PIT_FIELDS, PIT_VERSION)
 
 #define REFRESH_NS 15085u /* port 61h bit 4 toggles every ~15 us */
@@ -379,7 +389,7 @@ void pit_set_speaker_listener(Pit *pit, void (*cb)(void *opaque), void *opaque) 
 
 static void dev_reset(void *opaque) { pit_reset(opaque); }
 static int dev_save(void *opaque, SaveWriter *w) { return save_put_table(w, "pit", pit_table(), opaque); }
-static int dev_check(void *opaque, SaveReader *r) { return save_check_table(r, "pit", pit_table()); }
+static int dev_check(void *opaque, SaveReader *r) { return save_check_table(r, "pit", pit_table(), opaque); }
 static int dev_load(void *opaque, SaveReader *r) {
   Pit *pit = opaque;
   if (save_get_table(r, "pit", pit_table(), pit) < 0)
@@ -397,7 +407,7 @@ Pit *pit_new(IoBus *bus, Clock *clock, IrqLine irq0) {
   pit->clock = clock;
   pit->irq = irq0;
   pit->timer = clock_timer_new(clock, ch0_timer, pit);
-  pit->dev = (Device){"pit", pit, dev_reset, dev_save, dev_check, dev_load};
+  pit->dev = (Device){"pit", pit, dev_reset, dev_save, dev_check, dev_load, pit_table};
   if (!pit->timer) {
     free(pit);
     return NULL;

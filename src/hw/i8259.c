@@ -7,7 +7,16 @@
 
 #include <stdlib.h>
 
-SAVE_TABLE_DEFINE(pic_chip_table, PicChip, PIC_CHIP_FIELDS, PIC_CHIP_VERSION)
+/* ICW2 keeps bits 7..3: IR0's vector plus 7 stays a vector. */
+static int chip_valid(SaveReader *r, const char *chunk, const void *saved, const void *live) {
+  const PicChip *c = saved;
+  (void)live;
+  if (c->vector_base & 7)
+    return save_reject_field(r, chunk, "vector_base", c->vector_base, "is not a multiple of 8");
+  return 0;
+}
+
+SAVE_TABLE_DEFINE_CHECKED(pic_chip_table, PicChip, PIC_CHIP_FIELDS, PIC_CHIP_VERSION, chip_valid)
 SAVE_TABLE_DEFINE(pic_table, Pic, PIC_FIELDS, PIC_VERSION)
 
 /* Priority level (0 highest) of the best bit of mask, or 8 when mask is empty. */
@@ -246,7 +255,7 @@ static void dev_reset(void *opaque) { pic_reset(opaque); }
 static int dev_save(void *opaque, SaveWriter *w) {
   return save_put_table(w, "pic", pic_table(), opaque);
 }
-static int dev_check(void *opaque, SaveReader *r) { return save_check_table(r, "pic", pic_table()); }
+static int dev_check(void *opaque, SaveReader *r) { return save_check_table(r, "pic", pic_table(), opaque); }
 static int dev_load(void *opaque, SaveReader *r) {
   Pic *pic = opaque;
   if (save_get_table(r, "pic", pic_table(), pic) < 0)
@@ -262,7 +271,7 @@ Pic *pic_new(IoBus *bus, void (*intr)(void *opaque, int level), void *intr_opaqu
     return NULL;
   pic->intr = intr;
   pic->intr_opaque = intr_opaque;
-  pic->dev = (Device){"pic", pic, dev_reset, dev_save, dev_check, dev_load};
+  pic->dev = (Device){"pic", pic, dev_reset, dev_save, dev_check, dev_load, pic_table};
   pic_reset(pic);
   if (bus && (iobus_register_ex(bus, 0x20, 2, pic_io_read, pic_io_write, pic, "pic-master",
                                 IOBUS_8BIT) < 0 ||

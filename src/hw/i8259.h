@@ -15,17 +15,17 @@
 #include "irq.h"
 
 /* One 8259A. */
-#define PIC_CHIP_FIELDS(F, A, S)                                                        \
+#define PIC_CHIP_FIELDS(F, A, S, FR, AR)                                                        \
   F(uint8_t, irr)          /* interrupt request register */                             \
   F(uint8_t, isr)          /* in-service register */                                    \
   F(uint8_t, imr)          /* interrupt mask register (OCW1) */                         \
   F(uint8_t, lines)        /* current input levels (edge detection) */                  \
   F(uint8_t, elcr)         /* edge/level control: 1 = level triggered */                \
   F(uint8_t, elcr_mask)    /* ELCR bits that are writable */                            \
-  F(uint8_t, vector_base)  /* ICW2: vector of IR0 (bits 7..3) */                        \
+  FR(uint8_t, vector_base, 0, 0xf8) /* ICW2: vector of IR0 (bits 7..3) */               \
   F(uint8_t, icw3)         /* ICW3: cascade configuration */                            \
-  F(uint8_t, prio_base)    /* IR with the highest priority (rotation) */                \
-  F(uint8_t, init_step)    /* 0 ready, 1 expects ICW2, 2 ICW3, 3 ICW4 */                \
+  FR(uint8_t, prio_base, 0, 7) /* IR with the highest priority (rotation) */            \
+  FR(uint8_t, init_step, 0, 3) /* 0 ready, 1 expects ICW2, 2 ICW3, 3 ICW4 */            \
   F(bool, icw4_needed)     /* ICW1.IC4 */                                               \
   F(bool, single)          /* ICW1.SNGL */                                              \
   F(bool, ltim)            /* ICW1.LTIM: all inputs level triggered */                  \
@@ -41,7 +41,7 @@ typedef struct PicChip {
 #define PIC_CHIP_VERSION 1
 const SaveTable *pic_chip_table(void);
 
-#define PIC_FIELDS(F, A, S) S(PicChip, chip, 2, pic_chip_table) /* [0] master, [1] slave */ \
+#define PIC_FIELDS(F, A, S, FR, AR) S(PicChip, chip, 2, pic_chip_table) /* [0] master, [1] slave */ \
   F(bool, out)             /* INT output to the CPU */
 typedef struct Pic {
   SAVE_DECLARE(PIC_FIELDS)

@@ -7,11 +7,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The transfer position against its block: the data port handlers index
+ * buf (or packet) at pos and pos + 1 while pos < end, so end stays within
+ * the buffer the transfer uses, writes move whole words, and an ATAPI block
+ * lies within the bytes buf holds. */
+static int channel_valid(SaveReader *r, const char *chunk, const void *saved, const void *live) {
+  const IdeChannel *s = saved;
+  (void)live;
+  if (s->pos > s->end)
+    return save_reject_field(r, chunk, "pos", s->pos, "beyond 'end' = %#x", s->end);
+  if (s->xfer == IDE_X_PACKET && s->end > IDE_PACKET_SIZE)
+    return save_reject_field(r, chunk, "end", s->end, "beyond the %u-byte command packet",
+                             IDE_PACKET_SIZE);
+  if ((s->xfer == IDE_X_PACKET || s->xfer == IDE_X_ATA_OUT) && ((s->pos | s->end) & 1))
+    return save_reject_field(r, chunk, "pos", s->pos, "or 'end' = %#x odd in a word-wide write",
+                             s->end);
+  if (s->xfer == IDE_X_ATAPI_IN && s->end > s->buf_len)
+    return save_reject_field(r, chunk, "end", s->end, "beyond 'buf_len' = %#x", s->buf_len);
+  if ((s->xfer == IDE_X_ATA_IN || s->xfer == IDE_X_ATA_OUT) && s->end % DISK_SECTOR)
+    return save_reject_field(r, chunk, "end", s->end, "not a whole number of sectors");
+  return 0;
+}
+
 SAVE_TABLE_DEFINE(ide_drive_table, IdeDrive, IDE_DRIVE_FIELDS, IDE_DRIVE_VERSION)
-SAVE_TABLE_DEFINE(ide_channel_table, IdeChannel, IDE_CHANNEL_FIELDS, IDE_CHANNEL_VERSION)
+SAVE_TABLE_DEFINE_CHECKED(ide_channel_table, IdeChannel, IDE_CHANNEL_FIELDS, IDE_CHANNEL_VERSION,
+                          channel_valid)
 
 #define CD_SECTOR 2048u
-#define IDE_MAX_MULT 16 /* IDENTIFY word 47: largest READ/WRITE MULTIPLE block */
 
 /* ATAPI interrupt reason (sector count register) bits. */
 #define IR_COD 0x01
@@ -1112,7 +1134,7 @@ int ide_save(void *opaque, SaveWriter *w) {
 
 int ide_check(void *opaque, SaveReader *r) {
   IdeChannel *ch = opaque;
-  if (save_check_table(r, ch->name, ide_channel_table()) != 0)
+  if (save_check_table(r, ch->name, ide_channel_table(), ch) != 0)
     return -1;
   for (int i = 0; i < 2; i++) {
     if (!ch->drive[i].disk)
@@ -1120,7 +1142,7 @@ int ide_check(void *opaque, SaveReader *r) {
     char name[32];
     ovl_chunk_name(ch, i, name, sizeof(name));
     if (disk_overlay_check(ch->drive[i].disk, r, name) != 0)
-      return -1;
+      return save_reject(r, "%s", ch->drive[i].disk->error);
   }
   return 0;
 }
@@ -1139,7 +1161,7 @@ int ide_load(void *opaque, SaveReader *r) {
     char name[32];
     ovl_chunk_name(ch, i, name, sizeof(name));
     if (disk_overlay_load(ch->drive[i].disk, r, name) != 0)
-      return -1;
+      return save_reject(r, "%s", ch->drive[i].disk->error);
   }
   ch->line = !ch->irq_pending; /* force the line to be driven */
   update_irq(ch);

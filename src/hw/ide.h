@@ -23,6 +23,8 @@
 #include "savestate.h"
 
 #define IDE_BUF_SIZE 65536 /* data buffer: one DRQ block (ATA) or up to 32 CD sectors */
+#define IDE_MAX_MULT 16 /* IDENTIFY word 47: largest READ/WRITE MULTIPLE block */
+#define IDE_PACKET_SIZE 12 /* ATAPI command packet bytes */
 
 enum { IDE_NONE = 0, IDE_ATA = 1, IDE_ATAPI = 2 };
 
@@ -44,8 +46,8 @@ enum { IDE_NONE = 0, IDE_ATA = 1, IDE_ATAPI = 2 };
 
 /* Per-drive registers (each drive keeps its own copy of the task file;
  * writes go to both, reads come from the selected one). */
-#define IDE_DRIVE_FIELDS(F, A, S)                                              \
-  F(uint8_t, type)        /* IDE_NONE / IDE_ATA / IDE_ATAPI */                 \
+#define IDE_DRIVE_FIELDS(F, A, S, FR, AR)                                              \
+  FR(uint8_t, type, 0, IDE_ATAPI) /* IDE_NONE / IDE_ATA / IDE_ATAPI */         \
   F(uint8_t, feature)     /* features register (written) */                    \
   F(uint8_t, error)       /* error register (read) */                          \
   F(uint8_t, nsect)       /* sector count / ATAPI interrupt reason */          \
@@ -59,11 +61,11 @@ enum { IDE_NONE = 0, IDE_ATA = 1, IDE_ATAPI = 2 };
   F(uint8_t, hob_sector)                                                       \
   F(uint8_t, hob_lcyl)                                                         \
   F(uint8_t, hob_hcyl)                                                         \
-  F(uint16_t, cur_heads)  /* CHS translation (INITIALIZE DEVICE PARAMETERS) */ \
-  F(uint16_t, cur_spt)                                                         \
-  F(uint16_t, mult)       /* sectors per READ/WRITE MULTIPLE block, 0 = off */ \
+  FR(uint16_t, cur_heads, 0, 16) /* CHS translation (INIT. DEVICE PARAMETERS) */ \
+  FR(uint16_t, cur_spt, 0, 255)                                                \
+  FR(uint16_t, mult, 0, IDE_MAX_MULT) /* sectors per READ/WRITE MULTIPLE block, 0 = off */ \
   F(bool, wcache)         /* write cache enabled (SET FEATURES 02h/82h) */     \
-  F(uint8_t, sense_key)   /* ATAPI sense data */                               \
+  FR(uint8_t, sense_key, 0, 15) /* ATAPI sense data */                         \
   F(uint8_t, asc)                                                              \
   F(uint8_t, ascq)                                                             \
   F(bool, locked)         /* ATAPI PREVENT MEDIUM REMOVAL */                   \
@@ -81,22 +83,22 @@ typedef struct IdeDrive {
 /* Transfer kinds in IdeChannel.xfer. */
 enum { IDE_X_NONE, IDE_X_ATA_IN, IDE_X_ATA_OUT, IDE_X_PACKET, IDE_X_ATAPI_IN };
 
-#define IDE_CHANNEL_FIELDS(F, A, S)                                            \
+#define IDE_CHANNEL_FIELDS(F, A, S, FR, AR)                                            \
   S(IdeDrive, drive, 2, ide_drive_table) /* master, slave */                   \
-  F(uint8_t, cur)         /* selected drive (DEV bit) */                       \
+  FR(uint8_t, cur, 0, 1)  /* selected drive (DEV bit): indexes drive[] */      \
   F(uint8_t, control)     /* device control register */                        \
   F(bool, irq_pending)    /* INTRQ asserted by the drive */                    \
   F(uint8_t, cmd)         /* command in progress */                            \
-  F(uint8_t, xfer)        /* IDE_X_* */                                        \
-  F(uint32_t, pos)        /* next byte of buf to transfer */                   \
-  F(uint32_t, end)        /* end of the current DRQ block in buf */            \
-  F(uint32_t, buf_len)    /* valid bytes in buf (ATAPI) */                     \
-  F(uint64_t, lba)        /* next sector to transfer */                        \
-  F(uint32_t, remaining)  /* sectors left in the command */                    \
-  F(uint16_t, block)      /* sectors per DRQ block */                          \
+  FR(uint8_t, xfer, 0, IDE_X_ATAPI_IN) /* IDE_X_* */                          \
+  FR(uint32_t, pos, 0, IDE_BUF_SIZE) /* next byte of buf (packet) to transfer */ \
+  FR(uint32_t, end, 0, IDE_BUF_SIZE) /* end of the current DRQ block in buf */  \
+  FR(uint32_t, buf_len, 0, IDE_BUF_SIZE) /* valid bytes in buf (ATAPI) */       \
+  FR(uint64_t, lba, 0, 1ull << 48) /* next sector to transfer (LBA48 at most) */ \
+  FR(uint32_t, remaining, 0, UINT32_MAX) /* sectors left (any: disk_read bounds) */ \
+  FR(uint16_t, block, 0, IDE_MAX_MULT) /* sectors per DRQ block (read into buf) */ \
   F(uint16_t, byte_limit) /* ATAPI byte count limit */                         \
-  F(uint32_t, atapi_left) /* ATAPI bytes left to send in the command */        \
-  A(uint8_t, packet, 12)  /* ATAPI command packet */                           \
+  FR(uint32_t, atapi_left, 0, UINT32_MAX) /* ATAPI bytes left to send (any) */  \
+  A(uint8_t, packet, IDE_PACKET_SIZE) /* ATAPI command packet */               \
   A(uint8_t, buf, IDE_BUF_SIZE) /* data buffer */
 
 typedef struct IdeChannel {

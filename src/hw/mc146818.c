@@ -229,7 +229,7 @@ void rtc_reset(Rtc *rtc) {
 
 static void dev_reset(void *opaque) { rtc_reset(opaque); }
 static int dev_save(void *opaque, SaveWriter *w) { return save_put_table(w, "rtc", rtc_table(), opaque); }
-static int dev_check(void *opaque, SaveReader *r) { return save_check_table(r, "rtc", rtc_table()); }
+static int dev_check(void *opaque, SaveReader *r) { return save_check_table(r, "rtc", rtc_table(), opaque); }
 static int dev_load(void *opaque, SaveReader *r) {
   Rtc *rtc = opaque;
   if (save_get_table(r, "rtc", rtc_table(), rtc) < 0)
@@ -251,7 +251,7 @@ Rtc *rtc_new(IoBus *bus, Clock *clock, IrqLine irq8, time_t start) {
   rtc->irq = irq8;
   rtc->update_timer = clock_timer_new(clock, update_timer_cb, rtc);
   rtc->periodic_timer = clock_timer_new(clock, periodic_timer_cb, rtc);
-  rtc->dev = (Device){"rtc", rtc, dev_reset, dev_save, dev_check, dev_load};
+  rtc->dev = (Device){"rtc", rtc, dev_reset, dev_save, dev_check, dev_load, rtc_table};
   if (!rtc->update_timer || !rtc->periodic_timer) {
     free(rtc);
     return NULL;

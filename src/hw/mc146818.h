@@ -38,11 +38,14 @@ enum {
 #define RTC_C_AF 0x20
 #define RTC_C_UF 0x10
 
-#define RTC_FIELDS(F, A, S)                                                               \
+/* Calendar times the registers can express (years 0..25755), with margin:
+ * gmtime_r() converts anything in this range. */
+#define RTC_SECONDS_MAX (1ll << 40)
+#define RTC_FIELDS(F, A, S, FR, AR)                                                               \
   A(uint8_t, cmos, 128)      /* NVRAM; clock registers hold their encoded values */       \
-  F(uint8_t, index)          /* port 70h index (bits 0-6) */                              \
+  FR(uint8_t, index, 0, 127) /* port 70h index (bits 0-6): indexes cmos */              \
   F(bool, nmi_masked)        /* port 70h bit 7 */                                         \
-  F(int64_t, seconds)        /* calendar time, seconds since 1970 (UTC) */                \
+  FR(int64_t, seconds, -RTC_SECONDS_MAX, RTC_SECONDS_MAX) /* calendar time, s since 1970 (UTC) */ \
   F(uint64_t, next_update)   /* virtual ns of the next update cycle */                    \
   F(uint64_t, next_periodic) /* virtual ns of the next periodic flag */                   \
   F(bool, irq_level)         /* IRQ8 output */

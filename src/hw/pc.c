@@ -325,13 +325,13 @@ static int add_storage_and_display(Machine *m, char *err, size_t errlen) {
     snprintf(err, errlen, "cannot create the DMA controllers");
     return -1;
   }
-  machine_add_device(m, (Device){"dma", m->dma, dma_reset, dma_save, dma_check, dma_load});
+  machine_add_device(m, (Device){"dma", m->dma, dma_reset, dma_save, dma_check, dma_load, dma8237_table});
   m->fdc = fdc_new(m->bus, m->dma, pic_irq_line(m->pic, 6));
   if (!m->fdc) {
     snprintf(err, errlen, "cannot create the floppy controller");
     return -1;
   }
-  machine_add_device(m, (Device){"fdc", m->fdc, fdc_reset, fdc_save, fdc_check, fdc_load});
+  machine_add_device(m, (Device){"fdc", m->fdc, fdc_reset, fdc_save, fdc_check, fdc_load, fdc_table});
   for (int i = 0; i < 2; i++)
     if (m->disk[PC_FDA + i] && fdc_attach(m->fdc, i, m->disk[PC_FDA + i]) < 0) {
       snprintf(err, errlen, "%s: cannot attach to the floppy controller", drive_flag(PC_FDA + i));
@@ -345,7 +345,8 @@ static int add_storage_and_display(Machine *m, char *err, size_t errlen) {
       snprintf(err, errlen, "cannot create IDE channel %d", i);
       return -1;
     }
-    machine_add_device(m, (Device){ide_name[i], m->ide[i], ide_reset, ide_save, ide_check, ide_load});
+    machine_add_device(m, (Device){ide_name[i], m->ide[i], ide_reset, ide_save, ide_check, ide_load,
+                                    ide_channel_table});
   }
   /* hda/hdb: primary master/slave; the CD-ROM: secondary master. */
   if ((m->disk[PC_HDA] && ide_attach(m->ide[0], 0, m->disk[PC_HDA]) < 0) ||
@@ -360,7 +361,7 @@ static int add_storage_and_display(Machine *m, char *err, size_t errlen) {
     snprintf(err, errlen, "cannot create the VGA (--vga-mem %u)", m->cfg.vga_mem_mib);
     return -1;
   }
-  machine_add_device(m, (Device){"vga", m->vga, vga_reset, vga_save, vga_check, vga_load});
+  machine_add_device(m, (Device){"vga", m->vga, vga_reset, vga_save, vga_check, vga_load, vga_table});
 #endif
   return 0;
 }
@@ -726,19 +727,18 @@ MachineStop machine_run_for(Machine *m, uint64_t budget_ns) {
 
 /* ---------------- snapshots ---------------- */
 
-/* Field-table shorthand for the machine's own record below. */
-#define CF(T, f) {#f, offsetof(T, f), sizeof(((T *)0)->f), 1, NULL},
-
 typedef struct MachineState {
   uint64_t now;          /* virtual time */
   uint32_t ram_size;     /* must match */
   uint8_t a20;           /* A20 enabled */
   uint8_t mode_det;      /* saved in deterministic mode */
 } MachineState;
-static const SaveTable *machine_table(void) {
-  static const SaveField f[] = {CF(MachineState, now) CF(MachineState, ram_size) CF(MachineState, a20)
-                                CF(MachineState, mode_det)};
-  static const SaveTable t = {"MachineState", 1, f, sizeof(f) / sizeof(f[0]), sizeof(MachineState)};
+const SaveTable *machine_state_table(void) {
+  static const SaveField f[] = {SAVE_FIELD(MachineState, now) SAVE_FIELD(MachineState, ram_size)
+                                SAVE_FIELD_RANGE(MachineState, a20, 0, 1)
+                                SAVE_FIELD_RANGE(MachineState, mode_det, 0, 1)};
+  static const SaveTable t = {"MachineState", 1, f, sizeof(f) / sizeof(f[0]), sizeof(MachineState),
+                              NULL};
   return &t;
 }
 
@@ -848,7 +848,7 @@ int machine_snapshot_info(const char *path, SnapshotInfo *info, char *err, size_
   if (!r)
     return -1;
   MachineState ms;
-  if (save_get_table(r, "machine", machine_table(), &ms) < 0 || get_drives(r, info) < 0 ||
+  if (save_get_table(r, "machine", machine_state_table(), &ms) < 0 || get_drives(r, info) < 0 ||
       get_cpu_model(r, &info->cpu_model) < 0) {
     snprintf(err, errlen, "--restore %s: %s", path,
              save_error(r)[0] ? save_error(r) : "corrupt drives or CPU model record");
@@ -869,7 +869,7 @@ int machine_save(Machine *m, const char *path, char *err, size_t errlen) {
   }
   MachineState ms = {clock_now(m->clock), m->mem->ram_size, m->mem->a20_mask == 0xffffffffu,
                      m->clock->deterministic};
-  int rc = save_put_table(w, "machine", machine_table(), &ms);
+  int rc = save_put_table(w, "machine", machine_state_table(), &ms);
   cpu_get_flags(m->cpu); /* materialise lazy flags */
   rc |= save_put_table(w, "cpu", cpu_save_table(), m->cpu);
   /* RAM, zlib-compressed: u32 size, then the deflate stream. */
@@ -900,15 +900,13 @@ int machine_save(Machine *m, const char *path, char *err, size_t errlen) {
   return rc;
 }
 
-int machine_restore(Machine *m, const char *path, char *err, size_t errlen) {
-  SaveReader *r = save_reader_open(path, err, errlen);
-  if (!r)
-    return -1;
+/* Restore from an open reader (freed here); path names it in messages. */
+static int restore_from(Machine *m, SaveReader *r, const char *path, char *err, size_t errlen) {
   /* Phase 1: check everything; nothing changes. */
   MachineState ms;
   const void *ram;
   size_t ram_len;
-  int rc = save_get_table(r, "machine", machine_table(), &ms);
+  int rc = save_get_table(r, "machine", machine_state_table(), &ms);
   if (rc == 0 && ms.ram_size != m->mem->ram_size) {
     snprintf(err, errlen, "--restore %s: snapshot has %u MiB of RAM, this machine %u MiB (use --mem %u)",
              path, ms.ram_size >> 20, m->mem->ram_size >> 20, ms.ram_size >> 20);
@@ -946,7 +944,7 @@ int machine_restore(Machine *m, const char *path, char *err, size_t errlen) {
         return -1;
       }
     snapshot_info_free(&info);
-    rc = save_check_table(r, "cpu", cpu_save_table());
+    rc = save_check_table(r, "cpu", cpu_save_table(), m->cpu);
   }
   if (rc == 0)
     rc = save_get_chunk(r, "ram", RAM_CHUNK_VERSION, &ram, &ram_len);
@@ -990,4 +988,18 @@ int machine_restore(Machine *m, const char *path, char *err, size_t errlen) {
   if (m->on_restore)
     m->on_restore(m->on_restore_opaque);
   return 0;
+}
+
+int machine_restore(Machine *m, const char *path, char *err, size_t errlen) {
+  SaveReader *r = save_reader_open(path, err, errlen);
+  if (!r)
+    return -1;
+  return restore_from(m, r, path, err, errlen);
+}
+
+int machine_restore_buffer(Machine *m, const void *data, size_t len, char *err, size_t errlen) {
+  SaveReader *r = save_reader_from_buffer(data, len, err, errlen);
+  if (!r)
+    return -1;
+  return restore_from(m, r, "(buffer)", err, errlen);
 }

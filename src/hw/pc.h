@@ -171,6 +171,11 @@ bool machine_idle(const Machine *m);
  * everything before changing anything. */
 int machine_save(Machine *m, const char *path, char *err, size_t errlen);
 int machine_restore(Machine *m, const char *path, char *err, size_t errlen);
+/* The same from a snapshot image in memory (no file: e.g. a fuzzer's input);
+ * messages name it "(buffer)".  A refused snapshot leaves the machine as it was. */
+int machine_restore_buffer(Machine *m, const void *data, size_t len, char *err, size_t errlen);
+/* The table of the snapshot's "machine" chunk (virtual time, RAM size, A20). */
+const SaveTable *machine_state_table(void);
 /* What a snapshot needs from the command line: its CPU model, RAM size and
  * the disk images it was saved with (absolute paths; "drives" chunk). */
 typedef struct SnapshotInfo {

@@ -234,6 +234,7 @@ struct SaveReader {
   SaveChunk *chunks; /* parsed chunk directory */
   int nchunks;
   char err[256];     /* last error */
+  char prefix[64];   /* path of the nested struct an invariant is checking */
 };
 
 static uint64_t get_le(const uint8_t *p, int n) {
@@ -257,6 +258,18 @@ int save_reject(SaveReader *r, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(r->err, sizeof(r->err), fmt, ap);
   va_end(ap);
+  return -1;
+}
+
+int save_reject_field(SaveReader *r, const char *chunk, const char *field, uint64_t value,
+                      const char *why_fmt, ...) {
+  char why[160];
+  va_list ap;
+  va_start(ap, why_fmt);
+  vsnprintf(why, sizeof(why), why_fmt, ap);
+  va_end(ap);
+  rerr(r, "snapshot '%s' field '%s%s' = %#llx %s", chunk, r->prefix, field,
+       (unsigned long long)value, why);
   return -1;
 }
 
@@ -415,26 +428,146 @@ int save_get_chunk(SaveReader *r, const char *name, uint32_t version, const void
   return 0;
 }
 
-int save_check_table(SaveReader *r, const char *name, const SaveTable *t) {
+/* The chunk of a table: present, version, layout hash, length. */
+static const SaveChunk *table_chunk(SaveReader *r, const char *name, const SaveTable *t) {
   const void *data;
   size_t len;
   if (save_get_chunk(r, name, t->version, &data, &len) < 0)
-    return -1;
+    return NULL;
   const SaveChunk *c = find(r, name);
   if (c->hash != save_table_hash(t)) {
     rerr(r, "snapshot '%s' state has a different field layout (same version %u)", name,
          t->version);
-    return -1;
+    return NULL;
   }
   if (len != save_table_size(t)) {
     rerr(r, "snapshot '%s' state has %zu bytes, expected %zu", name, len, save_table_size(t));
-    return -1;
+    return NULL;
+  }
+  return c;
+}
+
+/* "drive[1].mult": where a field is, for messages. */
+static void field_path(char *buf, size_t n, const char *prefix, const SaveField *f, uint32_t k) {
+  if (f->count > 1)
+    snprintf(buf, n, "%s%s[%u]", prefix, f->name, k);
+  else
+    snprintf(buf, n, "%s%s", prefix, f->name);
+}
+
+/* Check every constrained scalar of the serialised table at *in (advanced). */
+static int check_values(SaveReader *r, const char *chunk, const SaveTable *t, const char *prefix,
+                        const uint8_t **in) {
+  for (uint32_t i = 0; i < t->nfields; i++) {
+    const SaveField *f = &t->fields[i];
+    for (uint32_t k = 0; k < f->count; k++) {
+      char path[128];
+      if (f->sub) {
+        char sub[120];
+        field_path(sub, sizeof(sub), prefix, f, k);
+        snprintf(path, sizeof(path), "%s.", sub);
+        if (check_values(r, chunk, f->sub(), path, in) < 0)
+          return -1;
+        continue;
+      }
+      uint64_t v = get_le(*in, (int)f->size);
+      *in += f->size;
+      if (!f->limited)
+        continue;
+      unsigned bits = 8 * f->size;
+      bool ok;
+      if (f->is_signed) {
+        int64_t sv = bits == 64 ? (int64_t)v
+                                : (int64_t)(v ^ (1ull << (bits - 1))) - (int64_t)(1ull << (bits - 1));
+        ok = sv >= (int64_t)f->min && sv <= (int64_t)f->max;
+        if (!ok) {
+          field_path(path, sizeof(path), prefix, f, k);
+          rerr(r, "snapshot '%s' field '%s' = %lld out of range %lld..%lld", chunk, path,
+               (long long)sv, (long long)f->min, (long long)f->max);
+          return -1;
+        }
+      } else if (v < f->min || v > f->max) {
+        field_path(path, sizeof(path), prefix, f, k);
+        rerr(r, "snapshot '%s' field '%s' = %#llx out of range %#llx..%#llx", chunk, path,
+             (unsigned long long)v, (unsigned long long)f->min, (unsigned long long)f->max);
+        return -1;
+      }
+      uint64_t type_bits = bits == 64 ? UINT64_MAX : (1ull << bits) - 1;
+      if (v & ~f->mask & type_bits) {
+        field_path(path, sizeof(path), prefix, f, k);
+        rerr(r, "snapshot '%s' field '%s' = %#llx has bits outside %#llx", chunk, path,
+             (unsigned long long)v, (unsigned long long)(f->mask & type_bits));
+        return -1;
+      }
+    }
   }
   return 0;
 }
 
+/* Run the invariants of t's nested tables, then t's own, on decoded saved
+ * against live (same struct); prefix is the path to t ("seg[2]."). */
+static int check_invariants(SaveReader *r, const char *chunk, const SaveTable *t,
+                            const uint8_t *saved, const uint8_t *live, const char *prefix) {
+  for (uint32_t i = 0; i < t->nfields; i++) {
+    const SaveField *f = &t->fields[i];
+    if (!f->sub)
+      continue;
+    for (uint32_t k = 0; k < f->count; k++) {
+      char sub[56], path[64];
+      field_path(sub, sizeof(sub), prefix, f, k);
+      snprintf(path, sizeof(path), "%s.", sub);
+      size_t off = f->offset + (size_t)k * f->size;
+      if (check_invariants(r, chunk, f->sub(), saved + off, live + off, path) < 0)
+        return -1;
+    }
+  }
+  if (!t->check)
+    return 0;
+  snprintf(r->prefix, sizeof(r->prefix), "%s", prefix);
+  int rc = t->check(r, chunk, saved, live);
+  r->prefix[0] = 0;
+  if (rc < 0 && !r->err[0])
+    rerr(r, "snapshot '%s' state is inconsistent", chunk);
+  return rc < 0 ? -1 : 0;
+}
+
+static bool has_invariants(const SaveTable *t) {
+  if (t->check)
+    return true;
+  for (uint32_t i = 0; i < t->nfields; i++)
+    if (t->fields[i].sub && has_invariants(t->fields[i].sub()))
+      return true;
+  return false;
+}
+
+int save_check_fields(SaveReader *r, const char *name, const SaveTable *t) {
+  const SaveChunk *c = table_chunk(r, name, t);
+  if (!c)
+    return -1;
+  const uint8_t *in = c->data;
+  return check_values(r, name, t, "", &in);
+}
+
+int save_check_table(SaveReader *r, const char *name, const SaveTable *t, const void *live) {
+  if (save_check_fields(r, name, t) < 0)
+    return -1;
+  if (!has_invariants(t))
+    return 0;
+  /* The invariants read the values decoded into a scratch copy. */
+  uint8_t *tmp = calloc(1, t->struct_size ? t->struct_size : 1);
+  if (!tmp) {
+    rerr(r, "out of memory checking snapshot '%s' state", name);
+    return -1;
+  }
+  decode(t, tmp, find(r, name)->data);
+  r->err[0] = 0;
+  int rc = check_invariants(r, name, t, tmp, live, "");
+  free(tmp);
+  return rc;
+}
+
 int save_get_table(SaveReader *r, const char *name, const SaveTable *t, void *obj) {
-  if (save_check_table(r, name, t) < 0)
+  if (save_check_table(r, name, t, obj) < 0)
     return -1;
   decode(t, obj, find(r, name)->data);
   return 0;

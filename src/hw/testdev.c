@@ -70,7 +70,7 @@ static int dev_save(void *opaque, SaveWriter *w) {
 }
 static int dev_check(void *opaque, SaveReader *r) {
   (void)opaque;
-  return save_check_table(r, "testdev", testdev_table());
+  return save_check_table(r, "testdev", testdev_table(), opaque);
 }
 static int dev_load(void *opaque, SaveReader *r) {
   TestDev *t = opaque;
@@ -86,7 +86,7 @@ TestDev *testdev_new(IoBus *bus, Mem *mem, const IrqLine irq[TESTDEV_NIRQ]) {
   if (!t)
     return NULL;
   memcpy(t->irq, irq, sizeof(t->irq));
-  t->dev = (Device){"testdev", t, dev_reset, dev_save, dev_check, dev_load};
+  t->dev = (Device){"testdev", t, dev_reset, dev_save, dev_check, dev_load, testdev_table};
   if (iobus_register(bus, 0xe0, 4, echo_read, echo_write, t, "testdev-echo") < 0 ||
       iobus_register_ex(bus, 0xe4, 4, echo_read, echo_write, t, "testdev-echo-byte", IOBUS_8BIT) < 0 ||
       iobus_register(bus, 0xe8, 1, NULL, flush_write, t, "testdev-flush") < 0 ||

@@ -8,10 +8,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-SAVE_TABLE_DEFINE(uart_table, Uart, UART_FIELDS, UART_VERSION)
 
 static bool fifo_on(const Uart *u) { return u->fcr & 0x01; }
 static int rx_capacity(const Uart *u) { return fifo_on(u) ? UART_FIFO : 1; }
+
+/* What the receive path relies on: a full FIFO is rx_capacity() bytes
+ * (the free space must not go negative), and FCR holds only the bits a
+ * write keeps. */
+static int uart_valid(SaveReader *r, const char *chunk, const void *saved, const void *live) {
+  const Uart *s = saved;
+  (void)live;
+  if (s->fcr & ~0xc9)
+    return save_reject_field(r, chunk, "fcr", s->fcr, "has bits outside 0xc9");
+  if (s->rx_count > rx_capacity(s))
+    return save_reject_field(r, chunk, "rx_count", s->rx_count, "more than the %d-byte %s",
+                             rx_capacity(s), fifo_on(s) ? "FIFO" : "holding register");
+  return 0;
+}
+
+SAVE_TABLE_DEFINE_CHECKED(uart_table, Uart, UART_FIELDS, UART_VERSION, uart_valid)
 static int trigger_level(const Uart *u) {
   static const int levels[4] = {1, 4, 8, 14};
   return fifo_on(u) ? levels[u->fcr >> 6] : 1;
@@ -251,7 +266,7 @@ static int dev_save(void *opaque, SaveWriter *w) {
 }
 static int dev_check(void *opaque, SaveReader *r) {
   Uart *u = opaque;
-  return save_check_table(r, u->name, uart_table());
+  return save_check_table(r, u->name, uart_table(), u);
 }
 static int dev_load(void *opaque, SaveReader *r) {
   Uart *u = opaque;
@@ -275,7 +290,7 @@ Uart *uart_new(IoBus *bus, Clock *clock, uint16_t base, IrqLine irq, CharDev *ch
   u->chr = chr;
   snprintf(u->name, sizeof(u->name), "uart%d", index & 7);
   u->timeout_timer = clock_timer_new(clock, timeout_cb, u);
-  u->dev = (Device){u->name, u, dev_reset, dev_save, dev_check, dev_load};
+  u->dev = (Device){u->name, u, dev_reset, dev_save, dev_check, dev_load, uart_table};
   if (!u->timeout_timer) {
     free(u);
     return NULL;

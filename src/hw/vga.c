@@ -10,7 +10,6 @@
 
 #include "png.h"
 
-SAVE_TABLE_DEFINE(vga_table, Vga, VGA_FIELDS, VGA_VERSION)
 
 #define FRAME_NS 14285714u   /* 70 Hz */
 #define VRETRACE_NS 500000u  /* vertical retrace at the end of each frame */
@@ -1175,80 +1174,80 @@ int vga_save(void *opaque, SaveWriter *w) {
   return rc;
 }
 
-/* Every index and value a restored VGA may hold (what the port handlers keep to). */
-static const char *vga_state_invalid(const Vga *s, uint32_t lfb_size) {
-  if (s->seq_index > 7 || s->crtc_index > 0x1f || s->gc_index > 0x0f || s->attr_index > 0x3f)
-    return "register index out of range";
-  if (s->dac_sub > 2 || (s->dac_state != 0 && s->dac_state != 3))
-    return "DAC access state out of range";
-  if (s->vbe[VBE_DISPI_ID] < 0xb0c0 || s->vbe[VBE_DISPI_ID] > VBE_DISPI_ID5)
-    return "DISPI ID out of range";
+/* What the table's bounds cannot say: the DAC state is one of two, the
+ * DISPI registers describe a mode that fits this machine's video memory
+ * (live->lfb_size, not saved), and 6-bit DAC entries are 6-bit. */
+static int vga_valid(SaveReader *r, const char *chunk, const void *saved, const void *live) {
+  const Vga *s = saved;
+  uint32_t lfb_size = ((const Vga *)live)->lfb_size;
+  if (s->dac_state != 0 && s->dac_state != 3)
+    return save_reject_field(r, chunk, "dac_state", s->dac_state, "is neither 0 nor 3");
+  uint16_t id = s->vbe[VBE_DISPI_ID];
+  if (id < 0xb0c0 || id > VBE_DISPI_ID5)
+    return save_reject_field(r, chunk, "vbe[0]", id, "is not a DISPI ID");
   uint16_t xres = s->vbe[VBE_DISPI_XRES], yres = s->vbe[VBE_DISPI_YRES];
-  if (xres < 8 || xres > VBE_DISPI_MAX_XRES || xres % 8 || yres < 1 || yres > VBE_DISPI_MAX_YRES ||
-      !vbe_bpp_valid(s->vbe[VBE_DISPI_BPP]))
-    return "DISPI resolution out of range";
-  if (s->vbe[VBE_DISPI_ENABLE] & ~(VBE_DISPI_ENABLED | VBE_DISPI_GETCAPS | VBE_DISPI_8BIT_DAC |
-                                   VBE_DISPI_LFB_ENABLED | VBE_DISPI_NOCLEARMEM))
-    return "DISPI enable bits out of range";
+  if (xres < 8 || xres > VBE_DISPI_MAX_XRES || xres % 8)
+    return save_reject_field(r, chunk, "vbe[1]", xres, "is not a DISPI width");
+  if (yres < 1 || yres > VBE_DISPI_MAX_YRES)
+    return save_reject_field(r, chunk, "vbe[2]", yres, "is not a DISPI height");
+  if (!vbe_bpp_valid(s->vbe[VBE_DISPI_BPP]))
+    return save_reject_field(r, chunk, "vbe[3]", s->vbe[VBE_DISPI_BPP], "is not a DISPI depth");
+  uint16_t en = s->vbe[VBE_DISPI_ENABLE];
+  if (en & ~(VBE_DISPI_ENABLED | VBE_DISPI_GETCAPS | VBE_DISPI_8BIT_DAC | VBE_DISPI_LFB_ENABLED |
+             VBE_DISPI_NOCLEARMEM))
+    return save_reject_field(r, chunk, "vbe[4]", en, "has unknown DISPI enable bits");
   if ((uint32_t)s->vbe[VBE_DISPI_BANK] >= lfb_size >> 16)
-    return "DISPI bank out of range";
-  if (!(s->vbe[VBE_DISPI_ENABLE] & VBE_DISPI_8BIT_DAC))
+    return save_reject_field(r, chunk, "vbe[5]", s->vbe[VBE_DISPI_BANK],
+                             "is a bank beyond the %u MiB of video memory", lfb_size >> 20);
+  if (!(en & VBE_DISPI_8BIT_DAC))
     for (int i = 0; i < 768; i++)
-      if (s->dac[i] > 0x3f)
-        return "6-bit DAC entry out of range";
-  if (s->vbe[VBE_DISPI_ENABLE] & VBE_DISPI_ENABLED) {
+      if (s->dac[i] > 0x3f) {
+        char f[16];
+        snprintf(f, sizeof(f), "dac[%d]", i);
+        return save_reject_field(r, chunk, f, s->dac[i], "exceeds a 6-bit DAC entry");
+      }
+  if (en & VBE_DISPI_ENABLED) {
     Vga t = {.lfb_size = lfb_size};
     memcpy(t.vbe, s->vbe, sizeof(t.vbe));
     if (!vbe_frame_fits(&t, s->vbe[VBE_DISPI_VIRT_WIDTH], s->vbe[VBE_DISPI_X_OFFSET],
                         s->vbe[VBE_DISPI_Y_OFFSET]))
-      return "DISPI virtual size or display start out of video memory";
+      return save_reject_field(r, chunk, "vbe[6]", s->vbe[VBE_DISPI_VIRT_WIDTH],
+                               "(virtual width) or the display start puts the frame outside "
+                               "video memory");
     vbe_set_virt_height(&t);
     if (t.vbe[VBE_DISPI_VIRT_HEIGHT] != s->vbe[VBE_DISPI_VIRT_HEIGHT])
-      return "DISPI virtual height inconsistent";
+      return save_reject_field(r, chunk, "vbe[7]", s->vbe[VBE_DISPI_VIRT_HEIGHT],
+                               "(virtual height) inconsistent, expected %#x",
+                               t.vbe[VBE_DISPI_VIRT_HEIGHT]);
   }
-  return NULL;
+  return 0;
 }
+
+SAVE_TABLE_DEFINE_CHECKED(vga_table, Vga, VGA_FIELDS, VGA_VERSION, vga_valid)
 
 int vga_check(void *opaque, SaveReader *r) {
   Vga *v = opaque;
-  if (save_check_table(r, "vga", vga_table()) < 0)
-    return -1;
-  Vga *s = malloc(sizeof(*s));
-  if (!s)
-    return -1;
   const void *data;
   size_t len;
-  if (save_get_table(r, "vga", vga_table(), s) < 0 ||
-      save_get_chunk(r, "vga-lfb", LFB_CHUNK_VERSION, &data, &len) < 0) {
-    free(s);
+  if (save_get_chunk(r, "vga-lfb", LFB_CHUNK_VERSION, &data, &len) < 0)
     return -1;
-  }
   const uint8_t *d = data;
   uint32_t size = len >= 4 ? (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 |
                                  (uint32_t)d[3] << 24 : 0;
-  char msg[96];
-  const char *bad = NULL;
-  if (size != v->lfb_size) {
-    snprintf(msg, sizeof(msg), "video memory is %u MiB in the snapshot, %u MiB here (--vga-mem)",
-             size >> 20, v->lfb_size >> 20);
-    bad = msg;
-  } else {
-    bad = vga_state_invalid(s, v->lfb_size);
-  }
-  free(s);
-  if (!bad) {
-    free(v->restore_lfb);
-    v->restore_lfb = malloc(v->lfb_size);
-    uLongf out = v->lfb_size;
-    if (!v->restore_lfb || uncompress(v->restore_lfb, &out, d + 4, (uLong)(len - 4)) != Z_OK ||
-        out != v->lfb_size)
-      bad = "corrupt video memory image";
-  }
-  if (bad) {
+  if (size != v->lfb_size)
+    return save_reject(r, "snapshot 'vga-lfb': video memory is %u MiB in the snapshot, %u MiB here "
+                       "(--vga-mem)", size >> 20, v->lfb_size >> 20);
+  /* The registers are checked against this machine's video memory. */
+  if (save_check_table(r, "vga", vga_table(), v) < 0)
+    return -1;
+  free(v->restore_lfb);
+  v->restore_lfb = malloc(v->lfb_size);
+  uLongf out = v->lfb_size;
+  if (!v->restore_lfb || uncompress(v->restore_lfb, &out, d + 4, (uLong)(len - 4)) != Z_OK ||
+      out != v->lfb_size) {
     free(v->restore_lfb);
     v->restore_lfb = NULL;
-    save_reject(r, "vga: %s", bad);
-    return -1;
+    return save_reject(r, "snapshot 'vga-lfb': corrupt video memory image");
   }
   return 0;
 }

@@ -78,30 +78,30 @@ enum {
 #define VBE_DISPI_MAX_YRES 1600
 #define VBE_DISPI_MAX_BPP 32
 
-#define VGA_FIELDS(F, A, S)                                                   \
+#define VGA_FIELDS(F, A, S, FR, AR)                                                   \
   F(uint8_t, misc)          /* miscellaneous output register */               \
   F(uint8_t, feature)       /* feature control */                             \
   F(uint8_t, enable)        /* video subsystem enable (3C3) */                \
-  F(uint8_t, seq_index)     /* sequencer index */                             \
+  FR(uint8_t, seq_index, 0, 7) /* sequencer index */                          \
   A(uint8_t, seq, 8)        /* sequencer registers 0-4 (5-7 spare) */         \
-  F(uint8_t, crtc_index)    /* CRT controller index */                        \
+  FR(uint8_t, crtc_index, 0, 0x1f) /* CRT controller index */                 \
   A(uint8_t, crtc, 32)      /* CRTC registers 00h-18h */                      \
-  F(uint8_t, gc_index)      /* graphics controller index */                   \
+  FR(uint8_t, gc_index, 0, 0x0f) /* graphics controller index */              \
   A(uint8_t, gc, 16)        /* graphics controller registers 0-8 */           \
-  F(uint8_t, attr_index)    /* attribute index (bit 5: palette address source) */ \
+  FR(uint8_t, attr_index, 0, 0x3f) /* attribute index (bit 5: palette address source) */ \
   F(bool, attr_flipflop)    /* false: next 3C0 write is an index */           \
   A(uint8_t, attr, 32)      /* attribute registers 00h-14h */                 \
   F(uint8_t, pel_mask)      /* DAC pixel mask (3C6) */                        \
-  F(uint8_t, dac_read_index)  /* next entry read through 3C9 */              \
-  F(uint8_t, dac_write_index) /* next entry written through 3C9 */           \
-  F(uint8_t, dac_sub)       /* component (0-2) of the current 3C9 access */    \
-  F(uint8_t, dac_state)     /* 0: write mode, 3: read mode (3C7 read) */       \
+  FR(uint8_t, dac_read_index, 0, 255) /* next entry read through 3C9 (any: 256 entries) */ \
+  FR(uint8_t, dac_write_index, 0, 255) /* next entry written through 3C9 (any) */ \
+  FR(uint8_t, dac_sub, 0, 2) /* component (0-2) of the current 3C9 access */    \
+  FR(uint8_t, dac_state, 0, 3) /* 0: write mode, 3: read mode (3C7 read) */     \
   A(uint8_t, dac_latch, 3)  /* components written so far */                   \
   A(uint8_t, dac, 768)      /* 256 x (R, G, B), 6 bits each */                \
   A(uint8_t, latch, 4)      /* graphics controller latches */                 \
-  F(uint32_t, reads_3da)    /* input status reads (retrace without clock) */  \
+  FR(uint32_t, reads_3da, 0, UINT32_MAX) /* input status reads (retrace without clock) */ \
   A(uint8_t, vram, VGA_VRAM_SIZE) /* plane p at p * 64 KiB */ \
-  F(uint16_t, vbe_index)    /* DISPI index (1CEh) */                          \
+  FR(uint16_t, vbe_index, 0, UINT16_MAX) /* DISPI index (1CEh; reads check it) */ \
   A(uint16_t, vbe, VBE_DISPI_NREGS) /* DISPI registers ID..Y_OFFSET */
 
 /* A rectangle of the rendered frame. */

@@ -574,13 +574,13 @@ START_TEST(test_restore_validates) {
     uint64_t val;
     const char *msg;
   } bad[] = {
-    {offsetof(Kbc, kbd_set), 1, 3, "scan code set 3 not supported"},
-    {offsetof(Kbc, q_len), 1, KBC_QUEUE + 1, "queue head"},
-    {offsetof(Kbc, kbd_rep_key), 1, KEY_COUNT, "repeating key"},
-    {offsetof(Kbc, kbd_held) + KEYMAP_HELD_BYTES - 1, 1, 0x80, "held key"},
-    {offsetof(Kbc, kbd_pending), 1, 0x42, "keyboard command"},
-    {offsetof(Kbc, mouse_id), 1, 4, "mouse ID"},
-    {offsetof(Kbc, mouse_acc_dx) + 3, 1, 0x40, "held-back mouse motion"},
+    {offsetof(Kbc, kbd_set), 1, 3, "snapshot 'kbc' field 'kbd_set' = 0x3 out of range 0x1..0x2"},
+    {offsetof(Kbc, q_len), 1, KBC_QUEUE + 1, "field 'q_len' = 0x21 out of range 0..0x20"},
+    {offsetof(Kbc, kbd_rep_key), 1, KEY_COUNT, "field 'kbd_rep_key'"},
+    {offsetof(Kbc, kbd_held) + KEYMAP_HELD_BYTES - 1, 1, 0x80, "does not exist"},
+    {offsetof(Kbc, kbd_pending), 1, 0x42, "field 'kbd_pending' = 0x42 takes no argument"},
+    {offsetof(Kbc, mouse_id), 1, 4, "field 'mouse_id' = 0x4 out of range 0..0x3"},
+    {offsetof(Kbc, mouse_acc_dx) + 3, 1, 0x40, "field 'mouse_acc_dx' = 1073741824 out of range -1000000..1000000"},
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     kbc_reset(kbc);

@@ -390,7 +390,7 @@ START_TEST(test_cpu_table) {
   ck_assert(d->halted);
   ck_assert(d->inhibit_irq);
   /* A version-1 CPU record is refused with both versions named. */
-  ck_assert_int_eq(save_check_table(r, "cpu1", t), -1);
+  ck_assert_int_eq(save_check_table(r, "cpu1", t, d), -1);
   ck_assert_ptr_nonnull(strstr(save_error(r), "version 1, this build expects version 3"));
   save_reader_free(r);
   save_writer_free(w);
