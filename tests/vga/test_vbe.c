@@ -288,12 +288,12 @@ START_TEST(test_vbe_save_restore) {
 
   /* Out-of-range values are refused, and nothing changes. */
   static const struct { int reg; uint16_t val; const char *why; } bad[] = {
-      {VBE_DISPI_BANK, 256, "bank"},
-      {VBE_DISPI_BPP, 12, "resolution"},
-      {VBE_DISPI_XRES, 4000, "resolution"},
+      {VBE_DISPI_BANK, 256, "field 'vbe[5]' = 0x100 is a bank beyond"},
+      {VBE_DISPI_BPP, 12, "field 'vbe[3]' = 0xc is not a DISPI depth"},
+      {VBE_DISPI_XRES, 4000, "field 'vbe[1]' = 0xfa0 is not a DISPI width"},
       {VBE_DISPI_Y_OFFSET, 9000, "display start"},
       {VBE_DISPI_ENABLE, 0x101, "enable bits"},
-      {VBE_DISPI_ID, 0x1234, "ID"},
+      {VBE_DISPI_ID, 0x1234, "field 'vbe[0]' = 0x1234 is not a DISPI ID"},
   };
   for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     Vga *t = vga_new(NULL, NULL, NULL);
@@ -310,7 +310,7 @@ START_TEST(test_vbe_save_restore) {
   t->dac_sub = 3; /* would index past the DAC latch */
   sr = snapshot(t, &sw);
   ck_assert_int_eq(vga_check(vga, sr), -1);
-  ck_assert_ptr_nonnull(strstr(save_error(sr), "DAC"));
+  ck_assert_ptr_nonnull(strstr(save_error(sr), "snapshot 'vga' field 'dac_sub' = 0x3 out of range 0..0x2"));
   save_reader_free(sr);
   save_writer_free(sw);
   vga_free(t);
