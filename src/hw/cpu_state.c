@@ -113,10 +113,10 @@ const SaveTable *cpu_save_table(void) {
     SAVE_FIELD(Cpu, idt_base) SAVE_FIELD_RANGE(Cpu, idt_limit, 0, 0xffff)
     SAVE_ARRAY(Cpu, cr, 5) SAVE_ARRAY(Cpu, dr, 8) SAVE_FIELD_RANGE(Cpu, cpl, 0, 3)
     SAVE_FIELD_MASK(Cpu, mode, MODE_BITS)
-    SAVE_FIELD(Cpu, tsc_offset) SAVE_FIELD(Cpu, sysenter_cs) SAVE_FIELD(Cpu, sysenter_esp)
+    SAVE_FIELD_RANGE(Cpu, tsc_offset, 0, UINT64_MAX) /* any */ SAVE_FIELD(Cpu, sysenter_cs) SAVE_FIELD(Cpu, sysenter_esp)
     SAVE_FIELD(Cpu, sysenter_eip) SAVE_FIELD(Cpu, apic_base) SAVE_FIELD(Cpu, mtrr_def_type)
     SAVE_NESTED(Cpu, fpu, 1, fpu_table)
-    SAVE_FIELD(Cpu, icount) SAVE_FIELD(Cpu, halted) SAVE_FIELD(Cpu, nmi) SAVE_FIELD(Cpu, inhibit_irq)
+    SAVE_FIELD_RANGE(Cpu, icount, 0, UINT64_MAX) /* any */ SAVE_FIELD(Cpu, halted) SAVE_FIELD(Cpu, nmi) SAVE_FIELD(Cpu, inhibit_irq)
   };
   static const SaveTable t = {"Cpu", CPU_SAVE_VERSION, f, sizeof(f) / sizeof(f[0]), sizeof(Cpu),
                               cpu_valid};

@@ -31,10 +31,10 @@
 
 #define DMA_CHANNEL_FIELDS(F, A, S, FR, AR)                                  \
   F(uint16_t, base_addr)   /* base address register */               \
-  F(uint16_t, base_count)  /* base count register (transfers - 1) */ \
-  F(uint16_t, cur_addr)    /* current address */                     \
-  F(uint16_t, cur_count)   /* current count */                       \
-  F(uint8_t, mode)         /* mode register */                       \
+  FR(uint16_t, base_count, 0, 0xffff) /* base count register (transfers - 1; any) */ \
+  FR(uint16_t, cur_addr, 0, 0xffff) /* current address (any: 64 KiB wrap) */ \
+  FR(uint16_t, cur_count, 0, 0xffff) /* current count (any) */       \
+  FR(uint8_t, mode, 0, 0xff) /* mode register (any: every field decoded) */ \
   F(uint8_t, page)         /* page register (address bits 23:16) */ \
   F(bool, tc)              /* the last transfer reached terminal count */
 

@@ -20,7 +20,7 @@
 /* One counter. Times are in PIT clock ticks of the virtual clock. */
 #define PIT_CHANNEL_FIELDS(F, A, S, FR, AR)                                                      \
   FR(uint32_t, count, 0, 65536) /* reload value in binary (1..65536; 0 before a load) */ \
-  F(uint16_t, raw_count)    /* count as written (BCD when bcd) */                        \
+  FR(uint16_t, raw_count, 0, 0xffff) /* count as written (BCD when bcd; any) */          \
   F(uint64_t, load_tick)    /* tick at which counting started */                         \
   FR(uint8_t, mode, 0, 5)   /* 0..5 */                                                   \
   FR(uint8_t, rw_mode, 1, 3) /* 1 LSB, 2 MSB, 3 LSB then MSB */                         \

@@ -123,7 +123,8 @@ struct SaveTable {
   {#f, offsetof(T, f), sizeof(((T *)0)->f), 1, NULL, true, SS_EXPR_IS_SIGNED(((T *)0)->f), \
    (uint64_t)(lo), (uint64_t)(hi), UINT64_MAX},
 #define SAVE_FIELD_MASK(T, f, m)                                                          \
-  {#f, offsetof(T, f), sizeof(((T *)0)->f), 1, NULL, true, false, 0, UINT64_MAX, (m)},
+  {#f, offsetof(T, f), sizeof(((T *)0)->f), 1, NULL, true, false, 0,                       \
+   UINT64_MAX >> (64 - 8 * sizeof(((T *)0)->f)), (m)},
 
 /* Defines `const SaveTable *fn(void)` returning the table of Struct;
  * the _CHECKED form adds an invariant function (SaveCheckFn). */
