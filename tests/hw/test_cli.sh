@@ -288,6 +288,34 @@ n=$((n + 1))
 expect 2 "use --mem 128" --bios "$T/spin.rom" --fda "$T/fd.img" --mem 64 --restore "$T/s.snap"
 expect 2 "video memory is 16 MiB in the snapshot, 8 MiB here (--vga-mem)" --bios "$T/spin.rom" --fda "$T/fd.img" \
   --vga-mem 8 --restore "$T/s.snap"
+# A crafted snapshot (a value out of range, CRCs recomputed as an attacker
+# would) is refused before anything is applied: one line naming the chunk
+# and the field, status 2.  ide0's pos would make every guest OUT 1F0h,AX
+# write 2 GiB past the sector buffer.
+n=$((n + 1))
+if python3 - "$T/s.snap" "$T/crafted.x86state" <<'PY'
+import struct, sys, zlib
+b = bytearray(open(sys.argv[1], 'rb').read())
+pos = 16
+while pos + 40 <= len(b):
+    name = bytes(b[pos:pos + 16]).rstrip(b'\0')
+    n = struct.unpack_from('<Q', b, pos + 24)[0]
+    if name == b'ide0':
+        # IdeChannel version 1: two 26-byte drives, cur, control, irq_pending,
+        # cmd, xfer, then pos (u32 LE) at 57.
+        struct.pack_into('<I', b, pos + 40 + 57, 0x7ff00000)
+        struct.pack_into('<I', b, pos + 32, zlib.crc32(bytes(b[pos + 40:pos + 40 + n])))
+        open(sys.argv[2], 'wb').write(b)
+        sys.exit(0)
+    pos += 40 + n
+sys.exit(1)
+PY
+then
+  expect 2 "snapshot 'ide0' field 'pos' = 0x7ff00000 out of range 0..0x10000" --bios "$T/spin.rom" \
+    --fda "$T/fd.img" --restore "$T/crafted.x86state"
+else
+  echo "FAIL: no ide0 chunk to craft in $T/s.snap"; fail=$((fail + 1))
+fi
 # The snapshot records its drives: other drives are refused; none given means its own.
 expect 2 "saved with --fda $(cd "$T" && pwd -P)/fd.img (give the same drives)" --bios "$T/spin.rom" --hda "$T/fd.img" --restore "$T/s.snap"
 n=$((n + 1))
