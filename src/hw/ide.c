@@ -7,13 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The transfer position against its block: the data port handlers index
- * buf (or packet) at pos and pos + 1 while pos < end, so end stays within
- * the buffer the transfer uses, writes move whole words, and an ATAPI block
- * lies within the bytes buf holds. */
+/* A transfer runs on a drive this machine has (live), and its position
+ * stays within its block: the data port handlers index buf (or packet) at
+ * pos and pos + 1 while pos < end, so end stays within the buffer the
+ * transfer uses, writes move whole words, and an ATAPI block lies within
+ * the bytes buf holds. */
 static int channel_valid(SaveReader *r, const char *chunk, const void *saved, const void *live) {
-  const IdeChannel *s = saved;
-  (void)live;
+  const IdeChannel *s = saved, *l = live;
+  if (s->xfer != IDE_X_NONE && l->drive[s->cur].type == IDE_NONE)
+    return save_reject_field(r, chunk, "xfer", s->xfer, "on drive %u, which is not attached here",
+                             s->cur);
   if (s->pos > s->end)
     return save_reject_field(r, chunk, "pos", s->pos, "beyond 'end' = %#x", s->end);
   if (s->xfer == IDE_X_PACKET && s->end > IDE_PACKET_SIZE)

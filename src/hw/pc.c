@@ -734,7 +734,9 @@ typedef struct MachineState {
   uint8_t mode_det;      /* saved in deterministic mode */
 } MachineState;
 const SaveTable *machine_state_table(void) {
-  static const SaveField f[] = {SAVE_FIELD(MachineState, now) SAVE_FIELD(MachineState, ram_size)
+  /* now: the clock computes host offsets in int64_t (146 years of ns is plenty). */
+  static const SaveField f[] = {SAVE_FIELD_RANGE(MachineState, now, 0, 1ull << 62)
+                                SAVE_FIELD(MachineState, ram_size)
                                 SAVE_FIELD_RANGE(MachineState, a20, 0, 1)
                                 SAVE_FIELD_RANGE(MachineState, mode_det, 0, 1)};
   static const SaveTable t = {"MachineState", 1, f, sizeof(f) / sizeof(f[0]), sizeof(MachineState),

@@ -292,6 +292,9 @@ START_TEST(test_ide_transfer_position) {
                  "snapshot 'ide0' field 'drive[0].mult' = 0xffff out of range 0..0x10");
   expect_refused(craft("ide0", ide_channel_table(), "cur", (uint64_t)2, NULL),
                  "snapshot 'ide0' field 'cur' = 0x2 out of range 0..0x1");
+  /* The machine has no slave on the primary channel. */
+  expect_refused(craft("ide0", ide_channel_table(), "cur", (uint64_t)1, NULL),
+                 "snapshot 'ide0' field 'xfer' = 0x2 on drive 1, which is not attached here");
 }
 END_TEST
 
