@@ -18,7 +18,7 @@
 #include "iobus.h"
 
 #define DEBUGPORT_FIELDS(F, A, S, FR, AR)                                                        \
-  FR(uint8_t, post_code, 0, 0xff) /* last byte written to port 80h (any) */            \
+  FR(uint8_t, post_code, 0, 0xff) /* last byte written to port 80h (any) */                      \
   F(bool, post_seen)        /* a POST code was written */
 typedef struct DebugPort {
   SAVE_DECLARE(DEBUGPORT_FIELDS)

@@ -30,12 +30,12 @@
 #define DMA_MODE_DEC      0x20
 
 #define DMA_CHANNEL_FIELDS(F, A, S, FR, AR)                                  \
-  F(uint16_t, base_addr)   /* base address register */               \
+  F(uint16_t, base_addr)   /* base address register */                       \
   FR(uint16_t, base_count, 0, 0xffff) /* base count register (transfers - 1; any) */ \
   FR(uint16_t, cur_addr, 0, 0xffff) /* current address (any: 64 KiB wrap) */ \
-  FR(uint16_t, cur_count, 0, 0xffff) /* current count (any) */       \
-  FR(uint8_t, mode, 0, 0xff) /* mode register (any: every field decoded) */ \
-  F(uint8_t, page)         /* page register (address bits 23:16) */ \
+  FR(uint16_t, cur_count, 0, 0xffff) /* current count (any) */               \
+  FR(uint8_t, mode, 0, 0xff) /* mode register (any: every field decoded) */  \
+  F(uint8_t, page)         /* page register (address bits 23:16) */          \
   F(bool, tc)              /* the last transfer reached terminal count */
 
 typedef struct DmaChannel {
@@ -43,7 +43,7 @@ typedef struct DmaChannel {
 } DmaChannel;
 #define DMA_CHANNEL_VERSION 1
 
-#define DMA_CTRL_FIELDS(F, A, S, FR, AR)                                     \
+#define DMA_CTRL_FIELDS(F, A, S, FR, AR)                             \
   F(bool, flipflop)        /* byte pointer: false = low byte next */ \
   FR(uint8_t, mask, 0, 0x0f) /* mask bits, one per channel */        \
   F(uint8_t, status)       /* TC bits 0-3, request bits 4-7 */       \
@@ -57,8 +57,8 @@ typedef struct DmaCtrl {
 #define DMA_CTRL_VERSION 1
 
 #define DMA8237_FIELDS(F, A, S, FR, AR)                             \
-  S(DmaChannel, ch, 8, dma_channel_table) /* channels 0-7 */ \
-  S(DmaCtrl, ctrl, 2, dma_ctrl_table)     /* 8-bit, 16-bit */ \
+  S(DmaChannel, ch, 8, dma_channel_table) /* channels 0-7 */        \
+  S(DmaCtrl, ctrl, 2, dma_ctrl_table)     /* 8-bit, 16-bit */       \
   A(uint8_t, pages, 16)                   /* 80h-8Fh latches (scratch ones too) */
 
 typedef struct Dma8237 {

@@ -30,7 +30,7 @@
 #define FDC_RES_MAX 16 /* result bytes kept (the longest result has 10) */
 #define FDC_SECTOR 512 /* bytes per sector */
 
-#define FDC_DRIVE_FIELDS(F, A, S, FR, AR)                                   \
+#define FDC_DRIVE_FIELDS(F, A, S, FR, AR)                           \
   F(uint8_t, cyl)          /* present cylinder number (PCN) */      \
   FR(uint8_t, head, 0, 1)  /* last head used */                     \
   F(uint8_t, sect)         /* last sector used (READ ID) */         \
@@ -47,7 +47,7 @@ typedef struct FdcDrive {
 /* Phases (FDC_EXEC: non-DMA data transfer through the FIFO). */
 enum { FDC_IDLE, FDC_COMMAND, FDC_RESULT, FDC_EXEC };
 
-#define FDC_FIELDS(F, A, S, FR, AR)                                              \
+#define FDC_FIELDS(F, A, S, FR, AR)                                      \
   S(FdcDrive, drive, 4, fdc_drive_table) /* drives 0-3 (A:, B:, ...) */  \
   F(uint8_t, dor)          /* digital output register */                 \
   FR(uint8_t, tdr, 0, 3)   /* tape drive register */                     \

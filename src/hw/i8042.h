@@ -38,7 +38,7 @@
 #define KBC_CB_AUX_DIS 0x20
 #define KBC_CB_XLAT    0x40
 
-#define KBC_FIELDS(F, A, S, FR, AR)                                                              \
+#define KBC_FIELDS(F, A, S, FR, AR)                                                      \
   F(uint8_t, status)        /* status register (OBF/AUX computed) */                     \
   F(uint8_t, cmd_byte)      /* controller command byte */                                \
   F(uint8_t, outport)       /* output port: bit0 reset line, bit1 A20 */                 \
@@ -48,16 +48,16 @@
   F(uint8_t, outbuf)        /* output buffer */                                          \
   A(uint8_t, q, KBC_QUEUE)  /* pending bytes for the output buffer */                    \
   AR(uint8_t, q_src, KBC_QUEUE, 0, 3) /* per byte: 0 controller, 1 keyboard, 2 mouse, 3 D3h */ \
-  FR(uint8_t, q_head, 0, KBC_QUEUE - 1) /* first queued byte */                        \
-  FR(uint8_t, q_len, 0, KBC_QUEUE) /* queued bytes */                                   \
+  FR(uint8_t, q_head, 0, KBC_QUEUE - 1) /* first queued byte */                          \
+  FR(uint8_t, q_len, 0, KBC_QUEUE) /* queued bytes */                                    \
   F(bool, xlat_f0)          /* translation: saw a set-2 break prefix F0h */              \
   F(uint8_t, kbd_pending)   /* keyboard command waiting for its argument (0: none) */    \
-  FR(uint8_t, kbd_set, 1, 2) /* keyboard scancode set (1 or 2 supported) */           \
+  FR(uint8_t, kbd_set, 1, 2) /* keyboard scancode set (1 or 2 supported) */              \
   F(bool, kbd_enabled)      /* keyboard scanning (F4h/F5h) */                            \
-  FR(uint8_t, kbd_leds, 0, 7) /* LED state (EDh) */                                    \
-  FR(uint8_t, kbd_typematic, 0, 0x7f) /* typematic rate/delay (F3h) */                 \
+  FR(uint8_t, kbd_leds, 0, 7) /* LED state (EDh) */                                      \
+  FR(uint8_t, kbd_typematic, 0, 0x7f) /* typematic rate/delay (F3h) */                   \
   A(uint8_t, kbd_held, KEYMAP_HELD_BYTES) /* keys down, one bit per KeyCode */           \
-  FR(uint8_t, kbd_rep_key, 0, KEY_COUNT - 1) /* key being repeated (KEY_NONE: none) */ \
+  FR(uint8_t, kbd_rep_key, 0, KEY_COUNT - 1) /* key being repeated (KEY_NONE: none) */   \
   F(uint64_t, kbd_rep_at)   /* virtual ns of its next repeat */                          \
   F(bool, kbd_overrun)      /* overrun code sent; nothing more until a sequence fits */  \
   F(uint8_t, mouse_pending) /* mouse command waiting for its argument (0: none) */       \
@@ -65,15 +65,15 @@
   F(bool, mouse_remote)     /* remote mode (F0h) */                                      \
   F(bool, mouse_wrap)       /* wrap (echo) mode */                                       \
   F(uint8_t, mouse_rate)    /* sample rate */                                            \
-  FR(uint8_t, mouse_res, 0, 3) /* resolution */                                        \
+  FR(uint8_t, mouse_res, 0, 3) /* resolution */                                          \
   F(bool, mouse_scale21)    /* 2:1 scaling */                                            \
-  FR(uint8_t, mouse_buttons, 0, 7) /* button state: 1 left, 2 right, 4 middle */       \
-  FR(uint8_t, mouse_id, 0, 3) /* device ID: 0 standard, 3 IntelliMouse (wheel) */      \
-  FR(uint8_t, mouse_knock, 0, 2) /* rates of the 200,100,80 knock matched so far */     \
+  FR(uint8_t, mouse_buttons, 0, 7) /* button state: 1 left, 2 right, 4 middle */         \
+  FR(uint8_t, mouse_id, 0, 3) /* device ID: 0 standard, 3 IntelliMouse (wheel) */        \
+  FR(uint8_t, mouse_knock, 0, 2) /* rates of the 200,100,80 knock matched so far */      \
   FR(int32_t, mouse_acc_dx, -KBC_MOUSE_ACC_MAX, KBC_MOUSE_ACC_MAX) /* motion not yet reported */ \
   FR(int32_t, mouse_acc_dy, -KBC_MOUSE_ACC_MAX, KBC_MOUSE_ACC_MAX) /* (remote mode, full queue) */ \
-  FR(int32_t, mouse_acc_dz, -KBC_MOUSE_ACC_MAX, KBC_MOUSE_ACC_MAX)                      \
-  F(bool, mouse_acc_buttons) /* a button change not yet reported */                     \
+  FR(int32_t, mouse_acc_dz, -KBC_MOUSE_ACC_MAX, KBC_MOUSE_ACC_MAX)                       \
+  F(bool, mouse_acc_buttons) /* a button change not yet reported */                      \
   F(uint8_t, port92)        /* port 92h bits (bit1 A20) */                               \
   F(bool, irq1_level)       /* IRQ1 output */                                            \
   F(bool, irq12_level)      /* IRQ12 output */

@@ -18,12 +18,12 @@
 #define PIT_HZ 1193182u
 
 /* One counter. Times are in PIT clock ticks of the virtual clock. */
-#define PIT_CHANNEL_FIELDS(F, A, S, FR, AR)                                                      \
+#define PIT_CHANNEL_FIELDS(F, A, S, FR, AR)                                              \
   FR(uint32_t, count, 0, 65536) /* reload value in binary (1..65536; 0 before a load) */ \
   FR(uint16_t, raw_count, 0, 0xffff) /* count as written (BCD when bcd; any) */          \
   F(uint64_t, load_tick)    /* tick at which counting started */                         \
   FR(uint8_t, mode, 0, 5)   /* 0..5 */                                                   \
-  FR(uint8_t, rw_mode, 1, 3) /* 1 LSB, 2 MSB, 3 LSB then MSB */                         \
+  FR(uint8_t, rw_mode, 1, 3) /* 1 LSB, 2 MSB, 3 LSB then MSB */                          \
   F(bool, bcd)              /* BCD counting */                                           \
   F(bool, loaded)           /* a count was written since the control word */             \
   F(bool, waiting)          /* modes 1/5: waiting for a gate trigger */                  \
@@ -45,7 +45,7 @@ typedef struct PitChannel {
 #define PIT_CHANNEL_VERSION 1
 const SaveTable *pit_channel_table(void);
 
-#define PIT_FIELDS(F, A, S, FR, AR)                                                              \
+#define PIT_FIELDS(F, A, S, FR, AR)                                                      \
   S(PitChannel, ch, 3, pit_channel_table) /* counters 0..2 */                            \
   FR(uint8_t, port61, 0, 0x0f) /* port 61h writable bits (0-3) */                        \
   F(bool, irq_level)        /* current level of IRQ0 */

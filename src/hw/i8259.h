@@ -15,7 +15,7 @@
 #include "irq.h"
 
 /* One 8259A. */
-#define PIC_CHIP_FIELDS(F, A, S, FR, AR)                                                        \
+#define PIC_CHIP_FIELDS(F, A, S, FR, AR)                                                \
   F(uint8_t, irr)          /* interrupt request register */                             \
   F(uint8_t, isr)          /* in-service register */                                    \
   F(uint8_t, imr)          /* interrupt mask register (OCW1) */                         \

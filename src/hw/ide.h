@@ -46,7 +46,7 @@ enum { IDE_NONE = 0, IDE_ATA = 1, IDE_ATAPI = 2 };
 
 /* Per-drive registers (each drive keeps its own copy of the task file;
  * writes go to both, reads come from the selected one). */
-#define IDE_DRIVE_FIELDS(F, A, S, FR, AR)                                              \
+#define IDE_DRIVE_FIELDS(F, A, S, FR, AR)                                      \
   FR(uint8_t, type, 0, IDE_ATAPI) /* IDE_NONE / IDE_ATA / IDE_ATAPI */         \
   F(uint8_t, feature)     /* features register (written) */                    \
   F(uint8_t, error)       /* error register (read) */                          \
@@ -83,21 +83,21 @@ typedef struct IdeDrive {
 /* Transfer kinds in IdeChannel.xfer. */
 enum { IDE_X_NONE, IDE_X_ATA_IN, IDE_X_ATA_OUT, IDE_X_PACKET, IDE_X_ATAPI_IN };
 
-#define IDE_CHANNEL_FIELDS(F, A, S, FR, AR)                                            \
+#define IDE_CHANNEL_FIELDS(F, A, S, FR, AR)                                    \
   S(IdeDrive, drive, 2, ide_drive_table) /* master, slave */                   \
   FR(uint8_t, cur, 0, 1)  /* selected drive (DEV bit): indexes drive[] */      \
   F(uint8_t, control)     /* device control register */                        \
   F(bool, irq_pending)    /* INTRQ asserted by the drive */                    \
   F(uint8_t, cmd)         /* command in progress */                            \
-  FR(uint8_t, xfer, 0, IDE_X_ATAPI_IN) /* IDE_X_* */                          \
+  FR(uint8_t, xfer, 0, IDE_X_ATAPI_IN) /* IDE_X_* */                           \
   FR(uint32_t, pos, 0, IDE_BUF_SIZE) /* next byte of buf (packet) to transfer */ \
-  FR(uint32_t, end, 0, IDE_BUF_SIZE) /* end of the current DRQ block in buf */  \
-  FR(uint32_t, buf_len, 0, IDE_BUF_SIZE) /* valid bytes in buf (ATAPI) */       \
+  FR(uint32_t, end, 0, IDE_BUF_SIZE) /* end of the current DRQ block in buf */ \
+  FR(uint32_t, buf_len, 0, IDE_BUF_SIZE) /* valid bytes in buf (ATAPI) */      \
   FR(uint64_t, lba, 0, 1ull << 48) /* next sector to transfer (LBA48 at most) */ \
   FR(uint32_t, remaining, 0, UINT32_MAX) /* sectors left (any: disk_read bounds) */ \
   FR(uint16_t, block, 0, IDE_MAX_MULT) /* sectors per DRQ block (read into buf) */ \
   F(uint16_t, byte_limit) /* ATAPI byte count limit */                         \
-  FR(uint32_t, atapi_left, 0, UINT32_MAX) /* ATAPI bytes left to send (any) */  \
+  FR(uint32_t, atapi_left, 0, UINT32_MAX) /* ATAPI bytes left to send (any) */ \
   A(uint8_t, packet, IDE_PACKET_SIZE) /* ATAPI command packet */               \
   A(uint8_t, buf, IDE_BUF_SIZE) /* data buffer */
 

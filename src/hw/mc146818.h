@@ -41,9 +41,9 @@ enum {
 /* Calendar times the registers can express (years 0..25755), with margin:
  * gmtime_r() converts anything in this range. */
 #define RTC_SECONDS_MAX (1ll << 40)
-#define RTC_FIELDS(F, A, S, FR, AR)                                                               \
+#define RTC_FIELDS(F, A, S, FR, AR)                                                       \
   A(uint8_t, cmos, 128)      /* NVRAM; clock registers hold their encoded values */       \
-  FR(uint8_t, index, 0, 127) /* port 70h index (bits 0-6): indexes cmos */              \
+  FR(uint8_t, index, 0, 127) /* port 70h index (bits 0-6): indexes cmos */                \
   F(bool, nmi_masked)        /* port 70h bit 7 */                                         \
   FR(int64_t, seconds, -RTC_SECONDS_MAX, RTC_SECONDS_MAX) /* calendar time, s since 1970 (UTC) */ \
   F(uint64_t, next_update)   /* virtual ns of the next update cycle */                    \

@@ -94,49 +94,52 @@ struct SaveTable {
 #define SS_TYPE_IS_BOOL(type) _Generic((type)0, bool: 1, default: 0)
 #define SS_TYPE_IS_SIGNED(type) ((type)-1 < (type)1)
 #define SS_EXPR_IS_BOOL(e) _Generic((e), bool: 1, default: 0)
-#define SS_EXPR_IS_SIGNED(e) \
+#define SS_EXPR_IS_SIGNED(e)                                                                  \
   _Generic((e), signed char: 1, short: 1, int: 1, long: 1, long long: 1, default: 0)
 
 /* Table entries (SsT is the struct type, typedef'd inside the table function).
  * A bool is always limited to 0..1: any other byte would be undefined. */
 #define SS_ENT_F(type, name) SS_ENT_A(type, name, 1)
-#define SS_ENT_A(type, name, n)                                                           \
-  {#name, offsetof(SsT, name), sizeof(type), (n), NULL, SS_TYPE_IS_BOOL(type),           \
+#define SS_ENT_A(type, name, n)                                                               \
+  {#name, offsetof(SsT, name), sizeof(type), (n), NULL, SS_TYPE_IS_BOOL(type),                \
    SS_TYPE_IS_SIGNED(type), 0, 1, UINT64_MAX},
-#define SS_ENT_S(type, name, n, fn) {#name, offsetof(SsT, name), sizeof(type), (n), fn, false, false, 0, 0, 0},
+#define SS_ENT_S(type, name, n, fn)                                                           \
+  {#name, offsetof(SsT, name), sizeof(type), (n), fn, false, false, 0, 0, 0},
 #define SS_ENT_FR(type, name, lo, hi) SS_ENT_AR(type, name, 1, lo, hi)
-#define SS_ENT_AR(type, name, n, lo, hi)                                                  \
-  {#name, offsetof(SsT, name), sizeof(type), (n), NULL, true, SS_TYPE_IS_SIGNED(type),    \
+#define SS_ENT_AR(type, name, n, lo, hi)                                                      \
+  {#name, offsetof(SsT, name), sizeof(type), (n), NULL, true, SS_TYPE_IS_SIGNED(type),        \
    (uint64_t)(lo), (uint64_t)(hi), UINT64_MAX},
 
 /* Entries for tables written out by hand (struct T laid out for other
  * reasons, e.g. struct Cpu): the type comes from the member itself. */
-#define SAVE_FIELD(T, f)                                                                  \
+#define SAVE_FIELD(T, f)                                                                      \
   {#f, offsetof(T, f), sizeof(((T *)0)->f), 1, NULL, SS_EXPR_IS_BOOL(((T *)0)->f), false, 0, 1, \
    UINT64_MAX},
-#define SAVE_ARRAY(T, f, n)                                                               \
-  {#f, offsetof(T, f), sizeof(((T *)0)->f[0]), (n), NULL, SS_EXPR_IS_BOOL(((T *)0)->f[0]),   \
+#define SAVE_ARRAY(T, f, n)                                                                   \
+  {#f, offsetof(T, f), sizeof(((T *)0)->f[0]), (n), NULL, SS_EXPR_IS_BOOL(((T *)0)->f[0]),    \
    false, 0, 1, UINT64_MAX},
-#define SAVE_NESTED(T, f, n, fn) /* n == 1: a struct member, else an array of them */     \
+#define SAVE_NESTED(T, f, n, fn) /* n == 1: a struct member, else an array of them */         \
   {#f, offsetof(T, f), (uint32_t)(sizeof(((T *)0)->f) / (n)), (n), fn, false, false, 0, 0, 0},
-#define SAVE_FIELD_RANGE(T, f, lo, hi)                                                    \
-  {#f, offsetof(T, f), sizeof(((T *)0)->f), 1, NULL, true, SS_EXPR_IS_SIGNED(((T *)0)->f), \
+#define SAVE_FIELD_RANGE(T, f, lo, hi)                                                        \
+  {#f, offsetof(T, f), sizeof(((T *)0)->f), 1, NULL, true, SS_EXPR_IS_SIGNED(((T *)0)->f),    \
    (uint64_t)(lo), (uint64_t)(hi), UINT64_MAX},
-#define SAVE_FIELD_MASK(T, f, m)                                                          \
-  {#f, offsetof(T, f), sizeof(((T *)0)->f), 1, NULL, true, false, 0,                       \
+#define SAVE_FIELD_MASK(T, f, m)                                                              \
+  {#f, offsetof(T, f), sizeof(((T *)0)->f), 1, NULL, true, false, 0,                          \
    UINT64_MAX >> (64 - 8 * sizeof(((T *)0)->f)), (m)},
 
 /* Defines `const SaveTable *fn(void)` returning the table of Struct;
  * the _CHECKED form adds an invariant function (SaveCheckFn). */
-#define SAVE_TABLE_DEFINE(fn, Struct, FIELDS, ver) SAVE_TABLE_DEFINE_CHECKED(fn, Struct, FIELDS, ver, NULL)
-#define SAVE_TABLE_DEFINE_CHECKED(fn, Struct, FIELDS, ver, checkfn)                     \
-  const SaveTable *fn(void) {                                                          \
-    typedef Struct SsT;                                                                \
-    static const SaveField fields[] = {FIELDS(SS_ENT_F, SS_ENT_A, SS_ENT_S, SS_ENT_FR, SS_ENT_AR)}; \
-    static const SaveTable table = {#Struct, (ver), fields,                            \
-                                    sizeof(fields) / sizeof(fields[0]), sizeof(SsT),   \
-                                    (checkfn)};                                        \
-    return &table;                                                                     \
+#define SAVE_TABLE_DEFINE(fn, Struct, FIELDS, ver)                                            \
+  SAVE_TABLE_DEFINE_CHECKED(fn, Struct, FIELDS, ver, NULL)
+#define SAVE_TABLE_DEFINE_CHECKED(fn, Struct, FIELDS, ver, checkfn)                           \
+  const SaveTable *fn(void) {                                                                 \
+    typedef Struct SsT;                                                                       \
+    static const SaveField fields[] = {                                                       \
+        FIELDS(SS_ENT_F, SS_ENT_A, SS_ENT_S, SS_ENT_FR, SS_ENT_AR)};                          \
+    static const SaveTable table = {#Struct, (ver), fields,                                   \
+                                    sizeof(fields) / sizeof(fields[0]), sizeof(SsT),          \
+                                    (checkfn)};                                               \
+    return &table;                                                                            \
   }
 
 /* Serialised size and layout hash of a table. */

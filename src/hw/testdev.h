@@ -30,7 +30,7 @@
 #define TESTDEV_IORAM_SIZE 0x10000u
 #define TESTDEV_NIRQ 16
 
-#define TESTDEV_FIELDS(F, A, S, FR, AR)                                           \
+#define TESTDEV_FIELDS(F, A, S, FR, AR)                                   \
   F(uint32_t, echo)          /* the E0h-E7h scratch register */           \
   F(uint16_t, irq_levels)    /* bit n: level last written to IRQ n */     \
   A(uint8_t, ioram, TESTDEV_IORAM_SIZE) /* the IORAM contents */

@@ -42,17 +42,17 @@
 #define UART_MCR_LOOP 0x10
 #define UART_LCR_DLAB 0x80
 
-#define UART_FIELDS(F, A, S, FR, AR)                                                             \
+#define UART_FIELDS(F, A, S, FR, AR)                                                     \
   A(uint8_t, rx, UART_FIFO) /* receive FIFO */                                           \
-  FR(uint8_t, rx_head, 0, UART_FIFO - 1) /* first byte in rx */                        \
-  FR(uint8_t, rx_count, 0, UART_FIFO) /* bytes in rx (at most 1 with the FIFO off) */  \
-  FR(uint8_t, ier, 0, 0x0f) /* interrupt enable */                                     \
+  FR(uint8_t, rx_head, 0, UART_FIFO - 1) /* first byte in rx */                          \
+  FR(uint8_t, rx_count, 0, UART_FIFO) /* bytes in rx (at most 1 with the FIFO off) */    \
+  FR(uint8_t, ier, 0, 0x0f) /* interrupt enable */                                       \
   F(uint8_t, lcr)           /* line control */                                           \
-  FR(uint8_t, mcr, 0, 0x1f) /* modem control */                                        \
+  FR(uint8_t, mcr, 0, 0x1f) /* modem control */                                          \
   F(uint8_t, lsr_err)       /* sticky LSR error bits (OE/PE/FE/BI) */                    \
   F(uint8_t, msr)           /* modem status (with delta bits) */                         \
   F(uint8_t, scr)           /* scratch */                                                \
-  FR(uint8_t, fcr, 0, 0xc9) /* FIFO control (enable + trigger bits, mask C9h) */       \
+  FR(uint8_t, fcr, 0, 0xc9) /* FIFO control (enable + trigger bits, mask C9h) */         \
   F(uint16_t, divisor)      /* baud rate divisor (DLL/DLM) */                            \
   F(bool, thr_ipending)     /* THR-empty interrupt pending */                            \
   F(bool, timeout_ipending) /* character timeout pending */                              \

@@ -78,7 +78,7 @@ enum {
 #define VBE_DISPI_MAX_YRES 1600
 #define VBE_DISPI_MAX_BPP 32
 
-#define VGA_FIELDS(F, A, S, FR, AR)                                                   \
+#define VGA_FIELDS(F, A, S, FR, AR)                                           \
   F(uint8_t, misc)          /* miscellaneous output register */               \
   F(uint8_t, feature)       /* feature control */                             \
   F(uint8_t, enable)        /* video subsystem enable (3C3) */                \
@@ -94,13 +94,13 @@ enum {
   F(uint8_t, pel_mask)      /* DAC pixel mask (3C6) */                        \
   FR(uint8_t, dac_read_index, 0, 255) /* next entry read through 3C9 (any: 256 entries) */ \
   FR(uint8_t, dac_write_index, 0, 255) /* next entry written through 3C9 (any) */ \
-  FR(uint8_t, dac_sub, 0, 2) /* component (0-2) of the current 3C9 access */    \
-  FR(uint8_t, dac_state, 0, 3) /* 0: write mode, 3: read mode (3C7 read) */     \
+  FR(uint8_t, dac_sub, 0, 2) /* component (0-2) of the current 3C9 access */  \
+  FR(uint8_t, dac_state, 0, 3) /* 0: write mode, 3: read mode (3C7 read) */   \
   A(uint8_t, dac_latch, 3)  /* components written so far */                   \
   A(uint8_t, dac, 768)      /* 256 x (R, G, B), 6 bits each */                \
   A(uint8_t, latch, 4)      /* graphics controller latches */                 \
   FR(uint32_t, reads_3da, 0, UINT32_MAX) /* input status reads (retrace without clock) */ \
-  A(uint8_t, vram, VGA_VRAM_SIZE) /* plane p at p * 64 KiB */ \
+  A(uint8_t, vram, VGA_VRAM_SIZE) /* plane p at p * 64 KiB */                 \
   FR(uint16_t, vbe_index, 0, UINT16_MAX) /* DISPI index (1CEh; reads check it) */ \
   A(uint16_t, vbe, VBE_DISPI_NREGS) /* DISPI registers ID..Y_OFFSET */
 
