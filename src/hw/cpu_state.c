@@ -15,6 +15,10 @@
  * same model.
  * Versions: 1 first; 2 cc_op encoding kind << 2 | size; 3 tsc_offset on
  * virtual time (the TSC counted instructions before).
+ * A snapshot is untrusted input (savestate.h): the entries bound what the
+ * engines index or trust (cc_op, CPL, descriptor-table limits, the bits of
+ * EFLAGS, the FPU control word, MXCSR and FOP), and cpu_valid() checks the
+ * fields that depend on each other, before anything is loaded.
  */
 #include "cpu_state.h"
 
@@ -26,8 +30,7 @@
                      F_VIF | F_VIP | F_ID)
 #define CR0_BITS (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | \
                   CR0_NW | CR0_CD | CR0_PG)
-#define CR4_BITS (CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE | \
-                  CR4_OSFXSR | 0x400u)
+#define CR4_BITS (CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE | CR4_OSFXSR | 0x400u)
 #define MODE_BITS (CPU_MODE_PE | CPU_MODE_VM86 | CPU_MODE_CS32 | CPU_MODE_SS32 | CPU_MODE_PG | \
                    CPU_MODE_CPL3)
 
@@ -45,7 +48,8 @@ static int seg_valid(SaveReader *r, const char *chunk, const void *saved, const 
 static const SaveTable *seg_table(void) {
   static const SaveField f[] = {SAVE_FIELD(SegCache, sel) SAVE_FIELD(SegCache, flags)
                                 SAVE_FIELD(SegCache, base) SAVE_FIELD(SegCache, limit)};
-  static const SaveTable t = {"SegCache", 1, f, sizeof(f) / sizeof(f[0]), sizeof(SegCache), seg_valid};
+  static const SaveTable t = {"SegCache", 1, f, sizeof(f) / sizeof(f[0]), sizeof(SegCache),
+                              seg_valid};
   return &t;
 }
 static const SaveTable *f80_table(void) {
@@ -112,11 +116,13 @@ const SaveTable *cpu_save_table(void) {
     SAVE_FIELD(Cpu, gdt_base) SAVE_FIELD_RANGE(Cpu, gdt_limit, 0, 0xffff)
     SAVE_FIELD(Cpu, idt_base) SAVE_FIELD_RANGE(Cpu, idt_limit, 0, 0xffff)
     SAVE_ARRAY(Cpu, cr, 5) SAVE_ARRAY(Cpu, dr, 8) SAVE_FIELD_RANGE(Cpu, cpl, 0, 3)
-    SAVE_FIELD_MASK(Cpu, mode, MODE_BITS)
-    SAVE_FIELD_RANGE(Cpu, tsc_offset, 0, UINT64_MAX) /* any */ SAVE_FIELD(Cpu, sysenter_cs) SAVE_FIELD(Cpu, sysenter_esp)
-    SAVE_FIELD(Cpu, sysenter_eip) SAVE_FIELD(Cpu, apic_base) SAVE_FIELD(Cpu, mtrr_def_type)
+    SAVE_FIELD_MASK(Cpu, mode, MODE_BITS) /* recomputed on load, but kept to its bits */
+    SAVE_FIELD_RANGE(Cpu, tsc_offset, 0, UINT64_MAX) /* any: an offset */
+    SAVE_FIELD(Cpu, sysenter_cs) SAVE_FIELD(Cpu, sysenter_esp) SAVE_FIELD(Cpu, sysenter_eip)
+    SAVE_FIELD(Cpu, apic_base) SAVE_FIELD(Cpu, mtrr_def_type)
     SAVE_NESTED(Cpu, fpu, 1, fpu_table)
-    SAVE_FIELD_RANGE(Cpu, icount, 0, UINT64_MAX) /* any */ SAVE_FIELD(Cpu, halted) SAVE_FIELD(Cpu, nmi) SAVE_FIELD(Cpu, inhibit_irq)
+    SAVE_FIELD_RANGE(Cpu, icount, 0, UINT64_MAX) /* any: a counter */
+    SAVE_FIELD(Cpu, halted) SAVE_FIELD(Cpu, nmi) SAVE_FIELD(Cpu, inhibit_irq)
   };
   static const SaveTable t = {"Cpu", CPU_SAVE_VERSION, f, sizeof(f) / sizeof(f[0]), sizeof(Cpu),
                               cpu_valid};

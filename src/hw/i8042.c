@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* Byte sources: the controller itself, the keyboard, the mouse, and the
  * controller's "write mouse output buffer" (D3h), which is marked as mouse
  * data but, like every controller reply, is not held back by AUX_DIS. */
@@ -115,8 +114,8 @@ static int kbc_valid(SaveReader *r, const char *chunk, const void *saved, const 
     if (key_held(t, key)) {
       char f[24];
       snprintf(f, sizeof(f), "kbd_held[%d]", key >> 3);
-      return save_reject_field(r, chunk, f, t->kbd_held[key >> 3], "holds key %d, which does not exist",
-                               key);
+      return save_reject_field(r, chunk, f, t->kbd_held[key >> 3],
+                               "holds key %d, which does not exist", key);
     }
   if (t->kbd_rep_key != KEY_NONE && !t->kbd_rep_at)
     return save_reject_field(r, chunk, "kbd_rep_at", 0, "for repeating key %u", t->kbd_rep_key);
@@ -128,6 +127,7 @@ static int kbc_valid(SaveReader *r, const char *chunk, const void *saved, const 
 }
 
 SAVE_TABLE_DEFINE_CHECKED(kbc_table, Kbc, KBC_FIELDS, KBC_VERSION, kbc_valid)
+
 static void set_held(Kbc *k, int key, bool on) {
   if (on)
     k->kbd_held[key >> 3] |= (uint8_t)(1u << (key & 7));

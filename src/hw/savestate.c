@@ -460,6 +460,10 @@ static int check_values(SaveReader *r, const char *chunk, const SaveTable *t, co
                         const uint8_t **in) {
   for (uint32_t i = 0; i < t->nfields; i++) {
     const SaveField *f = &t->fields[i];
+    if (!f->sub && !f->limited) { /* any value: skip the whole array */
+      *in += (size_t)f->size * f->count;
+      continue;
+    }
     for (uint32_t k = 0; k < f->count; k++) {
       char path[128];
       if (f->sub) {
@@ -472,15 +476,11 @@ static int check_values(SaveReader *r, const char *chunk, const SaveTable *t, co
       }
       uint64_t v = get_le(*in, (int)f->size);
       *in += f->size;
-      if (!f->limited)
-        continue;
       unsigned bits = 8 * f->size;
-      bool ok;
       if (f->is_signed) {
         int64_t sv = bits == 64 ? (int64_t)v
                                 : (int64_t)(v ^ (1ull << (bits - 1))) - (int64_t)(1ull << (bits - 1));
-        ok = sv >= (int64_t)f->min && sv <= (int64_t)f->max;
-        if (!ok) {
+        if (sv < (int64_t)f->min || sv > (int64_t)f->max) {
           field_path(path, sizeof(path), prefix, f, k);
           rerr(r, "snapshot '%s' field '%s' = %lld out of range %lld..%lld", chunk, path,
                (long long)sv, (long long)f->min, (long long)f->max);
