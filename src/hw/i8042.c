@@ -119,6 +119,14 @@ static int kbc_valid(SaveReader *r, const char *chunk, const void *saved, const 
     }
   if (t->kbd_rep_key != KEY_NONE && !t->kbd_rep_at)
     return save_reject_field(r, chunk, "kbd_rep_at", 0, "for repeating key %u", t->kbd_rep_key);
+  /* The next repeat is at most the longest delay (1 s) away: one far behind
+   * the snapshot's time would be caught up one repeat at a time. */
+  uint64_t now;
+  if (t->kbd_rep_key != KEY_NONE && save_reader_time(r, &now) &&
+      (t->kbd_rep_at + 2000000000u < now || t->kbd_rep_at > now + 2000000000u))
+    return save_reject_field(r, chunk, "kbd_rep_at", t->kbd_rep_at,
+                             "is not within 2 s of the snapshot's time %#llx",
+                             (unsigned long long)now);
   if (t->mouse_pending && t->mouse_pending != 0xf3 && t->mouse_pending != 0xe8)
     return save_reject_field(r, chunk, "mouse_pending", t->mouse_pending, "takes no argument");
   if (t->mouse_id != 0 && t->mouse_id != 3)

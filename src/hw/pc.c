@@ -909,6 +909,8 @@ static int restore_from(Machine *m, SaveReader *r, const char *path, char *err, 
   const void *ram;
   size_t ram_len;
   int rc = save_get_table(r, "machine", machine_state_table(), &ms);
+  if (rc == 0)
+    save_reader_set_time(r, ms.now); /* the devices' deadlines are checked against it */
   if (rc == 0 && ms.ram_size != m->mem->ram_size) {
     snprintf(err, errlen, "--restore %s: snapshot has %u MiB of RAM, this machine %u MiB (use --mem %u)",
              path, ms.ram_size >> 20, m->mem->ram_size >> 20, ms.ram_size >> 20);

@@ -235,6 +235,8 @@ struct SaveReader {
   int nchunks;
   char err[256];     /* last error */
   char prefix[64];   /* path of the nested struct an invariant is checking */
+  bool have_time;    /* time is the snapshot's virtual time */
+  uint64_t time;
 };
 
 static uint64_t get_le(const uint8_t *p, int n) {
@@ -252,6 +254,16 @@ static void rerr(SaveReader *r, const char *fmt, ...) {
 }
 
 const char *save_error(const SaveReader *r) { return r->err; }
+
+void save_reader_set_time(SaveReader *r, uint64_t now_ns) {
+  r->have_time = true;
+  r->time = now_ns;
+}
+
+bool save_reader_time(const SaveReader *r, uint64_t *now_ns) {
+  *now_ns = r->time;
+  return r->have_time;
+}
 
 int save_reject(SaveReader *r, const char *fmt, ...) {
   va_list ap;

@@ -166,6 +166,12 @@ const uint8_t *save_writer_buffer(SaveWriter *w, size_t *len);
 SaveReader *save_reader_open(const char *path, char *err, size_t errlen);
 SaveReader *save_reader_from_buffer(const void *data, size_t len, char *err, size_t errlen);
 void save_reader_free(SaveReader *r);
+/* The snapshot's virtual time (ns), for invariants on timer deadlines: the
+ * machine sets it from its "machine" chunk before the devices check theirs
+ * (a deadline far behind it would be caught up one period at a time).
+ * save_reader_time() is false when nothing set it (a device on its own). */
+void save_reader_set_time(SaveReader *r, uint64_t now_ns);
+bool save_reader_time(const SaveReader *r, uint64_t *now_ns);
 /* Message of the last failure of a check/get call. */
 const char *save_error(const SaveReader *r);
 /* A device's check refusing a snapshot: sets the message, returns -1. */

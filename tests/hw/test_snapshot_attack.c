@@ -59,7 +59,8 @@ static void write_file(const char *path, const void *data, size_t size) {
 
 static MachineConfig config(void) {
   MachineConfig c = {0};
-  c.mem_mib = 16;
+  c.mem_mib = 2;      /* small: every accepted restore inflates RAM and video memory */
+  c.vga_mem_mib = 1;
   c.bios_path = rom;
   c.serial = "null";
   c.deterministic = true;
@@ -361,6 +362,21 @@ START_TEST(test_cpu_state) {
 }
 END_TEST
 
+/* Timer deadlines against the snapshot's virtual time: the RTC re-arms its
+ * update one second after the last deadline, so a clock moved a century
+ * ahead would replay every missed second before the guest runs again (a
+ * random edit of "machine" found this as a hang). */
+START_TEST(test_deadlines_follow_the_clock) {
+  expect_refused(craft("machine", machine_state_table(), "now", (uint64_t)1 << 61, NULL),
+                 "snapshot 'rtc' field 'next_update' = ");
+  expect_refused(craft("machine", machine_state_table(), "now", ((uint64_t)1 << 62) + 1, NULL),
+                 "snapshot 'machine' field 'now' = 0x4000000000000001 out of range 0..0x4000000000000000");
+  expect_refused(craft("rtc", rtc_table(), "next_update", (uint64_t)1 << 44, NULL),
+                 "snapshot 'rtc' field 'next_update' = 0x100000000000 is not within 2 s of the "
+                 "snapshot's time");
+}
+END_TEST
+
 /* ---- every table, every bounded field ---- */
 
 typedef struct Gen {
@@ -536,6 +552,65 @@ START_TEST(test_file_restore_names_file) {
 }
 END_TEST
 
+/* Random edits of the table chunks (CRCs fixed): each restore is either
+ * refused or leaves a machine that runs its guest without touching host
+ * memory it should not (under the sanitizers, that is checked for every
+ * accepted one).  A fixed seed keeps it repeatable; X86VM_SNAPSHOT_MUTATIONS
+ * sets the count (default 100). */
+START_TEST(test_random_edits) {
+  const char *env = getenv("X86VM_SNAPSHOT_MUTATIONS");
+  int iters = env ? atoi(env) : 100;
+  Machine *m = make();
+  uint8_t *img = malloc(snap_len);
+  ck_assert_ptr_nonnull(img);
+  uint64_t seed = 0x9e3779b97f4a7c15ull;
+  int accepted = 0, refused = 0;
+  /* The table chunks: headers with a layout hash. */
+  size_t offs[64];
+  int nchunks = 0;
+  for (size_t pos = 16; pos + 40 <= snap_len && nchunks < 64;) {
+    const uint8_t *h = snap + pos;
+    if (strcmp((const char *)h, "END") == 0)
+      break;
+    if (le(h + 20, 4) != 0 && le(h + 24, 8) > 0)
+      offs[nchunks++] = pos;
+    pos += 40 + (size_t)le(h + 24, 8);
+  }
+  ck_assert_int_gt(nchunks, 10);
+  for (int it = 0; it < iters; it++) {
+    memcpy(img, snap, snap_len);
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    uint8_t *h = img + offs[(seed >> 33) % (uint64_t)nchunks];
+    size_t n = (size_t)le(h + 24, 8);
+    /* Small chunks get a few bytes changed; big ones (buffers) too. */
+    int edits = 1 + (int)((seed >> 20) & 3);
+    for (int e = 0; e < edits; e++) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      size_t at = (size_t)((seed >> 24) % n);
+      uint8_t v = (uint8_t)(seed >> 56);
+      /* Bias towards the header fields before big buffers: positions,
+       * indexes and enums sit there. */
+      if (n > 1024 && (seed & 1))
+        at = (size_t)((seed >> 24) % 1024);
+      h[40 + at] = (seed & 2) ? v : (uint8_t)(h[40 + at] ^ (1u << ((seed >> 8) & 7)));
+    }
+    fix_crc(h);
+    char err[256];
+    if (machine_restore_buffer(m, img, snap_len, err, sizeof(err)) == 0) {
+      accepted++;
+      machine_run_for(m, 20000);
+    } else {
+      refused++;
+      /* One line naming the input. */
+      ck_assert_msg(strncmp(err, "--restore (buffer): ", 20) == 0 && !strchr(err, '\n'), "%s", err);
+    }
+  }
+  printf("random edits: %d accepted and run, %d refused\n", accepted, refused);
+  free(img);
+  machine_free(m);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("hw_snapshot_attack");
   TCase *tc = tcase_create("attack");
@@ -547,8 +622,10 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_vga_dac_index);
   tcase_add_test(tc, test_kbc_queue_and_fdc_position);
   tcase_add_test(tc, test_cpu_state);
+  tcase_add_test(tc, test_deadlines_follow_the_clock);
   tcase_add_test(tc, test_every_bounded_field);
   tcase_add_test(tc, test_file_restore_names_file);
+  tcase_add_test(tc, test_random_edits);
   suite_add_tcase(s, tc);
   return s;
 }
