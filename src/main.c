@@ -146,6 +146,12 @@ int main(int argc, char **argv) {
     return usage_error(o, &snap, "--display sdl: %s", "no window possible here (no SDL2 in this build, or no DISPLAY)");
   if (window && !o->serial_given)
     cfg.serial = "null"; /* the window is the console; COM1 on stdio only when asked */
+#ifdef X86VM_HAVE_JIT
+  /* A desktop user wants the fast engine; headless runs keep the portable
+   * interpreter unless asked, so CI results do not depend on the host. */
+  if (window && !o->engine_given && cfg.cpu_model != CPU_MODEL_286 && jit_supported())
+    o->engine = ENGINE_JIT;
+#endif
 
   FILE *debugcon = NULL;
   if (o->debugcon && strncmp(o->debugcon, "file:", 5) == 0 && !(debugcon = fopen(o->debugcon + 5, "w")))

@@ -727,6 +727,22 @@ static int blink_phase(const Vga *v) {
   return (int)((frame >> 4) & 1) | (int)((frame >> 5) & 1) << 1;
 }
 
+bool vga_touched(const Vga *v) {
+  if (v->vram_written || v->gen != v->frame_gen)
+    return true;
+  for (uint32_t p = 0; p < v->lfb_size >> 12; p++)
+    if (v->lfb_dirty[p])
+      return true;
+  return false;
+}
+
+uint64_t vga_next_blink_ns(const Vga *v) {
+  if (!v->clock || !vga_is_text_mode(v))
+    return CLOCK_NEVER;
+  uint64_t period = 16 * (uint64_t)FRAME_NS;
+  return (clock_now(v->clock) / period + 1) * period;
+}
+
 static int clampi(int x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : x; }
 
 /* The frame's kind and size; with lines, also what drawing lines needs. */

@@ -170,6 +170,12 @@ void vga_render(Vga *vga, uint32_t *rgb, int *w, int *h);
  * memory, registers, palette, blink/cursor phase) changed.  Call it on the
  * machine's thread between CPU slices: it re-arms the LFB dirty tracking,
  * which drops the CPU's write pointers (mem_rearm_dirty). */
+/* Whether the guest wrote video memory, a register or the palette since
+ * the last vga_render_dirty (cheap: no rendering). */
+bool vga_touched(const Vga *vga);
+/* Virtual time at which the text cursor or blinking characters next change
+ * phase (a picture change without any guest write), or CLOCK_NEVER. */
+uint64_t vga_next_blink_ns(const Vga *vga);
 bool vga_render_dirty(Vga *vga, uint32_t *pixels, int stride, int *w, int *h, VgaRect *dirty);
 /* The same with up to max (>= 1) rectangles: bands of adjacent changed
  * lines, each as wide as its changes (past max, lines join the last band).

@@ -116,8 +116,9 @@ void options_usage(FILE *f) {
     "Machine:\n"
     "  --cpu MODEL           i686 (default) or 286: an 80286 (16-bit instruction set, the 286's\n"
     "                        real-mode behaviour; interpreter only; needs a 286 BIOS: ours is 386+)\n"
-    "  --engine ENGINE       interp (default), jit (x86-64 hosts), or lockstep (run every\n"
-    "                        block with both and stop at the first difference)\n"
+    "  --engine ENGINE       interp (the default headless), jit (x86-64 hosts; the window's\n"
+    "                        default there), or lockstep (run every block with both and\n"
+    "                        stop at the first difference)\n"
     "  --jit-cache MIB       bound of the JIT's translation cache (default 64)\n"
     "  --jit-stats           print translation-cache statistics at exit\n"
     "  --jit-dump FILE       write every translation (guest and host code) to FILE\n"
@@ -315,6 +316,7 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
     break;
   }
   case O_ENGINE:
+    o->engine_given = true;
     if (strcmp(v, "interp") == 0)
       o->engine = ENGINE_INTERP;
     else if (strcmp(v, "jit") == 0)

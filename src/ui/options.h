@@ -42,7 +42,7 @@ typedef struct Options {
   OptScript script[RUNNER_SCRIPT_MAX];
   int nscript;
   char boot[4];
-  bool mem_given, cpu_given, serial_given;
+  bool mem_given, cpu_given, serial_given, engine_given;
   DisplayKind display;
   bool fullscreen;
   bool no_audio;
