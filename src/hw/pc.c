@@ -354,6 +354,12 @@ static int add_storage_and_display(Machine *m, char *err, size_t errlen) {
     snprintf(err, errlen, "cannot attach a disk image to IDE");
     return -1;
   }
+  /* As on a PC, the CD-ROM drive is there without a disc: one can be
+   * inserted later (monitor 'change', a file dropped on the window). */
+  if (!m->disk[PC_CDROM] && ide_attach_empty_cd(m->ide[1], 0) < 0) {
+    snprintf(err, errlen, "cannot attach the CD-ROM drive to IDE");
+    return -1;
+  }
 #ifdef X86VM_HAVE_VGA
   m->vga = vga_new_mem(m->bus, m->mem, m->clock, m->cfg.vga_mem_mib);
   if (!m->vga) {
@@ -598,7 +604,7 @@ int machine_change_media(Machine *m, int drive, const char *path, char *err, siz
     return -1;
   }
   if (drive == PC_CDROM && (!m->ide[1] || m->ide[1]->drive[0].type != IDE_ATAPI)) {
-    snprintf(err, errlen, "cdrom: this machine has no CD-ROM drive (start it with --cdrom)");
+    snprintf(err, errlen, "cdrom: this machine has no CD-ROM drive");
     return -1;
   }
   Disk *d = NULL;
