@@ -113,7 +113,8 @@ static inline bool string_yield(const Cpu *c) {
       }                                                                  \
       if (unlikely(string_yield(c)) && areg(c, in, R_ECX) != 0) {        \
         c->next_eip = c->eip; /* take it between iterations */          \
-        c->eflags |= F_RF; /* pushed so: the REP's breakpoint stays quiet */ \
+        if (!cpu_is_286(c)) /* pushed so: the REP's breakpoint stays quiet */ \
+          c->eflags |= F_RF;                                             \
         break;                                                           \
       }                                                                  \
     }                                                                    \

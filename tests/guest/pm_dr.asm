@@ -22,6 +22,8 @@
 ;   undefined and this CPU ignores it;
 ; - a breakpoint whose L and G bits are both clear never fires, and (our
 ;   choice, which the SDM allows) its Bn is not set when another one fires;
+; - a single-step trap and a data breakpoint after the same instruction are
+;   one #DB with BS and Bn;
 ; - DR7.GD: any MOV DR faults with DR6.BD set and GD cleared for the handler.
 %include "pm.inc"
 
@@ -134,6 +136,21 @@ w2_end: mov byte [W + 4], 0xbb          ; past the four bytes
         LOGIS 0, w1_end, 11, DR6_0 | 2, 0
         LOGIS 1, w2_end, 12, DR6_0 | 2, 0
         CHECK dword [W], 0xaa345678, e
+
+        ; ---- single step and a data breakpoint on one instruction: one #DB, BS and B1 ----
+        ARM DR7_G(1) | DR7_RW(1, RW_W) | DR7_LEN(1, LEN4)
+        mov ecx, 13
+        pushfd
+        or dword [esp], 0x100
+        popfd                           ; traps begin after the next instruction
+        mov [W], eax
+t1:     pushfd                          ; one trap after each of these three
+        and dword [esp], ~0x100
+        popfd
+        DISARM
+        CHECK dword [nlog], 4, e
+        LOGIS 0, t1, 13, DR6_0 | 0x4000 | 2, 0
+        LOGIS 1, t1 + 1, 13, DR6_0 | 0x4000, 0
 
         ; ---- LEN alignment: DR2 = W+12h LEN 4 covers W+10h..13h, DR3 = W+15h LEN 2 covers W+14h..15h ----
         SETDR 2, W + 0x12
