@@ -990,6 +990,7 @@ int machine_restore(Machine *m, const char *path, char *err, size_t errlen) {
     }
   mem_set_a20(m->mem, ms.a20);
   cpu_update_mode(m->cpu);
+  cpu_dr_update(m->cpu); /* which breakpoints DR7 arms */
   tlb_flush(m->cpu);
   cpu_set_intr(m->cpu, m->pic->out);
   save_reader_free(r);
