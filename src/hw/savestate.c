@@ -225,9 +225,10 @@ int save_writer_commit(SaveWriter *w, const char *path, char *err, size_t errlen
   }
   memcpy(tmp, path, pl);
   memcpy(tmp + pl, ".tmp", 5);
-  FILE *f = fopen(tmp, "wb");
+  char why[160];
+  FILE *f = hostfile_create(tmp, "wb", why, sizeof why);
   if (!f) {
-    snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+    snprintf(err, errlen, "%s: %s", tmp, why);
     free(tmp);
     return -1;
   }
