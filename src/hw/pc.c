@@ -327,6 +327,15 @@ static int open_disks(Machine *m, char *err, size_t errlen) {
     DiskKind kind = i <= PC_FDB ? DISK_FLOPPY : i == PC_CDROM ? DISK_CDROM : DISK_HD;
     DiskMode mode = i == PC_CDROM ? DISK_RO : m->cfg.snapshot ? DISK_SNAPSHOT : DISK_RW;
     char derr[256];
+    /* Before opening: a second read-write open would meet its own lock and
+     * blame "another process". */
+    struct stat st;
+    for (int k = 0; k < i && stat(path, &st) == 0; k++)
+      if (m->disk[k] && m->disk[k]->dev == (uint64_t)st.st_dev && m->disk[k]->ino == (uint64_t)st.st_ino) {
+        snprintf(err, errlen, "%s %s: the same image as %s %s (an image goes in one drive only)",
+                 drive_flag(i), path, drive_flag(k), m->cfg.images[k]);
+        return -1;
+      }
     m->disk[i] = disk_open_ex(path, kind, mode, m->cfg.force_share ? DISK_FORCE_SHARE : 0, derr,
                               sizeof(derr));
     if (!m->disk[i]) {
@@ -955,9 +964,12 @@ void snapshot_info_free(SnapshotInfo *info) {
 
 int machine_snapshot_info(const char *path, SnapshotInfo *info, char *err, size_t errlen) {
   memset(info, 0, sizeof(*info));
-  SaveReader *r = save_reader_open(path, err, errlen);
-  if (!r)
+  char rerr[400];
+  SaveReader *r = save_reader_open(path, rerr, sizeof rerr);
+  if (!r) {
+    snprintf(err, errlen, "--restore %s", rerr);
     return -1;
+  }
   MachineState ms;
   if (save_get_table(r, "machine", machine_table(), &ms) < 0 || get_drives(r, info) < 0 ||
       get_cpu_model(r, &info->cpu_model) < 0) {

@@ -181,7 +181,7 @@ expect 2 "option '-hda' needs an argument" -fda "$T/fd.img" -hda
 expect 2 "-boot order=x" -boot order=x
 # Console script steps are checked before the run.
 expect 2 "--send '\\xZZ'" --bios "$T/hlt.rom" --fda "$T/fd.img" --send '\xZZ'
-expect 2 "--expect '': an empty string" --bios "$T/hlt.rom" --fda "$T/fd.img" --expect ''
+expect 2 "--expect '': empty pattern" --bios "$T/hlt.rom" --fda "$T/fd.img" --expect ''
 expect 2 "unknown escape '\\q'" --bios "$T/hlt.rom" --fda "$T/fd.img" --send 'a\qb'
 
 # A machine file: the same options as name = value lines, file names relative to it.
