@@ -381,6 +381,47 @@ void disk_overlay_clear(Disk *d) {
     x86_log(LOG_NOTE, "%s: cannot resize the snapshot overlay: %s", d->path, strerror(errno));
 }
 
+int disk_overlay_unshare(Disk *d) {
+  if (!d || d->mode != DISK_SNAPSHOT)
+    return 0;
+  char why[160];
+  int fd = overlay_tmpfile(why, sizeof why);
+  if (fd < 0)
+    return -1;
+  if (ftruncate(fd, (off_t)d->size) != 0) {
+    close(fd);
+    return -1;
+  }
+  /* Copy what the overlay holds, in runs of at most 128 sectors. */
+  enum { BATCH = 128 };
+  uint8_t *buf = malloc(BATCH * DISK_SECTOR);
+  int rc = buf ? 0 : -1;
+  for (uint64_t s = 0; rc == 0 && d->ovl_sectors && s < d->sectors;) {
+    if (!d->ovl_map[s / DISK_OVL_LEAF]) {
+      s = (s / DISK_OVL_LEAF + 1) * DISK_OVL_LEAF;
+      continue;
+    }
+    if (!ovl_has(d, s)) {
+      s++;
+      continue;
+    }
+    uint32_t run = 1;
+    while (run < BATCH && s + run < d->sectors && ovl_has(d, s + run))
+      run++;
+    if (fd_read(d->ovl_fd, s, run, buf) != 0 || fd_write(fd, s, run, buf) != 0)
+      rc = -1;
+    s += run;
+  }
+  free(buf);
+  if (rc != 0) {
+    close(fd);
+    return -1;
+  }
+  close(d->ovl_fd);
+  d->ovl_fd = fd;
+  return 0;
+}
+
 /* ---- identity ---- */
 
 #define FNV64_OFFSET 14695981039346656037ull

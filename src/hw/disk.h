@@ -99,6 +99,10 @@ int disk_overlay_foreach(Disk *d, int (*fn)(void *opaque, uint64_t lba, const ui
                          void *opaque);
 int disk_overlay_put(Disk *d, uint64_t lba, const uint8_t *data);
 void disk_overlay_clear(Disk *d);
+/* Give d a private copy of its overlay file: a process forked from the one
+ * that opened d shares the temporary file (not the bitmap), so a child that
+ * goes on writing must call this first.  0, or -1 (d unchanged). */
+int disk_overlay_unshare(Disk *d);
 
 /* Save-state chunk holding the image size and (snapshot mode) the overlay:
  * u64 sectors | u64 n | n x (u64 lba | 512 bytes). check verifies it fits

@@ -692,6 +692,13 @@ int machine_screenshot(Machine *m, const char *path, char *err, size_t errlen) {
 #endif
 }
 
+int machine_unshare_disks(Machine *m) {
+  for (int i = 0; i < PC_NDRIVES; i++)
+    if (disk_overlay_unshare(m->disk[i]) != 0)
+      return -1;
+  return 0;
+}
+
 /* ---------------- run loop ---------------- */
 
 void machine_request_stop(Machine *m) {

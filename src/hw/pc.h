@@ -192,6 +192,10 @@ typedef struct SnapshotInfo {
 const char *machine_drive_flag(int drive);
 int machine_snapshot_info(const char *path, SnapshotInfo *info, char *err, size_t errlen);
 void snapshot_info_free(SnapshotInfo *info);
+/* In a process forked from the one that built m, before it runs on: its
+ * own copy of each --snapshot overlay (the temporary file is shared across
+ * fork, unlike the rest of the machine).  0, or -1. */
+int machine_unshare_disks(Machine *m);
 /* Last POST code (port 80h), or -1 if none was written. */
 int machine_post_code(const Machine *m);
 /* Register a device record (for devices created outside pc.c). */

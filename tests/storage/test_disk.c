@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "disk.h"
@@ -394,6 +395,42 @@ START_TEST(test_corrupt_overlay_reason) {
 }
 END_TEST
 
+/* After fork the overlay file is shared; disk_overlay_unshare gives the
+ * child its own, so the parent never sees the child's writes. */
+START_TEST(test_overlay_fork) {
+  char path[64];
+  make_image(path, 64 * 512, 9);
+  char err[256] = "";
+  Disk *d = disk_open(path, DISK_HD, DISK_SNAPSHOT, err, sizeof(err));
+  ck_assert_msg(d, "%s", err);
+  uint8_t sec[512];
+  memset(sec, 0x11, sizeof sec);
+  ck_assert_int_eq(disk_write(d, 3, 1, sec), 0);
+  for (int unshare = 0; unshare < 2; unshare++) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      uint8_t mine[512];
+      memset(mine, 0xee, sizeof mine);
+      int ok = (!unshare || disk_overlay_unshare(d) == 0) && disk_read(d, 3, 1, mine) == 0 &&
+               mine[0] == 0x11; /* the child starts with the parent's overlay */
+      memset(mine, 0xee, sizeof mine);
+      ok = ok && disk_write(d, 3, 1, mine) == 0;
+      _exit(ok ? 0 : 1);
+    }
+    int ws;
+    ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+    ck_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    uint8_t back[512];
+    ck_assert_int_eq(disk_read(d, 3, 1, back), 0);
+    /* Shared, the child's write shows through; unshared, it does not. */
+    ck_assert_uint_eq(back[0], unshare ? 0x11 : 0xee);
+    ck_assert_int_eq(disk_write(d, 3, 1, sec), 0);
+  }
+  disk_close(d);
+  unlink(path);
+}
+END_TEST
+
 START_TEST(test_geometry) {
   uint32_t c, h, s;
   ck_assert(disk_floppy_geometry(1474560, &c, &h, &s));
@@ -426,6 +463,7 @@ Suite *disk_suite(void) {
   tcase_add_test(tc, test_identity);
   tcase_add_test(tc, test_overlay_tmpfile);
   tcase_add_test(tc, test_corrupt_overlay_reason);
+  tcase_add_test(tc, test_overlay_fork);
   suite_add_tcase(s, tc);
   return s;
 }
