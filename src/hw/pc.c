@@ -319,6 +319,17 @@ static int image_in_other_drive(const Machine *m, const Disk *d, int skip) {
   return -1;
 }
 
+/* The same by name, before opening: a second read-write open would meet
+ * the first one's lock and blame "another process".  (After opening,
+ * image_in_other_drive checks again, against a rename meanwhile.) */
+static int path_in_other_drive(const Machine *m, const char *path, int skip) {
+  struct stat st;
+  if (stat(path, &st) != 0)
+    return -1;
+  Disk probe = {.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino};
+  return image_in_other_drive(m, &probe, skip);
+}
+
 static int open_disks(Machine *m, char *err, size_t errlen) {
   for (int i = 0; i < PC_NDRIVES; i++) {
     const char *path = m->cfg.images[i];
@@ -327,22 +338,16 @@ static int open_disks(Machine *m, char *err, size_t errlen) {
     DiskKind kind = i <= PC_FDB ? DISK_FLOPPY : i == PC_CDROM ? DISK_CDROM : DISK_HD;
     DiskMode mode = i == PC_CDROM ? DISK_RO : m->cfg.snapshot ? DISK_SNAPSHOT : DISK_RW;
     char derr[256];
-    /* Before opening: a second read-write open would meet its own lock and
-     * blame "another process". */
-    struct stat st;
-    for (int k = 0; k < i && stat(path, &st) == 0; k++)
-      if (m->disk[k] && m->disk[k]->dev == (uint64_t)st.st_dev && m->disk[k]->ino == (uint64_t)st.st_ino) {
-        snprintf(err, errlen, "%s %s: the same image as %s %s (an image goes in one drive only)",
-                 drive_flag(i), path, drive_flag(k), m->cfg.images[k]);
+    int other = path_in_other_drive(m, path, i);
+    if (other < 0) {
+      m->disk[i] = disk_open_ex(path, kind, mode, m->cfg.force_share ? DISK_FORCE_SHARE : 0, derr,
+                                sizeof(derr));
+      if (!m->disk[i]) {
+        snprintf(err, errlen, "%s: %s", drive_flag(i), derr);
         return -1;
       }
-    m->disk[i] = disk_open_ex(path, kind, mode, m->cfg.force_share ? DISK_FORCE_SHARE : 0, derr,
-                              sizeof(derr));
-    if (!m->disk[i]) {
-      snprintf(err, errlen, "%s: %s", drive_flag(i), derr);
-      return -1;
+      other = image_in_other_drive(m, m->disk[i], i);
     }
-    int other = image_in_other_drive(m, m->disk[i], i);
     if (other >= 0) {
       snprintf(err, errlen, "%s %s: the same image as %s %s (an image goes in one drive only)",
                drive_flag(i), path, drive_flag(other), m->cfg.images[other]);
@@ -645,13 +650,15 @@ int machine_change_media(Machine *m, int drive, const char *path, char *err, siz
       if (machine_change_media(m, drive, NULL, err, errlen) < 0)
         return -1;
     }
-    d = disk_open_ex(path, kind, mode, flags, derr, sizeof derr);
-    int other = d ? image_in_other_drive(m, d, drive) : -1;
+    int other = path_in_other_drive(m, path, drive);
+    d = other < 0 ? disk_open_ex(path, kind, mode, flags, derr, sizeof derr) : NULL;
+    if (d)
+      other = image_in_other_drive(m, d, drive);
     if (other >= 0)
       snprintf(derr, sizeof derr, "%s: the same image as in %s (an image goes in one drive only)", path,
                drive_flag(other) + 2);
     copy = d && other < 0 ? strdup(path) : NULL;
-    if (!d || !copy) {
+    if (!copy) {
       snprintf(err, errlen, "%s: %s", drive_flag(drive) + 2, d && other < 0 ? "out of memory" : derr);
       disk_close(d);
       return -1;

@@ -189,6 +189,18 @@ expect 2 "--hdb $T/hd.img: the same image as --hda $T/hd.img (an image goes in o
 ln "$T/hd.img" "$T/hd-link.img"
 expect 2 "--hdb $T/hd-link.img: the same image as --hda $T/hd.img" $B --hda "$T/hd.img" --hdb "$T/hd-link.img" --snapshot
 expect 2 "--cdrom $T/./hd.img: the same image as --hda" $B --hda "$T/hd.img" --cdrom "$T/./hd.img" --force-share
+# The monitor's change: the medium already in the drive goes in again; one
+# in another drive is refused (not blamed on another process's lock).
+cp "$T/fd.img" "$T/fd2.img"
+printf 'change fda %s\nchange fdb %s\nchange cdrom %s\nchange fdb %s\nquit\n' "$T/fd.img" "$T/fd.img" \
+  "$T/hd.img" "$T/fd2.img" | timeout 30 "$X86VM" $B --fda "$T/fd.img" --hda "$T/hd.img" --cdrom "$T/cd.iso" \
+  --monitor stdio --timeout 20 >"$T/mon.out" 2>"$T/mon.err"
+tr -d '\r' <"$T/mon.out" >"$T/mon.txt"
+check "change: the same floppy again, then another image in fdb: no error" \
+  $([ "$(grep -c "change:" "$T/mon.txt")" = 2 ]; echo $?)
+check "change: an image in another drive is refused" \
+  $(grep -q "change: fdb: $T/fd.img: the same image as in fda (an image goes in one drive only)" "$T/mon.txt" &&
+    grep -q "change: cdrom: $T/hd.img: the same image as in hda" "$T/mon.txt"; echo $?)
 
 # 4. Snapshots and their disks.
 cp "$T/hd.img" "$T/a.img"
