@@ -195,15 +195,16 @@ int linux_boot_load(Machine *m, const char *kernel, const char *initrd, const ch
   unsigned setup_sects = k[HDR_SETUP_SECTS] ? k[HDR_SETUP_SECTS] : 4;
   size_t setup_len = (setup_sects + 1) * 512u;
   /* What the header says the file holds: the boot sector and setup, then
-   * syssize paragraphs of protected-mode code.  syssize is 32 bits from
-   * protocol 2.04; before, only its low 16 bits mean it, and only for a
-   * zImage (a bzImage's size did not fit them). */
+   * syssize paragraphs of protected-mode code, the last one possibly
+   * partial (syssize is rounded up; iPXE's files are not padded).  syssize
+   * is 32 bits from protocol 2.04; before, only its low 16 bits mean it,
+   * and only for a zImage (a bzImage's size did not fit them). */
   bool high = version >= 0x0200 && (k[HDR_LOADFLAGS] & LOADED_HIGH);
   uint64_t syssize = version >= 0x0204 ? rd32(k + HDR_SYSSIZE) : !high ? rd16(k + HDR_SYSSIZE) : 0;
-  uint64_t want = setup_len + (syssize ? syssize * 16 : 1);
+  uint64_t want = setup_len + (syssize ? syssize * 16 - 15 : 1);
   if (want > klen) {
-    snprintf(err, errlen, "--kernel %s: bzImage truncated: header says %llu bytes, file has %zu", kernel,
-             (unsigned long long)want, klen);
+    snprintf(err, errlen, "--kernel %s: bzImage truncated: header says at least %llu bytes, file has %zu",
+             kernel, (unsigned long long)want, klen);
     goto out;
   }
   uint32_t ram = m->mem->ram_size;

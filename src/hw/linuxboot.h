@@ -32,7 +32,7 @@ uint8_t *boot_read_file(Machine *m, const char *path, size_t *len, const char *f
 
 /* Returns 0, or -1 with one line naming the file and the problem in err.
  * A bzImage shorter than its header says (setup_sects, syssize) is refused
- * ("bzImage truncated: header says N bytes, file has M"). */
+ * ("bzImage truncated: header says at least N bytes, file has M"). */
 int linux_boot_load(Machine *m, const char *kernel, const char *initrd, const char *cmdline,
                     char *err, size_t errlen);
 

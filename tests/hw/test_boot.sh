@@ -48,7 +48,7 @@ check "det RTC start" $(grep -q "RTC 2024-01-01 00:00:02" "$T/a.out"; echo $?)
 
 # 3. Saved half-way, restored in a new process: same remaining output.
 "$X86VM" --deterministic --timeout 1.5 --save "$T/half.snap" </dev/null >"$T/h1.out" 2>/dev/null
-"$X86VM" --deterministic --timeout 1.5 --restore "$T/half.snap" </dev/null >"$T/h2.out" 2>"$T/h2.err"
+"$X86VM" --deterministic --timeout 1.5 --restore "$T/half.snap" --restore-disks </dev/null >"$T/h2.out" 2>"$T/h2.err"
 cat "$T/h1.out" "$T/h2.out" >"$T/h.out"
 check "save/restore output identical to one run" $(cmp -s "$T/h.out" "$T/a.out"; echo $?)
 check "restored run ends at the same instruction count" \
