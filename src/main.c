@@ -146,6 +146,10 @@ int main(int argc, char **argv) {
                          cfg.images[PC_FDA]);
     if (!boot[0])
       boot[0] = 'a';
+    /* The built-in guest is shared by every run without an image: it is
+     * never written (its writes go to a throw-away overlay), so it takes
+     * a shared lock and any number of runs can use it at once. */
+    cfg.snapshot = true;
   }
   if (!boot[0]) {
     /* Default: the first device present, in QEMU's order c, a, d. */
