@@ -33,7 +33,7 @@ check "boot: E820 map" $(grep -q "usable RAM" "$T/ready.out"; echo $?)
 # BIOS banner once, not doubled by the debug port; a bare image argument of a
 # floppy's size boots as a floppy.
 "$X86VM" --headless --deterministic --timeout 20 --expect "x86vm default guest ready" \
-  "$ROMS/default-guest.img" </dev/null >"$T/term.out" 2>&1
+  --snapshot "$ROMS/default-guest.img" </dev/null >"$T/term.out" 2>&1
 check "terminal: banner once" $([ "$(grep -c 'x86vm BIOS' "$T/term.out")" = 1 ]; echo $?)
 check "terminal: no doubled characters" $(! grep -q 'xx8866' "$T/term.out"; echo $?)
 check "bare floppy image booted" $(grep -q "console script complete" "$T/term.out"; echo $?)
@@ -63,7 +63,7 @@ check "PNG screenshot" $([ "$(head -c 4 "$T/screen.png" | od -An -c | tr -d ' ')
 # 5. The same guest through SeaBIOS (Debian's seabios package), if installed.
 SEABIOS=/usr/share/seabios/bios.bin
 if [ -f "$SEABIOS" ]; then
-  "$X86VM" --deterministic --debugcon stderr --bios "$SEABIOS" --fda "$ROMS/default-guest.img" --timeout 30 \
+  "$X86VM" --deterministic --debugcon stderr --bios "$SEABIOS" --fda "$ROMS/default-guest.img" --snapshot --timeout 30 \
     --expect "x86vm default guest ready" </dev/null >"$T/sb.out" 2>"$T/sb.err"
   st=$?
   check "SeaBIOS boot: status $st, want 0" $([ $st = 0 ]; echo $?)
@@ -72,7 +72,7 @@ if [ -f "$SEABIOS" ]; then
   # With a video BIOS: SeaBIOS finds it through fw_cfg and runs it (int 10h for the guest).
   VGABIOS=/usr/share/seabios/vgabios-isavga.bin
   if [ -f "$VGABIOS" ]; then
-    "$X86VM" --deterministic --debugcon stderr --bios "$SEABIOS" --vga-bios "$VGABIOS" --fda "$ROMS/default-guest.img" \
+    "$X86VM" --deterministic --debugcon stderr --bios "$SEABIOS" --vga-bios "$VGABIOS" --fda "$ROMS/default-guest.img" --snapshot \
       --timeout 30 --expect "x86vm default guest ready" </dev/null >"$T/sbv.out" 2>"$T/sbv.err"
     st=$?
     check "SeaBIOS + VGA BIOS boot: status $st, want 0" $([ $st = 0 ]; echo $?)
