@@ -40,7 +40,7 @@ median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (
 
 : >"$T/x"; : >"$T/q"
 for i in $(seq "$RUNS"); do
-  cpu_pct "$X86VM" --fda "$ROMS/default-guest.img" --snapshot --no-audio >>"$T/x"
+  cpu_pct "$X86VM" --fda "$ROMS/default-guest.img" --no-audio >>"$T/x"
   if command -v qemu-system-i386 >/dev/null; then
     cpu_pct qemu-system-i386 -display sdl -bios "$ROMS/bios.bin" -drive "file=$ROMS/default-guest.img,if=floppy,format=raw,readonly=on" \
       -m 128 -serial null -monitor none -audiodev none,id=n0 >>"$T/q"
