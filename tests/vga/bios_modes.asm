@@ -22,6 +22,8 @@
 ;    rows 20-22 scrolled up a line (AH=06h): 'S' ends on row 20;
 ;  - palette: 16-colour modes AX=1000h register 5 = 3Fh; CGA 4-colour
 ;    AH=0Bh BH=1 BL=0 (palette 0); 13h AX=1010h entry t = (63, 0, 0).
+; Mode 92h (12h with bit 7: memory kept) right after 12h draws nothing: the
+; picture is 12h's with the mode's default palette.
 ; Text modes: "Hi" by teletype at (0, 0), 'A' x3 attribute 1Eh at (2, 3)
 ; by AH=09h, AX=1000h register 1 = 3Ch, 'S' attribute 4Fh at (21, 0) then
 ; rows 20-22 scrolled up a line (fill 07h), cursor hidden.
@@ -114,7 +116,7 @@ dot:    push ax
 ; The modes: number, colours (0: text), bar lines for VBE (second set, bank).
 modes:  dw 0x00, 0, 0x01, 0, 0x02, 0, 0x03, 0, 0x07, 0
         dw 0x04, 4, 0x05, 4, 0x06, 2, 0x0D, 16, 0x0E, 16, 0x0F, 16
-        dw 0x10, 16, 0x11, 2, 0x12, 16, 0x13, 256, 0x102, 16, 0x104, 16
+        dw 0x10, 16, 0x11, 2, 0x12, 16, 0x92, 0xFFFF, 0x13, 256, 0x102, 16, 0x104, 16
 NMODES  equ ($ - modes) / 4
 cur:    dw 0
 ncol:   dw 0
@@ -137,7 +139,11 @@ main:   mov si, m_ready
         jae .vbe
         xor ah, ah
         int 0x10
-        cmp word [ncol], 0
+        cmp word [ncol], 0xFFFF ; mode 12h again, memory kept: no drawing
+        jne .d
+        mov word [rpix], 0
+        jmp .rep
+.d:     cmp word [ncol], 0
         jne .g
         call draw_text
         jmp .rep

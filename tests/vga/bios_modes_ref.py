@@ -73,6 +73,7 @@ MODES = {
     0x10: ("gfx", 640, 350, 16, 80, 25, 14, 0x8000, 0x3D4, 0x29, 0x30, EGA_AC, 15, "ega"),
     0x11: ("gfx", 640, 480, 2, 80, 30, 16, 0xA000, 0x3D4, 0x29, 0x30, [0] + [0x3F] * 15, 15, "ega"),
     0x12: ("gfx", 640, 480, 16, 80, 30, 16, 0xA000, 0x3D4, 0x29, 0x30, EGA_AC, 15, "ega"),
+    0x92: ("gfx", 640, 480, 16, 80, 30, 16, 0xA000, 0x3D4, 0x29, 0x30, EGA_AC, 15, "ega"),
     0x13: ("gfx", 320, 200, 256, 40, 25, 8, 0xFA00, 0x3D4, 0x29, 0x30, list(range(16)), 15, "256"),
     0x102: ("vbe", 800, 600, 16, 0, 0, 0, 0, 0, 0, 0, EGA_AC, 15, "ega"),
     0x104: ("vbe", 1024, 768, 16, 0, 0, 0, 0, 0, 0, 0, EGA_AC, 15, "ega"),
@@ -114,8 +115,10 @@ def text_picture(m):
     return out
 
 
-def gfx_picture(m):
+def gfx_picture(m, palette=True):
     kind, w, h, n, cols, rows, chh, *_ , ac, plane_en, dkind = MODES[m]
+    if m == 0x92:   # 12h set again with bit 7: 12h's drawing, palette reset
+        return gfx_picture(0x12, palette=False)
     idx = [[0] * w for _ in range(h)]
     bar_lines = list(range(100, 104))
     if m == 0x102:
@@ -138,7 +141,7 @@ def gfx_picture(m):
                     if g[sl] >> (7 - i) & 1:
                         idx[r * chh + sl][c * 8 + i] = t
     ac = list(ac)
-    if n == 16:
+    if n == 16 and palette:
         ac[5] = 0x3F                                 # AX=1000h BL=5 BH=3Fh
     if n == 4:
         ac[1:4] = [0x12, 0x14, 0x16]                 # AH=0Bh BH=1 BL=0: palette 0
@@ -189,7 +192,9 @@ def check_report(m, log, bios):
         want("VBE current mode", v[7], "%04X" % m)
         return errs
     q = f["q"].split(".")
-    want("AH=0Fh mode", q[0], "%02X" % m)
+    want("AH=0Fh mode", q[0], "%02X" % m)      # 92h: bit 7, memory kept
+    kept = m & 0x80
+    m &= 0x7F
     want("AH=0Fh columns", q[1], "%02X" % cols)
     want("AH=0Fh page", q[2], "00")
     b = f["b"].split(".")
@@ -201,11 +206,11 @@ def check_report(m, log, bios):
     want("BDA 85h", b[5], "%04X" % chh)
     want("BDA 65h", b[6], "%02X" % mctl)
     want("BDA 66h", b[7], "%02X" % (0x10 if n == 4 else palb))   # 0Bh chose palette 0
-    want("BDA 87h", b[8], "60")
+    want("BDA 87h", b[8], "E0" if kept else "60")
     offs = font_offsets(bios)
     size = "8x8" if kind == "text" else "8x%d" % chh
     want("int 43h", f["f"], "%04X" % offs[size])
-    if kind == "gfx":
+    if kind == "gfx" and not kept:
         bar3 = 3 if n > 3 else 0
         want("read pixels", f["r"], "%02X%02X" % (bar3, xor_value(m)))
     return errs
