@@ -6,6 +6,7 @@
 ; COM1: "BIOSMODES-READY", then for each mode, after a key (int 16h) and
 ; 50 ms: set the mode, draw, and report one line
 ;   MODE mm q=AL.AH.BH b=[49].[4A].[4C].[63].[84].[85].[65].[66].[87] f=[int 43h offset]
+;        p=[AX=1007h BL=1].[AX=1008h].[AX=1015h BX=1: R G B].[AX=1A00h: AL BL]
 ;        r=<two read pixels> v=<VBE mode info, VBE modes only> END
 ; (hex; q: int 10h AH=0Fh, b: BIOS data area bytes/words).  After the last
 ; mode "BIOSMODES-DONE".
@@ -165,6 +166,7 @@ m_q:    db " q=", 0
 m_b:    db " b=", 0
 m_f:    db " f=", 0
 m_r:    db " r=", 0
+m_p:    db " p=", 0
 m_v:    db " v=", 0
 m_end:  db " END", 13, 10, 0
 rpix:   dw 0
@@ -225,6 +227,34 @@ report: mov si, m_mode
         call puts
         mov ax, [0x43 * 4]
         call hex4
+        mov si, m_p             ; palette register 1, overscan, DAC entry 1, AX=1A00h
+        call puts
+        mov ax, 0x1007
+        mov bl, 1
+        int 0x10
+        mov al, bh
+        call hex2
+        call dot
+        mov ax, 0x1008
+        int 0x10
+        mov al, bh
+        call hex2
+        call dot
+        mov ax, 0x1015
+        mov bx, 1
+        int 0x10
+        mov al, dh
+        call hex2
+        mov al, ch
+        call hex2
+        mov al, cl
+        call hex2
+        call dot
+        mov ax, 0x1A00
+        int 0x10
+        call hex2
+        mov al, bl
+        call hex2
         mov si, m_r
         call puts
         mov ax, [rpix]

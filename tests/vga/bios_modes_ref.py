@@ -191,6 +191,17 @@ def check_report(m, log, bios):
         want("VBE LFB request", v[6], "014F")
         want("VBE current mode", v[7], "%04X" % m)
         return errs
+    ac1 = MODES[m][11][1]
+    if kind == "text":
+        ac1 = 0x3C                                   # the guest's AX=1000h
+    elif MODES[m][3] == 4 and not m & 0x80:
+        ac1 = 0x12                                   # AH=0Bh palette 0, bright
+    dkind = MODES[m][13]
+    if dkind == "256":
+        r, g, bl = (0, 0, 0x2A)                      # CGA blue
+    else:
+        r, g, bl = dac(dkind, 1)
+    want("palette/DAC/display", f["p"], "%02X.00.%02X%02X%02X.1A08" % (ac1, r, g, bl))
     q = f["q"].split(".")
     want("AH=0Fh mode", q[0], "%02X" % m)      # 92h: bit 7, memory kept
     kept = m & 0x80
