@@ -18,7 +18,10 @@
  * plane 2) should either load a font there or clear those 8 KiB.
  *
  * Bochs VBE ("DISPI") extension: index port 1CEh, data 1CFh (and 1D0h),
- * registers ID (B0C0h-B0C5h), XRES, YRES, BPP (8/15/16/24/32), ENABLE
+ * registers ID (B0C0h-B0C5h), XRES, YRES, BPP (4/8/15/16/24/32; 4 is
+ * planar: four planes, each a quarter of video memory, reached through the
+ * bank window with the sequencer map mask, the graphics controller's write
+ * and read modes and latches, shown through the attribute palette), ENABLE
  * (bit 0 on, 1 GETCAPS, 5 8-bit DAC, 6 LFB, 7 keep memory; else the
  * frame is cleared), BANK,
  * VIRT_WIDTH, VIRT_HEIGHT (read-only, from the memory size), X/Y_OFFSET,
