@@ -11,6 +11,8 @@
  * restored state, and a bad index or count that the checks let through
  * shows as an ASan report.
  *
+ * FUZZ_VERBOSE=1 in the environment prints each restore's outcome.
+ *
  * Seeds: fuzz_snapshot --make-seeds=DIR writes snapshots of the exerciser
  * after 0, 3000, 20000 and 150000 instructions in real mode, and after
  * guest-visible device set-ups (a floppy read by DMA, an IDE read, VGA in
@@ -45,7 +47,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char path[64], err[1024];
   snprintf(path, sizeof path, "/proc/self/fd/%d", memfd);
   Machine *m = fuzz_machine_get(true); /* an accepted restore replaces all its state */
-  if (machine_restore(m, path, err, sizeof err) == 0) {
+  static int verbose = -1;
+  if (verbose < 0)
+    verbose = getenv("FUZZ_VERBOSE") != NULL;
+  int rc = machine_restore(m, path, err, sizeof err);
+  if (verbose)
+    fprintf(stderr, "fuzz_snapshot: %s\n", rc == 0 ? "restored" : err);
+  if (rc == 0) {
     /* Run in slices so timers and DMA move between them. */
     for (int i = 0; i < 8 && !m->exit_requested; i++) {
       uint64_t before = m->cpu->icount;
@@ -53,6 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       if (st != MSTOP_BUDGET && st != MSTOP_IDLE && m->cpu->icount == before)
         break;
     }
+    if (verbose)
+      fprintf(stderr, "fuzz_snapshot: ran to instruction %llu\n", (unsigned long long)m->cpu->icount);
   }
   return 0;
 }
@@ -71,8 +81,10 @@ static void save(Machine *m, const char *dir, const char *name) {
 
 static void run_insns(Machine *m, uint64_t n) {
   uint64_t end = m->cpu->icount + n;
-  while (m->cpu->icount < end && !m->exit_requested)
-    machine_run_for(m, 100000);
+  while (m->cpu->icount < end && !m->exit_requested) {
+    uint64_t left = end - m->cpu->icount;
+    machine_run_for(m, (left < 25000 ? left : 25000) * 4); /* 4 virtual ns per instruction */
+  }
 }
 
 static void make_seeds(const char *dir) {

@@ -2,7 +2,7 @@
  * replay_main.c — a main() for the harnesses outside libFuzzer: the normal
  * (gcc) build links each harness with it as fuzz_replay_<name>, which runs
  * the inputs named on the command line (files, or directories of files)
- * once each.  ctest replays the checked-in corpora this way, so every
+ * once each (gzip-compressed files expanded).  ctest replays the checked-in corpora this way, so every
  * crash the fuzzers once found stays a regression test without clang; and
  * options a harness takes in LLVMFuzzerInitialize (--make-seeds=DIR,
  * --random=N) work the same, at the uninstrumented build's speed.
@@ -12,27 +12,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include "fuzz_common.h"
 
 static long ran;
 
+/* One input; gzip-compressed files (the snapshot seeds are) are expanded. */
 static void run_file(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    perror(path);
+  gzFile f = gzopen(path, "rb");
+  size_t n = 0, cap = 1 << 16;
+  uint8_t *buf = malloc(cap);
+  int got;
+  while (f && buf && (got = gzread(f, buf + n, (unsigned)(cap - n))) > 0) {
+    n += (size_t)got;
+    if (n == cap && !(buf = realloc(buf, cap *= 2)))
+      break;
+  }
+  if (!f || !buf || !gzeof(f)) {
+    fprintf(stderr, "%s: cannot read\n", path);
     exit(2);
   }
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  rewind(f);
-  uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
-  if (!buf || (n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n)) {
-    perror(path);
-    exit(2);
-  }
-  fclose(f);
-  LLVMFuzzerTestOneInput(buf, (size_t)n);
+  gzclose(f);
+  LLVMFuzzerTestOneInput(buf, n);
   free(buf);
   ran++;
 }
