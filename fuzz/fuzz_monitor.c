@@ -8,8 +8,9 @@
  * directory is rebuilt: a snapshot (seed.snap), a text file, a
  * subdirectory, and links to a directory and a file outside it.  After
  * every input the harness checks the confinement itself and aborts if a
- * command reached outside: the file outside must be unchanged and the
- * outside directory must hold nothing new.
+ * command reached outside: the file outside must be unchanged, and neither
+ * the outside directory nor the state directory's parent may hold
+ * anything new.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -24,6 +25,7 @@
 #include "runner.h"
 
 static char state[512], outside[512], victim[600];
+static int tmp_entries; /* entries of the harness's directory (state's parent) */
 static uint8_t *seed_snap;
 static size_t seed_len;
 
@@ -97,8 +99,9 @@ static void check_outside(void) {
     fprintf(stderr, "fuzz_monitor: a command changed %s outside the state directory\n", victim);
     abort();
   }
-  if (count_entries(outside) != 3) {
-    fprintf(stderr, "fuzz_monitor: a command created a file in %s outside the state directory\n", outside);
+  if (count_entries(outside) != 3 || count_entries(fuzz_tmpdir()) != tmp_entries) {
+    fprintf(stderr, "fuzz_monitor: a command created a file in %s or %s, outside the state directory\n",
+            outside, fuzz_tmpdir());
     abort();
   }
 }
@@ -169,5 +172,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   if (fread(seed_snap, 1, seed_len, f) != seed_len)
     abort();
   fclose(f);
+  tmp_entries = count_entries(fuzz_tmpdir());
   return 0;
 }
