@@ -36,11 +36,13 @@ wait_for() {
 regs() { tr -d '\r' <"$1" | sed 's/^(x86vm) //' | sed -n '/^EAX=/,/^instructions=/p'; }
 
 # 1. Monitor on stdio, COM1 to a file: once the guest is up, pause it, save,
-#    read the registers, try bad commands, quit.
+#    read the registers, try bad commands, quit.  stdio takes absolute
+#    paths, but it too replaces no file that is not a snapshot.
+echo "plain text" >"$T/plain.txt"
 {
   wait_for "$T/com1-a.out" "default guest ready" || echo "# guest never got ready"
-  printf 'info status\nstop\ninfo status\nsavevm %s\ninfo registers\nbogus\ninfo\nloadvm %s\nsavevm\nquit\n' \
-    "$T/m.snap" "$T/missing.snap"
+  printf 'info status\nstop\ninfo status\nsavevm %s\ninfo registers\nbogus\ninfo\nloadvm %s\nsavevm\nsavevm %s\nquit\n' \
+    "$T/m.snap" "$T/missing.snap" "$T/plain.txt"
 } | "$X86VM" --serial "file:$T/com1-a.out" --monitor stdio --timeout 120 >"$T/mon-a.out" 2>"$T/mon-a.err"
 st=$?
 tr -d '\r' <"$T/mon-a.out" >"$T/a.txt"
@@ -54,6 +56,8 @@ check "unknown command" $(grep -q "unknown command 'bogus' (try 'help')" "$T/a.t
 check "info without a subject" $(grep -q "info: want 'info registers' or 'info status'" "$T/a.txt"; echo $?)
 check "loadvm of a missing file is refused, machine unchanged" $(grep -q "loadvm: .*missing.snap.*(machine unchanged)" "$T/a.txt"; echo $?)
 check "savevm without a file name" $(grep -q "savevm: want a file name" "$T/a.txt"; echo $?)
+check "stdio savevm does not replace a file that is not a snapshot" $(grep -q "savevm: $T/plain.txt exists and is not a snapshot" "$T/a.txt" &&
+  [ "$(cat "$T/plain.txt")" = "plain text" ]; echo $?)
 regs "$T/mon-a.out" >"$T/regs-a.txt"
 
 # 2. A second process loads that snapshot while paused: the same registers,
