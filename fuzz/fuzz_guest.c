@@ -18,7 +18,8 @@
  * --random=N[,SEED]: instead of fuzzing, run N pseudo-random programs (a
  * third in each mode: real, protected, v86 alternating IOPL), print the
  * counts per mode and stop reason, the blocks compared and every
- * difference, and exit 1 if there was one.
+ * difference (each also written as a fuzzer input, random-SEED, into
+ * $FUZZ_DUMP_DIR or the current directory), and exit 1 if there was one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,8 +224,10 @@ static int campaign(long count, uint64_t seed0) {
     rng = (seed0 + (uint64_t)i) * 0x9e3779b97f4a7c15ull + 1;
     for (int k = 0; k < 4; k++)
       rnd();
-    /* real, protected, v86 in turn; v86 alternates IOPL 0 and 3. */
-    int mode = (int)(i % 3) == 2 ? 2 + (int)((i / 3) & 1) : (int)(i % 3);
+    /* real, protected, v86 in turn by program number (seed - 1); v86
+     * alternates IOPL 0 and 3.  --random=1,S reruns program S alone. */
+    uint64_t num = seed0 + (uint64_t)i - 1;
+    int mode = (int)(num % 3) == 2 ? 2 + (int)((num / 3) & 1) : (int)(num % 3);
     uint8_t seed[16], code[128];
     for (int k = 0; k < 16; k++)
       seed[k] = (uint8_t)rnd();
@@ -236,6 +239,16 @@ static int campaign(long count, uint64_t seed0) {
       diffs++;
       printf("fuzz_guest --random: program %ld (seed %llu, %s): the engines differ\n", i,
              (unsigned long long)(seed0 + (uint64_t)i), mode_names[mode]);
+      /* The program as a fuzzer input, to replay and keep as a regression. */
+      const char *dir = getenv("FUZZ_DUMP_DIR");
+      char path[512];
+      snprintf(path, sizeof path, "%s/random-%llu", dir ? dir : ".", (unsigned long long)(seed0 + (uint64_t)i));
+      FILE *f = fopen(path, "wb");
+      uint8_t m8 = (uint8_t)mode;
+      if (f && fwrite(&m8, 1, 1, f) == 1 && fwrite(seed, 1, 16, f) == 16 && fwrite(code, 1, n, f) == n)
+        printf("fuzz_guest --random: written as %s\n", path);
+      if (f)
+        fclose(f);
     }
     per_mode[mode]++;
     stops[mode][st < 6 ? st : 0]++;
