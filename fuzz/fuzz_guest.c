@@ -11,7 +11,7 @@
  * the rest (at most 512 bytes) is the code.  Every exception and interrupt
  * vector goes to a HLT (a 32-bit ring-0 gate in protected mode and v86,
  * the IVT in real mode); v86 is entered by an IRETD from ring 0, so the
- * engines themselves make the switch.  At most 5000 instructions.
+ * engines themselves make the switch.  At most 5000 instructions (and 2 s).
  *
  * FUZZ_INTERP_ONLY=1 in the environment: no JIT, the interpreter alone.
  *
@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cpu.h"
 #include "fuzz_common.h"
@@ -180,7 +181,19 @@ static void setup(int mode, const uint8_t seed[16], const uint8_t *code, size_t 
 
 static bool run(int mode, const uint8_t seed[16], const uint8_t *code, size_t n, CpuStop *stop) {
   setup(mode, seed, code, n);
-  *stop = cpu_run(cpu, 5000);
+  /* 5000 instructions in slices of 50.  A REP string instruction resumes
+   * by re-executing itself every 4096 iterations, so a slice may be 200000
+   * iterations, each one logged and compared by lockstep: the one bound not
+   * in instructions is 2 s of CPU time per program, so such programs end
+   * early instead of timing out the fuzzer. */
+  clock_t t0 = clock();
+  *stop = CPU_STOP_BUDGET;
+  for (uint64_t end = cpu->icount + 5000; cpu->icount < end && *stop == CPU_STOP_BUDGET;) {
+    uint64_t left = end - cpu->icount;
+    *stop = cpu_run(cpu, left < 50 ? left : 50);
+    if (clock() - t0 > 2 * CLOCKS_PER_SEC)
+      break;
+  }
 #ifdef X86VM_HAVE_JIT
   if (have_jit && jit_lockstep_failed(cpu)) {
     /* The report went to stderr; start a fresh translator for the next program. */
