@@ -225,7 +225,7 @@ int main(int argc, char **argv) {
     m->on_restore_opaque = m->cpu;
   }
 #endif
-  if (setup_status == EXIT_OK && o->monitor && runner_monitor_open(r, o->monitor, err, sizeof(err)) < 0)
+  if (setup_status == EXIT_OK && o->monitor && runner_monitor_open(r, o->monitor, o->state_dir, err, sizeof(err)) < 0)
     setup_status = EXIT_USAGE;
   if (setup_status != EXIT_OK) {
     fprintf(stderr, "x86vm: %s\n", err);

@@ -112,6 +112,8 @@ static int load_aout_kludge(Machine *m, MbLayout *lay, const uint8_t *img, size_
     return -1;
   }
   const uint8_t *h = img + hoff;
+  if ((size_t)hoff + 32 > len)
+    return -1; /* the address fields (header bytes 12-31) are cut off */
   uint32_t header_addr = rd32(h + 12), load_addr = rd32(h + 16), load_end = rd32(h + 20);
   uint32_t bss_end = rd32(h + 24);
   *entry = rd32(h + 28);

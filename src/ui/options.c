@@ -25,7 +25,7 @@ enum {
   O_JIT_STATS, O_JIT_DUMP, O_JIT_PERF_MAP, O_MEM, O_VGAMEM, O_BIOS, O_VGABIOS, O_FDA, O_FDB, O_HDA, O_HDB,
   O_CDROM, O_BOOT, O_KERNEL, O_INITRD, O_APPEND, O_SERIAL, O_SNAPSHOT, O_FORCE_SHARE, O_SAVE, O_RESTORE,
   O_RESTORE_DISKS, O_FORCE_IDENTITY,
-  O_STATE_FILE, O_DET, O_NSPI, O_MONITOR, O_TIMEOUT, O_SCREENSHOT, O_EXPECT, O_SEND, O_SEND_KEYS, O_WAIT, O_SCREENDUMP,
+  O_STATE_FILE, O_STATE_DIR, O_DET, O_NSPI, O_MONITOR, O_TIMEOUT, O_SCREENSHOT, O_EXPECT, O_SEND, O_SEND_KEYS, O_WAIT, O_SCREENDUMP,
   O_DEVICE, O_DEBUGCON, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION
 };
 
@@ -70,6 +70,7 @@ static const OptDef opts[] = {
     {"restore-disks", O_RESTORE_DISKS, false, false, true},
     {"force-identity", O_FORCE_IDENTITY, false, false, true},
     {"state-file", O_STATE_FILE, true, true, true},
+    {"state-dir", O_STATE_DIR, true, true, true},
     {"deterministic", O_DET, false, false, true},
     {"ns-per-insn", O_NSPI, true, false, true},
     {"monitor", O_MONITOR, true, false, true},
@@ -159,7 +160,8 @@ void options_usage(FILE *f) {
     "                        # comments; relative file names are relative to the file)\n"
     "\n"
     "Console and time:\n"
-    "  --serial BACKEND      COM1: stdio (default), file:PATH, pty, tcp:PORT (127.0.0.1), null\n"
+    "  --serial BACKEND      COM1: stdio (default), file:PATH, pty, tcp:PORT (127.0.0.1),\n"
+    "                        unix:PATH (a socket, mode 0600), null\n"
     "  --deterministic       virtual time from executed instructions only: identical runs\n"
     "                        give identical output (RTC starts at 2024-01-01 00:00:00 UTC)\n"
     "  --ns-per-insn N       virtual nanoseconds per instruction (default 4 deterministic;\n"
@@ -188,9 +190,17 @@ void options_usage(FILE *f) {
     "                        that differ from those the snapshot was saved with\n"
     "  --state-file FILE     where the window's save/load-state keys keep the state\n"
     "                        (default: IMAGE.x86state next to the first image)\n"
-    "  --monitor BACKEND     a monitor on stdio, pty or tcp:PORT (127.0.0.1): help, info\n"
-    "                        registers, info status, stop, cont, system_reset, sendkey KEYS,\n"
-    "                        change DRIVE FILE, eject DRIVE, savevm FILE, loadvm FILE, quit\n"
+    "  --monitor BACKEND     a monitor: help, info registers, info status, stop, cont,\n"
+    "                        system_reset, sendkey KEYS, change DRIVE FILE, eject DRIVE,\n"
+    "                        screendump [-f] FILE, savevm [-f] FILE, loadvm FILE, quit.  BACKEND:\n"
+    "                        stdio; pty; unix:PATH (a socket only you can open, mode 0600);\n"
+    "                        tcp:PORT,token=FILE (127.0.0.1; a client's first line must be\n"
+    "                        FILE's contents; FILE mode 600); tcp:PORT,insecure (any local\n"
+    "                        user may connect).  Plain tcp:PORT is refused\n"
+    "  --state-dir DIR       a monitor not on stdio reads and writes files only beneath DIR\n"
+    "                        (default: the current directory): relative names, no '..', no\n"
+    "                        symbolic links; savevm/screendump replace only their own kind\n"
+    "                        of file unless given -f\n"
     "  --debugcon stderr|file:PATH   where the guest's port E9h output goes (default: nowhere)\n"
     "  --log LIST            diagnostics to show: all, none, or a list of io msr unimpl bios\n"
     "                        dev note (default: unimpl,note); -v / --verbose: all\n"
@@ -396,6 +406,7 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
   case O_RESTORE_DISKS: o->restore_disks = true; break;
   case O_FORCE_IDENTITY: o->cfg.force_identity = true; break;
   case O_STATE_FILE: o->state_file = v; break;
+  case O_STATE_DIR: o->state_dir = v; break;
   case O_DET: o->cfg.deterministic = true; break;
   case O_NSPI:
     if (!parse_ulong(v, 1, 1000000, &u))

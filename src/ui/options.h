@@ -35,6 +35,7 @@ typedef struct Options {
   const char *save, *restore, *screenshot, *monitor;
   const char *state_file;       /* the window's save/load-state file (default: next to the image) */
   bool restore_disks;           /* --restore-disks: open the snapshot's recorded image paths */
+  const char *state_dir;        /* a socket/pty monitor's file names resolve beneath it (NULL: .) */
   EngineKind engine;
   unsigned jit_cache_mib;
   bool jit_stats, jit_perf_map;

@@ -315,8 +315,8 @@ void runner_free(Runner *r) {
   free(r);
 }
 
-int runner_monitor_open(Runner *r, const char *spec, char *err, size_t errlen) {
-  r->monitor = monitor_new(r, spec, err, errlen);
+int runner_monitor_open(Runner *r, const char *spec, const char *state_dir, char *err, size_t errlen) {
+  r->monitor = monitor_new(r, spec, state_dir, err, errlen);
   return r->monitor ? 0 : -1;
 }
 

@@ -134,8 +134,10 @@ void runner_free(Runner *r);
 /* Add a console script step (before runner_run). 0, or -1 with a message
  * (too many steps, a bad escape or key name). */
 int runner_script_add(Runner *r, ScriptKind kind, const char *text, char *err, size_t errlen);
-/* Attach a monitor on a chardev spec (stdio, tcp:PORT, pty). 0 or -1 + message. */
-int runner_monitor_open(Runner *r, const char *spec, char *err, size_t errlen);
+/* Attach a monitor (monitor_new: stdio, pty, unix:PATH, tcp:PORT,token=FILE
+ * or tcp:PORT,insecure; state_dir confines its file names, NULL: the
+ * current directory). 0 or -1 + message. */
+int runner_monitor_open(Runner *r, const char *spec, const char *state_dir, char *err, size_t errlen);
 /* Run until something ends the run (never MSTOP_BUDGET/IDLE/REQUEST).
  * timeout_sec 0: none. */
 MachineStop runner_run(Runner *r, double timeout_sec);
