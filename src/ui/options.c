@@ -24,7 +24,7 @@ enum {
   O_JIT_STATS, O_JIT_DUMP, O_JIT_PERF_MAP, O_MEM, O_VGAMEM, O_BIOS, O_VGABIOS, O_FDA, O_FDB, O_HDA, O_HDB,
   O_CDROM, O_BOOT, O_KERNEL, O_INITRD, O_APPEND, O_SERIAL, O_SNAPSHOT, O_SAVE, O_RESTORE,
   O_STATE_FILE, O_DET, O_NSPI, O_MONITOR, O_TIMEOUT, O_SCREENSHOT, O_EXPECT, O_SEND, O_SEND_KEYS, O_WAIT, O_SCREENDUMP,
-  O_DEVICE, O_DEBUGCON, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION
+  O_DEVICE, O_MACHINE, O_DEBUGCON, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION
 };
 
 typedef struct OptDef {
@@ -76,6 +76,7 @@ static const OptDef opts[] = {
     {"wait", O_WAIT, true, false, true},
     {"screendump", O_SCREENDUMP, true, false, true},
     {"device", O_DEVICE, true, false, true},
+    {"machine", O_MACHINE, true, false, true},
     {"debugcon", O_DEBUGCON, true, false, true},
     {"log", O_LOG, true, false, true},
     {"verbose", O_VERBOSE, false, false, true},
@@ -130,6 +131,8 @@ void options_usage(FILE *f) {
     "                        (default 16, 1..256)\n"
     "  --vga-bios FILE       video BIOS option ROM (e.g. SeaBIOS's vgabios-isavga.bin): at C0000h\n"
     "                        for our BIOS, and as fw_cfg file vgaroms/NAME for SeaBIOS\n"
+    "  --machine pc|isa      isa (default): the PC/AT board, 8259 PICs only; pc: also a local APIC\n"
+    "                        (FEE00000h) and an I/O APIC (FEC00000h) with an MP table (i686 only)\n"
     "  --device testdev      QEMU's pc-testdev (ports E0h-E8h, 2000h-2017h, IORAM at FF000000h)\n"
     "  --fda FILE, --fdb FILE    floppy images (1.44 MB etc.)\n"
     "  --hda FILE, --hdb FILE    hard disk images (raw)\n"
@@ -406,6 +409,11 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
                                  : d->id == O_SCREENDUMP ? SCRIPT_SCREENDUMP
                                                    : SCRIPT_SEND_KEYS;
     o->script[o->nscript++].text = v;
+    break;
+  case O_MACHINE:
+    if (strcmp(v, "pc") != 0 && strcmp(v, "isa") != 0)
+      return bad("%s %s: unknown machine (want pc or isa)", spelled, v);
+    o->cfg.apic = strcmp(v, "pc") == 0;
     break;
   case O_DEVICE:
     if (strcmp(v, "testdev") != 0 && strcmp(v, "pc-testdev") != 0)
