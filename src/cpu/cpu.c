@@ -114,7 +114,7 @@ void cpu_reset(Cpu *cpu) {
   cpu->mtrr_def_type = 0;
   fpu_reset(&cpu->fpu);
   cpu->halted = false;
-  cpu->intr = cpu->nmi = cpu->inhibit_irq = false;
+  cpu->intr = cpu->nmi = cpu->inhibit_irq = cpu->nmi_blocked = false;
   cpu->stop = CPU_STOP_NONE;
   cpu->exc_depth = 0;
   cpu->cur_exc = -1;

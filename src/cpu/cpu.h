@@ -291,6 +291,10 @@ typedef struct Cpu {
   uint8_t apic_id;      /* initial APIC ID: CPUID.1 EBX[31:24] */
   void (*apic_base_changed)(void *opaque); /* after WRMSR 1Bh */
   void *apic_opaque;
+  /* NMIs are held from the delivery of one until the next IRET (SDM 6.7.1);
+   * `nmi` stays pending meanwhile.  Not in snapshots: a restore inside an
+   * NMI handler lets the next NMI in early. */
+  bool nmi_blocked;
 } Cpu;
 
 /* The TSC counts at this fixed rate of virtual time whatever the engine or

@@ -201,7 +201,10 @@ void op_retf_Iw(Cpu *cpu, const Insn *in) {
   cpu_far_return(cpu, in->flags & INSN_O32, (uint16_t)in->imm);
 }
 
-void op_iret(Cpu *cpu, const Insn *in) { cpu_iret(cpu, in->flags & INSN_O32); }
+void op_iret(Cpu *cpu, const Insn *in) {
+  cpu_iret(cpu, in->flags & INSN_O32);
+  cpu->nmi_blocked = false; /* the NMI handler's IRET opens the way for the next NMI */
+}
 
 /* ---- software interrupts ---- */
 
