@@ -120,7 +120,7 @@ int runner_script_add(Runner *r, ScriptKind kind, const char *text, char *err, s
     return -1;
   }
   if (kind == SCRIPT_EXPECT && st.len == 0) {
-    snprintf(err, errlen, "--expect '': an empty string would match at once");
+    snprintf(err, errlen, "--expect '': empty pattern (it would match at once)");
     free(buf);
     return -1;
   }
