@@ -800,7 +800,8 @@ void machine_request_stop(Machine *m) {
 
 bool machine_idle(const Machine *m) {
   const Cpu *cpu = m->cpu;
-  return cpu->halted && (cpu->eflags & F_IF) && !cpu->intr && !cpu->nmi;
+  /* an NMI held until the handler's IRET does not wake a HLT inside the handler */
+  return cpu->halted && (cpu->eflags & F_IF) && !cpu->intr && !(cpu->nmi && !cpu->nmi_blocked);
 }
 
 void machine_poll_serial(Machine *m) { uart_poll(m->uart[0]); }
