@@ -109,11 +109,12 @@ void cpu_reset(Cpu *cpu) {
   cpu->cpl = 0;
   cpu_set_tsc(cpu, 0);
   cpu->sysenter_cs = cpu->sysenter_esp = cpu->sysenter_eip = 0;
-  cpu->apic_base = 0xfee00000ull; /* no APIC enabled: bit 11 clear */
+  /* With an APIC: enabled (bit 11), bootstrap processor (bit 8). */
+  cpu->apic_base = 0xfee00000ull | (cpu->has_apic ? 0x900u : 0);
   cpu->mtrr_def_type = 0;
   fpu_reset(&cpu->fpu);
   cpu->halted = false;
-  cpu->intr = cpu->nmi = cpu->inhibit_irq = false;
+  cpu->intr = cpu->nmi = cpu->inhibit_irq = cpu->nmi_blocked = false;
   cpu->stop = CPU_STOP_NONE;
   cpu->exc_depth = 0;
   cpu->cur_exc = -1;

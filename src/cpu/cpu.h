@@ -283,6 +283,18 @@ typedef struct Cpu {
    * reach the slow path in mmu.c, which checks them. */
   uint32_t dr_armed;    /* DR_ARMED_* bits; 0: no breakpoint enabled */
   uint32_t dr_hit;      /* B0-B3 of the data/I/O breakpoints matched since the last #DB: a trap is due */
+
+  /* The local APIC (src/hw/lapic.c), when the machine has one: it drives
+   * `intr`, answers int_ack, and sets these.  CPUID leaf 1 reports the APIC
+   * (EDX bit 9, while IA32_APIC_BASE enables it) and the initial APIC ID. */
+  bool has_apic;        /* reset value of IA32_APIC_BASE: enabled, BSP */
+  uint8_t apic_id;      /* initial APIC ID: CPUID.1 EBX[31:24] */
+  void (*apic_base_changed)(void *opaque); /* after WRMSR 1Bh */
+  void *apic_opaque;
+  /* NMIs are held from the delivery of one until the next IRET (SDM 6.7.1);
+   * `nmi` stays pending meanwhile.  Not in snapshots: a restore inside an
+   * NMI handler lets the next NMI in early. */
+  bool nmi_blocked;
 } Cpu;
 
 /* The TSC counts at this fixed rate of virtual time whatever the engine or

@@ -201,7 +201,10 @@ void op_retf_Iw(Cpu *cpu, const Insn *in) {
   cpu_far_return(cpu, in->flags & INSN_O32, (uint16_t)in->imm);
 }
 
-void op_iret(Cpu *cpu, const Insn *in) { cpu_iret(cpu, in->flags & INSN_O32); }
+void op_iret(Cpu *cpu, const Insn *in) {
+  cpu_iret(cpu, in->flags & INSN_O32);
+  cpu->nmi_blocked = false; /* the NMI handler's IRET opens the way for the next NMI */
+}
 
 /* ---- software interrupts ---- */
 
@@ -331,6 +334,10 @@ void op_cpuid(Cpu *cpu, const Insn *in) {
   } else { /* leaf 1; any higher leaf returns the highest basic leaf */
     a = CPUID_SIGNATURE;
     d = CPUID_FEATURES;
+    if (cpu->has_apic && (cpu->apic_base & 0x800)) { /* the flag follows the global enable */
+      d |= 1u << 9;
+      b = (uint32_t)cpu->apic_id << 24;
+    }
   }
   cpu->regs[R_EAX] = a;
   cpu->regs[R_EBX] = b;
@@ -400,6 +407,8 @@ void op_wrmsr(Cpu *cpu, const Insn *in) {
     if (v & ~0xfffff900ull) /* base, enable (bit 11), BSP (bit 8) */
       cpu_raise(cpu, EXC_GP, 0);
     cpu->apic_base = v;
+    if (cpu->apic_base_changed)
+      cpu->apic_base_changed(cpu->apic_opaque);
     break;
   case MSR_SYSENTER_CS: cpu->sysenter_cs = (uint32_t)v & 0xffffu; break;
   case MSR_SYSENTER_ESP: cpu->sysenter_esp = (uint32_t)v; break;

@@ -78,7 +78,7 @@ static void set_seg(Cpu *cpu, int seg, uint16_t sel, uint16_t flags) {
  * loader, and started by our BIOS after POST (fw_cfg item
  * LINUXBOOT_FWCFG_SETUP holds the setup's physical address; int 19h jumps
  * to its segment + 20h:0 with SS:SP at the end of its heap).  The CPU is
- * left at the reset vector. */
+ * left at the reset vector.  Also every kernel on --machine pc (see below). */
 static int load_realmode(Machine *m, const char *kernel, uint8_t *k, size_t klen, size_t setup_len,
                          const char *initrd, const char *cmdline, char *err, size_t errlen) {
   uint16_t version = rd16(k + HDR_VERSION);
@@ -209,7 +209,9 @@ int linux_boot_load(Machine *m, const char *kernel, const char *initrd, const ch
   }
   uint32_t ram = m->mem->ram_size;
   uint32_t code32 = rd32(k + HDR_CODE32_START);
-  if (version < 0x0203 || !(k[HDR_LOADFLAGS] & LOADED_HIGH) || code32 < 0x100000) {
+  /* --machine pc: the BIOS's POST publishes the MP table (and programs the
+   * local APIC's virtual wire mode), so the kernel starts after it. */
+  if (m->lapic || version < 0x0203 || !(k[HDR_LOADFLAGS] & LOADED_HIGH) || code32 < 0x100000) {
     rc = load_realmode(m, kernel, k, klen, setup_len, initrd, cmdline, err, errlen);
     goto out;
   }

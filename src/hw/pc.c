@@ -22,6 +22,8 @@
 #include "ide.h"
 #include "log.h"
 #include "testdev.h"
+#include "lapic.h"
+#include "ioapic.h"
 #ifdef X86VM_HAVE_VGA
 #include "vga.h"
 #endif
@@ -56,14 +58,59 @@ int machine_post_code(const Machine *m) { return m->dbg->post_seen ? m->dbg->pos
 
 /* ---------------- callbacks from devices ---------------- */
 
+/* The 8259's INTR output: the CPU's INTR pin, or LINT0 of its local APIC. */
 static void cb_intr(void *opaque, int level) {
   Machine *m = opaque;
-  cpu_set_intr(m->cpu, level);
+  if (m->lapic)
+    lapic_set_lint(m->lapic, 0, level);
+  else
+    cpu_set_intr(m->cpu, level);
 }
 
 static int cb_int_ack(void *opaque) {
   Machine *m = opaque;
-  return pic_int_ack(m->pic);
+  return m->lapic ? lapic_int_ack(m->lapic) : pic_int_ack(m->pic);
+}
+
+/* The CPU's INTR line after a reset or restore of the CPU. */
+static void update_intr(Machine *m) {
+  if (m->lapic)
+    lapic_update(m->lapic);
+  else
+    cpu_set_intr(m->cpu, m->pic->out);
+}
+
+/* --machine pc: ISA IRQ n goes to the 8259s and to I/O APIC pin n (IRQ0: pin 2). */
+static void cb_isa_irq(void *opaque, int irq, int level) {
+  Machine *m = opaque;
+  pic_set_irq(m->pic, irq, level);
+  ioapic_set_irq(m->ioapic, irq == 0 ? 2 : irq, level);
+}
+
+static IrqLine isa_irq(Machine *m, int irq) {
+  return m->ioapic ? (IrqLine){cb_isa_irq, m, irq} : pic_irq_line(m->pic, irq);
+}
+
+static int cb_pic_ack(void *opaque) { return pic_int_ack(opaque); }
+
+static bool cb_apic_deliver(void *opaque, uint8_t dest, bool logical, int mode, int vector, bool level) {
+  return lapic_deliver(opaque, dest, logical, mode, vector, level);
+}
+
+/* INIT delivered to the CPU: done between instructions by the run loop. */
+static void cb_apic_init(void *opaque) {
+  Machine *m = opaque;
+  m->init_requested = true;
+  cpu_request_stop(m->cpu);
+}
+
+/* INIT: the CPU core and its APIC reset; RAM, devices, the APIC ID and base stay. */
+static void machine_cpu_init(Machine *m) {
+  uint64_t base = m->cpu->apic_base;
+  cpu_reset(m->cpu);
+  m->cpu->apic_base = base;
+  lapic_init_reset(m->lapic);
+  m->init_requested = false;
 }
 
 static uint32_t cb_port_in(void *opaque, uint16_t port, int size) {
@@ -96,14 +143,16 @@ static void cb_exit(void *opaque, int status) {
 
 static void cb_ferr(void *opaque, int level) {
   Machine *m = opaque;
-  pic_set_irq(m->pic, 13, level);
+  IrqLine l = isa_irq(m, 13);
+  irq_set(&l, level);
 }
 
 /* Port F0h (PC/AT coprocessor latch): a write clears the FERR# latch, dropping IRQ13. */
 static void cb_fpu_clear(void *opaque, uint16_t port, int size, uint32_t value) {
   (void)port; (void)size; (void)value;
   Machine *m = opaque;
-  pic_set_irq(m->pic, 13, 0);
+  IrqLine l = isa_irq(m, 13);
+  irq_lower(&l);
 }
 
 static void cb_kick(void *opaque) {
@@ -366,7 +415,7 @@ static int add_storage_and_display(Machine *m, char *err, size_t errlen) {
     return -1;
   }
   machine_add_device(m, (Device){"dma", m->dma, dma_reset, dma_save, dma_check, dma_load});
-  m->fdc = fdc_new(m->bus, m->dma, pic_irq_line(m->pic, 6));
+  m->fdc = fdc_new(m->bus, m->dma, isa_irq(m, 6));
   if (!m->fdc) {
     snprintf(err, errlen, "cannot create the floppy controller");
     return -1;
@@ -380,7 +429,7 @@ static int add_storage_and_display(Machine *m, char *err, size_t errlen) {
   static const uint16_t ide_base[2] = {0x1f0, 0x170}, ide_ctl[2] = {0x3f6, 0x376};
   static const char *ide_name[2] = {"ide0", "ide1"};
   for (int i = 0; i < 2; i++) {
-    m->ide[i] = ide_new(m->bus, ide_base[i], ide_ctl[i], pic_irq_line(m->pic, 14 + i), ide_name[i]);
+    m->ide[i] = ide_new(m->bus, ide_base[i], ide_ctl[i], isa_irq(m, 14 + i), ide_name[i]);
     if (!m->ide[i]) {
       snprintf(err, errlen, "cannot create IDE channel %d", i);
       return -1;
@@ -418,7 +467,7 @@ static int add_test_device(Machine *m, char *err, size_t errlen) {
     return 0;
   IrqLine lines[TESTDEV_NIRQ];
   for (int n = 0; n < TESTDEV_NIRQ; n++)
-    lines[n] = pic_irq_line(m->pic, n);
+    lines[n] = isa_irq(m, n);
   m->testdev = testdev_new(m->bus, m->mem, lines);
   if (!m->testdev) {
     snprintf(err, errlen, "cannot create the test device");
@@ -481,13 +530,36 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   m->clock->kick = cb_kick;
   m->clock->kick_opaque = m;
 
-  /* Chipset. */
+  /* Chipset.  --machine pc: the local APIC and the I/O APIC first, so that
+   * the ISA lines devices drive while they are built reach them. */
+  if (cfg->apic && cfg->cpu_model != CPU_MODEL_I686) {
+    snprintf(err, errlen, "--machine pc needs --cpu i686 (an 80286 has no local APIC)");
+    goto fail;
+  }
+  if (cfg->apic) {
+    m->lapic = lapic_new(m->cpu, m->mem, m->clock, 0);
+    m->ioapic = ioapic_new(m->mem, 1); /* ID 1: after the CPU's (the MP table says so) */
+    if (!m->lapic || !m->ioapic) {
+      snprintf(err, errlen, "cannot create the APICs");
+      goto fail;
+    }
+    m->ioapic->deliver = cb_apic_deliver;
+    m->ioapic->deliver_opaque = m->lapic;
+    m->lapic->eoi_broadcast = ioapic_eoi;
+    m->lapic->eoi_opaque = m->ioapic;
+    m->lapic->init = cb_apic_init;
+    m->lapic->init_opaque = m;
+  }
   m->pic = pic_new(m->bus, cb_intr, m);
-  m->pit = m->pic ? pit_new(m->bus, m->clock, pic_irq_line(m->pic, 0)) : NULL;
+  if (m->lapic && m->pic) {
+    m->lapic->ext_ack = cb_pic_ack;
+    m->lapic->ext_opaque = m->pic;
+  }
+  m->pit = m->pic ? pit_new(m->bus, m->clock, isa_irq(m, 0)) : NULL;
   time_t start = cfg->have_rtc_start ? cfg->rtc_start
                  : cfg->deterministic ? (time_t)DETERMINISTIC_RTC_START : time(NULL);
-  m->rtc = m->pic ? rtc_new(m->bus, m->clock, pic_irq_line(m->pic, 8), start) : NULL;
-  m->kbc = m->pic ? kbc_new(m->bus, m->clock, pic_irq_line(m->pic, 1), pic_irq_line(m->pic, 12),
+  m->rtc = m->pic ? rtc_new(m->bus, m->clock, isa_irq(m, 8), start) : NULL;
+  m->kbc = m->pic ? kbc_new(m->bus, m->clock, isa_irq(m, 1), isa_irq(m, 12),
                             cb_a20, cb_reset, m) : NULL;
   m->dbg = debugport_new(m->bus, cb_exit, m);
   m->spk = m->pit ? pcspk_new(m->pit, m->clock) : NULL;
@@ -514,6 +586,10 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   m->rtc->nmi_mask_out = NULL;
   iobus_register(m->bus, 0xf0, 1, NULL, cb_fpu_clear, m, "fpu-latch");
   machine_add_device(m, m->pic->dev);
+  if (m->lapic) {
+    machine_add_device(m, m->lapic->dev);
+    machine_add_device(m, m->ioapic->dev);
+  }
   machine_add_device(m, m->pit->dev);
   machine_add_device(m, m->rtc->dev);
   machine_add_device(m, m->kbc->dev);
@@ -523,8 +599,8 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   m->serial = chardev_open(cfg->serial ? cfg->serial : "null", err, errlen);
   if (!m->serial)
     goto fail;
-  m->com_irq[0].out = pic_irq_line(m->pic, 4);
-  m->com_irq[1].out = pic_irq_line(m->pic, 3);
+  m->com_irq[0].out = isa_irq(m, 4);
+  m->com_irq[1].out = isa_irq(m, 3);
   static const uint16_t com_base[4] = {0x3f8, 0x2f8, 0x3e8, 0x2e8};
   for (int i = 0; i < 4; i++) {
     IrqLine line = {irq_share_set, &m->com_irq[i & 1], i >> 1};
@@ -569,6 +645,8 @@ void machine_free(Machine *m) {
   pcspk_free(m->spk);
   pit_free(m->pit);
   pic_free(m->pic);
+  lapic_free(m->lapic);
+  ioapic_free(m->ioapic);
   if (m->cpu) {
     interp_free(m->cpu);
     cpu_destroy(m->cpu);
@@ -595,8 +673,9 @@ void machine_reset(Machine *m) {
     if (m->devs[i].reset && m->devs[i].opaque != m->pic)
       m->devs[i].reset(m->devs[i].opaque);
   pic_reset(m->pic);
-  cpu_set_intr(m->cpu, m->pic->out);
+  update_intr(m);
   m->reset_requested = false;
+  m->init_requested = false;
 }
 
 /* ---------------- media ---------------- */
@@ -721,7 +800,8 @@ void machine_request_stop(Machine *m) {
 
 bool machine_idle(const Machine *m) {
   const Cpu *cpu = m->cpu;
-  return cpu->halted && (cpu->eflags & F_IF) && !cpu->intr && !cpu->nmi;
+  /* an NMI held until the handler's IRET does not wake a HLT inside the handler */
+  return cpu->halted && (cpu->eflags & F_IF) && !cpu->intr && !(cpu->nmi && !cpu->nmi_blocked);
 }
 
 void machine_poll_serial(Machine *m) { uart_poll(m->uart[0]); }
@@ -749,6 +829,8 @@ MachineStop machine_run_for(Machine *m, uint64_t budget_ns) {
     }
     if (m->reset_requested)
       machine_reset(m);
+    else if (m->init_requested)
+      machine_cpu_init(m);
     uint64_t now = clock_now(clk);
     if (now >= end)
       return MSTOP_BUDGET;
@@ -1070,6 +1152,12 @@ int machine_restore(Machine *m, const char *path, char *err, size_t errlen) {
     save_reader_free(r);
     return -1;
   }
+  if (rc == 0 && save_has_chunk(r, "lapic") != (m->lapic != NULL)) {
+    snprintf(err, errlen, "--restore %s: the snapshot was saved with --machine %s, this machine is --machine %s",
+             path, m->lapic ? "isa" : "pc", m->lapic ? "pc" : "isa");
+    save_reader_free(r);
+    return -1;
+  }
   if (rc == 0 && model != (CpuModel)m->cpu->model) {
     snprintf(err, errlen, "--restore %s: the snapshot was saved with --cpu %s, this machine has --cpu %s",
              path, cpu_model_name(model), cpu_model_name((CpuModel)m->cpu->model));
@@ -1140,7 +1228,7 @@ int machine_restore(Machine *m, const char *path, char *err, size_t errlen) {
   cpu_update_mode(m->cpu);
   cpu_dr_update(m->cpu); /* which breakpoints DR7 arms */
   tlb_flush(m->cpu);
-  cpu_set_intr(m->cpu, m->pic->out);
+  update_intr(m);
   save_reader_free(r);
   if (m->on_restore)
     m->on_restore(m->on_restore_opaque);

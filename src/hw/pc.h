@@ -67,6 +67,7 @@ typedef struct MachineConfig {
   bool have_rtc_start;        /* rtc_start is valid */
   time_t rtc_start;           /* RTC time at power-on (default: host, or fixed if deterministic) */
   bool testdev;               /* --device testdev: QEMU's pc-testdev (testdev.h) */
+  bool apic;                  /* --machine pc: a local APIC and an I/O APIC (lapic.h, ioapic.h) */
 } MachineConfig;
 
 /* Why machine_run_for() returned (the board's stops), or why a front end's
@@ -106,6 +107,8 @@ typedef struct Machine {
   IoBus *bus;                   /* I/O ports */
   Clock *clock;                 /* virtual time */
   Pic *pic;
+  struct Lapic *lapic;          /* --machine pc: the CPU's local APIC, else NULL */
+  struct IoApic *ioapic;        /* --machine pc: the I/O APIC at FEC00000h, else NULL */
   Pit *pit;
   PcSpk *spk;                   /* PC speaker sound (counter 2, port 61h) */
   Rtc *rtc;
@@ -130,6 +133,7 @@ typedef struct Machine {
   uint32_t vga_bios_size;
   /* run state */
   bool reset_requested;         /* 8042/port 92h reset pulse */
+  bool init_requested;          /* INIT delivered by the local APIC */
   bool exit_requested;          /* debug-exit written */
   int exit_status;              /* (v << 1) | 1 */
   volatile sig_atomic_t stop_requested; /* machine_request_stop() (async-signal-safe) */

@@ -337,8 +337,9 @@ static bool check_interrupts(Cpu *c) {
     c->inhibit_irq = false;
     return false;
   }
-  if (c->nmi) {
+  if (c->nmi && !c->nmi_blocked) {
     c->nmi = false;
+    c->nmi_blocked = true;
     c->halted = false;
     cpu_deliver_interrupt(c, EXC_NMI, false, ERR_NONE, c->eip);
     return true;

@@ -26,7 +26,7 @@ enum {
   O_CDROM, O_BOOT, O_KERNEL, O_INITRD, O_APPEND, O_SERIAL, O_SNAPSHOT, O_FORCE_SHARE, O_SAVE, O_RESTORE,
   O_RESTORE_DISKS, O_FORCE_IDENTITY,
   O_STATE_FILE, O_STATE_DIR, O_DET, O_NSPI, O_MONITOR, O_TIMEOUT, O_SCREENSHOT, O_EXPECT, O_SEND, O_SEND_KEYS, O_WAIT, O_SCREENDUMP,
-  O_DEVICE, O_DEBUGCON, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION
+  O_DEVICE, O_MACHINE, O_DEBUGCON, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION
 };
 
 typedef struct OptDef {
@@ -82,6 +82,7 @@ static const OptDef opts[] = {
     {"wait", O_WAIT, true, false, true},
     {"screendump", O_SCREENDUMP, true, false, true},
     {"device", O_DEVICE, true, false, true},
+    {"machine", O_MACHINE, true, false, true},
     {"debugcon", O_DEBUGCON, true, false, true},
     {"log", O_LOG, true, false, true},
     {"verbose", O_VERBOSE, false, false, true},
@@ -137,6 +138,8 @@ void options_usage(FILE *f) {
     "                        (default 16, 1..256)\n"
     "  --vga-bios FILE       video BIOS option ROM (e.g. SeaBIOS's vgabios-isavga.bin): at C0000h\n"
     "                        for our BIOS, and as fw_cfg file vgaroms/NAME for SeaBIOS\n"
+    "  --machine pc|isa      isa (default): the PC/AT board, 8259 PICs only; pc: also a local APIC\n"
+    "                        (FEE00000h) and an I/O APIC (FEC00000h) with an MP table (i686 only)\n"
     "  --device testdev      QEMU's pc-testdev (ports E0h-E8h, 2000h-2017h, IORAM at FF000000h)\n"
     "  --fda FILE, --fdb FILE    floppy images (1.44 MB etc.)\n"
     "  --hda FILE, --hdb FILE    hard disk images (raw)\n"
@@ -437,6 +440,11 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
                                  : d->id == O_SCREENDUMP ? SCRIPT_SCREENDUMP
                                                    : SCRIPT_SEND_KEYS;
     o->script[o->nscript++].text = v;
+    break;
+  case O_MACHINE:
+    if (strcmp(v, "pc") != 0 && strcmp(v, "isa") != 0)
+      return bad("%s %s: unknown machine (want pc or isa)", spelled, v);
+    o->cfg.apic = strcmp(v, "pc") == 0;
     break;
   case O_DEVICE:
     if (strcmp(v, "testdev") != 0 && strcmp(v, "pc-testdev") != 0)

@@ -308,6 +308,11 @@ if [ $? != 124 ] || [ ! -s "$T/s286.snap" ]; then echo "FAIL: --cpu 286 run + sa
 n=$((n + 1))
 "$X86VM" --bios "$T/spin.rom" --fda "$T/fd.img" --serial null --timeout 0.1 --restore "$T/s286.snap" </dev/null 2>"$T/err"
 if [ $? != 124 ]; then echo "FAIL: restore of a 286 snapshot without --cpu"; cat "$T/err"; fail=$((fail + 1)); fi
+
+# --machine: pc or isa; pc needs the i686; a snapshot restores on its own board only.
+expect 2 "--machine foo: unknown machine (want pc or isa)" --machine foo
+expect 2 "--machine pc needs --cpu i686" --machine pc --cpu 286 --bios "$T/hlt.rom" --fda "$T/fd.img"
+expect 2 "saved with --machine isa, this machine is --machine pc" --machine pc --bios "$T/spin.rom" --fda "$T/fd.img" --restore "$T/s.snap"
 expect 2 "saved with --cpu 286, this machine has --cpu i686" --bios "$T/spin.rom" --fda "$T/fd.img" --cpu i686 --restore "$T/s286.snap"
 
 # The option-ROM area C8000h-EFFFFh is empty (FFh, writes lost); C0000h-C7FFFh

@@ -13,6 +13,7 @@ unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # us and marked it unstable).  Slow: X86VM_SLOW_TESTS=1 only.
 # Usage: test_linux_sleep.sh path/to/x86vm cache-dir [engine...]
 #   SLEEP_SECS=60 for a longer sleep (default 5; the tolerance stays 10 %)
+#   MACHINE=pc to run on --machine pc (the local APIC timer wakes the idle CPU)
 X86VM=$1
 CACHE=$2
 shift 2
@@ -48,7 +49,7 @@ stamp() {
 
 fail=0
 for e in $ENGINES; do
-  { "$X86VM" --headless --engine "$e" --kernel kernel/vmlinuz --initrd sleep$S.gz \
+  { "$X86VM" --headless --engine "$e" ${MACHINE:+--machine "$MACHINE"} --kernel kernel/vmlinuz --initrd sleep$S.gz \
       --append "console=ttyS0 cryptomgr.notests" --timeout 900 </dev/null 2>"$T/$e.err"
     echo $? >"$T/$e.st"; } | stamp >"$T/$e.out"
   st=$(cat "$T/$e.st")

@@ -396,6 +396,67 @@ START_TEST(test_save_restore) {
 }
 END_TEST
 
+/* --machine pc: the PIT through I/O APIC pin 2 and the local APIC; the
+ * 8259 path through LINT0 in virtual wire mode; the APIC timer and the
+ * I/O APIC's table in a snapshot, restored only on the same board. */
+START_TEST(test_pc_board) {
+  char snap[128], err[256];
+  snprintf(snap, sizeof(snap), "%s/pc.snap", tmpdir);
+  MachineConfig c = base_cfg(rom64, 16);
+  c.apic = true;
+  Machine *m = make(c);
+  ck_assert_ptr_nonnull(m->lapic);
+  ck_assert_uint_eq(m->cpu->apic_base, 0xfee00900u);
+  /* 8259 as the BIOS sets it, IRQ0 unmasked; LINT0 ExtINT, APIC on */
+  outb(m->bus, 0x20, 0x11); outb(m->bus, 0x21, 0x08); outb(m->bus, 0x21, 0x04); outb(m->bus, 0x21, 0x01);
+  outb(m->bus, 0xa0, 0x11); outb(m->bus, 0xa1, 0x70); outb(m->bus, 0xa1, 0x02); outb(m->bus, 0xa1, 0x01);
+  outb(m->bus, 0x21, 0xfe);
+  outb(m->bus, 0xa1, 0xff);
+  outb(m->bus, 0x43, 0x34);
+  outb(m->bus, 0x40, 0xa9);
+  outb(m->bus, 0x40, 0x04); /* 1 kHz */
+  clock_advance_to(m->clock, 1000000);
+  ck_assert(!m->cpu->intr); /* LINT0 masked after reset */
+  mem_write32(m->mem, 0xfee000f0u, 0x1ff);
+  mem_write32(m->mem, 0xfee00350u, 0x700);
+  ck_assert(m->cpu->intr);
+  ck_assert_int_eq(m->cpu->int_ack(m->cpu->io_opaque), 0x08);
+  outb(m->bus, 0x20, 0x20);
+  /* symmetric mode: 8259 masked, LINT0 masked, pin 2 -> vector 30h */
+  outb(m->bus, 0x21, 0xff);
+  mem_write32(m->mem, 0xfee00350u, 0x10700);
+  mem_write32(m->mem, 0xfec00000u, 0x14);
+  mem_write32(m->mem, 0xfec00010u, 0x30);
+  clock_advance_to(m->clock, 2000000);
+  ck_assert(m->cpu->intr);
+  ck_assert_int_eq(m->cpu->int_ack(m->cpu->io_opaque), 0x30);
+  mem_write32(m->mem, 0xfee000b0u, 0);
+  /* APIC timer: periodic 40h, 100 us */
+  mem_write32(m->mem, 0xfee003e0u, 0xb);
+  mem_write32(m->mem, 0xfee00320u, 0x20040);
+  mem_write32(m->mem, 0xfee00380u, 10000);
+  clock_advance_to(m->clock, 2050000);
+  ck_assert_int_eq(machine_save(m, snap, err, sizeof(err)), 0);
+  machine_free(m);
+
+  m = make(c);
+  ck_assert_int_eq(machine_restore(m, snap, err, sizeof(err)), 0);
+  ck_assert_uint_eq(mem_read32(m->mem, 0xfee00390u), 5000);
+  mem_write32(m->mem, 0xfec00000u, 0x14);
+  ck_assert_uint_eq(mem_read32(m->mem, 0xfec00010u), 0x30);
+  clock_advance_to(m->clock, 2100000); /* the timer was rebuilt: a period ends here */
+  ck_assert(m->cpu->intr);
+  ck_assert_int_eq(m->cpu->int_ack(m->cpu->io_opaque), 0x40);
+  machine_free(m);
+
+  /* not on the isa board */
+  m = make(base_cfg(rom64, 16));
+  ck_assert_int_eq(machine_restore(m, snap, err, sizeof(err)), -1);
+  ck_assert_ptr_nonnull(strstr(err, "--machine pc"));
+  machine_free(m);
+}
+END_TEST
+
 /* The CPU's save table (src/hw/cpu_state.c): a round trip of every kind of
  * field, the layout pinned for this version, old versions refused by name. */
 START_TEST(test_cpu_table) {
@@ -473,6 +534,7 @@ int main(void) {
   tcase_add_test(tc, test_exit_and_idle_loop);
   tcase_add_test(tc, test_script);
   tcase_add_test(tc, test_save_restore);
+  tcase_add_test(tc, test_pc_board);
   tcase_add_test(tc, test_cpu_table);
   suite_add_tcase(s, tc);
   return run_suite(s);
