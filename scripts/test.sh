@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Build and run every test: the normal build, the ASan/UBSan build, and the
-# portable interpreter-only build cross-compiled for aarch64 and run under
+# Build and run every test: the normal build, the ASan/UBSan build, every
+# libFuzzer harness for a minute (scripts/fuzz.sh --ci), and the portable
+# interpreter-only build cross-compiled for aarch64 and run under
 # qemu-aarch64.  Installs missing Debian packages first.
 # Usage: scripts/test.sh [--quick]   (--quick: normal build only)
 set -euo pipefail
@@ -28,6 +29,9 @@ cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 X86VM_SLOW_TESTS=0 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs" \
   -E 'zydis_diff|fpu_diff|_slow|jit_lockstep_bench|hw_vesamenu|hw_grub_gfxterm|hw_rmkernel|storage_eltorito|ui_grub_gfxterm|ui_modes_headless'
+
+echo "== fuzz: every libFuzzer harness for 60 s from the checked-in seeds (clang-14, ASan/UBSan)"
+scripts/fuzz.sh --ci
 
 echo "== cross-build the portable interpreter for aarch64 and run the CPU tests under qemu-aarch64"
 cmake -S . -B build-aarch64 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DX86VM_INTERP_ONLY=ON \

@@ -31,6 +31,7 @@ rom_start:
 %include "disk.inc"
 %include "system.inc"
 %include "boot.inc"
+%include "mptable.inc"
 
 ; ---- interrupt vectors set at POST (the rest point at dummy_iret) -------------
 ivt_init_table:
@@ -389,6 +390,7 @@ post_lapic:
         mov bx, EBDA_SEG
         mov fs, bx
         LOG "post: local APIC LINT0 set to ExtINT", 10
+        call post_mptable
 .none:  ret
         cpu 386
 

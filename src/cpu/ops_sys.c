@@ -201,7 +201,10 @@ void op_retf_Iw(Cpu *cpu, const Insn *in) {
   cpu_far_return(cpu, in->flags & INSN_O32, (uint16_t)in->imm);
 }
 
-void op_iret(Cpu *cpu, const Insn *in) { cpu_iret(cpu, in->flags & INSN_O32); }
+void op_iret(Cpu *cpu, const Insn *in) {
+  cpu_iret(cpu, in->flags & INSN_O32);
+  cpu->nmi_blocked = false; /* the NMI handler's IRET opens the way for the next NMI */
+}
 
 /* ---- software interrupts ---- */
 
@@ -253,6 +256,8 @@ void op_sti(Cpu *cpu, const Insn *in) {
 
 static uint32_t port_read(Cpu *c, uint16_t port, int size) {
   cpu_check_io(c, port, size);
+  if (unlikely(c->dr_armed & DR_ARMED_IO))
+    cpu_dr_check_io(c, port, (uint32_t)size);
   if (!c->port_in)
     return 0xffffffffu;
   return c->port_in(c->io_opaque, port, size);
@@ -260,6 +265,8 @@ static uint32_t port_read(Cpu *c, uint16_t port, int size) {
 
 static void port_write(Cpu *c, uint16_t port, int size, uint32_t v) {
   cpu_check_io(c, port, size);
+  if (unlikely(c->dr_armed & DR_ARMED_IO))
+    cpu_dr_check_io(c, port, (uint32_t)size);
   if (c->port_out)
     c->port_out(c->io_opaque, port, size, v);
 }
@@ -327,6 +334,10 @@ void op_cpuid(Cpu *cpu, const Insn *in) {
   } else { /* leaf 1; any higher leaf returns the highest basic leaf */
     a = CPUID_SIGNATURE;
     d = CPUID_FEATURES;
+    if (cpu->has_apic && (cpu->apic_base & 0x800)) { /* the flag follows the global enable */
+      d |= 1u << 9;
+      b = (uint32_t)cpu->apic_id << 24;
+    }
   }
   cpu->regs[R_EAX] = a;
   cpu->regs[R_EBX] = b;
@@ -396,6 +407,8 @@ void op_wrmsr(Cpu *cpu, const Insn *in) {
     if (v & ~0xfffff900ull) /* base, enable (bit 11), BSP (bit 8) */
       cpu_raise(cpu, EXC_GP, 0);
     cpu->apic_base = v;
+    if (cpu->apic_base_changed)
+      cpu->apic_base_changed(cpu->apic_opaque);
     break;
   case MSR_SYSENTER_CS: cpu->sysenter_cs = (uint32_t)v & 0xffffu; break;
   case MSR_SYSENTER_ESP: cpu->sysenter_esp = (uint32_t)v; break;
@@ -462,6 +475,8 @@ void op_mov_CdRd(Cpu *cpu, const Insn *in) {
     cpu->cr[4] = v;
     if ((old ^ v) & (CR4_PSE | CR4_PGE))
       tlb_flush(cpu);
+    if ((old ^ v) & CR4_DE)
+      cpu_dr_update(cpu); /* I/O breakpoints exist only with DE */
     break;
   }
   default:
@@ -494,9 +509,10 @@ void op_smsw_Ew(Cpu *cpu, const Insn *in) {
 /* ---- debug registers ---- */
 
 static unsigned dr_index(Cpu *c, unsigned n) {
-  if (c->dr[7] & 0x2000u) { /* general detect: any MOV DR is a debug fault */
-    c->dr[6] |= 0x2000u;
-    c->dr[7] &= ~0x2000u;
+  if (c->dr[7] & DR7_GD) { /* general detect: any MOV DR is a debug fault */
+    c->dr[6] |= DR6_BD;
+    c->dr[7] &= ~DR7_GD;
+    c->eflags |= F_RF; /* a fault other than an instruction breakpoint pushes RF = 1 */
     cpu_raise(c, EXC_DB, ERR_NONE);
   }
   if (n == 4 || n == 5) {
@@ -521,6 +537,8 @@ void op_mov_DdRd(Cpu *cpu, const Insn *in) {
   else if (n == 7)
     v = (v & 0xffff27ffu) | 0x400u;
   cpu->dr[n] = v;
+  if (n != 6)
+    cpu_dr_update(cpu); /* (the row ends blocks, FL_JMP: the next instruction sees dr_armed) */
 }
 
 /* ---- caches and TLB ---- */

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE /* posix_openpt, ptsname */
 #include "log.h"
 #include "chardev.h"
+#include "hostfile.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,12 +15,68 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static void set_nonblock(int fd) {
   int fl = fcntl(fd, F_GETFL);
   if (fl >= 0)
     fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static bool is_server(const CharDev *c) { return c->kind == CHR_TCP || c->kind == CHR_UNIX; }
+
+/* unix:PATH — a listening Unix-domain socket only its owner can connect to.
+ * bind() never replaces an existing file, so the checks before it only make
+ * the messages clear; the umask makes the socket 0600 from its creation. */
+static int unix_listen(CharDev *c, const char *path, char *err, size_t errlen) {
+  struct sockaddr_un sa = {0};
+  sa.sun_family = AF_UNIX;
+  if (!*path || strlen(path) >= sizeof(sa.sun_path)) {
+    snprintf(err, errlen, "unix socket '%s': want a path of 1-%zu bytes", path, sizeof(sa.sun_path) - 1);
+    return -1;
+  }
+  memcpy(sa.sun_path, path, strlen(path) + 1);
+  struct stat st;
+  if (lstat(path, &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) {
+      snprintf(err, errlen, "%s exists and is not a socket (refusing to replace it)", path);
+      return -1;
+    }
+    int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    bool live = probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+    if (probe >= 0)
+      close(probe);
+    if (live) {
+      snprintf(err, errlen, "%s: another process is listening on this socket", path);
+      return -1;
+    }
+    unlink(path); /* stale socket of a run that ended without cleaning up */
+  }
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    snprintf(err, errlen, "unix socket %s: %s", path, strerror(errno));
+    return -1;
+  }
+  mode_t old = umask(0177);
+  int rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+  umask(old);
+  if (rc < 0 || chmod(path, 0600) < 0 || listen(fd, 1) < 0 || stat(path, &st) < 0) {
+    snprintf(err, errlen, "unix socket %s: %s", path, strerror(errno));
+    if (rc == 0)
+      unlink(path);
+    close(fd);
+    return -1;
+  }
+  set_nonblock(fd);
+  c->listen_fd = fd;
+  c->unlink_path = true;
+  c->sock_dev = (unsigned long)st.st_dev;
+  c->sock_ino = (unsigned long)st.st_ino;
+  snprintf(c->path, sizeof(c->path), "%s", path);
+  x86_log(LOG_NOTE, "listening on %s", c->path);
+  return 0;
 }
 
 CharDev *chardev_open(const char *spec, char *err, size_t errlen) {
@@ -47,9 +104,10 @@ CharDev *chardev_open(const char *spec, char *err, size_t errlen) {
   } else if (strncmp(spec, "file:", 5) == 0) {
     c->kind = CHR_FILE;
     snprintf(c->path, sizeof(c->path), "%s", spec + 5);
-    c->out_fd = open(spec + 5, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    char why[160];
+    c->out_fd = hostfile_create_fd(spec + 5, why, sizeof why);
     if (c->out_fd < 0) {
-      snprintf(err, errlen, "serial file %s: %s", spec + 5, strerror(errno));
+      snprintf(err, errlen, "serial file %s: %s", spec + 5, why);
       free(c);
       return NULL;
     }
@@ -94,8 +152,14 @@ CharDev *chardev_open(const char *spec, char *err, size_t errlen) {
     c->listen_fd = fd;
     snprintf(c->path, sizeof(c->path), "127.0.0.1:%ld", port);
     x86_log(LOG_NOTE, "listening on %s", c->path);
+  } else if (strncmp(spec, "unix:", 5) == 0) {
+    c->kind = CHR_UNIX;
+    if (unix_listen(c, spec + 5, err, errlen) < 0) {
+      free(c);
+      return NULL;
+    }
   } else {
-    snprintf(err, errlen, "bad serial backend '%s' (want stdio, file:PATH, pty, tcp:PORT or null)",
+    snprintf(err, errlen, "bad serial backend '%s' (want stdio, file:PATH, pty, tcp:PORT, unix:PATH or null)",
              spec);
     free(c);
     return NULL;
@@ -111,32 +175,39 @@ void chardev_close(CharDev *c) {
   if (c->kind == CHR_FILE || c->kind == CHR_PTY) {
     if (c->out_fd >= 0)
       close(c->out_fd);
-  } else if (c->kind == CHR_TCP) {
+  } else if (is_server(c)) {
     if (c->in_fd >= 0)
       close(c->in_fd);
     if (c->listen_fd >= 0)
       close(c->listen_fd);
+    struct stat st;
+    if (c->unlink_path && lstat(c->path, &st) == 0 && (unsigned long)st.st_dev == c->sock_dev &&
+        (unsigned long)st.st_ino == c->sock_ino)
+      unlink(c->path);
   }
   free(c);
 }
 
-/* TCP: accept a client if one is waiting. */
+/* Socket servers: accept a client if one is waiting. */
 static void tcp_accept(CharDev *c) {
-  if (c->kind != CHR_TCP || c->in_fd >= 0)
+  if (!is_server(c) || c->in_fd >= 0)
     return;
-  int fd = accept(c->listen_fd, NULL, NULL);
+  int fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
   if (fd < 0)
     return;
   set_nonblock(fd);
   c->in_fd = c->out_fd = fd;
+  c->clients++;
 }
 
 static void tcp_drop(CharDev *c) {
-  if (c->kind == CHR_TCP && c->in_fd >= 0) {
+  if (is_server(c) && c->in_fd >= 0) {
     close(c->in_fd);
     c->in_fd = c->out_fd = -1;
   }
 }
+
+void chardev_drop_client(CharDev *c) { tcp_drop(c); }
 
 size_t chardev_read(CharDev *c, uint8_t *buf, size_t max) {
   tcp_accept(c);
@@ -149,7 +220,7 @@ size_t chardev_read(CharDev *c, uint8_t *buf, size_t max) {
   if (n > 0)
     return (size_t)n;
   if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-    if (c->kind == CHR_TCP)
+    if (is_server(c))
       tcp_drop(c); /* client went away: wait for the next one */
     else if (c->kind == CHR_STDIO)
       c->in_eof = true;
@@ -161,7 +232,7 @@ size_t chardev_read(CharDev *c, uint8_t *buf, size_t max) {
 void chardev_write(CharDev *c, const uint8_t *buf, size_t len) {
   tcp_accept(c);
   while (c->out_fd >= 0 && len) {
-    ssize_t n = c->kind == CHR_TCP ? send(c->out_fd, buf, len, MSG_NOSIGNAL)
+    ssize_t n = is_server(c) ? send(c->out_fd, buf, len, MSG_NOSIGNAL)
                                    : write(c->out_fd, buf, len);
     if (n <= 0) {
       if (n < 0 && errno == EINTR)
@@ -176,7 +247,7 @@ void chardev_write(CharDev *c, const uint8_t *buf, size_t len) {
 }
 
 int chardev_wait_fd(const CharDev *c) {
-  if (c->kind == CHR_TCP && c->in_fd < 0)
+  if (is_server(c) && c->in_fd < 0)
     return c->listen_fd;
   return c->in_eof ? -1 : c->in_fd;
 }

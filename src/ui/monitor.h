@@ -1,8 +1,23 @@
 /*
  * monitor.h — a small human monitor for a running machine, on its own
- * character device (--monitor stdio|tcp:PORT|pty), in the spirit of QEMU's:
- * one command per line, answers on the same device after a "(x86vm) "
- * prompt.  Commands:
+ * character device (--monitor stdio|pty|unix:PATH|tcp:PORT,token=FILE|
+ * tcp:PORT,insecure), in the spirit of QEMU's: one command per line, answers
+ * on the same device after a "(x86vm) " prompt.
+ *
+ * Who may use it.  The monitor can write host files, so only the local user
+ * may reach it: stdio (and the window's console, a sink monitor) is that
+ * user; a Unix socket is created mode 0600; a TCP port (127.0.0.1, open to
+ * every local user) needs a token: the client's first line must be the
+ * token file's contents, else the connection is closed and logged.  Plain
+ * tcp:PORT is refused; tcp:PORT,insecure says the risk was understood.
+ * On every backend but stdio and the window, the file commands (savevm,
+ * loadvm, screendump, change) take relative names resolved beneath the
+ * state directory (--state-dir, default the current one): no absolute
+ * paths, no "..", no symbolic links.  savevm and screendump never replace a
+ * file that is not what they write (a snapshot by its "X86VMSS\0" magic, a
+ * PNG by its signature) unless given -f.
+ *
+ * Commands:
  *   help                 list the commands
  *   info registers       CPU registers, segment caches, control registers,
  *                        instruction count and virtual time
@@ -11,8 +26,8 @@
  *   system_reset         reset; system_powerdown: switch off (ends the run)
  *   sendkey KEYS         type on the PS/2 keyboard (a combo or --send-keys text)
  *   change DRIVE FILE    insert a medium (fda, fdb, cdrom); eject DRIVE
- *   screendump FILE      the screen as PNG
- *   savevm FILE          save the whole machine, as --save FILE does
+ *   screendump [-f] FILE the screen as PNG (FILE.txt: the text screen)
+ *   savevm [-f] FILE     save the whole machine, as --save FILE does
  *   loadvm FILE          load a snapshot into this machine, as --restore
  *                        does (same RAM size and drives; refused otherwise,
  *                        nothing changed)
@@ -43,12 +58,23 @@ typedef struct Monitor {
   bool greeted;               /* banner and first prompt written */
   void (*sink)(void *opaque, const char *text, size_t len); /* output here instead of chr */
   void *sink_opaque;
+  int dir_fd;                 /* file commands confined beneath this directory; -1: paths as given */
+  char dir_name[256];         /* that directory as given, for messages and `change` */
+  char *token;                /* a client's first line must be this (NULL: no token) */
+  bool authed;                /* the current client sent the token (or none is needed) */
+  unsigned clients_seen;      /* chr->clients when we last looked: a new client starts afresh */
 } Monitor;
 
-/* spec: a chardev spec (stdio, tcp:PORT, pty). NULL + message on error. */
-Monitor *monitor_new(struct Runner *r, const char *spec, char *err, size_t errlen);
+/* spec: stdio, pty, unix:PATH, tcp:PORT,token=FILE or tcp:PORT,insecure;
+ * state_dir: where the file commands of a monitor not on stdio resolve
+ * names (NULL: the current directory). NULL + message on error. */
+Monitor *monitor_new(struct Runner *r, const char *spec, const char *state_dir, char *err, size_t errlen);
+/* Confine the file commands to names beneath dir (a sink monitor is
+ * trusted until this is called). 0, or -1 with a message. */
+int monitor_confine(Monitor *mon, const char *dir, char *err, size_t errlen);
 /* A monitor without a device: commands come through monitor_exec(), answers
- * go to sink (the window's monitor console). NULL on out of memory. */
+ * go to sink (the window's monitor console; trusted, as stdio is).  NULL on
+ * out of memory. */
 Monitor *monitor_new_sink(struct Runner *r, void (*sink)(void *opaque, const char *text, size_t len),
                           void *opaque);
 void monitor_free(Monitor *mon);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hostfile.h"
 #include "log.h"
 
 #ifndef X86VM_VERSION
@@ -22,9 +23,10 @@
 enum {
   O_HEADLESS = 1, O_DISPLAY, O_FULLSCREEN, O_SCALE, O_NO_AUDIO, O_CPU, O_ENGINE, O_JIT_CACHE,
   O_JIT_STATS, O_JIT_DUMP, O_JIT_PERF_MAP, O_MEM, O_VGAMEM, O_BIOS, O_VGABIOS, O_FDA, O_FDB, O_HDA, O_HDB,
-  O_CDROM, O_BOOT, O_KERNEL, O_INITRD, O_APPEND, O_SERIAL, O_SNAPSHOT, O_SAVE, O_RESTORE,
-  O_STATE_FILE, O_DET, O_NSPI, O_MONITOR, O_TIMEOUT, O_SCREENSHOT, O_EXPECT, O_SEND, O_SEND_KEYS, O_WAIT, O_SCREENDUMP,
-  O_DEVICE, O_DEBUGCON, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION
+  O_CDROM, O_BOOT, O_KERNEL, O_INITRD, O_APPEND, O_SERIAL, O_SNAPSHOT, O_FORCE_SHARE, O_SAVE, O_RESTORE,
+  O_RESTORE_DISKS, O_FORCE_IDENTITY,
+  O_STATE_FILE, O_STATE_DIR, O_DET, O_NSPI, O_MONITOR, O_TIMEOUT, O_SCREENSHOT, O_EXPECT, O_SEND, O_SEND_KEYS, O_WAIT, O_SCREENDUMP,
+  O_DEVICE, O_MACHINE, O_DEBUGCON, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION
 };
 
 typedef struct OptDef {
@@ -62,9 +64,13 @@ static const OptDef opts[] = {
     {"append", O_APPEND, true, false, true},
     {"serial", O_SERIAL, true, false, true},
     {"snapshot", O_SNAPSHOT, false, false, true},
+    {"force-share", O_FORCE_SHARE, false, false, true},
     {"save", O_SAVE, true, true, true},
     {"restore", O_RESTORE, true, true, true},
+    {"restore-disks", O_RESTORE_DISKS, false, false, true},
+    {"force-identity", O_FORCE_IDENTITY, false, false, true},
     {"state-file", O_STATE_FILE, true, true, true},
+    {"state-dir", O_STATE_DIR, true, true, true},
     {"deterministic", O_DET, false, false, true},
     {"ns-per-insn", O_NSPI, true, false, true},
     {"monitor", O_MONITOR, true, false, true},
@@ -76,6 +82,7 @@ static const OptDef opts[] = {
     {"wait", O_WAIT, true, false, true},
     {"screendump", O_SCREENDUMP, true, false, true},
     {"device", O_DEVICE, true, false, true},
+    {"machine", O_MACHINE, true, false, true},
     {"debugcon", O_DEBUGCON, true, false, true},
     {"log", O_LOG, true, false, true},
     {"verbose", O_VERBOSE, false, false, true},
@@ -103,8 +110,9 @@ void options_usage(FILE *f) {
     "A full-system x86 PC emulator (i686, PIC/PIT/RTC/8042/16550/VGA/IDE/floppy).\n"
     "An IMAGE is booted as what its content says: an ISO 9660 image is a CD, a file of a\n"
     "standard floppy size a floppy, anything else a hard disk.  With no image it boots the\n"
-    "built-in default guest from a floppy.  With a display (X11/Wayland) the machine opens in\n"
-    "a window; --headless (or -nographic) runs it with COM1 on stdio.\n"
+    "built-in default guest from a floppy (as --snapshot: never written, shared by every run).\n"
+    "With a display (X11/Wayland) the machine opens in a window; --headless (or -nographic)\n"
+    "runs it with COM1 on stdio.\n"
     "\n"
     "Display:\n"
     "  --headless            no window; COM1 on stdio\n"
@@ -116,8 +124,9 @@ void options_usage(FILE *f) {
     "Machine:\n"
     "  --cpu MODEL           i686 (default) or 286: an 80286 (16-bit instruction set, the 286's\n"
     "                        real-mode behaviour; interpreter only; needs a 286 BIOS: ours is 386+)\n"
-    "  --engine ENGINE       interp (default), jit (x86-64 hosts), or lockstep (run every\n"
-    "                        block with both and stop at the first difference)\n"
+    "  --engine ENGINE       interp (the default headless), jit (x86-64 hosts; the window's\n"
+    "                        default there), or lockstep (run every block with both and\n"
+    "                        stop at the first difference)\n"
     "  --jit-cache MIB       bound of the JIT's translation cache (default 64)\n"
     "  --jit-stats           print translation-cache statistics at exit\n"
     "  --jit-dump FILE       write every translation (guest and host code) to FILE\n"
@@ -129,13 +138,19 @@ void options_usage(FILE *f) {
     "                        (default 16, 1..256)\n"
     "  --vga-bios FILE       video BIOS option ROM (e.g. SeaBIOS's vgabios-isavga.bin): at C0000h\n"
     "                        for our BIOS, and as fw_cfg file vgaroms/NAME for SeaBIOS\n"
+    "  --machine pc|isa      isa (default): the PC/AT board, 8259 PICs only; pc: also a local APIC\n"
+    "                        (FEE00000h) and an I/O APIC (FEC00000h) with an MP table (i686 only)\n"
     "  --device testdev      QEMU's pc-testdev (ports E0h-E8h, 2000h-2017h, IORAM at FF000000h)\n"
     "  --fda FILE, --fdb FILE    floppy images (1.44 MB etc.)\n"
     "  --hda FILE, --hdb FILE    hard disk images (raw)\n"
     "  --cdrom FILE          ISO image on the secondary IDE master\n"
     "  --boot a|c|d          first boot device (floppy, hard disk, CD); or an order like cad\n"
     "                        (-boot order=dc is accepted too)\n"
-    "  --snapshot            disk writes go to a throw-away overlay; images untouched\n"
+    "  --snapshot            disk writes go to a throw-away overlay (an unlinked temporary\n"
+    "                        file in $TMPDIR, else /var/tmp); images untouched\n"
+    "  --force-share         take no lock on the disk images (each image is locked: for\n"
+    "                        writing when opened read-write, else shared for reading, so\n"
+    "                        a second emulator on an image in use is refused)\n"
     "  --kernel FILE, --initrd FILE, --append CMDLINE\n"
     "                        boot a kernel directly (the BIOS does not run): a Linux bzImage\n"
     "                        (32-bit boot protocol) or a Multiboot kernel (ELF, or a.out\n"
@@ -148,7 +163,8 @@ void options_usage(FILE *f) {
     "                        # comments; relative file names are relative to the file)\n"
     "\n"
     "Console and time:\n"
-    "  --serial BACKEND      COM1: stdio (default), file:PATH, pty, tcp:PORT (127.0.0.1), null\n"
+    "  --serial BACKEND      COM1: stdio (default), file:PATH, pty, tcp:PORT (127.0.0.1),\n"
+    "                        unix:PATH (a socket, mode 0600), null\n"
     "  --deterministic       virtual time from executed instructions only: identical runs\n"
     "                        give identical output (RTC starts at 2024-01-01 00:00:00 UTC)\n"
     "  --ns-per-insn N       virtual nanoseconds per instruction (default 4 deterministic;\n"
@@ -166,13 +182,28 @@ void options_usage(FILE *f) {
     "                        --expect/--send/--send-keys/--wait may repeat and run in order\n"
     "  --screenshot FILE     at exit save the screen: PNG, or a text dump if FILE ends in .txt\n"
     "  --save FILE           at exit save the whole machine state to FILE\n"
-    "  --restore FILE        start from a state saved with --save; the CPU model, RAM size\n"
-    "                        and disk images recorded in FILE are used unless given here\n"
+    "  --restore FILE        start from a state saved with --save; the CPU model and RAM size\n"
+    "                        recorded in FILE are used unless given here.  The disks are\n"
+    "                        those given here (--fda/--hda/--cdrom... in the drives the\n"
+    "                        snapshot used); each must be the image the snapshot was saved\n"
+    "                        with (same size and first and last MiB), or it is refused\n"
+    "  --restore-disks       with --restore: open the image paths recorded in FILE for the\n"
+    "                        drives not given here\n"
+    "  --force-identity      restore (--restore, loadvm, Ctrl+Alt+L) even over disk images\n"
+    "                        that differ from those the snapshot was saved with\n"
     "  --state-file FILE     where the window's save/load-state keys keep the state\n"
     "                        (default: IMAGE.x86state next to the first image)\n"
-    "  --monitor BACKEND     a monitor on stdio, pty or tcp:PORT (127.0.0.1): help, info\n"
-    "                        registers, info status, stop, cont, system_reset, sendkey KEYS,\n"
-    "                        change DRIVE FILE, eject DRIVE, savevm FILE, loadvm FILE, quit\n"
+    "  --monitor BACKEND     a monitor: help, info registers, info status, stop, cont,\n"
+    "                        system_reset, sendkey KEYS, change DRIVE FILE, eject DRIVE,\n"
+    "                        screendump [-f] FILE, savevm [-f] FILE, loadvm FILE, quit.  BACKEND:\n"
+    "                        stdio; pty; unix:PATH (a socket only you can open, mode 0600);\n"
+    "                        tcp:PORT,token=FILE (127.0.0.1; a client's first line must be\n"
+    "                        FILE's contents; FILE mode 600); tcp:PORT,insecure (any local\n"
+    "                        user may connect).  Plain tcp:PORT is refused\n"
+    "  --state-dir DIR       a monitor not on stdio reads and writes files only beneath DIR\n"
+    "                        (default: the current directory): relative names, no '..', no\n"
+    "                        symbolic links; savevm/screendump replace only their own kind\n"
+    "                        of file unless given -f\n"
     "  --debugcon stderr|file:PATH   where the guest's port E9h output goes (default: nowhere)\n"
     "  --log LIST            diagnostics to show: all, none, or a list of io msr unimpl bios\n"
     "                        dev note (default: unimpl,note); -v / --verbose: all\n"
@@ -315,6 +346,7 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
     break;
   }
   case O_ENGINE:
+    o->engine_given = true;
     if (strcmp(v, "interp") == 0)
       o->engine = ENGINE_INTERP;
     else if (strcmp(v, "jit") == 0)
@@ -371,9 +403,13 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
     o->serial_given = true;
     break;
   case O_SNAPSHOT: o->cfg.snapshot = true; break;
+  case O_FORCE_SHARE: o->cfg.force_share = true; break;
   case O_SAVE: o->save = v; break;
   case O_RESTORE: o->restore = v; break;
+  case O_RESTORE_DISKS: o->restore_disks = true; break;
+  case O_FORCE_IDENTITY: o->cfg.force_identity = true; break;
   case O_STATE_FILE: o->state_file = v; break;
+  case O_STATE_DIR: o->state_dir = v; break;
   case O_DET: o->cfg.deterministic = true; break;
   case O_NSPI:
     if (!parse_ulong(v, 1, 1000000, &u))
@@ -404,6 +440,11 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
                                  : d->id == O_SCREENDUMP ? SCRIPT_SCREENDUMP
                                                    : SCRIPT_SEND_KEYS;
     o->script[o->nscript++].text = v;
+    break;
+  case O_MACHINE:
+    if (strcmp(v, "pc") != 0 && strcmp(v, "isa") != 0)
+      return bad("%s %s: unknown machine (want pc or isa)", spelled, v);
+    o->cfg.apic = strcmp(v, "pc") == 0;
     break;
   case O_DEVICE:
     if (strcmp(v, "testdev") != 0 && strcmp(v, "pc-testdev") != 0)
@@ -439,14 +480,11 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
 static int read_config(Options *o, const char *path) {
   if (o->config_depth >= 4)
     return bad("--config %s: machine files nest too deep (at most 4)", path);
-  struct stat st;
-  if (stat(path, &st) < 0)
-    return bad("--config %s: %s", path, strerror(errno));
-  if (!S_ISREG(st.st_mode) || st.st_size > 65536)
-    return bad("--config %s: not a machine file (a text file of at most 64 KiB)", path);
-  FILE *f = fopen(path, "r");
+  char why[160];
+  uint64_t size;
+  FILE *f = hostfile_open(path, 65536, &size, why, sizeof why);
   if (!f)
-    return bad("--config %s: %s", path, strerror(errno));
+    return bad("--config %s: %s (a machine file is a text file of at most 64 KiB)", path, why);
   /* The folder, for relative file names. */
   char dir[4096];
   snprintf(dir, sizeof dir, "%s", path);
@@ -580,6 +618,8 @@ int options_parse(Options *o, int argc, char **argv) {
     return bad("--initrd/--append need --kernel");
   if (o->kernel && o->restore)
     return bad("--kernel and --restore cannot be combined");
+  if (o->restore_disks && !o->restore)
+    return bad("--restore-disks needs --restore");
   if (o->monitor && strcmp(o->monitor, "stdio") == 0 && strcmp(o->cfg.serial, "stdio") == 0 &&
       o->display != DISPLAY_SDL)
     return bad("--monitor stdio: COM1 is on stdio too (give --serial null, file:PATH, pty or tcp:PORT)");

@@ -107,11 +107,17 @@ typedef struct Runner {
   RunnerEvent queue[RUNNER_QUEUE];
   unsigned qhead, qtail;
   int wake_pipe[2];             /* a byte per post: wakes an idle host wait */
-  /* display: called on the emulation thread about every frame_ns of host time */
-  void (*on_frame)(void *opaque);
+  /* display: called on the emulation thread about every frame_ns of host time
+   * while the guest runs; returns true when the picture is fully published.
+   * While the guest waits idle and the last frame published everything, the
+   * runner skips frames until the guest runs again or the text blink phase
+   * turns, so an idle guest costs no frame wake-ups. */
+  bool (*on_frame)(void *opaque);
   void *frame_opaque;
   uint64_t frame_ns;            /* 0: no frames */
   uint64_t next_frame_ns;
+  bool frame_quiet;             /* the last frame published everything */
+  uint64_t frame_icount;        /* icount at the last frame */
   /* status for a title bar: guest MIPS over the last second */
   uint64_t mips_icount, mips_host_ns;
   volatile double mips;         /* read by the UI thread (a torn read is harmless) */
@@ -128,8 +134,10 @@ void runner_free(Runner *r);
 /* Add a console script step (before runner_run). 0, or -1 with a message
  * (too many steps, a bad escape or key name). */
 int runner_script_add(Runner *r, ScriptKind kind, const char *text, char *err, size_t errlen);
-/* Attach a monitor on a chardev spec (stdio, tcp:PORT, pty). 0 or -1 + message. */
-int runner_monitor_open(Runner *r, const char *spec, char *err, size_t errlen);
+/* Attach a monitor (monitor_new: stdio, pty, unix:PATH, tcp:PORT,token=FILE
+ * or tcp:PORT,insecure; state_dir confines its file names, NULL: the
+ * current directory). 0 or -1 + message. */
+int runner_monitor_open(Runner *r, const char *spec, const char *state_dir, char *err, size_t errlen);
 /* Run until something ends the run (never MSTOP_BUDGET/IDLE/REQUEST).
  * timeout_sec 0: none. */
 MachineStop runner_run(Runner *r, double timeout_sec);

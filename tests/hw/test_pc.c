@@ -177,6 +177,66 @@ START_TEST(test_bad_images) {
 }
 END_TEST
 
+/* One ATAPI packet to the secondary master; returns the status register
+ * and the reply (up to n bytes) in out. */
+static uint8_t atapi(Machine *m, const uint8_t pk[12], uint8_t *out, size_t n) {
+  outb(m->bus, 0x176, 0xa0);
+  outb(m->bus, 0x171, 0);
+  outb(m->bus, 0x174, 0x00);
+  outb(m->bus, 0x175, 0x08); /* byte count limit 2048 */
+  outb(m->bus, 0x177, 0xa0);
+  ck_assert(inb(m->bus, 0x177) & 0x08); /* DRQ for the packet */
+  for (int i = 0; i < 12; i += 2)
+    iobus_write(m->bus, 0x170, 2, (uint32_t)(pk[i] | pk[i + 1] << 8));
+  clock_advance_to(m->clock, clock_now(m->clock) + 10000000); /* any seek delay */
+  uint8_t st = inb(m->bus, 0x177);
+  size_t got = 0;
+  while ((st & 0x08) && got + 2 <= n) {
+    uint32_t w = iobus_read(m->bus, 0x170, 2);
+    out[got++] = (uint8_t)w;
+    out[got++] = (uint8_t)(w >> 8);
+    st = inb(m->bus, 0x177);
+  }
+  return st;
+}
+
+/* Sense key and ASC of the last failed command (REQUEST SENSE). */
+static int sense(Machine *m) {
+  uint8_t rs[12] = {0x03, 0, 0, 0, 18}, b[18] = {0};
+  atapi(m, rs, b, sizeof b);
+  return (b[2] & 0x0f) << 8 | b[12];
+}
+
+/* Without --cdrom the machine still has an empty CD-ROM drive, as a PC
+ * does: not ready until a disc is inserted, then one UNIT ATTENTION
+ * (medium changed), then the disc's capacity; eject makes it not ready. */
+START_TEST(test_empty_cd_drive) {
+  char iso[160];
+  snprintf(iso, sizeof iso, "%s/disc.iso", tmpdir);
+  write_file(iso, 100 * 2048, 3);
+  Machine *m = make(base_cfg(rom64, 16));
+  char err[256];
+  uint8_t tur[12] = {0}, cap[12] = {0x25}, b[8];
+  outb(m->bus, 0x176, 0xa0);
+  ck_assert_uint_eq(inb(m->bus, 0x174), 0x14); /* the ATAPI signature */
+  ck_assert_uint_eq(inb(m->bus, 0x175), 0xeb);
+  ck_assert(atapi(m, tur, b, 0) & 0x01);
+  ck_assert_int_eq(sense(m), 0x23a); /* NOT READY, medium not present */
+  ck_assert_int_eq(machine_change_media(m, PC_CDROM, iso, err, sizeof err), 0);
+  ck_assert(atapi(m, tur, b, 0) & 0x01);
+  ck_assert_int_eq(sense(m), 0x628); /* UNIT ATTENTION, medium changed */
+  ck_assert(!(atapi(m, tur, b, 0) & 0x01));
+  ck_assert(!(atapi(m, cap, b, sizeof b) & 0x01));
+  ck_assert_uint_eq((uint32_t)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3], 99); /* last LBA */
+  ck_assert_int_eq(machine_change_media(m, PC_CDROM, NULL, err, sizeof err), 0);
+  ck_assert(atapi(m, tur, b, 0) & 0x01);
+  ck_assert_int_eq(sense(m) >> 8, 0x6); /* the change is reported first */
+  ck_assert(atapi(m, tur, b, 0) & 0x01);
+  ck_assert_int_eq(sense(m), 0x23a);
+  machine_free(m);
+}
+END_TEST
+
 START_TEST(test_irq_wiring) {
   Machine *m = make(base_cfg(rom64, 16));
   ck_assert(!m->cpu->intr);
@@ -336,6 +396,67 @@ START_TEST(test_save_restore) {
 }
 END_TEST
 
+/* --machine pc: the PIT through I/O APIC pin 2 and the local APIC; the
+ * 8259 path through LINT0 in virtual wire mode; the APIC timer and the
+ * I/O APIC's table in a snapshot, restored only on the same board. */
+START_TEST(test_pc_board) {
+  char snap[128], err[256];
+  snprintf(snap, sizeof(snap), "%s/pc.snap", tmpdir);
+  MachineConfig c = base_cfg(rom64, 16);
+  c.apic = true;
+  Machine *m = make(c);
+  ck_assert_ptr_nonnull(m->lapic);
+  ck_assert_uint_eq(m->cpu->apic_base, 0xfee00900u);
+  /* 8259 as the BIOS sets it, IRQ0 unmasked; LINT0 ExtINT, APIC on */
+  outb(m->bus, 0x20, 0x11); outb(m->bus, 0x21, 0x08); outb(m->bus, 0x21, 0x04); outb(m->bus, 0x21, 0x01);
+  outb(m->bus, 0xa0, 0x11); outb(m->bus, 0xa1, 0x70); outb(m->bus, 0xa1, 0x02); outb(m->bus, 0xa1, 0x01);
+  outb(m->bus, 0x21, 0xfe);
+  outb(m->bus, 0xa1, 0xff);
+  outb(m->bus, 0x43, 0x34);
+  outb(m->bus, 0x40, 0xa9);
+  outb(m->bus, 0x40, 0x04); /* 1 kHz */
+  clock_advance_to(m->clock, 1000000);
+  ck_assert(!m->cpu->intr); /* LINT0 masked after reset */
+  mem_write32(m->mem, 0xfee000f0u, 0x1ff);
+  mem_write32(m->mem, 0xfee00350u, 0x700);
+  ck_assert(m->cpu->intr);
+  ck_assert_int_eq(m->cpu->int_ack(m->cpu->io_opaque), 0x08);
+  outb(m->bus, 0x20, 0x20);
+  /* symmetric mode: 8259 masked, LINT0 masked, pin 2 -> vector 30h */
+  outb(m->bus, 0x21, 0xff);
+  mem_write32(m->mem, 0xfee00350u, 0x10700);
+  mem_write32(m->mem, 0xfec00000u, 0x14);
+  mem_write32(m->mem, 0xfec00010u, 0x30);
+  clock_advance_to(m->clock, 2000000);
+  ck_assert(m->cpu->intr);
+  ck_assert_int_eq(m->cpu->int_ack(m->cpu->io_opaque), 0x30);
+  mem_write32(m->mem, 0xfee000b0u, 0);
+  /* APIC timer: periodic 40h, 100 us */
+  mem_write32(m->mem, 0xfee003e0u, 0xb);
+  mem_write32(m->mem, 0xfee00320u, 0x20040);
+  mem_write32(m->mem, 0xfee00380u, 10000);
+  clock_advance_to(m->clock, 2050000);
+  ck_assert_int_eq(machine_save(m, snap, err, sizeof(err)), 0);
+  machine_free(m);
+
+  m = make(c);
+  ck_assert_int_eq(machine_restore(m, snap, err, sizeof(err)), 0);
+  ck_assert_uint_eq(mem_read32(m->mem, 0xfee00390u), 5000);
+  mem_write32(m->mem, 0xfec00000u, 0x14);
+  ck_assert_uint_eq(mem_read32(m->mem, 0xfec00010u), 0x30);
+  clock_advance_to(m->clock, 2100000); /* the timer was rebuilt: a period ends here */
+  ck_assert(m->cpu->intr);
+  ck_assert_int_eq(m->cpu->int_ack(m->cpu->io_opaque), 0x40);
+  machine_free(m);
+
+  /* not on the isa board */
+  m = make(base_cfg(rom64, 16));
+  ck_assert_int_eq(machine_restore(m, snap, err, sizeof(err)), -1);
+  ck_assert_ptr_nonnull(strstr(err, "--machine pc"));
+  machine_free(m);
+}
+END_TEST
+
 /* The CPU's save table (src/hw/cpu_state.c): a round trip of every kind of
  * field, the layout pinned for this version, old versions refused by name. */
 START_TEST(test_cpu_table) {
@@ -409,9 +530,11 @@ int main(void) {
   tcase_add_test(tc, test_cmos_disks);
   tcase_add_test(tc, test_bad_images);
   tcase_add_test(tc, test_irq_wiring);
+  tcase_add_test(tc, test_empty_cd_drive);
   tcase_add_test(tc, test_exit_and_idle_loop);
   tcase_add_test(tc, test_script);
   tcase_add_test(tc, test_save_restore);
+  tcase_add_test(tc, test_pc_board);
   tcase_add_test(tc, test_cpu_table);
   suite_add_tcase(s, tc);
   return run_suite(s);
