@@ -101,18 +101,24 @@ static void load_cs(Cpu *cpu, uint16_t sel, uint32_t lo, uint32_t hi, unsigned c
 
 /* ---- data and stack segment loads ---- */
 
+/* Raise with the check that failed noted for the debugger (Cpu.fault_reason). */
+_Noreturn static void raise_why(Cpu *cpu, int vector, uint32_t err, const char *why) {
+  cpu->fault_reason = why;
+  cpu_raise(cpu, vector, err);
+}
+
 void pmode_load_data_seg(Cpu *cpu, int seg, uint16_t sel) {
   uint32_t lo, hi;
   unsigned rpl = sel & 3u;
   if (seg == S_SS) {
     if (!(sel & 0xfffc))
-      cpu_raise(cpu, EXC_GP, 0);
+      raise_why(cpu, EXC_GP, 0, "null selector loaded into SS");
     if (!pmode_read_desc(cpu, sel, &lo, &hi))
-      cpu_raise(cpu, EXC_GP, SEL_ERR(sel));
+      raise_why(cpu, EXC_GP, SEL_ERR(sel), "selector beyond the descriptor table limit");
     if (rpl != cpu->cpl || !d_writable_data(hi) || d_dpl(hi) != cpu->cpl)
-      cpu_raise(cpu, EXC_GP, SEL_ERR(sel));
+      raise_why(cpu, EXC_GP, SEL_ERR(sel), "SS needs a writable data segment with RPL = DPL = CPL");
     if (!d_present(hi))
-      cpu_raise(cpu, EXC_SS, SEL_ERR(sel));
+      raise_why(cpu, EXC_SS, SEL_ERR(sel), "stack segment not present");
     load_seg_desc(cpu, S_SS, sel, lo, hi);
     cpu_update_mode(cpu);
     return;
@@ -122,13 +128,13 @@ void pmode_load_data_seg(Cpu *cpu, int seg, uint16_t sel) {
     return;
   }
   if (!pmode_read_desc(cpu, sel, &lo, &hi))
-    cpu_raise(cpu, EXC_GP, SEL_ERR(sel));
+    raise_why(cpu, EXC_GP, SEL_ERR(sel), "selector beyond the descriptor table limit");
   if (d_system(hi) || !d_readable(hi))
-    cpu_raise(cpu, EXC_GP, SEL_ERR(sel));
+    raise_why(cpu, EXC_GP, SEL_ERR(sel), "rights: not a readable code or data segment");
   if (!d_conforming(hi) && (rpl > d_dpl(hi) || cpu->cpl > d_dpl(hi)))
-    cpu_raise(cpu, EXC_GP, SEL_ERR(sel));
+    raise_why(cpu, EXC_GP, SEL_ERR(sel), "privilege: RPL or CPL above the segment's DPL");
   if (!d_present(hi))
-    cpu_raise(cpu, EXC_NP, SEL_ERR(sel));
+    raise_why(cpu, EXC_NP, SEL_ERR(sel), "segment not present");
   load_seg_desc(cpu, seg, sel, lo, hi);
 }
 

@@ -24,7 +24,7 @@ enum {
   O_JIT_STATS, O_JIT_DUMP, O_JIT_PERF_MAP, O_MEM, O_VGAMEM, O_BIOS, O_VGABIOS, O_FDA, O_FDB, O_HDA, O_HDB,
   O_CDROM, O_BOOT, O_KERNEL, O_INITRD, O_APPEND, O_SERIAL, O_SNAPSHOT, O_SAVE, O_RESTORE,
   O_STATE_FILE, O_DET, O_NSPI, O_MONITOR, O_TIMEOUT, O_SCREENSHOT, O_EXPECT, O_SEND, O_SEND_KEYS, O_WAIT, O_SCREENDUMP,
-  O_DEVICE, O_DEBUGCON, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION
+  O_DEVICE, O_DEBUGCON, O_DEBUG_SCRIPT, O_DEBUG_SYMBOLS, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION
 };
 
 typedef struct OptDef {
@@ -77,6 +77,8 @@ static const OptDef opts[] = {
     {"screendump", O_SCREENDUMP, true, false, true},
     {"device", O_DEVICE, true, false, true},
     {"debugcon", O_DEBUGCON, true, false, true},
+    {"debug-script", O_DEBUG_SCRIPT, true, false, false},
+    {"debug-symbols", O_DEBUG_SYMBOLS, true, true, true},
     {"log", O_LOG, true, false, true},
     {"verbose", O_VERBOSE, false, false, true},
     {"quiet", O_QUIET, false, false, true},
@@ -174,6 +176,17 @@ void options_usage(FILE *f) {
     "                        registers, info status, stop, cont, system_reset, sendkey KEYS,\n"
     "                        change DRIVE FILE, eject DRIVE, savevm FILE, loadvm FILE, quit\n"
     "  --debugcon stderr|file:PATH   where the guest's port E9h output goes (default: nowhere)\n"
+    "\n"
+    "Debugger (docs/DEBUGGER.md):\n"
+    "  --debug-script FILE   run the machine under the debugger, reading gdb-like commands from\n"
+    "                        FILE (- for stdin): b ADDR, b *LINEAR, bp PHYS, bio PORT, bint VEC,\n"
+    "                        bmode, watch ADDR LEN, delete N, info breakpoints|registers|segments|\n"
+    "                        cr|gdt|idt|pic|pit, x/Nxb ADDR, step [N], next, finish, continue,\n"
+    "                        until ADDR, disas [ADDR] [N], explain, page ADDR, quit; the\n"
+    "                        transcript goes to stdout (use --serial null or file: for COM1)\n"
+    "  --debug-symbols FILE  an ELF file whose symbols name addresses in the disassembly\n"
+    "\n"
+    "Diagnostics:\n"
     "  --log LIST            diagnostics to show: all, none, or a list of io msr unimpl bios\n"
     "                        dev note (default: unimpl,note); -v / --verbose: all\n"
     "  --quiet               no diagnostics or notes (errors and the final line stay)\n"
@@ -331,6 +344,8 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
     break;
   case O_JIT_STATS: o->jit_stats = true; break;
   case O_JIT_DUMP: o->jit_dump = v; break;
+  case O_DEBUG_SCRIPT: o->debug_script = v; break;
+  case O_DEBUG_SYMBOLS: o->debug_symbols = v; break;
   case O_JIT_PERF_MAP: o->jit_perf_map = true; break;
   case O_MEM:
     if (!parse_mem(v, qemu, &u))
