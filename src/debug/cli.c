@@ -245,6 +245,8 @@ static void print_result(Cli *c, const DbgResult *r) {
     for (uint32_t i = 0; i < r->watch_len && i < 16; i++)
       fprintf(c->out, " %02X", r->watch_new[i]);
     fprintf(c->out, "\n");
+    if (r->have_prev)
+      fprintf(c->out, "written by the instruction at %04X:%X\n", r->prev_cs, r->prev_eip);
     break;
   case DBG_STOP_IO: {
     const char *what = explain_port(r->io_port);

@@ -670,9 +670,14 @@ static bool is_return(const uint8_t *bytes, int len) {
   return i < len && (bytes[i] == 0xc3 || bytes[i] == 0xc2 || bytes[i] == 0xcb || bytes[i] == 0xca || bytes[i] == 0xcf);
 }
 
+static DbgResult run_fast(Debugger *d, uint64_t n, StepRecord *last);
+
 static DbgResult run_steps(Debugger *d, const Goal *g, StepRecord *last) {
   DbgResult res = {0};
   Cpu *c = d->cpu;
+  /* Nothing to look at between instructions: the engine runs them all. */
+  if (!g->report && !g->finish && !g->target && !need_per_insn_checks(d))
+    return run_fast(d, g->max_steps, last);
   StepRecord local;
   StepRecord *rec = last ? last : &local;
   d->hook = (DbgResult){0};
@@ -680,8 +685,15 @@ static DbgResult run_steps(Debugger *d, const Goal *g, StepRecord *last) {
   for (;;) {
     bool want_rec = g->report || g->finish || res.steps + 1 >= g->max_steps;
     uint64_t before = c->icount;
+    uint16_t prev_cs = c->seg[S_CS].sel;
+    uint32_t prev_eip = c->eip;
     MachineStop ms = step_once(d, want_rec ? rec : NULL);
     res.steps += c->icount - before;
+    if (c->icount != before) {
+      res.have_prev = true;
+      res.prev_cs = prev_cs;
+      res.prev_eip = prev_eip;
+    }
     if (want_rec && g->report && d->step_fn && !d->step_fn(d->step_opaque, rec) && res.stop == DBG_STOP_NONE)
       d->stop_req = 1;
     if (ms != MSTOP_STEP && ms != MSTOP_REQUEST) {
@@ -692,6 +704,9 @@ static DbgResult run_steps(Debugger *d, const Goal *g, StepRecord *last) {
     if (d->hook.stop != DBG_STOP_NONE) {
       DbgResult h = d->hook;
       h.steps = res.steps;
+      h.have_prev = res.have_prev;
+      h.prev_cs = res.prev_cs;
+      h.prev_eip = res.prev_eip;
       res = h;
       break;
     }
@@ -770,11 +785,13 @@ DbgResult dbg_until_lin(Debugger *d, uint32_t lin, StepRecord *last) {
 }
 
 DbgResult dbg_continue(Debugger *d, StepRecord *last) {
-  if (need_per_insn_checks(d)) {
-    Goal g = {.max_steps = UINT64_MAX};
-    return run_steps(d, &g, last);
-  }
-  /* Only hooks can stop it: run at full speed under the machine's engine. */
+  Goal g = {.max_steps = UINT64_MAX};
+  return run_steps(d, &g, last);
+}
+
+/* Only hooks can stop it: run at full speed under the machine's engine,
+ * at most n instructions (UINT64_MAX: no limit). */
+static DbgResult run_fast(Debugger *d, uint64_t n, StepRecord *last) {
   DbgResult res = {0};
   Cpu *c = d->cpu;
   if (d->tlb_slow) { /* entries made while stepping have no write pointers */
@@ -784,11 +801,15 @@ DbgResult dbg_continue(Debugger *d, StepRecord *last) {
   d->hook = (DbgResult){0};
   d->stop_req = 0;
   uint64_t before = c->icount;
+  d->m->icount_stop = n == UINT64_MAX || before + n < before ? UINT64_MAX : before + n;
   MachineStop ms = run_machine(d);
+  d->m->icount_stop = UINT64_MAX;
   if (d->hook.stop != DBG_STOP_NONE) {
     res = d->hook;
   } else if (ms == MSTOP_REQUEST && d->stop_req) {
     res.stop = DBG_STOP_REQUEST;
+  } else if (ms == MSTOP_STEP) {
+    res.stop = DBG_STOP_STEP;
   } else {
     res.stop = DBG_STOP_MACHINE;
     res.machine_stop = ms;

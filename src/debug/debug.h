@@ -153,6 +153,9 @@ typedef struct DbgResult {
   int bp_id;                 /* the breakpoint, for the breakpoint stops */
   MachineStop machine_stop;  /* DBG_STOP_MACHINE */
   uint64_t steps;            /* instructions retired by this command */
+  bool have_prev;            /* stepped: the last instruction run was at prev_cs:prev_eip */
+  uint16_t prev_cs;
+  uint32_t prev_eip;
   /* DBG_STOP_WATCH: the watched range's bytes before and after (first 16) */
   uint32_t watch_len;
   uint8_t watch_old[16], watch_new[16];

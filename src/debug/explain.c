@@ -166,7 +166,12 @@ static void explain_regs(Out *o, const StepRecord *rec) {
   }
   for (int s = 0; s < S_COUNT; s++) {
     const SegCache *x = &a->seg[s], *y = &b->seg[s];
-    if (x->sel != y->sel || x->base != y->base || x->limit != y->limit || x->flags != y->flags)
+    if (x->sel == y->sel && x->base == y->base && x->limit == y->limit && x->flags == y->flags)
+      continue;
+    if (x->base != y->base)
+      put(o, "  %s: %04X -> %04X (base %08X -> %08X, limit %08X)\n", sregs[s], x->sel, y->sel, x->base, y->base,
+          y->limit);
+    else
       put(o, "  %s: %04X -> %04X (base %08X, limit %08X)\n", sregs[s], x->sel, y->sel, y->base, y->limit);
   }
   static const int crn[] = {0, 2, 3, 4};
@@ -239,8 +244,13 @@ static void explain_memory(Out *o, Debugger *d, const StepRecord *rec) {
     put(o, "  (%u bytes written in all; the first %d are shown)\n", rec->writes_total, rec->nwrites);
   if (rec->mmio)
     put(o, "  device memory (MMIO) was accessed\n");
-  /* Pops: SP went up within the same stack. */
-  if (same_ss && sp1 > sp0 && sp1 - sp0 <= 16 && rec->nints == 0) {
+  /* Pops: an instruction that pops moved SP up within the same stack. */
+  static const char *const poppers[] = {"pop", "popa", "popf", "ret", "retf", "iret", "leave"};
+  const char *mn = rec->decoded ? x86_mnemonic(&rec->insn) : "";
+  bool pops = false;
+  for (size_t i = 0; i < sizeof poppers / sizeof poppers[0]; i++)
+    pops |= strcmp(mn, poppers[i]) == 0;
+  if (pops && same_ss && sp1 > sp0 && sp1 - sp0 <= 16 && rec->nints == 0) {
     uint8_t bytes[16];
     uint32_t n = sp1 - sp0;
     uint32_t got = dbg_read_lin(d, a->seg[S_SS].base + sp0, bytes, n);
@@ -279,8 +289,11 @@ static void explain_ints(Out *o, const StepRecord *rec) {
       else
         put(o, "  hardware interrupt: vector %02Xh arrived (IF=1) before the next instruction\n", ir->vector);
     } else if (ir->kind == CPU_DBG_INT_SOFTWARE) {
-      put(o, "  software interrupt: vector %02Xh%s%s%s\n", ir->vector, name ? " (" : "", name ? name : "",
-          name ? ")" : "");
+      /* INT n names no exception (INT 10h is the video BIOS, not #MF), except INT3/INTO. */
+      bool exc = rec->decoded && (rec->insn.op == 0xcc || rec->insn.op == 0xce);
+      put(o, "  software interrupt: vector %02Xh%s%s%s, handler address from the %s\n", ir->vector,
+          exc ? " (" : "", exc && name ? name : "", exc ? ")" : "",
+          (rec->before.mode & CPU_MODE_PE) && !(rec->before.mode & CPU_MODE_VM86) ? "IDT" : "interrupt vector table");
     } else {
       put(o, "  fault: %s (vector %02Xh)", name ? name : "exception", ir->vector);
       if (ir->error != ERR_NONE) {
