@@ -598,7 +598,7 @@ static void run_cmd(Cli *c, char *line) {
       cli_error(c, "run N");
       return;
     }
-    r = dbg_step(c->d, k, &last);
+    r = dbg_run(c->d, k, &last);
     after_run(c, &r);
   } else if (strcmp(cmd, "n") == 0 || strcmp(cmd, "next") == 0 || strcmp(cmd, "ni") == 0) {
     r = dbg_next(c->d, &last);

@@ -745,6 +745,11 @@ DbgResult dbg_step(Debugger *d, uint64_t n, StepRecord *last) {
   return run_steps(d, &g, last);
 }
 
+DbgResult dbg_run(Debugger *d, uint64_t n, StepRecord *last) {
+  Goal g = {.max_steps = n ? n : 1};
+  return run_steps(d, &g, last);
+}
+
 /* Does the instruction at CS:EIP come back to the next one (CALL, INT, REP string, LOOP)? */
 static bool returns_here(const Insn *in) {
   unsigned op = in->op;

@@ -195,7 +195,10 @@ int dbg_enable(Debugger *d, int id, bool on);
 const DbgBreakpoint *dbg_breakpoint(const Debugger *d, int i);
 
 /* Execution.  Each fills *res and the last step's record *last (optional). */
-DbgResult dbg_step(Debugger *d, uint64_t n, StepRecord *last);     /* n instructions */
+DbgResult dbg_step(Debugger *d, uint64_t n, StepRecord *last);     /* n instructions, each reported */
+/* n instructions without reports: at full speed under the machine's engine
+ * unless execution breakpoints or watchpoints need a look at each. */
+DbgResult dbg_run(Debugger *d, uint64_t n, StepRecord *last);
 DbgResult dbg_next(Debugger *d, StepRecord *last);                 /* over CALL/INT/REP/LOOP */
 DbgResult dbg_finish(Debugger *d, StepRecord *last);               /* until this frame returns */
 DbgResult dbg_continue(Debugger *d, StepRecord *last);
