@@ -338,8 +338,9 @@ static void desc_line(Debugger *d, uint32_t index, uint32_t lo, uint32_t hi, boo
   fprintf(f, "%3u  sel %04X base %08X limit %08X  %s\n", index, index << 3, sc.base, sc.limit, t);
 }
 
+/* The non-empty entries of a descriptor table (at most the first 256). */
 static void table(Debugger *d, uint32_t base, uint32_t limit, bool idt, FILE *f) {
-  uint32_t n = (limit + 1) / 8;
+  uint32_t n = (limit + 1) / 8, empty = 0;
   if (n > 256)
     n = 256;
   for (uint32_t i = 0; i < n; i++) {
@@ -350,14 +351,22 @@ static void table(Debugger *d, uint32_t base, uint32_t limit, bool idt, FILE *f)
     }
     uint32_t lo = b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
     uint32_t hi = b[4] | b[5] << 8 | b[6] << 16 | (uint32_t)b[7] << 24;
+    if (i && !lo && !hi) {
+      empty++;
+      continue;
+    }
     desc_line(d, i, lo, hi, idt, f);
   }
+  if (empty)
+    fprintf(f, "(%u empty entr%s not shown)\n", empty, empty == 1 ? "y" : "ies");
 }
 
 void view_gdt(Debugger *d, FILE *f) {
   DbgRegs r;
   dbg_get_regs(d, &r);
   fprintf(f, "GDT at %08X, limit %04X (%u entries)\n", r.gdt_base, r.gdt_limit, (r.gdt_limit + 1) / 8);
+  if (!(r.mode & CPU_MODE_PE))
+    fprintf(f, "(real mode: segments do not use the GDT until CR0.PE is set)\n");
   table(d, r.gdt_base, r.gdt_limit, false, f);
 }
 
@@ -397,9 +406,12 @@ void view_pit(Debugger *d, FILE *f) {
   Pit *p = dbg_machine(d)->pit;
   for (int i = 0; i < 3; i++) {
     const PitChannel *c = &p->ch[i];
+    if (!c->count) {
+      fprintf(f, "counter %d: not programmed, gate %d, out %d\n", i, c->gate, pit_out(p, i));
+      continue;
+    }
     fprintf(f, "counter %d: mode %u, reload %u (%.3f Hz), now %u, gate %d, out %d%s\n", i, c->mode, c->count,
-            c->count ? (double)PIT_HZ / c->count : 0.0, pit_counter(p, i), c->gate, pit_out(p, i),
-            c->bcd ? ", BCD" : "");
+            (double)PIT_HZ / c->count, pit_counter(p, i), c->gate, pit_out(p, i), c->bcd ? ", BCD" : "");
   }
 }
 
