@@ -581,16 +581,16 @@ void pmode_deliver_interrupt(Cpu *cpu, int vector, bool software, uint32_t error
   uint32_t idt_err = (uint32_t)vector * 8 + 2 + ext;
   uint32_t ent = (uint32_t)vector * 8;
   if (ent + 7 > cpu->idt_limit)
-    cpu_raise(cpu, EXC_GP, idt_err);
+    raise_why(cpu, EXC_GP, idt_err, "vector beyond the IDT limit");
   uint32_t lo = lin_read32_sys(cpu, cpu->idt_base + ent);
   uint32_t hi = lin_read32_sys(cpu, cpu->idt_base + ent + 4);
   unsigned type = (hi >> 8) & 0x1f; /* S bit included: must be 0 */
   if (type != 5 && type != 6 && type != 7 && type != 14 && type != 15)
-    cpu_raise(cpu, EXC_GP, idt_err);
+    raise_why(cpu, EXC_GP, idt_err, "IDT entry is not an interrupt, trap or task gate");
   if (software && d_dpl(hi) < cpu->cpl)
-    cpu_raise(cpu, EXC_GP, idt_err);
+    raise_why(cpu, EXC_GP, idt_err, "privilege: INT n to a gate whose DPL is below CPL");
   if (!d_present(hi))
-    cpu_raise(cpu, EXC_NP, idt_err);
+    raise_why(cpu, EXC_NP, idt_err, "IDT gate not present");
   if (type == 5) {
     cpu->next_eip = return_eip;
     task_via_gate(cpu, (uint16_t)(lo >> 16), 1, error_code, ext);

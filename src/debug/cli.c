@@ -602,9 +602,11 @@ static void run_cmd(Cli *c, char *line) {
     after_run(c, &r);
   } else if (strcmp(cmd, "n") == 0 || strcmp(cmd, "next") == 0 || strcmp(cmd, "ni") == 0) {
     r = dbg_next(c->d, &last);
-    if (r.steps == 1 && r.stop == DBG_STOP_STEP) {
+    if (r.steps <= 1 && r.stop == DBG_STOP_STEP && !r.stepped_over) {
       print_step(c, &last);
     } else {
+      if (r.stop == DBG_STOP_STEP)
+        fprintf(c->out, "stepped over %" PRIu64 " instructions\n", r.steps);
       after_run(c, &r);
     }
   } else if (strcmp(cmd, "finish") == 0) {

@@ -19,6 +19,9 @@ struct Debugger {
   Cpu *cpu;
   DbgBreakpoint bp[DBG_MAX_BPS]; /* id 0: free */
   int next_id;
+  DbgBreakpoint *exec[DBG_MAX_BPS]; /* enabled execution breakpoints (checked after every step) */
+  int nexec;
+  bool per_insn;            /* execution breakpoints or watchpoints are set: continue steps */
   /* the machine's port callbacks, wrapped */
   CpuPortIn in;
   CpuPortOut out;
@@ -27,6 +30,7 @@ struct Debugger {
   /* the running command */
   StepRecord *rec;          /* the step being recorded, or NULL */
   bool stepping;            /* a one-instruction step runs: stop before an interrupt handler */
+  bool delivered;           /* the step delivered an interrupt or exception */
   MemWriteLog wlog;         /* writes of the recorded step */
   bool tlb_slow;            /* TLB entries without write pointers were made: flush before running fast */
   DbgResult hook;           /* a hook's stop (hook.stop != NONE), with its details */
@@ -208,6 +212,7 @@ static void on_cpu_event(Cpu *c, int ev, uint32_t a, uint32_t b) {
      * itself (an external interrupt or an exception): that is a step too. */
     if (d->stepping && kind != CPU_DBG_INT_SOFTWARE)
       hook_stop(d);
+    d->delivered = true;
     for (int i = 0; i < DBG_MAX_BPS; i++) {
       DbgBreakpoint *bp = &d->bp[i];
       if (bp->id && bp->enabled && bp->kind == DBG_BP_INT && bp->addr == vec)
@@ -349,6 +354,21 @@ void dbg_request_stop(Debugger *d) {
 
 /* ---------------- breakpoints ---------------- */
 
+/* Rebuild the list of enabled execution breakpoints after any change. */
+static void bp_index(Debugger *d) {
+  d->nexec = 0;
+  d->per_insn = false;
+  for (int i = 0; i < DBG_MAX_BPS; i++) {
+    DbgBreakpoint *b = &d->bp[i];
+    if (!b->id || !b->enabled)
+      continue;
+    if (b->kind == DBG_BP_CSEIP || b->kind == DBG_BP_LIN || b->kind == DBG_BP_PHYS)
+      d->exec[d->nexec++] = b;
+    if (b->kind != DBG_BP_IO && b->kind != DBG_BP_INT && b->kind != DBG_BP_MODE)
+      d->per_insn = true;
+  }
+}
+
 static DbgBreakpoint *bp_new(Debugger *d, DbgBpKind kind, char *err, size_t errlen) {
   for (int i = 0; i < DBG_MAX_BPS; i++)
     if (!d->bp[i].id) {
@@ -369,6 +389,7 @@ int dbg_break_cseip(Debugger *d, uint16_t sel, uint32_t off, char *err, size_t e
     return -1;
   b->sel = sel;
   b->addr = off;
+  bp_index(d);
   return b->id;
 }
 
@@ -377,6 +398,7 @@ int dbg_break_lin(Debugger *d, uint32_t lin, char *err, size_t errlen) {
   if (!b)
     return -1;
   b->addr = lin;
+  bp_index(d);
   return b->id;
 }
 
@@ -385,6 +407,7 @@ int dbg_break_phys(Debugger *d, uint32_t pa, char *err, size_t errlen) {
   if (!b)
     return -1;
   b->addr = pa;
+  bp_index(d);
   return b->id;
 }
 
@@ -402,6 +425,7 @@ int dbg_break_io(Debugger *d, uint16_t port, uint32_t nports, unsigned dirs, boo
   b->io = dirs ? dirs : DBG_IO_READ | DBG_IO_WRITE;
   b->io_value_on = with_value;
   b->io_value = value;
+  bp_index(d);
   return b->id;
 }
 
@@ -410,6 +434,7 @@ int dbg_break_int(Debugger *d, uint8_t vector, char *err, size_t errlen) {
   if (!b)
     return -1;
   b->addr = vector;
+  bp_index(d);
   return b->id;
 }
 
@@ -423,6 +448,7 @@ int dbg_break_mode(Debugger *d, uint32_t bits, char *err, size_t errlen) {
   if (!b)
     return -1;
   b->addr = bits;
+  bp_index(d);
   return b->id;
 }
 
@@ -478,6 +504,7 @@ int dbg_watch(Debugger *d, uint32_t lin, uint32_t len, char *err, size_t errlen)
   b->shadow = shadow;
   memcpy(shadow, mem->ram + pa, len);
   watch_pages_update(d);
+  bp_index(d);
   return b->id;
 }
 
@@ -507,6 +534,7 @@ int dbg_delete(Debugger *d, int id) {
   memset(b, 0, sizeof *b);
   if (watch)
     watch_pages_update(d);
+  bp_index(d);
   return 0;
 }
 
@@ -515,6 +543,7 @@ int dbg_enable(Debugger *d, int id, bool on) {
   if (!b)
     return -1;
   b->enabled = on;
+  bp_index(d);
   return 0;
 }
 
@@ -562,10 +591,8 @@ static DbgBreakpoint *exec_bp_here(Debugger *d) {
   uint32_t lin = c->seg[S_CS].base + c->eip, pa = 0;
   bool have_pa = false, regs = false;
   DbgRegs r;
-  for (int i = 0; i < DBG_MAX_BPS; i++) {
-    DbgBreakpoint *b = &d->bp[i];
-    if (!b->id || !b->enabled)
-      continue;
+  for (int i = 0; i < d->nexec; i++) {
+    DbgBreakpoint *b = d->exec[i];
     bool hit = false;
     if (b->kind == DBG_BP_CSEIP)
       hit = b->sel == c->seg[S_CS].sel && b->addr == c->eip;
@@ -590,15 +617,7 @@ static DbgBreakpoint *exec_bp_here(Debugger *d) {
   return NULL;
 }
 
-static bool need_per_insn_checks(const Debugger *d) {
-  for (int i = 0; i < DBG_MAX_BPS; i++) {
-    const DbgBreakpoint *b = &d->bp[i];
-    if (b->id && b->enabled &&
-        (b->kind == DBG_BP_CSEIP || b->kind == DBG_BP_LIN || b->kind == DBG_BP_PHYS || b->kind == DBG_BP_WATCH))
-      return true;
-  }
-  return false;
-}
+static bool need_per_insn_checks(const Debugger *d) { return d->per_insn; }
 
 /*
  * One instruction (or one interrupt delivery) in the interpreter, through
@@ -625,6 +644,7 @@ static MachineStop step_once(Debugger *d, StepRecord *rec) {
   }
   d->rec = rec;
   d->stepping = true;
+  d->delivered = false;
   c->fault_reason = NULL;
   /* The step runs in the interpreter, whatever the engine. */
   bool (*jit_exec)(Cpu *, uint64_t) = c->jit_exec;
@@ -682,13 +702,15 @@ static DbgResult run_steps(Debugger *d, const Goal *g, StepRecord *last) {
   StepRecord *rec = last ? last : &local;
   d->hook = (DbgResult){0};
   d->stop_req = 0;
+  uint64_t taken = 0; /* steps taken: instructions, or deliveries that ran none (a fault) */
   for (;;) {
-    bool want_rec = g->report || g->finish || res.steps + 1 >= g->max_steps;
+    bool want_rec = g->report || g->finish || taken + 1 >= g->max_steps;
     uint64_t before = c->icount;
     uint16_t prev_cs = c->seg[S_CS].sel;
     uint32_t prev_eip = c->eip;
     MachineStop ms = step_once(d, want_rec ? rec : NULL);
     res.steps += c->icount - before;
+    taken += c->icount != before || d->delivered;
     if (c->icount != before) {
       res.have_prev = true;
       res.prev_cs = prev_cs;
@@ -731,7 +753,7 @@ static DbgResult run_steps(Debugger *d, const Goal *g, StepRecord *last) {
       res.bp_id = b->id;
       break;
     }
-    if (res.steps >= g->max_steps) {
+    if (taken >= g->max_steps) {
       res.stop = DBG_STOP_STEP;
       break;
     }
@@ -776,6 +798,7 @@ DbgResult dbg_next(Debugger *d, StepRecord *last) {
   if (!(c->mode & CPU_MODE_CS32))
     g.target_lin = c->seg[S_CS].base + ((c->eip + (uint32_t)len) & 0xffff);
   DbgResult r = run_steps(d, &g, last);
+  r.stepped_over = true;
   return r;
 }
 

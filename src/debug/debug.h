@@ -153,6 +153,7 @@ typedef struct DbgResult {
   int bp_id;                 /* the breakpoint, for the breakpoint stops */
   MachineStop machine_stop;  /* DBG_STOP_MACHINE */
   uint64_t steps;            /* instructions retired by this command */
+  bool stepped_over;         /* dbg_next ran a CALL/INT/REP/LOOP to its end */
   bool have_prev;            /* stepped: the last instruction run was at prev_cs:prev_eip */
   uint16_t prev_cs;
   uint32_t prev_eip;

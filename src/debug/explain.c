@@ -215,23 +215,36 @@ static void explain_memory(Out *o, Debugger *d, const StepRecord *rec) {
   uint32_t sp0 = sp_of(a), sp1 = sp_of(b);
   uint32_t ss_lo = b->seg[S_SS].base + sp1, ss_hi = a->seg[S_SS].base + sp0;
   bool same_ss = a->seg[S_SS].sel == b->seg[S_SS].sel && a->seg[S_SS].base == b->seg[S_SS].base;
+  /* One entry per address: its first old byte and its last new one (a
+   * descriptor's accessed bit, say, may be written twice). */
+  DbgWrite w[DBG_MAX_WRITES];
+  int nw = 0;
+  for (int i = 0; i < rec->nwrites; i++) {
+    int k = 0;
+    while (k < nw && w[k].pa != rec->writes[i].pa)
+      k++;
+    if (k < nw)
+      w[k].val = rec->writes[i].val;
+    else
+      w[nw++] = rec->writes[i];
+  }
   /* Runs of consecutive addresses. */
-  for (int i = 0; i < rec->nwrites;) {
+  for (int i = 0; i < nw;) {
     int j = i + 1;
-    while (j < rec->nwrites && rec->writes[j].pa == rec->writes[j - 1].pa + 1 && j - i < 16)
+    while (j < nw && w[j].pa == w[j - 1].pa + 1 && j - i < 16)
       j++;
-    uint32_t pa = rec->writes[i].pa;
+    uint32_t pa = w[i].pa;
     uint32_t lin_guess = pa; /* without paging the linear address is the physical one */
     bool stack = !(b->cr[0] & CR0_PG) && same_ss && sp1 < sp0 && lin_guess >= ss_lo && lin_guess < ss_hi;
     char olds[64] = "", news[64] = "";
     size_t ol = 0, nl = 0;
     for (int k = i; k < j; k++) {
-      ol += (size_t)snprintf(olds + ol, sizeof olds - ol, "%s%02X", k > i ? " " : "", rec->writes[k].old);
-      nl += (size_t)snprintf(news + nl, sizeof news - nl, "%s%02X", k > i ? " " : "", rec->writes[k].val);
+      ol += (size_t)snprintf(olds + ol, sizeof olds - ol, "%s%02X", k > i ? " " : "", w[k].old);
+      nl += (size_t)snprintf(news + nl, sizeof news - nl, "%s%02X", k > i ? " " : "", w[k].val);
     }
     uint32_t v = 0;
     for (int k = j - 1; k >= i && k >= j - 4; k--)
-      v = v << 8 | rec->writes[k].val;
+      v = v << 8 | w[k].val;
     if (stack)
       put(o, "  pushed %0*X onto the stack at SS:%s %04X:%0*X (physical %08X)\n", (j - i) * 2, v,
           (b->mode & CPU_MODE_SS32) ? "ESP" : "SP", b->seg[S_SS].sel, (b->mode & CPU_MODE_SS32) ? 8 : 4,
@@ -295,7 +308,9 @@ static void explain_ints(Out *o, const StepRecord *rec) {
           exc ? " (" : "", exc && name ? name : "", exc ? ")" : "",
           (rec->before.mode & CPU_MODE_PE) && !(rec->before.mode & CPU_MODE_VM86) ? "IDT" : "interrupt vector table");
     } else {
-      put(o, "  fault: %s (vector %02Xh)", name ? name : "exception", ir->vector);
+      bool nested = i > 0 && rec->ints[i - 1].kind == CPU_DBG_INT_EXCEPTION;
+      put(o, "  %sfault: %s (vector %02Xh)", nested ? "delivering it raised another " : "", name ? name : "exception",
+          ir->vector);
       if (ir->error != ERR_NONE) {
         put(o, ", error code %04X", ir->error);
         if (ir->vector == EXC_PF)
@@ -332,9 +347,10 @@ size_t explain_step(Debugger *d, const StepRecord *rec, char *buf, size_t cap) {
   if (cap)
     buf[0] = 0;
   const char *mn = rec->decoded ? x86_mnemonic(&rec->insn) : NULL;
-  if (rec->executed && mn) {
+  bool faulted = !rec->executed && rec->nints && rec->ints[0].kind == CPU_DBG_INT_EXCEPTION;
+  if ((rec->executed || faulted) && mn) {
     const char *t = explain_mnemonic(mn);
-    put(&o, "  %s: %s\n", mn, t ? t : "(no explanation)");
+    put(&o, "  %s: %s%s\n", mn, t ? t : "(no explanation)", faulted ? " (it faulted and did not complete)" : "");
   } else if (!rec->executed && rec->nints == 0) {
     put(&o, "  nothing ran (the CPU is halted, waiting for an interrupt)\n");
   } else if (!rec->executed && rec->nints && rec->ints[0].kind == CPU_DBG_INT_EXTERNAL) {
