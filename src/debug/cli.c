@@ -106,7 +106,10 @@ static bool parse_addr(Cli *c, const char *s, Addr *a) {
     for (int i = 0; i < 6; i++)
       if (sl == 2 && strncasecmp(s, sn[i], 2) == 0)
         sreg = i;
-    if (!parse_hex(colon + 1, strlen(colon + 1), &off))
+    int oreg = dbg_reg_parse(colon + 1); /* ss:esp, cs:eip, ds:si... */
+    if (oreg >= 0)
+      off = dbg_reg_value(&r, oreg);
+    else if (!parse_hex(colon + 1, strlen(colon + 1), &off))
       return false;
     a->has_seg = true;
     a->off = off;
