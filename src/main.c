@@ -150,6 +150,11 @@ int main(int argc, char **argv) {
   if (o->debug_script)
     return usage_error(o, &snap, "--debug-script %s: this build has no debugger", o->debug_script);
 #endif
+  /* Lockstep runs each block twice and rolls one run back: the debugger's
+   * hooks would see events of the run that is undone. */
+  if (o->debug_script && o->engine == ENGINE_LOCKSTEP)
+    return usage_error(o, &snap, "--debug-script %s: the debugger runs with --engine interp or jit, not lockstep",
+                       o->debug_script);
   if (o->debug_script && !o->serial_given)
     cfg.serial = "null";
   if (window && !sdl_available())

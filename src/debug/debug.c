@@ -635,7 +635,7 @@ static MachineStop step_once(Debugger *d, StepRecord *rec) {
     rec->lin = c->seg[S_CS].base + c->eip;
     int r = dbg_fetch_insn(d, rec->lin, (c->mode & CPU_MODE_CS32) != 0, rec->bytes, &rec->insn);
     rec->decoded = r > 0;
-    rec->len = r > 0 ? r : 0;
+    rec->len = r > 0 ? r : r < 0 ? 1 : 0; /* undefined: show its first byte */
     d->wlog.n = 0;
     d->wlog.mmio = false;
     c->mem->wlog = &d->wlog; /* every RAM write is logged with its old byte ... */

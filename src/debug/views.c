@@ -157,7 +157,7 @@ int disasm_text(const uint8_t *bytes, int len, bool code32, bool att, uint32_t i
   if (ZYAN_FAILED(ZydisFormatterFormatInstruction(att ? &atnt : &intel, &in, ops, in.operand_count_visible, out,
                                                   cap, rt, NULL)))
     snprintf(out, cap, "(bad)");
-  /* A 16-bit relative target wraps at 64 KiB; Zydis shows it unwrapped. */
+  /* (In 16-bit code a relative target past FFFFh is shown unwrapped: the CPU wraps it.) */
   return in.length;
 }
 

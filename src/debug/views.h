@@ -38,7 +38,7 @@ void view_gdt(Debugger *d, FILE *f);
 void view_idt(Debugger *d, FILE *f);
 void view_pic(Debugger *d, FILE *f);
 void view_pit(Debugger *d, FILE *f);
-/* count units of unit bytes (1, 2, 4) from linear lin, shown as sel:off when show_seg. */
+/* count units of unit bytes (1, 2, 4) from linear lin (unmapped units show as ??). */
 void view_dump(Debugger *d, uint32_t lin, uint32_t count, int unit, FILE *f);
 /* n instructions from CS-relative offset off (linear base + off), marking the current EIP. */
 void view_disas(Debugger *d, const DbgSymbols *syms, uint16_t sel, uint32_t base, uint32_t off, int n,

@@ -1,7 +1,8 @@
 #!/bin/sh
 unset DISPLAY WAYLAND_DISPLAY # headless
 # test_symbols.sh X86VM ELF SCRIPT — symbols from an ELF file name breakpoints
-# and show in the disassembly; a missing or non-ELF file is a usage error.
+# and show in the disassembly; a missing or non-ELF file, a missing script
+# and the lockstep engine are usage errors (exit 2).
 set -u
 x86vm=$1 elf=$2 script=$3
 out=$(mktemp)
@@ -22,5 +23,11 @@ grep -q '^breakpoint 2 hit' "$out" || { echo "FAIL: no stop at stage2"; fail=1; 
 [ $? -eq 2 ] || { echo "FAIL: a non-ELF symbol file must exit 2"; fail=1; }
 "$x86vm" --debug-script /nonexistent >/dev/null 2>&1
 [ $? -eq 2 ] || { echo "FAIL: a missing script must exit 2"; fail=1; }
+if "$x86vm" --help 2>/dev/null | grep -q -- '--engine ENGINE'; then
+  "$x86vm" --engine lockstep --debug-script "$script" >/dev/null 2>&1
+  rc=$?
+  # 2: refused; a build without the JIT refuses lockstep with 2 as well.
+  [ $rc -eq 2 ] || { echo "FAIL: --debug-script with --engine lockstep must exit 2 (got $rc)"; fail=1; }
+fi
 [ $fail -eq 0 ] || { cat "$out"; exit 1; }
 echo "PASS: symbols name breakpoints and disassembly"
