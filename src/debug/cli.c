@@ -30,8 +30,11 @@ typedef struct Cli {
 } Cli;
 
 static Debugger *volatile sig_dbg;
-static void on_sigint(int sig) {
-  (void)sig;
+static volatile sig_atomic_t sig_quit;
+/* SIGINT stops the running command (the script goes on); SIGTERM ends the script too. */
+static void on_signal(int sig) {
+  if (sig == SIGTERM)
+    sig_quit = 1;
   if (sig_dbg)
     dbg_request_stop(sig_dbg);
 }
@@ -685,11 +688,12 @@ int debug_cli_run(Machine *m, const DebugCliOptions *o) {
   sig_dbg = cli.d;
   struct sigaction sa, old_int, old_term;
   memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_sigint;
+  sa.sa_handler = on_signal;
+  sig_quit = 0;
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
   char line[1024];
-  while (!cli.quit && fgets(line, sizeof line, in)) {
+  while (!cli.quit && !sig_quit && fgets(line, sizeof line, in)) {
     size_t l = strlen(line);
     while (l && (line[l - 1] == '\n' || line[l - 1] == '\r' || line[l - 1] == ' '))
       line[--l] = 0;
