@@ -6,11 +6,16 @@
 # process (user + system, /proc/PID/stat) over SECONDS after a warm-up.
 # Prints each as a percentage of one host core and the ratio.  Runs each
 # RUNS times and reports medians (the machine is noisy).
-# Usage: bench/idle_cpu.sh [BUILD_DIR] [SECONDS] [RUNS]    (defaults: build 30 3)
+# GUEST linux instead boots Debian's i386 kernel to a busybox shell on the
+# VGA console (fetched as the Linux tests do, tests/hw/linux_common.sh) and
+# measures it idle at the prompt (tickless: the CPU halts between timers).
+# Usage: bench/idle_cpu.sh [BUILD_DIR] [SECONDS] [RUNS] [GUEST]
+#        (defaults: build 30 3 default; GUEST is default or linux)
 # Needs Xvfb; QEMU is skipped if qemu-system-i386 is missing.
 BUILD=${1:-build}
 SECS=${2:-30}
 RUNS=${3:-3}
+GUEST=${4:-default}
 X86VM=$BUILD/src/x86vm
 ROMS=$BUILD/roms
 command -v Xvfb >/dev/null || { echo "idle_cpu: Xvfb is not installed (scripts/deps.sh)"; exit 1; }
@@ -23,12 +28,31 @@ while [ ! -s "$T/dpy" ]; do sleep 0.1; done
 export DISPLAY=:$(cat "$T/dpy") SDL_AUDIODRIVER=dummy
 unset WAYLAND_DISPLAY
 hz=$(getconf CLK_TCK)
+WARM=5
+case $GUEST in
+default)
+  X_ARGS="--fda $ROMS/default-guest.img"
+  Q_ARGS="-bios $ROMS/bios.bin -drive file=$ROMS/default-guest.img,if=floppy,format=raw,readonly=on" ;;
+linux)
+  CACHE=$BUILD/linux-i386
+  . "$(dirname "$0")/../tests/hw/linux_common.sh"
+  linux_fetch "$CACHE" || exit 1
+  linux_initrd "$CACHE" idle-initrd.gz <<'INIT' || exit 1
+echo "x86vm idle shell"
+exec sh
+INIT
+  K="$CACHE/kernel/vmlinuz" I="$CACHE/idle-initrd.gz" A="console=tty0 quiet"
+  X_ARGS="--kernel $K --initrd $I --mem 256"
+  Q_ARGS="-kernel $K -initrd $I -m 256"
+  WARM=40 ;; # the boot, then the shell's prompt
+*) echo "idle_cpu: GUEST is default or linux"; exit 1 ;;
+esac
 
-# cpu_pct CMD...: run CMD, wait 5 s, measure SECS, print % of a core.
+# cpu_pct CMD...: run CMD, wait WARM s, measure SECS, print % of a core.
 cpu_pct() {
   "$@" </dev/null >/dev/null 2>&1 &
   pid=$!
-  sleep 5
+  sleep "$WARM"
   a=$(awk '{print $14 + $15}' /proc/$pid/stat)
   sleep "$SECS"
   b=$(awk '{print $14 + $15}' /proc/$pid/stat)
@@ -40,14 +64,22 @@ median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (
 
 : >"$T/x"; : >"$T/q"
 for i in $(seq "$RUNS"); do
-  cpu_pct "$X86VM" --fda "$ROMS/default-guest.img" --no-audio >>"$T/x"
+  # shellcheck disable=SC2086
+  if [ "$GUEST" = linux ]; then
+    cpu_pct "$X86VM" $X_ARGS --append "$A" --no-audio >>"$T/x"
+  else
+    cpu_pct "$X86VM" $X_ARGS --no-audio >>"$T/x"
+  fi
   if command -v qemu-system-i386 >/dev/null; then
-    cpu_pct qemu-system-i386 -display sdl -bios "$ROMS/bios.bin" -drive "file=$ROMS/default-guest.img,if=floppy,format=raw,readonly=on" \
-      -m 128 -serial null -monitor none -audiodev none,id=n0 >>"$T/q"
+    if [ "$GUEST" = linux ]; then
+      cpu_pct qemu-system-i386 -display sdl $Q_ARGS -append "$A" -serial null -monitor none -audiodev none,id=n0 >>"$T/q"
+    else
+      cpu_pct qemu-system-i386 -display sdl $Q_ARGS -m 128 -serial null -monitor none -audiodev none,id=n0 >>"$T/q"
+    fi
   fi
 done
 x=$(median <"$T/x")
-echo "idle guest in a window, % of one host core over $SECS s, median of $RUNS (Xvfb):"
+echo "idle $GUEST guest in a window, % of one host core over $SECS s, median of $RUNS (Xvfb):"
 echo "  x86vm (SDL2 window): $x   runs: $(tr '\n' ' ' <"$T/x")"
 if [ -s "$T/q" ]; then
   q=$(median <"$T/q")

@@ -52,12 +52,13 @@ enum {
 static void on_restore_flush(void *cpu) { jit_flush(cpu); }
 #endif
 
-/* Does the file carry a Multiboot header in its first 8 KiB? */
-static bool is_multiboot(const char *path) {
+/* Does the file carry a Multiboot header in its first 8 KiB?  (A kernel is
+ * at most the RAM size; the loaders say why a file cannot be used.) */
+static bool is_multiboot(const char *path, uint32_t mem_mib) {
   uint8_t buf[8192];
   char why[128];
   uint64_t size;
-  FILE *f = hostfile_open(path, UINT64_MAX, &size, why, sizeof why);
+  FILE *f = hostfile_open(path, (uint64_t)mem_mib << 20, &size, why, sizeof why);
   if (!f)
     return false; /* the loader says why */
   size_t n = fread(buf, 1, sizeof(buf), f);
@@ -101,14 +102,30 @@ int main(int argc, char **argv) {
       cfg.mem_mib = snap.mem_mib;
     if (!o->cpu_given)
       cfg.cpu_model = snap.cpu_model;
-    if (!any_image && snap.have_drives) {
+    /* A snapshot names its disks but never opens them by itself: the
+     * drives it used come from the command line, or with --restore-disks
+     * from the paths it recorded (machine_restore then checks that each
+     * image is the one it was saved with). */
+    if (snap.have_drives) {
+      char need[1024] = "";
+      size_t nl = 0;
       for (int i = 0; i < PC_NDRIVES; i++) {
-        cfg.images[i] = snap.images[i];
-        any_image |= cfg.images[i] != NULL;
+        if (!snap.images[i] || cfg.images[i])
+          continue;
+        if (o->restore_disks)
+          cfg.images[i] = snap.images[i];
+        else if (nl < sizeof need)
+          nl += (size_t)snprintf(need + nl, sizeof need - nl, " %s %s", machine_drive_flag(i), snap.images[i]);
       }
-      cfg.snapshot |= snap.snapshot_mode;
-      if (!any_image)
-        any_image = true; /* a diskless machine (e.g. a --kernel boot): no default guest */
+      if (nl) {
+        char msg[1400];
+        snprintf(msg, sizeof msg, "--restore %s: the snapshot needs its disks:%s (give them, or "
+                 "--restore-disks to open the recorded paths)", o->restore, need);
+        return usage_error(o, &snap, "%s", msg);
+      }
+      if (o->restore_disks)
+        cfg.snapshot |= snap.snapshot_mode;
+      any_image = true; /* also a diskless one (e.g. a --kernel boot): no default guest */
     }
   }
   if (o->engine != ENGINE_INTERP) {
@@ -132,6 +149,10 @@ int main(int argc, char **argv) {
                          cfg.images[PC_FDA]);
     if (!boot[0])
       boot[0] = 'a';
+    /* The built-in guest is shared by every run without an image: it is
+     * never written (its writes go to a throw-away overlay), so it takes
+     * a shared lock and any number of runs can use it at once. */
+    cfg.snapshot = true;
   }
   if (!boot[0]) {
     /* Default: the first device present, in QEMU's order c, a, d. */
@@ -161,10 +182,21 @@ int main(int argc, char **argv) {
     return usage_error(o, &snap, "--display sdl: %s", "no window possible here (no SDL2 in this build, or no DISPLAY)");
   if (window && !o->serial_given)
     cfg.serial = "null"; /* the window is the console; COM1 on stdio only when asked */
+#ifdef X86VM_HAVE_JIT
+  /* A desktop user wants the fast engine; headless runs keep the portable
+   * interpreter unless asked, so CI results do not depend on the host. */
+  if (window && !o->engine_given && cfg.cpu_model != CPU_MODEL_286 && jit_supported())
+    o->engine = ENGINE_JIT;
+#endif
 
   FILE *debugcon = NULL;
-  if (o->debugcon && strncmp(o->debugcon, "file:", 5) == 0 && !(debugcon = fopen(o->debugcon + 5, "w")))
-    return usage_error(o, &snap, "--debugcon %s", o->debugcon);
+  char fwhy[160];
+  if (o->debugcon && strncmp(o->debugcon, "file:", 5) == 0 &&
+      !(debugcon = hostfile_create(o->debugcon + 5, "w", fwhy, sizeof fwhy))) {
+    char msg[600];
+    snprintf(msg, sizeof msg, "--debugcon %s: %s", o->debugcon, fwhy);
+    return usage_error(o, &snap, "%s", msg);
+  }
 
   char err[512];
   Machine *m = machine_new(&cfg, err, sizeof(err));
@@ -182,7 +214,7 @@ int main(int argc, char **argv) {
     if (runner_script_add(r, o->script[i].kind, o->script[i].text, err, sizeof err) < 0)
       setup_status = EXIT_USAGE;
   if (setup_status == EXIT_OK && o->kernel &&
-      (is_multiboot(o->kernel) ? multiboot_load(m, o->kernel, o->initrd, o->append, err, sizeof(err))
+      (is_multiboot(o->kernel, cfg.mem_mib) ? multiboot_load(m, o->kernel, o->initrd, o->append, err, sizeof(err))
                                : linux_boot_load(m, o->kernel, o->initrd, o->append, err, sizeof(err))) < 0)
     setup_status = EXIT_USAGE;
   if (setup_status == EXIT_OK && o->restore && machine_restore(m, o->restore, err, sizeof(err)) < 0)
@@ -190,15 +222,15 @@ int main(int argc, char **argv) {
 #ifdef X86VM_HAVE_JIT
   if (setup_status == EXIT_OK && o->engine != ENGINE_INTERP) {
     JitOptions jo = {.cache_bytes = (size_t)o->jit_cache_mib << 20, .lockstep = o->engine == ENGINE_LOCKSTEP};
-    if (o->jit_dump && !(jo.dump = dump_file = fopen(o->jit_dump, "w"))) {
-      snprintf(err, sizeof err, "--jit-dump %s: %s", o->jit_dump, strerror(errno));
+    if (o->jit_dump && !(jo.dump = dump_file = hostfile_create(o->jit_dump, "w", fwhy, sizeof fwhy))) {
+      snprintf(err, sizeof err, "--jit-dump %s: %s", o->jit_dump, fwhy);
       setup_status = EXIT_USAGE;
     }
     if (setup_status == EXIT_OK && o->jit_perf_map) {
       char path[64];
       snprintf(path, sizeof path, "/tmp/perf-%ld.map", (long)getpid());
-      if (!(jo.perf_map = perf_map_file = fopen(path, "w"))) {
-        snprintf(err, sizeof err, "--jit-perf-map %s: %s", path, strerror(errno));
+      if (!(jo.perf_map = perf_map_file = hostfile_create(path, "w", fwhy, sizeof fwhy))) {
+        snprintf(err, sizeof err, "--jit-perf-map %s: %s", path, fwhy);
         setup_status = EXIT_USAGE;
       }
     }

@@ -104,6 +104,8 @@ void cpu_reset(Cpu *cpu) {
   memset(cpu->dr, 0, sizeof(cpu->dr));
   cpu->dr[6] = 0xffff0ff0u;
   cpu->dr[7] = 0x00000400u;
+  cpu->dr_hit = 0;
+  cpu_dr_update(cpu);
   cpu->cpl = 0;
   cpu_set_tsc(cpu, 0);
   cpu->sysenter_cs = cpu->sysenter_esp = cpu->sysenter_eip = 0;
@@ -351,9 +353,22 @@ bool cpu_handle_exception(Cpu *cpu) {
     err = ERR_NONE;
   else if (err == ERR_NONE)
     err = 0;
+  /* Every exception raised here but #DB is a fault: its frame has RF = 1
+   * (SDM 17.3.1.1), so that the restarted instruction does not fire its
+   * instruction breakpoint again.  A #DB raised here is an instruction
+   * breakpoint (pushes RF as it is: 0), the task switch T-bit trap (as it
+   * is) or general detect (which sets RF itself). */
+  if (vec != EXC_DB && !cpu_is_286(cpu))
+    cpu->eflags |= F_RF;
+  /* Breakpoints the faulting instruction matched: it did not complete. */
+  cpu->dr_hit = 0;
   cpu->cur_exc = vec;
   cpu->halted = false;
   cpu_deliver_interrupt(cpu, vec, false, err, cpu->eip);
+  if (vec == EXC_DB) {
+    cpu->dr[7] &= ~DR7_GD; /* cleared on entry to the #DB handler */
+    cpu->dr_hit = 0;       /* the #DB's own frame traps no more */
+  }
   cpu->cur_exc = -1;
   if (cpu->exc_delivered)
     cpu->exc_delivered(cpu, vec, err);

@@ -71,6 +71,18 @@ enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_LDTR, S_TR, S_COUNT };
 #define CR4_PCE 0x100u
 #define CR4_OSFXSR 0x200u
 
+/* Debug register bits (SDM vol. 3, 17.2). */
+#define DR6_BMASK 0x0000000fu /* B0-B3: breakpoint conditions met */
+#define DR6_BD    0x00002000u /* a MOV DR with DR7.GD set */
+#define DR6_BS    0x00004000u /* single step */
+#define DR6_BT    0x00008000u /* task switch with the TSS T bit */
+#define DR7_GD    0x00002000u /* general detect */
+#define DR7_LMASK 0x00000055u /* L0-L3: cleared on every task switch */
+/* Cpu.dr_armed bits: which kinds of breakpoint are enabled (cpu_dr_update). */
+#define DR_ARMED_EXEC 0x1u /* an instruction breakpoint (R/W = 00) */
+#define DR_ARMED_DATA 0x2u /* a data breakpoint (R/W = 01 or 11) */
+#define DR_ARMED_IO   0x4u /* an I/O breakpoint (R/W = 10, CR4.DE = 1) */
+
 /* Exception vectors. */
 enum {
   EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5,
@@ -264,6 +276,14 @@ typedef struct Cpu {
   uint64_t (*time_ns)(void *opaque);
   void *time_opaque;
 
+  /* Hardware breakpoints (src/cpu/debugreg.c).  dr_armed caches what DR7
+   * (and CR4.DE) enable, so that nothing else looks at DR0-DR7 while it is
+   * 0: the engines take their fast paths only then, and the TLB gives no
+   * host pointer for a page a data breakpoint watches, so its accesses all
+   * reach the slow path in mmu.c, which checks them. */
+  uint32_t dr_armed;    /* DR_ARMED_* bits; 0: no breakpoint enabled */
+  uint32_t dr_hit;      /* B0-B3 of the data/I/O breakpoints matched since the last #DB: a trap is due */
+
   /* Debugger hook (src/debug/debug.c), NULL unless a debugger is attached.
    * Called on slow paths only, so it costs nothing in translated code or in
    * the interpreter's blocks: before an interrupt or exception is delivered
@@ -350,6 +370,28 @@ static inline void cpu_set_intr(Cpu *cpu, bool level) {
   if (level)
     cpu->jit_limit = 0;
 }
+
+/*
+ * Hardware breakpoints DR0-DR3 (src/cpu/debugreg.c; docs/DEBUG_REGISTERS.md).
+ * cpu_dr_update() recomputes dr_armed after DR0-DR3, DR7 or CR4 changed (MOV
+ * DR, MOV CR4, task switch, reset, snapshot restore) and flushes the TLB
+ * when data breakpoints are or were enabled.  The checks return the B0-B3
+ * bits of the enabled breakpoints that match; cpu_dr_check_data() and
+ * cpu_dr_check_io() also add them to dr_hit, which the dispatch loop turns
+ * into a #DB trap after the instruction (a REP string instruction stops
+ * after the iteration, string_yield).  A debugger's own watchpoints can sit
+ * beside these: they need the same slow-path hook (mmu.c) and dr_armed set.
+ */
+void cpu_dr_update(Cpu *cpu);
+uint32_t cpu_dr_check_exec(const Cpu *cpu, uint32_t lin);
+uint32_t cpu_dr_match_data(const Cpu *cpu, uint32_t lin, uint32_t len, bool write);
+void cpu_dr_check_data(Cpu *cpu, uint32_t lin, uint32_t len, bool write);
+void cpu_dr_check_io(Cpu *cpu, uint16_t port, uint32_t len);
+/* Does a data breakpoint watch an address in linear page vpage? (no host pointer for it) */
+bool cpu_dr_page_watched(const Cpu *cpu, uint32_t vpage);
+/* Deliver the #DB trap due after an instruction: DR6's B0-B3 become dr_hit
+ * (when a breakpoint matched), BS is set for a single step. */
+void cpu_dr_trap(Cpu *cpu, bool single_step);
 
 /* Segment loading. */
 void cpu_load_seg_real(Cpu *cpu, int seg, uint16_t sel);

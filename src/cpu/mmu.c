@@ -7,7 +7,9 @@
  * write permission is granted only once the page's Dirty bit is set, so the
  * first write to a clean page always walks the tables.  Pages that hold
  * decoded code have no write pointer: writes to them take the slow path in
- * mem.c, which invalidates the decoded instructions.
+ * mem.c, which invalidates the decoded instructions.  Pages a data
+ * breakpoint watches (debugreg.c) have no host pointer at all: the slow
+ * path checks each access to them against DR0-DR3.
  */
 #include "cpu.h"
 #include "exec.h"
@@ -120,6 +122,8 @@ static TlbEntry *tlb_fill(Cpu *cpu, uint32_t lin, int acc, bool user) {
   e->perm = perm;
   e->host = mem_page_read_ptr(cpu->mem, ppage);
   e->whost = mem_page_write_ptr(cpu->mem, ppage);
+  if (unlikely(cpu->dr_armed & DR_ARMED_DATA) && cpu_dr_page_watched(cpu, e->vpage))
+    e->host = e->whost = NULL; /* every access to the page comes to the slow path, which checks it */
   /* whost, when set, is host (plain RAM): one addend serves both */
   e->addend = (uintptr_t)e->host - ((uintptr_t)e->vpage << PAGE_SHIFT);
   for (unsigned i = 0; i < 4; i++)
@@ -172,6 +176,8 @@ uint32_t lin_translate_fetch(Cpu *cpu, uint32_t lin) {
 
 static uint32_t read_slow(Cpu *cpu, uint32_t lin, int size, bool user) {
   uint32_t v = 0;
+  if (unlikely(cpu->dr_armed & DR_ARMED_DATA))
+    cpu_dr_check_data(cpu, lin, (uint32_t)size, false);
   if (((lin & PAGE_MASK) + (uint32_t)size) <= PAGE_SIZE) {
     uint32_t pa = translate(cpu, lin, ACC_READ, user);
     TlbEntry *e = &cpu->tlb[tlb_index(lin >> PAGE_SHIFT)];
@@ -194,6 +200,8 @@ static uint32_t read_slow(Cpu *cpu, uint32_t lin, int size, bool user) {
 }
 
 static void write_slow(Cpu *cpu, uint32_t lin, int size, uint32_t v, bool user) {
+  if (unlikely(cpu->dr_armed & DR_ARMED_DATA))
+    cpu_dr_check_data(cpu, lin, (uint32_t)size, true);
   if (((lin & PAGE_MASK) + (uint32_t)size) <= PAGE_SIZE) {
     uint32_t pa = translate(cpu, lin, ACC_WRITE, user);
     TlbEntry *e = &cpu->tlb[tlb_index(lin >> PAGE_SHIFT)];

@@ -71,9 +71,13 @@ static inline void s286_access(Cpu *c, const Insn *in, int seg, int reg, uint32_
  * the REP instruction while iterations remain), an NMI or an enabled
  * external interrupt.  The instruction then stops there and is resumed by
  * running it again (EIP stays on it, the registers count what was done).
+ * A data or I/O breakpoint matched by the iteration (dr_hit) is such a trap
+ * too.  An event taken there pushes RF = 1 (SDM 17.3.1.1: any iteration but
+ * the last), so that resuming does not fire an instruction breakpoint on
+ * the REP again; the dispatch loop clears RF once the REP has run.
  */
 static inline bool string_yield(const Cpu *c) {
-  return (c->eflags & F_TF) || c->nmi || (c->intr && (c->eflags & F_IF));
+  return (c->eflags & F_TF) || c->nmi || (c->intr && (c->eflags & F_IF)) || c->dr_hit;
 }
 
 /*
@@ -109,6 +113,8 @@ static inline bool string_yield(const Cpu *c) {
       }                                                                  \
       if (unlikely(string_yield(c)) && areg(c, in, R_ECX) != 0) {        \
         c->next_eip = c->eip; /* take it between iterations */          \
+        if (!cpu_is_286(c)) /* pushed so: the REP's breakpoint stays quiet */ \
+          c->eflags |= F_RF;                                             \
         break;                                                           \
       }                                                                  \
     }                                                                    \
@@ -261,6 +267,8 @@ void op_scasb(Cpu *c, const Insn *in) { do_scas(c, in, true); }
 void op_scasv(Cpu *c, const Insn *in) { do_scas(c, in, false); }
 
 static inline uint32_t port_read(Cpu *c, uint16_t port, int n) {
+  if (unlikely(c->dr_armed & DR_ARMED_IO))
+    cpu_dr_check_io(c, port, (uint32_t)n);
   uint32_t v = c->port_in ? c->port_in(c->io_opaque, port, n) : 0xffffffffu;
   return n == 1 ? (v & 0xff) : n == 2 ? (v & 0xffff) : v;
 }
@@ -287,6 +295,8 @@ static void do_outs(Cpu *c, const Insn *in, bool byte) {
   STRING_LOOP(false, {
     s286_access(c, in, in->seg, R_ESI, n, false, true, false, 1);
     uint32_t v = load(c, in->seg, areg(c, in, R_ESI), n);
+    if (unlikely(c->dr_armed & DR_ARMED_IO))
+      cpu_dr_check_io(c, port, n);
     if (c->port_out)
       c->port_out(c->io_opaque, port, (int)n, v);
     set_areg(c, in, R_ESI, areg(c, in, R_ESI) + step(c, n));

@@ -253,6 +253,8 @@ void op_sti(Cpu *cpu, const Insn *in) {
 
 static uint32_t port_read(Cpu *c, uint16_t port, int size) {
   cpu_check_io(c, port, size);
+  if (unlikely(c->dr_armed & DR_ARMED_IO))
+    cpu_dr_check_io(c, port, (uint32_t)size);
   if (!c->port_in)
     return 0xffffffffu;
   return c->port_in(c->io_opaque, port, size);
@@ -260,6 +262,8 @@ static uint32_t port_read(Cpu *c, uint16_t port, int size) {
 
 static void port_write(Cpu *c, uint16_t port, int size, uint32_t v) {
   cpu_check_io(c, port, size);
+  if (unlikely(c->dr_armed & DR_ARMED_IO))
+    cpu_dr_check_io(c, port, (uint32_t)size);
   if (c->port_out)
     c->port_out(c->io_opaque, port, size, v);
 }
@@ -462,6 +466,8 @@ void op_mov_CdRd(Cpu *cpu, const Insn *in) {
     cpu->cr[4] = v;
     if ((old ^ v) & (CR4_PSE | CR4_PGE))
       tlb_flush(cpu);
+    if ((old ^ v) & CR4_DE)
+      cpu_dr_update(cpu); /* I/O breakpoints exist only with DE */
     break;
   }
   default:
@@ -494,9 +500,10 @@ void op_smsw_Ew(Cpu *cpu, const Insn *in) {
 /* ---- debug registers ---- */
 
 static unsigned dr_index(Cpu *c, unsigned n) {
-  if (c->dr[7] & 0x2000u) { /* general detect: any MOV DR is a debug fault */
-    c->dr[6] |= 0x2000u;
-    c->dr[7] &= ~0x2000u;
+  if (c->dr[7] & DR7_GD) { /* general detect: any MOV DR is a debug fault */
+    c->dr[6] |= DR6_BD;
+    c->dr[7] &= ~DR7_GD;
+    c->eflags |= F_RF; /* a fault other than an instruction breakpoint pushes RF = 1 */
     cpu_raise(c, EXC_DB, ERR_NONE);
   }
   if (n == 4 || n == 5) {
@@ -521,6 +528,8 @@ void op_mov_DdRd(Cpu *cpu, const Insn *in) {
   else if (n == 7)
     v = (v & 0xffff27ffu) | 0x400u;
   cpu->dr[n] = v;
+  if (n != 6)
+    cpu_dr_update(cpu); /* (the row ends blocks, FL_JMP: the next instruction sees dr_armed) */
 }
 
 /* ---- caches and TLB ---- */

@@ -817,6 +817,10 @@ void pmode_task_switch(Cpu *cpu, uint16_t tss_sel, uint32_t lo, uint32_t hi, int
   /* Commit: from here on, faults happen in the new task. */
   pmode_desc_to_cache(tr, tss_sel, lo, hi | 0x200u);
   cpu->cr[0] |= CR0_TS;
+  if (cpu->dr[7] & DR7_LMASK) { /* local breakpoints belong to the old task */
+    cpu->dr[7] &= ~DR7_LMASK;
+    cpu_dr_update(cpu);
+  }
   if (n32 && (cpu->cr[0] & CR0_PG)) {
     cpu->cr[3] = ncr3 & 0xfffff018u;
     tlb_flush(cpu);
@@ -857,7 +861,7 @@ void pmode_task_switch(Cpu *cpu, uint16_t tss_sel, uint32_t lo, uint32_t hi, int
   if (neip > cpu->seg[S_CS].limit)
     cpu_raise(cpu, EXC_GP, 0);
   if (debug_trap) { /* TSS T bit: debug trap before the new task's first instruction */
-    cpu->dr[6] |= 0x8000u;
+    cpu->dr[6] |= DR6_BT;
     cpu_raise(cpu, EXC_DB, ERR_NONE);
   }
 }

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE /* posix_openpt, ptsname */
 #include "log.h"
 #include "chardev.h"
+#include "hostfile.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -47,9 +48,10 @@ CharDev *chardev_open(const char *spec, char *err, size_t errlen) {
   } else if (strncmp(spec, "file:", 5) == 0) {
     c->kind = CHR_FILE;
     snprintf(c->path, sizeof(c->path), "%s", spec + 5);
-    c->out_fd = open(spec + 5, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    char why[160];
+    c->out_fd = hostfile_create_fd(spec + 5, why, sizeof why);
     if (c->out_fd < 0) {
-      snprintf(err, errlen, "serial file %s: %s", spec + 5, strerror(errno));
+      snprintf(err, errlen, "serial file %s: %s", spec + 5, why);
       free(c);
       return NULL;
     }

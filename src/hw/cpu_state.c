@@ -9,7 +9,7 @@
  * here, with offsets and sizes taken from the struct itself; the layout
  * hash in every snapshot catches a table changed without a version bump.
  * Rebuilt on load: mode (saved, but recomputed by cpu_update_mode), the
- * TLB, decoded and translated code, the interrupt line (from the PIC).
+ * armed-breakpoint cache (cpu_dr_update, from DR7 and CR4), the TLB, decoded and translated code, the interrupt line (from the PIC).
  * The CPU model (cpu->model) is not in this table: the machine records it
  * in its own "cpumodel" chunk (pc.c) and restores only into a CPU of the
  * same model.

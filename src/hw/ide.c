@@ -1072,6 +1072,16 @@ int ide_change_media(IdeChannel *ch, int unit, Disk *disk) {
   return 0;
 }
 
+int ide_attach_empty_cd(IdeChannel *ch, int unit) {
+  if (!ch || unit < 0 || unit > 1 || ch->drive[unit].type != IDE_NONE)
+    return -1;
+  IdeDrive *d = &ch->drive[unit];
+  d->disk = NULL;
+  d->type = IDE_ATAPI;
+  drive_power_on(d, unit);
+  return 0;
+}
+
 int ide_attach(IdeChannel *ch, int unit, Disk *disk) {
   if (!ch || unit < 0 || unit > 1 || !disk)
     return -1;

@@ -125,6 +125,8 @@ int ide_attach(IdeChannel *ch, int unit, Disk *disk);
  * READY (medium not present) while the drive is empty.  The disk is not
  * owned. Returns 0, or -1 if unit is not a CD-ROM drive. */
 int ide_change_media(IdeChannel *ch, int unit, Disk *disk);
+/* An ATAPI CD-ROM drive with no disc in it (a later ide_change_media inserts one). */
+int ide_attach_empty_cd(IdeChannel *ch, int unit);
 
 /* Port access (what the IoBus callbacks call). */
 uint32_t ide_ioport_read(IdeChannel *ch, uint16_t port, int size);

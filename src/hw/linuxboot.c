@@ -17,6 +17,7 @@
 #define HDR_CL_MAGIC       0x020 /* old protocol: A33Fh, then the command line offset */
 #define HDR_CL_OFFSET      0x022
 #define HDR_SETUP_SECTS    0x1f1
+#define HDR_SYSSIZE        0x1f4 /* protected-mode code in 16-byte units (32 bits from 2.04) */
 #define HDR_BOOT_FLAG      0x1fe
 #define HDR_JUMP           0x200
 #define HDR_MAGIC          0x202
@@ -38,24 +39,13 @@
 #define LOADED_HIGH  0x01
 #define CAN_USE_HEAP 0x80
 
-uint8_t *boot_read_file(const char *path, size_t *len, const char *flag, char *err, size_t errlen) {
-  char why[128];
-  uint64_t size;
-  /* Nothing a 32-bit guest could load is larger than 4 GiB. */
-  FILE *f = hostfile_open(path, 0xffffffffu, &size, why, sizeof why);
-  if (!f) {
-    snprintf(err, errlen, "%s %s: %s", flag, path, why);
-    return NULL;
-  }
-  uint8_t *buf = size > 0 ? malloc((size_t)size) : NULL;
-  if (!buf || fread(buf, 1, (size_t)size, f) != (size_t)size) {
-    snprintf(err, errlen, "%s %s: %s", flag, path, size == 0 ? "empty file" : buf ? "read error" : "out of memory");
-    free(buf);
-    fclose(f);
-    return NULL;
-  }
-  fclose(f);
-  *len = (size_t)size;
+uint8_t *boot_read_file(Machine *m, const char *path, size_t *len, const char *flag, char *err,
+                        size_t errlen) {
+  char why[160];
+  uint8_t *buf = hostfile_read(path, m->mem->ram_size, len, why, sizeof why);
+  if (!buf)
+    snprintf(err, errlen, "%s %s: %s%s", flag, path, why,
+             strncmp(why, "too large", 9) == 0 ? " (the RAM size; --mem)" : "");
   return buf;
 }
 
@@ -153,7 +143,7 @@ static int load_realmode(Machine *m, const char *kernel, uint8_t *k, size_t klen
       free(setup);
       return -1;
     }
-    ird = boot_read_file(initrd, &ilen, "--initrd", err, errlen);
+    ird = boot_read_file(m, initrd, &ilen, "--initrd", err, errlen);
     if (!ird) {
       free(setup);
       return -1;
@@ -191,7 +181,7 @@ static int load_realmode(Machine *m, const char *kernel, uint8_t *k, size_t klen
 int linux_boot_load(Machine *m, const char *kernel, const char *initrd, const char *cmdline,
                     char *err, size_t errlen) {
   size_t klen = 0, ilen = 0;
-  uint8_t *k = boot_read_file(kernel, &klen, "--kernel", err, errlen);
+  uint8_t *k = boot_read_file(m, kernel, &klen, "--kernel", err, errlen);
   if (!k)
     return -1;
   uint8_t *ird = NULL;
@@ -204,8 +194,17 @@ int linux_boot_load(Machine *m, const char *kernel, const char *initrd, const ch
   uint16_t version = rd16(k + HDR_VERSION);
   unsigned setup_sects = k[HDR_SETUP_SECTS] ? k[HDR_SETUP_SECTS] : 4;
   size_t setup_len = (setup_sects + 1) * 512u;
-  if (setup_len >= klen) {
-    snprintf(err, errlen, "--kernel %s: truncated (setup is %zu bytes, file %zu)", kernel, setup_len, klen);
+  /* What the header says the file holds: the boot sector and setup, then
+   * syssize paragraphs of protected-mode code, the last one possibly
+   * partial (syssize is rounded up; iPXE's files are not padded).  syssize
+   * is 32 bits from protocol 2.04; before, only its low 16 bits mean it,
+   * and only for a zImage (a bzImage's size did not fit them). */
+  bool high = version >= 0x0200 && (k[HDR_LOADFLAGS] & LOADED_HIGH);
+  uint64_t syssize = version >= 0x0204 ? rd32(k + HDR_SYSSIZE) : !high ? rd16(k + HDR_SYSSIZE) : 0;
+  uint64_t want = setup_len + (syssize ? syssize * 16 - 15 : 1);
+  if (want > klen) {
+    snprintf(err, errlen, "--kernel %s: bzImage truncated: header says at least %llu bytes, file has %zu",
+             kernel, (unsigned long long)want, klen);
     goto out;
   }
   uint32_t ram = m->mem->ram_size;
@@ -255,7 +254,7 @@ int linux_boot_load(Machine *m, const char *kernel, const char *initrd, const ch
 
   /* Initrd: as high as the kernel allows, page aligned, above the kernel. */
   if (initrd) {
-    ird = boot_read_file(initrd, &ilen, "--initrd", err, errlen);
+    ird = boot_read_file(m, initrd, &ilen, "--initrd", err, errlen);
     if (!ird)
       goto out;
     uint64_t top = (uint64_t)rd32(k + HDR_INITRD_MAX) + 1;

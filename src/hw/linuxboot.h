@@ -24,10 +24,15 @@
  * setup to start (QEMU's FW_CFG_SETUP_ADDR key; no item: boot as usual). */
 #define LINUXBOOT_FWCFG_SETUP 0x0016u
 
-/* Returns 0, or -1 with one line naming the file and the problem in err. */
-/* Read a whole kernel/initrd file; NULL with "FLAG PATH: why" in err on failure. */
-uint8_t *boot_read_file(const char *path, size_t *len, const char *flag, char *err, size_t errlen);
+/* Read a whole kernel or initrd file of 1 byte up to the machine's RAM
+ * size (nothing larger can be loaded: a 5 GiB sparse file is refused
+ * before anything is read); NULL with "FLAG PATH: why" in err on failure. */
+uint8_t *boot_read_file(Machine *m, const char *path, size_t *len, const char *flag, char *err,
+                        size_t errlen);
 
+/* Returns 0, or -1 with one line naming the file and the problem in err.
+ * A bzImage shorter than its header says (setup_sects, syssize) is refused
+ * ("bzImage truncated: header says at least N bytes, file has M"). */
 int linux_boot_load(Machine *m, const char *kernel, const char *initrd, const char *cmdline,
                     char *err, size_t errlen);
 

@@ -101,25 +101,45 @@ static uint32_t pick_info_page(const Machine *m, const MbLayout *lay) {
   return 0;
 }
 
-static int load_aout_kludge(Machine *m, MbLayout *lay, const uint8_t *img, size_t len, long hoff, uint32_t *entry) {
+/* The a.out kludge: the header's address fields say what to load.  -1
+ * with the reason in why. */
+static int load_aout_kludge(Machine *m, MbLayout *lay, const uint8_t *img, size_t len, long hoff,
+                            uint32_t *entry, char *why, size_t whylen) {
+  /* The address fields end 32 bytes into the header: in the file too? */
+  if ((size_t)hoff + 32 > len) {
+    snprintf(why, whylen, "Multiboot kernel truncated: header says %zu bytes, file has %zu",
+             (size_t)hoff + 32, len);
+    return -1;
+  }
   const uint8_t *h = img + hoff;
   uint32_t header_addr = rd32(h + 12), load_addr = rd32(h + 16), load_end = rd32(h + 20);
   uint32_t bss_end = rd32(h + 24);
   *entry = rd32(h + 28);
-  if (load_addr > header_addr || header_addr - load_addr > (uint32_t)hoff)
+  if (load_addr > header_addr || header_addr - load_addr > (uint32_t)hoff ||
+      (load_end && load_end < load_addr)) {
+    snprintf(why, whylen, "Multiboot load addresses do not fit the header's place in the file");
     return -1;
+  }
   size_t file_off = (size_t)hoff - (header_addr - load_addr);
   uint64_t size = load_end ? (uint64_t)load_end - load_addr : len - file_off;
-  if (file_off + size > len)
+  if (file_off + size > len) {
+    snprintf(why, whylen, "Multiboot kernel truncated: header says %llu bytes, file has %zu",
+             (unsigned long long)(file_off + size), len);
     return -1;
+  }
   uint64_t memsz = bss_end > load_addr ? (uint64_t)bss_end - load_addr : size;
-  return place(m, lay, load_addr, img + file_off, size, memsz < size ? size : memsz);
+  if (place(m, lay, load_addr, img + file_off, size, memsz < size ? size : memsz) < 0) {
+    snprintf(why, whylen, "Multiboot load addresses do not fit RAM (below 9FC00h or from 1 MiB up; --mem)");
+    return -1;
+  }
+  return 0;
 }
 
 #ifdef X86VM_HAVE_LIBELF
-static int load_elf(Machine *m, MbLayout *lay, uint8_t *img, size_t len, uint32_t *entry, const char **why) {
+static int load_elf(Machine *m, MbLayout *lay, uint8_t *img, size_t len, uint32_t *entry, char *why,
+                    size_t whylen) {
   if (elf_version(EV_CURRENT) == EV_NONE) {
-    *why = "libelf initialisation failed";
+    snprintf(why, whylen, "libelf initialisation failed");
     return -1;
   }
   Elf *e = elf_memory((char *)img, len);
@@ -128,20 +148,32 @@ static int load_elf(Machine *m, MbLayout *lay, uint8_t *img, size_t len, uint32_
   int rc = -1;
   if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) || gelf_getclass(e) != ELFCLASS32 ||
       eh.e_machine != EM_386 || elf_getphdrnum(e, &nph) != 0) {
-    *why = "not a 32-bit x86 ELF and no a.out address fields in the Multiboot header";
+    snprintf(why, whylen, "not a 32-bit x86 ELF and no a.out address fields in the Multiboot header");
+    goto out;
+  }
+  /* The program headers and every segment's bytes must be in the file. */
+  uint64_t ph_end = eh.e_phoff + (uint64_t)nph * eh.e_phentsize;
+  if (ph_end > len) {
+    snprintf(why, whylen, "ELF truncated: header says %llu bytes (program headers), file has %zu",
+             (unsigned long long)ph_end, len);
     goto out;
   }
   for (size_t i = 0; i < nph; i++) {
     GElf_Phdr ph;
     if (!gelf_getphdr(e, (int)i, &ph)) {
-      *why = "unreadable program header";
+      snprintf(why, whylen, "unreadable program header %zu", i);
       goto out;
     }
     if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
       continue;
-    if (ph.p_offset + ph.p_filesz > len || ph.p_paddr > 0xffffffffu ||
+    if (ph.p_offset + ph.p_filesz > len) {
+      snprintf(why, whylen, "ELF truncated: header says %llu bytes (segment %zu), file has %zu",
+               (unsigned long long)(ph.p_offset + ph.p_filesz), i, len);
+      goto out;
+    }
+    if (ph.p_paddr > 0xffffffffu ||
         place(m, lay, (uint32_t)ph.p_paddr, img + ph.p_offset, ph.p_filesz, ph.p_memsz) < 0) {
-      *why = "a segment lies outside the file, outside RAM (below 9FC00h or from 1 MiB up; --mem) or over another";
+      snprintf(why, whylen, "a segment lies outside RAM (below 9FC00h or from 1 MiB up; --mem) or over another");
       goto out;
     }
   }
@@ -157,7 +189,7 @@ out:
 int multiboot_load(Machine *m, const char *kernel, const char *initrd, const char *cmdline,
                    char *err, size_t errlen) {
   size_t len = 0, ilen = 0;
-  uint8_t *img = boot_read_file(kernel, &len, "--kernel", err, errlen);
+  uint8_t *img = boot_read_file(m, kernel, &len, "--kernel", err, errlen);
   if (!img)
     return -1;
   uint8_t *ird = NULL;
@@ -170,15 +202,15 @@ int multiboot_load(Machine *m, const char *kernel, const char *initrd, const cha
   uint32_t flags = rd32(img + hoff + 4);
   uint32_t entry = 0;
   MbLayout lay = {.n = 0};
+  char why[200] = "";
   if (flags & (1u << 16)) {
-    if (load_aout_kludge(m, &lay, img, len, hoff, &entry) < 0) {
-      snprintf(err, errlen, "--kernel %s: Multiboot load addresses do not fit the file or RAM", kernel);
+    if (load_aout_kludge(m, &lay, img, len, hoff, &entry, why, sizeof why) < 0) {
+      snprintf(err, errlen, "--kernel %s: %s", kernel, why);
       goto out;
     }
   } else {
 #ifdef X86VM_HAVE_LIBELF
-    const char *why = "";
-    if (load_elf(m, &lay, img, len, &entry, &why) < 0) {
+    if (load_elf(m, &lay, img, len, &entry, why, sizeof why) < 0) {
       snprintf(err, errlen, "--kernel %s: %s", kernel, why);
       goto out;
     }
@@ -234,7 +266,7 @@ int multiboot_load(Machine *m, const char *kernel, const char *initrd, const cha
   wr32(info + MBI_MMAP_LEN, (uint32_t)(24 * nmap));
   wr32(info + MBI_MMAP_ADDR, base + MB_MMAP_OFF);
   if (initrd) {
-    ird = boot_read_file(initrd, &ilen, "--initrd", err, errlen);
+    ird = boot_read_file(m, initrd, &ilen, "--initrd", err, errlen);
     if (!ird)
       goto out;
     uint32_t at = (uint32_t)((m->mem->ram_size - ilen) & ~0xfffu);

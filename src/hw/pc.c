@@ -6,10 +6,12 @@
 #include "pc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "disk.h"
@@ -18,6 +20,7 @@
 #include "hostfile.h"
 #include "cpu_state.h"
 #include "ide.h"
+#include "log.h"
 #include "testdev.h"
 #ifdef X86VM_HAVE_VGA
 #include "vga.h"
@@ -120,12 +123,12 @@ static void com1_tx_hook(void *opaque, uint8_t b) {
 static int load_bios(Machine *m, const char *path, char *err, size_t errlen) {
   char why[128];
   uint64_t size;
-  FILE *f = hostfile_open(path, UINT64_MAX, &size, why, sizeof why);
+  FILE *f = hostfile_open(path, PC_BIOS_MAX, &size, why, sizeof why);
   if (!f) {
     snprintf(err, errlen, "--bios %s: %s", path, why);
     return -1;
   }
-  if (size == 0 || size > PC_BIOS_MAX) {
+  if (size == 0) {
     snprintf(err, errlen, "--bios %s: size %llu bytes (a ROM image must be 1 to %u bytes)", path,
              (unsigned long long)size, PC_BIOS_MAX);
     fclose(f);
@@ -184,9 +187,9 @@ static int map_rom_hole(Machine *m) {
 static int load_vga_bios(Machine *m, const char *path, char *err, size_t errlen) {
   char why[128];
   uint64_t size;
-  FILE *f = hostfile_open(path, UINT64_MAX, &size, why, sizeof why);
+  FILE *f = hostfile_open(path, 0x10000, &size, why, sizeof why);
   if (!f) {
-    snprintf(err, errlen, "--vga-bios %s: %s", path, why);
+    snprintf(err, errlen, "--vga-bios %s: %s (an option ROM is 512 bytes to 64 KiB)", path, why);
     return -1;
   }
   uint8_t *buf = malloc(0x10000 + 1);
@@ -300,6 +303,33 @@ static const char *drive_flag(int i) {
   return names[i];
 }
 
+const char *machine_drive_flag(int drive) {
+  return drive >= 0 && drive < PC_NDRIVES ? drive_flag(drive) : "--?";
+}
+
+/* Is d's image already in another drive than skip?  One image in two
+ * drives would be two guests' views of one file that each caches; a
+ * read-write one would be corrupted.  Compared by host file identity, so
+ * two names for one file (links, ./x and x) are caught too; with
+ * --force-share no lock would catch it. */
+static int image_in_other_drive(const Machine *m, const Disk *d, int skip) {
+  for (int i = 0; i < PC_NDRIVES; i++)
+    if (i != skip && m->disk[i] && m->disk[i]->dev == d->dev && m->disk[i]->ino == d->ino)
+      return i;
+  return -1;
+}
+
+/* The same by name, before opening: a second read-write open would meet
+ * the first one's lock and blame "another process".  (After opening,
+ * image_in_other_drive checks again, against a rename meanwhile.) */
+static int path_in_other_drive(const Machine *m, const char *path, int skip) {
+  struct stat st;
+  if (stat(path, &st) != 0)
+    return -1;
+  Disk probe = {.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino};
+  return image_in_other_drive(m, &probe, skip);
+}
+
 static int open_disks(Machine *m, char *err, size_t errlen) {
   for (int i = 0; i < PC_NDRIVES; i++) {
     const char *path = m->cfg.images[i];
@@ -308,9 +338,19 @@ static int open_disks(Machine *m, char *err, size_t errlen) {
     DiskKind kind = i <= PC_FDB ? DISK_FLOPPY : i == PC_CDROM ? DISK_CDROM : DISK_HD;
     DiskMode mode = i == PC_CDROM ? DISK_RO : m->cfg.snapshot ? DISK_SNAPSHOT : DISK_RW;
     char derr[256];
-    m->disk[i] = disk_open(path, kind, mode, derr, sizeof(derr));
-    if (!m->disk[i]) {
-      snprintf(err, errlen, "%s: %s", drive_flag(i), derr);
+    int other = path_in_other_drive(m, path, i);
+    if (other < 0) {
+      m->disk[i] = disk_open_ex(path, kind, mode, m->cfg.force_share ? DISK_FORCE_SHARE : 0, derr,
+                                sizeof(derr));
+      if (!m->disk[i]) {
+        snprintf(err, errlen, "%s: %s", drive_flag(i), derr);
+        return -1;
+      }
+      other = image_in_other_drive(m, m->disk[i], i);
+    }
+    if (other >= 0) {
+      snprintf(err, errlen, "%s %s: the same image as %s %s (an image goes in one drive only)",
+               drive_flag(i), path, drive_flag(other), m->cfg.images[other]);
       return -1;
     }
   }
@@ -352,6 +392,12 @@ static int add_storage_and_display(Machine *m, char *err, size_t errlen) {
       (m->disk[PC_HDB] && ide_attach(m->ide[0], 1, m->disk[PC_HDB]) < 0) ||
       (m->disk[PC_CDROM] && ide_attach(m->ide[1], 0, m->disk[PC_CDROM]) < 0)) {
     snprintf(err, errlen, "cannot attach a disk image to IDE");
+    return -1;
+  }
+  /* As on a PC, the CD-ROM drive is there without a disc: one can be
+   * inserted later (monitor 'change', a file dropped on the window). */
+  if (!m->disk[PC_CDROM] && ide_attach_empty_cd(m->ide[1], 0) < 0) {
+    snprintf(err, errlen, "cannot attach the CD-ROM drive to IDE");
     return -1;
   }
 #ifdef X86VM_HAVE_VGA
@@ -557,34 +603,28 @@ void machine_reset(Machine *m) {
 /* ---------------- media ---------------- */
 
 int machine_classify_image(const char *path, char *err, size_t errlen) {
+  char why[160];
+  uint64_t size;
+  /* Only a peek at the content; disk_open applies each drive's bounds. */
+  int fd = hostfile_open_fd(path, O_RDONLY, HOSTFILE_REG | HOSTFILE_BLK, UINT64_MAX, &size, why,
+                            sizeof why);
+  if (fd < 0) {
+    bool kind = strncmp(why, "not a regular", 13) == 0 || strncmp(why, "a directory", 11) == 0;
+    snprintf(err, errlen, "%s: %s%s", path, kind ? "not a disk image: " : "", why);
+    return -1;
+  }
   struct stat st;
-  if (stat(path, &st) < 0) {
-    snprintf(err, errlen, "%s: %s", path, strerror(errno));
-    return -1;
-  }
-  if (S_ISDIR(st.st_mode)) {
-    snprintf(err, errlen, "%s: a directory, not a disk image", path);
-    return -1;
-  }
-  if (S_ISBLK(st.st_mode))
-    return PC_HDA; /* a whole host disk */
-  if (!S_ISREG(st.st_mode)) {
-    snprintf(err, errlen, "%s: not a disk image (a regular file or a block device)", path);
-    return -1;
-  }
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    snprintf(err, errlen, "%s: %s", path, strerror(errno));
-    return -1;
-  }
+  bool blk = fstat(fd, &st) == 0 && S_ISBLK(st.st_mode);
   char sig[5] = {0};
-  bool iso = fseek(f, 0x8001, SEEK_SET) == 0 && fread(sig, 1, 5, f) == 5 && memcmp(sig, "CD001", 5) == 0;
-  fclose(f);
+  bool iso = !blk && pread(fd, sig, 5, 0x8001) == 5 && memcmp(sig, "CD001", 5) == 0;
+  close(fd);
+  if (blk)
+    return PC_HDA; /* a whole host disk */
   if (iso)
     return PC_CDROM;
-  static const long floppy_kib[] = {160, 180, 320, 360, 720, 1200, 1440, 1680, 1722, 2880};
+  static const uint64_t floppy_kib[] = {160, 180, 320, 360, 720, 1200, 1440, 1680, 1722, 2880};
   for (size_t i = 0; i < sizeof floppy_kib / sizeof floppy_kib[0]; i++)
-    if (S_ISREG(st.st_mode) && st.st_size == floppy_kib[i] * 1024)
+    if (size == floppy_kib[i] * 1024)
       return PC_FDA;
   return PC_HDA;
 }
@@ -599,7 +639,7 @@ int machine_change_media(Machine *m, int drive, const char *path, char *err, siz
     return -1;
   }
   if (drive == PC_CDROM && (!m->ide[1] || m->ide[1]->drive[0].type != IDE_ATAPI)) {
-    snprintf(err, errlen, "cdrom: this machine has no CD-ROM drive (start it with --cdrom)");
+    snprintf(err, errlen, "cdrom: this machine has no CD-ROM drive");
     return -1;
   }
   Disk *d = NULL;
@@ -607,10 +647,26 @@ int machine_change_media(Machine *m, int drive, const char *path, char *err, siz
   if (path) {
     char derr[256];
     DiskMode mode = drive == PC_CDROM ? DISK_RO : m->cfg.snapshot ? DISK_SNAPSHOT : DISK_RW;
-    d = disk_open(path, drive == PC_CDROM ? DISK_CDROM : DISK_FLOPPY, mode, derr, sizeof derr);
-    copy = d ? strdup(path) : NULL;
-    if (!d || !copy) {
-      snprintf(err, errlen, "%s: %s", drive_flag(drive) + 2, d ? "out of memory" : derr);
+    DiskKind kind = drive == PC_CDROM ? DISK_CDROM : DISK_FLOPPY;
+    unsigned flags = m->cfg.force_share ? DISK_FORCE_SHARE : 0;
+    /* The medium in the drive again: its own lock would refuse a second
+     * read-write open, so it comes out first (a re-insertion). */
+    struct stat st;
+    if (m->disk[drive] && stat(path, &st) == 0 && (uint64_t)st.st_dev == m->disk[drive]->dev &&
+        (uint64_t)st.st_ino == m->disk[drive]->ino) {
+      if (machine_change_media(m, drive, NULL, err, errlen) < 0)
+        return -1;
+    }
+    int other = path_in_other_drive(m, path, drive);
+    d = other < 0 ? disk_open_ex(path, kind, mode, flags, derr, sizeof derr) : NULL;
+    if (d)
+      other = image_in_other_drive(m, d, drive);
+    if (other >= 0)
+      snprintf(derr, sizeof derr, "%s: the same image as in %s (an image goes in one drive only)", path,
+               drive_flag(other) + 2);
+    copy = d && other < 0 ? strdup(path) : NULL;
+    if (!copy) {
+      snprintf(err, errlen, "%s: %s", drive_flag(drive) + 2, d && other < 0 ? "out of memory" : derr);
       disk_close(d);
       return -1;
     }
@@ -634,12 +690,13 @@ int machine_screenshot(Machine *m, const char *path, char *err, size_t errlen) {
 #ifdef X86VM_HAVE_VGA
   size_t n = strlen(path);
   if (n > 4 && strcmp(path + n - 4, ".txt") == 0) {
-    FILE *f = fopen(path, "w");
+    char why[160];
+    FILE *f = hostfile_create(path, "w", why, sizeof why);
     int rc = f ? vga_text_dump(m->vga, f) : -1;
     if (f && fclose(f) != 0)
       rc = -1;
     if (rc < 0)
-      snprintf(err, errlen, "%s: %s", path, f ? "not a text mode (use a .png name)" : strerror(errno));
+      snprintf(err, errlen, "%s: %s", path, f ? "not a text mode (use a .png name)" : why);
     return rc;
   }
   return vga_screenshot_png(m->vga, path, err, errlen);
@@ -647,6 +704,13 @@ int machine_screenshot(Machine *m, const char *path, char *err, size_t errlen) {
   snprintf(err, errlen, "%s: no VGA in this build", path);
   return -1;
 #endif
+}
+
+int machine_unshare_disks(Machine *m) {
+  for (int i = 0; i < PC_NDRIVES; i++)
+    if (disk_overlay_unshare(m->disk[i]) != 0)
+      return -1;
+  return 0;
 }
 
 /* ---------------- run loop ---------------- */
@@ -750,16 +814,37 @@ static const SaveTable *machine_table(void) {
 #define RAM_CHUNK_VERSION 1
 
 /* "drives" chunk: u8 flags (bit 0: --snapshot), then per drive (fda, fdb,
- * hda, hdb, cdrom) u16 length + the image's absolute path (0: no drive). */
-#define DRIVES_CHUNK_VERSION 1
+ * hda, hdb, cdrom) u16 length + the image's absolute path (0: no drive),
+ * and (version 2) after each path its DiskIdentity: u64 size, u64 hash.
+ * Version 1 snapshots have no identities. */
+#define DRIVES_CHUNK_VERSION 2
 
-static int put_drives(Machine *m, SaveWriter *w) {
+static void put_u64(uint8_t *p, uint64_t v) {
+  for (int i = 0; i < 8; i++)
+    p[i] = (uint8_t)(v >> (8 * i));
+}
+static uint64_t get_u64(const uint8_t *p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++)
+    v |= (uint64_t)p[i] << (8 * i);
+  return v;
+}
+
+static int put_drives(Machine *m, SaveWriter *w, char *err, size_t errlen) {
   size_t cap = 1, len = 0;
   char *abs[PC_NDRIVES] = {0};
+  DiskIdentity id[PC_NDRIVES] = {{0}};
   for (int i = 0; i < PC_NDRIVES; i++)
     if (m->cfg.images[i]) {
+      if (disk_identity(m->disk[i], &id[i]) != 0) {
+        snprintf(err, errlen, "%s %s: cannot read the image to record its identity", drive_flag(i),
+                 m->cfg.images[i]);
+        for (int k = 0; k < i; k++)
+          free(abs[k]);
+        return -1;
+      }
       abs[i] = realpath(m->cfg.images[i], NULL);
-      cap += 2 + strlen(abs[i] ? abs[i] : m->cfg.images[i]);
+      cap += 2 + 16 + strlen(abs[i] ? abs[i] : m->cfg.images[i]);
     } else {
       cap += 2;
     }
@@ -772,12 +857,18 @@ static int put_drives(Machine *m, SaveWriter *w) {
       size_t n = p ? strlen(p) : 0;
       buf[len++] = (uint8_t)n;
       buf[len++] = (uint8_t)(n >> 8);
-      if (n)
+      if (n) {
         memcpy(buf + len, p, n);
-      len += n;
+        len += n;
+        put_u64(buf + len, id[i].size);
+        put_u64(buf + len + 8, id[i].hash);
+        len += 16;
+      }
     }
     rc = save_put_chunk(w, "drives", DRIVES_CHUNK_VERSION, 0, buf, len);
   }
+  if (rc)
+    snprintf(err, errlen, "out of memory recording the drives");
   for (int i = 0; i < PC_NDRIVES; i++)
     free(abs[i]);
   free(buf);
@@ -790,29 +881,78 @@ static int get_drives(SaveReader *r, SnapshotInfo *info) {
   size_t len;
   if (!save_has_chunk(r, "drives"))
     return 0;
-  if (save_get_chunk(r, "drives", DRIVES_CHUNK_VERSION, &data, &len) < 0)
+  uint32_t version = DRIVES_CHUNK_VERSION;
+  if (save_get_chunk(r, "drives", version, &data, &len) < 0 &&
+      save_get_chunk(r, "drives", version = 1, &data, &len) < 0)
     return -1;
   const uint8_t *p = data, *end = p + len;
   if (p >= end)
     return -1;
   info->snapshot_mode = *p++ & 1;
+  info->have_ident = version >= 2;
   for (int i = 0; i < PC_NDRIVES; i++) {
     if (end - p < 2)
       return -1;
     size_t n = (size_t)p[0] | (size_t)p[1] << 8;
     p += 2;
-    if ((size_t)(end - p) < n)
+    if ((size_t)(end - p) < n + (n && info->have_ident ? 16 : 0))
       return -1;
     if (n) {
+      if (memchr(p, 0, n))
+        return -1; /* a path with a NUL inside is no path */
       info->images[i] = malloc(n + 1);
       if (!info->images[i])
         return -1;
       memcpy(info->images[i], p, n);
       info->images[i][n] = 0;
+      p += n;
+      if (info->have_ident) {
+        info->ident[i].size = get_u64(p);
+        info->ident[i].hash = get_u64(p + 8);
+        p += 16;
+      }
     }
-    p += n;
   }
+  if (p != end)
+    return -1;
   info->have_drives = true;
+  return 0;
+}
+
+/* Each open image must be the one the snapshot recorded in its slot: the
+ * guest's RAM holds caches and file-system state of that disk, and
+ * running it over another one corrupts it.  --force-identity overrides. */
+static int check_identities(Machine *m, const SnapshotInfo *info, const char *path, char *err,
+                            size_t errlen) {
+  for (int i = 0; i < PC_NDRIVES; i++) {
+    if (!info->images[i] || !m->disk[i])
+      continue;
+    const char *img = m->cfg.images[i] ? m->cfg.images[i] : m->disk[i]->path;
+    char why[160];
+    DiskIdentity id;
+    if (!info->have_ident) {
+      snprintf(why, sizeof why, "the snapshot records no identity for it (saved by an older x86vm)");
+    } else if (disk_identity(m->disk[i], &id) != 0) {
+      snprintf(err, errlen, "--restore %s: %s %s: cannot read the image to check its identity", path,
+               drive_flag(i), img);
+      return -1;
+    } else if (id.size != info->ident[i].size) {
+      snprintf(why, sizeof why, "%llu bytes, the snapshot's image had %llu",
+               (unsigned long long)id.size, (unsigned long long)info->ident[i].size);
+    } else if (id.hash != info->ident[i].hash) {
+      snprintf(why, sizeof why, "the content of its first or last MiB differs");
+    } else {
+      continue;
+    }
+    if (m->cfg.force_identity) {
+      x86_log(LOG_NOTE, "--restore %s: %s %s is not the image the snapshot was saved with (%s); "
+              "restoring anyway (--force-identity)", path, drive_flag(i), img, why);
+      continue;
+    }
+    snprintf(err, errlen, "--restore %s: %s %s is not the image the snapshot was saved with (%s); "
+             "--force-identity to restore anyway", path, drive_flag(i), img, why);
+    return -1;
+  }
   return 0;
 }
 
@@ -849,9 +989,12 @@ void snapshot_info_free(SnapshotInfo *info) {
 
 int machine_snapshot_info(const char *path, SnapshotInfo *info, char *err, size_t errlen) {
   memset(info, 0, sizeof(*info));
-  SaveReader *r = save_reader_open(path, err, errlen);
-  if (!r)
+  char rerr[400];
+  SaveReader *r = save_reader_open(path, rerr, sizeof rerr);
+  if (!r) {
+    snprintf(err, errlen, "--restore %s", rerr);
     return -1;
+  }
   MachineState ms;
   if (save_get_table(r, "machine", machine_table(), &ms) < 0 || get_drives(r, info) < 0 ||
       get_cpu_model(r, &info->cpu_model) < 0) {
@@ -890,7 +1033,13 @@ int machine_save(Machine *m, const char *path, char *err, size_t errlen) {
     cbuf[i] = (uint8_t)(m->mem->ram_size >> (8 * i));
   rc |= save_put_chunk(w, "ram", RAM_CHUNK_VERSION, 0, cbuf, clen + 4);
   free(cbuf);
-  rc |= put_drives(m, w);
+  if (put_drives(m, w, err, errlen) != 0) {
+    char why[256];
+    snprintf(why, sizeof why, "%s", err);
+    snprintf(err, errlen, "--save %s: %s", path, why);
+    save_writer_free(w);
+    return -1;
+  }
   rc |= put_cpu_model(m, w);
   for (int i = 0; i < m->ndevs; i++)
     if (m->devs[i].save)
@@ -950,6 +1099,11 @@ int machine_restore(Machine *m, const char *path, char *err, size_t errlen) {
         save_reader_free(r);
         return -1;
       }
+    if (check_identities(m, &info, path, err, errlen) != 0) {
+      snapshot_info_free(&info);
+      save_reader_free(r);
+      return -1;
+    }
     snapshot_info_free(&info);
     rc = save_check_table(r, "cpu", cpu_save_table());
   }
@@ -989,6 +1143,7 @@ int machine_restore(Machine *m, const char *path, char *err, size_t errlen) {
     }
   mem_set_a20(m->mem, ms.a20);
   cpu_update_mode(m->cpu);
+  cpu_dr_update(m->cpu); /* which breakpoints DR7 arms */
   tlb_flush(m->cpu);
   cpu_set_intr(m->cpu, m->pic->out);
   save_reader_free(r);

@@ -22,6 +22,7 @@
 #include "clock.h"
 #include "cpu.h"
 #include "debugport.h"
+#include "disk.h"
 #include "device.h"
 #include "fwcfg.h"
 #include "i8042.h"
@@ -37,7 +38,6 @@ struct Dma8237;
 struct Fdc;
 struct IdeChannel;
 struct Vga;
-struct Disk;
 
 #define PC_MAX_DEVICES 32
 #define PC_BIOS_MAX (256u * 1024u)
@@ -59,6 +59,8 @@ typedef struct MachineConfig {
   const char *images[PC_NDRIVES]; /* disk images (NULL: none) */
   const char *boot;           /* boot order letters (a, c, d), e.g. "cad"; NULL: default */
   bool snapshot;              /* writes go to an overlay, images untouched */
+  bool force_share;           /* --force-share: take no lock on the images */
+  bool force_identity;        /* --force-identity: restore over images whose identity differs */
   const char *serial;         /* COM1 backend spec (stdio, file:, pty, tcp:, null) */
   bool deterministic;         /* virtual time from instructions only */
   uint64_t ns_per_insn;       /* virtual ns per instruction (0: default) */
@@ -171,20 +173,32 @@ void machine_poll_serial(Machine *m);
 /* Is the CPU halted with interrupts on (waiting for a timer or input)? */
 bool machine_idle(const Machine *m);
 /* Whole-machine snapshots. 0, or -1 with a message. Restore validates
- * everything before changing anything. */
+ * everything before changing anything, including that each open image is
+ * the one the snapshot recorded (DiskIdentity: size and a hash of the first
+ * and last MiB) unless cfg.force_identity.  A snapshot names its images
+ * but never opens them: the caller opens the machine's drives. */
 int machine_save(Machine *m, const char *path, char *err, size_t errlen);
 int machine_restore(Machine *m, const char *path, char *err, size_t errlen);
 /* What a snapshot needs from the command line: its CPU model, RAM size and
- * the disk images it was saved with (absolute paths; "drives" chunk). */
+ * the disk images it was saved with (absolute paths and identities; the
+ * "drives" chunk). */
 typedef struct SnapshotInfo {
   CpuModel cpu_model;               /* "cpumodel" chunk; i686 in snapshots without one */
   uint32_t mem_mib;                 /* RAM size */
   bool have_drives;                 /* the snapshot records its drives */
   char *images[PC_NDRIVES];         /* image paths (NULL: no drive); free with snapshot_info_free */
   bool snapshot_mode;               /* the drives ran with --snapshot */
+  bool have_ident;                  /* identities recorded (drives chunk version 2) */
+  DiskIdentity ident[PC_NDRIVES];   /* each image's identity when saved */
 } SnapshotInfo;
+/* The drive option of a slot ("--fda", "--hda", "--cdrom"...). */
+const char *machine_drive_flag(int drive);
 int machine_snapshot_info(const char *path, SnapshotInfo *info, char *err, size_t errlen);
 void snapshot_info_free(SnapshotInfo *info);
+/* In a process forked from the one that built m, before it runs on: its
+ * own copy of each --snapshot overlay (the temporary file is shared across
+ * fork, unlike the rest of the machine).  0, or -1. */
+int machine_unshare_disks(Machine *m);
 /* Last POST code (port 80h), or -1 if none was written. */
 int machine_post_code(const Machine *m);
 /* Register a device record (for devices created outside pc.c). */

@@ -95,6 +95,10 @@ static double on_ns(const PcSpkState *st, double a, double b) {
   return pit_wave_high(&st->w, ta, tb) / (tb - ta) * (b - a);
 }
 
+bool pcspk_silent(const PcSpk *s) {
+  return !s->len && !s->cur.on && fabs(s->hp_y) * PCSPK_AMPLITUDE < 0.5;
+}
+
 size_t pcspk_render(PcSpk *s, int16_t *out, size_t frames, unsigned rate) {
   if (!rate)
     return 0;

@@ -24,6 +24,7 @@
 #ifndef X86VM_PCSPK_H
 #define X86VM_PCSPK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,6 +57,9 @@ void pcspk_free(PcSpk *spk);
 /* Samples between the cursor and the clock's now at `rate` Hz (at most
  * PCSPK_MAX_LAG_NS worth). */
 size_t pcspk_frames_due(const PcSpk *spk, unsigned rate);
+/* True when the speaker is off with nothing pending and its filter has
+ * settled: rendering would give silence (a front end may skip it). */
+bool pcspk_silent(const PcSpk *spk);
 /* Render `frames` mono samples at `rate` Hz from the cursor on; returns frames. */
 size_t pcspk_render(PcSpk *spk, int16_t *out, size_t frames, unsigned rate);
 

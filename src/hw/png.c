@@ -2,6 +2,7 @@
  * png.c — minimal PNG writer with zlib stored blocks (see png.h).
  */
 #include "png.h"
+#include "hostfile.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -96,7 +97,8 @@ int png_write_rgb(const char *path, const uint32_t *rgb, int w, int h, char *err
   put32be(q, b << 16 | a);
   q += 4;
 
-  FILE *f = fopen(path, "wb");
+  char why[160] = "";
+  FILE *f = hostfile_create(path, "wb", why, sizeof why);
   int rc = -1;
   if (f) {
     static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
@@ -115,7 +117,7 @@ int png_write_rgb(const char *path, const uint32_t *rgb, int w, int h, char *err
       rc = -1;
   }
   if (rc != 0 && err)
-    snprintf(err, errlen, "%s: cannot write PNG: %s", path, strerror(errno));
+    snprintf(err, errlen, "%s: cannot write PNG: %s", path, f ? strerror(errno) : why);
   free(raw);
   free(z);
   return rc;

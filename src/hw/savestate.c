@@ -165,6 +165,31 @@ int save_put_chunk(SaveWriter *w, const char *name, uint32_t version, uint32_t h
   return w->failed ? -1 : 0;
 }
 
+uint8_t *save_put_chunk_begin(SaveWriter *w, const char *name, uint32_t version, uint32_t hash,
+                              size_t len) {
+  if (save_put_chunk(w, name, version, hash, NULL, 0) != 0)
+    return NULL;
+  /* The header says 0 bytes so far: patch the length, then make room. */
+  uint8_t *h = w->buf + w->len - CHUNK_HDR;
+  for (int i = 0; i < 8; i++)
+    h[24 + i] = (uint8_t)((uint64_t)len >> (8 * i));
+  size_t at = w->len;
+  uint8_t zero[4096] = {0};
+  for (size_t done = 0; done < len && !w->failed; done += sizeof zero)
+    put_bytes(w, zero, len - done < sizeof zero ? len - done : sizeof zero);
+  return w->failed ? NULL : w->buf + at;
+}
+
+int save_put_chunk_end(SaveWriter *w, size_t len) {
+  if (w->failed || w->len < len + CHUNK_HDR)
+    return -1;
+  uint8_t *h = w->buf + w->len - len - CHUNK_HDR;
+  uint32_t crc = (uint32_t)crc32_z(0, h + CHUNK_HDR, len);
+  for (int i = 0; i < 4; i++)
+    h[32 + i] = (uint8_t)(crc >> (8 * i));
+  return 0;
+}
+
 int save_put_table(SaveWriter *w, const char *name, const SaveTable *t, const void *obj) {
   size_t n = save_table_size(t);
   uint8_t *buf = malloc(n ? n : 1);
@@ -200,9 +225,10 @@ int save_writer_commit(SaveWriter *w, const char *path, char *err, size_t errlen
   }
   memcpy(tmp, path, pl);
   memcpy(tmp + pl, ".tmp", 5);
-  FILE *f = fopen(tmp, "wb");
+  char why[160];
+  FILE *f = hostfile_create(tmp, "wb", why, sizeof why);
   if (!f) {
-    snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+    snprintf(err, errlen, "%s: %s", tmp, why);
     free(tmp);
     return -1;
   }
@@ -317,7 +343,7 @@ static SaveReader *parse(uint8_t *buf, size_t len, const char *what, char *err, 
       goto fail;
     }
     const uint8_t *data = h + CHUNK_HDR;
-    if (crc32(0, data, (uInt)clen) != (uint32_t)get_le(h + 32, 4)) {
+    if ((uint32_t)crc32_z(0, data, (size_t)clen) != (uint32_t)get_le(h + 32, 4)) {
       snprintf(err, errlen, "%s: corrupt snapshot (checksum mismatch in chunk '%s')", what,
                (const char *)h);
       save_reader_free(r);

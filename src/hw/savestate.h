@@ -83,6 +83,13 @@ void save_writer_free(SaveWriter *w);
 /* Raw chunk (the caller defines payload and version; hash 0 if none). */
 int save_put_chunk(SaveWriter *w, const char *name, uint32_t version, uint32_t hash,
                    const void *data, size_t len);
+/* A raw chunk filled in place (a large payload without a second copy):
+ * begin appends the header and room for len bytes and returns where the
+ * payload goes (valid until the next call on w; NULL if out of memory);
+ * end, called next with the same len, seals it (checksum). */
+uint8_t *save_put_chunk_begin(SaveWriter *w, const char *name, uint32_t version, uint32_t hash,
+                              size_t len);
+int save_put_chunk_end(SaveWriter *w, size_t len);
 /* A chunk holding obj serialised with table t. */
 int save_put_table(SaveWriter *w, const char *name, const SaveTable *t, const void *obj);
 /* Write everything (plus END) to path atomically (path.tmp then rename).

@@ -134,13 +134,47 @@ static bool bank_window(const Vga *v, uint32_t off, uint32_t *addr) {
   return *addr < v->lfb_size;
 }
 
-static void load_latches(Vga *v, uint32_t poff) {
+/* Where the planes live: the 4 x 64 KiB VGA memory, or, in a 4-bpp VBE
+ * mode, four quarters of video memory (planes too large for 64 KiB). */
+typedef struct Planes { uint8_t *base; uint32_t stride, size; } Planes;
+
+static bool vbe_planar(const Vga *v) { return vga_vbe_enabled(v) && v->vbe[VBE_DISPI_BPP] == 4; }
+
+static Planes vga_planes(Vga *v) {
+  if (vbe_planar(v))
+    return (Planes){v->lfb, v->lfb_size / 4, v->lfb_size / 4};
+  return (Planes){v->vram, VGA_PLANE_SIZE, VGA_PLANE_SIZE};
+}
+
+static void load_latches(Vga *v, const Planes *pl, uint32_t poff) {
   for (int p = 0; p < 4; p++)
-    v->latch[p] = v->vram[p * VGA_PLANE_SIZE + poff];
+    v->latch[p] = pl->base[p * pl->stride + poff];
+}
+
+/* Read mode 0 (plane) or 1 (colour compare) at plane offset poff. */
+static uint8_t planar_read(Vga *v, const Planes *pl, int plane, uint32_t poff) {
+  load_latches(v, pl, poff);
+  if (v->gc[GC_MODE] & 0x08) { /* read mode 1: colour compare */
+    uint8_t res = 0xff;
+    for (int p = 0; p < 4; p++) {
+      if (!(v->gc[GC_DONTCARE] >> p & 1))
+        continue;
+      uint8_t want = (v->gc[GC_CCMP] >> p & 1) ? 0xff : 0x00;
+      res &= (uint8_t)~(v->latch[p] ^ want);
+    }
+    return res;
+  }
+  return v->latch[plane];
 }
 
 uint8_t vga_mem_read(Vga *v, uint32_t off) {
   uint32_t addr;
+  if (vbe_planar(v)) { /* 4-bpp VBE: the bank window over the planes */
+    Planes pl = vga_planes(v);
+    if (off >= 0x10000 || (addr = (uint32_t)v->vbe[VBE_DISPI_BANK] * 0x10000u + off) >= pl.size)
+      return 0xff;
+    return planar_read(v, &pl, v->gc[GC_READMAP] & 3, addr);
+  }
   if (vga_vbe_enabled(v))
     return bank_window(v, off, &addr) ? v->lfb[addr] : 0xff;
   if (!map_window(v, off, &addr))
@@ -158,18 +192,8 @@ uint8_t vga_mem_read(Vga *v, uint32_t off) {
     poff = addr;
   }
   poff &= VGA_PLANE_SIZE - 1;
-  load_latches(v, poff);
-  if (v->gc[GC_MODE] & 0x08) { /* read mode 1: colour compare */
-    uint8_t res = 0xff;
-    for (int p = 0; p < 4; p++) {
-      if (!(v->gc[GC_DONTCARE] >> p & 1))
-        continue;
-      uint8_t want = (v->gc[GC_CCMP] >> p & 1) ? 0xff : 0x00;
-      res &= (uint8_t)~(v->latch[p] ^ want);
-    }
-    return res;
-  }
-  return v->latch[plane];
+  Planes pl = vga_planes(v);
+  return planar_read(v, &pl, plane, poff);
 }
 
 static uint8_t alu(int func, uint8_t d, uint8_t latch) {
@@ -181,8 +205,45 @@ static uint8_t alu(int func, uint8_t d, uint8_t latch) {
   }
 }
 
+/* Write modes 0-3 with the ALU and bit mask into the planes set in planes. */
+static void planar_write(Vga *v, const Planes *pl, uint8_t planes, uint32_t poff, uint8_t val) {
+  int mode = v->gc[GC_MODE] & 3;
+  int rot = v->gc[GC_ROTATE] & 7;
+  int func = (v->gc[GC_ROTATE] >> 3) & 3;
+  uint8_t mask = v->gc[GC_BITMASK];
+  uint8_t rv = (uint8_t)((val >> rot) | (val << ((8 - rot) & 7)));
+  if (mode == 3) {
+    mask &= rv;
+  }
+  for (int p = 0; p < 4; p++) {
+    if (!(planes >> p & 1))
+      continue;
+    uint8_t latch = v->latch[p];
+    uint8_t sr = (v->gc[GC_SR] >> p & 1) ? 0xff : 0x00;
+    uint8_t d;
+    switch (mode) {
+    case 0: d = (v->gc[GC_ESR] >> p & 1) ? sr : rv; break;
+    case 1: pl->base[p * pl->stride + poff] = latch; continue;
+    case 2: d = (val >> p & 1) ? 0xff : 0x00; break;
+    default: d = sr; break;
+    }
+    d = alu(func, d, latch);
+    d = (uint8_t)((d & mask) | (latch & ~mask));
+    pl->base[p * pl->stride + poff] = d;
+  }
+}
+
 void vga_mem_write(Vga *v, uint32_t off, uint8_t val) {
   uint32_t addr;
+  if (vbe_planar(v)) { /* 4-bpp VBE: the bank window over the planes */
+    Planes pl = vga_planes(v);
+    if (off >= 0x10000 || (addr = (uint32_t)v->vbe[VBE_DISPI_BANK] * 0x10000u + off) >= pl.size)
+      return;
+    planar_write(v, &pl, v->seq[SEQ_MAP_MASK] & 0x0f, addr, val);
+    for (int p = 0; p < 4; p++)
+      v->lfb_dirty[(p * pl.stride + addr) >> 12] = 1;
+    return;
+  }
   if (vga_vbe_enabled(v)) {
     if (bank_window(v, off, &addr)) {
       v->lfb[addr] = val;
@@ -205,30 +266,8 @@ void vga_mem_write(Vga *v, uint32_t off, uint8_t val) {
     poff = addr;
   }
   poff &= VGA_PLANE_SIZE - 1;
-  int mode = v->gc[GC_MODE] & 3;
-  int rot = v->gc[GC_ROTATE] & 7;
-  int func = (v->gc[GC_ROTATE] >> 3) & 3;
-  uint8_t mask = v->gc[GC_BITMASK];
-  uint8_t rv = (uint8_t)((val >> rot) | (val << ((8 - rot) & 7)));
-  if (mode == 3) {
-    mask &= rv;
-  }
-  for (int p = 0; p < 4; p++) {
-    if (!(planes >> p & 1))
-      continue;
-    uint8_t latch = v->latch[p];
-    uint8_t sr = (v->gc[GC_SR] >> p & 1) ? 0xff : 0x00;
-    uint8_t d;
-    switch (mode) {
-    case 0: d = (v->gc[GC_ESR] >> p & 1) ? sr : rv; break;
-    case 1: v->vram[p * VGA_PLANE_SIZE + poff] = latch; continue;
-    case 2: d = (val >> p & 1) ? 0xff : 0x00; break;
-    default: d = sr; break;
-    }
-    d = alu(func, d, latch);
-    d = (uint8_t)((d & mask) | (latch & ~mask));
-    v->vram[p * VGA_PLANE_SIZE + poff] = d;
-  }
+  Planes pl = vga_planes(v);
+  planar_write(v, &pl, planes, poff, val);
 }
 
 static uint32_t vga_mmio_read(void *opaque, uint32_t offset, int size) {
@@ -247,22 +286,26 @@ static void vga_mmio_write(void *opaque, uint32_t offset, int size, uint32_t val
 
 static uint32_t vbe_bytes_pp(uint16_t bpp) { return (bpp + 7u) / 8u; }
 
+/* Bits of video memory a pixel takes: 4 bpp is planar (a bit in each of
+ * four planes, each plane a quarter of video memory), 15 bpp takes 16. */
+static uint32_t vbe_bits_pp(uint16_t bpp) { return bpp == 15 ? 16u : bpp; }
+
 static bool vbe_bpp_valid(uint16_t bpp) {
-  return bpp == 8 || bpp == 15 || bpp == 16 || bpp == 24 || bpp == 32;
+  return bpp == 4 || bpp == 8 || bpp == 15 || bpp == 16 || bpp == 24 || bpp == 32;
 }
 
-/* Bytes per scan line of the current virtual width. */
+/* Bytes of video memory per scan line of the current virtual width (at 4
+ * bpp, the four planes' bytes together). */
 static uint32_t vbe_line_bytes(const Vga *v) {
-  return (uint32_t)v->vbe[VBE_DISPI_VIRT_WIDTH] * vbe_bytes_pp(v->vbe[VBE_DISPI_BPP]);
+  return (uint32_t)v->vbe[VBE_DISPI_VIRT_WIDTH] * vbe_bits_pp(v->vbe[VBE_DISPI_BPP]) / 8u;
 }
 
 /* The visible frame at (xoff, yoff) with this virtual width lies in video memory. */
 static bool vbe_frame_fits(const Vga *v, uint32_t vwidth, uint32_t xoff, uint32_t yoff) {
-  uint32_t bpp = vbe_bytes_pp(v->vbe[VBE_DISPI_BPP]);
-  uint64_t line = (uint64_t)vwidth * bpp;
-  uint64_t end = (yoff + (uint64_t)v->vbe[VBE_DISPI_YRES] - 1) * line +
-                 ((uint64_t)xoff + v->vbe[VBE_DISPI_XRES]) * bpp;
-  return vwidth >= v->vbe[VBE_DISPI_XRES] && xoff < vwidth && end <= v->lfb_size;
+  uint64_t bits = vbe_bits_pp(v->vbe[VBE_DISPI_BPP]);
+  uint64_t end = ((yoff + (uint64_t)v->vbe[VBE_DISPI_YRES] - 1) * vwidth + xoff +
+                  v->vbe[VBE_DISPI_XRES]) * bits;
+  return vwidth >= v->vbe[VBE_DISPI_XRES] && xoff < vwidth && (end + 7) / 8 <= v->lfb_size;
 }
 
 static void vbe_set_virt_height(Vga *v) {
@@ -283,8 +326,8 @@ static void vbe_write_enable(Vga *v, uint16_t val) {
   val &= VBE_DISPI_ENABLED | VBE_DISPI_GETCAPS | VBE_DISPI_8BIT_DAC | VBE_DISPI_LFB_ENABLED |
          VBE_DISPI_NOCLEARMEM;
   if ((val & VBE_DISPI_ENABLED) && !vga_vbe_enabled(v)) {
-    uint32_t bpp = vbe_bytes_pp(v->vbe[VBE_DISPI_BPP]);
-    if ((uint64_t)v->vbe[VBE_DISPI_XRES] * v->vbe[VBE_DISPI_YRES] * bpp > v->lfb_size)
+    uint64_t bits = vbe_bits_pp(v->vbe[VBE_DISPI_BPP]);
+    if ((uint64_t)v->vbe[VBE_DISPI_XRES] * v->vbe[VBE_DISPI_YRES] * bits / 8 > v->lfb_size)
       val &= (uint16_t)~VBE_DISPI_ENABLED; /* does not fit: stays off */
     else {
       v->vbe[VBE_DISPI_VIRT_WIDTH] = v->vbe[VBE_DISPI_XRES];
@@ -293,8 +336,15 @@ static void vbe_write_enable(Vga *v, uint16_t val) {
       vbe_set_virt_height(v);
       if (!(val & VBE_DISPI_NOCLEARMEM)) { /* the frame, as QEMU does */
         uint32_t n = vbe_line_bytes(v) * v->vbe[VBE_DISPI_YRES];
-        memset(v->lfb, 0, n);
-        memset(v->lfb_dirty, 1, (n + 4095) >> 12);
+        if (v->vbe[VBE_DISPI_BPP] == 4) { /* a quarter of it at the start of each plane */
+          for (uint32_t p = 0; p < 4; p++) {
+            memset(v->lfb + p * (v->lfb_size / 4), 0, n / 4);
+            memset(v->lfb_dirty + ((p * (v->lfb_size / 4)) >> 12), 1, (n / 4 + 4095) >> 12);
+          }
+        } else {
+          memset(v->lfb, 0, n);
+          memset(v->lfb_dirty, 1, (n + 4095) >> 12);
+        }
       }
     }
   }
@@ -727,6 +777,22 @@ static int blink_phase(const Vga *v) {
   return (int)((frame >> 4) & 1) | (int)((frame >> 5) & 1) << 1;
 }
 
+bool vga_touched(const Vga *v) {
+  if (v->vram_written || v->gen != v->frame_gen)
+    return true;
+  for (uint32_t p = 0; p < v->lfb_size >> 12; p++)
+    if (v->lfb_dirty[p])
+      return true;
+  return false;
+}
+
+uint64_t vga_next_blink_ns(const Vga *v) {
+  if (!v->clock || !vga_is_text_mode(v))
+    return CLOCK_NEVER;
+  uint64_t period = 16 * (uint64_t)FRAME_NS;
+  return (clock_now(v->clock) / period + 1) * period;
+}
+
 static int clampi(int x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : x; }
 
 /* The frame's kind and size; with lines, also what drawing lines needs. */
@@ -753,9 +819,15 @@ static void geometry(const Vga *v, Geom *g, bool lines) {
   if (vga_vbe_enabled(v)) {
     g->kind = RK_VBE;
     g->vbe_bpp = v->vbe[VBE_DISPI_BPP];
-    g->vbe_line = vbe_line_bytes(v);
-    g->vbe_start = (uint32_t)v->vbe[VBE_DISPI_Y_OFFSET] * g->vbe_line +
-                   (uint32_t)v->vbe[VBE_DISPI_X_OFFSET] * vbe_bytes_pp(v->vbe[VBE_DISPI_BPP]);
+    if (g->vbe_bpp == 4) { /* planar: start and line in pixels (bits of a plane) */
+      g->vbe_line = v->vbe[VBE_DISPI_VIRT_WIDTH];
+      g->vbe_start = (uint32_t)v->vbe[VBE_DISPI_Y_OFFSET] * g->vbe_line + v->vbe[VBE_DISPI_X_OFFSET];
+      g->plane_en = v->attr[AC_PLANE_EN] & 0x0f;
+    } else {
+      g->vbe_line = vbe_line_bytes(v);
+      g->vbe_start = (uint32_t)v->vbe[VBE_DISPI_Y_OFFSET] * g->vbe_line +
+                     (uint32_t)v->vbe[VBE_DISPI_X_OFFSET] * vbe_bytes_pp(v->vbe[VBE_DISPI_BPP]);
+    }
     g->w = clampi(v->vbe[VBE_DISPI_XRES], 1, VGA_MAX_WIDTH);
     g->h = clampi(v->vbe[VBE_DISPI_YRES], 1, VGA_MAX_HEIGHT);
     return;
@@ -884,7 +956,30 @@ static void render_graphics_line(const Vga *v, const Geom *g, int y, uint32_t *r
 static uint32_t expand5(uint32_t c) { return (c << 3 | c >> 2) & 0xff; }
 static uint32_t expand6(uint32_t c) { return (c << 2 | c >> 4) & 0xff; }
 
+/* 4 bpp: pixel p of the frame is bit 7 - p % 8 of byte p / 8 in each of the
+ * four planes (a quarter of video memory each), through the attribute palette. */
+static void render_vbe4_line(const Vga *v, const Geom *g, int y, uint32_t *row) {
+  uint32_t psize = v->lfb_size / 4;
+  uint64_t at = g->vbe_start + (uint64_t)y * g->vbe_line;
+  if ((at + (uint64_t)g->w + 7) / 8 > psize) { /* cannot happen with valid registers */
+    memset(row, 0, sizeof(uint32_t) * (size_t)g->w);
+    return;
+  }
+  for (int x = 0; x < g->w; x++) {
+    uint32_t p = (uint32_t)at + (uint32_t)x, byte = p >> 3;
+    int bit = 7 - (int)(p & 7);
+    uint8_t c = 0;
+    for (uint32_t pl = 0; pl < 4; pl++)
+      c |= (uint8_t)(((v->lfb[pl * psize + byte] >> bit) & 1) << pl);
+    row[x] = g->apal[c & g->plane_en];
+  }
+}
+
 static void render_vbe_line(const Vga *v, const Geom *g, int y, uint32_t *row) {
+  if (g->vbe_bpp == 4) {
+    render_vbe4_line(v, g, y, row);
+    return;
+  }
   uint32_t bpp = vbe_bytes_pp((uint16_t)g->vbe_bpp);
   uint64_t at = g->vbe_start + (uint64_t)y * g->vbe_line;
   if (at + (uint64_t)g->w * bpp > v->lfb_size) { /* cannot happen with valid registers */
@@ -1015,7 +1110,14 @@ int vga_render_dirty_rects(Vga *v, uint32_t *px, int stride, int *pw, int *ph, V
   bool full = !v->frame_valid || g.w != v->frame_w || g.h != v->frame_h || g.kind != v->frame_kind;
   int y0 = 0, y1 = g.h;
   if (!full) {
-    if (g.kind == RK_VBE) {
+    if (g.kind == RK_VBE && g.vbe_bpp == 4) {
+      /* Planar: any written page of any plane redraws and compares it all. */
+      bool any = v->gen != v->frame_gen;
+      for (uint32_t p = 0; !any && p < v->lfb_size >> 12; p++)
+        any = v->lfb_dirty[p];
+      if (!any)
+        y1 = 0;
+    } else if (g.kind == RK_VBE) {
       if (v->gen == v->frame_gen)
         vbe_dirty_lines(v, &g, &y0, &y1);
     } else if (!v->vram_written && v->gen == v->frame_gen) {

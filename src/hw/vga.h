@@ -18,7 +18,10 @@
  * plane 2) should either load a font there or clear those 8 KiB.
  *
  * Bochs VBE ("DISPI") extension: index port 1CEh, data 1CFh (and 1D0h),
- * registers ID (B0C0h-B0C5h), XRES, YRES, BPP (8/15/16/24/32), ENABLE
+ * registers ID (B0C0h-B0C5h), XRES, YRES, BPP (4/8/15/16/24/32; 4 is
+ * planar: four planes, each a quarter of video memory, reached through the
+ * bank window with the sequencer map mask, the graphics controller's write
+ * and read modes and latches, shown through the attribute palette), ENABLE
  * (bit 0 on, 1 GETCAPS, 5 8-bit DAC, 6 LFB, 7 keep memory; else the
  * frame is cleared), BANK,
  * VIRT_WIDTH, VIRT_HEIGHT (read-only, from the memory size), X/Y_OFFSET,
@@ -170,6 +173,12 @@ void vga_render(Vga *vga, uint32_t *rgb, int *w, int *h);
  * memory, registers, palette, blink/cursor phase) changed.  Call it on the
  * machine's thread between CPU slices: it re-arms the LFB dirty tracking,
  * which drops the CPU's write pointers (mem_rearm_dirty). */
+/* Whether the guest wrote video memory, a register or the palette since
+ * the last vga_render_dirty (cheap: no rendering). */
+bool vga_touched(const Vga *vga);
+/* Virtual time at which the text cursor or blinking characters next change
+ * phase (a picture change without any guest write), or CLOCK_NEVER. */
+uint64_t vga_next_blink_ns(const Vga *vga);
 bool vga_render_dirty(Vga *vga, uint32_t *pixels, int stride, int *w, int *h, VgaRect *dirty);
 /* The same with up to max (>= 1) rectangles: bands of adjacent changed
  * lines, each as wide as its changes (past max, lines join the last band).

@@ -442,7 +442,9 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
       if (unlikely(c->stop != CPU_STOP_NONE))
         continue;
     }
-    if (likely(!(c->eflags & F_TF) && !one)) {
+    /* Blocks and translated code only while nothing needs a check at each
+     * instruction: no single step, RF clear, no breakpoint armed. */
+    if (likely(!(c->eflags & (F_TF | F_RF)) && !one && !c->dr_armed)) {
       /* The translator decodes i686 code only: a 286 runs on the interpreter. */
       if (c->jit_exec && !cpu_is_286(c) && c->jit_exec(c, limit))
         continue;
@@ -457,17 +459,35 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
         continue;
       }
     }
+    /* One instruction alone.  Breakpoints (SDM 17.3.1): a data breakpoint
+     * matched by an event delivery's own accesses traps before the
+     * handler's first instruction; then instruction breakpoints at CS:EIP
+     * fault unless RF is set or the instruction is in a MOV/POP SS shadow. */
+    if (unlikely(c->dr_armed) && !one) {
+      if (c->dr_hit) {
+        cpu_dr_trap(c, false);
+        continue;
+      }
+      if ((c->dr_armed & DR_ARMED_EXEC) && !(c->eflags & F_RF)) {
+        uint32_t hit = cpu_dr_check_exec(c, c->seg[S_CS].base + c->eip);
+        if (hit) {
+          c->dr[6] = (c->dr[6] & ~DR6_BMASK) | hit;
+          cpu_raise(c, EXC_DB, ERR_NONE); /* a fault: EIP stays on the instruction */
+        }
+      }
+    }
     const Insn *in = fetch_decode(c, &scratch);
     uint32_t next = c->eip + in->len;
     bool tf = c->eflags & F_TF;
     c->next_eip = (c->mode & CPU_MODE_CS32) ? next : (next & 0xffff);
+    c->eflags &= ~F_RF; /* cleared as the instruction starts (IRET may load it again) */
     in->fn(c, in);
     c->eip = c->next_eip;
     c->icount++;
-    if (unlikely(tf) && !c->inhibit_irq) {
-      /* Single-step trap after the instruction (not after MOV/POP SS). */
-      c->dr[6] |= 0x4000u; /* BS */
-      cpu_deliver_interrupt(c, EXC_DB, false, ERR_NONE, c->eip);
+    if (unlikely(tf | (c->dr_hit != 0)) && !c->inhibit_irq) {
+      /* Single-step and data/I/O breakpoint traps after the instruction
+       * (not after MOV/POP SS: they wait for the next one). */
+      cpu_dr_trap(c, tf);
     }
   }
   c->jmp = saved;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hostfile.h"
 #include "log.h"
 
 #ifndef X86VM_VERSION
@@ -22,7 +23,8 @@
 enum {
   O_HEADLESS = 1, O_DISPLAY, O_FULLSCREEN, O_SCALE, O_NO_AUDIO, O_CPU, O_ENGINE, O_JIT_CACHE,
   O_JIT_STATS, O_JIT_DUMP, O_JIT_PERF_MAP, O_MEM, O_VGAMEM, O_BIOS, O_VGABIOS, O_FDA, O_FDB, O_HDA, O_HDB,
-  O_CDROM, O_BOOT, O_KERNEL, O_INITRD, O_APPEND, O_SERIAL, O_SNAPSHOT, O_SAVE, O_RESTORE,
+  O_CDROM, O_BOOT, O_KERNEL, O_INITRD, O_APPEND, O_SERIAL, O_SNAPSHOT, O_FORCE_SHARE, O_SAVE, O_RESTORE,
+  O_RESTORE_DISKS, O_FORCE_IDENTITY,
   O_STATE_FILE, O_DET, O_NSPI, O_MONITOR, O_TIMEOUT, O_SCREENSHOT, O_EXPECT, O_SEND, O_SEND_KEYS, O_WAIT, O_SCREENDUMP,
   O_DEVICE, O_DEBUGCON, O_DEBUG_SCRIPT, O_DEBUG_SYMBOLS, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION
 };
@@ -62,8 +64,11 @@ static const OptDef opts[] = {
     {"append", O_APPEND, true, false, true},
     {"serial", O_SERIAL, true, false, true},
     {"snapshot", O_SNAPSHOT, false, false, true},
+    {"force-share", O_FORCE_SHARE, false, false, true},
     {"save", O_SAVE, true, true, true},
     {"restore", O_RESTORE, true, true, true},
+    {"restore-disks", O_RESTORE_DISKS, false, false, true},
+    {"force-identity", O_FORCE_IDENTITY, false, false, true},
     {"state-file", O_STATE_FILE, true, true, true},
     {"deterministic", O_DET, false, false, true},
     {"ns-per-insn", O_NSPI, true, false, true},
@@ -105,8 +110,9 @@ void options_usage(FILE *f) {
     "A full-system x86 PC emulator (i686, PIC/PIT/RTC/8042/16550/VGA/IDE/floppy).\n"
     "An IMAGE is booted as what its content says: an ISO 9660 image is a CD, a file of a\n"
     "standard floppy size a floppy, anything else a hard disk.  With no image it boots the\n"
-    "built-in default guest from a floppy.  With a display (X11/Wayland) the machine opens in\n"
-    "a window; --headless (or -nographic) runs it with COM1 on stdio.\n"
+    "built-in default guest from a floppy (as --snapshot: never written, shared by every run).\n"
+    "With a display (X11/Wayland) the machine opens in a window; --headless (or -nographic)\n"
+    "runs it with COM1 on stdio.\n"
     "\n"
     "Display:\n"
     "  --headless            no window; COM1 on stdio\n"
@@ -118,8 +124,9 @@ void options_usage(FILE *f) {
     "Machine:\n"
     "  --cpu MODEL           i686 (default) or 286: an 80286 (16-bit instruction set, the 286's\n"
     "                        real-mode behaviour; interpreter only; needs a 286 BIOS: ours is 386+)\n"
-    "  --engine ENGINE       interp (default), jit (x86-64 hosts), or lockstep (run every\n"
-    "                        block with both and stop at the first difference)\n"
+    "  --engine ENGINE       interp (the default headless), jit (x86-64 hosts; the window's\n"
+    "                        default there), or lockstep (run every block with both and\n"
+    "                        stop at the first difference)\n"
     "  --jit-cache MIB       bound of the JIT's translation cache (default 64)\n"
     "  --jit-stats           print translation-cache statistics at exit\n"
     "  --jit-dump FILE       write every translation (guest and host code) to FILE\n"
@@ -137,7 +144,11 @@ void options_usage(FILE *f) {
     "  --cdrom FILE          ISO image on the secondary IDE master\n"
     "  --boot a|c|d          first boot device (floppy, hard disk, CD); or an order like cad\n"
     "                        (-boot order=dc is accepted too)\n"
-    "  --snapshot            disk writes go to a throw-away overlay; images untouched\n"
+    "  --snapshot            disk writes go to a throw-away overlay (an unlinked temporary\n"
+    "                        file in $TMPDIR, else /var/tmp); images untouched\n"
+    "  --force-share         take no lock on the disk images (each image is locked: for\n"
+    "                        writing when opened read-write, else shared for reading, so\n"
+    "                        a second emulator on an image in use is refused)\n"
     "  --kernel FILE, --initrd FILE, --append CMDLINE\n"
     "                        boot a kernel directly (the BIOS does not run): a Linux bzImage\n"
     "                        (32-bit boot protocol) or a Multiboot kernel (ELF, or a.out\n"
@@ -168,8 +179,15 @@ void options_usage(FILE *f) {
     "                        --expect/--send/--send-keys/--wait may repeat and run in order\n"
     "  --screenshot FILE     at exit save the screen: PNG, or a text dump if FILE ends in .txt\n"
     "  --save FILE           at exit save the whole machine state to FILE\n"
-    "  --restore FILE        start from a state saved with --save; the CPU model, RAM size\n"
-    "                        and disk images recorded in FILE are used unless given here\n"
+    "  --restore FILE        start from a state saved with --save; the CPU model and RAM size\n"
+    "                        recorded in FILE are used unless given here.  The disks are\n"
+    "                        those given here (--fda/--hda/--cdrom... in the drives the\n"
+    "                        snapshot used); each must be the image the snapshot was saved\n"
+    "                        with (same size and first and last MiB), or it is refused\n"
+    "  --restore-disks       with --restore: open the image paths recorded in FILE for the\n"
+    "                        drives not given here\n"
+    "  --force-identity      restore (--restore, loadvm, Ctrl+Alt+L) even over disk images\n"
+    "                        that differ from those the snapshot was saved with\n"
     "  --state-file FILE     where the window's save/load-state keys keep the state\n"
     "                        (default: IMAGE.x86state next to the first image)\n"
     "  --monitor BACKEND     a monitor on stdio, pty or tcp:PORT (127.0.0.1): help, info\n"
@@ -329,6 +347,7 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
     break;
   }
   case O_ENGINE:
+    o->engine_given = true;
     if (strcmp(v, "interp") == 0)
       o->engine = ENGINE_INTERP;
     else if (strcmp(v, "jit") == 0)
@@ -387,8 +406,11 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
     o->serial_given = true;
     break;
   case O_SNAPSHOT: o->cfg.snapshot = true; break;
+  case O_FORCE_SHARE: o->cfg.force_share = true; break;
   case O_SAVE: o->save = v; break;
   case O_RESTORE: o->restore = v; break;
+  case O_RESTORE_DISKS: o->restore_disks = true; break;
+  case O_FORCE_IDENTITY: o->cfg.force_identity = true; break;
   case O_STATE_FILE: o->state_file = v; break;
   case O_DET: o->cfg.deterministic = true; break;
   case O_NSPI:
@@ -455,14 +477,11 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
 static int read_config(Options *o, const char *path) {
   if (o->config_depth >= 4)
     return bad("--config %s: machine files nest too deep (at most 4)", path);
-  struct stat st;
-  if (stat(path, &st) < 0)
-    return bad("--config %s: %s", path, strerror(errno));
-  if (!S_ISREG(st.st_mode) || st.st_size > 65536)
-    return bad("--config %s: not a machine file (a text file of at most 64 KiB)", path);
-  FILE *f = fopen(path, "r");
+  char why[160];
+  uint64_t size;
+  FILE *f = hostfile_open(path, 65536, &size, why, sizeof why);
   if (!f)
-    return bad("--config %s: %s", path, strerror(errno));
+    return bad("--config %s: %s (a machine file is a text file of at most 64 KiB)", path, why);
   /* The folder, for relative file names. */
   char dir[4096];
   snprintf(dir, sizeof dir, "%s", path);
@@ -596,6 +615,8 @@ int options_parse(Options *o, int argc, char **argv) {
     return bad("--initrd/--append need --kernel");
   if (o->kernel && o->restore)
     return bad("--kernel and --restore cannot be combined");
+  if (o->restore_disks && !o->restore)
+    return bad("--restore-disks needs --restore");
   if (o->monitor && strcmp(o->monitor, "stdio") == 0 && strcmp(o->cfg.serial, "stdio") == 0 &&
       o->display != DISPLAY_SDL)
     return bad("--monitor stdio: COM1 is on stdio too (give --serial null, file:PATH, pty or tcp:PORT)");

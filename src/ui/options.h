@@ -34,6 +34,7 @@ typedef struct Options {
   const char *kernel, *initrd, *append;
   const char *save, *restore, *screenshot, *monitor;
   const char *state_file;       /* the window's save/load-state file (default: next to the image) */
+  bool restore_disks;           /* --restore-disks: open the snapshot's recorded image paths */
   EngineKind engine;
   unsigned jit_cache_mib;
   bool jit_stats, jit_perf_map;
@@ -42,7 +43,7 @@ typedef struct Options {
   OptScript script[RUNNER_SCRIPT_MAX];
   int nscript;
   char boot[4];
-  bool mem_given, cpu_given, serial_given;
+  bool mem_given, cpu_given, serial_given, engine_given;
   DisplayKind display;
   bool fullscreen;
   bool no_audio;

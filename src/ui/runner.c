@@ -25,7 +25,11 @@
 #define SCRIPT_CHAR_NS 100000      /* typed input: one character per 100 us of virtual time */
 #define KEY_POLL_NS 1000000ull     /* a --send-keys step checks every 1 ms whether it is typed */
 #define RUN_CHUNK_NS 10000000ull   /* virtual time per machine_run_for() call: 10 ms */
-#define IDLE_WAIT_MAX_NS 10000000ull /* re-check the host every 10 ms while idle */
+/* The longest host wait while idle or paused.  Everything that should end
+ * a wait sooner wakes it: a timer deadline, the timeout, input on a file
+ * descriptor, the event queue's pipe, a signal (headless: the watchdog's
+ * 100 ms alarm). */
+#define IDLE_WAIT_MAX_NS 1000000000ull
 
 /* ---------------- console script ---------------- */
 
@@ -116,7 +120,7 @@ int runner_script_add(Runner *r, ScriptKind kind, const char *text, char *err, s
     return -1;
   }
   if (kind == SCRIPT_EXPECT && st.len == 0) {
-    snprintf(err, errlen, "--expect '': an empty string would match at once");
+    snprintf(err, errlen, "--expect '': empty pattern (it would match at once)");
     free(buf);
     return -1;
   }
@@ -473,7 +477,8 @@ static bool watchdog_fired(Runner *r) {
 static void frame_and_status(Runner *r) {
   uint64_t host = clock_host_ns();
   if (r->frame_ns && r->on_frame && host >= r->next_frame_ns) {
-    r->on_frame(r->frame_opaque);
+    r->frame_icount = r->m->cpu->icount;
+    r->frame_quiet = r->on_frame(r->frame_opaque);
     r->next_frame_ns = host + r->frame_ns;
   }
   if (host - r->mips_host_ns >= 1000000000ull) {
@@ -485,6 +490,14 @@ static void frame_and_status(Runner *r) {
 }
 
 static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+
+/* wait, cut to what is left of a host-time --timeout. */
+static uint64_t timeout_left(const Runner *r, uint64_t wait) {
+  if (!r->timeout_ns || r->m->clock->deterministic)
+    return wait;
+  uint64_t used = clock_host_ns() - r->host_start_ns;
+  return used >= r->timeout_ns ? 0 : min_u64(wait, r->timeout_ns - used);
+}
 
 MachineStop runner_run(Runner *r, double timeout_sec) {
   Machine *m = r->m;
@@ -531,7 +544,7 @@ MachineStop runner_run(Runner *r, double timeout_sec) {
       return r->power_off ? MSTOP_POWER_OFF : MSTOP_QUIT;
     frame_and_status(r);
     if (r->paused) {
-      host_wait(r, r->frame_ns ? min_u64(r->frame_ns, IDLE_WAIT_MAX_NS) : IDLE_WAIT_MAX_NS);
+      host_wait(r, timeout_left(r, IDLE_WAIT_MAX_NS));
       continue;
     }
     machine_poll_serial(m);
@@ -545,8 +558,24 @@ MachineStop runner_run(Runner *r, double timeout_sec) {
       /* Real time: wait on the host until the next timer, input or frame. */
       uint64_t wait = m->idle_deadline == CLOCK_NEVER ? IDLE_WAIT_MAX_NS
                                                       : clock_idle_wait_ns(clk, m->idle_deadline);
-      wait = min_u64(wait, IDLE_WAIT_MAX_NS);
-      if (r->frame_ns) {
+      wait = timeout_left(r, min_u64(wait, IDLE_WAIT_MAX_NS));
+      /* A frame due now is made before waiting, so one wake-up (a guest's
+       * timer tick) serves both and a quiet frame stops frame wake-ups. */
+      frame_and_status(r);
+      bool quiet = r->frame_quiet && m->cpu->icount == r->frame_icount;
+#ifdef X86VM_HAVE_VGA
+      /* The guest ran (a timer tick, say) but left the screen alone: no
+       * frame is needed, and none gets a wake-up of its own. */
+      quiet |= r->frame_quiet && m->vga && !vga_touched(m->vga);
+#endif
+      if (r->frame_ns && quiet) {
+#ifdef X86VM_HAVE_VGA
+        /* Nothing new on screen until the guest runs or the blink turns. */
+        uint64_t blink = m->vga ? vga_next_blink_ns(m->vga) : CLOCK_NEVER;
+        if (blink != CLOCK_NEVER)
+          wait = min_u64(wait, clock_idle_wait_ns(clk, blink));
+#endif
+      } else if (r->frame_ns) {
         uint64_t host = clock_host_ns();
         wait = min_u64(wait, r->next_frame_ns > host ? r->next_frame_ns - host : 0);
       }

@@ -107,11 +107,17 @@ typedef struct Runner {
   RunnerEvent queue[RUNNER_QUEUE];
   unsigned qhead, qtail;
   int wake_pipe[2];             /* a byte per post: wakes an idle host wait */
-  /* display: called on the emulation thread about every frame_ns of host time */
-  void (*on_frame)(void *opaque);
+  /* display: called on the emulation thread about every frame_ns of host time
+   * while the guest runs; returns true when the picture is fully published.
+   * While the guest waits idle and the last frame published everything, the
+   * runner skips frames until the guest runs again or the text blink phase
+   * turns, so an idle guest costs no frame wake-ups. */
+  bool (*on_frame)(void *opaque);
   void *frame_opaque;
   uint64_t frame_ns;            /* 0: no frames */
   uint64_t next_frame_ns;
+  bool frame_quiet;             /* the last frame published everything */
+  uint64_t frame_icount;        /* icount at the last frame */
   /* status for a title bar: guest MIPS over the last second */
   uint64_t mips_icount, mips_host_ns;
   volatile double mips;         /* read by the UI thread (a torn read is harmless) */

@@ -109,24 +109,29 @@ static VgaRect rect_union(VgaRect a, VgaRect b) {
 
 /* The PC speaker's samples since the last frame into SDL's queue (SDL_QueueAudio
  * is safe from this thread; pcspk must be called from the machine's). */
-static void feed_audio(Win *w) {
+/* Render the speaker up to now into SDL's queue.  Silence is rendered (the
+ * cursor must move) but not queued: an empty queue plays silence, and
+ * queued silence would only delay the next sound.  true if silent. */
+static bool feed_audio(Win *w) {
   PcSpk *spk = w->r->m->spk;
   if (!w->audio || !spk)
-    return;
+    return true;
+  bool silent = pcspk_silent(spk);
   size_t n = pcspk_frames_due(spk, AUDIO_RATE);
   while (n) {
     size_t k = n < AUDIO_MAX_QUEUED ? n : AUDIO_MAX_QUEUED;
     pcspk_render(spk, w->samples, k, AUDIO_RATE);
-    if (SDL_GetQueuedAudioSize(w->audio) / sizeof(int16_t) < AUDIO_MAX_QUEUED)
+    if (!silent && SDL_GetQueuedAudioSize(w->audio) / sizeof(int16_t) < AUDIO_MAX_QUEUED)
       SDL_QueueAudio(w->audio, w->samples, (Uint32)(k * sizeof(int16_t)));
     n -= k;
   }
+  return silent;
 }
 
 /* The runner's frame hook: render what changed, publish if the window is not busy. */
-static void on_frame(void *opaque) {
+static bool on_frame(void *opaque) {
   Win *w = opaque;
-  feed_audio(w);
+  bool silent = feed_audio(w);
   Vga *vga = w->r->m->vga;
   int fw, fh;
   VgaRect d;
@@ -139,8 +144,10 @@ static void on_frame(void *opaque) {
     }
     w->pend = rect_union(w->pend, d);
   }
-  if (w->pend.w <= 0 || SDL_TryLockMutex(w->sh.lock) != 0)
-    return; /* nothing new, or the window is copying: next frame */
+  if (w->pend.w <= 0)
+    return silent; /* nothing new (a sounding speaker needs every frame) */
+  if (SDL_TryLockMutex(w->sh.lock) != 0)
+    return false; /* the window is copying: next frame */
   for (int y = w->pend.y; y < w->pend.y + w->pend.h; y++)
     memcpy(w->sh.buf + (size_t)y * FB_STRIDE + w->pend.x, w->emu_buf + (size_t)y * FB_STRIDE + w->pend.x,
            (size_t)w->pend.w * 4);
@@ -154,12 +161,13 @@ static void on_frame(void *opaque) {
   w->pend_resized = false;
   SDL_Event ev = {.type = w->wake_event};
   SDL_PushEvent(&ev);
+  return silent;
 }
 
 static int emu_main(void *opaque) {
   Win *w = opaque;
   w->result = runner_run(w->r, w->o->timeout);
-  on_frame(w); /* the last picture */
+  (void)on_frame(w); /* the last picture */
   w->done = 1;
   SDL_Event ev = {.type = w->wake_event};
   SDL_PushEvent(&ev);

@@ -9,8 +9,7 @@
 ; instruction, and DR6.BS is set each time.  A REP with ECX = 0 traps once,
 ; past the instruction.
 ;
-; Data breakpoints (DR0-3/DR7) are not modelled by this CPU, so their
-; mid-REP behaviour is not tested here.
+; Data breakpoints matched mid-REP trap the same way: pm_dr.asm.
 %include "pm.inc"
 %include "irq.inc"
 

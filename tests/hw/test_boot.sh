@@ -33,7 +33,7 @@ check "boot: E820 map" $(grep -q "usable RAM" "$T/ready.out"; echo $?)
 # BIOS banner once, not doubled by the debug port; a bare image argument of a
 # floppy's size boots as a floppy.
 "$X86VM" --headless --deterministic --timeout 20 --expect "x86vm default guest ready" \
-  "$ROMS/default-guest.img" </dev/null >"$T/term.out" 2>&1
+  --snapshot "$ROMS/default-guest.img" </dev/null >"$T/term.out" 2>&1
 check "terminal: banner once" $([ "$(grep -c 'x86vm BIOS' "$T/term.out")" = 1 ]; echo $?)
 check "terminal: no doubled characters" $(! grep -q 'xx8866' "$T/term.out"; echo $?)
 check "bare floppy image booted" $(grep -q "console script complete" "$T/term.out"; echo $?)
@@ -48,7 +48,7 @@ check "det RTC start" $(grep -q "RTC 2024-01-01 00:00:02" "$T/a.out"; echo $?)
 
 # 3. Saved half-way, restored in a new process: same remaining output.
 "$X86VM" --deterministic --timeout 1.5 --save "$T/half.snap" </dev/null >"$T/h1.out" 2>/dev/null
-"$X86VM" --deterministic --timeout 1.5 --restore "$T/half.snap" </dev/null >"$T/h2.out" 2>"$T/h2.err"
+"$X86VM" --deterministic --timeout 1.5 --restore "$T/half.snap" --restore-disks </dev/null >"$T/h2.out" 2>"$T/h2.err"
 cat "$T/h1.out" "$T/h2.out" >"$T/h.out"
 check "save/restore output identical to one run" $(cmp -s "$T/h.out" "$T/a.out"; echo $?)
 check "restored run ends at the same instruction count" \
@@ -63,7 +63,7 @@ check "PNG screenshot" $([ "$(head -c 4 "$T/screen.png" | od -An -c | tr -d ' ')
 # 5. The same guest through SeaBIOS (Debian's seabios package), if installed.
 SEABIOS=/usr/share/seabios/bios.bin
 if [ -f "$SEABIOS" ]; then
-  "$X86VM" --deterministic --debugcon stderr --bios "$SEABIOS" --fda "$ROMS/default-guest.img" --timeout 30 \
+  "$X86VM" --deterministic --debugcon stderr --bios "$SEABIOS" --fda "$ROMS/default-guest.img" --snapshot --timeout 30 \
     --expect "x86vm default guest ready" </dev/null >"$T/sb.out" 2>"$T/sb.err"
   st=$?
   check "SeaBIOS boot: status $st, want 0" $([ $st = 0 ]; echo $?)
@@ -72,7 +72,7 @@ if [ -f "$SEABIOS" ]; then
   # With a video BIOS: SeaBIOS finds it through fw_cfg and runs it (int 10h for the guest).
   VGABIOS=/usr/share/seabios/vgabios-isavga.bin
   if [ -f "$VGABIOS" ]; then
-    "$X86VM" --deterministic --debugcon stderr --bios "$SEABIOS" --vga-bios "$VGABIOS" --fda "$ROMS/default-guest.img" \
+    "$X86VM" --deterministic --debugcon stderr --bios "$SEABIOS" --vga-bios "$VGABIOS" --fda "$ROMS/default-guest.img" --snapshot \
       --timeout 30 --expect "x86vm default guest ready" </dev/null >"$T/sbv.out" 2>"$T/sbv.err"
     st=$?
     check "SeaBIOS + VGA BIOS boot: status $st, want 0" $([ $st = 0 ]; echo $?)

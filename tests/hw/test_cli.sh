@@ -53,7 +53,7 @@ expect 2 "not a Linux bzImage" --bios "$T/hlt.rom" --kernel "$T/fd.img"
 expect 2 "need --kernel" --initrd "$T/fd.img"
 expect 2 "$T/nope.rom" --bios "$T/nope.rom" --fda "$T/fd.img"
 expect 2 "size 0 bytes" --bios "$T/empty.rom" --fda "$T/fd.img"
-expect 2 "size 262145 bytes" --bios "$T/big.rom" --fda "$T/fd.img"
+expect 2 "--bios $T/big.rom: too large: 262145 bytes, at most 262144" --bios "$T/big.rom" --fda "$T/fd.img"
 expect 2 "--hda" --bios "$T/hlt.rom" --hda "$T/odd.img"
 expect 2 "--vga-bios $T/odd.img: not an option ROM" --bios "$T/hlt.rom" --vga-bios "$T/odd.img" --fda "$T/fd.img"
 expect 2 "odd.img" --bios "$T/hlt.rom" --fda "$T/odd.img"
@@ -159,7 +159,7 @@ for k in mb mblow; do
     echo "FAIL: multiboot ELF boot ($k.elf) -> status $got:"; cat "$T/err"; fail=$((fail + 1))
   fi
 done
-expect 2 "a segment lies outside the file, outside RAM" --bios "$T/hlt.rom" --kernel "$T/mbhole.elf"
+expect 2 "a segment lies outside RAM" --bios "$T/hlt.rom" --kernel "$T/mbhole.elf"
 
 
 # QEMU's spellings and "--name=value"; errors name the argument that is wrong.
@@ -181,7 +181,7 @@ expect 2 "option '-hda' needs an argument" -fda "$T/fd.img" -hda
 expect 2 "-boot order=x" -boot order=x
 # Console script steps are checked before the run.
 expect 2 "--send '\\xZZ'" --bios "$T/hlt.rom" --fda "$T/fd.img" --send '\xZZ'
-expect 2 "--expect '': an empty string" --bios "$T/hlt.rom" --fda "$T/fd.img" --expect ''
+expect 2 "--expect '': empty pattern" --bios "$T/hlt.rom" --fda "$T/fd.img" --expect ''
 expect 2 "unknown escape '\\q'" --bios "$T/hlt.rom" --fda "$T/fd.img" --send 'a\qb'
 
 # A machine file: the same options as name = value lines, file names relative to it.
@@ -205,7 +205,7 @@ printf 'mem = 0\n' >"$T/vm/bad2.cfg"
 expect 2 "bad2.cfg:1: mem 0: want a size" --config "$T/vm/bad2.cfg"
 printf 'fda\n' >"$T/vm/bad3.cfg"
 expect 2 "bad3.cfg:1: 'fda' needs a value" --config "$T/vm/bad3.cfg"
-expect 2 "--config $T/vm: not a machine file" --config "$T/vm"
+expect 2 "--config $T/vm: a directory" --config "$T/vm"
 
 # Files that are not regular files are refused at once, never read without end.
 mkfifo "$T/fifo"
@@ -288,10 +288,16 @@ n=$((n + 1))
 expect 2 "use --mem 128" --bios "$T/spin.rom" --fda "$T/fd.img" --mem 64 --restore "$T/s.snap"
 expect 2 "video memory is 16 MiB in the snapshot, 8 MiB here (--vga-mem)" --bios "$T/spin.rom" --fda "$T/fd.img" \
   --vga-mem 8 --restore "$T/s.snap"
-# The snapshot records its drives: other drives are refused; none given means its own.
-expect 2 "saved with --fda $(cd "$T" && pwd -P)/fd.img (give the same drives)" --bios "$T/spin.rom" --hda "$T/fd.img" --restore "$T/s.snap"
+# The snapshot records its drives but never opens them by itself: none given
+# is refused naming them, other drives are refused; --restore-disks opens the
+# recorded paths.
+expect 2 "--restore $T/s.snap: the snapshot needs its disks: --fda $(cd "$T" && pwd -P)/fd.img (give them, or --restore-disks" \
+  --bios "$T/spin.rom" --restore "$T/s.snap"
+head -c 1048576 /dev/zero >"$T/hd.img"
+expect 2 "saved without --hda" --bios "$T/spin.rom" --fda "$T/fd.img" --hda "$T/hd.img" --restore "$T/s.snap"
+expect 2 "--restore-disks needs --restore" --restore-disks
 n=$((n + 1))
-"$X86VM" --bios "$T/spin.rom" --serial null --timeout 0.1 --restore "$T/s.snap" </dev/null 2>"$T/err"
+"$X86VM" --bios "$T/spin.rom" --serial null --timeout 0.1 --restore "$T/s.snap" --restore-disks </dev/null 2>"$T/err"
 if [ $? != 124 ]; then echo "FAIL: restore with the snapshot's own drives"; cat "$T/err"; fail=$((fail + 1)); fi
 
 # The snapshot records its CPU model: another --cpu is refused; none given means its own.
@@ -300,7 +306,7 @@ n=$((n + 1))
 "$X86VM" --cpu 286 --bios "$T/spin.rom" --fda "$T/fd.img" --serial null --timeout 0.1 --save "$T/s286.snap" </dev/null 2>"$T/err"
 if [ $? != 124 ] || [ ! -s "$T/s286.snap" ]; then echo "FAIL: --cpu 286 run + save"; cat "$T/err"; fail=$((fail + 1)); fi
 n=$((n + 1))
-"$X86VM" --bios "$T/spin.rom" --serial null --timeout 0.1 --restore "$T/s286.snap" </dev/null 2>"$T/err"
+"$X86VM" --bios "$T/spin.rom" --fda "$T/fd.img" --serial null --timeout 0.1 --restore "$T/s286.snap" </dev/null 2>"$T/err"
 if [ $? != 124 ]; then echo "FAIL: restore of a 286 snapshot without --cpu"; cat "$T/err"; fail=$((fail + 1)); fi
 expect 2 "saved with --cpu 286, this machine has --cpu i686" --bios "$T/spin.rom" --fda "$T/fd.img" --cpu i686 --restore "$T/s286.snap"
 

@@ -177,6 +177,66 @@ START_TEST(test_bad_images) {
 }
 END_TEST
 
+/* One ATAPI packet to the secondary master; returns the status register
+ * and the reply (up to n bytes) in out. */
+static uint8_t atapi(Machine *m, const uint8_t pk[12], uint8_t *out, size_t n) {
+  outb(m->bus, 0x176, 0xa0);
+  outb(m->bus, 0x171, 0);
+  outb(m->bus, 0x174, 0x00);
+  outb(m->bus, 0x175, 0x08); /* byte count limit 2048 */
+  outb(m->bus, 0x177, 0xa0);
+  ck_assert(inb(m->bus, 0x177) & 0x08); /* DRQ for the packet */
+  for (int i = 0; i < 12; i += 2)
+    iobus_write(m->bus, 0x170, 2, (uint32_t)(pk[i] | pk[i + 1] << 8));
+  clock_advance_to(m->clock, clock_now(m->clock) + 10000000); /* any seek delay */
+  uint8_t st = inb(m->bus, 0x177);
+  size_t got = 0;
+  while ((st & 0x08) && got + 2 <= n) {
+    uint32_t w = iobus_read(m->bus, 0x170, 2);
+    out[got++] = (uint8_t)w;
+    out[got++] = (uint8_t)(w >> 8);
+    st = inb(m->bus, 0x177);
+  }
+  return st;
+}
+
+/* Sense key and ASC of the last failed command (REQUEST SENSE). */
+static int sense(Machine *m) {
+  uint8_t rs[12] = {0x03, 0, 0, 0, 18}, b[18] = {0};
+  atapi(m, rs, b, sizeof b);
+  return (b[2] & 0x0f) << 8 | b[12];
+}
+
+/* Without --cdrom the machine still has an empty CD-ROM drive, as a PC
+ * does: not ready until a disc is inserted, then one UNIT ATTENTION
+ * (medium changed), then the disc's capacity; eject makes it not ready. */
+START_TEST(test_empty_cd_drive) {
+  char iso[160];
+  snprintf(iso, sizeof iso, "%s/disc.iso", tmpdir);
+  write_file(iso, 100 * 2048, 3);
+  Machine *m = make(base_cfg(rom64, 16));
+  char err[256];
+  uint8_t tur[12] = {0}, cap[12] = {0x25}, b[8];
+  outb(m->bus, 0x176, 0xa0);
+  ck_assert_uint_eq(inb(m->bus, 0x174), 0x14); /* the ATAPI signature */
+  ck_assert_uint_eq(inb(m->bus, 0x175), 0xeb);
+  ck_assert(atapi(m, tur, b, 0) & 0x01);
+  ck_assert_int_eq(sense(m), 0x23a); /* NOT READY, medium not present */
+  ck_assert_int_eq(machine_change_media(m, PC_CDROM, iso, err, sizeof err), 0);
+  ck_assert(atapi(m, tur, b, 0) & 0x01);
+  ck_assert_int_eq(sense(m), 0x628); /* UNIT ATTENTION, medium changed */
+  ck_assert(!(atapi(m, tur, b, 0) & 0x01));
+  ck_assert(!(atapi(m, cap, b, sizeof b) & 0x01));
+  ck_assert_uint_eq((uint32_t)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3], 99); /* last LBA */
+  ck_assert_int_eq(machine_change_media(m, PC_CDROM, NULL, err, sizeof err), 0);
+  ck_assert(atapi(m, tur, b, 0) & 0x01);
+  ck_assert_int_eq(sense(m) >> 8, 0x6); /* the change is reported first */
+  ck_assert(atapi(m, tur, b, 0) & 0x01);
+  ck_assert_int_eq(sense(m), 0x23a);
+  machine_free(m);
+}
+END_TEST
+
 START_TEST(test_irq_wiring) {
   Machine *m = make(base_cfg(rom64, 16));
   ck_assert(!m->cpu->intr);
@@ -409,6 +469,7 @@ int main(void) {
   tcase_add_test(tc, test_cmos_disks);
   tcase_add_test(tc, test_bad_images);
   tcase_add_test(tc, test_irq_wiring);
+  tcase_add_test(tc, test_empty_cd_drive);
   tcase_add_test(tc, test_exit_and_idle_loop);
   tcase_add_test(tc, test_script);
   tcase_add_test(tc, test_save_restore);

@@ -182,6 +182,31 @@ START_TEST(test_bounded) {
 }
 END_TEST
 
+/* pcspk_silent: a front end may skip queuing audio only while rendering
+ * would give silence: never while a tone plays or a change is pending,
+ * and only once the DC filter has settled after the speaker is turned off. */
+START_TEST(test_silent_query) {
+  ck_assert(pcspk_silent(spk)); /* reset: off */
+  tone(1000);
+  outb(bus, 0x61, 0x03);
+  ck_assert(!pcspk_silent(spk)); /* a pending change */
+  clock_advance_to(clk, clock_now(clk) + NS_PER_SEC / 10);
+  pcspk_render(spk, buf, RATE / 10, RATE);
+  ck_assert(!pcspk_silent(spk)); /* playing */
+  outb(bus, 0x61, 0x00);
+  clock_advance_to(clk, clock_now(clk) + NS_PER_SEC / 1000);
+  pcspk_render(spk, buf, RATE / 1000, RATE);
+  ck_assert(!pcspk_silent(spk)); /* the filter still rings after the edge */
+  clock_advance_to(clk, clock_now(clk) + NS_PER_SEC / 2);
+  pcspk_render(spk, buf, RATE / 2, RATE);
+  int peak = 0;
+  for (int i = RATE / 2 - 100; i < RATE / 2; i++)
+    peak = abs(buf[i]) > peak ? abs(buf[i]) : peak;
+  ck_assert_int_eq(peak, 0);
+  ck_assert(pcspk_silent(spk));
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("hw_pcspk");
   TCase *tc = tcase_create("pcspk");
@@ -192,6 +217,7 @@ int main(void) {
   tcase_add_test(tc, test_pwm_port61);
   tcase_add_test(tc, test_pwm_oneshot);
   tcase_add_test(tc, test_bounded);
+  tcase_add_test(tc, test_silent_query);
   suite_add_tcase(s, tc);
   return run_suite(s);
 }

@@ -253,6 +253,10 @@ static void child_engine(Machine *m, bool jit) {
   c->jit = NULL;
   c->jit_exec = NULL;
   c->mem->code_write_hook = NULL; /* the parent's translator's */
+  if (machine_unshare_disks(m) != 0) { /* --snapshot overlays: each child its own */
+    fprintf(stderr, "jit_faults_linux: cannot copy the disk overlays\n");
+    _exit(3);
+  }
   if (jit) {
     char err[256];
     JitOptions o = {.cache_bytes = 32u << 20};

@@ -61,7 +61,7 @@ d=$(px differ menu.png lang.png)
 check "(c) the screen is no longer the boot menu (differ $d)" $(ge "$d" 0.5; echo $?)
 t2=$(date +%s)
 
-$X86VM --headless --deterministic --engine jit --restore lang.state --send-keys '<ret>' --wait 20 \
+$X86VM --headless --deterministic --engine jit --restore lang.state --restore-disks --send-keys '<ret>' --wait 20 \
   --screenshot next.png </dev/null 2>next.err
 check "next run: status $? (want 0); $(tail -n 1 next.err)" $?
 stats=$(px stats next.png)

@@ -32,8 +32,8 @@ n=0
 check() { n=$((n + 1)); if [ "$2" != 0 ]; then echo "FAIL: $1"; fail=$((fail + 1)); fi; }
 
 # One run: the menu, a screen dump, <down>, another dump, <ret>.
-"$X86VM" --headless --timeout 120 "$T/grub.iso" --serial "file:$T/serial.out" \
-  --expect "for a command-line" --wait 2 --screendump "$T/menu.png" --send-keys '<down>' --wait 1 \
+"$X86VM" --headless --engine jit --timeout 120 "$T/grub.iso" --serial "file:$T/serial.out" \
+  --expect "for a command-line" --wait 3 --screendump "$T/menu.png" --send-keys '<down>' --wait 1 \
   --screendump "$T/down.png" --send-keys '<ret>' --expect "chose-" --expect "\n" </dev/null 2>"$T/err"
 st=$?
 check "run: status $st, want 0 ($(tail -n 1 "$T/err"))" $st

@@ -81,7 +81,7 @@ xdotool key ctrl+alt+q
 wait $VM
 
 # 2. Paused, the window shows exactly the guest screen.
-(cd "$T" && "$X86VM" --fda "$ROMS/default-guest.img" --serial "file:$T/dg.out" --timeout 120 </dev/null \
+(cd "$T" && "$X86VM" --fda "$ROMS/default-guest.img" --snapshot --serial "file:$T/dg.out" --timeout 120 </dev/null \
   >/dev/null 2>"$T/dg.err") &
 VM=$!
 wait_for "$T/dg.out" "default guest ready" && window

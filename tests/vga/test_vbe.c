@@ -171,6 +171,49 @@ START_TEST(test_dispi_banks) {
 }
 END_TEST
 
+START_TEST(test_dispi_4bpp_planar) {
+  /* 4 bpp: the bank window reaches four planes (a quarter of video memory
+   * each) through the sequencer map mask and the graphics controller. */
+  set_mode(1024, 768, 4, 0);
+  ck_assert(vga_vbe_enabled(vga));
+  ck_assert_uint_eq(dispi_get(VBE_DISPI_VIRT_HEIGHT), 16 * 1024 * 1024 / 4 * 8 / 1024);
+  outb(0x3c4, 2);
+  outb(0x3c5, 0x0f); /* all planes */
+  outb(0x3ce, 5);
+  outb(0x3cf, 0x02); /* write mode 2 */
+  dispi_set(VBE_DISPI_BANK, 1);
+  mem_read8(mem, 0xa0100); /* latches */
+  mem_write8(mem, 0xa0100, 0x0c);
+  uint32_t plane = 16 * 1024 * 1024 / 4;
+  ck_assert_uint_eq(mem_read8(mem, VGA_LFB_ADDR + 2 * plane + 0x10100), 0xff);
+  ck_assert_uint_eq(mem_read8(mem, VGA_LFB_ADDR + 3 * plane + 0x10100), 0xff);
+  ck_assert_uint_eq(mem_read8(mem, VGA_LFB_ADDR + 0 * plane + 0x10100), 0x00);
+  outb(0x3ce, 4);
+  outb(0x3cf, 3); /* read plane 3 through the window */
+  ck_assert_uint_eq(mem_read8(mem, 0xa0100), 0xff);
+  int w, h;
+  VgaRect d;
+  ck_assert(vga_render_dirty(vga, fb, 1024, &w, &h, &d));
+  ck_assert_int_eq(w, 1024);
+  ck_assert_int_eq(h, 768);
+  /* Byte 10100h of a plane is pixels 80800h-80807h: line 514, x 0-7; colour
+   * 0Ch through the attribute palette (3Ch) and the EGA DAC. */
+  ck_assert_uint_eq(fb[514 * 1024 + 0], 0xff5555);
+  ck_assert_uint_eq(fb[514 * 1024 + 7], 0xff5555);
+  ck_assert_uint_eq(fb[514 * 1024 + 8], 0);
+  ck_assert_uint_eq(fb[513 * 1024 + 0], 0);
+  ck_assert(!vga_render_dirty(vga, fb, 1024, &w, &h, &d));
+  mem_write8(mem, 0xa0101, 0x01);
+  ck_assert(vga_render_dirty(vga, fb, 1024, &w, &h, &d));
+  ck_assert_uint_eq(fb[514 * 1024 + 8], 0x0000aa);
+  /* The display start moves in pixels: line 514 shows at the top. */
+  dispi_set(VBE_DISPI_Y_OFFSET, 514);
+  vga_render(vga, fb, &w, &h);
+  ck_assert_uint_eq(fb[0], 0xff5555);
+  ck_assert_uint_eq(fb[8], 0x0000aa);
+}
+END_TEST
+
 START_TEST(test_dispi_virtual_width_and_offsets) {
   set_mode(640, 480, 16, VBE_DISPI_LFB_ENABLED);
   dispi_set(VBE_DISPI_VIRT_WIDTH, 1024);
@@ -386,6 +429,7 @@ int main(void) {
   tcase_add_test(tc, test_vbe_save_restore);
   tcase_add_test(tc, test_lfb_dirty_through_tlb);
   tcase_add_test(tc, test_reset_clears_lfb);
+  tcase_add_test(tc, test_dispi_4bpp_planar);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
