@@ -28,6 +28,9 @@ static FILE *perf_map_file; /* --jit-perf-map */
 #ifdef X86VM_HAVE_VGA
 #include "vga.h"
 #endif
+#ifdef X86VM_HAVE_DEBUG
+#include "cli.h"
+#endif
 
 #ifndef X86VM_ROM_DIR
 #define X86VM_ROM_DIR "roms"
@@ -162,7 +165,19 @@ int main(int argc, char **argv) {
   cfg.boot = boot;
 
   /* The front end: a window when asked, or when there is a display and nobody said --headless. */
-  bool window = o->display == DISPLAY_SDL || (o->display == DISPLAY_AUTO && sdl_available());
+  /* Under the debugger the transcript owns stdout: no window, COM1 elsewhere unless asked. */
+  bool window = !o->debug_script && (o->display == DISPLAY_SDL || (o->display == DISPLAY_AUTO && sdl_available()));
+#ifndef X86VM_HAVE_DEBUG
+  if (o->debug_script)
+    return usage_error(o, &snap, "--debug-script %s: this build has no debugger", o->debug_script);
+#endif
+  /* Lockstep runs each block twice and rolls one run back: the debugger's
+   * hooks would see events of the run that is undone. */
+  if (o->debug_script && o->engine == ENGINE_LOCKSTEP)
+    return usage_error(o, &snap, "--debug-script %s: the debugger runs with --engine interp or jit, not lockstep",
+                       o->debug_script);
+  if (o->debug_script && !o->serial_given)
+    cfg.serial = "null";
   if (window && !sdl_available())
     return usage_error(o, &snap, "--display sdl: %s", "no window possible here (no SDL2 in this build, or no DISPLAY)");
   if (window && !o->serial_given)
@@ -246,7 +261,16 @@ int main(int argc, char **argv) {
     return setup_status;
   }
 
-  MachineStop why = window ? sdl_run(r, o) : headless_run(r, o);
+  MachineStop why;
+  int debug_status = -1;
+#ifdef X86VM_HAVE_DEBUG
+  if (o->debug_script) {
+    DebugCliOptions dco = {.script = o->debug_script, .symbols = o->debug_symbols, .out = stdout};
+    debug_status = debug_cli_run(m, &dco);
+    why = MSTOP_QUIT;
+  } else
+#endif
+    why = window ? sdl_run(r, o) : headless_run(r, o);
   fflush(stdout);
   double timeout = o->timeout;
   const char *screenshot = o->screenshot, *save = o->save;
@@ -273,7 +297,15 @@ int main(int argc, char **argv) {
     status = EXIT_IDLE;
     snprintf(reason, sizeof(reason), "halted with interrupts on and nothing left to wake it");
     break;
-  case MSTOP_QUIT: snprintf(reason, sizeof(reason), "quit from the %s", window ? "window" : "monitor"); break;
+  case MSTOP_QUIT:
+    if (debug_status >= 0) {
+      status = debug_status;
+      snprintf(reason, sizeof(reason), "debugger script %s", debug_status == 0 ? "done" :
+               debug_status == 1 ? "done with errors" : "not run");
+    } else {
+      snprintf(reason, sizeof(reason), "quit from the %s", window ? "window" : "monitor");
+    }
+    break;
   case MSTOP_POWER_OFF: snprintf(reason, sizeof(reason), "powered off"); break;
   case MSTOP_SIGNAL:
     status = EXIT_SIGNAL;

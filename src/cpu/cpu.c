@@ -149,7 +149,11 @@ void cpu_update_mode(Cpu *cpu) {
   }
   if (cpu->cpl == 3)
     m |= CPU_MODE_CPL3;
+  uint32_t old = cpu->mode;
   cpu->mode = m;
+  /* The debugger's mode-change breakpoints (real/protected/paging/v86). */
+  if (cpu->dbg_event && ((old ^ m) & (CPU_MODE_PE | CPU_MODE_PG | CPU_MODE_VM86)))
+    cpu->dbg_event(cpu, CPU_DBG_MODE, old, m);
 }
 
 /* ---- lazy flags ---- */
@@ -311,6 +315,7 @@ _Noreturn void cpu_raise(Cpu *cpu, int vector, uint32_t error_code) {
 _Noreturn void seg_fault(Cpu *c, int seg) {
   /* The 286 in real mode raises #GP (13) for a stack-segment limit violation too. */
   bool ss = seg == S_SS && !(cpu_is_286(c) && !(c->mode & CPU_MODE_PE));
+  c->fault_reason = "segment limit or access rights"; /* for the debugger */
   cpu_raise(c, ss ? EXC_SS : EXC_GP, 0);
 }
 
@@ -395,6 +400,11 @@ static void deliver_real(Cpu *cpu, int vec, uint32_t return_eip) {
 
 void cpu_deliver_interrupt(Cpu *cpu, int vector, bool software, uint32_t error_code,
                            uint32_t return_eip) {
+  if (cpu->dbg_event) { /* the debugger's interrupt/exception breakpoints and explanations */
+    uint32_t kind = software ? CPU_DBG_INT_SOFTWARE
+                    : cpu->cur_exc == vector ? CPU_DBG_INT_EXCEPTION : CPU_DBG_INT_EXTERNAL;
+    cpu->dbg_event(cpu, CPU_DBG_INT, (uint32_t)vector | kind << 8, error_code);
+  }
   if (!(cpu->mode & CPU_MODE_PE))
     deliver_real(cpu, vector, return_eip);
   else

@@ -295,7 +295,24 @@ typedef struct Cpu {
    * `nmi` stays pending meanwhile.  Not in snapshots: a restore inside an
    * NMI handler lets the next NMI in early. */
   bool nmi_blocked;
+  /* Debugger hook (src/debug/debug.c), NULL unless a debugger is attached.
+   * Called on slow paths only, so it costs nothing in translated code or in
+   * the interpreter's blocks: before an interrupt or exception is delivered
+   * (CPU_DBG_INT from cpu_deliver_interrupt) and when the PE, PG or VM86
+   * mode bits change (CPU_DBG_MODE from cpu_update_mode).  It may call
+   * cpu_request_stop(): the dispatch loop then returns before the next
+   * instruction (also right after an external interrupt's delivery). */
+  void (*dbg_event)(struct Cpu *cpu, int event, uint32_t a, uint32_t b);
+  void *dbg_opaque;
+  /* Which check raised the last fault, when the raising code says (a static
+   * string such as "segment limit", or NULL): the debugger's explanations. */
+  const char *fault_reason;
 } Cpu;
+
+/* Cpu.dbg_event events.  CPU_DBG_INT: a = vector | kind << 8 (CPU_DBG_INT_*),
+ * b = error code (ERR_NONE: none).  CPU_DBG_MODE: a = old mode, b = new mode. */
+enum { CPU_DBG_INT = 1, CPU_DBG_MODE = 2 };
+enum { CPU_DBG_INT_EXTERNAL = 0, CPU_DBG_INT_SOFTWARE = 1, CPU_DBG_INT_EXCEPTION = 2 };
 
 /* The TSC counts at this fixed rate of virtual time whatever the engine or
  * the host: 1000 MHz, the nominal frequency of our i686 model.  CPUID has no

@@ -159,10 +159,20 @@ uint8_t *mem_page_write_ptr(Mem *mem, uint32_t ppage) {
 }
 
 bool mem_mark_code(Mem *mem, uint32_t ppage) {
-  if (ppage >= (mem->ram_size >> PAGE_SHIFT) || mem->page_code[ppage])
+  if (ppage >= (mem->ram_size >> PAGE_SHIFT) || (mem->page_code[ppage] & MEM_PAGE_CODE))
     return false;
-  mem->page_code[ppage] = 1;
-  return true;
+  bool had = mem->page_code[ppage] != 0; /* watched: already without write pointers */
+  mem->page_code[ppage] |= MEM_PAGE_CODE;
+  return !had;
+}
+
+void mem_set_watched(Mem *mem, uint32_t ppage, bool on) {
+  if (ppage >= (mem->ram_size >> PAGE_SHIFT))
+    return;
+  if (on)
+    mem->page_code[ppage] |= MEM_PAGE_WATCHED;
+  else
+    mem->page_code[ppage] &= (uint8_t)~MEM_PAGE_WATCHED;
 }
 
 void mem_mark_code_bytes(Mem *mem, uint32_t pa, uint32_t len) {
@@ -176,9 +186,12 @@ void mem_mark_code_bytes(Mem *mem, uint32_t pa, uint32_t len) {
     mem->code_lines[pg] |= 1ull << l;
 }
 
+/* A write hit a page with MEM_PAGE_* bits set (page_code nonzero). */
 static void code_written(Mem *mem, uint32_t pa) {
   uint32_t pg = pa >> PAGE_SHIFT;
-  if (!((mem->code_lines[pg] >> ((pa & PAGE_MASK) >> 6)) & 1))
+  if ((mem->page_code[pg] & MEM_PAGE_WATCHED) && mem->watch_hook)
+    mem->watch_hook(mem->watch_opaque, pa);
+  if (!(mem->page_code[pg] & MEM_PAGE_CODE) || !((mem->code_lines[pg] >> ((pa & PAGE_MASK) >> 6)) & 1))
     return; /* a data line in a page that also holds code */
   mem->page_gen[pg]++;
   if (mem->code_write_hook)
@@ -332,6 +345,8 @@ void mem_write_bytes(Mem *mem, uint32_t pa, const void *src, uint32_t len) {
       uint32_t pg = pa >> PAGE_SHIFT, first = (pa & PAGE_MASK) >> 6, last = ((pa & PAGE_MASK) + n - 1) >> 6;
       uint64_t lines = (last == 63 ? ~0ull : (1ull << (last + 1)) - 1) & ~((1ull << first) - 1);
       uint64_t hit = mem->page_code[pg] ? mem->code_lines[pg] & lines : 0;
+      if ((mem->page_code[pg] & MEM_PAGE_WATCHED) && mem->watch_hook)
+        mem->watch_hook(mem->watch_opaque, pa);
       if (hit)
         code_written(mem, (pg << PAGE_SHIFT) | (uint32_t)__builtin_ctzll(hit) << 6);
     } else {

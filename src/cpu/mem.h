@@ -52,12 +52,18 @@ typedef struct Mem {
   uint32_t a20_mask;       /* 0xffffffff, or ~0x100000 when A20 is masked */
   MemRegion regions[MEM_MAX_REGIONS];
   int nregions;
-  uint8_t *page_code;      /* per RAM page: nonzero if decoded code lives there */
+  uint8_t *page_code;      /* per RAM page: MEM_PAGE_* bits; nonzero: writes take the slow path */
   uint32_t *page_gen;      /* per RAM page: generation, bumped on writes to code lines */
   uint64_t *code_lines;    /* per RAM page: bit i set = 64-byte line i holds decoded code */
   /* Called after a write hits a code page (the JIT invalidates its blocks). */
   void (*code_write_hook)(void *opaque, uint32_t ppage);
   void *code_write_opaque;
+  /* Debugger watchpoints (src/debug/): called after a write to a RAM page
+   * marked MEM_PAGE_WATCHED, with the address of the write (its first byte,
+   * and its last if it crosses a 64-byte line).  Marked pages hand out no
+   * write pointers, so nothing else pays for this. */
+  void (*watch_hook)(void *opaque, uint32_t pa);
+  void *watch_opaque;
   /* Called when the TLBs must be flushed (A20 toggled, map changed). */
   void (*map_changed_hook)(void *opaque);
   void *map_changed_opaque;
@@ -75,6 +81,10 @@ typedef struct Mem {
    * the JIT may read that RAM straight from `ram` while paging is off (RAM window). */
   bool ram_window;
 } Mem;
+
+/* Mem.page_code bits. */
+#define MEM_PAGE_CODE    0x01u /* decoded code lives there */
+#define MEM_PAGE_WATCHED 0x02u /* a debugger watchpoint covers part of it (watch_hook) */
 
 typedef struct MemWriteLog {
   uint32_t n, cap;
@@ -116,6 +126,8 @@ void mem_write32(Mem *mem, uint32_t pa, uint32_t v);
 void mem_write_bytes(Mem *mem, uint32_t pa, const void *src, uint32_t len);
 void mem_read_bytes(Mem *mem, uint32_t pa, void *dst, uint32_t len);
 
+/* Mark or unmark a RAM page as watched (MEM_PAGE_WATCHED); the caller flushes the TLBs. */
+void mem_set_watched(Mem *mem, uint32_t ppage, bool on);
 /* Mark a RAM page as holding code. Returns true if it was not marked before. */
 bool mem_mark_code(Mem *mem, uint32_t ppage);
 /* Mark the bytes [pa, pa+len) (one page) as decoded code: writes there bump the

@@ -51,6 +51,7 @@ void tlb_flush_page(Cpu *cpu, uint32_t lin) {
 
 _Noreturn static void page_fault(Cpu *cpu, uint32_t lin, bool present, int acc, bool user) {
   cpu->cr[2] = lin;
+  cpu->fault_reason = present ? "page protection (U/S or R/W bit)" : "page not present"; /* for the debugger */
   uint32_t err = (present ? 1u : 0u) | (acc == ACC_WRITE ? 2u : 0u) | (user ? 4u : 0u);
   cpu_raise(cpu, EXC_PF, err);
 }

@@ -101,18 +101,24 @@ static void load_cs(Cpu *cpu, uint16_t sel, uint32_t lo, uint32_t hi, unsigned c
 
 /* ---- data and stack segment loads ---- */
 
+/* Raise with the check that failed noted for the debugger (Cpu.fault_reason). */
+_Noreturn static void raise_why(Cpu *cpu, int vector, uint32_t err, const char *why) {
+  cpu->fault_reason = why;
+  cpu_raise(cpu, vector, err);
+}
+
 void pmode_load_data_seg(Cpu *cpu, int seg, uint16_t sel) {
   uint32_t lo, hi;
   unsigned rpl = sel & 3u;
   if (seg == S_SS) {
     if (!(sel & 0xfffc))
-      cpu_raise(cpu, EXC_GP, 0);
+      raise_why(cpu, EXC_GP, 0, "null selector loaded into SS");
     if (!pmode_read_desc(cpu, sel, &lo, &hi))
-      cpu_raise(cpu, EXC_GP, SEL_ERR(sel));
+      raise_why(cpu, EXC_GP, SEL_ERR(sel), "selector beyond the descriptor table limit");
     if (rpl != cpu->cpl || !d_writable_data(hi) || d_dpl(hi) != cpu->cpl)
-      cpu_raise(cpu, EXC_GP, SEL_ERR(sel));
+      raise_why(cpu, EXC_GP, SEL_ERR(sel), "SS needs a writable data segment with RPL = DPL = CPL");
     if (!d_present(hi))
-      cpu_raise(cpu, EXC_SS, SEL_ERR(sel));
+      raise_why(cpu, EXC_SS, SEL_ERR(sel), "stack segment not present");
     load_seg_desc(cpu, S_SS, sel, lo, hi);
     cpu_update_mode(cpu);
     return;
@@ -122,13 +128,13 @@ void pmode_load_data_seg(Cpu *cpu, int seg, uint16_t sel) {
     return;
   }
   if (!pmode_read_desc(cpu, sel, &lo, &hi))
-    cpu_raise(cpu, EXC_GP, SEL_ERR(sel));
+    raise_why(cpu, EXC_GP, SEL_ERR(sel), "selector beyond the descriptor table limit");
   if (d_system(hi) || !d_readable(hi))
-    cpu_raise(cpu, EXC_GP, SEL_ERR(sel));
+    raise_why(cpu, EXC_GP, SEL_ERR(sel), "rights: not a readable code or data segment");
   if (!d_conforming(hi) && (rpl > d_dpl(hi) || cpu->cpl > d_dpl(hi)))
-    cpu_raise(cpu, EXC_GP, SEL_ERR(sel));
+    raise_why(cpu, EXC_GP, SEL_ERR(sel), "privilege: RPL or CPL above the segment's DPL");
   if (!d_present(hi))
-    cpu_raise(cpu, EXC_NP, SEL_ERR(sel));
+    raise_why(cpu, EXC_NP, SEL_ERR(sel), "segment not present");
   load_seg_desc(cpu, seg, sel, lo, hi);
 }
 
@@ -575,16 +581,16 @@ void pmode_deliver_interrupt(Cpu *cpu, int vector, bool software, uint32_t error
   uint32_t idt_err = (uint32_t)vector * 8 + 2 + ext;
   uint32_t ent = (uint32_t)vector * 8;
   if (ent + 7 > cpu->idt_limit)
-    cpu_raise(cpu, EXC_GP, idt_err);
+    raise_why(cpu, EXC_GP, idt_err, "vector beyond the IDT limit");
   uint32_t lo = lin_read32_sys(cpu, cpu->idt_base + ent);
   uint32_t hi = lin_read32_sys(cpu, cpu->idt_base + ent + 4);
   unsigned type = (hi >> 8) & 0x1f; /* S bit included: must be 0 */
   if (type != 5 && type != 6 && type != 7 && type != 14 && type != 15)
-    cpu_raise(cpu, EXC_GP, idt_err);
+    raise_why(cpu, EXC_GP, idt_err, "IDT entry is not an interrupt, trap or task gate");
   if (software && d_dpl(hi) < cpu->cpl)
-    cpu_raise(cpu, EXC_GP, idt_err);
+    raise_why(cpu, EXC_GP, idt_err, "privilege: INT n to a gate whose DPL is below CPL");
   if (!d_present(hi))
-    cpu_raise(cpu, EXC_NP, idt_err);
+    raise_why(cpu, EXC_NP, idt_err, "IDT gate not present");
   if (type == 5) {
     cpu->next_eip = return_eip;
     task_via_gate(cpu, (uint16_t)(lo >> 16), 1, error_code, ext);

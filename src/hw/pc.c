@@ -510,6 +510,7 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   }
   if (open_disks(m, err, errlen) < 0)
     goto fail;
+  m->icount_stop = UINT64_MAX;
   m->cpu = cpu_create(m->mem);
   if (!m->cpu) {
     snprintf(err, errlen, "cannot create the CPU");
@@ -835,6 +836,8 @@ MachineStop machine_run_for(Machine *m, uint64_t budget_ns) {
     uint64_t now = clock_now(clk);
     if (now >= end)
       return MSTOP_BUDGET;
+    if (cpu->icount >= m->icount_stop)
+      return MSTOP_STEP;
     uint64_t deadline = clock_next_deadline(clk);
     if (machine_idle(m)) {
       /* Idle: nothing to run until the next event. */
@@ -855,6 +858,8 @@ MachineStop machine_run_for(Machine *m, uint64_t budget_ns) {
       if (n < budget)
         budget = n;
     }
+    if (m->icount_stop - cpu->icount < budget) /* a debugger's step: no further */
+      budget = m->icount_stop - cpu->icount;
     clk->slice_end = now + clock_insns_to_ns(clk, budget);
     CpuStop stop = cpu_run(cpu, budget);
     clk->slice_end = CLOCK_NEVER;

@@ -84,6 +84,7 @@ typedef enum MachineStop {
   MSTOP_SHUTDOWN,     /* other shutdown cycle */
   MSTOP_IDLE_FOREVER, /* deterministic: halted with nothing that could ever wake it */
   MSTOP_POWER_OFF,    /* the guest or the user switched the machine off */
+  MSTOP_STEP,         /* the CPU reached Machine.icount_stop (the debugger's steps) */
   /* stops only a front end's runner gives */
   MSTOP_TIMEOUT,      /* --timeout reached */
   MSTOP_SCRIPT_DONE,  /* the last --expect matched */
@@ -140,6 +141,8 @@ typedef struct Machine {
   uint64_t idle_deadline;       /* MSTOP_IDLE: virtual time of the next timer (CLOCK_NEVER: none) */
   SerialObserver com1_observer; /* every byte COM1 sends, or NULL */
   void *com1_observer_opaque;
+  uint64_t icount_stop;         /* debugger: machine_run_for() returns MSTOP_STEP once
+                                 * cpu->icount reaches it (UINT64_MAX: never) */
   void (*on_restore)(void *opaque); /* after machine_restore (e.g. drop JIT translations) */
   void *on_restore_opaque;
 } Machine;

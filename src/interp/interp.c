@@ -438,6 +438,10 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
         result = (c->halt_exits || !(c->eflags & F_IF)) ? CPU_STOP_HLT : CPU_STOP_BUDGET;
         break;
       }
+      /* A stop requested while an interrupt was delivered (the debugger's
+       * hook) takes effect before the handler's first instruction. */
+      if (unlikely(c->stop != CPU_STOP_NONE))
+        continue;
     }
     /* Blocks and translated code only while nothing needs a check at each
      * instruction: no single step, RF clear, no breakpoint armed. */

@@ -26,7 +26,7 @@ enum {
   O_CDROM, O_BOOT, O_KERNEL, O_INITRD, O_APPEND, O_SERIAL, O_SNAPSHOT, O_FORCE_SHARE, O_SAVE, O_RESTORE,
   O_RESTORE_DISKS, O_FORCE_IDENTITY,
   O_STATE_FILE, O_STATE_DIR, O_DET, O_NSPI, O_MONITOR, O_TIMEOUT, O_SCREENSHOT, O_EXPECT, O_SEND, O_SEND_KEYS, O_WAIT, O_SCREENDUMP,
-  O_DEVICE, O_MACHINE, O_DEBUGCON, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION
+  O_DEVICE, O_MACHINE, O_DEBUGCON, O_DEBUG_SCRIPT, O_DEBUG_SYMBOLS, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION
 };
 
 typedef struct OptDef {
@@ -84,6 +84,8 @@ static const OptDef opts[] = {
     {"device", O_DEVICE, true, false, true},
     {"machine", O_MACHINE, true, false, true},
     {"debugcon", O_DEBUGCON, true, false, true},
+    {"debug-script", O_DEBUG_SCRIPT, true, false, false},
+    {"debug-symbols", O_DEBUG_SYMBOLS, true, true, true},
     {"log", O_LOG, true, false, true},
     {"verbose", O_VERBOSE, false, false, true},
     {"quiet", O_QUIET, false, false, true},
@@ -205,6 +207,18 @@ void options_usage(FILE *f) {
     "                        symbolic links; savevm/screendump replace only their own kind\n"
     "                        of file unless given -f\n"
     "  --debugcon stderr|file:PATH   where the guest's port E9h output goes (default: nowhere)\n"
+    "\n"
+    "Debugger (docs/DEBUGGER.md):\n"
+    "  --debug-script FILE   run the machine under the debugger, reading gdb-like commands from\n"
+    "                        FILE (- for stdin): b ADDR, b *LINEAR, bp PHYS, bio PORT, bint VEC,\n"
+    "                        bmode, watch ADDR LEN, delete N, info breakpoints|registers|segments|\n"
+    "                        cr|gdt|idt|pic|pit, x/Nxb ADDR, step [N], next, finish, continue,\n"
+    "                        until ADDR, disas [ADDR] [N], explain, page ADDR, quit; the\n"
+    "                        transcript goes to stdout and COM1 to null unless --serial says;\n"
+    "                        engine interp or jit (not lockstep)\n"
+    "  --debug-symbols FILE  an ELF file whose symbols name addresses in the disassembly\n"
+    "\n"
+    "Diagnostics:\n"
     "  --log LIST            diagnostics to show: all, none, or a list of io msr unimpl bios\n"
     "                        dev note (default: unimpl,note); -v / --verbose: all\n"
     "  --quiet               no diagnostics or notes (errors and the final line stay)\n"
@@ -363,6 +377,8 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
     break;
   case O_JIT_STATS: o->jit_stats = true; break;
   case O_JIT_DUMP: o->jit_dump = v; break;
+  case O_DEBUG_SCRIPT: o->debug_script = v; break;
+  case O_DEBUG_SYMBOLS: o->debug_symbols = v; break;
   case O_JIT_PERF_MAP: o->jit_perf_map = true; break;
   case O_MEM:
     if (!parse_mem(v, qemu, &u))

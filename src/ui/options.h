@@ -50,6 +50,8 @@ typedef struct Options {
   bool no_audio;
   unsigned scale;               /* window scale at start (0: fit the screen) */
   const char *debugcon;         /* port E9h: NULL (off), "stderr", "file:PATH" */
+  const char *debug_script;     /* --debug-script: run under the debugger (src/debug/cli.c), "-": stdin */
+  const char *debug_symbols;    /* --debug-symbols: ELF symbols for the debugger */
   bool quiet;
   char *owned[OPTIONS_OWNED_MAX]; /* strings read from machine files */
   int nowned;
