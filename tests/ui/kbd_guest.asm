@@ -45,24 +45,7 @@ hex2:   push ax
         cmp al, '9'
         jbe putc
         add al, 'A' - '0' - 10
-putc:   push dx
-        push ax
-        mov dx, COM1 + 5
-.w:     in al, dx
-        test al, 0x20
-        jz .w
-        pop ax
-        mov dx, COM1
-        out dx, al
-        pop dx
-        ret
-
-puts:   lodsb
-        test al, al
-        jz .e
-        call putc
-        jmp puts
-.e:     ret
+%include "com1.inc"        ; putc, puts
 
 ready:  db 13, 10, "KBD-READY", 13, 10, 0
 crlf:   db 13, 10, 0

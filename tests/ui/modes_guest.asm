@@ -52,24 +52,7 @@ start:  cli
         jmp fail
 
 ; ---- COM1 -------------------------------------------------------------------
-putc:   push dx
-        push ax
-        mov dx, COM1 + 5
-.w:     in al, dx
-        test al, 0x20
-        jz .w
-        pop ax
-        mov dx, COM1
-        out dx, al
-        pop dx
-        ret
-
-puts:   lodsb
-        test al, al
-        jz .e
-        call putc
-        jmp puts
-.e:     ret
+%include "com1.inc"        ; putc, puts
 
 fail:   push si                 ; SI = what failed
         mov si, e_head
