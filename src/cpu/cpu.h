@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "decode.h"
 #include "fpu.h"
 #include "mem.h"
 
@@ -283,6 +284,20 @@ typedef struct Cpu {
    * reach the slow path in mmu.c, which checks them. */
   uint32_t dr_armed;    /* DR_ARMED_* bits; 0: no breakpoint enabled */
   uint32_t dr_hit;      /* B0-B3 of the data/I/O breakpoints matched since the last #DB: a trap is due */
+
+  /* A REP string instruction stopped at a chunk boundary (STRING_CHUNK
+   * iterations, ops_string.c), to be resumed from this decoded copy rather
+   * than from memory: a processor fetches the instruction once, so a REP
+   * that wrote over its own bytes goes on as fetched.  cpu_run() takes it
+   * when the next instruction it runs is at rep_eip / rep_csbase with
+   * icount == rep_icount (nothing ran in between: an interrupt or
+   * exception taken there moves EIP, and the REP is fetched again after
+   * it, as on hardware); anything else drops it.  Not in snapshots: a
+   * restore resumes the REP by fetching it again. */
+  bool rep_pending;
+  uint32_t rep_eip, rep_csbase;
+  uint64_t rep_icount;
+  Insn rep_insn;
 } Cpu;
 
 /* The TSC counts at this fixed rate of virtual time whatever the engine or
