@@ -87,6 +87,7 @@ void cpu_reset(Cpu *cpu) {
     cpu->regs[R_EDX] = 0x00000663; /* family 6, model 6, stepping 3 (the 286 leaves DX 0) */
   cpu->eip = 0xfff0;
   cpu->next_eip = cpu->eip;
+  cpu->rep_pending = false;
   cpu->eflags = 0x00000002;
   cpu->cc_op = CC_EFLAGS;
   for (int i = 0; i < S_COUNT; i++) {

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "decode.h"
 #include "fpu.h"
 #include "mem.h"
 
@@ -307,6 +308,19 @@ typedef struct Cpu {
   /* Which check raised the last fault, when the raising code says (a static
    * string such as "segment limit", or NULL): the debugger's explanations. */
   const char *fault_reason;
+  /* A REP string instruction stopped at a chunk boundary (STRING_CHUNK
+   * iterations, ops_string.c), to be resumed from this decoded copy rather
+   * than from memory: a processor fetches the instruction once, so a REP
+   * that wrote over its own bytes goes on as fetched.  cpu_run() takes it
+   * when the next instruction it runs is at rep_eip / rep_csbase with
+   * icount == rep_icount (nothing ran in between: an interrupt or
+   * exception taken there moves EIP, and the REP is fetched again after
+   * it, as on hardware); anything else drops it.  Not in snapshots: a
+   * restore drops it (machine_restore) and fetches the REP again. */
+  bool rep_pending;
+  uint32_t rep_eip, rep_csbase;
+  uint64_t rep_icount;
+  Insn rep_insn;
 } Cpu;
 
 /* Cpu.dbg_event events.  CPU_DBG_INT: a = vector | kind << 8 (CPU_DBG_INT_*),

@@ -4,7 +4,9 @@
  * so a fault mid-way leaves the instruction restartable where it stopped;
  * a REP stops between iterations for a single-step trap or an interrupt
  * (string_yield) and every STRING_CHUNK iterations, resuming by
- * re-executing the same instruction.
+ * re-executing the same instruction: after an event it is fetched again
+ * (as on hardware, where the handler's IRET returns to it), after a chunk
+ * the dispatch loop runs the decoded copy (string_suspend).
  */
 #include "exec.h"
 #include <string.h>
@@ -81,6 +83,22 @@ static inline bool string_yield(const Cpu *c) {
 }
 
 /*
+ * A chunk boundary is the emulator's own: nothing architectural happens
+ * there, so the REP must go on as the instruction it is, even if its
+ * iterations wrote over its bytes (a processor does not fetch it again
+ * between iterations).  Keep the decoded copy for cpu_run() to resume from
+ * (Cpu.rep_pending); the icount it resumes at is the one after this run.
+ */
+static void string_suspend(Cpu *c, const Insn *in) {
+  c->next_eip = c->eip;
+  c->rep_insn = *in;
+  c->rep_eip = c->eip;
+  c->rep_csbase = c->seg[S_CS].base;
+  c->rep_icount = c->icount + 1;
+  c->rep_pending = true;
+}
+
+/*
  * Runs body once (no REP) or up to CX times.  cond_zf: REPE/REPNE condition
  * on ZF (CMPS/SCAS).  bulk: an expression that may do several iterations at
  * once (given `iter`, those done in this chunk) and gives how many, or 0.
@@ -96,7 +114,7 @@ static inline bool string_yield(const Cpu *c) {
       if (areg(c, in, R_ECX) == 0)                                       \
         break;                                                           \
       if (iter == STRING_CHUNK) {                                        \
-        c->next_eip = c->eip; /* resume later */                         \
+        string_suspend(c, in); /* resume later, as decoded */            \
         break;                                                           \
       }                                                                  \
       uint32_t many = (bulk);                                            \

@@ -1234,6 +1234,7 @@ static int restore_from(Machine *m, SaveReader *r, const char *path, char *err, 
   mem_set_a20(m->mem, ms.a20);
   cpu_update_mode(m->cpu);
   cpu_dr_update(m->cpu); /* which breakpoints DR7 arms */
+  m->cpu->rep_pending = false; /* a REP cut at a chunk boundary is fetched again */
   tlb_flush(m->cpu);
   update_intr(m);
   save_reader_free(r);

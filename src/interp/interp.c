@@ -443,9 +443,18 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
       if (unlikely(c->stop != CPU_STOP_NONE))
         continue;
     }
+    /* A REP stopped at a chunk boundary goes on as decoded (Cpu.rep_pending),
+     * whatever the engine: it already passed its breakpoint check. */
+    bool resume = false;
+    if (unlikely(c->rep_pending)) {
+      c->rep_pending = false;
+      resume = c->rep_icount == c->icount && c->rep_eip == c->eip && c->rep_csbase == c->seg[S_CS].base;
+      if (resume)
+        scratch = c->rep_insn;
+    }
     /* Blocks and translated code only while nothing needs a check at each
      * instruction: no single step, RF clear, no breakpoint armed. */
-    if (likely(!(c->eflags & (F_TF | F_RF)) && !one && !c->dr_armed)) {
+    if (likely(!(c->eflags & (F_TF | F_RF)) && !one && !c->dr_armed && !resume)) {
       /* The translator decodes i686 code only: a 286 runs on the interpreter. */
       if (c->jit_exec && !cpu_is_286(c) && c->jit_exec(c, limit))
         continue;
@@ -464,7 +473,7 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
      * matched by an event delivery's own accesses traps before the
      * handler's first instruction; then instruction breakpoints at CS:EIP
      * fault unless RF is set or the instruction is in a MOV/POP SS shadow. */
-    if (unlikely(c->dr_armed) && !one) {
+    if (unlikely(c->dr_armed) && !one && !resume) {
       if (c->dr_hit) {
         cpu_dr_trap(c, false);
         continue;
@@ -477,7 +486,7 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
         }
       }
     }
-    const Insn *in = fetch_decode(c, &scratch);
+    const Insn *in = resume ? &scratch : fetch_decode(c, &scratch);
     uint32_t next = c->eip + in->len;
     bool tf = c->eflags & F_TF;
     c->next_eip = (c->mode & CPU_MODE_CS32) ? next : (next & 0xffff);

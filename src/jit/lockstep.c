@@ -120,6 +120,25 @@ static uint32_t final_writes(const MemWriteLog *l, uint64_t *out) {
   return n;
 }
 
+/*
+ * Put back the bytes the interpreter wrote.  Where they lie on a code line
+ * the page gets a new generation, as for any write there: the interpreter
+ * may have decoded the bytes it wrote (self-modifying code), and those
+ * decodes, made at the generation its own write gave the page, must not
+ * serve the second run, which finds the old bytes back.
+ */
+static void undo_writes(Mem *m, const MemWriteLog *l) {
+  for (uint32_t i = l->n; i-- > 0;) {
+    uint32_t pa = l->e[i].pa, pg = pa >> PAGE_SHIFT;
+    m->ram[pa] = l->e[i].old;
+    if (m->page_code[pg] && ((m->code_lines[pg] >> ((pa & PAGE_MASK) >> 6)) & 1)) {
+      m->page_gen[pg]++;
+      if (m->code_write_hook)
+        m->code_write_hook(m->code_write_opaque, pg);
+    }
+  }
+}
+
 static void print_state(FILE *f, const char *who, Cpu *s) {
   static const char *rn[8] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
   fprintf(f, "  %-6s eip=%08x eflags=%08x icount=%llu cpl=%u mode=%02x\n        ", who, s->eip, cpu_get_flags(s),
@@ -170,6 +189,9 @@ static const char *compare(Cpu *c, Lockstep *ls) {
     return "instruction count";
   if (a->halted != c->halted)
     return "halt state";
+  if (a->rep_pending != c->rep_pending ||
+      (a->rep_pending && (a->rep_eip != c->rep_eip || a->rep_icount != c->rep_icount)))
+    return "suspended REP";
   if (!fpu_equal(&a->fpu, &c->fpu))
     return "FPU state";
   if (a->gdt_base != c->gdt_base || a->idt_base != c->idt_base || a->gdt_limit != c->gdt_limit ||
@@ -225,8 +247,7 @@ bool jit_lockstep_exec(Cpu *c, uint64_t limit) {
   ls->log = tmp;
   ls->log.n = 0;
   ls->log.mmio = false;
-  for (uint32_t i = ls->wi.n; i-- > 0;)
-    c->mem->ram[ls->wi.e[i].pa] = ls->wi.e[i].old;
+  undo_writes(c->mem, &ls->wi);
   /* 2: the translation, from the same state. */
   tlb_flush(c); /* back to the empty TLB the copy describes */
   memcpy(c, &ls->before, sizeof(Cpu));

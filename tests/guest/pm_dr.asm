@@ -32,6 +32,7 @@ SRC     equ 0x210000
 DST     equ 0x211000
 D2      equ 0x212000
 D3      equ 0x220000            ; two pages: REP STOSB runs in bulk on the first
+REPBUF  equ 0x230000            ; 10000 bytes: a REP longer than a chunk
 PORT    equ 0x80                ; an unassigned port: IN gives 0xff, OUT is dropped
 MAXLOG  equ 16
 
@@ -119,6 +120,20 @@ x_ud:   ud2
         mov eax, [ud_fl]
         and eax, RF
         CHECK eax, RF, e
+
+        ; ---- on a REP longer than the emulator's chunk (4096 iterations, after
+        ; which it resumes the REP): one #DB, before the first iteration ----
+        SETDR 0, x_rep
+        ARM DR7_L(0)
+        mov edi, REPBUF
+        mov ecx, 10000
+        xor eax, eax
+x_rep:  rep stosb
+        DISARM
+        CHECK dword [nlog], 1, e
+        LOGIS 0, x_rep, 10000, DR6_0 | 1, 0
+        CHECK ecx, 0, e
+        CHECK edi, REPBUF + 10000, e
 
         ; ---- write breakpoint on MOV (LEN 4) ----
         mov dword [W], 0
