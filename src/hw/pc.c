@@ -709,7 +709,22 @@ int machine_classify_image(const char *path, char *err, size_t errlen) {
   return PC_HDA;
 }
 
+static int change_media(Machine *m, int drive, const char *path, char *err, size_t errlen);
+
+/* path may be the machine's own record of the medium in a drive (e.g.
+ * m->cfg.images[drive]), which a re-insertion frees: work on a copy. */
 int machine_change_media(Machine *m, int drive, const char *path, char *err, size_t errlen) {
+  char *own = path ? strdup(path) : NULL;
+  if (path && !own) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  int rc = change_media(m, drive, own, err, errlen);
+  free(own);
+  return rc;
+}
+
+static int change_media(Machine *m, int drive, const char *path, char *err, size_t errlen) {
   if (drive < 0 || drive >= PC_NDRIVES) {
     snprintf(err, errlen, "no such drive");
     return -1;
@@ -734,7 +749,7 @@ int machine_change_media(Machine *m, int drive, const char *path, char *err, siz
     struct stat st;
     if (m->disk[drive] && stat(path, &st) == 0 && (uint64_t)st.st_dev == m->disk[drive]->dev &&
         (uint64_t)st.st_ino == m->disk[drive]->ino) {
-      if (machine_change_media(m, drive, NULL, err, errlen) < 0)
+      if (change_media(m, drive, NULL, err, errlen) < 0)
         return -1;
     }
     int other = path_in_other_drive(m, path, drive);
