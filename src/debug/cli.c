@@ -18,16 +18,24 @@
 #include "debug.h"
 #include "explain.h"
 #include "views.h"
+#ifdef X86VM_HAVE_JIT
+#include "jit.h"
+#endif
 
-typedef struct Cli {
+typedef struct DbgCli Cli;
+struct DbgCli {
   Debugger *d;
-  DbgSymbols *syms;
+  const DbgSymbols *syms;
   FILE *out;
   bool explain;      /* explanations after each step */
   bool att;          /* AT&T syntax */
   int errors;
   bool quit;
-} Cli;
+  bool have_last;    /* last: the last instruction the last command stepped with a record */
+  StepRecord last;
+  bool ran;          /* result: how the last command's run of the machine ended */
+  DbgResult result;
+};
 
 static Debugger *volatile sig_dbg;
 static volatile sig_atomic_t sig_quit;
@@ -221,7 +229,10 @@ static void print_step(Cli *c, const StepRecord *rec) {
 }
 
 static bool on_step(void *opaque, const StepRecord *rec) {
-  print_step(opaque, rec);
+  Cli *c = opaque;
+  print_step(c, rec);
+  c->last = *rec;
+  c->have_last = true;
   return true;
 }
 
@@ -328,6 +339,8 @@ static void info_breakpoints(Cli *c) {
 #define MAX_WORDS 16
 
 static void after_run(Cli *c, const DbgResult *r) {
+  c->ran = true;
+  c->result = *r;
   print_result(c, r);
   print_here(c);
 }
@@ -516,151 +529,300 @@ static void cmd_disas(Cli *c, char **w, int n) {
   view_disas(c->d, c->syms, sel, base, off, (int)count, (r.mode & CPU_MODE_CS32) != 0, c->att, c->out);
 }
 
-static void run_cmd(Cli *c, char *line) {
+static void report_id(Cli *c, int id, const char *err) {
+  if (id < 0)
+    cli_error(c, "%s", err);
+  else
+    fprintf(c->out, "breakpoint %d set\n", id);
+}
+
+static void cmd_bint(Cli *c, char **w, int n) {
+  char err[160];
+  uint32_t v;
+  if (n < 2 || !parse_num(w[1], &v) || v > 255) {
+    cli_error(c, "bint needs a vector 0-255");
+    return;
+  }
+  report_id(c, dbg_break_int(c->d, (uint8_t)v, err, sizeof err), err);
+}
+
+static void cmd_bmode(Cli *c, char **w, int n) {
+  char err[160];
+  uint32_t bits = 0;
+  for (int i = 1; i < n; i++)
+    bits |= strcmp(w[i], "pe") == 0 ? CPU_MODE_PE : strcmp(w[i], "pg") == 0 ? CPU_MODE_PG
+                                                 : strcmp(w[i], "v86") == 0 ? CPU_MODE_VM86 : 0;
+  if (n == 1)
+    bits = CPU_MODE_PE | CPU_MODE_PG | CPU_MODE_VM86;
+  report_id(c, dbg_break_mode(c->d, bits, err, sizeof err), err);
+}
+
+static void cmd_watch(Cli *c, char **w, int n) {
+  char err[160];
+  Addr a;
+  uint32_t len = 1;
+  if (n < 2 || !parse_addr(c, w[1], &a) || (n > 2 && !parse_num(w[2], &len))) {
+    cli_error(c, "watch ADDR [LEN]");
+    return;
+  }
+  int id = dbg_watch(c->d, a.lin, len, err, sizeof err);
+  if (id < 0)
+    cli_error(c, "%s", err);
+  else
+    fprintf(c->out, "watchpoint %d set on linear %08X, %u byte%s\n", id, a.lin, len, len > 1 ? "s" : "");
+}
+
+/* delete, enable, disable N */
+static void cmd_bpstate(Cli *c, char **w, int n) {
+  const char *cmd = w[0];
+  uint32_t id;
+  if (n < 2 || !parse_num(w[1], &id)) {
+    cli_error(c, "%s needs a breakpoint number", cmd);
+    return;
+  }
+  int rc = cmd[0] == 'd' && cmd[1] != 'i' ? dbg_delete(c->d, (int)id) : dbg_enable(c->d, (int)id, cmd[0] == 'e');
+  if (rc < 0)
+    cli_error(c, "no breakpoint %u", id);
+}
+
+static void cmd_cond(Cli *c, char **w, int n) {
+  char err[160];
+  uint32_t id;
+  DbgCond cond = {0};
+  if (n < 3 || !parse_num(w[1], &id) || !parse_cond(w + 1, n - 1, &cond) ||
+      dbg_set_condition(c->d, (int)id, &cond, err, sizeof err) < 0)
+    cli_error(c, "cond N REG OP VALUE (e.g. cond 1 eax==5)");
+}
+
+static void cmd_step(Cli *c, char **w, int n) {
+  uint32_t k = 1;
+  if (n > 1 && (!parse_num(w[1], &k) || k == 0)) {
+    cli_error(c, "step [N]");
+    return;
+  }
+  StepRecord last;
+  dbg_set_step_callback(c->d, on_step, c);
+  DbgResult r = dbg_step(c->d, k, &last);
+  dbg_set_step_callback(c->d, NULL, NULL);
+  c->ran = true;
+  c->result = r;
+  if (r.stop != DBG_STOP_STEP)
+    after_run(c, &r);
+}
+
+static void cmd_run(Cli *c, char **w, int n) { /* N instructions, quietly */
+  uint32_t k = 1;
+  if (n < 2 || !parse_num(w[1], &k) || k == 0) {
+    cli_error(c, "run N");
+    return;
+  }
+  StepRecord last;
+  DbgResult r = dbg_run(c->d, k, &last);
+  after_run(c, &r);
+}
+
+static void cmd_next(Cli *c, char **w, int n) {
+  (void)w, (void)n;
+  StepRecord last;
+  DbgResult r = dbg_next(c->d, &last);
+  if (r.steps <= 1 && r.stop == DBG_STOP_STEP && !r.stepped_over) {
+    c->ran = true;
+    c->result = r;
+    c->last = last;
+    c->have_last = true;
+    print_step(c, &last);
+  } else {
+    if (r.stop == DBG_STOP_STEP)
+      fprintf(c->out, "stepped over %" PRIu64 " instructions\n", r.steps);
+    after_run(c, &r);
+  }
+}
+
+static void cmd_finish(Cli *c, char **w, int n) {
+  (void)w, (void)n;
+  StepRecord last;
+  DbgResult r = dbg_finish(c->d, &last);
+  after_run(c, &r);
+}
+
+static void cmd_continue(Cli *c, char **w, int n) {
+  (void)w, (void)n;
+  StepRecord last;
+  DbgResult r = dbg_continue(c->d, &last);
+  after_run(c, &r);
+}
+
+static void cmd_until(Cli *c, char **w, int n) {
+  Addr a;
+  if (n < 2 || !parse_addr(c, w[1], &a)) {
+    cli_error(c, "until ADDR");
+    return;
+  }
+  if (!a.has_seg) {
+    DbgRegs g;
+    dbg_get_regs(c->d, &g);
+    if (!symbols_find(c->syms, w[1], &a.lin))
+      a.lin = g.seg[S_CS].base + a.off;
+  }
+  StepRecord last;
+  DbgResult r = dbg_until_lin(c->d, a.lin, &last);
+  after_run(c, &r);
+}
+
+static void cmd_explain(Cli *c, char **w, int n) {
+  if (n > 1)
+    c->explain = strcmp(w[1], "on") == 0;
+  else
+    c->explain = !c->explain;
+  fprintf(c->out, "explanations %s\n", c->explain ? "on" : "off");
+}
+
+static void cmd_set(Cli *c, char **w, int n) {
+  if (n == 3 && strcmp(w[1], "syntax") == 0)
+    c->att = strcmp(w[2], "att") == 0;
+  else
+    cli_error(c, "set syntax intel|att");
+}
+
+static void cmd_page(Cli *c, char **w, int n) {
+  Addr a;
+  if (n < 2 || !parse_addr(c, w[1], &a)) {
+    cli_error(c, "page ADDR (linear or SEG:OFF)");
+    return;
+  }
+  view_page(c->d, a.lin, c->out);
+}
+
+static void cmd_echo(Cli *c, char **w, int n) {
+  for (int i = 1; i < n; i++)
+    fprintf(c->out, "%s%s", i > 1 ? " " : "", w[i]);
+  fprintf(c->out, "\n");
+}
+
+static void cmd_quit(Cli *c, char **w, int n) {
+  (void)w, (void)n;
+  c->quit = true;
+}
+
+static void cmd_jit(Cli *c, char **w, int n) {
+  (void)w, (void)n;
+#ifdef X86VM_HAVE_JIT
+  (void)jit_show_current(dbg_machine(c->d)->cpu, c->out); /* "no translation" is an answer, not an error */
+#else
+  fprintf(c->out, "no translation: this build has no JIT\n");
+#endif
+}
+
+static void cmd_help(Cli *c, char **w, int n);
+
+/* The one command table of both front ends (line mode here, the TUI in tui.c). */
+typedef struct CliCmd {
+  const char *names; /* the name, then its aliases, space-separated */
+  void (*fn)(Cli *c, char **w, int n);
+  const char *usage;
+} CliCmd;
+
+static const CliCmd commands[] = {
+    {"break b bp", cmd_break, "b SEG:OFF|OFF|*LINEAR|SYMBOL [if COND], bp PHYS: execution breakpoint"},
+    {"bio", cmd_bio, "bio PORT[-LAST] [r|w|rw] [=VALUE]: stop on port I/O"},
+    {"bint", cmd_bint, "bint VECTOR: stop when an interrupt or exception is delivered"},
+    {"bmode", cmd_bmode, "bmode [pe] [pg] [v86]: stop on a mode change"},
+    {"watch", cmd_watch, "watch ADDR [LEN]: stop when the bytes change"},
+    {"delete d", cmd_bpstate, "delete N: remove breakpoint N"},
+    {"enable", cmd_bpstate, "enable N"},
+    {"disable", cmd_bpstate, "disable N"},
+    {"cond", cmd_cond, "cond N REG OP VALUE|REG: a condition on breakpoint N"},
+    {"info i", cmd_info, "info breakpoints|registers|segments|cr|gdt|idt|pic|pit"},
+    {"x", cmd_x, "x/NFU ADDR: dump memory (U = b, h or w)"},
+    {"step s si stepi", cmd_step, "step [N]: N instructions, each shown"},
+    {"run", cmd_run, "run N: N instructions, quietly"},
+    {"next n ni", cmd_next, "next: one instruction, over CALL/INT/REP/LOOP"},
+    {"finish", cmd_finish, "finish: until the current frame returns"},
+    {"continue c", cmd_continue, "continue: until a breakpoint"},
+    {"until u", cmd_until, "until ADDR: run to an address"},
+    {"disassemble disas", cmd_disas, "disas [ADDR] [N]: disassemble"},
+    {"explain", cmd_explain, "explain [on|off]: explanations after each step"},
+    {"set", cmd_set, "set syntax intel|att"},
+    {"page", cmd_page, "page ADDR: the page walk of an address"},
+    {"jit", cmd_jit, "jit: the JIT's translation of the block at CS:EIP (guest beside host code)"},
+    {"echo", cmd_echo, "echo TEXT"},
+    {"help h", cmd_help, "help: this list"},
+    {"quit q", cmd_quit, "quit"},
+};
+
+static void cmd_help(Cli *c, char **w, int n) {
+  (void)w, (void)n;
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(c->out, "  %s\n", commands[i].usage);
+}
+
+static const CliCmd *find_cmd(const char *word) {
+  /* x/NFU carries its format in the command word */
+  if (word[0] == 'x' && word[1] == '/')
+    word = "x";
+  size_t wl = strlen(word);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    for (const char *p = commands[i].names; *p;) {
+      size_t l = strcspn(p, " ");
+      if (l == wl && strncmp(p, word, l) == 0)
+        return &commands[i];
+      p += l;
+      while (*p == ' ')
+        p++;
+    }
+  return NULL;
+}
+
+/* ---------------- the interface both front ends use ---------------- */
+
+DbgCli *dbg_cli_new(Debugger *d, const DbgSymbols *syms, FILE *out) {
+  Cli *c = calloc(1, sizeof *c);
+  if (!c)
+    return NULL;
+  c->d = d;
+  c->syms = syms;
+  c->out = out;
+  return c;
+}
+
+void dbg_cli_free(DbgCli *c) { free(c); }
+
+void dbg_cli_set_out(DbgCli *c, FILE *out) { c->out = out; }
+
+void dbg_cli_exec(DbgCli *c, char *line) {
   char *w[MAX_WORDS];
   int n = 0;
   for (char *p = strtok(line, " \t"); p && n < MAX_WORDS; p = strtok(NULL, " \t"))
     w[n++] = p;
   if (n == 0)
     return;
-  const char *cmd = w[0];
-  DbgResult r;
-  StepRecord last;
-  char err[160];
-  if (strcmp(cmd, "b") == 0 || strcmp(cmd, "break") == 0 || strcmp(cmd, "bp") == 0) {
-    cmd_break(c, w, n);
-  } else if (strcmp(cmd, "bio") == 0) {
-    cmd_bio(c, w, n);
-  } else if (strcmp(cmd, "bint") == 0) {
-    uint32_t v;
-    if (n < 2 || !parse_num(w[1], &v) || v > 255) {
-      cli_error(c, "bint needs a vector 0-255");
-      return;
-    }
-    int id = dbg_break_int(c->d, (uint8_t)v, err, sizeof err);
-    if (id < 0)
-      cli_error(c, "%s", err);
-    else
-      fprintf(c->out, "breakpoint %d set\n", id);
-  } else if (strcmp(cmd, "bmode") == 0) {
-    uint32_t bits = 0;
-    for (int i = 1; i < n; i++)
-      bits |= strcmp(w[i], "pe") == 0 ? CPU_MODE_PE : strcmp(w[i], "pg") == 0 ? CPU_MODE_PG
-                                                     : strcmp(w[i], "v86") == 0 ? CPU_MODE_VM86 : 0;
-    if (n == 1)
-      bits = CPU_MODE_PE | CPU_MODE_PG | CPU_MODE_VM86;
-    int id = dbg_break_mode(c->d, bits, err, sizeof err);
-    if (id < 0)
-      cli_error(c, "%s", err);
-    else
-      fprintf(c->out, "breakpoint %d set\n", id);
-  } else if (strcmp(cmd, "watch") == 0) {
-    Addr a;
-    uint32_t len = 1;
-    if (n < 2 || !parse_addr(c, w[1], &a) || (n > 2 && !parse_num(w[2], &len))) {
-      cli_error(c, "watch ADDR [LEN]");
-      return;
-    }
-    int id = dbg_watch(c->d, a.lin, len, err, sizeof err);
-    if (id < 0)
-      cli_error(c, "%s", err);
-    else
-      fprintf(c->out, "watchpoint %d set on linear %08X, %u byte%s\n", id, a.lin, len, len > 1 ? "s" : "");
-  } else if (strcmp(cmd, "delete") == 0 || strcmp(cmd, "d") == 0 || strcmp(cmd, "enable") == 0 ||
-             strcmp(cmd, "disable") == 0) {
-    uint32_t id;
-    if (n < 2 || !parse_num(w[1], &id)) {
-      cli_error(c, "%s needs a breakpoint number", cmd);
-      return;
-    }
-    int rc = cmd[0] == 'd' && cmd[1] != 'i' ? dbg_delete(c->d, (int)id) : dbg_enable(c->d, (int)id, cmd[0] == 'e');
-    if (rc < 0)
-      cli_error(c, "no breakpoint %u", id);
-  } else if (strcmp(cmd, "cond") == 0) {
-    uint32_t id;
-    DbgCond cond = {0};
-    if (n < 3 || !parse_num(w[1], &id) || !parse_cond(w + 1, n - 1, &cond) ||
-        dbg_set_condition(c->d, (int)id, &cond, err, sizeof err) < 0)
-      cli_error(c, "cond N REG OP VALUE (e.g. cond 1 eax==5)");
-  } else if (strcmp(cmd, "info") == 0 || strcmp(cmd, "i") == 0) {
-    cmd_info(c, w, n);
-  } else if (cmd[0] == 'x' && (cmd[1] == 0 || cmd[1] == '/')) {
-    cmd_x(c, w, n);
-  } else if (strcmp(cmd, "s") == 0 || strcmp(cmd, "step") == 0 || strcmp(cmd, "si") == 0 ||
-             strcmp(cmd, "stepi") == 0) {
-    uint32_t k = 1;
-    if (n > 1 && (!parse_num(w[1], &k) || k == 0)) {
-      cli_error(c, "step [N]");
-      return;
-    }
-    dbg_set_step_callback(c->d, on_step, c);
-    r = dbg_step(c->d, k, &last);
-    dbg_set_step_callback(c->d, NULL, NULL);
-    if (r.stop != DBG_STOP_STEP)
-      after_run(c, &r);
-  } else if (strcmp(cmd, "run") == 0) { /* N instructions, quietly */
-    uint32_t k = 1;
-    if (n < 2 || !parse_num(w[1], &k) || k == 0) {
-      cli_error(c, "run N");
-      return;
-    }
-    r = dbg_run(c->d, k, &last);
-    after_run(c, &r);
-  } else if (strcmp(cmd, "n") == 0 || strcmp(cmd, "next") == 0 || strcmp(cmd, "ni") == 0) {
-    r = dbg_next(c->d, &last);
-    if (r.steps <= 1 && r.stop == DBG_STOP_STEP && !r.stepped_over) {
-      print_step(c, &last);
-    } else {
-      if (r.stop == DBG_STOP_STEP)
-        fprintf(c->out, "stepped over %" PRIu64 " instructions\n", r.steps);
-      after_run(c, &r);
-    }
-  } else if (strcmp(cmd, "finish") == 0) {
-    r = dbg_finish(c->d, &last);
-    after_run(c, &r);
-  } else if (strcmp(cmd, "c") == 0 || strcmp(cmd, "continue") == 0) {
-    r = dbg_continue(c->d, &last);
-    after_run(c, &r);
-  } else if (strcmp(cmd, "until") == 0 || strcmp(cmd, "u") == 0) {
-    Addr a;
-    if (n < 2 || !parse_addr(c, w[1], &a)) {
-      cli_error(c, "until ADDR");
-      return;
-    }
-    if (!a.has_seg) {
-      DbgRegs g;
-      dbg_get_regs(c->d, &g);
-      if (!symbols_find(c->syms, w[1], &a.lin))
-        a.lin = g.seg[S_CS].base + a.off;
-    }
-    r = dbg_until_lin(c->d, a.lin, &last);
-    after_run(c, &r);
-  } else if (strcmp(cmd, "disas") == 0 || strcmp(cmd, "disassemble") == 0) {
-    cmd_disas(c, w, n);
-  } else if (strcmp(cmd, "explain") == 0) {
-    if (n > 1)
-      c->explain = strcmp(w[1], "on") == 0;
-    else
-      c->explain = !c->explain;
-    fprintf(c->out, "explanations %s\n", c->explain ? "on" : "off");
-  } else if (strcmp(cmd, "set") == 0 && n == 3 && strcmp(w[1], "syntax") == 0) {
-    c->att = strcmp(w[2], "att") == 0;
-  } else if (strcmp(cmd, "page") == 0) {
-    Addr a;
-    if (n < 2 || !parse_addr(c, w[1], &a)) {
-      cli_error(c, "page ADDR (linear or SEG:OFF)");
-      return;
-    }
-    view_page(c->d, a.lin, c->out);
-  } else if (strcmp(cmd, "echo") == 0) {
-    for (int i = 1; i < n; i++)
-      fprintf(c->out, "%s%s", i > 1 ? " " : "", w[i]);
-    fprintf(c->out, "\n");
-  } else if (strcmp(cmd, "quit") == 0 || strcmp(cmd, "q") == 0) {
-    c->quit = true;
-  } else {
-    cli_error(c, "unknown command '%s'", cmd);
-  }
+  c->have_last = false;
+  c->ran = false;
+  const CliCmd *cmd = find_cmd(w[0]);
+  if (cmd)
+    cmd->fn(c, w, n);
+  else
+    cli_error(c, "unknown command '%s' (help lists them)", w[0]);
+}
+
+bool dbg_cli_quit(const DbgCli *c) { return c->quit; }
+
+int dbg_cli_errors(const DbgCli *c) { return c->errors; }
+
+const StepRecord *dbg_cli_last_step(const DbgCli *c) { return c->have_last ? &c->last : NULL; }
+
+const DbgResult *dbg_cli_last_result(const DbgCli *c) { return c->ran ? &c->result : NULL; }
+
+bool dbg_cli_explain_on(const DbgCli *c) { return c->explain; }
+
+bool dbg_cli_att(const DbgCli *c) { return c->att; }
+
+bool dbg_cli_parse_addr(DbgCli *c, const char *s, uint32_t *lin) {
+  Addr a;
+  if (!parse_addr(c, s, &a))
+    return false;
+  *lin = a.lin;
+  return true;
 }
 
 int debug_cli_run(Machine *m, const DebugCliOptions *o) {
@@ -669,23 +831,26 @@ int debug_cli_run(Machine *m, const DebugCliOptions *o) {
     fprintf(stderr, "x86vm: --debug-script %s: %s\n", o->script, strerror(errno));
     return 2;
   }
-  Cli cli = {.out = o->out ? o->out : stdout};
   char err[256];
-  if (o->symbols && !(cli.syms = symbols_load(o->symbols, err, sizeof err))) {
+  DbgSymbols *syms = NULL;
+  if (o->symbols && !(syms = symbols_load(o->symbols, err, sizeof err))) {
     fprintf(stderr, "x86vm: %s\n", err);
     if (in != stdin)
       fclose(in);
     return 2;
   }
-  cli.d = dbg_attach(m);
-  if (!cli.d) {
+  Debugger *d = dbg_attach(m);
+  Cli *cli = d ? dbg_cli_new(d, syms, o->out ? o->out : stdout) : NULL;
+  if (!cli) {
     fprintf(stderr, "x86vm: out of memory\n");
-    symbols_free(cli.syms);
+    if (d)
+      dbg_detach(d);
+    symbols_free(syms);
     if (in != stdin)
       fclose(in);
     return 2;
   }
-  sig_dbg = cli.d;
+  sig_dbg = d;
   struct sigaction sa, old_int, old_term;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
@@ -693,7 +858,7 @@ int debug_cli_run(Machine *m, const DebugCliOptions *o) {
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
   char line[1024];
-  while (!cli.quit && !sig_quit && fgets(line, sizeof line, in)) {
+  while (!cli->quit && !sig_quit && fgets(line, sizeof line, in)) {
     size_t l = strlen(line);
     while (l && (line[l - 1] == '\n' || line[l - 1] == '\r' || line[l - 1] == ' '))
       line[--l] = 0;
@@ -702,16 +867,18 @@ int debug_cli_run(Machine *m, const DebugCliOptions *o) {
       p++;
     if (*p == 0 || *p == '#')
       continue;
-    fprintf(cli.out, "(dbg) %s\n", p);
-    run_cmd(&cli, p);
-    fflush(cli.out);
+    fprintf(cli->out, "(dbg) %s\n", p);
+    dbg_cli_exec(cli, p);
+    fflush(cli->out);
   }
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);
   sig_dbg = NULL;
-  dbg_detach(cli.d);
-  symbols_free(cli.syms);
+  int errors = cli->errors;
+  dbg_cli_free(cli);
+  dbg_detach(d);
+  symbols_free(syms);
   if (in != stdin)
     fclose(in);
-  return cli.errors ? 1 : 0;
+  return errors ? 1 : 0;
 }

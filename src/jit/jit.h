@@ -52,4 +52,10 @@ void jit_print_stats(const Cpu *cpu, FILE *f);
 /* Lockstep: nonzero once a difference was found (the report went to stderr). */
 bool jit_lockstep_failed(const Cpu *cpu);
 
+/* The teaching debugger's JIT view: the translation of the block at the
+ * current CS:EIP (made now if there is none yet), each guest instruction
+ * beside the host code made for it.  False, with the reason written, if
+ * there is none (no JIT attached, code not translatable here). */
+bool jit_show_current(Cpu *cpu, FILE *f);
+
 #endif

@@ -213,7 +213,7 @@ void options_usage(FILE *f) {
     "                        FILE (- for stdin): b ADDR, b *LINEAR, bp PHYS, bio PORT, bint VEC,\n"
     "                        bmode, watch ADDR LEN, delete N, info breakpoints|registers|segments|\n"
     "                        cr|gdt|idt|pic|pit, x/Nxb ADDR, step [N], next, finish, continue,\n"
-    "                        until ADDR, disas [ADDR] [N], explain, page ADDR, quit; the\n"
+    "                        until ADDR, disas [ADDR] [N], explain, page ADDR, jit, help, quit; the\n"
     "                        transcript goes to stdout and COM1 to null unless --serial says;\n"
     "                        engine interp or jit (not lockstep)\n"
     "  --debug-symbols FILE  an ELF file whose symbols name addresses in the disassembly\n"
