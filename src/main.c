@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ static FILE *perf_map_file; /* --jit-perf-map */
 #endif
 #ifdef X86VM_HAVE_DEBUG
 #include "cli.h"
+#include "trace.h"
 #endif
 
 #ifndef X86VM_ROM_DIR
@@ -166,17 +168,22 @@ int main(int argc, char **argv) {
 
   /* The front end: a window when asked, or when there is a display and nobody said --headless. */
   /* Under the debugger the transcript owns stdout: no window, COM1 elsewhere unless asked. */
-  bool window = !o->debug_script && (o->display == DISPLAY_SDL || (o->display == DISPLAY_AUTO && sdl_available()));
+  int debuggers = !!o->debug_script + !!o->trace;
+  const char *dbg_opt = o->debug_script ? "--debug-script" : o->trace ? "--trace" : NULL;
+  if (debuggers > 1)
+    return usage_error(o, &snap, "%s", "--debug-script and --trace: one at a time");
+  bool window = !dbg_opt && (o->display == DISPLAY_SDL || (o->display == DISPLAY_AUTO && sdl_available()));
 #ifndef X86VM_HAVE_DEBUG
-  if (o->debug_script)
-    return usage_error(o, &snap, "--debug-script %s: this build has no debugger", o->debug_script);
+  if (dbg_opt)
+    return usage_error(o, &snap, "%s: this build has no debugger", dbg_opt);
 #endif
   /* Lockstep runs each block twice and rolls one run back: the debugger's
    * hooks would see events of the run that is undone. */
-  if (o->debug_script && o->engine == ENGINE_LOCKSTEP)
-    return usage_error(o, &snap, "--debug-script %s: the debugger runs with --engine interp or jit, not lockstep",
-                       o->debug_script);
-  if (o->debug_script && !o->serial_given)
+  if (dbg_opt && o->engine == ENGINE_LOCKSTEP)
+    return usage_error(o, &snap, "%s: the debugger runs with --engine interp or jit, not lockstep", dbg_opt);
+  if (o->trace_limit && !o->trace)
+    return usage_error(o, &snap, "%s", "--trace-limit: give --trace FILE too");
+  if (dbg_opt && !o->serial_given)
     cfg.serial = "null";
   if (window && !sdl_available())
     return usage_error(o, &snap, "--display sdl: %s", "no window possible here (no SDL2 in this build, or no DISPLAY)");
@@ -268,6 +275,16 @@ int main(int argc, char **argv) {
     DebugCliOptions dco = {.script = o->debug_script, .symbols = o->debug_symbols, .out = stdout};
     debug_status = debug_cli_run(m, &dco);
     why = MSTOP_QUIT;
+  } else if (o->trace) {
+    int rc = debug_trace_run(m, o->trace, o->trace_limit, &why);
+    if (rc) {
+      debug_status = rc;
+      why = MSTOP_QUIT;
+    } else if (why == MSTOP_QUIT) {
+      debug_status = 0; /* the limit reached */
+    } else if (why == MSTOP_SIGNAL) {
+      r->signalled = SIGINT;
+    }
   } else
 #endif
     why = window ? sdl_run(r, o) : headless_run(r, o);
@@ -300,8 +317,12 @@ int main(int argc, char **argv) {
   case MSTOP_QUIT:
     if (debug_status >= 0) {
       status = debug_status;
-      snprintf(reason, sizeof(reason), "debugger script %s", debug_status == 0 ? "done" :
-               debug_status == 1 ? "done with errors" : "not run");
+      if (o->trace)
+        snprintf(reason, sizeof(reason), "trace %s", debug_status == 0 ? "done" : debug_status == 2 ? "not run"
+                                                                                : "write error");
+      else
+        snprintf(reason, sizeof(reason), "debugger script %s", debug_status == 0 ? "done" :
+                 debug_status == 1 ? "done with errors" : "not run");
     } else {
       snprintf(reason, sizeof(reason), "quit from the %s", window ? "window" : "monitor");
     }

@@ -26,7 +26,8 @@ enum {
   O_CDROM, O_BOOT, O_KERNEL, O_INITRD, O_APPEND, O_SERIAL, O_SNAPSHOT, O_FORCE_SHARE, O_SAVE, O_RESTORE,
   O_RESTORE_DISKS, O_FORCE_IDENTITY,
   O_STATE_FILE, O_STATE_DIR, O_DET, O_NSPI, O_MONITOR, O_TIMEOUT, O_SCREENSHOT, O_EXPECT, O_SEND, O_SEND_KEYS, O_WAIT, O_SCREENDUMP,
-  O_DEVICE, O_MACHINE, O_DEBUGCON, O_DEBUG_SCRIPT, O_DEBUG_SYMBOLS, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION
+  O_DEVICE, O_MACHINE, O_DEBUGCON, O_DEBUG_SCRIPT, O_DEBUG_SYMBOLS, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION,
+  O_DEBUG_TUI, O_TRACE, O_TRACE_LIMIT
 };
 
 typedef struct OptDef {
@@ -92,6 +93,9 @@ static const OptDef opts[] = {
     {"config", O_CONFIG, true, true, true},
     {"help", O_HELP, false, false, false},
     {"version", O_VERSION, false, false, false},
+    {"debug-tui", O_DEBUG_TUI, false, false, false},
+    {"trace", O_TRACE, true, true, false},
+    {"trace-limit", O_TRACE_LIMIT, true, false, true},
 };
 
 /* QEMU's spellings: single dash, sometimes another name. */
@@ -217,6 +221,15 @@ void options_usage(FILE *f) {
     "                        transcript goes to stdout and COM1 to null unless --serial says;\n"
     "                        engine interp or jit (not lockstep)\n"
     "  --debug-symbols FILE  an ELF file whose symbols name addresses in the disassembly\n"
+    "  --debug-tui           the debugger full-screen (ncurses): registers, disassembly with\n"
+    "                        breakpoints, memory, explanations, and a command line taking the\n"
+    "                        same commands; F7/s step, F8/n next, F5/c continue, F9 breakpoint\n"
+    "                        at the cursor, Tab next pane, Ctrl+C stops a continue, q quits\n"
+    "  --trace FILE          run instruction by instruction, writing one line per instruction\n"
+    "                        to FILE (- for stdout): count, CS:EIP, bytes, disassembly, the\n"
+    "                        registers, flags and memory it changed (interpreter speed, about\n"
+    "                        1 M instructions/s; the same under every engine)\n"
+    "  --trace-limit N       stop the trace after N instructions (default: until the machine stops)\n"
     "\n"
     "Diagnostics:\n"
     "  --log LIST            diagnostics to show: all, none, or a list of io msr unimpl bios\n"
@@ -488,6 +501,17 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
   case O_CONFIG: return read_config(o, v);
   case O_HELP: options_usage(stdout); return 0;
   case O_VERSION: printf("x86vm %s\n", X86VM_VERSION); return 0;
+  case O_DEBUG_TUI: o->debug_tui = true; break;
+  case O_TRACE: o->trace = v; break;
+  case O_TRACE_LIMIT: {
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (errno || *end || end == v || v[0] == '-' || n == 0)
+      return bad("%s %s: want a number of instructions (1 or more)", spelled, v);
+    o->trace_limit = n;
+    break;
+  }
   }
   return -1;
 }

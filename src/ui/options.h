@@ -14,6 +14,7 @@
 #define X86VM_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "pc.h"
@@ -56,6 +57,9 @@ typedef struct Options {
   char *owned[OPTIONS_OWNED_MAX]; /* strings read from machine files */
   int nowned;
   int config_depth;
+  bool debug_tui;               /* --debug-tui: the full-screen debugger (src/debug/tui.c) */
+  const char *trace;            /* --trace FILE: one line per instruction (src/debug/trace.c), "-": stdout */
+  uint64_t trace_limit;         /* --trace-limit: instructions to trace (0: until the machine stops) */
 } Options;
 
 /* Parse argv. Returns -1 to go on, or an exit status (0 after --help or
