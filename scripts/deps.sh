@@ -8,7 +8,7 @@
 #            dosfstools, xorriso, grub-pc-bin, grub-common)
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config nasm libcapstone-dev libzydis-dev libsdl2-dev libelf-dev
-      check zlib1g-dev python3 qemu-system-x86 xorriso xvfb xdotool x11-apps
+      check zlib1g-dev python3 qemu-system-x86 xorriso xvfb xdotool x11-apps libncurses-dev tmux
       clang-14 libclang-rt-14-dev llvm-14)  # the last three: libFuzzer harnesses (scripts/fuzz.sh)
 for a in "$@"; do
   case "$a" in

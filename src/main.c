@@ -32,6 +32,9 @@ static FILE *perf_map_file; /* --jit-perf-map */
 #ifdef X86VM_HAVE_DEBUG
 #include "cli.h"
 #include "trace.h"
+#ifdef X86VM_HAVE_TUI
+#include "tui.h"
+#endif
 #endif
 
 #ifndef X86VM_ROM_DIR
@@ -168,10 +171,14 @@ int main(int argc, char **argv) {
 
   /* The front end: a window when asked, or when there is a display and nobody said --headless. */
   /* Under the debugger the transcript owns stdout: no window, COM1 elsewhere unless asked. */
-  int debuggers = !!o->debug_script + !!o->trace;
-  const char *dbg_opt = o->debug_script ? "--debug-script" : o->trace ? "--trace" : NULL;
+  int debuggers = !!o->debug_script + !!o->trace + o->debug_tui;
+  const char *dbg_opt = o->debug_script ? "--debug-script" : o->trace ? "--trace" : o->debug_tui ? "--debug-tui" : NULL;
   if (debuggers > 1)
-    return usage_error(o, &snap, "%s", "--debug-script and --trace: one at a time");
+    return usage_error(o, &snap, "%s", "--debug-script, --debug-tui and --trace: one at a time");
+#ifndef X86VM_HAVE_TUI
+  if (o->debug_tui)
+    return usage_error(o, &snap, "%s", "--debug-tui: this build has no TUI (it needs ncurses: scripts/deps.sh)");
+#endif
   bool window = !dbg_opt && (o->display == DISPLAY_SDL || (o->display == DISPLAY_AUTO && sdl_available()));
 #ifndef X86VM_HAVE_DEBUG
   if (dbg_opt)
@@ -275,6 +282,11 @@ int main(int argc, char **argv) {
     DebugCliOptions dco = {.script = o->debug_script, .symbols = o->debug_symbols, .out = stdout};
     debug_status = debug_cli_run(m, &dco);
     why = MSTOP_QUIT;
+  } else if (o->debug_tui) {
+#ifdef X86VM_HAVE_TUI
+    debug_status = debug_tui_run(m, o->debug_symbols);
+#endif
+    why = MSTOP_QUIT;
   } else if (o->trace) {
     int rc = debug_trace_run(m, o->trace, o->trace_limit, &why);
     if (rc) {
@@ -317,7 +329,9 @@ int main(int argc, char **argv) {
   case MSTOP_QUIT:
     if (debug_status >= 0) {
       status = debug_status;
-      if (o->trace)
+      if (o->debug_tui)
+        snprintf(reason, sizeof(reason), "debugger %s", debug_status == 0 ? "quit" : "not run");
+      else if (o->trace)
         snprintf(reason, sizeof(reason), "trace %s", debug_status == 0 ? "done" : debug_status == 2 ? "not run"
                                                                                 : "write error");
       else
