@@ -173,12 +173,12 @@ static void frame(Rect r, const char *title, bool focused) {
   put(r.y, r.x + 2, r.w - 4, focused ? A_BOLD : A_NORMAL, " %s ", title);
 }
 
-/* Lines of text, wrapped to w columns: the i-th wrapped line (NULL past the end). */
-static int wrapped_lines(const char *text, int w) {
+/* How many screen lines text takes at w columns (wrapped, or clipped: one each). */
+static int wrapped_lines(const char *text, int w, bool wrap) {
   int n = 0;
   while (text && *text) {
     size_t l = strcspn(text, "\n");
-    n += l == 0 ? 1 : (int)((l + (size_t)w - 1) / (size_t)w);
+    n += l == 0 || !wrap ? 1 : (int)((l + (size_t)w - 1) / (size_t)w);
     text += l;
     if (*text == '\n')
       text++;
@@ -186,7 +186,9 @@ static int wrapped_lines(const char *text, int w) {
   return n;
 }
 
-static void draw_wrapped(Rect r, const char *text, int scroll) {
+/* text in the pane from line scroll on: long lines wrapped, or clipped
+ * (the JIT's two columns stay aligned). */
+static void draw_text(Rect r, const char *text, int scroll, bool wrap) {
   int row = 0, inner = r.h - 2, w = r.w - 2;
   while (text && *text && row - scroll < inner) {
     size_t l = strcspn(text, "\n");
@@ -197,7 +199,7 @@ static void draw_wrapped(Rect r, const char *text, int scroll) {
         put(r.y + 1 + row - scroll, r.x + 1, w, A_NORMAL, "%.*s", (int)part, text + done);
       row++;
       done += part;
-    } while (done < l);
+    } while (done < l && wrap);
     text += l;
     if (*text == '\n')
       text++;
@@ -442,7 +444,7 @@ typedef struct Layout {
 } Layout;
 
 static Layout layout(const Tui *t, int w, int h) {
-  Layout L;
+  Layout L = {0};
   int top = 11 + (h - MIN_H) / 3;
   L.disas = (Rect){1, 0, top, w - REGS_W};
   L.regs = (Rect){1, w - REGS_W, top, REGS_W};
@@ -451,10 +453,12 @@ static Layout layout(const Tui *t, int w, int h) {
   int memw = w >= 120 ? 9 + 16 * 4 + 3 : 9 + 8 * 4 + 3;
   L.mem = (Rect){1 + top, 0, mid, memw};
   L.info = (Rect){1 + top, memw, mid, w - memw};
-  L.jit = (Rect){1 + top, 0, mid, w};
   L.log = (Rect){1 + top + mid, 0, rest - mid, w};
+  if (t->jit_view) { /* the JIT's listing is long: its pane takes most of the output's room too */
+    L.jit = (Rect){1 + top, 0, rest - 3, w};
+    L.log = (Rect){h - 4, 0, 3, w};
+  }
   L.cmd_y = h - 1;
-  (void)t;
   return L;
 }
 
@@ -506,17 +510,17 @@ static void draw(Tui *t) {
   if (t->jit_view) {
     Rect r = L.jit;
     frame(r, "JIT: the block at CS:EIP, guest | host (jit off: close)", t->focus == FOCUS_INFO);
-    int total = wrapped_lines(t->jit_text, r.w - 2);
+    int total = wrapped_lines(t->jit_text, r.w - 2, false);
     if (t->jit_scroll > total - 1)
       t->jit_scroll = total > 0 ? total - 1 : 0;
-    draw_wrapped(r, t->jit_text, t->jit_scroll);
+    draw_text(r, t->jit_text, t->jit_scroll, false);
   } else {
     draw_mem(t, L.mem);
     frame(L.info, t->info_title, t->focus == FOCUS_INFO);
-    int total = wrapped_lines(t->info, L.info.w - 2);
+    int total = wrapped_lines(t->info, L.info.w - 2, true);
     if (t->info_scroll > total - 1)
       t->info_scroll = total > 0 ? total - 1 : 0;
-    draw_wrapped(L.info, t->info, t->info_scroll);
+    draw_text(L.info, t->info, t->info_scroll, true);
   }
   draw_log(t, L.log);
   int cw = w - 7;
@@ -609,9 +613,12 @@ static void run_command(Tui *t, const char *cmdline) {
     log_add(t, "error: out of memory");
     return;
   }
-  log_text(t, out);
-  drain_stderr(t);
   bool is_jit = strcmp(cmdline, "jit") == 0;
+  if (is_jit)
+    log_add(t, "(in the JIT pane: Tab to it to scroll; jit off closes it)");
+  else
+    log_text(t, out);
+  drain_stderr(t);
   if (is_jit) {
     t->jit_view = true;
     free(t->jit_text);
@@ -724,7 +731,7 @@ static void key_pane(Tui *t, int ch, const Layout *L) {
   }
   case FOCUS_INFO: {
     int *s = t->jit_view ? &t->jit_scroll : &t->info_scroll;
-    page = L->info.h - 2;
+    page = (t->jit_view ? L->jit.h : L->info.h) - 2;
     if (ch == KEY_UP || ch == KEY_DOWN)
       *s += ch == KEY_UP ? -1 : 1;
     else if (ch == KEY_PPAGE || ch == KEY_NPAGE)

@@ -33,12 +33,23 @@ wait_for() {
   done
   fail "not on the screen within ${2:-60} s: $1"
 }
-tm new-session -d -s tui -x 100 -y 30 \
-  "'$x86vm' --deterministic --debug-tui 2>'$dir/err'; echo \$? >'$dir/rc'; sleep 600" ||
-  { echo "FAIL: tmux new-session"; exit 1; }
-i=0
-while [ ! -f "$dir/rc" ] && ! screen | grep -q 'x86vm debugger' && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done
-if [ -f "$dir/rc" ] && grep -q "no TUI" "$dir/err"; then echo "SKIP: no TUI in this build"; exit 77; fi
+# --engine jit when the build has a JIT (the JIT pane then shows host code), else interp
+start() {
+  rm -f "$dir/rc"
+  tm new-session -d -s tui -x 100 -y 30 \
+    "'$x86vm' --deterministic --engine $1 --debug-tui 2>'$dir/err'; echo \$? >'$dir/rc'; sleep 600" ||
+    { echo "FAIL: tmux new-session"; exit 1; }
+  i=0
+  while [ ! -s "$dir/rc" ] && ! screen | grep -q 'x86vm debugger' && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done
+}
+engine=jit
+start jit
+if [ -s "$dir/rc" ] && grep -q "no JIT" "$dir/err"; then
+  tm kill-session -t tui
+  engine=interp
+  start interp
+fi
+if [ -s "$dir/rc" ] && grep -q "no TUI" "$dir/err"; then echo "SKIP: no TUI in this build"; exit 77; fi
 wait_for 'EIP=0000FFF0'
 wait_for '=> F000:FFF0 +EA126C00F0 +jmp far 0xF000:0x6C12'
 # a breakpoint through the command line, then continue to it
@@ -61,6 +72,17 @@ wait_for 'Explanation of the last step'
 wait_for '\[[0-9]+\] 0000:7C0C +31C0 +xor ax, ax'
 wait_for 'xor: bitwise exclusive OR into the destination'
 wait_for '=> 0000:7C0E +8ED8 +mov ds, ax'
+# the JIT pane: the block at CS:EIP, guest beside host code
+tm send-keys -t tui 'jit' Enter
+wait_for 'JIT: the block at CS:EIP'
+if [ $engine = jit ]; then
+  wait_for 'guest \(16-bit\) +\| host \(x86-64\)'
+  wait_for '00007c0e  mov ds, ax +\| [0-9a-f]{8,}  [a-z]+'
+else
+  wait_for 'no translation: the machine runs in the interpreter'
+fi
+tm send-keys -t tui 'jit off' Enter
+wait_for 'Memory ss:esp'
 # F9 sets a breakpoint at the disassembly cursor (on EIP after a step), F9 again clears it
 tm send-keys -t tui F9
 wait_for 'breakpoint 2 set'
@@ -89,4 +111,4 @@ while [ ! -s "$dir/rc" ] && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done
 [ -s "$dir/rc" ] || fail "x86vm did not quit"
 [ "$(cat "$dir/rc")" = 0 ] || fail "exit status $(cat "$dir/rc")"
 grep -q 'debugger quit' "$dir/err" || fail "no 'debugger quit' line on stderr"
-echo "PASS: the TUI stepped, set breakpoints, stopped a continue, survived resizes and quit"
+echo "PASS ($engine): the TUI stepped, showed the JIT pane, set breakpoints, stopped a continue, survived resizes and quit"
