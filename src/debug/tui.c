@@ -624,9 +624,7 @@ static void run_command(Tui *t, const char *cmdline) {
     free(t->jit_text);
     t->jit_text = out;
     t->jit_scroll = 0;
-    out = NULL;
-  } else if (t->jit_view) {
-    refresh_jit(t);
+    return;
   }
   const StepRecord *rec = dbg_cli_last_step(t->cli);
   const DbgResult *res = dbg_cli_last_result(t->cli);
@@ -653,6 +651,8 @@ static void run_command(Tui *t, const char *cmdline) {
     dis_follow(t, dis_rows(t));
   if (dbg_cli_quit(t->cli))
     t->quit = true;
+  else if (t->jit_view && (res || rec)) /* last: it is a command of its own */
+    refresh_jit(t);
 }
 
 static void hist_add(Tui *t, const char *s) {
@@ -663,7 +663,9 @@ static void hist_add(Tui *t, const char *s) {
     memmove(t->hist, t->hist + 1, sizeof t->hist[0] * (HIST_MAX - 1));
     t->nhist--;
   }
-  t->hist[t->nhist++] = strdup(s);
+  char *copy = strdup(s);
+  if (copy)
+    t->hist[t->nhist++] = copy;
 }
 
 /* F9: a breakpoint at the disassembly cursor, or off again. */

@@ -4,7 +4,7 @@ unset DISPLAY WAYLAND_DISPLAY # headless
 # guest, inside a tmux of a fixed size, typed at with `tmux send-keys` and
 # read with `tmux capture-pane`: a breakpoint at 0000:7C00 from the command
 # line, continue, three F7 steps with the explanation pane, F9 on the
-# disassembly cursor, Ctrl+C stopping a running continue, a resize to a
+# disassembly cursor, the JIT pane, Ctrl+C stopping a running continue, a resize to a
 # too-small terminal and back, and q.  Every wait polls the screen with a
 # generous deadline (a loaded machine is slow, never wrong).  Skipped (77)
 # without tmux or when the build has no TUI.
@@ -81,15 +81,22 @@ if [ $engine = jit ]; then
 else
   wait_for 'no translation: the machine runs in the interpreter'
 fi
+# a step with the pane open: it follows to the next block
+tm send-keys -t tui F7
+wait_for 'EIP=00007C10'
+if [ $engine = jit ]; then
+  wait_for '00007c10  mov es, ax +\| [0-9a-f]{8,}  [a-z]+'
+fi
 tm send-keys -t tui 'jit off' Enter
 wait_for 'Memory ss:esp'
+wait_for 'mov: copies the source into the destination' # the explanation of that step
 # F9 sets a breakpoint at the disassembly cursor (on EIP after a step), F9 again clears it
 tm send-keys -t tui F9
 wait_for 'breakpoint 2 set'
-wait_for '\*=> 0000:7C0E'
+wait_for '\*=> 0000:7C10'
 tm send-keys -t tui F9
 wait_for '\(dbg\) delete 2'
-wait_for ' => 0000:7C0E'
+wait_for ' => 0000:7C10'
 # Ctrl+C stops a continue that would run forever
 tm send-keys -t tui 'delete 1' Enter 'c' Enter
 wait_for 'running: c'
