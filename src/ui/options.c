@@ -228,7 +228,7 @@ void options_usage(FILE *f) {
     "  --trace FILE          run instruction by instruction, writing one line per instruction\n"
     "                        to FILE (- for stdout): count, CS:EIP, bytes, disassembly, the\n"
     "                        registers, flags and memory it changed (interpreter speed, about\n"
-    "                        1 M instructions/s; the same under every engine)\n"
+    "                        0.7 M instructions/s; the same under every engine)\n"
     "  --trace-limit N       stop the trace after N instructions (default: until the machine stops)\n"
     "\n"
     "Diagnostics:\n"
