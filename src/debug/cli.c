@@ -462,8 +462,13 @@ static void cmd_info(Cli *c, char **w, int n) {
     view_pic(c->d, c->out);
   else if (strcmp(what, "pit") == 0)
     view_pit(c->d, c->out);
-  else
-    cli_error(c, "info what? (breakpoints, registers, segments, cr, gdt, idt, pic, pit)");
+  else if (strcmp(what, "debugger") == 0) {
+    DbgStats st;
+    dbg_get_stats(c->d, &st);
+    fprintf(c->out, "debugger: %" PRIu64 " instructions stepped, %" PRIu64 " run at full speed\n", st.stepped,
+            st.fast);
+  } else
+    cli_error(c, "info what? (breakpoints, registers, segments, cr, gdt, idt, pic, pit, debugger)");
 }
 
 /* x/NFU ADDR: N units, F = x (hex), U = b/h/w (1/2/4 bytes; also d for 4). */
