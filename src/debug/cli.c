@@ -737,7 +737,7 @@ static const CliCmd commands[] = {
     {"enable", cmd_bpstate, "enable N"},
     {"disable", cmd_bpstate, "disable N"},
     {"cond", cmd_cond, "cond N REG OP VALUE|REG: a condition on breakpoint N"},
-    {"info i", cmd_info, "info breakpoints|registers|segments|cr|gdt|idt|pic|pit"},
+    {"info i", cmd_info, "info breakpoints|registers|segments|cr|gdt|idt|pic|pit|debugger"},
     {"x", cmd_x, "x/NFU ADDR: dump memory (U = b, h or w)"},
     {"step s si stepi", cmd_step, "step [N]: N instructions, each shown"},
     {"run", cmd_run, "run N: N instructions, quietly"},

@@ -757,8 +757,8 @@ static int cs_bases(Debugger *d, uint16_t sel, uint32_t base[3]) {
  * engines run those pages one instruction at a time and call on_cpu_event
  * (CPU_DBG_EXEC) before each, everything else at full speed.  A CS:EIP
  * breakpoint is armed on the pages its selector may mean (cs_bases), found
- * again at every continue and every mode change.  The TLB is flushed only
- * when the set of pages changes (see Cpu.brk_lin).
+ * again at every continue and every mode change.  Armed only while a
+ * command runs at full speed; arming flushes the TLB (see Cpu.brk_lin).
  */
 static void brk_arm(Debugger *d) {
   Cpu *c = d->cpu;
@@ -789,7 +789,7 @@ static void brk_arm(Debugger *d) {
     if (m == 0 || want[m - 1] != want[i])
       want[m++] = want[i];
   if (c->brk_lin && m == d->nbrk && memcmp(want, d->brk_pages, (size_t)m * sizeof want[0]) == 0)
-    return;
+    return; /* a mode change mid-run that changed nothing */
   uint8_t *lin = d->brk_map, *phys = d->brk_map + BRK_MAP_BYTES;
   for (int i = 0; i < d->nbrk; i++) {
     uint32_t p = d->brk_pages[i] & (BRK_PHYS - 1);
@@ -1038,6 +1038,9 @@ static DbgResult run_fast(Debugger *d, uint64_t n, StepRecord *last) {
     ms = run_machine(d);
     d->m->icount_stop = UINT64_MAX;
     d->stats.fast += c->icount - start;
+    /* Stopped, nothing is armed: views and commands see the engines as
+     * they are (the JIT view translates the block at a breakpoint). */
+    c->brk_lin = c->brk_phys = NULL;
   }
   if (d->hook.stop != DBG_STOP_NONE) {
     res = d->hook;
