@@ -10,6 +10,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config nasm libcapstone-dev libzydis-dev libsdl2-dev libelf-dev
       check zlib1g-dev python3 qemu-system-x86 xorriso xvfb xdotool x11-apps libncurses-dev tmux
+      gdb  # the gdb stub's tests (tests/debug/test_gdb.sh)
       clang-14 libclang-rt-14-dev llvm-14)  # the last three: libFuzzer harnesses (scripts/fuzz.sh)
 for a in "$@"; do
   case "$a" in

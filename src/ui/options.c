@@ -27,7 +27,8 @@ enum {
   O_RESTORE_DISKS, O_FORCE_IDENTITY,
   O_STATE_FILE, O_STATE_DIR, O_DET, O_NSPI, O_MONITOR, O_TIMEOUT, O_SCREENSHOT, O_EXPECT, O_SEND, O_SEND_KEYS, O_WAIT, O_SCREENDUMP,
   O_DEVICE, O_MACHINE, O_DEBUGCON, O_DEBUG_SCRIPT, O_DEBUG_SYMBOLS, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION,
-  O_DEBUG_TUI, O_TRACE, O_TRACE_LIMIT
+  O_DEBUG_TUI, O_TRACE, O_TRACE_LIMIT,
+  O_GDB
 };
 
 typedef struct OptDef {
@@ -96,6 +97,7 @@ static const OptDef opts[] = {
     {"debug-tui", O_DEBUG_TUI, false, false, false},
     {"trace", O_TRACE, true, true, false},
     {"trace-limit", O_TRACE_LIMIT, true, false, true},
+    {"gdb", O_GDB, true, false, false},
 };
 
 /* QEMU's spellings: single dash, sometimes another name. */
@@ -216,10 +218,10 @@ void options_usage(FILE *f) {
     "  --debug-script FILE   run the machine under the debugger, reading gdb-like commands from\n"
     "                        FILE (- for stdin): b ADDR, b *LINEAR, bp PHYS, bio PORT, bint VEC,\n"
     "                        bmode, watch ADDR LEN, delete N, info breakpoints|registers|segments|\n"
-    "                        cr|gdt|idt|pic|pit, x/Nxb ADDR, step [N], next, finish, continue,\n"
-    "                        until ADDR, disas [ADDR] [N], explain, page ADDR, jit, help, quit; the\n"
-    "                        transcript goes to stdout and COM1 to null unless --serial says;\n"
-    "                        engine interp or jit (not lockstep)\n"
+    "                        cr|gdt|idt|pic|pit|debugger, x/Nxb ADDR, step [N], next, finish,\n"
+    "                        continue, until ADDR, disas [ADDR] [N], explain, page ADDR, jit, help,\n"
+    "                        quit; the transcript goes to stdout and COM1 to null unless --serial\n"
+    "                        says; engine interp or jit (not lockstep)\n"
     "  --debug-symbols FILE  an ELF file whose symbols name addresses in the disassembly\n"
     "  --debug-tui           the debugger full-screen (ncurses): registers, disassembly with\n"
     "                        breakpoints, memory, explanations, and a command line taking the\n"
@@ -230,6 +232,10 @@ void options_usage(FILE *f) {
     "                        registers, flags and memory it changed (interpreter speed, about\n"
     "                        0.7 M instructions/s; the same under every engine)\n"
     "  --trace-limit N       stop the trace after N instructions (default: until the machine stops)\n"
+    "  --gdb BACKEND         wait for gdb (target remote) before the first instruction: unix:PATH\n"
+    "                        (a socket only you can open, mode 0600) or tcp:PORT,insecure\n"
+    "                        (127.0.0.1; any local user may connect and read and write guest\n"
+    "                        memory).  Plain tcp:PORT is refused.  Engine interp or jit\n"
     "\n"
     "Diagnostics:\n"
     "  --log LIST            diagnostics to show: all, none, or a list of io msr unimpl bios\n"
@@ -391,6 +397,7 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
   case O_JIT_STATS: o->jit_stats = true; break;
   case O_JIT_DUMP: o->jit_dump = v; break;
   case O_DEBUG_SCRIPT: o->debug_script = v; break;
+  case O_GDB: o->gdb = v; break;
   case O_DEBUG_SYMBOLS: o->debug_symbols = v; break;
   case O_JIT_PERF_MAP: o->jit_perf_map = true; break;
   case O_MEM:
