@@ -95,6 +95,7 @@ static const OptDef opts[] = {
     {"help", O_HELP, false, false, false},
     {"version", O_VERSION, false, false, false},
     {"debug-tui", O_DEBUG_TUI, false, false, false},
+    {"debug", O_DEBUG_TUI, false, false, false},
     {"trace", O_TRACE, true, true, false},
     {"trace-limit", O_TRACE_LIMIT, true, false, true},
     {"gdb", O_GDB, true, false, false},
@@ -223,7 +224,7 @@ void options_usage(FILE *f) {
     "                        quit; the transcript goes to stdout and COM1 to null unless --serial\n"
     "                        says; engine interp or jit (not lockstep)\n"
     "  --debug-symbols FILE  an ELF file whose symbols name addresses in the disassembly\n"
-    "  --debug-tui           the debugger full-screen (ncurses): registers, disassembly with\n"
+    "  --debug, --debug-tui  the debugger full-screen (ncurses): registers, disassembly with\n"
     "                        breakpoints, memory, explanations, and a command line taking the\n"
     "                        same commands; F7/s step, F8/n next, F5/c continue, F9 breakpoint\n"
     "                        at the cursor, Tab next pane, Ctrl+C stops a continue, q quits\n"
