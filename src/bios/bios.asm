@@ -32,6 +32,7 @@ rom_start:
 %include "system.inc"
 %include "boot.inc"
 %include "mptable.inc"
+%include "acpi.inc"
 
 ; ---- interrupt vectors set at POST (the rest point at dummy_iret) -------------
 ivt_init_table:
