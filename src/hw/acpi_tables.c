@@ -99,7 +99,7 @@ static void build_fadt(uint8_t *f, uint32_t facs, uint32_t dsdt) {
   put32(f + 112, (1u << 0) | (1u << 2) | (1u << 5) | (1u << 10));
   gas_io(f + 116, 8, 1, 0x64);  /* RESET_REG: the 8042's command port */
   put8(f + 128, 0xfe);          /* RESET_VALUE: pulse the reset line */
-  put64(f + 132, facs);         /* X_FIRMWARE_CTRL */
+  /* X_FIRMWARE_CTRL stays 0: it must, while FIRMWARE_CTRL is set (ACPI 5.2.9). */
   put64(f + 140, dsdt);         /* X_DSDT */
   gas_io(f + 148, 32, 0, ACPI_PM1_EVT);
   gas_io(f + 172, 16, 0, ACPI_PM1_CNT);

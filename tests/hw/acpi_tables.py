@@ -87,6 +87,8 @@ if len(fadt) >= 129 and fadt[8] >= 2:
         fail("FADT: a reset register without RESET_REG_SUP")
     if fadt[116] != 1 or f("<Q", 120) != 0x64 or fadt[128] != 0xFE:
         fail("FADT RESET_REG: space %d address %#x value %#x" % (fadt[116], f("<Q", 120), fadt[128]))
+    if len(fadt) >= 140 and f("<Q", 132) != 0 and f("<I", 36) != 0:
+        fail("FADT: both FIRMWARE_CTRL and X_FIRMWARE_CTRL are set")
     if len(fadt) >= 148 and f("<Q", 140) not in (0, f("<I", 40)):
         fail("FADT: X_DSDT %#x differs from DSDT %#x" % (f("<Q", 140), f("<I", 40)))
 facs = f("<I", 36)
