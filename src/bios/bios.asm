@@ -32,7 +32,6 @@ rom_start:
 %include "system.inc"
 %include "boot.inc"
 %include "mptable.inc"
-%include "acpi.inc"
 
 ; ---- interrupt vectors set at POST (the rest point at dummy_iret) -------------
 ivt_init_table:
@@ -603,6 +602,9 @@ post_report_disks:
         call putdec
         SAY 13, 10
         ret
+
+; ---- the ACPI table area (last, so that it moves no code) -------------------
+%include "acpi.inc"
 
 ; ---- fixed tail: reset vector, date, model byte -------------------------------
         times 0xFFF0 - ($ - $$) db 0xFF
