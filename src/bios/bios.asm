@@ -32,6 +32,7 @@ rom_start:
 %include "system.inc"
 %include "boot.inc"
 %include "mptable.inc"
+%include "pci.inc"
 
 ; ---- interrupt vectors set at POST (the rest point at dummy_iret) -------------
 ivt_init_table:
@@ -87,6 +88,11 @@ post_entry:
         cmp al, 0x0A
         jne .cold
 .resume:
+        xor ax, ax
+        mov ss, ax
+        mov sp, POST_STACK
+        clc                             ; the F segment's RAM holds our tables: no copy
+        call pci_shadow
         mov al, 0x0F
         out CMOS_INDEX, al
         xor al, al
@@ -101,6 +107,8 @@ post_entry:
         mov sp, POST_STACK
         mov ds, ax
         mov es, ax
+        stc                             ; --machine pc: shadow this ROM in RAM first
+        call pci_shadow
 
         ; ---- clear the BDA and the EBDA
         mov di, 0x400

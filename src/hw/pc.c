@@ -24,6 +24,8 @@
 #include "testdev.h"
 #include "lapic.h"
 #include "ioapic.h"
+#include "pci.h"
+#include "i440fx.h"
 #ifdef X86VM_HAVE_VGA
 #include "vga.h"
 #endif
@@ -206,9 +208,58 @@ static int load_bios(Machine *m, const char *path, char *err, size_t errlen) {
  * a PCI host bridge has no PAM registers to unlock a ROM. */
 static void copy_bios_shadow(Machine *m) {
   uint32_t lo = m->bios_size < 128u * 1024 ? m->bios_size : 128u * 1024;
+  if (m->i440fx) {
+    /* --machine pc: the PAM registers reset to "all to PCI", so the CPU
+     * sees the ROMs there; the RAM behind them gets the same bytes, as
+     * firmware that only opens the shadow (without copying) expects. */
+    memcpy(m->mem->ram + 0x100000u - lo, m->bios + m->bios_size - lo, lo);
+    if (m->vga_bios)
+      memcpy(m->mem->ram + 0xc0000, m->vga_bios, m->vga_bios_size);
+    return;
+  }
   mem_write_bytes(m->mem, 0x100000u - lo, m->bios + m->bios_size - lo, lo);
   if (m->vga_bios)
     mem_write_bytes(m->mem, 0xc0000, m->vga_bios, m->vga_bios_size);
+}
+
+/* --machine pc: what PCI shows at C0000h-FFFFFh while a PAM segment sends
+ * reads there: the video BIOS at C0000h, the BIOS image's last 128 KiB
+ * (the chipset's alias of the top of 4 GiB) ending at FFFFFh, FFh between. */
+static int build_legacy_rom(Machine *m) {
+  m->legacy_rom = malloc(I440FX_LEGACY_SIZE);
+  if (!m->legacy_rom)
+    return -1;
+  memset(m->legacy_rom, 0xff, I440FX_LEGACY_SIZE);
+  uint32_t lo = m->bios_size < 128u * 1024 ? m->bios_size : 128u * 1024;
+  memcpy(m->legacy_rom + I440FX_LEGACY_SIZE - lo, m->bios + m->bios_size - lo, lo);
+  if (m->vga_bios)
+    memcpy(m->legacy_rom, m->vga_bios, m->vga_bios_size);
+  return 0;
+}
+
+static void cb_pci_reset(void *opaque) {
+  Machine *m = opaque;
+  m->reset_requested = true;
+  cpu_request_stop(m->cpu);
+}
+
+/* --machine pc: PCI bus 0 and the i440FX host bridge (docs/PCI.md). */
+static int add_pci(Machine *m, char *err, size_t errlen) {
+  m->pci = pci_bus_new(m->bus);
+  if (!m->pci || build_legacy_rom(m) < 0) {
+    snprintf(err, errlen, "cannot create the PCI bus");
+    return -1;
+  }
+  m->pci->reset = cb_pci_reset;
+  m->pci->reset_opaque = m;
+  machine_add_device(m, m->pci->dev);
+  m->i440fx = i440fx_new(m->pci, m->mem, m->legacy_rom);
+  if (!m->i440fx) {
+    snprintf(err, errlen, "cannot create the PCI host bridge");
+    return -1;
+  }
+  machine_add_device(m, m->i440fx->dev);
+  return 0;
 }
 
 /* The option-ROM area from C8000h up to the BIOS shadow (and above the
@@ -504,7 +555,7 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
     goto fail;
   if (cfg->vga_bios_path && load_vga_bios(m, cfg->vga_bios_path, err, errlen) < 0)
     goto fail;
-  if (map_rom_hole(m) < 0) {
+  if (!cfg->apic && map_rom_hole(m) < 0) { /* --machine pc: PAM segments at 00b float high there */
     snprintf(err, errlen, "cannot map the option-ROM area");
     goto fail;
   }
@@ -592,6 +643,8 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
     machine_add_device(m, m->lapic->dev);
     machine_add_device(m, m->ioapic->dev);
   }
+  if (cfg->apic && add_pci(m, err, errlen) < 0)
+    goto fail;
   machine_add_device(m, m->pit->dev);
   machine_add_device(m, m->rtc->dev);
   machine_add_device(m, m->kbc->dev);
@@ -649,6 +702,9 @@ void machine_free(Machine *m) {
   pic_free(m->pic);
   lapic_free(m->lapic);
   ioapic_free(m->ioapic);
+  i440fx_free(m->i440fx);
+  pci_bus_free(m->pci);
+  free(m->legacy_rom);
   if (m->cpu) {
     interp_free(m->cpu);
     cpu_destroy(m->cpu);

@@ -1,0 +1,210 @@
+/*
+ * test_pci.c — the PCI bus of --machine pc through its ports: configuration
+ * mechanism #1 (CF8h/CFCh, byte/word/dword, the enable bit, other buses and
+ * absent functions), read-only bits, BAR sizing and decode gating, the
+ * i440FX PAM registers switching C0000h-FFFFFh between ROM and RAM, the
+ * PIIX3 PIRQ routing, and bus-master IDE DMA moving sectors; and the
+ * restore check refusing a snapshot that changes a read-only bit.
+ */
+#include <stdlib.h>
+
+#include "hwtest.h"
+#include "i440fx.h"
+#include "mem.h"
+#include "pci.h"
+
+static IoBus *bus;
+static PciBus *pci;
+static Mem *mem;
+static I440fx *host;
+static uint8_t rom[I440FX_LEGACY_SIZE];
+
+static void setup(void) {
+  bus = iobus_new();
+  bus->log_unclaimed = false;
+  pci = pci_bus_new(bus);
+  mem = mem_create(2u << 20);
+  for (uint32_t i = 0; i < I440FX_LEGACY_SIZE; i++)
+    rom[i] = (uint8_t)(0xa5 ^ (i >> 12)); /* each ROM page recognisable */
+  host = i440fx_new(pci, mem, rom);
+  ck_assert_ptr_nonnull(host);
+}
+static void teardown(void) {
+  i440fx_free(host);
+  pci_bus_free(pci);
+  mem_destroy(mem);
+  iobus_free(bus);
+}
+
+static uint32_t cfg_addr(int dev, int fn, int reg) {
+  return 0x80000000u | (uint32_t)dev << 11 | (uint32_t)fn << 8 | (uint32_t)(reg & 0xfc);
+}
+static uint32_t cfgr(int dev, int fn, int reg, int size) {
+  iobus_write(bus, 0xcf8, 4, cfg_addr(dev, fn, reg));
+  return iobus_read(bus, (uint16_t)(0xcfc + (reg & 3)), size);
+}
+static void cfgw(int dev, int fn, int reg, int size, uint32_t v) {
+  iobus_write(bus, 0xcf8, 4, cfg_addr(dev, fn, reg));
+  iobus_write(bus, (uint16_t)(0xcfc + (reg & 3)), size, v);
+}
+
+START_TEST(test_mechanism1) {
+  ck_assert_uint_eq(cfgr(0, 0, 0, 4), 0x12378086u);
+  ck_assert_uint_eq(cfgr(0, 0, 2, 2), 0x1237u);
+  ck_assert_uint_eq(cfgr(0, 0, 1, 1), 0x80u);
+  ck_assert_uint_eq(cfgr(0, 0, 8, 4), 0x06000002u); /* class 060000h, revision 02h */
+  ck_assert_uint_eq(iobus_read(bus, 0xcf8, 4), cfg_addr(0, 0, 8)); /* CONFIG_ADDRESS reads back */
+  iobus_write(bus, 0xcf8, 4, 0xff000003u);
+  ck_assert_uint_eq(iobus_read(bus, 0xcf8, 4), 0x80000000u); /* reserved bits stay zero */
+  /* Absent function, another bus, enable bit clear: all ones. */
+  ck_assert_uint_eq(cfgr(5, 0, 0, 4), 0xffffffffu);
+  ck_assert_uint_eq(cfgr(0, 3, 0, 4), 0xffffffffu);
+  iobus_write(bus, 0xcf8, 4, 0x80010000u);
+  ck_assert_uint_eq(iobus_read(bus, 0xcfc, 4), 0xffffffffu);
+  iobus_write(bus, 0xcf8, 4, 0x00000000u);
+  ck_assert_uint_eq(iobus_read(bus, 0xcfc, 4), 0xffffffffu);
+  /* A byte write to CF8h is not CONFIG_ADDRESS. */
+  iobus_write(bus, 0xcf8, 4, cfg_addr(0, 0, 0));
+  iobus_write(bus, 0xcf8, 1, 0x5c);
+  ck_assert_uint_eq(iobus_read(bus, 0xcf8, 4), cfg_addr(0, 0, 0));
+  /* Read-only bytes: IDs and class keep their values. */
+  cfgw(0, 0, 0, 4, 0);
+  cfgw(0, 0, 8, 4, 0);
+  ck_assert_uint_eq(cfgr(0, 0, 0, 4), 0x12378086u);
+  ck_assert_uint_eq(cfgr(0, 0, 8, 4), 0x06000002u);
+  /* Byte and word writes reach the byte they name, masked. */
+  cfgw(0, 0, 0x5a, 1, 0xff);
+  ck_assert_uint_eq(cfgr(0, 0, 0x58, 4), 0x00330000u);
+  cfgw(0, 0, 0x5e, 2, 0x1221);
+  ck_assert_uint_eq(cfgr(0, 0, 0x5c, 4), 0x12210000u);
+  ck_assert_uint_eq(cfgr(0, 0, 0x72, 1), 0x02u); /* SMRAMC: C_BASE_SEG 010b, closed */
+}
+END_TEST
+
+START_TEST(test_bar_sizing) {
+  PciFunc f;
+  pci_func_init(&f, 0x1234, 0x1111, 0, 0x030000, 0);
+  f.written = NULL;
+  pci_set_bar(&f, 0, 16u << 20, PCI_BAR_MEM | PCI_BAR_PREFETCH);
+  pci_set_bar(&f, 4, 16, PCI_BAR_IO);
+  pci_set_wmask(&f, PCI_COMMAND, 2, PCI_CMD_IO | PCI_CMD_MEM | PCI_CMD_MASTER);
+  ck_assert_int_eq(pci_register(pci, &f, PCI_DEVFN(2, 0)), 0);
+  ck_assert_int_eq(pci_register(pci, &f, PCI_DEVFN(2, 0)), -1);
+  ck_assert_uint_eq(cfgr(2, 0, 0x10, 4), 0x8u);
+  cfgw(2, 0, 0x10, 4, 0xffffffffu);
+  ck_assert_uint_eq(cfgr(2, 0, 0x10, 4), 0xff000008u); /* 16 MiB, prefetchable */
+  cfgw(2, 0, 0x20, 4, 0xffffffffu);
+  ck_assert_uint_eq(cfgr(2, 0, 0x20, 4), 0x0000fff1u); /* 16 ports, 16-bit decode */
+  cfgw(2, 0, 0x14, 4, 0xffffffffu);
+  ck_assert_uint_eq(cfgr(2, 0, 0x14, 4), 0u); /* no BAR 1 */
+  cfgw(2, 0, 0x10, 4, 0xe1234567u);
+  ck_assert_uint_eq(cfgr(2, 0, 0x10, 4), 0xe1000008u);
+  cfgw(2, 0, 0x20, 4, 0xc043u);
+  uint32_t base = 0;
+  ck_assert(!pci_bar_decoded(&f, 0, &base)); /* command register: nothing enabled */
+  ck_assert(!pci_bar_decoded(&f, 4, &base));
+  cfgw(2, 0, 4, 2, PCI_CMD_MEM);
+  ck_assert(pci_bar_decoded(&f, 0, &base));
+  ck_assert_uint_eq(base, 0xe1000000u);
+  ck_assert(!pci_bar_decoded(&f, 4, &base));
+  cfgw(2, 0, 4, 2, PCI_CMD_IO);
+  ck_assert(pci_bar_decoded(&f, 4, &base));
+  ck_assert_uint_eq(base, 0xc040u);
+  ck_assert(!pci_bar_decoded(&f, 0, &base));
+  pci->fn[PCI_DEVFN(2, 0)] = NULL;
+}
+END_TEST
+
+/* What the CPU sees at pa: a read, then whether a write there lands in RAM. */
+static uint8_t peek(uint32_t pa) { return mem_read8(mem, pa); }
+
+START_TEST(test_pam) {
+  /* RAM under C0000h-FFFFFh holds a pattern of its own. */
+  memset(mem->ram + 0xc0000, 0x11, 0x40000);
+  /* Power-on: every segment reads the ROM and drops writes. */
+  ck_assert_uint_eq(peek(0xf0000), rom[0x30000]);
+  ck_assert_uint_eq(peek(0xc4000), rom[0x4000]);
+  ck_assert_ptr_eq(mem_page_read_ptr(mem, 0xf0), rom + 0x30000); /* the fast path reads the ROM */
+  ck_assert_ptr_null(mem_page_write_ptr(mem, 0xf0));
+  mem_write8(mem, 0xf0010, 0x99);
+  ck_assert_uint_eq(mem->ram[0xf0010], 0x11);
+  ck_assert_uint_eq(peek(0xf0010), rom[0x30000]);
+  /* PAM0 = 20h: reads ROM, writes DRAM; copying the segment onto itself shadows it. */
+  cfgw(0, 0, 0x59, 1, 0x20);
+  ck_assert_uint_eq(i440fx_pam(host, 0), 2);
+  for (uint32_t a = 0xf0000; a < 0x100000; a++)
+    mem_write8(mem, a, mem_read8(mem, a));
+  ck_assert_uint_eq(mem->ram[0xf0010], rom[0x30000]);
+  ck_assert_uint_eq(mem->ram[0xfffff], rom[0x3ffff]);
+  /* 30h: plain RAM, read and write, with direct pointers. */
+  cfgw(0, 0, 0x59, 1, 0x30);
+  mem_write8(mem, 0xf0010, 0x77);
+  ck_assert_uint_eq(peek(0xf0010), 0x77);
+  ck_assert_ptr_eq(mem_page_write_ptr(mem, 0xf0), mem->ram + 0xf0000);
+  /* 10h: reads DRAM, writes to PCI (lost). */
+  cfgw(0, 0, 0x59, 1, 0x10);
+  mem_write8(mem, 0xf0010, 0x55);
+  ck_assert_uint_eq(peek(0xf0010), 0x77);
+  ck_assert_uint_eq(mem->ram[0xf0010], 0x77);
+  /* The 16 KiB segments: PAM5 (5Eh) low nibble is E0000h, high E4000h. */
+  cfgw(0, 0, 0x5e, 1, 0x30);
+  ck_assert_uint_eq(peek(0xe0000), rom[0x20000]);
+  ck_assert_uint_eq(peek(0xe4000), 0x11);
+  ck_assert_uint_eq(peek(0xe8000), rom[0x28000]);
+  ck_assert_uint_eq(peek(0xdc000), rom[0x1c000]);
+  cfgw(0, 0, 0x5a, 1, 0x03); /* C0000h RAM, C4000h ROM */
+  ck_assert_uint_eq(peek(0xc0000), 0x11);
+  ck_assert_uint_eq(peek(0xc4000), rom[0x4000]);
+  /* A read-only segment still gets DMA's writes dropped; reset brings the ROM back. */
+  i440fx_reset(host);
+  ck_assert_uint_eq(peek(0xc0000), rom[0]);
+  ck_assert_uint_eq(peek(0xf0010), rom[0x30000]);
+}
+END_TEST
+
+/* A decoded page from the ROM side must not survive switching to RAM. */
+START_TEST(test_pam_drops_code) {
+  uint32_t g = mem_page_gen(mem, 0xf0);
+  cfgw(0, 0, 0x59, 1, 0x30);
+  ck_assert_uint_ne(mem_page_gen(mem, 0xf0), g);
+}
+END_TEST
+
+START_TEST(test_restore_readonly) {
+  SaveWriter *w = save_writer_new();
+  ck_assert_int_eq(host->dev.save(host, w), 0);
+  size_t len;
+  const uint8_t *buf = save_writer_buffer(w, &len);
+  uint8_t *copy = malloc(len);
+  memcpy(copy, buf, len);
+  char err[256];
+  SaveReader *r = save_reader_from_buffer(copy, len, err, sizeof err);
+  ck_assert_ptr_nonnull(r);
+  ck_assert_int_eq(host->dev.check(host, r), 0);
+  save_reader_free(r);
+  /* The same snapshot checked against a bridge whose device ID differs. */
+  host->pci[0].cfg[2] ^= 1;
+  r = save_reader_from_buffer(copy, len, err, sizeof err);
+  ck_assert_int_eq(host->dev.check(host, r), -1);
+  ck_assert(strstr(save_error(r), "read-only") != NULL);
+  save_reader_free(r);
+  host->pci[0].cfg[2] ^= 1;
+  free(copy);
+  save_writer_free(w);
+}
+END_TEST
+
+static Suite *pci_suite(void) {
+  Suite *s = suite_create("pci");
+  TCase *tc = tcase_create("core");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_mechanism1);
+  tcase_add_test(tc, test_bar_sizing);
+  tcase_add_test(tc, test_pam);
+  tcase_add_test(tc, test_pam_drops_code);
+  tcase_add_test(tc, test_restore_readonly);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) { return run_suite(pci_suite()); }
