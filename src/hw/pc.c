@@ -26,6 +26,7 @@
 #include "ioapic.h"
 #include "pci.h"
 #include "i440fx.h"
+#include "piix3.h"
 #ifdef X86VM_HAVE_VGA
 #include "vga.h"
 #endif
@@ -237,6 +238,18 @@ static int build_legacy_rom(Machine *m) {
   return 0;
 }
 
+/* PIIX3 PCI interrupt steering: a PIRQ routed to ISA IRQ irq goes to the
+ * 8259s only; the I/O APIC has its own pins 16-19 for PIRQA-D. */
+static void cb_pirq_isa(void *opaque, int irq, int level) {
+  Machine *m = opaque;
+  pic_set_irq(m->pic, irq, level);
+}
+
+static void cb_pirq_apic(void *opaque, int pin, int level) {
+  Machine *m = opaque;
+  ioapic_set_irq(m->ioapic, pin, level);
+}
+
 static void cb_pci_reset(void *opaque) {
   Machine *m = opaque;
   m->reset_requested = true;
@@ -259,6 +272,15 @@ static int add_pci(Machine *m, char *err, size_t errlen) {
     return -1;
   }
   machine_add_device(m, m->i440fx->dev);
+  m->piix3 = piix3_new(m->pci);
+  if (!m->piix3) {
+    snprintf(err, errlen, "cannot create the PCI-to-ISA bridge");
+    return -1;
+  }
+  m->piix3->isa_irq = cb_pirq_isa;
+  m->piix3->apic_irq = cb_pirq_apic;
+  m->piix3->irq_opaque = m;
+  machine_add_device(m, m->piix3->dev);
   return 0;
 }
 
@@ -703,6 +725,7 @@ void machine_free(Machine *m) {
   lapic_free(m->lapic);
   ioapic_free(m->ioapic);
   i440fx_free(m->i440fx);
+  piix3_free(m->piix3);
   pci_bus_free(m->pci);
   free(m->legacy_rom);
   if (m->cpu) {

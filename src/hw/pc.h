@@ -112,6 +112,7 @@ typedef struct Machine {
   struct IoApic *ioapic;        /* --machine pc: the I/O APIC at FEC00000h, else NULL */
   struct PciBus *pci;           /* --machine pc: PCI bus 0 (docs/PCI.md), else NULL */
   struct I440fx *i440fx;        /* --machine pc: host bridge 00.0 with the PAM registers */
+  struct Piix3 *piix3;          /* --machine pc: ISA bridge 01.0 (PCI interrupt steering) */
   uint8_t *legacy_rom;          /* --machine pc: C0000h-FFFFFh as PCI shows it (PAM 00b) */
   Pit *pit;
   PcSpk *spk;                   /* PC speaker sound (counter 2, port 61h) */

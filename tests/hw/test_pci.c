@@ -12,6 +12,7 @@
 #include "i440fx.h"
 #include "mem.h"
 #include "pci.h"
+#include "piix3.h"
 
 static IoBus *bus;
 static PciBus *pci;
@@ -194,6 +195,72 @@ START_TEST(test_restore_readonly) {
 }
 END_TEST
 
+static int isa_level[16], apic_level[24], isa_changes;
+static void rec_isa(void *opaque, int irq, int level) {
+  (void)opaque;
+  isa_level[irq] = level;
+  isa_changes++;
+}
+static void rec_apic(void *opaque, int pin, int level) {
+  (void)opaque;
+  apic_level[pin] = level;
+}
+
+START_TEST(test_pirq_routing) {
+  Piix3 *p = piix3_new(pci);
+  ck_assert_ptr_nonnull(p);
+  memset(isa_level, 0, sizeof isa_level);
+  memset(apic_level, 0, sizeof apic_level);
+  isa_changes = 0;
+  p->isa_irq = rec_isa;
+  p->apic_irq = rec_apic;
+  ck_assert_uint_eq(cfgr(1, 0, 0, 4), 0x70008086u);
+  ck_assert_uint_eq(cfgr(1, 0, 0x0e, 1), 0x80u); /* multi-function */
+  ck_assert_uint_eq(cfgr(1, 0, 0x60, 4), 0x80808080u); /* every route off */
+  /* The board's swizzle: device d's INTA is PIRQ (d - 1) mod 4. */
+  ck_assert_int_eq(piix3_pirq_of(1, 1), 0);
+  ck_assert_int_eq(piix3_pirq_of(2, 1), 1);
+  ck_assert_int_eq(piix3_pirq_of(2, 4), 0);
+  ck_assert_int_eq(piix3_pirq_of(3, 2), 3);
+  ck_assert_int_eq(piix3_pirq_of(3, 0), -1);
+  /* Unrouted: only the I/O APIC sees it (pin 16 + PIRQ). */
+  piix3_set_intx(p, 2, 1, 1); /* PIRQB */
+  ck_assert_int_eq(apic_level[17], 1);
+  ck_assert_int_eq(isa_changes, 0);
+  /* Route PIRQB to IRQ 11: the asserted line appears there at once. */
+  cfgw(1, 0, 0x61, 1, 0x0b);
+  ck_assert_uint_eq(cfgr(1, 0, 0x60, 4), 0x80800b80u);
+  ck_assert_int_eq(isa_level[11], 1);
+  /* Move it to IRQ 10: 11 drops, 10 rises. */
+  cfgw(1, 0, 0x61, 1, 0x0a);
+  ck_assert_int_eq(isa_level[11], 0);
+  ck_assert_int_eq(isa_level[10], 1);
+  /* Two PIRQs on one IRQ: it stays up until both are released. */
+  cfgw(1, 0, 0x60, 1, 0x0a);
+  piix3_set_intx(p, 1, 1, 1); /* PIRQA */
+  piix3_set_intx(p, 2, 1, 0);
+  ck_assert_int_eq(isa_level[10], 1);
+  ck_assert_int_eq(apic_level[17], 0);
+  ck_assert_int_eq(apic_level[16], 1);
+  piix3_set_intx(p, 1, 1, 0);
+  ck_assert_int_eq(isa_level[10], 0);
+  /* Invalid IRQ values (0, 2, 8, 13) and the disable bit route nowhere. */
+  cfgw(1, 0, 0x60, 1, 0x08);
+  piix3_set_intx(p, 1, 1, 1);
+  ck_assert_int_eq(isa_level[8], 0);
+  ck_assert_int_eq(piix3_pirq_route(p, 0), -1);
+  cfgw(1, 0, 0x60, 1, 0x8b);
+  ck_assert_int_eq(isa_level[11], 0);
+  cfgw(1, 0, 0x60, 1, 0x0b);
+  ck_assert_int_eq(isa_level[11], 1);
+  cfgw(1, 0, 0x60, 1, 0xff);
+  ck_assert_uint_eq(cfgr(1, 0, 0x60, 1), 0x8fu); /* bits 6:4 reserved */
+  ck_assert_int_eq(isa_level[11], 0);
+  piix3_free(p);
+  pci->fn[PCI_DEVFN(1, 0)] = NULL;
+}
+END_TEST
+
 static Suite *pci_suite(void) {
   Suite *s = suite_create("pci");
   TCase *tc = tcase_create("core");
@@ -203,6 +270,7 @@ static Suite *pci_suite(void) {
   tcase_add_test(tc, test_pam);
   tcase_add_test(tc, test_pam_drops_code);
   tcase_add_test(tc, test_restore_readonly);
+  tcase_add_test(tc, test_pirq_routing);
   suite_add_tcase(s, tc);
   return s;
 }
