@@ -29,6 +29,7 @@
 #include "piix3.h"
 #ifdef X86VM_HAVE_VGA
 #include "vga.h"
+#include "vga_pci.h"
 #endif
 
 /* Frees the interpreter's decoded-instruction cache (src/interp/interp.c; no header yet). */
@@ -530,6 +531,14 @@ static int add_storage_and_display(Machine *m, char *err, size_t errlen) {
     return -1;
   }
   machine_add_device(m, (Device){"vga", m->vga, vga_reset, vga_save, vga_check, vga_load, vga_table});
+  if (m->pci) {
+    m->vga_pci = vga_pci_new(m->pci, m->vga, PCI_DEVFN(2, 0));
+    if (!m->vga_pci) {
+      snprintf(err, errlen, "cannot put the VGA on the PCI bus");
+      return -1;
+    }
+    machine_add_device(m, m->vga_pci->dev);
+  }
 #endif
   return 0;
 }
@@ -708,6 +717,7 @@ void machine_free(Machine *m) {
   for (int i = 0; i < 4; i++)
     uart_free(m->uart[i]);
 #ifdef X86VM_HAVE_VGA
+  vga_pci_free(m->vga_pci);
   vga_free(m->vga);
 #endif
   for (int i = 0; i < 2; i++)

@@ -126,6 +126,7 @@ typedef struct Machine {
   struct Fdc *fdc;
   struct IdeChannel *ide[2];
   struct Vga *vga;
+  struct VgaPci *vga_pci;       /* --machine pc: the VGA as PCI 02.0 (BAR0 = the LFB) */
   struct TestDev *testdev;      /* --device testdev, or NULL */
   struct Disk *disk[PC_NDRIVES];
   char *media_path[PC_NDRIVES]; /* image paths of media changed at run time (owned) */

@@ -13,6 +13,7 @@
 #include "mem.h"
 #include "pci.h"
 #include "piix3.h"
+#include "vga_pci.h"
 
 static IoBus *bus;
 static PciBus *pci;
@@ -261,6 +262,39 @@ START_TEST(test_pirq_routing) {
 }
 END_TEST
 
+/* The VGA's BAR0 is its framebuffer: the guest moves it, and the memory
+ * space bit switches it on and off. */
+START_TEST(test_vga_bar) {
+  Vga *v = vga_new_mem(NULL, mem, NULL, 4);
+  ck_assert_ptr_nonnull(v);
+  VgaPci *vp = vga_pci_new(pci, v, PCI_DEVFN(2, 0));
+  ck_assert_ptr_nonnull(vp);
+  ck_assert_uint_eq(cfgr(2, 0, 0, 4), 0x11111234u);
+  ck_assert_uint_eq(cfgr(2, 0, 8, 4), 0x03000002u);
+  v->lfb[0x1234] = 0x5a;
+  /* Power-on: BAR0 unassigned and memory decode off: nothing at the old ISA address. */
+  ck_assert_uint_eq(mem_read8(mem, VGA_LFB_ADDR + 0x1234), 0xff);
+  cfgw(2, 0, 0x10, 4, 0xffffffffu);
+  ck_assert_uint_eq(cfgr(2, 0, 0x10, 4), 0xffc00008u); /* 4 MiB, prefetchable */
+  cfgw(2, 0, 0x10, 4, 0xd0000000u);
+  ck_assert_uint_eq(mem_read8(mem, 0xd0001234u), 0xff); /* still off */
+  cfgw(2, 0, 4, 2, PCI_CMD_MEM);
+  ck_assert_uint_eq(mem_read8(mem, 0xd0001234u), 0x5a);
+  mem_write8(mem, 0xd0001235u, 0x6b);
+  ck_assert_uint_eq(v->lfb[0x1235], 0x6b);
+  ck_assert_uint_eq(v->lfb_dirty[1], 1);
+  /* Moved: the old place is empty, the new one shows the same memory. */
+  cfgw(2, 0, 0x10, 4, 0xe0400000u);
+  ck_assert_uint_eq(mem_read8(mem, 0xd0001234u), 0xff);
+  ck_assert_uint_eq(mem_read8(mem, 0xe0401234u), 0x5a);
+  cfgw(2, 0, 4, 2, 0);
+  ck_assert_uint_eq(mem_read8(mem, 0xe0401234u), 0xff);
+  vga_pci_free(vp);
+  vga_free(v);
+  pci->fn[PCI_DEVFN(2, 0)] = NULL;
+}
+END_TEST
+
 static Suite *pci_suite(void) {
   Suite *s = suite_create("pci");
   TCase *tc = tcase_create("core");
@@ -271,6 +305,7 @@ static Suite *pci_suite(void) {
   tcase_add_test(tc, test_pam_drops_code);
   tcase_add_test(tc, test_restore_readonly);
   tcase_add_test(tc, test_pirq_routing);
+  tcase_add_test(tc, test_vga_bar);
   suite_add_tcase(s, tc);
   return s;
 }
