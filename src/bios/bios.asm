@@ -232,6 +232,7 @@ post_entry:
         call a20_set
 
         ; ---- local APIC: pass 8259 interrupts through LINT0
+        call post_pci
         call post_lapic
 
         ; ---- interrupts on: timer, keyboard, cascade, floppy
