@@ -27,6 +27,7 @@
 #include "pci.h"
 #include "i440fx.h"
 #include "piix3.h"
+#include "piix_ide.h"
 #ifdef X86VM_HAVE_VGA
 #include "vga.h"
 #include "vga_pci.h"
@@ -518,6 +519,14 @@ static int add_storage_and_display(Machine *m, char *err, size_t errlen) {
     snprintf(err, errlen, "cannot attach a disk image to IDE");
     return -1;
   }
+  if (m->pci) {
+    m->piix_ide = piix_ide_new(m->pci, m->bus, m->mem, m->ide[0], m->ide[1]);
+    if (!m->piix_ide) {
+      snprintf(err, errlen, "cannot create the PCI IDE function");
+      return -1;
+    }
+    machine_add_device(m, m->piix_ide->dev);
+  }
   /* As on a PC, the CD-ROM drive is there without a disc: one can be
    * inserted later (monitor 'change', a file dropped on the window). */
   if (!m->disk[PC_CDROM] && ide_attach_empty_cd(m->ide[1], 0) < 0) {
@@ -720,6 +729,7 @@ void machine_free(Machine *m) {
   vga_pci_free(m->vga_pci);
   vga_free(m->vga);
 #endif
+  piix_ide_free(m->piix_ide);
   for (int i = 0; i < 2; i++)
     ide_free(m->ide[i]);
   fdc_free(m->fdc);

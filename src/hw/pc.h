@@ -125,6 +125,7 @@ typedef struct Machine {
   struct Dma8237 *dma;          /* storage/display devices (see pc.c marked section) */
   struct Fdc *fdc;
   struct IdeChannel *ide[2];
+  struct PiixIde *piix_ide;     /* --machine pc: PCI 01.1, the IDE channels' bus master */
   struct Vga *vga;
   struct VgaPci *vga_pci;       /* --machine pc: the VGA as PCI 02.0 (BAR0 = the LFB) */
   struct TestDev *testdev;      /* --device testdev, or NULL */

@@ -14,6 +14,10 @@
 #include "pci.h"
 #include "piix3.h"
 #include "vga_pci.h"
+#include "piix_ide.h"
+#include "disk.h"
+
+#include <unistd.h>
 
 static IoBus *bus;
 static PciBus *pci;
@@ -295,6 +299,196 @@ START_TEST(test_vga_bar) {
 }
 END_TEST
 
+/* ---- bus-master IDE ---- */
+
+static char img_path[64];
+static Disk *disk;
+static IdeChannel *ide0;
+static PiixIde *pide;
+static IrqRec irq14;
+
+static uint8_t sector_byte(uint32_t lba, uint32_t i) { return (uint8_t)(lba * 7 + i * 13 + 1); }
+
+static void ide_setup(void) {
+  setup();
+  snprintf(img_path, sizeof img_path, "/tmp/x86vm-pci-XXXXXX");
+  int fd = mkstemp(img_path);
+  ck_assert_int_ge(fd, 0);
+  uint8_t buf[512];
+  for (uint32_t lba = 0; lba < 128; lba++) {
+    for (uint32_t i = 0; i < 512; i++)
+      buf[i] = sector_byte(lba, i);
+    ck_assert_int_eq(write(fd, buf, 512), 512);
+  }
+  close(fd);
+  char err[256];
+  disk = disk_open(img_path, DISK_HD, DISK_RW, err, sizeof err);
+  ck_assert_msg(disk != NULL, "%s", err);
+  memset(&irq14, 0, sizeof irq14);
+  ide0 = ide_new(bus, 0x1f0, 0x3f6, irqrec_line(&irq14), "ide0");
+  ck_assert_int_eq(ide_attach(ide0, 0, disk), 0);
+  pide = piix_ide_new(pci, bus, mem, ide0, NULL);
+  ck_assert_ptr_nonnull(pide);
+  /* As firmware leaves it: BAR4 at C000h, I/O decode and bus mastering on. */
+  cfgw(1, 1, 0x20, 4, 0xc000);
+  cfgw(1, 1, 0x04, 2, PCI_CMD_IO | PCI_CMD_MASTER);
+}
+static void ide_teardown(void) {
+  piix_ide_free(pide);
+  ide_free(ide0);
+  disk_close(disk);
+  unlink(img_path);
+  teardown();
+}
+
+static void prd(uint32_t at, uint32_t addr, uint32_t count, bool eot) {
+  mem_write32(mem, at, addr);
+  mem_write32(mem, at + 4, (count & 0xffff) | (eot ? 0x80000000u : 0));
+}
+static void ata_cmd(uint8_t cmd, uint32_t lba, uint8_t count) {
+  outb(bus, 0x1f2, count);
+  outb(bus, 0x1f3, (uint8_t)lba);
+  outb(bus, 0x1f4, (uint8_t)(lba >> 8));
+  outb(bus, 0x1f5, (uint8_t)(lba >> 16));
+  outb(bus, 0x1f6, 0xe0);
+  outb(bus, 0x1f7, cmd);
+}
+static bool mem_holds(uint32_t pa, uint32_t lba, uint32_t n_bytes, uint32_t first_byte) {
+  for (uint32_t k = 0; k < n_bytes; k++) {
+    uint32_t b = first_byte + k;
+    if (mem->ram[pa + k] != sector_byte(lba + b / 512, b % 512))
+      return false;
+  }
+  return true;
+}
+
+START_TEST(test_bm_registers) {
+  ck_assert_uint_eq(cfgr(1, 1, 0, 4), 0x70108086u);
+  ck_assert_uint_eq(cfgr(1, 1, 8, 4), 0x01018000u); /* IDE, legacy, bus master */
+  ck_assert_uint_eq(cfgr(1, 1, 0x20, 4), 0xc001u);
+  ck_assert_str_eq(iobus_owner(bus, 0xc000), "piix-bm");
+  outb(bus, 0xc002, 0x66); /* DMA capable bits are plain storage; 1s clear INTR/ERR */
+  ck_assert_uint_eq(inb(bus, 0xc002), 0x60);
+  iobus_write(bus, 0xc004, 4, 0x12345677u);
+  ck_assert_uint_eq(iobus_read(bus, 0xc004, 4), 0x12345674u); /* dword aligned */
+  /* Moving BAR4 moves the ports; I/O decode off unmaps them. */
+  cfgw(1, 1, 0x20, 4, 0xd000);
+  ck_assert_ptr_null(iobus_owner(bus, 0xc000));
+  ck_assert_uint_eq(iobus_read(bus, 0xd004, 4), 0x12345674u);
+  cfgw(1, 1, 0x04, 2, PCI_CMD_MASTER);
+  ck_assert_ptr_null(iobus_owner(bus, 0xd000));
+  cfgw(1, 1, 0x04, 2, PCI_CMD_IO | PCI_CMD_MASTER);
+  ck_assert_str_eq(iobus_owner(bus, 0xd000), "piix-bm");
+  /* IDENTIFY now claims DMA (word 49 bit 8, multiword and Ultra DMA modes). */
+  outb(bus, 0x1f6, 0xa0);
+  outb(bus, 0x1f7, 0xec);
+  uint16_t w[256];
+  for (int i = 0; i < 256; i++)
+    w[i] = (uint16_t)iobus_read(bus, 0x1f0, 2);
+  ck_assert_uint_eq(w[49] & 0x0100, 0x0100);
+  ck_assert_uint_eq(w[63] & 7, 7);
+  ck_assert_uint_eq(w[88] & 0x3f, 0x3f);
+  /* SET FEATURES: Ultra DMA mode 2 becomes the selected one. */
+  outb(bus, 0x1f1, 0x03);
+  outb(bus, 0x1f2, 0x42);
+  outb(bus, 0x1f7, 0xef);
+  ck_assert_uint_eq(inb(bus, 0x1f7) & 0x01, 0);
+  outb(bus, 0x1f7, 0xec);
+  for (int i = 0; i < 256; i++)
+    w[i] = (uint16_t)iobus_read(bus, 0x1f0, 2);
+  ck_assert_uint_eq(w[88], 0x043f);
+}
+END_TEST
+
+START_TEST(test_bm_read) {
+  /* Three sectors from LBA 5 through two PRDs: 512 bytes, then 1 KiB (last). */
+  prd(0x1000, 0x20000, 0x200, false);
+  prd(0x1008, 0x30000, 0x400, true);
+  iobus_write(bus, 0xc004, 4, 0x1000);
+  outb(bus, 0xc000, BM_CMD_TO_MEM);
+  ata_cmd(0xc8, 5, 3); /* READ DMA: waits for the engine */
+  ck_assert_uint_eq(inb(bus, 0x3f6) & (IDE_ST_DRQ | IDE_ST_BSY), IDE_ST_DRQ);
+  ck_assert_int_eq(irq14.nrise, 0);
+  ck_assert(!mem_holds(0x20000, 5, 512, 0));
+  outb(bus, 0xc000, BM_CMD_TO_MEM | BM_CMD_START);
+  ck_assert(mem_holds(0x20000, 5, 512, 0));
+  ck_assert(mem_holds(0x30000, 5, 1024, 512));
+  /* PRDs used up with the data: idle, interrupt bit, IRQ14, drive ready. */
+  ck_assert_uint_eq(inb(bus, 0xc002) & 7, BM_ST_INTR);
+  ck_assert_int_eq(irq14.level, 1);
+  ck_assert_uint_eq(inb(bus, 0x1f7), IDE_ST_DRDY | IDE_ST_DSC);
+  outb(bus, 0xc000, BM_CMD_TO_MEM);
+  outb(bus, 0xc002, BM_ST_INTR);
+  ck_assert_uint_eq(inb(bus, 0xc002) & 7, 0);
+  /* The engine started before the command works as well; a PRD table
+   * larger than the transfer leaves the engine active. */
+  prd(0x1000, 0x40000, 0x2000, true);
+  outb(bus, 0xc000, BM_CMD_TO_MEM | BM_CMD_START);
+  ck_assert_uint_eq(inb(bus, 0xc002) & 7, BM_ST_ACTIVE);
+  ata_cmd(0, 0, 0); /* (an unknown command: aborts; zero high-order bytes for LBA48) */
+  outb(bus, 0xc002, BM_ST_INTR);
+  ata_cmd(0x25, 100, 2); /* READ DMA EXT: LBA 100, two sectors */
+  ck_assert(mem_holds(0x40000, 100, 1024, 0));
+  ck_assert_uint_eq(inb(bus, 0xc002) & 7, BM_ST_ACTIVE | BM_ST_INTR);
+  outb(bus, 0xc000, 0);
+  ck_assert_uint_eq(inb(bus, 0xc002) & 7, BM_ST_INTR);
+  outb(bus, 0xc002, BM_ST_INTR);
+}
+END_TEST
+
+START_TEST(test_bm_short_prd_and_gating) {
+  /* PRDs shorter than the data: the engine stops without an interrupt and
+   * the drive keeps waiting for the rest. */
+  prd(0x1000, 0x20000, 0x200, true);
+  iobus_write(bus, 0xc004, 4, 0x1000);
+  ata_cmd(0xc8, 10, 2);
+  outb(bus, 0xc000, BM_CMD_TO_MEM | BM_CMD_START);
+  ck_assert(mem_holds(0x20000, 10, 512, 0));
+  ck_assert_uint_eq(inb(bus, 0xc002) & 7, 0);
+  ck_assert_uint_eq(inb(bus, 0x3f6) & IDE_ST_DRQ, IDE_ST_DRQ);
+  ck_assert_int_eq(irq14.nrise, 0);
+  /* A new table for the rest, started again, finishes the command. */
+  prd(0x1000, 0x21000, 0x200, true);
+  outb(bus, 0xc000, BM_CMD_TO_MEM);
+  outb(bus, 0xc000, BM_CMD_TO_MEM | BM_CMD_START);
+  ck_assert(mem_holds(0x21000, 11, 512, 0));
+  ck_assert_uint_eq(inb(bus, 0xc002) & 7, BM_ST_INTR);
+  outb(bus, 0xc000, BM_CMD_TO_MEM);
+  outb(bus, 0xc002, BM_ST_INTR);
+  /* Without bus mastering in the command register nothing moves. */
+  cfgw(1, 1, 0x04, 2, PCI_CMD_IO);
+  memset(mem->ram + 0x22000, 0, 512);
+  prd(0x1000, 0x22000, 0x200, true);
+  ata_cmd(0xc8, 12, 1);
+  outb(bus, 0xc000, BM_CMD_TO_MEM | BM_CMD_START);
+  ck_assert(!mem_holds(0x22000, 12, 512, 0));
+  ck_assert_uint_eq(inb(bus, 0x3f6) & IDE_ST_DRQ, IDE_ST_DRQ);
+  /* Direction bit against the command: error bit, no transfer. */
+  cfgw(1, 1, 0x04, 2, PCI_CMD_IO | PCI_CMD_MASTER);
+  outb(bus, 0xc000, 0);
+  outb(bus, 0xc000, BM_CMD_START); /* memory -> drive, but READ DMA is waiting */
+  ck_assert_uint_eq(inb(bus, 0xc002) & 7, BM_ST_ERROR);
+  ck_assert(!mem_holds(0x22000, 12, 512, 0));
+}
+END_TEST
+
+START_TEST(test_bm_write) {
+  for (uint32_t i = 0; i < 1024; i++)
+    mem->ram[0x50000 + i] = (uint8_t)(i * 3 + 0x40);
+  prd(0x1000, 0x50000, 0x300, false); /* a sector split across PRDs */
+  prd(0x1008, 0x50300, 0x100, true);
+  iobus_write(bus, 0xc004, 4, 0x1000);
+  ata_cmd(0xca, 20, 2); /* WRITE DMA */
+  outb(bus, 0xc000, BM_CMD_START);
+  ck_assert_uint_eq(inb(bus, 0xc002) & 7, BM_ST_INTR);
+  ck_assert_uint_eq(inb(bus, 0x1f7), IDE_ST_DRDY | IDE_ST_DSC);
+  uint8_t buf[1024];
+  ck_assert_int_eq(disk_read(disk, 20, 2, buf), 0);
+  ck_assert_mem_eq(buf, mem->ram + 0x50000, 1024);
+  ck_assert_uint_eq(inb(bus, 0x1f3), 21); /* the task file names the last sector */
+}
+END_TEST
+
 static Suite *pci_suite(void) {
   Suite *s = suite_create("pci");
   TCase *tc = tcase_create("core");
@@ -307,6 +501,13 @@ static Suite *pci_suite(void) {
   tcase_add_test(tc, test_pirq_routing);
   tcase_add_test(tc, test_vga_bar);
   suite_add_tcase(s, tc);
+  TCase *bm = tcase_create("busmaster");
+  tcase_add_checked_fixture(bm, ide_setup, ide_teardown);
+  tcase_add_test(bm, test_bm_registers);
+  tcase_add_test(bm, test_bm_read);
+  tcase_add_test(bm, test_bm_short_prd_and_gating);
+  tcase_add_test(bm, test_bm_write);
+  suite_add_tcase(s, bm);
   return s;
 }
 
