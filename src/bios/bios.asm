@@ -207,6 +207,7 @@ post_entry:
         call post_bda
         POST_CODE 0x07
         call post_memory
+        call post_pci           ; PCI resources before the video BIOS reads them
 
         ; ---- video: a VGA option ROM at C0000h takes over int 10h
         POST_CODE 0x08
@@ -232,7 +233,6 @@ post_entry:
         call a20_set
 
         ; ---- local APIC: pass 8259 interrupts through LINT0
-        call post_pci
         call post_lapic
 
         ; ---- interrupts on: timer, keyboard, cascade, floppy
@@ -304,7 +304,12 @@ optrom_try:
         push word 3
         xor ax, ax
         mov es, ax
-        retf                    ; "call far ROM:0003"
+        cmp bx, 0xC000          ; the video BIOS on a PCI board: AX = the VGA's
+        jne .go                 ; bus and devfn, as PCI option ROMs are told
+        call pci_present
+        jne .go
+        mov ax, 0x0010          ; bus 0, 02.0
+.go:    retf                    ; "call far ROM:0003"
 .back:  pop bp
         cld
         mov ax, EBDA_SEG

@@ -541,7 +541,7 @@ static int add_storage_and_display(Machine *m, char *err, size_t errlen) {
   }
   machine_add_device(m, (Device){"vga", m->vga, vga_reset, vga_save, vga_check, vga_load, vga_table});
   if (m->pci) {
-    m->vga_pci = vga_pci_new(m->pci, m->vga, PCI_DEVFN(2, 0));
+    m->vga_pci = vga_pci_new(m->pci, m->vga, PCI_DEVFN(2, 0), m->vga_bios, m->vga_bios_size);
     if (!m->vga_pci) {
       snprintf(err, errlen, "cannot put the VGA on the PCI bus");
       return -1;
@@ -666,8 +666,9 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
     goto fail;
   }
   machine_add_device(m, m->fwcfg->dev);
-  if (m->vga_bios) {
-    /* SeaBIOS runs "vgaroms/" files from fw_cfg as its video BIOS. */
+  if (m->vga_bios && !cfg->apic) {
+    /* SeaBIOS runs "vgaroms/" files from fw_cfg as its video BIOS (on
+     * --machine pc it is the VGA's expansion ROM instead, vga_pci.h). */
     const char *base = strrchr(cfg->vga_bios_path, '/');
     char name[FWCFG_NAME_LEN];
     snprintf(name, sizeof(name), "vgaroms/%.40s", base ? base + 1 : cfg->vga_bios_path);

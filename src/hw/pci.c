@@ -53,7 +53,8 @@ void pci_set_bar(PciFunc *f, int i, uint32_t size, uint32_t kind) {
   f->bar_size[i] = size;
   uint32_t mask = ~(size - 1);
   if (kind & PCI_BAR_IO)
-    mask &= 0xfffcu; /* 16 address bits; bits 1:0 are the kind */
+    mask &= ~3u; /* bits 1:0 are the kind; the upper half is writable, as QEMU's (SeaBIOS sizes
+                  * I/O BARs on all 32 bits), but only an address below 64 KiB decodes */
   else
     mask &= ~0xfu;
   pci_set_wmask(f, at, 4, mask);

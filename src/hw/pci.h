@@ -99,8 +99,10 @@ void pci_func_init(PciFunc *f, uint16_t vendor, uint16_t device, uint8_t rev, ui
 void pci_set_wmask(PciFunc *f, uint8_t addr, int n, uint32_t mask);
 void pci_set_init(PciFunc *f, uint8_t addr, int n, uint32_t value);
 /* BAR i: size bytes (a power of two; I/O at least 4, memory at least 16),
- * kind PCI_BAR_IO / PCI_BAR_MEM (| PCI_BAR_PREFETCH).  I/O BARs decode 16
- * bits of address (the upper half reads zero), as the PIIX's do. */
+ * kind PCI_BAR_IO / PCI_BAR_MEM (| PCI_BAR_PREFETCH).  An I/O BAR's upper
+ * half is writable as on QEMU's board (a 16-bit decoder like the PIIX's may
+ * hardwire it to zero, but SeaBIOS sizes I/O BARs on all 32 bits); the
+ * owner decodes it only below 64 KiB. */
 void pci_set_bar(PciFunc *f, int i, uint32_t size, uint32_t kind);
 /* Back to the power-on values. */
 void pci_func_reset(PciFunc *f);

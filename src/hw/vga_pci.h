@@ -8,8 +8,12 @@
  * framebuffer is mapped where BAR0 points while the command register's
  * memory space bit is set, and nowhere otherwise.  The DISPI registers
  * have no LFB address of their own: the guest (our BIOS's 4F01h, a
- * driver) reads it from BAR0.  No BAR2 (DISPI MMIO) and no expansion
- * ROM: the DISPI ports 1CEh/1CFh serve, as on QEMU's ISA VGA.
+ * driver) reads it from BAR0.  No BAR2 (DISPI MMIO): the DISPI ports
+ * 1CEh/1CFh serve, as on QEMU's ISA VGA.  With a video BIOS (--vga-bios)
+ * the expansion ROM BAR (30h: bit 0 enable, size a power of two from 2 KiB)
+ * holds it, mapped while enabled and memory decode is on: SeaBIOS runs it as
+ * the device's ROM, telling it the device (so SeaVGABIOS's stdvga build
+ * reads BAR0 for the LFB address).
  */
 #ifndef X86VM_VGA_PCI_H
 #define X86VM_VGA_PCI_H
@@ -22,13 +26,15 @@
 typedef struct VgaPci {
   SAVE_DECLARE(VGA_PCI_FIELDS)
   Vga *vga;
+  Mem *mem;
+  int rom_region;               /* the expansion ROM's region, -1: no ROM */
   Device dev;                   /* "vga-pci" */
 } VgaPci;
 #define VGA_PCI_VERSION 1
 const SaveTable *vga_pci_table(void);
 
-/* Registers vga as devfn on bus. */
-VgaPci *vga_pci_new(PciBus *bus, Vga *vga, uint8_t devfn);
+/* Registers vga as devfn on bus; rom (copied; NULL: none) is its expansion ROM. */
+VgaPci *vga_pci_new(PciBus *bus, Vga *vga, uint8_t devfn, const uint8_t *rom, uint32_t rom_size);
 void vga_pci_free(VgaPci *vp);
 void vga_pci_reset(VgaPci *vp);
 

@@ -100,7 +100,7 @@ START_TEST(test_bar_sizing) {
   cfgw(2, 0, 0x10, 4, 0xffffffffu);
   ck_assert_uint_eq(cfgr(2, 0, 0x10, 4), 0xff000008u); /* 16 MiB, prefetchable */
   cfgw(2, 0, 0x20, 4, 0xffffffffu);
-  ck_assert_uint_eq(cfgr(2, 0, 0x20, 4), 0x0000fff1u); /* 16 ports, 16-bit decode */
+  ck_assert_uint_eq(cfgr(2, 0, 0x20, 4), 0xfffffff1u); /* 16 ports */
   cfgw(2, 0, 0x14, 4, 0xffffffffu);
   ck_assert_uint_eq(cfgr(2, 0, 0x14, 4), 0u); /* no BAR 1 */
   cfgw(2, 0, 0x10, 4, 0xe1234567u);
@@ -271,7 +271,11 @@ END_TEST
 START_TEST(test_vga_bar) {
   Vga *v = vga_new_mem(NULL, mem, NULL, 4);
   ck_assert_ptr_nonnull(v);
-  VgaPci *vp = vga_pci_new(pci, v, PCI_DEVFN(2, 0));
+  uint8_t rom[3000];
+  memset(rom, 0x3c, sizeof rom);
+  rom[0] = 0x55;
+  rom[1] = 0xaa;
+  VgaPci *vp = vga_pci_new(pci, v, PCI_DEVFN(2, 0), rom, sizeof rom);
   ck_assert_ptr_nonnull(vp);
   ck_assert_uint_eq(cfgr(2, 0, 0, 4), 0x11111234u);
   ck_assert_uint_eq(cfgr(2, 0, 8, 4), 0x03000002u);
@@ -291,8 +295,20 @@ START_TEST(test_vga_bar) {
   cfgw(2, 0, 0x10, 4, 0xe0400000u);
   ck_assert_uint_eq(mem_read8(mem, 0xd0001234u), 0xff);
   ck_assert_uint_eq(mem_read8(mem, 0xe0401234u), 0x5a);
+  /* The expansion ROM (4 KiB for a 3000-byte image): mapped while enabled. */
+  cfgw(2, 0, 0x30, 4, 0xfffffffeu);
+  ck_assert_uint_eq(cfgr(2, 0, 0x30, 4), 0xfffff000u);
+  cfgw(2, 0, 0x30, 4, 0xe1000000u);
+  ck_assert_uint_eq(mem_read8(mem, 0xe1000000u), 0xff); /* enable bit clear */
+  cfgw(2, 0, 0x30, 4, 0xe1000001u);
+  ck_assert_uint_eq(mem_read16(mem, 0xe1000000u), 0xaa55);
+  ck_assert_uint_eq(mem_read8(mem, 0xe1000100u), 0x3c);
+  mem_write8(mem, 0xe1000100u, 0);
+  ck_assert_uint_eq(mem_read8(mem, 0xe1000100u), 0x3c); /* read-only */
   cfgw(2, 0, 4, 2, 0);
   ck_assert_uint_eq(mem_read8(mem, 0xe0401234u), 0xff);
+  ck_assert_uint_eq(mem_read8(mem, 0xe1000000u), 0xff);
+  ck_assert(mem->ram_window); /* no region was ever put over low RAM */
   vga_pci_free(vp);
   vga_free(v);
   pci->fn[PCI_DEVFN(2, 0)] = NULL;
