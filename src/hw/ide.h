@@ -1,6 +1,8 @@
 /*
  * ide.h — one IDE/ATA channel (two drives: master and slave) with PIO
- * transfers, LBA28/LBA48, and ATAPI CD-ROM drives reading ISO images.
+ * transfers, LBA28/LBA48, and ATAPI CD-ROM drives reading ISO images; with
+ * a bus-master controller attached (--machine pc, piix_ide.h) hard disks
+ * also take READ/WRITE DMA (EXT), whose data the controller moves.
  *
  * References: ATA/ATAPI-6 (T13/1410D) for the task file, commands and
  * IDENTIFY words; SFF-8020i / MMC-2 for the ATAPI packet protocol and the
