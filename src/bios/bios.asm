@@ -32,6 +32,7 @@ rom_start:
 %include "system.inc"
 %include "boot.inc"
 %include "mptable.inc"
+%include "pci.inc"
 
 ; ---- interrupt vectors set at POST (the rest point at dummy_iret) -------------
 ivt_init_table:
@@ -87,6 +88,11 @@ post_entry:
         cmp al, 0x0A
         jne .cold
 .resume:
+        xor ax, ax
+        mov ss, ax
+        mov sp, POST_STACK
+        clc                             ; the F segment's RAM holds our tables: no copy
+        call pci_shadow
         mov al, 0x0F
         out CMOS_INDEX, al
         xor al, al
@@ -101,6 +107,8 @@ post_entry:
         mov sp, POST_STACK
         mov ds, ax
         mov es, ax
+        stc                             ; --machine pc: shadow this ROM in RAM first
+        call pci_shadow
 
         ; ---- clear the BDA and the EBDA
         mov di, 0x400
@@ -199,6 +207,7 @@ post_entry:
         call post_bda
         POST_CODE 0x07
         call post_memory
+        call post_pci           ; PCI resources before the video BIOS reads them
 
         ; ---- video: a VGA option ROM at C0000h takes over int 10h
         POST_CODE 0x08
@@ -295,7 +304,12 @@ optrom_try:
         push word 3
         xor ax, ax
         mov es, ax
-        retf                    ; "call far ROM:0003"
+        cmp bx, 0xC000          ; the video BIOS on a PCI board: AX = the VGA's
+        jne .go                 ; bus and devfn, as PCI option ROMs are told
+        call pci_present
+        jne .go
+        mov ax, 0x0010          ; bus 0, 02.0
+.go:    retf                    ; "call far ROM:0003"
 .back:  pop bp
         cld
         mov ax, EBDA_SEG

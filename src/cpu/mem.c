@@ -49,7 +49,7 @@ void mem_destroy(Mem *mem) {
   if (!mem)
     return;
   for (int i = 0; i < mem->nregions; i++)
-    if (mem->regions[i].kind == MEM_ROM)
+    if (mem->regions[i].kind == MEM_ROM && !mem->regions[i].borrowed)
       free(mem->regions[i].host);
   free(mem->ram);
   free(mem->page_code);
@@ -73,7 +73,8 @@ int mem_map_rom(Mem *mem, uint32_t base, const uint8_t *data, uint32_t size, con
   memset(copy, 0xff, alloc);
   memcpy(copy, data, size);
   MemRegion *r = &mem->regions[mem->nregions++];
-  *r = (MemRegion){.base = base, .size = alloc, .kind = MEM_ROM, .host = copy, .name = name};
+  *r = (MemRegion){.base = base, .size = alloc, .kind = MEM_ROM, .host = copy, .name = name,
+                   .map_size = alloc};
   hull_add(mem, base, alloc);
   map_changed(mem);
   return 0;
@@ -85,7 +86,7 @@ int mem_map_mmio(Mem *mem, uint32_t base, uint32_t size, MmioRead rd, MmioWrite 
     return -1;
   MemRegion *r = &mem->regions[mem->nregions++];
   *r = (MemRegion){.base = base, .size = size, .kind = MEM_MMIO, .read = rd, .write = wr,
-                   .opaque = opaque, .name = name};
+                   .opaque = opaque, .name = name, .map_size = size};
   hull_add(mem, base, size);
   map_changed(mem);
   return 0;
@@ -97,10 +98,60 @@ int mem_map_ram(Mem *mem, uint32_t base, uint8_t *host, uint8_t *dirty, uint32_t
     return -1;
   MemRegion *r = &mem->regions[mem->nregions++];
   *r = (MemRegion){.base = base, .size = size, .kind = MEM_RAM, .host = host, .dirty = dirty,
-                   .name = name};
+                   .name = name, .map_size = size};
   hull_add(mem, base, size);
   map_changed(mem);
   return 0;
+}
+
+int mem_map_window(Mem *mem, uint32_t base, uint32_t size, const char *name) {
+  if (mem->nregions >= MEM_MAX_REGIONS || size == 0 || (size & PAGE_MASK) || (base & PAGE_MASK))
+    return -1;
+  MemRegion *r = &mem->regions[mem->nregions++];
+  *r = (MemRegion){.base = base, .size = 0, .kind = MEM_ROM, .name = name, .map_size = size,
+                   .borrowed = true};
+  hull_add(mem, base, size);
+  map_changed(mem);
+  return mem->nregions - 1;
+}
+
+/* Code decoded from [base, base+size) may have come from the other side of
+ * a mapping that just changed: bump the pages' generations and tell the JIT. */
+static void drop_code(Mem *mem, uint32_t base, uint32_t size) {
+  for (uint32_t pa = base; pa - base < size && pa < mem->ram_size; pa += PAGE_SIZE) {
+    uint32_t pg = pa >> PAGE_SHIFT;
+    mem->page_gen[pg]++;
+    if (mem->code_write_hook && (mem->page_code[pg] & MEM_PAGE_CODE))
+      mem->code_write_hook(mem->code_write_opaque, pg);
+  }
+}
+
+void mem_window_set(Mem *mem, int id, const uint8_t *rd, uint8_t *wr) {
+  if (id < 0 || id >= mem->nregions)
+    return;
+  MemRegion *r = &mem->regions[id];
+  r->host = (uint8_t *)rd;
+  r->wr_host = rd ? wr : NULL;
+  r->size = rd ? r->map_size : 0;
+  drop_code(mem, r->base, r->map_size);
+  map_changed(mem);
+}
+
+void mem_region_move(Mem *mem, int id, uint32_t base, bool on) {
+  if (id < 0 || id >= mem->nregions)
+    return;
+  MemRegion *r = &mem->regions[id];
+  if ((uint64_t)base + r->map_size > 0x100000000ull)
+    on = false; /* would wrap around the address space */
+  if (r->size)
+    drop_code(mem, r->base, r->map_size);
+  r->base = base;
+  r->size = on ? r->map_size : 0;
+  if (on) {
+    hull_add(mem, base, r->map_size);
+    drop_code(mem, base, r->map_size);
+  }
+  map_changed(mem);
 }
 
 void mem_rearm_dirty(Mem *mem) {
@@ -238,6 +289,8 @@ void mem_write8(Mem *mem, uint32_t pa, uint8_t v) {
   }
   MemRegion *r = mem->nregions ? find_region(mem, pa) : NULL;
   if (r) {
+    if (r->kind == MEM_ROM && r->wr_host)
+      r->wr_host[pa - r->base] = v; /* RAM behind a ROM window: nothing is decoded from it */
     if (r->kind == MEM_MMIO && r->write)
       r->write(r->opaque, pa - r->base, 1, v);
     if (r->kind == MEM_RAM) {

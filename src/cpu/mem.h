@@ -42,6 +42,13 @@ typedef struct MemRegion {
   MmioWrite write;
   void *opaque;
   const char *name;
+  /* Movable regions (mem_map_window, mem_region_move): size is 0 while the
+   * region is switched off, so lookups skip it; map_size is its real size.
+   * A window (kind MEM_ROM, borrowed host) reads from host and sends
+   * writes to wr_host when set (RAM behind a ROM), else drops them. */
+  uint32_t map_size;
+  uint8_t *wr_host;
+  bool borrowed;      /* host is not ours to free */
 } MemRegion;
 
 #define MEM_MAX_REGIONS 32
@@ -103,6 +110,21 @@ int mem_map_mmio(Mem *mem, uint32_t base, uint32_t size, MmioRead rd, MmioWrite 
  * with dirty[size / 4 KiB] page flags. Returns 0, or -1 if the map is full. */
 int mem_map_ram(Mem *mem, uint32_t base, uint8_t *host, uint8_t *dirty, uint32_t size,
                 const char *name);
+/* A window over [base, base+size) (e.g. a chipset's shadow-RAM control
+ * for C0000h-FFFFFh), off at first: plain RAM shows through.  Returns the
+ * region's id for mem_window_set, or -1 if the map is full.  The whole
+ * span counts as covered by regions (no fast path assumes plain RAM there). */
+int mem_map_window(Mem *mem, uint32_t base, uint32_t size, const char *name);
+/* Switch window id: reads from rd (size bytes, not owned; NULL switches the
+ * window off so plain RAM shows through), writes to wr (NULL: dropped).
+ * Decoded code of the pages is dropped and the TLBs are flushed, so the
+ * fast paths never see a stale mapping and pay nothing per access. */
+void mem_window_set(Mem *mem, int id, const uint8_t *rd, uint8_t *wr);
+/* Move region id (from mem_region_id) to base, or switch it off (on false):
+ * a PCI BAR moving a device's memory.  Flushes the TLBs. */
+void mem_region_move(Mem *mem, int id, uint32_t base, bool on);
+/* The id of the region mapped last (after a successful mem_map_*). */
+static inline int mem_region_id_last(const Mem *mem) { return mem->nregions - 1; }
 /* After clearing a device-RAM dirty map: drop handed-out write pointers. */
 void mem_rearm_dirty(Mem *mem);
 void mem_set_a20(Mem *mem, bool enabled);

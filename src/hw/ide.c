@@ -66,6 +66,8 @@ static void update_irq(IdeChannel *ch) {
 
 static void raise_irq(IdeChannel *ch) {
   ch->irq_pending = true;
+  if (ch->irq_hook)
+    ch->irq_hook(ch->dma_opaque);
   update_irq(ch);
 }
 
@@ -246,10 +248,19 @@ static void identify_ata(IdeChannel *ch, IdeDrive *d, uint8_t *out) {
   put_string(w, 27, 20, "x86vm HARDDISK");
   w[47] = 0x8000 | IDE_MAX_MULT;
   w[48] = 0;      /* no 32-bit I/O claim (the data port still accepts it) */
-  w[49] = 0x0200; /* LBA supported */
+  w[49] = ch->dma_kick ? 0x0300 : 0x0200; /* LBA supported; DMA with a bus master */
   w[50] = 0x4000;
   w[51] = 0x0200; /* PIO timing mode 2 */
-  w[53] = 0x0003; /* words 54-58 and 64-70 valid */
+  w[53] = ch->dma_kick ? 0x0007 : 0x0003; /* words 54-58 and 64-70 (and 88) valid */
+  if (ch->dma_kick) {
+    /* Multiword DMA 0-2 and Ultra DMA 0-5, with the mode SET FEATURES chose. */
+    w[63] = 0x0007;
+    w[88] = 0x003f;
+    if ((d->xfer_mode & 0xf8) == 0x20 && (d->xfer_mode & 7) <= 2)
+      w[63] |= (uint16_t)(0x100 << (d->xfer_mode & 7));
+    if ((d->xfer_mode & 0xf8) == 0x40 && (d->xfer_mode & 7) <= 5)
+      w[88] |= (uint16_t)(0x100 << (d->xfer_mode & 7));
+  }
   uint32_t cur_c = d->cur_heads && d->cur_spt
                        ? (uint32_t)(sectors / ((uint32_t)d->cur_heads * d->cur_spt))
                        : 0;
@@ -317,7 +328,8 @@ static bool ata_load_block(IdeChannel *ch, IdeDrive *d) {
 }
 
 static bool is_ext(uint8_t cmd) {
-  return cmd == 0x24 || cmd == 0x29 || cmd == 0x34 || cmd == 0x39 || cmd == 0x42;
+  return cmd == 0x24 || cmd == 0x29 || cmd == 0x34 || cmd == 0x39 || cmd == 0x42 || cmd == 0x25 ||
+         cmd == 0x35;
 }
 
 static void ata_rw_start(IdeChannel *ch, IdeDrive *d, uint8_t cmd, bool write, bool multiple) {
@@ -356,6 +368,80 @@ static void ata_rw_start(IdeChannel *ch, IdeDrive *d, uint8_t cmd, bool write, b
   ch->xfer = IDE_X_ATA_IN;
   d->status = IDE_ST_DRDY | IDE_ST_DSC | IDE_ST_DRQ;
   raise_irq(ch);
+}
+
+/* READ/WRITE DMA (EXT): checked as the PIO commands are, then the drive
+ * waits with DRQ for the bus master (dma_kick) to move the sectors. */
+static void ata_dma_start(IdeChannel *ch, IdeDrive *d, uint8_t cmd, bool write) {
+  bool ext = is_ext(cmd);
+  uint64_t lba = get_lba(d, ext);
+  uint32_t count = get_count(d, ext);
+  if (!ch->dma_kick || (write && !disk_writable(d->disk))) {
+    cmd_abort(ch, d, IDE_ER_ABRT);
+    return;
+  }
+  if (lba == UINT64_MAX || lba >= d->disk->sectors || count > d->disk->sectors - lba) {
+    cmd_abort(ch, d, IDE_ER_IDNF);
+    return;
+  }
+  ch->lba = lba;
+  ch->remaining = count;
+  ch->pos = ch->end = 0;
+  d->error = 0;
+  ch->xfer = write ? IDE_X_DMA_OUT : IDE_X_DMA_IN;
+  d->status = IDE_ST_DRDY | IDE_ST_DSC | IDE_ST_DRQ;
+  ch->dma_kick(ch->dma_opaque);
+}
+
+bool ide_dma_pending(const IdeChannel *ch, bool *to_mem) {
+  if (ch->xfer != IDE_X_DMA_IN && ch->xfer != IDE_X_DMA_OUT)
+    return false;
+  *to_mem = ch->xfer == IDE_X_DMA_IN;
+  return ch->remaining > 0;
+}
+
+int ide_dma_read_sector(IdeChannel *ch, uint8_t *buf) {
+  IdeDrive *d = cur_drive(ch);
+  if (ch->xfer != IDE_X_DMA_IN || !ch->remaining || !d->disk)
+    return -1;
+  if (disk_read(d->disk, ch->lba, 1, buf) != 0) {
+    set_lba(d, ch->lba, is_ext(ch->cmd));
+    cmd_abort(ch, d, IDE_ER_UNC);
+    return -1;
+  }
+  return 0;
+}
+
+/* One sector of a DMA command moved: after the last, the command ends. */
+static void dma_sector_done(IdeChannel *ch, IdeDrive *d) {
+  ch->lba++;
+  ch->remaining--;
+  if (ch->remaining)
+    return;
+  set_lba(d, ch->lba - 1, is_ext(ch->cmd));
+  if (ch->xfer == IDE_X_DMA_OUT && !d->wcache)
+    disk_flush(d->disk);
+  ch->xfer = IDE_X_NONE;
+  d->status = IDE_ST_DRDY | IDE_ST_DSC;
+  raise_irq(ch);
+}
+
+void ide_dma_next(IdeChannel *ch) {
+  if (ch->xfer == IDE_X_DMA_IN && ch->remaining)
+    dma_sector_done(ch, cur_drive(ch));
+}
+
+int ide_dma_write_sector(IdeChannel *ch, const uint8_t *buf) {
+  IdeDrive *d = cur_drive(ch);
+  if (ch->xfer != IDE_X_DMA_OUT || !ch->remaining || !d->disk)
+    return -1;
+  if (disk_write(d->disk, ch->lba, 1, buf) != 0) {
+    set_lba(d, ch->lba, is_ext(ch->cmd));
+    cmd_abort(ch, d, IDE_ER_ABRT);
+    return -1;
+  }
+  dma_sector_done(ch, d);
+  return 0;
 }
 
 /* The guest has read the whole DRQ block of a read command. */
@@ -838,6 +924,12 @@ static void exec_command(IdeChannel *ch, uint8_t cmd) {
   case 0x30: case 0x31: case 0x34: /* WRITE SECTORS (EXT) */
     ata_rw_start(ch, d, cmd, true, false);
     return;
+  case 0xc8: case 0xc9: case 0x25: /* READ DMA (EXT) */
+    ata_dma_start(ch, d, cmd, false);
+    return;
+  case 0xca: case 0xcb: case 0x35: /* WRITE DMA (EXT) */
+    ata_dma_start(ch, d, cmd, true);
+    return;
   case 0xc5: case 0x39: /* WRITE MULTIPLE (EXT) */
     ata_rw_start(ch, d, cmd, true, true);
     return;
@@ -877,12 +969,16 @@ static void exec_command(IdeChannel *ch, uint8_t cmd) {
     switch (d->feature) {
     case 0x02: d->wcache = true; break;
     case 0x82: d->wcache = false; disk_flush(d->disk); break;
-    case 0x03: /* set transfer mode: PIO modes only */
-      if ((d->nsect >> 3) > 1) {
+    case 0x03: { /* set transfer mode: PIO; multiword and Ultra DMA with a bus master */
+      uint8_t kind = d->nsect >> 3, n = d->nsect & 7;
+      bool ok = kind <= 1 || (ch->dma_kick && ((kind == 4 && n <= 2) || (kind == 8 && n <= 5)));
+      if (!ok) {
         cmd_abort(ch, d, IDE_ER_ABRT);
         return;
       }
+      d->xfer_mode = d->nsect;
       break;
+    }
     case 0x55: case 0xaa: case 0x66: case 0xcc: case 0x33: case 0x44: case 0xbb:
       break; /* look-ahead, defaults, ECC bytes: accepted, no effect */
     default:

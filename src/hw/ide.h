@@ -1,6 +1,8 @@
 /*
  * ide.h — one IDE/ATA channel (two drives: master and slave) with PIO
- * transfers, LBA28/LBA48, and ATAPI CD-ROM drives reading ISO images.
+ * transfers, LBA28/LBA48, and ATAPI CD-ROM drives reading ISO images; with
+ * a bus-master controller attached (--machine pc, piix_ide.h) hard disks
+ * also take READ/WRITE DMA (EXT), whose data the controller moves.
  *
  * References: ATA/ATAPI-6 (T13/1410D) for the task file, commands and
  * IDENTIFY words; SFF-8020i / MMC-2 for the ATAPI packet protocol and the
@@ -69,7 +71,8 @@ enum { IDE_NONE = 0, IDE_ATA = 1, IDE_ATAPI = 2 };
   F(uint8_t, asc)                                                              \
   F(uint8_t, ascq)                                                             \
   F(bool, locked)         /* ATAPI PREVENT MEDIUM REMOVAL */                   \
-  F(bool, media_changed)  /* ATAPI: a medium went in or out (UNIT ATTENTION once) */
+  F(bool, media_changed)  /* ATAPI: a medium went in or out (UNIT ATTENTION once) */ \
+  FR(uint8_t, xfer_mode, 0, 0xff) /* SET FEATURES 03h mode: 08h+n PIO, 20h+n MWDMA, 40h+n UDMA */
 
 typedef struct IdeDrive {
   SAVE_DECLARE(IDE_DRIVE_FIELDS)
@@ -78,10 +81,11 @@ typedef struct IdeDrive {
   uint16_t heads;
   uint16_t spt;
 } IdeDrive;
-#define IDE_DRIVE_VERSION 2 /* 2: media_changed */
+#define IDE_DRIVE_VERSION 3 /* 2: media_changed, 3: xfer_mode */
 
 /* Transfer kinds in IdeChannel.xfer. */
-enum { IDE_X_NONE, IDE_X_ATA_IN, IDE_X_ATA_OUT, IDE_X_PACKET, IDE_X_ATAPI_IN };
+enum { IDE_X_NONE, IDE_X_ATA_IN, IDE_X_ATA_OUT, IDE_X_PACKET, IDE_X_ATAPI_IN,
+       IDE_X_DMA_IN, IDE_X_DMA_OUT /* READ/WRITE DMA: the bus master moves the sectors */ };
 
 #define IDE_CHANNEL_FIELDS(F, A, S, FR, AR)                                    \
   S(IdeDrive, drive, 2, ide_drive_table) /* master, slave */                   \
@@ -89,7 +93,7 @@ enum { IDE_X_NONE, IDE_X_ATA_IN, IDE_X_ATA_OUT, IDE_X_PACKET, IDE_X_ATAPI_IN };
   F(uint8_t, control)     /* device control register */                        \
   F(bool, irq_pending)    /* INTRQ asserted by the drive */                    \
   F(uint8_t, cmd)         /* command in progress */                            \
-  FR(uint8_t, xfer, 0, IDE_X_ATAPI_IN) /* IDE_X_* */                           \
+  FR(uint8_t, xfer, 0, IDE_X_DMA_OUT) /* IDE_X_* */                            \
   FR(uint32_t, pos, 0, IDE_BUF_SIZE) /* next byte of buf (packet) to transfer */ \
   FR(uint32_t, end, 0, IDE_BUF_SIZE) /* end of the current DRQ block in buf */ \
   FR(uint32_t, buf_len, 0, IDE_BUF_SIZE) /* valid bytes in buf (ATAPI) */      \
@@ -108,6 +112,13 @@ typedef struct IdeChannel {
   uint16_t base;        /* command block ports */
   uint16_t ctl;         /* device control / alternate status port */
   bool line;            /* level currently driven on irq */
+  /* A bus-master DMA controller (piix_ide.h), or NULL: without one the
+   * drives claim no DMA modes and abort DMA commands.  dma_kick runs when
+   * a READ/WRITE DMA command is ready for data, irq_hook each time the
+   * drive asserts INTRQ (the controller's interrupt status bit). */
+  void (*dma_kick)(void *opaque);
+  void (*irq_hook)(void *opaque);
+  void *dma_opaque;
 } IdeChannel;
 #define IDE_CHANNEL_VERSION 1
 
@@ -133,6 +144,17 @@ int ide_attach_empty_cd(IdeChannel *ch, int unit);
 /* Port access (what the IoBus callbacks call). */
 uint32_t ide_ioport_read(IdeChannel *ch, uint16_t port, int size);
 void ide_ioport_write(IdeChannel *ch, uint16_t port, int size, uint32_t value);
+
+/* Bus-master DMA, for the controller: is a DMA command waiting for data
+ * (*to_mem: a read, the sectors go to memory)?  ide_dma_read_sector puts
+ * the next sector in buf (0, or -1: the command failed, with its status
+ * and IRQ); ide_dma_next then counts it done, ending the command (status,
+ * IRQ) after the last.  ide_dma_write_sector writes buf as the next sector
+ * and counts it (0 or -1, the command ends as the read's). */
+bool ide_dma_pending(const IdeChannel *ch, bool *to_mem);
+int ide_dma_read_sector(IdeChannel *ch, uint8_t *buf);
+void ide_dma_next(IdeChannel *ch);
+int ide_dma_write_sector(IdeChannel *ch, const uint8_t *buf);
 
 /* Device interface (opaque = IdeChannel *): power-on reset, save state
  * (including the snapshot overlays of attached disks), check and load. */

@@ -23,7 +23,10 @@ int iobus_register_ex(IoBus *bus, uint16_t base, uint16_t count, IoRead rd, IoWr
     fprintf(stderr, "iobus: %s: bad range %#x+%u\n", name, base, count);
     return -1;
   }
-  if (bus->nranges >= IOBUS_MAX_RANGES || bus->nranges >= 255) {
+  int slot = 0;
+  while (slot < bus->nranges && bus->ranges[slot].count) /* a slot iobus_unregister freed */
+    slot++;
+  if (slot >= IOBUS_MAX_RANGES || slot >= 255) {
     fprintf(stderr, "iobus: %s: too many port ranges\n", name);
     return -1;
   }
@@ -34,11 +37,36 @@ int iobus_register_ex(IoBus *bus, uint16_t base, uint16_t count, IoRead rd, IoWr
       return -1;
     }
   }
-  IoRange *r = &bus->ranges[bus->nranges++];
+  if (slot == bus->nranges)
+    bus->nranges++;
+  IoRange *r = &bus->ranges[slot];
   *r = (IoRange){base, count, rd, wr, opaque, name ? name : "?", flags};
   for (uint32_t p = base; p < (uint32_t)base + count; p++)
-    bus->map[p] = (uint8_t)bus->nranges;
+    bus->map[p] = (uint8_t)(slot + 1);
   return 0;
+}
+
+int iobus_unregister(IoBus *bus, uint16_t base, void *opaque) {
+  for (int i = 0; i < bus->nranges; i++) {
+    IoRange *r = &bus->ranges[i];
+    if (r->count && r->base == base && r->opaque == opaque) {
+      for (uint32_t p = base; p < (uint32_t)base + r->count; p++)
+        if (bus->map[p] == i + 1)
+          bus->map[p] = 0;
+      r->count = 0;
+      return 0;
+    }
+  }
+  return -1;
+}
+
+bool iobus_free_range(const IoBus *bus, uint16_t base, uint32_t count) {
+  if (count == 0 || (uint32_t)base + count > 65536u)
+    return false;
+  for (uint32_t p = base; p < (uint32_t)base + count; p++)
+    if (bus->map[p])
+      return false;
+  return true;
 }
 
 int iobus_register(IoBus *bus, uint16_t base, uint16_t count, IoRead rd, IoWrite wr, void *opaque,

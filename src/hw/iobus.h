@@ -50,6 +50,11 @@ int iobus_register(IoBus *bus, uint16_t base, uint16_t count, IoRead rd, IoWrite
                    const char *name);
 int iobus_register_ex(IoBus *bus, uint16_t base, uint16_t count, IoRead rd, IoWrite wr,
                       void *opaque, const char *name, unsigned flags);
+/* Release the range registered at base for opaque (a PCI BAR moving or
+ * switched off); its slot is reused.  Returns 0, or -1 if there is none. */
+int iobus_unregister(IoBus *bus, uint16_t base, void *opaque);
+/* Are all of [base, base+count) unclaimed? */
+bool iobus_free_range(const IoBus *bus, uint16_t base, uint32_t count);
 /* Name of the device owning port, or NULL. */
 const char *iobus_owner(const IoBus *bus, uint16_t port);
 

@@ -26,8 +26,13 @@
 #include "ioapic.h"
 #include "acpi_pm.h"
 #include "acpi_tables.h"
+#include "pci.h"
+#include "i440fx.h"
+#include "piix3.h"
+#include "piix_ide.h"
 #ifdef X86VM_HAVE_VGA
 #include "vga.h"
+#include "vga_pci.h"
 #endif
 
 /* Frees the interpreter's decoded-instruction cache (src/interp/interp.c; no header yet). */
@@ -215,6 +220,15 @@ static int load_bios(Machine *m, const char *path, char *err, size_t errlen) {
  * a PCI host bridge has no PAM registers to unlock a ROM. */
 static void copy_bios_shadow(Machine *m) {
   uint32_t lo = m->bios_size < 128u * 1024 ? m->bios_size : 128u * 1024;
+  if (m->i440fx) {
+    /* --machine pc: the PAM registers reset to "all to PCI", so the CPU
+     * sees the ROMs there; the RAM behind them gets the same bytes, as
+     * firmware that only opens the shadow (without copying) expects. */
+    memcpy(m->mem->ram + 0x100000u - lo, m->bios + m->bios_size - lo, lo);
+    if (m->vga_bios)
+      memcpy(m->mem->ram + 0xc0000, m->vga_bios, m->vga_bios_size);
+    return;
+  }
   mem_write_bytes(m->mem, 0x100000u - lo, m->bios + m->bios_size - lo, lo);
   if (m->vga_bios)
     mem_write_bytes(m->mem, 0xc0000, m->vga_bios, m->vga_bios_size);
@@ -242,9 +256,78 @@ static void install_acpi_tables(Machine *m) {
       x86_log(LOG_NOTE, "acpi: the BIOS's table area (%u bytes) is too small: no ACPI tables", size);
       return;
     }
-    mem_write_bytes(m->mem, base, buf, (uint32_t)n);
+    if (m->legacy_rom) {
+      /* With PCI the area is what PAM says: the ROM's view (read while a
+       * segment is sent to PCI, and what our BIOS copies into its shadow)
+       * and the RAM behind it both get the tables. */
+      memcpy(m->legacy_rom + (base - (0x100000u - I440FX_LEGACY_SIZE)), buf, n);
+      memcpy(m->mem->ram + base, buf, n);
+    } else {
+      mem_write_bytes(m->mem, base, buf, (uint32_t)n);
+    }
     return;
   }
+}
+
+/* --machine pc: what PCI shows at C0000h-FFFFFh while a PAM segment sends
+ * reads there: the video BIOS at C0000h, the BIOS image's last 128 KiB
+ * (the chipset's alias of the top of 4 GiB) ending at FFFFFh, FFh between. */
+static int build_legacy_rom(Machine *m) {
+  m->legacy_rom = malloc(I440FX_LEGACY_SIZE);
+  if (!m->legacy_rom)
+    return -1;
+  memset(m->legacy_rom, 0xff, I440FX_LEGACY_SIZE);
+  uint32_t lo = m->bios_size < 128u * 1024 ? m->bios_size : 128u * 1024;
+  memcpy(m->legacy_rom + I440FX_LEGACY_SIZE - lo, m->bios + m->bios_size - lo, lo);
+  if (m->vga_bios)
+    memcpy(m->legacy_rom, m->vga_bios, m->vga_bios_size);
+  return 0;
+}
+
+/* PIIX3 PCI interrupt steering: a PIRQ routed to ISA IRQ irq goes to the
+ * 8259s only; the I/O APIC has its own pins 16-19 for PIRQA-D. */
+static void cb_pirq_isa(void *opaque, int irq, int level) {
+  Machine *m = opaque;
+  pic_set_irq(m->pic, irq, level);
+}
+
+static void cb_pirq_apic(void *opaque, int pin, int level) {
+  Machine *m = opaque;
+  ioapic_set_irq(m->ioapic, pin, level);
+}
+
+static void cb_pci_reset(void *opaque) {
+  Machine *m = opaque;
+  m->reset_requested = true;
+  cpu_request_stop(m->cpu);
+}
+
+/* --machine pc: PCI bus 0 and the i440FX host bridge (docs/PCI.md). */
+static int add_pci(Machine *m, char *err, size_t errlen) {
+  m->pci = pci_bus_new(m->bus);
+  if (!m->pci || build_legacy_rom(m) < 0) {
+    snprintf(err, errlen, "cannot create the PCI bus");
+    return -1;
+  }
+  m->pci->reset = cb_pci_reset;
+  m->pci->reset_opaque = m;
+  machine_add_device(m, m->pci->dev);
+  m->i440fx = i440fx_new(m->pci, m->mem, m->legacy_rom);
+  if (!m->i440fx) {
+    snprintf(err, errlen, "cannot create the PCI host bridge");
+    return -1;
+  }
+  machine_add_device(m, m->i440fx->dev);
+  m->piix3 = piix3_new(m->pci);
+  if (!m->piix3) {
+    snprintf(err, errlen, "cannot create the PCI-to-ISA bridge");
+    return -1;
+  }
+  m->piix3->isa_irq = cb_pirq_isa;
+  m->piix3->apic_irq = cb_pirq_apic;
+  m->piix3->irq_opaque = m;
+  machine_add_device(m, m->piix3->dev);
+  return 0;
 }
 
 /* The option-ROM area from C8000h up to the BIOS shadow (and above the
@@ -480,6 +563,14 @@ static int add_storage_and_display(Machine *m, char *err, size_t errlen) {
     snprintf(err, errlen, "cannot attach a disk image to IDE");
     return -1;
   }
+  if (m->pci) {
+    m->piix_ide = piix_ide_new(m->pci, m->bus, m->mem, m->ide[0], m->ide[1]);
+    if (!m->piix_ide) {
+      snprintf(err, errlen, "cannot create the PCI IDE function");
+      return -1;
+    }
+    machine_add_device(m, m->piix_ide->dev);
+  }
   /* As on a PC, the CD-ROM drive is there without a disc: one can be
    * inserted later (monitor 'change', a file dropped on the window). */
   if (!m->disk[PC_CDROM] && ide_attach_empty_cd(m->ide[1], 0) < 0) {
@@ -493,6 +584,14 @@ static int add_storage_and_display(Machine *m, char *err, size_t errlen) {
     return -1;
   }
   machine_add_device(m, (Device){"vga", m->vga, vga_reset, vga_save, vga_check, vga_load, vga_table});
+  if (m->pci) {
+    m->vga_pci = vga_pci_new(m->pci, m->vga, PCI_DEVFN(2, 0), m->vga_bios, m->vga_bios_size);
+    if (!m->vga_pci) {
+      snprintf(err, errlen, "cannot put the VGA on the PCI bus");
+      return -1;
+    }
+    machine_add_device(m, m->vga_pci->dev);
+  }
 #endif
   return 0;
 }
@@ -540,7 +639,7 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
     goto fail;
   if (cfg->vga_bios_path && load_vga_bios(m, cfg->vga_bios_path, err, errlen) < 0)
     goto fail;
-  if (map_rom_hole(m) < 0) {
+  if (!cfg->apic && map_rom_hole(m) < 0) { /* --machine pc: PAM segments at 00b float high there */
     snprintf(err, errlen, "cannot map the option-ROM area");
     goto fail;
   }
@@ -611,8 +710,9 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
     goto fail;
   }
   machine_add_device(m, m->fwcfg->dev);
-  if (m->vga_bios) {
-    /* SeaBIOS runs "vgaroms/" files from fw_cfg as its video BIOS. */
+  if (m->vga_bios && !cfg->apic) {
+    /* SeaBIOS runs "vgaroms/" files from fw_cfg as its video BIOS (on
+     * --machine pc it is the VGA's expansion ROM instead, vga_pci.h). */
     const char *base = strrchr(cfg->vga_bios_path, '/');
     char name[FWCFG_NAME_LEN];
     snprintf(name, sizeof(name), "vgaroms/%.40s", base ? base + 1 : cfg->vga_bios_path);
@@ -636,6 +736,8 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
     m->acpi->power_off_opaque = m;
     machine_add_device(m, m->acpi->dev);
   }
+  if (cfg->apic && add_pci(m, err, errlen) < 0)
+    goto fail;
   machine_add_device(m, m->pit->dev);
   machine_add_device(m, m->rtc->dev);
   machine_add_device(m, m->kbc->dev);
@@ -677,8 +779,10 @@ void machine_free(Machine *m) {
   for (int i = 0; i < 4; i++)
     uart_free(m->uart[i]);
 #ifdef X86VM_HAVE_VGA
+  vga_pci_free(m->vga_pci);
   vga_free(m->vga);
 #endif
+  piix_ide_free(m->piix_ide);
   for (int i = 0; i < 2; i++)
     ide_free(m->ide[i]);
   fdc_free(m->fdc);
@@ -694,6 +798,10 @@ void machine_free(Machine *m) {
   lapic_free(m->lapic);
   ioapic_free(m->ioapic);
   acpi_pm_free(m->acpi);
+  i440fx_free(m->i440fx);
+  piix3_free(m->piix3);
+  pci_bus_free(m->pci);
+  free(m->legacy_rom);
   if (m->cpu) {
     interp_free(m->cpu);
     cpu_destroy(m->cpu);

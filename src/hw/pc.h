@@ -114,6 +114,10 @@ typedef struct Machine {
   struct Lapic *lapic;          /* --machine pc: the CPU's local APIC, else NULL */
   struct IoApic *ioapic;        /* --machine pc: the I/O APIC at FEC00000h, else NULL */
   struct AcpiPm *acpi;          /* --machine pc: ACPI PM registers at 600h (acpi_pm.h), else NULL */
+  struct PciBus *pci;           /* --machine pc: PCI bus 0 (docs/PCI.md), else NULL */
+  struct I440fx *i440fx;        /* --machine pc: host bridge 00.0 with the PAM registers */
+  struct Piix3 *piix3;          /* --machine pc: ISA bridge 01.0 (PCI interrupt steering) */
+  uint8_t *legacy_rom;          /* --machine pc: C0000h-FFFFFh as PCI shows it (PAM 00b) */
   Pit *pit;
   PcSpk *spk;                   /* PC speaker sound (counter 2, port 61h) */
   Rtc *rtc;
@@ -125,7 +129,9 @@ typedef struct Machine {
   struct Dma8237 *dma;          /* storage/display devices (see pc.c marked section) */
   struct Fdc *fdc;
   struct IdeChannel *ide[2];
+  struct PiixIde *piix_ide;     /* --machine pc: PCI 01.1, the IDE channels' bus master */
   struct Vga *vga;
+  struct VgaPci *vga_pci;       /* --machine pc: the VGA as PCI 02.0 (BAR0 = the LFB) */
   struct TestDev *testdev;      /* --device testdev, or NULL */
   struct Disk *disk[PC_NDRIVES];
   char *media_path[PC_NDRIVES]; /* image paths of media changed at run time (owned) */

@@ -1243,12 +1243,20 @@ Vga *vga_new_mem(IoBus *bus, Mem *mem, Clock *clock, uint32_t mem_mib) {
       return NULL;
     }
   }
+  v->lfb_region = -1;
   if (mem && (mem_map_mmio(mem, 0xa0000, 0x20000, vga_mmio_read, vga_mmio_write, v, "vga") != 0 ||
               mem_map_ram(mem, VGA_LFB_ADDR, v->lfb, v->lfb_dirty, v->lfb_size, "vga-lfb") != 0)) {
     vga_free(v);
     return NULL;
   }
+  if (mem)
+    v->lfb_region = mem_region_id_last(mem);
   return v;
+}
+
+void vga_set_lfb_base(Vga *v, uint32_t base, bool on) {
+  if (v->mem && v->lfb_region >= 0)
+    mem_region_move(v->mem, v->lfb_region, base, on);
 }
 
 Vga *vga_new(IoBus *bus, Mem *mem, Clock *clock) { return vga_new_mem(bus, mem, clock, 0); }

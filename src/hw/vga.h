@@ -127,6 +127,7 @@ typedef struct Vga {
   bool vram_written;        /* planar memory written since the last frame */
   uint32_t gen, frame_gen;  /* bumped by register and palette writes */
   int frame_phase;          /* blink/cursor phase of the last frame */
+  int lfb_region;           /* the LFB's region in mem (mem_region_move), -1 without mem */
 } Vga;
 #define VGA_VERSION 2  /* 2: DISPI registers, 8-bit DAC */
 
@@ -137,6 +138,9 @@ const SaveTable *vga_table(void);
  * or mem_mib (1..VGA_MEM_MAX_MIB) MiB of video memory. NULL on failure. */
 Vga *vga_new(IoBus *bus, Mem *mem, Clock *clock);
 Vga *vga_new_mem(IoBus *bus, Mem *mem, Clock *clock, uint32_t mem_mib);
+/* Move the linear framebuffer to base, or unmap it (on false): a PCI BAR
+ * (vga_pci.h) decides where it is.  Its contents stay. */
+void vga_set_lfb_base(Vga *v, uint32_t base, bool on);
 void vga_free(Vga *vga);
 
 /* Port and memory access (what the bus and MMIO callbacks call). */

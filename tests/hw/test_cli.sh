@@ -301,9 +301,9 @@ while pos + 40 <= len(b):
     name = bytes(b[pos:pos + 16]).rstrip(b'\0')
     n = struct.unpack_from('<Q', b, pos + 24)[0]
     if name == b'ide0':
-        # IdeChannel version 1: two 26-byte drives, cur, control, irq_pending,
-        # cmd, xfer, then pos (u32 LE) at 57.
-        struct.pack_into('<I', b, pos + 40 + 57, 0x7ff00000)
+        # IdeChannel version 1: two 27-byte drives (IdeDrive version 3), cur,
+        # control, irq_pending, cmd, xfer, then pos (u32 LE) at 59.
+        struct.pack_into('<I', b, pos + 40 + 59, 0x7ff00000)
         struct.pack_into('<I', b, pos + 32, zlib.crc32(bytes(b[pos + 40:pos + 40 + n])))
         open(sys.argv[2], 'wb').write(b)
         sys.exit(0)

@@ -28,6 +28,7 @@
 #include "acpi_pm.h"
 #include "cpu_state.h"
 #include "fdc.h"
+#include "i440fx.h"
 #include "ide.h"
 #include "pc.h"
 #include "vga.h"
@@ -556,6 +557,16 @@ END_TEST
 
 /* The snapshot refused on the command line: see test_cli.sh; here the file
  * form of the same path (machine_restore) names the file. */
+/* PCI configuration spaces: the IDs, class and BAR size bits are the
+ * board's; a snapshot may change only what the guest could write. */
+START_TEST(test_pci_readonly_bits) {
+  expect_refused(craft("i440fx", i440fx_table(), "pci.cfg[2]", (uint64_t)0x38, NULL),
+                 "snapshot 'i440fx' field 'pci.cfg' = 0x38 at 02h changes read-only bits (the board has 37h)");
+  expect_refused(craft("i440fx", i440fx_table(), "pci.cfg[89]", (uint64_t)0x31, NULL),
+                 "snapshot 'i440fx' field 'pci.cfg' = 0x31 at 59h changes read-only bits (the board has 00h)");
+}
+END_TEST
+
 START_TEST(test_file_restore_names_file) {
   uint8_t *img = craft("uart0", uart_table(), "rx_head", (uint64_t)0x80, NULL);
   char path[160];
@@ -644,6 +655,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_cpu_state);
   tcase_add_test(tc, test_deadlines_follow_the_clock);
   tcase_add_test(tc, test_every_bounded_field);
+  tcase_add_test(tc, test_pci_readonly_bits);
   tcase_add_test(tc, test_file_restore_names_file);
   tcase_add_test(tc, test_random_edits);
   suite_add_tcase(s, tc);
