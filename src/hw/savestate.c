@@ -104,7 +104,11 @@ struct SaveWriter {
   size_t cap;     /* allocated bytes */
   bool failed;    /* allocation failed */
   bool ended;     /* END chunk appended */
+  bool light;     /* bulk memory left out (save_writer_set_light) */
 };
+
+void save_writer_set_light(SaveWriter *w) { w->light = true; }
+bool save_writer_light(const SaveWriter *w) { return w->light; }
 
 static void put_bytes(SaveWriter *w, const void *p, size_t n) {
   if (w->failed)
@@ -263,7 +267,11 @@ struct SaveReader {
   char prefix[64];   /* path of the nested struct an invariant is checking */
   bool have_time;    /* time is the snapshot's virtual time */
   uint64_t time;
+  bool light;        /* a light snapshot (save_writer_set_light) */
 };
+
+void save_reader_set_light(SaveReader *r) { r->light = true; }
+bool save_reader_light(const SaveReader *r) { return r->light; }
 
 static uint64_t get_le(const uint8_t *p, int n) {
   uint64_t v = 0;
