@@ -45,6 +45,7 @@ struct Rev {
   uint64_t dropped;
   uint64_t ckpt_ns;    /* host time spent taking them */
   char err[200];       /* a checkpoint that failed */
+  uint8_t *dirty;      /* Mem.ram_dirty: RAM pages written since the newest checkpoint's */
   RevPage *zero;       /* the zero page (one reference is the ring's own) */
 };
 
@@ -141,9 +142,18 @@ static int take_checkpoint(Rev *r, char *err, size_t errlen) {
   if (ok)
     r->used += (r->npages + nstate) * sizeof(RevPage *);
   for (uint32_t i = 0; ok && i < r->npages; i++) {
+    /* A RAM page nothing wrote is the previous checkpoint's: no compare. */
+    if (prev && i < r->ram_pages && !r->dirty[i]) {
+      (c.pages[i] = prev->pages[i])->refs++;
+      continue;
+    }
     const uint8_t *src = i < r->ram_pages ? r->ram + (size_t)i * REV_PAGE
                                           : r->lfb + (size_t)(i - r->ram_pages) * REV_PAGE;
     ok = (c.pages[i] = page_take(r, src, REV_PAGE, prev ? prev->pages[i] : NULL, &c.fresh)) != NULL;
+  }
+  if (ok) { /* dirty from now on means "differs from this checkpoint" */
+    memset(r->dirty, 0, r->ram_pages);
+    mem_rearm_dirty(r->m->mem); /* write pointers handed out before mark nothing */
   }
   for (uint32_t i = 0; ok && i < nstate; i++) {
     size_t off = (size_t)i * REV_PAGE, len = state_len - off < REV_PAGE ? state_len - off : REV_PAGE;
@@ -228,22 +238,32 @@ Rev *rev_new(Debugger *d, uint32_t mib, char *err, size_t errlen) {
   r->npages = r->ram_pages + r->lfb_pages;
   r->inputs = m->host_inputs;
   r->zero = calloc(1, sizeof *r->zero);
-  if (!r->zero) {
+  r->dirty = malloc(r->ram_pages ? r->ram_pages : 1);
+  if (!r->zero || !r->dirty) {
     snprintf(err, errlen, "out of memory");
+    free(r->zero);
+    free(r->dirty);
     free(r);
     return NULL;
   }
+  memset(r->dirty, 1, r->ram_pages);
   r->zero->refs = 1;
   r->used = sizeof *r->zero;
-  size_t one = (size_t)r->npages * (sizeof(RevPage) + sizeof(RevPage *));
+  /* Each checkpoint holds a page table; its pages are mostly shared (and
+   * the ring keeps its newest checkpoint whatever it costs). */
+  size_t one = (size_t)r->npages * sizeof(RevPage *) * 16;
   if (one > r->budget) {
-    snprintf(err, errlen, "--reverse-mem %u: one checkpoint of this machine needs %zu MiB", mib, (one >> 20) + 1);
+    snprintf(err, errlen, "--reverse-mem %u: too small for this machine (give at least %zu)", mib, (one >> 20) + 1);
     free(r->zero);
+    free(r->dirty);
     free(r);
     return NULL;
   }
+  m->mem->ram_dirty = r->dirty;
   if (take_checkpoint(r, err, errlen) < 0) {
+    m->mem->ram_dirty = NULL;
     free(r->zero);
+    free(r->dirty);
     free(r);
     return NULL;
   }
@@ -261,9 +281,12 @@ void rev_free(Rev *r) {
     r->m->ckpt_opaque = NULL;
     r->m->ckpt_at = UINT64_MAX;
   }
+  if (r->m->mem->ram_dirty == r->dirty)
+    r->m->mem->ram_dirty = NULL;
   drop_all(r);
   free(r->ck);
   free(r->zero);
+  free(r->dirty);
   free(r);
 }
 
@@ -305,6 +328,8 @@ static int restore_ckpt(Rev *r, const RevCkpt *c, char *err, size_t errlen) {
   }
   int rc = machine_restore_light(m, state, c->state_len, err, errlen);
   free(state);
+  /* RAM is now this checkpoint's, not the newest's: compare it all next time. */
+  memset(r->dirty, 1, r->ram_pages);
   mem->watch_hook = watch;
   m->stop_requested = 0;
   dbg_resync(r->d);
