@@ -21,6 +21,7 @@ os.environ.pop("DISPLAY", None)
 os.environ.pop("WAYLAND_DISPLAY", None)
 X86VM, PM_IMAGE = sys.argv[1], sys.argv[2]
 N = int(os.environ.get("REVERSE_STEPS", "5000"))
+INTERVAL = max(100, N // 5)  # the replays cross several checkpoints
 STATE = re.compile(r"^instruction (\d+) state ([0-9a-f]+) memory ([0-9a-f]+)$")
 
 
@@ -47,7 +48,7 @@ def states(out):
 
 
 def back_and_forth(engine, image, prelude, name):
-    script = prelude + ["set checkpoint-interval 1000", "info state"]
+    script = prelude + [f"set checkpoint-interval {INTERVAL}", "info state"]
     script += ["run 1", "info state"] * N
     script += ["info checkpoints"]
     script += ["reverse-step", "info state"] * N
@@ -63,8 +64,8 @@ def back_and_forth(engine, image, prelude, name):
         first.setdefault(s[0], s)
     if len(first) != N + 1:
         sys.exit(f"FAIL: {name}/{engine}: the forward run did not retire one instruction per step")
-    m = re.search(r"^(\d+) checkpoints? every 1000", out, re.M)
-    if not m or int(m.group(1)) < N // 1000:
+    m = re.search(r"^(\d+) checkpoints? every %d" % INTERVAL, out, re.M)
+    if not m or int(m.group(1)) < N // INTERVAL:
         sys.exit(f"FAIL: {name}/{engine}: too few checkpoints for the replays to cross them")
     for s in back:
         if first.get(s[0]) != s:
