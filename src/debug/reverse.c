@@ -582,6 +582,8 @@ void rev_info(Rev *r, FILE *out) {
   if (r->n)
     fprintf(out, ", history from instruction %" PRIu64 " (now %" PRIu64 ")", r->ck[0].icount, r->m->cpu->icount);
   fprintf(out, "\n");
+  fprintf(out, "%" PRIu64 " taken in all, %.1f ms each on average\n", r->taken,
+          r->taken ? (double)r->ckpt_ns / 1e6 / (double)r->taken : 0.0);
   if (r->dropped)
     fprintf(out, "%" PRIu64 " older checkpoint%s dropped to stay within --reverse-mem\n", r->dropped,
             r->dropped == 1 ? "" : "s");

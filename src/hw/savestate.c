@@ -53,6 +53,11 @@ uint32_t save_table_hash(const SaveTable *t) { return table_hash(2166136261u, t)
 static uint8_t *encode(const SaveTable *t, const uint8_t *obj, uint8_t *out) {
   for (uint32_t i = 0; i < t->nfields; i++) {
     const SaveField *f = &t->fields[i];
+    if (!f->sub && f->size == 1) { /* bytes (video memory...): as they are */
+      memcpy(out, obj + f->offset, f->count);
+      out += f->count;
+      continue;
+    }
     for (uint32_t k = 0; k < f->count; k++) {
       const uint8_t *src = obj + f->offset + (size_t)k * f->size;
       if (f->sub) {
@@ -76,6 +81,11 @@ static uint8_t *encode(const SaveTable *t, const uint8_t *obj, uint8_t *out) {
 static const uint8_t *decode(const SaveTable *t, uint8_t *obj, const uint8_t *in) {
   for (uint32_t i = 0; i < t->nfields; i++) {
     const SaveField *f = &t->fields[i];
+    if (!f->sub && f->size == 1) {
+      memcpy(obj + f->offset, in, f->count);
+      in += f->count;
+      continue;
+    }
     for (uint32_t k = 0; k < f->count; k++) {
       uint8_t *dst = obj + f->offset + (size_t)k * f->size;
       if (f->sub) {
