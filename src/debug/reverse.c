@@ -45,7 +45,8 @@ struct Rev {
   uint64_t dropped;
   uint64_t ckpt_ns;    /* host time spent taking them */
   char err[200];       /* a checkpoint that failed */
-  uint8_t *dirty;      /* Mem.ram_dirty: RAM pages written since the newest checkpoint's */
+  uint8_t *dirty;      /* Mem.ram_dirty: RAM pages written since RAM was checkpoint base's */
+  int base;            /* that checkpoint's index (-1: none, compare every page) */
   RevPage *zero;       /* the zero page (one reference is the ring's own) */
 };
 
@@ -73,6 +74,9 @@ static void ckpt_free(Rev *r, RevCkpt *c) {
 }
 
 static void drop_oldest(Rev *r) {
+  r->base--; /* -1 when it was the one dropped */
+  if (r->base < -1)
+    r->base = -1;
   ckpt_free(r, &r->ck[0]);
   memmove(r->ck, r->ck + 1, (size_t)(r->n - 1) * sizeof *r->ck);
   r->n--;
@@ -143,7 +147,7 @@ static int take_checkpoint(Rev *r, char *err, size_t errlen) {
     r->used += (r->npages + nstate) * sizeof(RevPage *);
   for (uint32_t i = 0; ok && i < r->npages; i++) {
     /* A RAM page nothing wrote is the previous checkpoint's: no compare. */
-    if (prev && i < r->ram_pages && !r->dirty[i]) {
+    if (prev && r->base == r->n - 1 && i < r->ram_pages && !r->dirty[i]) {
       (c.pages[i] = prev->pages[i])->refs++;
       continue;
     }
@@ -152,6 +156,7 @@ static int take_checkpoint(Rev *r, char *err, size_t errlen) {
     ok = (c.pages[i] = page_take(r, src, REV_PAGE, prev ? prev->pages[i] : NULL, &c.fresh)) != NULL;
   }
   if (ok) { /* dirty from now on means "differs from this checkpoint" */
+    r->base = r->n; /* its index once added */
     memset(r->dirty, 0, r->ram_pages);
     mem_rearm_dirty(r->m->mem); /* write pointers handed out before mark nothing */
   }
@@ -314,9 +319,14 @@ static int restore_ckpt(Rev *r, const RevCkpt *c, char *err, size_t errlen) {
   mem->watch_hook = NULL;
   bool a20 = mem->a20_mask == 0xffffffffu;
   mem_set_a20(mem, true);
-  for (uint32_t i = 0; i < r->ram_pages; i++)
+  const RevCkpt *b = r->base >= 0 ? &r->ck[r->base] : NULL;
+  for (uint32_t i = 0; i < r->ram_pages; i++) {
+    /* Unwritten since RAM was checkpoint base's, and the same page there. */
+    if (b && !r->dirty[i] && b->pages[i] == c->pages[i])
+      continue;
     if (memcmp(r->ram + (size_t)i * REV_PAGE, c->pages[i]->data, REV_PAGE) != 0)
       mem_write_bytes(mem, i * REV_PAGE, c->pages[i]->data, REV_PAGE);
+  }
   mem_set_a20(mem, a20);
   for (uint32_t i = 0; i < r->lfb_pages; i++) {
     uint8_t *dst = r->lfb + (size_t)i * REV_PAGE;
@@ -328,8 +338,10 @@ static int restore_ckpt(Rev *r, const RevCkpt *c, char *err, size_t errlen) {
   }
   int rc = machine_restore_light(m, state, c->state_len, err, errlen);
   free(state);
-  /* RAM is now this checkpoint's, not the newest's: compare it all next time. */
-  memset(r->dirty, 1, r->ram_pages);
+  /* RAM is now exactly this checkpoint's. */
+  r->base = (int)(c - r->ck);
+  memset(r->dirty, 0, r->ram_pages);
+  mem_rearm_dirty(mem);
   mem->watch_hook = watch;
   m->stop_requested = 0;
   dbg_resync(r->d);
