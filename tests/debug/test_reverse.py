@@ -7,7 +7,8 @@
    instructions, so replays cross several.  Default guest and a
    protected-mode guest (the second lesson's image, from its entry at
    0000:8000), under --engine interp and jit.
-2. reverse-continue to a watchpoint: the stops it finds going back are the
+2. reverse-next over a call comes back to the call.
+3. reverse-continue to a watchpoint: the stops it finds going back are the
    ones a forward run with the watchpoint set from the start makes, with the
    same state.
 """
@@ -103,10 +104,24 @@ def watch_back(engine):
           f"({', '.join(str(s[0]) for s in got)}) with their states")
 
 
+def next_back(engine):
+    # The default guest's BIOS calls at instruction 4999: next steps over the
+    # call, reverse-next comes back to it (not into the callee's return).
+    out = run(engine, None, ["run 4999", "info state", "next", "reverse-next", "info state"])
+    m = re.search(r"^stepped over (\d+) instructions$", out, re.M)
+    st = states(out)
+    if not m or int(m.group(1)) < 3:
+        sys.exit(f"FAIL: next/{engine}: no call stepped over at 4999\n{out}")
+    if f"back {m.group(1)} instructions, at instruction 4999" not in out or len(st) != 2 or st[0] != st[1]:
+        sys.exit(f"FAIL: next/{engine}: reverse-next did not come back to the call\n{out}")
+    print(f"next/{engine}: reverse-next back over a call of {m.group(1)} instructions")
+
+
 for engine in ("interp", "jit"):
     if not back_and_forth(engine, None, [], "default"):
         print("jit: this build has no JIT (skipped)")
         continue
+    next_back(engine)
     back_and_forth(engine, PM_IMAGE, ["until 0000:8000", "run 3000"], "pm")
     watch_back(engine)
 print("PASS")
