@@ -40,7 +40,6 @@ struct Rev {
   uint8_t *ram, *lfb;  /* the memory kept page by page */
   uint32_t ram_pages, lfb_pages, npages;
   uint64_t inputs;     /* Machine.host_inputs when the history began */
-  bool replaying;      /* no checkpoints while replaying what the ring holds */
   uint64_t taken;      /* checkpoints taken, dropped (for info) */
   uint64_t dropped;
   uint64_t ckpt_ns;    /* host time spent taking them */
@@ -202,7 +201,9 @@ static void on_checkpoint(void *opaque) {
   uint64_t now = m->cpu->icount;
   check_inputs(r);
   uint64_t newest = r->n ? r->ck[r->n - 1].icount : 0;
-  if (!r->replaying && (r->n == 0 || now >= newest + r->interval)) {
+  /* Replays pass here too: what the ring holds is not taken again, and past
+   * its newest checkpoint a replay is the run itself (it is deterministic). */
+  if (r->n == 0 || now >= newest + r->interval) {
     /* A REP cut at a slice boundary resumes from its decoded copy, which a
      * checkpoint does not keep: take it after the instruction. */
     if (m->cpu->rep_pending) {
@@ -378,15 +379,12 @@ static int replay_to(Rev *r, uint64_t icount, char *err, size_t errlen) {
   int ids[DBG_MAX_BPS];
   uint64_t hits[DBG_MAX_BPS];
   int n = bps_quiet(r, ids, hits);
-  bool was = r->replaying;
-  r->replaying = true;
   DbgResult res = {0};
   while (c->icount < icount) {
     res = dbg_run(r->d, icount - c->icount, NULL);
     if (res.stop != DBG_STOP_STEP && res.stop != DBG_STOP_NONE)
       break;
   }
-  r->replaying = was;
   bps_restore(r, ids, n, hits);
   dbg_resync(r->d);
   if (c->icount != icount) {
@@ -491,7 +489,6 @@ int rev_next(Rev *r, char *err, size_t errlen) {
     int ids[DBG_MAX_BPS];
     uint64_t hits[DBG_MAX_BPS];
     int nq = bps_quiet(r, ids, hits);
-    r->replaying = true;
     while (c->icount < end) {
       uint32_t lin = c->seg[S_CS].base + c->eip;
       int l = dbg_fetch_insn(r->d, lin, (c->mode & CPU_MODE_CS32) != 0, b, &in);
@@ -502,7 +499,6 @@ int rev_next(Rev *r, char *err, size_t errlen) {
       if (c->icount != before + 1)
         break;
     }
-    r->replaying = false;
     bps_restore(r, ids, nq, hits);
     if (c->icount != end) {
       snprintf(err, errlen, "replay stopped at instruction %" PRIu64 " before %" PRIu64, c->icount, end);
@@ -544,7 +540,6 @@ int rev_continue(Rev *r, DbgResult *res, char *err, size_t errlen) {
     if (restore_ckpt(r, &r->ck[k], err, errlen) < 0)
       return -1;
     int stops = 0, last = 0;
-    r->replaying = true;
     while (c->icount < end) {
       DbgResult x = dbg_run(r->d, end - c->icount, NULL);
       if (is_hit(x.stop)) {
@@ -564,7 +559,6 @@ int rev_continue(Rev *r, DbgResult *res, char *err, size_t errlen) {
           break;
       }
     }
-    r->replaying = false;
     for (int i = 0; (b = dbg_breakpoint(r->d, i)) != NULL; i++)
       dbg_set_hits(r->d, b->id, hits[i]);
     if (last) {
