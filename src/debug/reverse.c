@@ -344,7 +344,11 @@ static int restore_ckpt(Rev *r, const RevCkpt *c, char *err, size_t errlen) {
   memset(r->dirty, 0, r->ram_pages);
   mem_rearm_dirty(mem);
   mem->watch_hook = watch;
+  /* Run state outside the snapshot: a checkpoint is taken in the run loop,
+   * where none of it is pending (the guest's debug-exit, say, is later). */
   m->stop_requested = 0;
+  m->exit_requested = false;
+  m->exit_status = 0;
   dbg_resync(r->d);
   return rc;
 }

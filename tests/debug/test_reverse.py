@@ -22,7 +22,6 @@ os.environ.pop("DISPLAY", None)
 os.environ.pop("WAYLAND_DISPLAY", None)
 X86VM, PM_IMAGE = sys.argv[1], sys.argv[2]
 N = int(os.environ.get("REVERSE_STEPS", "5000"))
-INTERVAL = max(100, N // 5)  # the replays cross several checkpoints
 STATE = re.compile(r"^instruction (\d+) state ([0-9a-f]+) memory ([0-9a-f]+)$")
 
 
@@ -48,7 +47,9 @@ def states(out):
             for m in (STATE.match(l) for l in out.splitlines()) if m]
 
 
-def back_and_forth(engine, image, prelude, name):
+def back_and_forth(engine, image, prelude, name, n=None):
+    N = n or globals()["N"]
+    INTERVAL = max(100, N // 5)  # the replays cross several checkpoints
     script = prelude + [f"set checkpoint-interval {INTERVAL}", "info state"]
     script += ["run 1", "info state"] * N
     script += ["info checkpoints"]
@@ -122,6 +123,12 @@ for engine in ("interp", "jit"):
         print("jit: this build has no JIT (skipped)")
         continue
     next_back(engine)
-    back_and_forth(engine, PM_IMAGE, ["until 0000:8000", "run 3000"], "pm")
+    # The protected-mode guest from its entry to its exit through the
+    # debug-exit port (going back over the exit too).
+    out = run(engine, PM_IMAGE, ["until 0000:8000", "continue"])
+    m = re.search(r"^machine stopped after (\d+) instructions: the guest wrote the debug-exit", out, re.M)
+    if not m:
+        sys.exit(f"FAIL: pm/{engine}: the guest did not run to its exit\n{out[-1500:]}")
+    back_and_forth(engine, PM_IMAGE, ["until 0000:8000"], "pm", min(N, int(m.group(1))))
     watch_back(engine)
 print("PASS")
