@@ -5,17 +5,21 @@
 #   --peers  also the peers benchmarks compare against (bochs)
 #   --linux  enable Debian's i386 architecture so tests can fetch the i386 kernel and busybox,
 #            and the tools that make bootable disk and CD images (syslinux, isolinux, mtools,
-#            dosfstools, xorriso, grub-pc-bin, grub-common)
+#            dosfstools, xorriso, grub-pc-bin, grub-common), and tesseract with its French and
+#            Czech models (OCR of the installer's language list)
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config nasm libcapstone-dev libzydis-dev libsdl2-dev libelf-dev
+pkgs=(build-essential cmake pkg-config nasm acpica-tools libcapstone-dev libzydis-dev libsdl2-dev libelf-dev
       check zlib1g-dev python3 qemu-system-x86 xorriso xvfb xdotool x11-apps libncurses-dev tmux
-      clang-14 libclang-rt-14-dev llvm-14)  # the last three: libFuzzer harnesses (scripts/fuzz.sh)
+      gdb  # the gdb stub's tests (tests/debug/test_gdb.sh)
+      clang-14 libclang-rt-14-dev llvm-14)  # the last three: libFuzzer harnesses (scripts/fuzz.sh);
+      # acpica-tools: iasl compiles the DSDT (src/hw/acpi/dsdt.asl)
 for a in "$@"; do
   case "$a" in
     --cross) pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user) ;;
     --peers) pkgs+=(bochs bochsbios vgabios) ;;
     --linux)
-      pkgs+=(syslinux syslinux-common isolinux mtools dosfstools cpio grub-pc-bin grub-common xorriso)
+      pkgs+=(syslinux syslinux-common isolinux mtools dosfstools cpio grub-pc-bin grub-common xorriso
+             tesseract-ocr tesseract-ocr-fra tesseract-ocr-ces)  # the installer test reads its dialog
       if ! dpkg --print-foreign-architectures | grep -qx i386; then
         SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
         $SUDO dpkg --add-architecture i386

@@ -35,6 +35,7 @@ static FILE *perf_map_file; /* --jit-perf-map */
 #ifdef X86VM_HAVE_TUI
 #include "tui.h"
 #endif
+#include "gdbstub.h"
 #endif
 
 #ifndef X86VM_ROM_DIR
@@ -171,10 +172,11 @@ int main(int argc, char **argv) {
 
   /* The front end: a window when asked, or when there is a display and nobody said --headless. */
   /* Under the debugger the transcript owns stdout: no window, COM1 elsewhere unless asked. */
-  int debuggers = !!o->debug_script + !!o->trace + o->debug_tui;
-  const char *dbg_opt = o->debug_script ? "--debug-script" : o->trace ? "--trace" : o->debug_tui ? "--debug-tui" : NULL;
+  int debuggers = !!o->debug_script + !!o->trace + o->debug_tui + !!o->gdb;
+  const char *dbg_opt = o->debug_script ? "--debug-script" : o->trace ? "--trace" : o->debug_tui ? "--debug-tui" :
+                        o->gdb ? "--gdb" : NULL;
   if (debuggers > 1)
-    return usage_error(o, &snap, "%s", "--debug-script, --debug-tui and --trace: one at a time");
+    return usage_error(o, &snap, "%s", "--debug-script, --debug-tui, --trace and --gdb: one at a time");
 #ifndef X86VM_HAVE_TUI
   if (o->debug_tui)
     return usage_error(o, &snap, "%s", "--debug-tui: this build has no TUI (it needs ncurses: scripts/deps.sh)");
@@ -190,7 +192,7 @@ int main(int argc, char **argv) {
     return usage_error(o, &snap, "%s: the debugger runs with --engine interp or jit, not lockstep", dbg_opt);
   if (o->trace_limit && !o->trace)
     return usage_error(o, &snap, "%s", "--trace-limit: give --trace FILE too");
-  if (dbg_opt && !o->serial_given)
+  if (dbg_opt && !o->gdb && !o->serial_given) /* gdb talks on its socket: COM1 stays as it was */
     cfg.serial = "null";
   if (window && !sdl_available())
     return usage_error(o, &snap, "--display sdl: %s", "no window possible here (no SDL2 in this build, or no DISPLAY)");
@@ -256,6 +258,11 @@ int main(int argc, char **argv) {
 #endif
   if (setup_status == EXIT_OK && o->monitor && runner_monitor_open(r, o->monitor, o->state_dir, err, sizeof(err)) < 0)
     setup_status = EXIT_USAGE;
+#ifdef X86VM_HAVE_DEBUG
+  GdbStub *gdb = NULL;
+  if (setup_status == EXIT_OK && o->gdb && !(gdb = gdbstub_open(o->gdb, err, sizeof err)))
+    setup_status = EXIT_USAGE;
+#endif
   if (setup_status != EXIT_OK) {
     fprintf(stderr, "x86vm: %s\n", err);
 #ifdef X86VM_HAVE_JIT
@@ -298,6 +305,12 @@ int main(int argc, char **argv) {
     } else if (why == MSTOP_SIGNAL) {
       r->signalled = SIGINT;
     }
+  } else if (gdb) {
+    bool detached = false;
+    why = gdbstub_run(gdb, m, &detached);
+    gdbstub_close(gdb);
+    if (detached) /* gdb let go: the machine runs on */
+      why = headless_run(r, o);
   } else
 #endif
     why = window ? sdl_run(r, o) : headless_run(r, o);
@@ -339,7 +352,7 @@ int main(int argc, char **argv) {
         snprintf(reason, sizeof(reason), "debugger script %s", debug_status == 0 ? "done" :
                  debug_status == 1 ? "done with errors" : "not run");
     } else {
-      snprintf(reason, sizeof(reason), "quit from the %s", window ? "window" : "monitor");
+      snprintf(reason, sizeof(reason), "quit from the %s", window ? "window" : o->gdb ? "gdb" : "monitor");
     }
     break;
   case MSTOP_POWER_OFF: snprintf(reason, sizeof(reason), "powered off"); break;

@@ -603,6 +603,9 @@ post_report_disks:
         SAY 13, 10
         ret
 
+; ---- the ACPI table area (last, so that it moves no code) -------------------
+%include "acpi.inc"
+
 ; ---- fixed tail: reset vector, date, model byte -------------------------------
         times 0xFFF0 - ($ - $$) db 0xFF
 reset_vector:

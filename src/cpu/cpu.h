@@ -321,11 +321,25 @@ typedef struct Cpu {
   uint32_t rep_eip, rep_csbase;
   uint64_t rep_icount;
   Insn rep_insn;
+  /* Debugger execution breakpoints (src/debug/debug.c), NULL when none are
+   * armed: bitmaps, one bit per 4 KiB page (1 << 20 bits each), of the
+   * linear and the physical pages that hold one.  Code there never runs in
+   * a block or a translation: the engines' block lookups (interp.c
+   * block_get, jit.c block_for; exec.h cpu_brk_page) refuse it, so it runs
+   * one instruction at a time, each offered first to dbg_event
+   * (CPU_DBG_EXEC), which may stop the CPU before it.  Everything else
+   * runs at full speed; nothing looks at these while they are NULL.
+   * Whoever sets or changes them flushes the TLB: the new epoch empties
+   * the JIT's jump cache, the one way into translated code that skips the
+   * lookup (chains link blocks of one linear page only). */
+  const uint8_t *brk_lin, *brk_phys;
 } Cpu;
 
 /* Cpu.dbg_event events.  CPU_DBG_INT: a = vector | kind << 8 (CPU_DBG_INT_*),
- * b = error code (ERR_NONE: none).  CPU_DBG_MODE: a = old mode, b = new mode. */
-enum { CPU_DBG_INT = 1, CPU_DBG_MODE = 2 };
+ * b = error code (ERR_NONE: none).  CPU_DBG_MODE: a = old mode, b = new mode.
+ * CPU_DBG_EXEC: the instruction at CS:EIP (a = its linear address) is about
+ * to run from a page marked in brk_lin/brk_phys. */
+enum { CPU_DBG_INT = 1, CPU_DBG_MODE = 2, CPU_DBG_EXEC = 3 };
 enum { CPU_DBG_INT_EXTERNAL = 0, CPU_DBG_INT_SOFTWARE = 1, CPU_DBG_INT_EXCEPTION = 2 };
 
 /* The TSC counts at this fixed rate of virtual time whatever the engine or

@@ -101,6 +101,13 @@ static inline bool fetch_tlb(const Cpu *c, uint32_t *lin_out, uint32_t *pa_out) 
   return true;
 }
 
+/* Does code at linear lin / physical pa lie on a page with a debugger
+ * execution breakpoint (Cpu.brk_lin / brk_phys, which must be set)? */
+static inline bool cpu_brk_page(const Cpu *c, uint32_t lin, uint32_t pa) {
+  uint32_t lp = lin >> PAGE_SHIFT, pp = pa >> PAGE_SHIFT;
+  return ((c->brk_lin[lp >> 3] >> (lp & 7)) & 1) | ((c->brk_phys[pp >> 3] >> (pp & 7)) & 1);
+}
+
 /* ---- inline TLB fast paths (little-endian hosts; others always call mmu.c) ---- */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define TLB_FAST_LE 1

@@ -484,8 +484,13 @@ static void cmd_info(Cli *c, char **w, int n) {
     view_pic(c->d, c->out);
   else if (strcmp(what, "pit") == 0)
     view_pit(c->d, c->out);
-  else
-    cli_error(c, "info what? (breakpoints, registers, segments, cr, gdt, idt, pic, pit, checkpoints, state)");
+  else if (strcmp(what, "debugger") == 0) {
+    DbgStats st;
+    dbg_get_stats(c->d, &st);
+    fprintf(c->out, "debugger: %" PRIu64 " instructions stepped, %" PRIu64 " run at full speed\n", st.stepped,
+            st.fast);
+  } else
+    cli_error(c, "info what? (breakpoints, registers, segments, cr, gdt, idt, pic, pit, debugger, checkpoints, state)");
 }
 
 /* x/NFU ADDR: N units, F = x (hex), U = b/h/w (1/2/4 bytes; also d for 4). */
@@ -850,7 +855,7 @@ static const CliCmd commands[] = {
     {"enable", cmd_bpstate, "enable N"},
     {"disable", cmd_bpstate, "disable N"},
     {"cond", cmd_cond, "cond N REG OP VALUE|REG: a condition on breakpoint N"},
-    {"info i", cmd_info, "info breakpoints|registers|segments|cr|gdt|idt|pic|pit|checkpoints|state"},
+    {"info i", cmd_info, "info breakpoints|registers|segments|cr|gdt|idt|pic|pit|debugger|checkpoints|state"},
     {"x", cmd_x, "x/NFU ADDR: dump memory (U = b, h or w)"},
     {"step s si stepi", cmd_step, "step [N]: N instructions, each shown"},
     {"run", cmd_run, "run N: N instructions, quietly"},

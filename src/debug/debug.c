@@ -14,14 +14,24 @@
 
 #include "exec.h"
 
+#define BRK_PHYS (1u << 20)       /* Debugger.brk_pages: a physical page */
+#define BRK_MAP_BYTES (1u << 17)  /* a bitmap of 1 << 20 pages */
+
 struct Debugger {
   Machine *m;
   Cpu *cpu;
   DbgBreakpoint bp[DBG_MAX_BPS]; /* id 0: free */
   int next_id;
-  DbgBreakpoint *exec[DBG_MAX_BPS]; /* enabled execution breakpoints (checked after every step) */
+  DbgBreakpoint *exec[DBG_MAX_BPS]; /* enabled execution breakpoints */
   int nexec;
-  bool per_insn;            /* execution breakpoints or watchpoints are set: continue steps */
+  bool per_insn;            /* watchpoints are set: continue steps */
+  /* Execution breakpoints armed in the CPU (Cpu.brk_lin/brk_phys): the
+   * bitmaps (linear, then physical) and the pages marked there, sorted
+   * (linear page, or physical page | BRK_PHYS). */
+  uint8_t *brk_map;
+  uint32_t brk_pages[DBG_MAX_BPS * 3];
+  int nbrk;
+  DbgStats stats;
   /* the machine's port callbacks, wrapped */
   CpuPortIn in;
   CpuPortOut out;
@@ -37,6 +47,8 @@ struct Debugger {
   volatile sig_atomic_t stop_req;
   DbgStepFn step_fn;
   void *step_opaque;
+  void (*poll)(void *opaque); /* dbg_set_poll */
+  void *poll_opaque;
 };
 
 /* ---------------- memory without faults ---------------- */
@@ -81,6 +93,33 @@ uint32_t dbg_read_lin(Debugger *d, uint32_t lin, void *buf, uint32_t len) {
   return len;
 }
 
+uint32_t dbg_write_lin(Debugger *d, uint32_t lin, const void *buf, uint32_t len) {
+  Mem *mem = d->cpu->mem;
+  const uint8_t *b = buf;
+  uint32_t i = 0;
+  /* The watchpoints' own hook would take this write for the guest's. */
+  void (*hook)(void *, uint32_t) = mem->watch_hook;
+  mem->watch_hook = NULL;
+  for (; i < len; i++) {
+    uint32_t pa, pg;
+    if (!dbg_lin_to_phys(d, lin + i, &pa))
+      break;
+    pa &= mem->a20_mask;
+    pg = pa >> PAGE_SHIFT;
+    /* Plain RAM only: a ROM or device region over it has its own page. */
+    if (pa >= mem->ram_size || mem_page_read_ptr(mem, pg) != mem->ram + ((size_t)pg << PAGE_SHIFT))
+      break;
+    mem_write8(mem, pa, b[i]); /* drops decoded and translated code there */
+  }
+  mem->watch_hook = hook;
+  for (int k = 0; k < DBG_MAX_BPS; k++) {
+    DbgBreakpoint *bp = &d->bp[k];
+    if (bp->id && bp->kind == DBG_BP_WATCH)
+      memcpy(bp->shadow, mem->ram + bp->addr, bp->len);
+  }
+  return i;
+}
+
 int dbg_fetch_insn(Debugger *d, uint32_t lin, bool code32, uint8_t buf[15], Insn *in) {
   int n = (int)dbg_read_lin(d, lin, buf, 15);
   if (n == 0)
@@ -106,6 +145,46 @@ void dbg_get_regs(Debugger *d, DbgRegs *r) {
   r->cpl = c->cpl;
   r->mode = c->mode;
   r->halted = c->halted;
+}
+
+int dbg_set_reg(Debugger *d, int idx, uint32_t v, char *err, size_t errlen) {
+  Cpu *c = d->cpu;
+  if (idx >= 0 && idx < 8) {
+    c->regs[idx] = v;
+  } else if (idx == 24) { /* eip */
+    if (!(c->mode & CPU_MODE_CS32) && v > 0xffff) {
+      snprintf(err, errlen, "EIP %#x does not fit 16-bit code", v);
+      return -1;
+    }
+    c->eip = v;
+  } else if (idx == 25) { /* eflags */
+    const uint32_t mask = F_CF | F_PF | F_AF | F_ZF | F_SF | F_TF | F_IF | F_DF | F_OF;
+    if ((v ^ cpu_get_flags(c)) & ~mask) {
+      snprintf(err, errlen, "EFLAGS %#x: only CF PF AF ZF SF TF IF DF OF may change", v);
+      return -1;
+    }
+    cpu_set_flags(c, v, mask);
+  } else if (idx >= 26 && idx < 32) { /* es cs ss ds fs gs */
+    SegCache *sc = &c->seg[idx - 26];
+    if (v > 0xffff) {
+      snprintf(err, errlen, "selector %#x is more than 16 bits", v);
+      return -1;
+    }
+    if (sc->sel == v)
+      return 0;
+    if ((c->cr[0] & CR0_PE) && !(c->mode & CPU_MODE_VM86)) {
+      snprintf(err, errlen, "segment registers are loaded by the guest in protected mode");
+      return -1;
+    }
+    sc->sel = (uint16_t)v;
+    sc->base = v << 4;
+    if (idx - 26 == S_CS)
+      tlb_flush(c); /* code translations key on the CS base; a fresh epoch drops the jump cache */
+  } else {
+    snprintf(err, errlen, "register %s cannot be written", dbg_reg_name(idx));
+    return -1;
+  }
+  return 0;
 }
 
 /* Names conditions may use: 32/16/8-bit registers, EIP, EFLAGS, segment
@@ -172,6 +251,9 @@ static bool cond_true(const DbgCond *c, const DbgRegs *r) {
 
 /* ---------------- hooks ---------------- */
 
+static DbgBreakpoint *exec_bp_match(Debugger *d, bool cond);
+static void brk_arm(Debugger *d);
+
 static void hook_stop(Debugger *d) {
   d->m->stop_requested = 1;
   cpu_request_stop(d->cpu);
@@ -227,6 +309,15 @@ static void on_cpu_event(Cpu *c, int ev, uint32_t a, uint32_t b) {
         d->hook.mode_new = b;
       }
     }
+    /* A CS:EIP breakpoint's page depends on what its selector means now. */
+    if (c->brk_lin)
+      brk_arm(d);
+  } else if (ev == CPU_DBG_EXEC) {
+    /* The CPU is about to run an instruction on a page with an execution
+     * breakpoint.  (A step looks at breakpoints itself, after it.) */
+    DbgBreakpoint *bp = d->stepping ? NULL : exec_bp_match(d, true);
+    if (bp)
+      hook_claim(d, DBG_STOP_BREAKPOINT, bp);
   }
 }
 
@@ -297,6 +388,11 @@ Debugger *dbg_attach(Machine *m) {
   Debugger *d = calloc(1, sizeof *d);
   if (!d)
     return NULL;
+  d->brk_map = calloc(2, BRK_MAP_BYTES);
+  if (!d->brk_map) {
+    free(d);
+    return NULL;
+  }
   d->m = m;
   d->cpu = m->cpu;
   d->next_id = 1;
@@ -333,10 +429,12 @@ void dbg_detach(Debugger *d) {
   c->dbg_opaque = NULL;
   c->mem->watch_hook = NULL;
   c->mem->watch_opaque = NULL;
+  c->brk_lin = c->brk_phys = NULL;
   d->m->icount_stop = UINT64_MAX;
   if (d->tlb_slow)
     tlb_flush(c);
   free(d->wlog.e);
+  free(d->brk_map);
   free(d);
 }
 
@@ -345,6 +443,13 @@ Machine *dbg_machine(Debugger *d) { return d->m; }
 void dbg_set_step_callback(Debugger *d, DbgStepFn fn, void *opaque) {
   d->step_fn = fn;
   d->step_opaque = opaque;
+}
+
+void dbg_get_stats(const Debugger *d, DbgStats *st) { *st = d->stats; }
+
+void dbg_set_poll(Debugger *d, void (*fn)(void *opaque), void *opaque) {
+  d->poll = fn;
+  d->poll_opaque = opaque;
 }
 
 void dbg_request_stop(Debugger *d) {
@@ -364,7 +469,7 @@ static void bp_index(Debugger *d) {
       continue;
     if (b->kind == DBG_BP_CSEIP || b->kind == DBG_BP_LIN || b->kind == DBG_BP_PHYS)
       d->exec[d->nexec++] = b;
-    if (b->kind != DBG_BP_IO && b->kind != DBG_BP_INT && b->kind != DBG_BP_MODE)
+    if (b->kind == DBG_BP_WATCH)
       d->per_insn = true;
   }
 }
@@ -569,13 +674,18 @@ const DbgBreakpoint *dbg_breakpoint(const Debugger *d, int i) {
 static MachineStop run_machine(Debugger *d) {
   Machine *m = d->m;
   for (;;) {
-    MachineStop ms = machine_run_for(m, CLOCK_NEVER);
-    if (ms == MSTOP_BUDGET)
+    /* With a poll hook: slices of 10 ms of virtual time, polled between. */
+    MachineStop ms = machine_run_for(m, d->poll ? 10000000ull : CLOCK_NEVER);
+    if (d->poll && (ms == MSTOP_BUDGET || ms == MSTOP_IDLE))
+      d->poll(d->poll_opaque);
+    if (ms == MSTOP_BUDGET && !d->stop_req)
       continue;
-    if (ms != MSTOP_IDLE)
+    if (ms != MSTOP_IDLE && ms != MSTOP_BUDGET)
       return ms;
-    if (d->stop_req)
+    if (d->stop_req) {
+      m->stop_requested = 0; /* asked between slices: nothing is left to consume it */
       return MSTOP_REQUEST;
+    }
     uint64_t wait = m->idle_deadline == CLOCK_NEVER ? 10000000ull : clock_idle_wait_ns(m->clock, m->idle_deadline);
     if (wait > 10000000ull)
       wait = 10000000ull;
@@ -585,8 +695,9 @@ static MachineStop run_machine(Debugger *d) {
   }
 }
 
-/* Execution breakpoint at the current CS:EIP whose condition holds, or NULL. */
-static DbgBreakpoint *exec_bp_here(Debugger *d) {
+/* Execution breakpoint at the current CS:EIP (whose condition holds, if
+ * cond), or NULL. */
+static DbgBreakpoint *exec_bp_match(Debugger *d, bool cond) {
   Cpu *c = d->cpu;
   uint32_t lin = c->seg[S_CS].base + c->eip, pa = 0;
   bool have_pa = false, regs = false;
@@ -605,7 +716,7 @@ static DbgBreakpoint *exec_bp_here(Debugger *d) {
     }
     if (!hit)
       continue;
-    if (b->cond.on) {
+    if (cond && b->cond.on) {
       if (!regs)
         dbg_get_regs(d, &r);
       regs = true;
@@ -618,6 +729,87 @@ static DbgBreakpoint *exec_bp_here(Debugger *d) {
 }
 
 static bool need_per_insn_checks(const Debugger *d) { return d->per_insn; }
+
+/* ---------------- execution breakpoints armed in the CPU ---------------- */
+
+/* The CS bases under which selector sel may run code: the base CS has now
+ * (when it holds sel), sel x 16 (real and virtual-8086 mode) and, in
+ * protected mode, the base of its descriptor in the GDT or LDT. */
+static int cs_bases(Debugger *d, uint16_t sel, uint32_t base[3]) {
+  Cpu *c = d->cpu;
+  int n = 0;
+  if (c->seg[S_CS].sel == sel)
+    base[n++] = c->seg[S_CS].base;
+  base[n++] = (uint32_t)sel << 4;
+  if (c->cr[0] & CR0_PE) {
+    bool ldt = sel & 4;
+    uint32_t tbase = ldt ? c->seg[S_LDTR].base : c->gdt_base, tlimit = ldt ? c->seg[S_LDTR].limit : c->gdt_limit;
+    uint8_t e[8];
+    if ((sel & ~7u) + 7 <= tlimit && dbg_read_lin(d, tbase + (sel & ~7u), e, 8) == 8)
+      base[n++] = (uint32_t)e[2] | (uint32_t)e[3] << 8 | (uint32_t)e[4] << 16 | (uint32_t)e[7] << 24;
+  }
+  return n;
+}
+
+/*
+ * Give the CPU the pages that hold enabled execution breakpoints (linear
+ * pages for CS:EIP and linear ones, physical pages for physical ones): the
+ * engines run those pages one instruction at a time and call on_cpu_event
+ * (CPU_DBG_EXEC) before each, everything else at full speed.  A CS:EIP
+ * breakpoint is armed on the pages its selector may mean (cs_bases), found
+ * again at every continue and every mode change.  Armed only while a
+ * command runs at full speed; arming flushes the TLB (see Cpu.brk_lin).
+ */
+static void brk_arm(Debugger *d) {
+  Cpu *c = d->cpu;
+  uint32_t want[DBG_MAX_BPS * 3];
+  int n = 0;
+  for (int i = 0; i < d->nexec; i++) {
+    const DbgBreakpoint *b = d->exec[i];
+    if (b->kind == DBG_BP_LIN) {
+      want[n++] = b->addr >> PAGE_SHIFT;
+    } else if (b->kind == DBG_BP_PHYS) {
+      want[n++] = (b->addr >> PAGE_SHIFT) | BRK_PHYS;
+    } else {
+      uint32_t base[3];
+      int k = cs_bases(d, b->sel, base);
+      for (int j = 0; j < k; j++)
+        want[n++] = (base[j] + b->addr) >> PAGE_SHIFT;
+    }
+  }
+  /* Sort and drop duplicates (a few dozen entries). */
+  for (int a = 1; a < n; a++)
+    for (int b = a; b > 0 && want[b - 1] > want[b]; b--) {
+      uint32_t t = want[b - 1];
+      want[b - 1] = want[b];
+      want[b] = t;
+    }
+  int m = 0;
+  for (int i = 0; i < n; i++)
+    if (m == 0 || want[m - 1] != want[i])
+      want[m++] = want[i];
+  if (c->brk_lin && m == d->nbrk && memcmp(want, d->brk_pages, (size_t)m * sizeof want[0]) == 0)
+    return; /* a mode change mid-run that changed nothing */
+  uint8_t *lin = d->brk_map, *phys = d->brk_map + BRK_MAP_BYTES;
+  for (int i = 0; i < d->nbrk; i++) {
+    uint32_t p = d->brk_pages[i] & (BRK_PHYS - 1);
+    (d->brk_pages[i] & BRK_PHYS ? phys : lin)[p >> 3] &= (uint8_t)~(1u << (p & 7));
+  }
+  for (int i = 0; i < m; i++) {
+    uint32_t p = want[i] & (BRK_PHYS - 1);
+    (want[i] & BRK_PHYS ? phys : lin)[p >> 3] |= (uint8_t)(1u << (p & 7));
+  }
+  memcpy(d->brk_pages, want, (size_t)m * sizeof want[0]);
+  d->nbrk = m;
+  if (m == 0) {
+    /* Fewer restrictions need no flush: blocks and translations were only held back. */
+    c->brk_lin = c->brk_phys = NULL;
+    return;
+  }
+  c->brk_lin = lin;
+  c->brk_phys = phys;
+  tlb_flush(c);
+}
 
 /*
  * One instruction (or one interrupt delivery) in the interpreter, through
@@ -710,6 +902,7 @@ static DbgResult run_steps(Debugger *d, const Goal *g, StepRecord *last) {
     uint32_t prev_eip = c->eip;
     MachineStop ms = step_once(d, want_rec ? rec : NULL);
     res.steps += c->icount - before;
+    d->stats.stepped += c->icount - before;
     taken += c->icount != before || d->delivered;
     if (c->icount != before) {
       res.have_prev = true;
@@ -746,7 +939,7 @@ static DbgResult run_steps(Debugger *d, const Goal *g, StepRecord *last) {
       res.stop = DBG_STOP_STEP;
       break;
     }
-    DbgBreakpoint *b = exec_bp_here(d);
+    DbgBreakpoint *b = exec_bp_match(d, true);
     if (b) {
       b->hits++;
       res.stop = DBG_STOP_BREAKPOINT;
@@ -822,22 +1015,45 @@ DbgResult dbg_continue(Debugger *d, StepRecord *last) {
 static DbgResult run_fast(Debugger *d, uint64_t n, StepRecord *last) {
   DbgResult res = {0};
   Cpu *c = d->cpu;
-  if (d->tlb_slow) { /* entries made while stepping have no write pointers */
-    tlb_flush(c);
-    d->tlb_slow = false;
-  }
   d->hook = (DbgResult){0};
   d->stop_req = 0;
   uint64_t before = c->icount;
-  d->m->icount_stop = n == UINT64_MAX || before + n < before ? UINT64_MAX : before + n;
-  MachineStop ms = run_machine(d);
-  d->m->icount_stop = UINT64_MAX;
+  MachineStop ms = MSTOP_STEP;
+  /* Leaving an execution breakpoint: its instruction runs first, stepped
+   * (at full speed the CPU would offer it to the hook, which stops again). */
+  if (exec_bp_match(d, false)) {
+    ms = step_once(d, NULL);
+    d->stats.stepped += c->icount - before;
+    if (c->icount != before)
+      n--;
+  }
+  if (n && d->hook.stop == DBG_STOP_NONE && !d->stop_req && (ms == MSTOP_STEP || ms == MSTOP_REQUEST)) {
+    if (d->tlb_slow) { /* entries made while stepping have no write pointers */
+      tlb_flush(c);
+      d->tlb_slow = false;
+    }
+    brk_arm(d);
+    uint64_t start = c->icount;
+    d->m->icount_stop = n == UINT64_MAX || start + n < start ? UINT64_MAX : start + n;
+    ms = run_machine(d);
+    d->m->icount_stop = UINT64_MAX;
+    d->stats.fast += c->icount - start;
+    /* Stopped, nothing is armed: views and commands see the engines as
+     * they are (the JIT view translates the block at a breakpoint). */
+    c->brk_lin = c->brk_phys = NULL;
+  }
   if (d->hook.stop != DBG_STOP_NONE) {
     res = d->hook;
   } else if (ms == MSTOP_REQUEST && d->stop_req) {
     res.stop = DBG_STOP_REQUEST;
   } else if (ms == MSTOP_STEP) {
-    res.stop = DBG_STOP_STEP;
+    /* The budget ended right at a breakpoint: report it, as a step would. */
+    DbgBreakpoint *b = exec_bp_match(d, true);
+    res.stop = b ? DBG_STOP_BREAKPOINT : DBG_STOP_STEP;
+    if (b) {
+      b->hits++;
+      res.bp_id = b->id;
+    }
   } else {
     res.stop = DBG_STOP_MACHINE;
     res.machine_stop = ms;

@@ -25,10 +25,15 @@
  *    breakpoints wrap the machine's port callbacks; watchpoints mark their
  *    physical pages (MEM_PAGE_WATCHED) so writes there take the slow path
  *    and call Mem.watch_hook.  With nothing set, none of this is armed.
- *  - Continue runs the machine at full speed (any engine) when only port,
- *    interrupt and mode breakpoints are set: they stop it at an instruction
- *    boundary.  Execution breakpoints, watchpoints and conditions need a
- *    check after every instruction: then continue steps (interpreter).
+ *  - Continue runs the machine at full speed (any engine) unless
+ *    watchpoints are set.  Port, interrupt and mode breakpoints stop it at
+ *    an instruction boundary through the hooks.  Execution breakpoints are
+ *    armed in the CPU as pages (Cpu.brk_lin/brk_phys): the engines run
+ *    those pages one instruction at a time and offer each instruction to
+ *    the hook (CPU_DBG_EXEC), which stops before a breakpoint's instruction
+ *    when its condition holds; other pages run in blocks and translations.
+ *    Watchpoints need a stop right after the writing instruction: then
+ *    continue steps (interpreter).
  */
 #ifndef X86VM_DEBUG_H
 #define X86VM_DEBUG_H
@@ -168,6 +173,16 @@ typedef struct DbgResult {
 
 typedef struct Debugger Debugger;
 
+/* How the debugger ran the guest, since it attached: instructions it
+ * stepped one at a time (each through the machine loop, in the
+ * interpreter: commands that report every step, watchpoints, next, finish,
+ * until), and instructions the machine's engine ran at full speed. */
+typedef struct DbgStats {
+  uint64_t stepped;
+  uint64_t fast;
+} DbgStats;
+void dbg_get_stats(const Debugger *d, DbgStats *st);
+
 /* Called after every step with its record (e.g. to print it): a tracer's
  * or front end's view.  Return false to stop the run (DBG_STOP_REQUEST). */
 typedef bool (*DbgStepFn)(void *opaque, const StepRecord *rec);
@@ -206,6 +221,10 @@ DbgResult dbg_continue(Debugger *d, StepRecord *last);
 DbgResult dbg_until_lin(Debugger *d, uint32_t lin, StepRecord *last); /* run to a linear address */
 /* Make a running command return (DBG_STOP_REQUEST): async-signal-safe. */
 void dbg_request_stop(Debugger *d);
+/* Called about every 10 ms of virtual time while a command runs, and while
+ * the guest idles (NULL: never): a front end reads its input there and may
+ * call dbg_request_stop() (the gdb stub's Ctrl+C). */
+void dbg_set_poll(Debugger *d, void (*fn)(void *opaque), void *opaque);
 
 /* State. */
 void dbg_get_regs(Debugger *d, DbgRegs *r);
@@ -217,6 +236,19 @@ int dbg_fetch_insn(Debugger *d, uint32_t lin, bool code32, uint8_t buf[15], Insn
 bool dbg_lin_to_phys(Debugger *d, uint32_t lin, uint32_t *pa);
 /* Read linear memory without faulting: bytes read (stops at an unmapped page). */
 uint32_t dbg_read_lin(Debugger *d, uint32_t lin, void *buf, uint32_t len);
+/* Write linear memory without faulting, RAM only (not ROM or device
+ * memory): bytes written (stops at a page that is unmapped or not RAM).
+ * Decoded and translated code there is dropped as for any write;
+ * watchpoints take the new bytes as their reference (no stop). */
+uint32_t dbg_write_lin(Debugger *d, uint32_t lin, const void *buf, uint32_t len);
+
+/* Change a register while stopped: the eight general registers, EIP and
+ * EFLAGS (the arithmetic flags, TF, IF, DF; other bits must stay as they
+ * are), and a segment register in real mode (selector x 16 becomes its
+ * base; in protected mode only its own selector may be written back).
+ * idx as dbg_reg_parse() gives (32-bit registers, eip, eflags, segment
+ * registers).  0, or -1 with a message. */
+int dbg_set_reg(Debugger *d, int idx, uint32_t value, char *err, size_t errlen);
 
 /* Registers by name for conditions: index or -1.  dbg_reg_value reads it. */
 int dbg_reg_parse(const char *name);

@@ -24,6 +24,8 @@
 #include "testdev.h"
 #include "lapic.h"
 #include "ioapic.h"
+#include "acpi_pm.h"
+#include "acpi_tables.h"
 #ifdef X86VM_HAVE_VGA
 #include "vga.h"
 #endif
@@ -134,6 +136,13 @@ static void cb_reset(void *opaque) {
   cpu_request_stop(m->cpu);
 }
 
+/* ACPI S5: the machine is switched off; the run ends with MSTOP_POWER_OFF. */
+static void cb_power_off(void *opaque) {
+  Machine *m = opaque;
+  m->power_off_requested = true;
+  cpu_request_stop(m->cpu);
+}
+
 static void cb_exit(void *opaque, int status) {
   Machine *m = opaque;
   m->exit_requested = true;
@@ -209,6 +218,33 @@ static void copy_bios_shadow(Machine *m) {
   mem_write_bytes(m->mem, 0x100000u - lo, m->bios + m->bios_size - lo, lo);
   if (m->vga_bios)
     mem_write_bytes(m->mem, 0xc0000, m->vga_bios, m->vga_bios_size);
+}
+
+/* --machine pc: the ACPI tables over the area our BIOS reserves for them
+ * (acpi_tables.h), found by its marker in the ROM's image of the shadow.
+ * A ROM without the marker gets none. */
+static void install_acpi_tables(Machine *m) {
+  uint32_t lo = m->bios_size < 128u * 1024 ? m->bios_size : 128u * 1024;
+  const uint8_t *shadow = m->bios + m->bios_size - lo;
+  for (uint32_t off = 0; off + 20 <= lo; off += 16) {
+    if (memcmp(shadow + off, ACPI_AREA_MARKER, 16) != 0)
+      continue;
+    uint32_t size = (uint32_t)shadow[off + 16] | (uint32_t)shadow[off + 17] << 8 |
+                    (uint32_t)shadow[off + 18] << 16 | (uint32_t)shadow[off + 19] << 24;
+    uint32_t base = 0x100000u - lo + off;
+    if (size > lo - off || (base & 63)) {
+      x86_log(LOG_NOTE, "acpi: the BIOS's table area at %#x is malformed: no ACPI tables", base);
+      return;
+    }
+    uint8_t buf[4096];
+    size_t n = acpi_build_tables(buf, size < sizeof buf ? size : sizeof buf, base);
+    if (!n) {
+      x86_log(LOG_NOTE, "acpi: the BIOS's table area (%u bytes) is too small: no ACPI tables", size);
+      return;
+    }
+    mem_write_bytes(m->mem, base, buf, (uint32_t)n);
+    return;
+  }
 }
 
 /* The option-ROM area from C8000h up to the BIOS shadow (and above the
@@ -592,6 +628,14 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   if (m->lapic) {
     machine_add_device(m, m->lapic->dev);
     machine_add_device(m, m->ioapic->dev);
+    m->acpi = acpi_pm_new(m->bus, m->clock, isa_irq(m, ACPI_SCI_IRQ));
+    if (!m->acpi) {
+      snprintf(err, errlen, "cannot create the ACPI PM device");
+      goto fail;
+    }
+    m->acpi->power_off = cb_power_off;
+    m->acpi->power_off_opaque = m;
+    machine_add_device(m, m->acpi->dev);
   }
   machine_add_device(m, m->pit->dev);
   machine_add_device(m, m->rtc->dev);
@@ -650,6 +694,7 @@ void machine_free(Machine *m) {
   pic_free(m->pic);
   lapic_free(m->lapic);
   ioapic_free(m->ioapic);
+  acpi_pm_free(m->acpi);
   if (m->cpu) {
     interp_free(m->cpu);
     cpu_destroy(m->cpu);
@@ -670,6 +715,8 @@ void machine_free(Machine *m) {
 
 void machine_reset(Machine *m) {
   copy_bios_shadow(m);
+  if (m->acpi)
+    install_acpi_tables(m);
   cpu_reset(m->cpu);
   /* The PIC last, so edges other devices make while resetting are not latched. */
   for (int i = 0; i < m->ndevs; i++)
@@ -679,6 +726,7 @@ void machine_reset(Machine *m) {
   update_intr(m);
   m->reset_requested = false;
   m->init_requested = false;
+  m->power_off_requested = false;
 }
 
 /* ---------------- media ---------------- */
@@ -850,6 +898,8 @@ MachineStop machine_run_for(Machine *m, uint64_t budget_ns) {
   for (;;) {
     if (m->exit_requested)
       return MSTOP_GUEST_EXIT;
+    if (m->power_off_requested)
+      return MSTOP_POWER_OFF;
     if (m->stop_requested) {
       m->stop_requested = 0;
       return MSTOP_REQUEST;

@@ -8,7 +8,9 @@
  * after a real board's POST); VGA memory at A0000h-BFFFFh.
  * Ports: PIC 20h/A0h/4D0h, PIT 40h-43h + 61h, 8042 60h/64h + 92h, RTC 70h,
  * DMA 00h-0Fh/80h-8Fh/C0h-DFh, FDC 3F0h, IDE 1F0h/3F6h and 170h/376h,
- * COM1-4 3F8h/2F8h/3E8h/2E8h, VGA 3C0h-3DFh, debug E9h/80h/F4h, fw_cfg 510h.
+ * COM1-4 3F8h/2F8h/3E8h/2E8h, VGA 3C0h-3DFh, debug E9h/80h/F4h, fw_cfg 510h;
+ * --machine pc adds the ACPI PM registers at 600h-60Bh and AFE0h-AFE3h
+ * (acpi_pm.h) and the ACPI tables in our BIOS's reserved area (acpi_tables.h).
  */
 #ifndef X86VM_PC_H
 #define X86VM_PC_H
@@ -67,7 +69,8 @@ typedef struct MachineConfig {
   bool have_rtc_start;        /* rtc_start is valid */
   time_t rtc_start;           /* RTC time at power-on (default: host, or fixed if deterministic) */
   bool testdev;               /* --device testdev: QEMU's pc-testdev (testdev.h) */
-  bool apic;                  /* --machine pc: a local APIC and an I/O APIC (lapic.h, ioapic.h) */
+  bool apic;                  /* --machine pc: a local APIC and an I/O APIC (lapic.h, ioapic.h),
+                               * ACPI (acpi_pm.h, acpi_tables.h) */
 } MachineConfig;
 
 /* Why machine_run_for() returned (the board's stops), or why a front end's
@@ -110,6 +113,7 @@ typedef struct Machine {
   Pic *pic;
   struct Lapic *lapic;          /* --machine pc: the CPU's local APIC, else NULL */
   struct IoApic *ioapic;        /* --machine pc: the I/O APIC at FEC00000h, else NULL */
+  struct AcpiPm *acpi;          /* --machine pc: ACPI PM registers at 600h (acpi_pm.h), else NULL */
   Pit *pit;
   PcSpk *spk;                   /* PC speaker sound (counter 2, port 61h) */
   Rtc *rtc;
@@ -136,6 +140,7 @@ typedef struct Machine {
   bool reset_requested;         /* 8042/port 92h reset pulse */
   bool init_requested;          /* INIT delivered by the local APIC */
   bool exit_requested;          /* debug-exit written */
+  bool power_off_requested;     /* the guest entered ACPI S5 (cleared by a reset) */
   int exit_status;              /* (v << 1) | 1 */
   volatile sig_atomic_t stop_requested; /* machine_request_stop() (async-signal-safe) */
   uint64_t idle_deadline;       /* MSTOP_IDLE: virtual time of the next timer (CLOCK_NEVER: none) */

@@ -776,13 +776,26 @@ static int blink_phase(const Vga *v) {
   return (int)((frame >> 4) & 1) | (int)((frame >> 5) & 1) << 1;
 }
 
+/* Was any page of the linear framebuffer written since the dirty map was
+ * last cleared?  Eight pages a compare: the map has lfb_size >> 12 bytes, a
+ * multiple of 256 (lfb_size is whole MiB), and is asked at every idle
+ * wake-up. */
+static bool lfb_any_dirty(const Vga *v) {
+  const uint8_t *d = v->lfb_dirty;
+  for (uint32_t p = 0; p < v->lfb_size >> 12; p += 8) {
+    uint64_t w;
+    memcpy(&w, d + p, 8);
+    if (w)
+      return true;
+  }
+  return false;
+}
+
 bool vga_touched(const Vga *v) {
   if (v->vram_written || v->gen != v->frame_gen)
     return true;
-  for (uint32_t p = 0; p < v->lfb_size >> 12; p++)
-    if (v->lfb_dirty[p])
-      return true;
-  return false;
+  /* The framebuffer shows only in a DISPI mode (turning one on bumps gen). */
+  return vga_vbe_enabled(v) && lfb_any_dirty(v);
 }
 
 uint64_t vga_next_blink_ns(const Vga *v) {
@@ -1111,10 +1124,7 @@ int vga_render_dirty_rects(Vga *v, uint32_t *px, int stride, int *pw, int *ph, V
   if (!full) {
     if (g.kind == RK_VBE && g.vbe_bpp == 4) {
       /* Planar: any written page of any plane redraws and compares it all. */
-      bool any = v->gen != v->frame_gen;
-      for (uint32_t p = 0; !any && p < v->lfb_size >> 12; p++)
-        any = v->lfb_dirty[p];
-      if (!any)
+      if (v->gen == v->frame_gen && !lfb_any_dirty(v))
         y1 = 0;
     } else if (g.kind == RK_VBE) {
       if (v->gen == v->frame_gen)
@@ -1127,10 +1137,7 @@ int vga_render_dirty_rects(Vga *v, uint32_t *px, int stride, int *pw, int *ph, V
     }
   }
   /* Re-arm the LFB tracking: later writes mark their pages again. */
-  bool any = false;
-  for (uint32_t p = 0; p < v->lfb_size >> 12; p++)
-    any |= v->lfb_dirty[p];
-  if (any) {
+  if (lfb_any_dirty(v)) {
     v->lfb_pristine = false; /* the map no longer lists every page written */
     memset(v->lfb_dirty, 0, v->lfb_size >> 12);
     if (v->mem)

@@ -191,12 +191,16 @@ miss:
  */
 static const uint32_t zero_gen;
 
-/* Physical page (+ 1) the TLB maps linear page vpage to for a fetch, 0 if it holds none. */
+/* Physical page (+ 1) the TLB maps linear page vpage to for a fetch, 0 if
+ * it holds none (or the page has a debugger breakpoint: no path goes there). */
 static uint32_t tlb_fetch_page(const Cpu *c, uint32_t vpage, uint32_t need) {
   const TlbEntry *te = &c->tlb[tlb_index(vpage)];
   if (te->vpage != vpage || !(te->perm & need))
     return 0;
-  return (((te->ppage << PAGE_SHIFT) & c->mem->a20_mask) >> PAGE_SHIFT) + 1;
+  uint32_t ppage = ((te->ppage << PAGE_SHIFT) & c->mem->a20_mask) >> PAGE_SHIFT;
+  if (unlikely(c->brk_lin != NULL) && cpu_brk_page(c, vpage << PAGE_SHIFT, ppage << PAGE_SHIFT))
+    return 0;
+  return ppage + 1;
 }
 
 static Block *block_get(Cpu *c) {
@@ -204,6 +208,11 @@ static Block *block_get(Cpu *c) {
   const SegCache *cs = &c->seg[S_CS];
   if (!fetch_tlb(c, &lin, &pa))
     return NULL; /* the one-instruction path walks the tables (and faults) */
+  /* A page with a debugger breakpoint runs one instruction at a time (the
+   * check is here, not at build time: blocks are keyed by physical address,
+   * and another linear page may map the same code). */
+  if (unlikely(c->brk_lin != NULL) && cpu_brk_page(c, lin, pa))
+    return NULL;
   uint32_t need = c->cpl == 3 ? TLB_R_USER : TLB_R_SUP;
   uint32_t ppage = pa >> PAGE_SHIFT;
   const uint32_t ram_pages = c->mem->ram_size >> PAGE_SHIFT;
@@ -329,6 +338,18 @@ static Block *block_get(Cpu *c) {
   b->gen = *genp;
   b->genp = genp;
   return n ? b : NULL;
+}
+
+/* The one-instruction path on a page with a debugger breakpoint: offer the
+ * instruction at CS:EIP to the debugger, which may stop the CPU before it
+ * runs.  True if it did.  An address the TLB does not hold (or beyond the
+ * CS limit) goes to the debugger too: it translates without faulting. */
+static bool brk_stop(Cpu *c) {
+  uint32_t lin, pa;
+  if (!c->dbg_event || (fetch_tlb(c, &lin, &pa) && !cpu_brk_page(c, lin, pa)))
+    return false;
+  c->dbg_event(c, CPU_DBG_EXEC, c->seg[S_CS].base + c->eip, 0);
+  return c->stop != CPU_STOP_NONE;
 }
 
 /* Deliver a pending external interrupt if allowed. Returns true if one was taken. */
@@ -469,7 +490,12 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
         continue;
       }
     }
-    /* One instruction alone.  Breakpoints (SDM 17.3.1): a data breakpoint
+    /* One instruction alone.  A debugger's breakpoint stops before the
+     * instruction, ahead of the CPU's own checks (the REP resumed above
+     * already passed it). */
+    if (unlikely(c->brk_lin != NULL) && !resume && brk_stop(c))
+      continue;
+    /* Breakpoints (SDM 17.3.1): a data breakpoint
      * matched by an event delivery's own accesses traps before the
      * handler's first instruction; then instruction breakpoints at CS:EIP
      * fault unless RF is set or the instruction is in a MOV/POP SS shadow. */

@@ -90,33 +90,36 @@ static void ls_unwrap_io(Cpu *c, Lockstep *ls) {
   c->io_opaque = ls->opaque;
 }
 
-static int cmp_write(const void *a, const void *b) {
-  const uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+static int cmp_u64(const void *a, const void *b) {
+  const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
   return x < y ? -1 : x > y;
 }
 
-/* Reduce a log to the last value written per address, sorted by address. */
+/* Reduce a log (at most 1 << 16 entries) to the last value written per
+ * address, sorted by address: each entry becomes address, position in the
+ * log, value (32 + 16 + 8 bits), so one sort puts an address's writes
+ * together in order and the last of each run is the one that stays.
+ * O(n log n): a block that clears a page logs 4096 distinct addresses. */
 static uint32_t final_writes(const MemWriteLog *l, uint64_t *out) {
+  for (uint32_t i = 0; i < l->n; i++)
+    out[i] = (uint64_t)l->e[i].pa << 24 | (uint64_t)i << 8 | l->e[i].val;
+  if (l->n <= 64) { /* the usual block: a few stack pushes and stores */
+    for (uint32_t a = 1; a < l->n; a++)
+      for (uint32_t b = a; b > 0 && out[b - 1] > out[b]; b--) {
+        uint64_t t = out[b - 1];
+        out[b - 1] = out[b];
+        out[b] = t;
+      }
+  } else {
+    qsort(out, l->n, sizeof *out, cmp_u64);
+  }
   uint32_t n = 0;
   for (uint32_t i = 0; i < l->n; i++) {
-    uint32_t pa = l->e[i].pa;
-    uint32_t j;
-    for (j = 0; j < n; j++)
-      if ((uint32_t)(out[j] >> 8) == pa)
-        break;
-    uint64_t v = (uint64_t)pa << 8 | l->e[i].val;
-    if (j < n)
-      out[j] = v;
-    else
-      out[n++] = v;
+    uint64_t pa = out[i] >> 24;
+    if (i + 1 < l->n && out[i + 1] >> 24 == pa)
+      continue; /* a later write to the same byte */
+    out[n++] = pa << 8 | (out[i] & 0xff);
   }
-  (void)cmp_write;
-  for (uint32_t a = 1; a < n; a++) /* insertion sort: logs are short */
-    for (uint32_t b = a; b > 0 && out[b - 1] > out[b]; b--) {
-      uint64_t t = out[b - 1];
-      out[b - 1] = out[b];
-      out[b] = t;
-    }
   return n;
 }
 
@@ -264,8 +267,9 @@ bool jit_lockstep_exec(Cpu *c, uint64_t limit) {
   }
   j->stats.lockstep_blocks++;
   static char why[64];
-  snprintf(why, sizeof why, "stop reason %d vs %d", (int)r1, (int)r2);
   const char *diff = r2 != r1 ? why : (ls->io || ls->log.mmio) ? "I/O" : compare(c, ls);
+  if (r2 != r1)
+    snprintf(why, sizeof why, "stop reason %d vs %d", (int)r1, (int)r2);
   if (diff) {
     if (epoch != j->flush_epoch)
       b.code_size = 0; /* the translation is gone: no host listing */

@@ -27,7 +27,8 @@ enum {
   O_RESTORE_DISKS, O_FORCE_IDENTITY,
   O_STATE_FILE, O_STATE_DIR, O_DET, O_NSPI, O_MONITOR, O_TIMEOUT, O_SCREENSHOT, O_EXPECT, O_SEND, O_SEND_KEYS, O_WAIT, O_SCREENDUMP,
   O_DEVICE, O_MACHINE, O_DEBUGCON, O_DEBUG_SCRIPT, O_DEBUG_SYMBOLS, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION,
-  O_DEBUG_TUI, O_TRACE, O_TRACE_LIMIT, O_REVERSE_MEM
+  O_DEBUG_TUI, O_TRACE, O_TRACE_LIMIT,
+  O_GDB, O_REVERSE_MEM
 };
 
 typedef struct OptDef {
@@ -94,8 +95,10 @@ static const OptDef opts[] = {
     {"help", O_HELP, false, false, false},
     {"version", O_VERSION, false, false, false},
     {"debug-tui", O_DEBUG_TUI, false, false, false},
+    {"debug", O_DEBUG_TUI, false, false, false},
     {"trace", O_TRACE, true, true, false},
     {"trace-limit", O_TRACE_LIMIT, true, false, true},
+    {"gdb", O_GDB, true, false, false},
     {"reverse-mem", O_REVERSE_MEM, true, false, true},
 };
 
@@ -146,7 +149,8 @@ void options_usage(FILE *f) {
     "  --vga-bios FILE       video BIOS option ROM (e.g. SeaBIOS's vgabios-isavga.bin): at C0000h\n"
     "                        for our BIOS, and as fw_cfg file vgaroms/NAME for SeaBIOS\n"
     "  --machine pc|isa      isa (default): the PC/AT board, 8259 PICs only; pc: also a local APIC\n"
-    "                        (FEE00000h) and an I/O APIC (FEC00000h) with an MP table (i686 only)\n"
+    "                        (FEE00000h) and an I/O APIC (FEC00000h) with an MP table, and ACPI\n"
+    "                        (tables, PM timer, SCI on IRQ 9, S5 power-off, reset; i686 only)\n"
     "  --device testdev      QEMU's pc-testdev (ports E0h-E8h, 2000h-2017h, IORAM at FF000000h)\n"
     "  --fda FILE, --fdb FILE    floppy images (1.44 MB etc.)\n"
     "  --hda FILE, --hdb FILE    hard disk images (raw)\n"
@@ -217,12 +221,12 @@ void options_usage(FILE *f) {
     "  --debug-script FILE   run the machine under the debugger, reading gdb-like commands from\n"
     "                        FILE (- for stdin): b ADDR, b *LINEAR, bp PHYS, bio PORT, bint VEC,\n"
     "                        bmode, watch ADDR LEN, delete N, info breakpoints|registers|segments|\n"
-    "                        cr|gdt|idt|pic|pit, x/Nxb ADDR, step [N], next, finish, continue,\n"
-    "                        until ADDR, disas [ADDR] [N], explain, page ADDR, jit, help, quit; the\n"
-    "                        transcript goes to stdout and COM1 to null unless --serial says;\n"
-    "                        engine interp or jit (not lockstep)\n"
+    "                        cr|gdt|idt|pic|pit|debugger, x/Nxb ADDR, step [N], next, finish,\n"
+    "                        continue, until ADDR, disas [ADDR] [N], explain, page ADDR, jit, help,\n"
+    "                        quit; the transcript goes to stdout and COM1 to null unless --serial\n"
+    "                        says; engine interp or jit (not lockstep)\n"
     "  --debug-symbols FILE  an ELF file whose symbols name addresses in the disassembly\n"
-    "  --debug-tui           the debugger full-screen (ncurses): registers, disassembly with\n"
+    "  --debug, --debug-tui  the debugger full-screen (ncurses): registers, disassembly with\n"
     "                        breakpoints, memory, explanations, and a command line taking the\n"
     "                        same commands; F7/s step, F8/n next, F5/c continue, F9 breakpoint\n"
     "                        at the cursor, Tab next pane, Ctrl+C stops a continue, q quits\n"
@@ -231,6 +235,10 @@ void options_usage(FILE *f) {
     "                        registers, flags and memory it changed (interpreter speed, about\n"
     "                        0.7 M instructions/s; the same under every engine)\n"
     "  --trace-limit N       stop the trace after N instructions (default: until the machine stops)\n"
+    "  --gdb BACKEND         wait for gdb (target remote) before the first instruction: unix:PATH\n"
+    "                        (a socket only you can open, mode 0600) or tcp:PORT,insecure\n"
+    "                        (127.0.0.1; any local user may connect and read and write guest\n"
+    "                        memory).  Plain tcp:PORT is refused.  Engine interp or jit\n"
     "  --reverse-mem MIB     memory for the debugger's checkpoints (default 256, 0: off); implies\n"
     "                        --deterministic.  With --deterministic the debugger can go back:\n"
     "                        reverse-step [N] (rs), reverse-next (rn), reverse-continue (rc),\n"
@@ -396,6 +404,7 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
   case O_JIT_STATS: o->jit_stats = true; break;
   case O_JIT_DUMP: o->jit_dump = v; break;
   case O_DEBUG_SCRIPT: o->debug_script = v; break;
+  case O_GDB: o->gdb = v; break;
   case O_DEBUG_SYMBOLS: o->debug_symbols = v; break;
   case O_JIT_PERF_MAP: o->jit_perf_map = true; break;
   case O_MEM:

@@ -6,6 +6,14 @@ unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # qemu-system-i386.  Usage: test_kut.sh X86VM KUT_DIR NAME EXPECTED [x86vm flags...]
 X86VM=$1 KUT=$2 NAME=$3 EXPECTED=$4
 shift 4
+# KUT_REPORT: the lines compared (an ERE; default the PASS/FAIL/SKIP report
+# lines); KUT_TIMEOUT: seconds (default 30); KUT_SLOW=1: a kernel that takes
+# minutes, run only with X86VM_SLOW_TESTS=1.
+REPORT=${KUT_REPORT:-'^(PASS|FAIL|SKIP)'}
+if [ "$KUT_SLOW" = 1 ] && [ "$X86VM_SLOW_TESTS" != 1 ]; then
+  echo "SKIP: set X86VM_SLOW_TESTS=1 to run $NAME (takes minutes)"
+  exit 77
+fi
 if [ ! -f "$KUT/$NAME.flat" ]; then
   echo "SKIP: $KUT/$NAME.flat not found (shared test data)"
   exit 77
@@ -13,9 +21,9 @@ fi
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 "$X86VM" --headless --device testdev --serial "file:$T/out" --kernel "$KUT/$NAME.flat" \
-  --timeout 30 "$@" </dev/null 2>"$T/err"
+  --timeout "${KUT_TIMEOUT:-30}" "$@" </dev/null 2>"$T/err"
 rc=$?
-grep -aE '^(PASS|FAIL|SKIP)' "$T/out" >"$T/got"
+grep -aE "$REPORT" "$T/out" >"$T/got"
 echo "$NAME: exit status $rc; $(grep -c '^PASS' "$T/got") PASS, $(grep -c '^FAIL' "$T/got") FAIL," \
   "$(grep -c '^SKIP' "$T/got") SKIP (expected: $(grep -c '^PASS' "$EXPECTED") PASS," \
   "$(grep -c '^FAIL' "$EXPECTED") FAIL, $(grep -c '^SKIP' "$EXPECTED") SKIP)"

@@ -1,10 +1,10 @@
 #!/bin/sh
 unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # test_linux_apic.sh — Debian's 32-bit kernel on --machine pc (local APIC +
-# I/O APIC, our BIOS's MP table; no ACPI), under each engine given
-# (default: interp): /init prints the kernel's APIC lines and
-# /proc/interrupts twice, 2 s apart, then powers off.  Checked: the MP
-# table's I/O APIC ("IOAPIC[0]: apic_id 1, version 17, address 0xfec00000,
+# I/O APIC, described by the ACPI MADT and our BIOS's MP table), under each
+# engine given (default: interp): /init prints the kernel's APIC lines and
+# /proc/interrupts twice, 2 s apart, then powers off.  Checked: the
+# I/O APIC ("IOAPIC[0]: apic_id 1, version 17, address 0xfec00000,
 # GSI 0-23"), symmetric I/O mode, the PIT timer and COM1 as IO-APIC lines,
 # "LOC:" local timer interrupts counting between the two listings, and exit
 # status 0.  Slow: X86VM_SLOW_TESTS=1 only.
@@ -42,7 +42,7 @@ for e in $ENGINES; do
   bad() { echo "FAIL ($e): $1"; ok=0; }
   [ "$st" = 0 ] || bad "exit status $st (want 0): $(tail -n 1 "$T/$e.err")"
   grep -aq "IOAPIC\[0\]: apic_id 1, version 17, address 0xfec00000, GSI 0-23" "$T/$e.out" ||
-    bad "no I/O APIC from the MP table"
+    bad "no I/O APIC line (MADT)"
   grep -aq "APIC: Switch to symmetric I/O mode setup" "$T/$e.out" || bad "not in symmetric I/O mode"
   # Counts of a /proc/interrupts row in listing 1 and 2.
   count() { sed -n "/^APIC-IRQ$2/,/^APIC-IRQ$(($2 + 1))\|^\[/p" "$T/$e.out" | grep -a -E "$1" | head -n 1 | awk '{print $2}'; }

@@ -7,7 +7,12 @@ unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # ticks.  Checked per engine: the sleep takes 5 s of host wall time within
 # 10 % (timestamps taken on the host as the console lines arrive), and
 # x86vm exits with status 0 ("halted with interrupts off" after poweroff
-# -f), not "the CPU made no progress".  Reported: the TSC frequency the
+# -f), not "the CPU made no progress".  Under lockstep the boot (about
+# 2·10⁹ instructions, an hour at lockstep's speed) runs under the JIT up to
+# a prompt that waits on the console, is saved (--save), and the sleep runs
+# from that state restored under lockstep (--restore): both engines then
+# run every block of the sleep, its timer interrupts and the poweroff.
+# Reported: the TSC frequency the
 # kernel calibrated and its clocksource (the TSC, unless its watchdog,
 # the jiffies-based PIT clocksource, lost ticks while the host descheduled
 # us and marked it unstable).  Slow: X86VM_SLOW_TESTS=1 only.
@@ -28,6 +33,8 @@ linux_fetch "$CACHE" || exit $?
 S=${SLEEP_SECS:-5}
 case $S in '' | *[!0-9]*) echo "SLEEP_SECS: a whole number of seconds"; exit 2 ;; esac
 linux_initrd "$CACHE" sleep$S.gz <<INIT || exit 1
+echo "SLEEP-READY"
+read -r go
 echo "SLEEP-START clocksource=\$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 sleep $S
 echo "SLEEP-END"
@@ -48,9 +55,21 @@ stamp() {
 }
 
 fail=0
+APPEND="console=ttyS0 cryptomgr.notests"
 for e in $ENGINES; do
-  { "$X86VM" --headless --engine "$e" ${MACHINE:+--machine "$MACHINE"} --kernel kernel/vmlinuz --initrd sleep$S.gz \
-      --append "console=ttyS0 cryptomgr.notests" --timeout 900 </dev/null 2>"$T/$e.err"
+  if [ "$e" = lockstep ]; then
+    # The boot under the JIT, saved at the prompt; the sleep under lockstep.
+    "$X86VM" --headless --engine jit ${MACHINE:+--machine "$MACHINE"} --kernel kernel/vmlinuz \
+      --initrd sleep$S.gz --append "$APPEND" --timeout 300 --expect SLEEP-READY \
+      --save "$T/ready.state" </dev/null >"$T/boot.out" 2>"$T/boot.err" ||
+      { echo "FAIL (lockstep): the boot under the JIT did not reach the prompt: $(tail -n 1 "$T/boot.err")"
+        fail=$((fail + 1)); continue; }
+    set -- --restore "$T/ready.state"
+  else
+    set -- --kernel kernel/vmlinuz --initrd sleep$S.gz --append "$APPEND" --expect SLEEP-READY
+  fi
+  { "$X86VM" --headless --engine "$e" ${MACHINE:+--machine "$MACHINE"} "$@" --send '\n' --timeout 900 \
+      </dev/null 2>"$T/$e.err"
     echo $? >"$T/$e.st"; } | stamp >"$T/$e.out"
   st=$(cat "$T/$e.st")
   t0=$(grep -a " SLEEP-START" "$T/$e.out" | cut -d' ' -f1)

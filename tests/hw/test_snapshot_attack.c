@@ -25,6 +25,7 @@
 #include <zlib.h>
 
 #include "hwtest.h"
+#include "acpi_pm.h"
 #include "cpu_state.h"
 #include "fdc.h"
 #include "ide.h"
@@ -328,6 +329,20 @@ START_TEST(test_vga_dac_index) {
 }
 END_TEST
 
+/* The ACPI PM registers (--machine pc): status, enable and control hold
+ * only the bits the device implements, whatever their range allows. */
+START_TEST(test_acpi_pm_bits) {
+  expect_refused(craft("acpi_pm", acpi_pm_table(), "pm1_sts", (uint64_t)0x2, NULL),
+                 "snapshot 'acpi_pm' field 'pm1_sts' = 0x2 has bits no event sets");
+  expect_refused(craft("acpi_pm", acpi_pm_table(), "pm1_en", (uint64_t)0x2, NULL),
+                 "snapshot 'acpi_pm' field 'pm1_en' = 0x2 has reserved bits");
+  expect_refused(craft("acpi_pm", acpi_pm_table(), "pm1_cnt", (uint64_t)0x2000, NULL),
+                 "snapshot 'acpi_pm' field 'pm1_cnt' = 0x2000 out of range 0..0x1c02");
+  expect_refused(craft("acpi_pm", acpi_pm_table(), "pm1_cnt", (uint64_t)0x1, NULL),
+                 "snapshot 'acpi_pm' field 'pm1_cnt' = 0x1 has bits that are not stored");
+}
+END_TEST
+
 /* The keyboard controller's output queue and the floppy controller's
  * result and PIO positions index fixed arrays. */
 START_TEST(test_kbc_queue_and_fdc_position) {
@@ -624,6 +639,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_ide_transfer_position);
   tcase_add_test(tc, test_uart_receive_index);
   tcase_add_test(tc, test_vga_dac_index);
+  tcase_add_test(tc, test_acpi_pm_bits);
   tcase_add_test(tc, test_kbc_queue_and_fdc_position);
   tcase_add_test(tc, test_cpu_state);
   tcase_add_test(tc, test_deadlines_follow_the_clock);

@@ -15,6 +15,8 @@
                                           hatched with garbage glyphs
   pixels.py differ A B                    fraction of pixels that differ (1 if the
                                           sizes differ)
+  pixels.py crop A X Y W H K OUT.png      the W x H region at (X, Y) of A, each
+                                          pixel made K x K (for OCR of small text)
 
 PNG: 8-bit RGB or RGBA, non-interlaced (what x86vm's --screenshot writes).
 XWD: ZPixmap, 24/32 bits per pixel, as Xvfb's xwd writes.
@@ -153,6 +155,16 @@ def main():
         else:
             d = sum(p != q for r, t in zip(ra, rb) for p, q in zip(r, t))
             print("%.4f" % (d / (wa * ha)))
+    elif len(a) >= 8 and a[0] == "crop":
+        w, h, rows = read_any(a[1])
+        x, y, cw, ch, k = (int(v) for v in a[2:7])
+        if x < 0 or y < 0 or cw <= 0 or ch <= 0 or k <= 0 or x + cw > w or y + ch > h:
+            sys.exit("crop: the region is not inside the %dx%d picture" % (w, h))
+        out = []
+        for r in rows[y:y + ch]:
+            line = [p for p in r[x:x + cw] for _ in range(k)]
+            out += [line] * k
+        write_png(a[7], cw * k, ch * k, out)
     else:
         sys.exit(__doc__)
 

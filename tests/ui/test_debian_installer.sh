@@ -13,9 +13,10 @@ unset DISPLAY WAYLAND_DISPLAY # headless
 #  (e) <ret> there moves on to the next dialog ("Select your location"): the
 #      screen changes substantially.  This step starts from the machine state
 #      saved at (c) (--save / --restore), so the boot runs once.
-# The accented names in the language list (Français, Čeština) were checked by
-# eye; the screenshots stay in the cache directory (menu.png, lang.png,
-# next.png) for a look.  Slow (minutes): runs only with X86VM_SLOW_TESTS=1.
+#  (d) the accented names in the language list read as Français and Čeština
+#      (tesseract OCR of lang.png);
+# The screenshots stay in the cache directory (menu.png, lang.png, next.png)
+# for a look.  Slow (minutes): runs only with X86VM_SLOW_TESTS=1.
 # Usage: test_debian_installer.sh path/to/x86vm cache-dir
 X86VM=$1
 CACHE=$2
@@ -59,6 +60,18 @@ check "(c) first dialog in an 800x600 (or larger) VBE mode: $stats" \
   $(echo "$stats" | grep -Eq '^([89][0-9]{2}|[0-9]{4,})x([6-9][0-9]{2}|[0-9]{4,}) [0-9]{4,} colours'; echo $?)
 d=$(px differ menu.png lang.png)
 check "(c) the screen is no longer the boot menu (differ $d)" $(ge "$d" 0.5; echo $?)
+# (d) The accented names as a reader sees them: the list (3x, for OCR) read
+# by tesseract with its French and Czech models.  A cedilla rubbed out of
+# the picture reads "Francais" and fails.
+if command -v tesseract >/dev/null; then
+  px crop lang.png 20 186 740 350 3 list.png
+  fr=$(tesseract list.png - -l fra --psm 6 2>/dev/null | grep -o 'Fran[^ ]*' | head -n 1)
+  cs=$(tesseract list.png - -l ces --psm 6 2>/dev/null | grep -o '[^ ]*eština' | head -n 1)
+  check "(d) accented names in the language list: read '$fr' (want Français), '$cs' (want Čeština)" \
+    $([ "$fr" = "Français" ] && [ "$cs" = "Čeština" ]; echo $?)
+else
+  check "(d) tesseract is not installed (scripts/deps.sh installs it)" 1
+fi
 t2=$(date +%s)
 
 $X86VM --headless --deterministic --engine jit --restore lang.state --restore-disks --send-keys '<ret>' --wait 20 \
