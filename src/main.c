@@ -286,12 +286,13 @@ int main(int argc, char **argv) {
   int debug_status = -1;
 #ifdef X86VM_HAVE_DEBUG
   if (o->debug_script) {
-    DebugCliOptions dco = {.script = o->debug_script, .symbols = o->debug_symbols, .out = stdout};
+    DebugCliOptions dco = {.script = o->debug_script, .symbols = o->debug_symbols, .out = stdout,
+                           .reverse_mib = o->reverse_mib};
     debug_status = debug_cli_run(m, &dco);
     why = MSTOP_QUIT;
   } else if (o->debug_tui) {
 #ifdef X86VM_HAVE_TUI
-    debug_status = debug_tui_run(m, o->debug_symbols);
+    debug_status = debug_tui_run(m, o->debug_symbols, o->reverse_mib);
 #endif
     why = MSTOP_QUIT;
   } else if (o->trace) {

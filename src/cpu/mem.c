@@ -204,8 +204,11 @@ uint8_t *mem_page_write_ptr(Mem *mem, uint32_t ppage) {
   }
   if (r || mem->wlog)
     return NULL;
-  if (pa < mem->ram_size && !mem->page_code[pa >> PAGE_SHIFT])
+  if (pa < mem->ram_size && !mem->page_code[pa >> PAGE_SHIFT]) {
+    if (mem->ram_dirty)
+      mem->ram_dirty[pa >> PAGE_SHIFT] = 1;
     return mem->ram + pa;
+  }
   return NULL;
 }
 
@@ -283,6 +286,8 @@ void mem_write8(Mem *mem, uint32_t pa, uint8_t v) {
   pa &= mem->a20_mask;
   if (plain_ram(mem, pa, 1)) {
     mem->ram[pa] = v;
+    if (mem->ram_dirty)
+      mem->ram_dirty[pa >> PAGE_SHIFT] = 1;
     if (mem->page_code[pa >> PAGE_SHIFT])
       code_written(mem, pa);
     return;
@@ -305,6 +310,8 @@ void mem_write8(Mem *mem, uint32_t pa, uint8_t v) {
     if (mem->wlog)
       wlog_add(mem->wlog, pa, mem->ram[pa], v);
     mem->ram[pa] = v;
+    if (mem->ram_dirty)
+      mem->ram_dirty[pa >> PAGE_SHIFT] = 1;
     if (mem->page_code[pa >> PAGE_SHIFT])
       code_written(mem, pa);
   }
@@ -340,6 +347,8 @@ uint32_t mem_read32(Mem *mem, uint32_t pa) {
 static void plain_write(Mem *mem, uint32_t p, uint32_t v, uint32_t n) {
   for (uint32_t i = 0; i < n; i++)
     mem->ram[p + i] = (uint8_t)(v >> (8 * i));
+  if (mem->ram_dirty)
+    mem->ram_dirty[p >> PAGE_SHIFT] = 1; /* plain_ram: one page */
   if (mem->page_code[p >> PAGE_SHIFT]) {
     code_written(mem, p);
     if (((p + n - 1) >> 6) != (p >> 6))
@@ -395,6 +404,8 @@ void mem_write_bytes(Mem *mem, uint32_t pa, const void *src, uint32_t len) {
       n = len;
     if (mem->a20_mask == 0xffffffffu && plain_ram(mem, pa, n)) {
       memcpy(mem->ram + pa, s, n);
+      if (mem->ram_dirty)
+        mem->ram_dirty[pa >> PAGE_SHIFT] = 1;
       uint32_t pg = pa >> PAGE_SHIFT, first = (pa & PAGE_MASK) >> 6, last = ((pa & PAGE_MASK) + n - 1) >> 6;
       uint64_t lines = (last == 63 ? ~0ull : (1ull << (last + 1)) - 1) & ~((1ull << first) - 1);
       uint64_t hit = mem->page_code[pg] ? mem->code_lines[pg] & lines : 0;

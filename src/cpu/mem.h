@@ -82,6 +82,10 @@ typedef struct Mem {
    * logged with its old value, no host write pointers are handed out, and
    * any MMIO access is flagged (device side effects cannot be replayed). */
   struct MemWriteLog *wlog;
+  /* Reverse execution (src/debug/reverse.c), NULL when off: per RAM page,
+   * set when written or when a write pointer to it is handed out; its owner
+   * clears it and calls mem_rearm_dirty() so later writes mark it again. */
+  uint8_t *ram_dirty;
   uint32_t hull_lo;        /* every ROM/MMIO region lies in [hull_lo, hull_hi) */
   uint64_t hull_hi;
   /* No ROM/MMIO region lies in RAM outside the legacy hole [MEM_HOLE_LO, MEM_HOLE_HI):

@@ -17,6 +17,7 @@
 
 #include "debug.h"
 #include "explain.h"
+#include "reverse.h"
 #include "views.h"
 #ifdef X86VM_HAVE_JIT
 #include "jit.h"
@@ -35,6 +36,8 @@ struct DbgCli {
   StepRecord last;
   bool ran;          /* result: how the last command's run of the machine ended */
   DbgResult result;
+  Rev *rev;          /* reverse execution's checkpoints, or NULL (rev_why says why) */
+  char rev_why[200];
 };
 
 static Debugger *volatile sig_dbg;
@@ -444,12 +447,31 @@ static void cmd_bio(Cli *c, char **w, int n) {
     fprintf(c->out, "breakpoint %d set\n", id);
 }
 
+static void info_checkpoints(Cli *c) {
+  if (c->rev)
+    rev_info(c->rev, c->out);
+  else
+    fprintf(c->out, "no checkpoints: %s\n", c->rev_why);
+}
+
+/* The machine's state as hashes (a test compares them after going back). */
+static void info_state(Cli *c) {
+  Machine *m = dbg_machine(c->d);
+  uint64_t st, ram;
+  rev_state_hash(m, &st, &ram);
+  fprintf(c->out, "instruction %" PRIu64 " state %016" PRIx64 " memory %016" PRIx64 "\n", m->cpu->icount, st, ram);
+}
+
 static void cmd_info(Cli *c, char **w, int n) {
   const char *what = n > 1 ? w[1] : "";
   if (strncmp(what, "b", 1) == 0)
     info_breakpoints(c);
   else if (strncmp(what, "r", 1) == 0)
     view_regs(c->d, c->out);
+  else if (strcmp(what, "state") == 0)
+    info_state(c);
+  else if (strncmp(what, "ch", 2) == 0)
+    info_checkpoints(c);
   else if (strncmp(what, "s", 1) == 0)
     view_segments(c->d, c->out);
   else if (strcmp(what, "cr") == 0)
@@ -468,7 +490,7 @@ static void cmd_info(Cli *c, char **w, int n) {
     fprintf(c->out, "debugger: %" PRIu64 " instructions stepped, %" PRIu64 " run at full speed\n", st.stepped,
             st.fast);
   } else
-    cli_error(c, "info what? (breakpoints, registers, segments, cr, gdt, idt, pic, pit, debugger)");
+    cli_error(c, "info what? (breakpoints, registers, segments, cr, gdt, idt, pic, pit, debugger, checkpoints, state)");
 }
 
 /* x/NFU ADDR: N units, F = x (hex), U = b/h/w (1/2/4 bytes; also d for 4). */
@@ -674,6 +696,97 @@ static void cmd_until(Cli *c, char **w, int n) {
   after_run(c, &r);
 }
 
+/* ---------------- reverse execution (reverse.c) ---------------- */
+
+static bool rev_ready(Cli *c, const char *cmd) {
+  if (!c->rev)
+    cli_error(c, "%s: %s", cmd, c->rev_why);
+  return c->rev != NULL;
+}
+
+/* After going back: where we are, as after a step. */
+static void after_reverse(Cli *c, uint64_t from) {
+  uint64_t now = dbg_machine(c->d)->cpu->icount;
+  fprintf(c->out, "back %" PRIu64 " instruction%s, at instruction %" PRIu64 "\n", from - now, from - now == 1 ? "" : "s",
+          now);
+  print_here(c);
+}
+
+static void cmd_rstep(Cli *c, char **w, int n) {
+  uint32_t k = 1;
+  char err[200];
+  if (n > 1 && (!parse_num(w[1], &k) || k == 0)) {
+    cli_error(c, "reverse-step [N]");
+    return;
+  }
+  if (!rev_ready(c, w[0]))
+    return;
+  uint64_t from = dbg_machine(c->d)->cpu->icount;
+  if (rev_step(c->rev, k, err, sizeof err) < 0)
+    cli_error(c, "%s: %s", w[0], err);
+  else
+    after_reverse(c, from);
+}
+
+static void cmd_rnext(Cli *c, char **w, int n) {
+  (void)n;
+  char err[200];
+  if (!rev_ready(c, w[0]))
+    return;
+  uint64_t from = dbg_machine(c->d)->cpu->icount;
+  if (rev_next(c->rev, err, sizeof err) < 0)
+    cli_error(c, "%s: %s", w[0], err);
+  else
+    after_reverse(c, from);
+}
+
+static void cmd_rcontinue(Cli *c, char **w, int n) {
+  (void)n;
+  char err[200];
+  if (!rev_ready(c, w[0]))
+    return;
+  uint64_t from = dbg_machine(c->d)->cpu->icount;
+  DbgResult r;
+  int rc = rev_continue(c->rev, &r, err, sizeof err);
+  if (rc < 0) {
+    cli_error(c, "%s: %s", w[0], err);
+    return;
+  }
+  if (rc == 0)
+    fprintf(c->out, "no breakpoint hit in the history: at its beginning\n");
+  uint64_t now = dbg_machine(c->d)->cpu->icount;
+  fprintf(c->out, "back %" PRIu64 " instruction%s, at instruction %" PRIu64 "\n", from - now, from - now == 1 ? "" : "s",
+          now);
+  if (rc == 1) {
+    c->ran = true;
+    c->result = r;
+    print_result(c, &r);
+  }
+  print_here(c);
+}
+
+static void cmd_goto(Cli *c, char **w, int n) {
+  char err[200], *end;
+  if (n < 2 || !w[1][0]) {
+    cli_error(c, "goto ICOUNT");
+    return;
+  }
+  errno = 0;
+  unsigned long long k = strtoull(w[1], &end, 0);
+  if (*end || errno || w[1][0] == '-') {
+    cli_error(c, "goto: bad instruction count '%s'", w[1]);
+    return;
+  }
+  if (!rev_ready(c, w[0]))
+    return;
+  if (rev_goto(c->rev, k, err, sizeof err) < 0) {
+    cli_error(c, "goto: %s", err);
+    return;
+  }
+  fprintf(c->out, "at instruction %llu\n", k);
+  print_here(c);
+}
+
 static void cmd_explain(Cli *c, char **w, int n) {
   if (n > 1)
     c->explain = strcmp(w[1], "on") == 0;
@@ -683,10 +796,15 @@ static void cmd_explain(Cli *c, char **w, int n) {
 }
 
 static void cmd_set(Cli *c, char **w, int n) {
+  uint32_t k;
   if (n == 3 && strcmp(w[1], "syntax") == 0)
     c->att = strcmp(w[2], "att") == 0;
+  else if (n == 3 && strcmp(w[1], "checkpoint-interval") == 0 && parse_num(w[2], &k) && k > 0 && c->rev)
+    rev_set_interval(c->rev, k);
+  else if (n == 3 && strcmp(w[1], "checkpoint-interval") == 0)
+    cli_error(c, c->rev ? "set checkpoint-interval N (instructions, > 0)" : "set checkpoint-interval: %s", c->rev_why);
   else
-    cli_error(c, "set syntax intel|att");
+    cli_error(c, "set syntax intel|att, set checkpoint-interval N");
 }
 
 static void cmd_page(Cli *c, char **w, int n) {
@@ -737,7 +855,7 @@ static const CliCmd commands[] = {
     {"enable", cmd_bpstate, "enable N"},
     {"disable", cmd_bpstate, "disable N"},
     {"cond", cmd_cond, "cond N REG OP VALUE|REG: a condition on breakpoint N"},
-    {"info i", cmd_info, "info breakpoints|registers|segments|cr|gdt|idt|pic|pit|debugger"},
+    {"info i", cmd_info, "info breakpoints|registers|segments|cr|gdt|idt|pic|pit|debugger|checkpoints|state"},
     {"x", cmd_x, "x/NFU ADDR: dump memory (U = b, h or w)"},
     {"step s si stepi", cmd_step, "step [N]: N instructions, each shown"},
     {"run", cmd_run, "run N: N instructions, quietly"},
@@ -745,9 +863,13 @@ static const CliCmd commands[] = {
     {"finish", cmd_finish, "finish: until the current frame returns"},
     {"continue c", cmd_continue, "continue: until a breakpoint"},
     {"until u", cmd_until, "until ADDR: run to an address"},
+    {"reverse-step rs", cmd_rstep, "reverse-step [N]: back N instructions (--deterministic)"},
+    {"reverse-next rn", cmd_rnext, "reverse-next: back one instruction, over a call that returned"},
+    {"reverse-continue rc", cmd_rcontinue, "reverse-continue: back to the last breakpoint or watchpoint stop"},
+    {"goto", cmd_goto, "goto ICOUNT: to the state after ICOUNT instructions (back or forward)"},
     {"disassemble disas", cmd_disas, "disas [ADDR] [N]: disassemble"},
     {"explain", cmd_explain, "explain [on|off]: explanations after each step"},
-    {"set", cmd_set, "set syntax intel|att"},
+    {"set", cmd_set, "set syntax intel|att, set checkpoint-interval N"},
     {"page", cmd_page, "page ADDR: the page walk of an address"},
     {"jit", cmd_jit, "jit: the JIT's translation of the block at CS:EIP (guest beside host code)"},
     {"echo", cmd_echo, "echo TEXT"},
@@ -787,10 +909,24 @@ DbgCli *dbg_cli_new(Debugger *d, const DbgSymbols *syms, FILE *out) {
   c->d = d;
   c->syms = syms;
   c->out = out;
+  snprintf(c->rev_why, sizeof c->rev_why, "reverse execution is off");
   return c;
 }
 
-void dbg_cli_free(DbgCli *c) { free(c); }
+void dbg_cli_free(DbgCli *c) {
+  if (c)
+    rev_free(c->rev);
+  free(c);
+}
+
+void dbg_cli_reverse(DbgCli *c, uint32_t mib) {
+  rev_free(c->rev);
+  c->rev = NULL;
+  if (mib == 0)
+    snprintf(c->rev_why, sizeof c->rev_why, "reverse execution is off (--reverse-mem 0)");
+  else
+    c->rev = rev_new(c->d, mib, c->rev_why, sizeof c->rev_why);
+}
 
 void dbg_cli_set_out(DbgCli *c, FILE *out) { c->out = out; }
 
@@ -846,6 +982,8 @@ int debug_cli_run(Machine *m, const DebugCliOptions *o) {
   }
   Debugger *d = dbg_attach(m);
   Cli *cli = d ? dbg_cli_new(d, syms, o->out ? o->out : stdout) : NULL;
+  if (cli)
+    dbg_cli_reverse(cli, o->reverse_mib);
   if (!cli) {
     fprintf(stderr, "x86vm: out of memory\n");
     if (d)

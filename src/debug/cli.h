@@ -17,6 +17,7 @@ typedef struct DebugCliOptions {
   const char *script;   /* file of commands, "-" for stdin */
   const char *symbols;  /* ELF file whose symbols disassembly shows, or NULL */
   FILE *out;            /* where the transcript goes (stdout) */
+  uint32_t reverse_mib; /* reverse execution's checkpoint memory (0: off) */
 } DebugCliOptions;
 
 /* Run the script against m.  Returns 0 when the script ran to its end or
@@ -29,6 +30,9 @@ int debug_cli_run(Machine *m, const DebugCliOptions *o);
 typedef struct DbgCli DbgCli;
 DbgCli *dbg_cli_new(Debugger *d, const DbgSymbols *syms, FILE *out);
 void dbg_cli_free(DbgCli *c);
+/* Record checkpoints for the reverse commands in at most mib MiB (0: off);
+ * without --deterministic the reverse commands say they need it. */
+void dbg_cli_reverse(DbgCli *c, uint32_t mib);
 /* Where the commands' output goes from now on. */
 void dbg_cli_set_out(DbgCli *c, FILE *out);
 /* Run one command line (split into words in place); a failing command

@@ -1068,3 +1068,22 @@ static DbgResult run_fast(Debugger *d, uint64_t n, StepRecord *last) {
   }
   return res;
 }
+
+/* ---------------- after a restore ---------------- */
+
+void dbg_resync(Debugger *d) {
+  Mem *mem = d->cpu->mem;
+  for (int i = 0; i < DBG_MAX_BPS; i++) {
+    DbgBreakpoint *b = &d->bp[i];
+    if (b->id && b->kind == DBG_BP_WATCH)
+      memcpy(b->shadow, mem->ram + b->addr, b->len);
+  }
+  watch_pages_update(d);
+  d->tlb_slow = false; /* the restore flushed the TLB */
+}
+
+void dbg_set_hits(Debugger *d, int id, uint64_t hits) {
+  DbgBreakpoint *b = bp_find(d, id);
+  if (b)
+    b->hits = hits;
+}

@@ -255,4 +255,11 @@ int dbg_reg_parse(const char *name);
 const char *dbg_reg_name(int idx);
 uint32_t dbg_reg_value(const DbgRegs *r, int idx);
 
+/* The machine's state was replaced (reverse execution restored a
+ * checkpoint): watchpoints take the bytes now in memory as last seen and
+ * their pages are marked again. */
+void dbg_resync(Debugger *d);
+/* Set a breakpoint's hit count (a replay's hits are not new ones). */
+void dbg_set_hits(Debugger *d, int id, uint64_t hits);
+
 #endif

@@ -793,7 +793,7 @@ static void handle_key(Tui *t, int ch) {
 
 /* ---------------- setup ---------------- */
 
-int debug_tui_run(Machine *m, const char *symbols) {
+int debug_tui_run(Machine *m, const char *symbols, uint32_t reverse_mib) {
   if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
     fprintf(stderr, "x86vm: --debug-tui needs a terminal on stdin and stdout (use --debug-script for scripts)\n");
     return 2;
@@ -807,6 +807,8 @@ int debug_tui_run(Machine *m, const char *symbols) {
   Tui *t = calloc(1, sizeof *t);
   Debugger *d = t ? dbg_attach(m) : NULL;
   DbgCli *cli = d ? dbg_cli_new(d, syms, stdout) : NULL;
+  if (cli)
+    dbg_cli_reverse(cli, reverse_mib);
   if (!cli) {
     fprintf(stderr, "x86vm: out of memory\n");
     if (d)

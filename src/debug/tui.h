@@ -12,6 +12,6 @@
 /* Run the TUI on m until q/quit (or SIGTERM).  symbols: an ELF file whose
  * symbols the disassembly shows, or NULL.  Returns 0, or 2 with a one-line
  * message on stderr when there is no terminal or the symbols cannot be read. */
-int debug_tui_run(Machine *m, const char *symbols);
+int debug_tui_run(Machine *m, const char *symbols, uint32_t reverse_mib);
 
 #endif

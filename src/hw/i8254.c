@@ -394,7 +394,10 @@ static int dev_load(void *opaque, SaveReader *r) {
   Pit *pit = opaque;
   if (save_get_table(r, "pit", pit_table(), pit) < 0)
     return -1;
-  irq_set(&pit->irq, pit->irq_level);
+  /* The line is not driven again: the controllers restore their own view
+   * of it (the PIC's input levels), which may differ on purpose (ICW1
+   * resets its edge sense while IRQ0 stays high); driving it here made
+   * an edge no run had seen. */
   ch0_rearm(pit);
   speaker_changed(pit);
   return 0;

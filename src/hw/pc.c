@@ -646,6 +646,7 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   if (open_disks(m, err, errlen) < 0)
     goto fail;
   m->icount_stop = UINT64_MAX;
+  m->ckpt_at = UINT64_MAX;
   m->cpu = cpu_create(m->mem);
   if (!m->cpu) {
     snprintf(err, errlen, "cannot create the CPU");
@@ -877,6 +878,8 @@ int machine_change_media(Machine *m, int drive, const char *path, char *err, siz
   }
   int rc = change_media(m, drive, own, err, errlen);
   free(own);
+  if (rc == 0)
+    m->host_inputs++;
   return rc;
 }
 
@@ -977,14 +980,21 @@ bool machine_idle(const Machine *m) {
   return cpu->halted && (cpu->eflags & F_IF) && !cpu->intr && !(cpu->nmi && !cpu->nmi_blocked);
 }
 
-void machine_poll_serial(Machine *m) { uart_poll(m->uart[0]); }
+void machine_poll_serial(Machine *m) {
+  int room = uart_rx_space(m->uart[0]);
+  uart_poll(m->uart[0]);
+  if (uart_rx_space(m->uart[0]) != room)
+    m->host_inputs++;
+}
 
 size_t machine_serial_input(Machine *m, const uint8_t *bytes, size_t n) {
   size_t room = uart_rx_space(m->uart[0]);
   if (n > room)
     n = room;
-  if (n)
+  if (n) {
     uart_receive(m->uart[0], bytes, n);
+    m->host_inputs++;
+  }
   return n;
 }
 
@@ -1006,6 +1016,8 @@ MachineStop machine_run_for(Machine *m, uint64_t budget_ns) {
       machine_reset(m);
     else if (m->init_requested)
       machine_cpu_init(m);
+    if (cpu->icount >= m->ckpt_at && m->ckpt_fn)
+      m->ckpt_fn(m->ckpt_opaque);
     uint64_t now = clock_now(clk);
     if (now >= end)
       return MSTOP_BUDGET;
@@ -1033,6 +1045,8 @@ MachineStop machine_run_for(Machine *m, uint64_t budget_ns) {
     }
     if (m->icount_stop - cpu->icount < budget) /* a debugger's step: no further */
       budget = m->icount_stop - cpu->icount;
+    if (m->ckpt_at > cpu->icount && m->ckpt_at - cpu->icount < budget) /* a checkpoint there */
+      budget = m->ckpt_at - cpu->icount;
     clk->slice_end = now + clock_insns_to_ns(clk, budget);
     CpuStop stop = cpu_run(cpu, budget);
     clk->slice_end = CLOCK_NEVER;
@@ -1315,8 +1329,9 @@ int machine_save(Machine *m, const char *path, char *err, size_t errlen) {
 static int restore_from(Machine *m, SaveReader *r, const char *path, char *err, size_t errlen) {
   /* Phase 1: check everything; nothing changes. */
   MachineState ms;
-  const void *ram;
-  size_t ram_len;
+  const void *ram = NULL;
+  size_t ram_len = 0;
+  bool light = save_reader_light(r);
   int rc = save_get_table(r, "machine", machine_state_table(), &ms);
   if (rc == 0)
     save_reader_set_time(r, ms.now); /* the devices' deadlines are checked against it */
@@ -1370,7 +1385,7 @@ static int restore_from(Machine *m, SaveReader *r, const char *path, char *err, 
     snapshot_info_free(&info);
     rc = save_check_table(r, "cpu", cpu_save_table(), m->cpu);
   }
-  if (rc == 0)
+  if (rc == 0 && !light)
     rc = save_get_chunk(r, "ram", RAM_CHUNK_VERSION, &ram, &ram_len);
   for (int i = 0; rc == 0 && i < m->ndevs; i++)
     if (m->devs[i].check)
@@ -1380,11 +1395,11 @@ static int restore_from(Machine *m, SaveReader *r, const char *path, char *err, 
     save_reader_free(r);
     return -1;
   }
-  uint8_t *newram = malloc(m->mem->ram_size);
+  uint8_t *newram = light ? NULL : malloc(m->mem->ram_size);
   uLongf out = m->mem->ram_size;
-  if (!newram || ram_len < 4 ||
+  if (!light && (!newram || ram_len < 4 ||
       uncompress(newram, &out, (const uint8_t *)ram + 4, (uLong)(ram_len - 4)) != Z_OK ||
-      out != m->mem->ram_size) {
+      out != m->mem->ram_size)) {
     free(newram);
     snprintf(err, errlen, "--restore %s: corrupt RAM image", path);
     save_reader_free(r);
@@ -1392,7 +1407,8 @@ static int restore_from(Machine *m, SaveReader *r, const char *path, char *err, 
   }
   /* Phase 2: apply (with A20 on, so the upper megabytes are not folded). */
   mem_set_a20(m->mem, true);
-  mem_write_bytes(m->mem, 0, newram, m->mem->ram_size);
+  if (newram)
+    mem_write_bytes(m->mem, 0, newram, m->mem->ram_size);
   free(newram);
   save_get_table(r, "cpu", cpu_save_table(), m->cpu);
   clock_set_now(m->clock, ms.now); /* after the CPU: it re-bases on the restored icount */
@@ -1428,4 +1444,44 @@ int machine_restore_buffer(Machine *m, const void *data, size_t len, char *err, 
   if (!r)
     return -1;
   return restore_from(m, r, "(buffer)", err, errlen);
+}
+
+/* ---------------- light snapshots (reverse execution) ---------------- */
+
+int machine_save_light(Machine *m, uint8_t **buf, size_t *len, char *err, size_t errlen) {
+  SaveWriter *w = save_writer_new();
+  if (!w) {
+    snprintf(err, errlen, "checkpoint: out of memory");
+    return -1;
+  }
+  save_writer_set_light(w);
+  MachineState ms = {clock_now(m->clock), m->mem->ram_size, m->mem->a20_mask == 0xffffffffu,
+                     m->clock->deterministic};
+  int rc = save_put_table(w, "machine", machine_state_table(), &ms);
+  cpu_get_flags(m->cpu); /* materialise lazy flags */
+  rc |= save_put_table(w, "cpu", cpu_save_table(), m->cpu);
+  rc |= put_cpu_model(m, w);
+  for (int i = 0; i < m->ndevs; i++)
+    if (m->devs[i].save)
+      rc |= m->devs[i].save(m->devs[i].opaque, w);
+  size_t n;
+  const uint8_t *img = rc ? NULL : save_writer_buffer(w, &n);
+  *buf = img ? malloc(n) : NULL;
+  if (!*buf) {
+    save_writer_free(w);
+    snprintf(err, errlen, "checkpoint: %s", rc ? "a device failed to save its state" : "out of memory");
+    return -1;
+  }
+  memcpy(*buf, img, n);
+  *len = n;
+  save_writer_free(w);
+  return 0;
+}
+
+int machine_restore_light(Machine *m, const void *buf, size_t len, char *err, size_t errlen) {
+  SaveReader *r = save_reader_from_buffer(buf, len, err, errlen);
+  if (!r)
+    return -1;
+  save_reader_set_light(r);
+  return restore_from(m, r, "(checkpoint)", err, errlen);
 }

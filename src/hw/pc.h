@@ -156,6 +156,13 @@ typedef struct Machine {
                                  * cpu->icount reaches it (UINT64_MAX: never) */
   void (*on_restore)(void *opaque); /* after machine_restore (e.g. drop JIT translations) */
   void *on_restore_opaque;
+  /* reverse execution (src/debug/reverse.h): machine_run_for() calls
+   * ckpt_fn at the first instruction boundary where cpu->icount reaches
+   * ckpt_at; ckpt_fn moves ckpt_at on (UINT64_MAX: never) */
+  uint64_t ckpt_at;
+  void (*ckpt_fn)(void *opaque);
+  void *ckpt_opaque;
+  uint64_t host_inputs;         /* host input taken (serial bytes, media changes): replay cannot repeat it */
 } Machine;
 
 /* Build the machine. NULL with a one-line message (naming the file or flag) on failure. */
@@ -197,6 +204,12 @@ int machine_restore(Machine *m, const char *path, char *err, size_t errlen);
 /* The same from a snapshot image in memory (no file: e.g. a fuzzer's input);
  * messages name it "(buffer)".  A refused snapshot leaves the machine as it was. */
 int machine_restore_buffer(Machine *m, const void *data, size_t len, char *err, size_t errlen);
+/* A light snapshot in memory for reverse execution: everything but RAM,
+ * the video memory and the drives' identities (the caller keeps memory
+ * page by page).  *buf is malloc'd.  Restoring one leaves RAM and video
+ * memory as they are.  0, or -1 with a message. */
+int machine_save_light(Machine *m, uint8_t **buf, size_t *len, char *err, size_t errlen);
+int machine_restore_light(Machine *m, const void *buf, size_t len, char *err, size_t errlen);
 /* The table of the snapshot's "machine" chunk (virtual time, RAM size, A20). */
 const SaveTable *machine_state_table(void);
 /* What a snapshot needs from the command line: its CPU model, RAM size and

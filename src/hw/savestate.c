@@ -53,6 +53,11 @@ uint32_t save_table_hash(const SaveTable *t) { return table_hash(2166136261u, t)
 static uint8_t *encode(const SaveTable *t, const uint8_t *obj, uint8_t *out) {
   for (uint32_t i = 0; i < t->nfields; i++) {
     const SaveField *f = &t->fields[i];
+    if (!f->sub && f->size == 1) { /* bytes (video memory...): as they are */
+      memcpy(out, obj + f->offset, f->count);
+      out += f->count;
+      continue;
+    }
     for (uint32_t k = 0; k < f->count; k++) {
       const uint8_t *src = obj + f->offset + (size_t)k * f->size;
       if (f->sub) {
@@ -76,6 +81,11 @@ static uint8_t *encode(const SaveTable *t, const uint8_t *obj, uint8_t *out) {
 static const uint8_t *decode(const SaveTable *t, uint8_t *obj, const uint8_t *in) {
   for (uint32_t i = 0; i < t->nfields; i++) {
     const SaveField *f = &t->fields[i];
+    if (!f->sub && f->size == 1) {
+      memcpy(obj + f->offset, in, f->count);
+      in += f->count;
+      continue;
+    }
     for (uint32_t k = 0; k < f->count; k++) {
       uint8_t *dst = obj + f->offset + (size_t)k * f->size;
       if (f->sub) {
@@ -104,7 +114,11 @@ struct SaveWriter {
   size_t cap;     /* allocated bytes */
   bool failed;    /* allocation failed */
   bool ended;     /* END chunk appended */
+  bool light;     /* bulk memory left out (save_writer_set_light) */
 };
+
+void save_writer_set_light(SaveWriter *w) { w->light = true; }
+bool save_writer_light(const SaveWriter *w) { return w->light; }
 
 static void put_bytes(SaveWriter *w, const void *p, size_t n) {
   if (w->failed)
@@ -263,7 +277,11 @@ struct SaveReader {
   char prefix[64];   /* path of the nested struct an invariant is checking */
   bool have_time;    /* time is the snapshot's virtual time */
   uint64_t time;
+  bool light;        /* a light snapshot (save_writer_set_light) */
 };
+
+void save_reader_set_light(SaveReader *r) { r->light = true; }
+bool save_reader_light(const SaveReader *r) { return r->light; }
 
 static uint64_t get_le(const uint8_t *p, int n) {
   uint64_t v = 0;

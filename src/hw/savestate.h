@@ -167,12 +167,20 @@ int save_put_table(SaveWriter *w, const char *name, const SaveTable *t, const vo
 int save_writer_commit(SaveWriter *w, const char *path, char *err, size_t errlen);
 /* The finished image in memory (plus END); valid until the writer is freed. */
 const uint8_t *save_writer_buffer(SaveWriter *w, size_t *len);
+/* A light snapshot leaves out the bulk memory a caller keeps itself (the
+ * VGA's video memory: reverse execution stores it page by page, as RAM);
+ * its reader must be marked light too, and loading it leaves that memory
+ * as it is. */
+void save_writer_set_light(SaveWriter *w);
+bool save_writer_light(const SaveWriter *w);
 
 /* ---- reading ---- */
 /* Read and validate a whole file. NULL with a message in err on failure. */
 SaveReader *save_reader_open(const char *path, char *err, size_t errlen);
 SaveReader *save_reader_from_buffer(const void *data, size_t len, char *err, size_t errlen);
 void save_reader_free(SaveReader *r);
+void save_reader_set_light(SaveReader *r);
+bool save_reader_light(const SaveReader *r);
 /* The snapshot's virtual time (ns), for invariants on timer deadlines: the
  * machine sets it from its "machine" chunk before the devices check theirs
  * (a deadline far behind it would be caught up one period at a time).

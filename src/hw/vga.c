@@ -1277,6 +1277,8 @@ int vga_save(void *opaque, SaveWriter *w) {
   Vga *v = opaque;
   if (save_put_table(w, "vga", vga_table(), v) < 0)
     return -1;
+  if (save_writer_light(w))
+    return 0; /* the caller keeps the video memory itself */
   /* Video memory, zlib-compressed: u32 size, then the deflate stream. */
   uLongf clen = compressBound(v->lfb_size);
   uint8_t *buf = malloc(clen + 4);
@@ -1346,6 +1348,8 @@ int vga_check(void *opaque, SaveReader *r) {
   Vga *v = opaque;
   const void *data;
   size_t len;
+  if (save_reader_light(r))
+    return save_check_table(r, "vga", vga_table(), v);
   if (save_get_chunk(r, "vga-lfb", LFB_CHUNK_VERSION, &data, &len) < 0)
     return -1;
   const uint8_t *d = data;
@@ -1375,6 +1379,12 @@ int vga_load(void *opaque, SaveReader *r) {
     return -1;
   if (save_get_table(r, "vga", vga_table(), v) < 0)
     return -1;
+  if (!v->restore_lfb) { /* light: the video memory stays (its owner restores it) */
+    v->vram_written = true;
+    v->gen++;
+    v->frame_valid = false;
+    return 0;
+  }
   memcpy(v->lfb, v->restore_lfb, v->lfb_size);
   v->lfb_pristine = false;
   free(v->restore_lfb);

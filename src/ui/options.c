@@ -28,7 +28,7 @@ enum {
   O_STATE_FILE, O_STATE_DIR, O_DET, O_NSPI, O_MONITOR, O_TIMEOUT, O_SCREENSHOT, O_EXPECT, O_SEND, O_SEND_KEYS, O_WAIT, O_SCREENDUMP,
   O_DEVICE, O_MACHINE, O_DEBUGCON, O_DEBUG_SCRIPT, O_DEBUG_SYMBOLS, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION,
   O_DEBUG_TUI, O_TRACE, O_TRACE_LIMIT,
-  O_GDB
+  O_GDB, O_REVERSE_MEM
 };
 
 typedef struct OptDef {
@@ -99,6 +99,7 @@ static const OptDef opts[] = {
     {"trace", O_TRACE, true, true, false},
     {"trace-limit", O_TRACE_LIMIT, true, false, true},
     {"gdb", O_GDB, true, false, false},
+    {"reverse-mem", O_REVERSE_MEM, true, false, true},
 };
 
 /* QEMU's spellings: single dash, sometimes another name. */
@@ -240,6 +241,10 @@ void options_usage(FILE *f) {
     "                        (a socket only you can open, mode 0600) or tcp:PORT,insecure\n"
     "                        (127.0.0.1; any local user may connect and read and write guest\n"
     "                        memory).  Plain tcp:PORT is refused.  Engine interp or jit\n"
+    "  --reverse-mem MIB     memory for the debugger's checkpoints (default 256, 0: off); implies\n"
+    "                        --deterministic.  With --deterministic the debugger can go back:\n"
+    "                        reverse-step [N] (rs), reverse-next (rn), reverse-continue (rc),\n"
+    "                        goto ICOUNT, info checkpoints, set checkpoint-interval N\n"
     "\n"
     "Diagnostics:\n"
     "  --log LIST            diagnostics to show: all, none, or a list of io msr unimpl bios\n"
@@ -513,6 +518,13 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
   case O_HELP: options_usage(stdout); return 0;
   case O_VERSION: printf("x86vm %s\n", X86VM_VERSION); return 0;
   case O_DEBUG_TUI: o->debug_tui = true; break;
+  case O_REVERSE_MEM:
+    if (!parse_ulong(v, 0, 65536, &u))
+      return bad("%s %s: want a size in MiB from 0 (off) to 65536", spelled, v);
+    o->reverse_mib = (uint32_t)u;
+    if (u)
+      o->cfg.deterministic = true; /* replay is exact only then */
+    break;
   case O_TRACE: o->trace = v; break;
   case O_TRACE_LIMIT: {
     char *end;
@@ -623,6 +635,7 @@ int options_parse(Options *o, int argc, char **argv) {
   memset(o, 0, sizeof *o);
   o->cfg.mem_mib = 128;
   o->cfg.serial = "stdio";
+  o->reverse_mib = 256;
   o->cfg.bios_path = X86VM_ROM_DIR "/bios.bin";
   x86_log_mask = LOG_DEFAULT;
   for (int i = 1; i < argc; i++) {

@@ -1,0 +1,638 @@
+/*
+ * reverse.c — reverse execution (see reverse.h and docs/DEBUGGER.md,
+ * "Reverse execution"): the checkpoint ring and replay.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "reverse.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "vga.h"
+
+#define REV_PAGE 4096u
+
+/* A page of memory or of a light snapshot, shared by the checkpoints whose
+ * content it is. */
+typedef struct RevPage {
+  uint32_t refs;
+  uint8_t data[REV_PAGE];
+} RevPage;
+
+typedef struct RevCkpt {
+  uint64_t icount;     /* instructions retired when it was taken */
+  size_t state_len;    /* the light snapshot's bytes */
+  uint32_t nstate;     /* its pages */
+  uint32_t fresh;      /* pages this checkpoint stored (not shared with the one before) */
+  RevPage **pages;     /* RAM pages, video memory pages, then the snapshot's */
+} RevCkpt;
+
+struct Rev {
+  Debugger *d;
+  Machine *m;
+  uint64_t interval;
+  size_t budget;       /* bytes */
+  size_t used;         /* bytes of pages and page tables held */
+  RevCkpt *ck;         /* oldest first, icount increasing */
+  int n, cap;
+  uint8_t *ram, *lfb;  /* the memory kept page by page */
+  uint32_t ram_pages, lfb_pages, npages;
+  uint64_t inputs;     /* Machine.host_inputs when the history began */
+  uint64_t taken;      /* checkpoints taken, dropped (for info) */
+  uint64_t dropped;
+  uint64_t ckpt_ns;    /* host time spent taking them */
+  char err[200];       /* a checkpoint that failed */
+  uint8_t *dirty;      /* Mem.ram_dirty: RAM pages written since RAM was checkpoint base's */
+  int base;            /* that checkpoint's index (-1: none, compare every page) */
+  RevPage *zero;       /* the zero page (one reference is the ring's own) */
+};
+
+static uint64_t host_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void page_unref(Rev *r, RevPage *p) {
+  if (p && --p->refs == 0) {
+    r->used -= sizeof *p;
+    free(p);
+  }
+}
+
+static void ckpt_free(Rev *r, RevCkpt *c) {
+  if (!c->pages)
+    return;
+  for (uint32_t i = 0; i < r->npages + c->nstate; i++)
+    page_unref(r, c->pages[i]);
+  r->used -= (r->npages + c->nstate) * sizeof(RevPage *);
+  free(c->pages);
+  c->pages = NULL;
+}
+
+static void drop_oldest(Rev *r) {
+  r->base--; /* -1 when it was the one dropped */
+  if (r->base < -1)
+    r->base = -1;
+  ckpt_free(r, &r->ck[0]);
+  memmove(r->ck, r->ck + 1, (size_t)(r->n - 1) * sizeof *r->ck);
+  r->n--;
+  r->dropped++;
+}
+
+static void drop_all(Rev *r) {
+  while (r->n)
+    drop_oldest(r);
+}
+
+/* The page at index i of a checkpoint taken now: shared with prev if the
+ * same, else a new copy. */
+static RevPage *page_take(Rev *r, const uint8_t *src, size_t len, RevPage *prev, uint32_t *fresh) {
+  if (prev && len == REV_PAGE && memcmp(prev->data, src, REV_PAGE) == 0) {
+    prev->refs++;
+    return prev;
+  }
+  if (prev && len < REV_PAGE && memcmp(prev->data, src, len) == 0) {
+    bool zero = true; /* the tail past len is zero in both (page_take pads) */
+    for (size_t i = len; i < REV_PAGE && zero; i++)
+      zero = prev->data[i] == 0;
+    if (zero) {
+      prev->refs++;
+      return prev;
+    }
+  }
+  /* Most of a machine's RAM is zero and stays so: one page for all of it. */
+  bool zero = len == REV_PAGE && src[0] == 0 && memcmp(src, src + 1, REV_PAGE - 1) == 0;
+  if (zero) {
+    r->zero->refs++;
+    return r->zero;
+  }
+  RevPage *p = malloc(sizeof *p);
+  if (!p)
+    return NULL;
+  p->refs = 1;
+  memcpy(p->data, src, len);
+  memset(p->data + len, 0, REV_PAGE - len);
+  r->used += sizeof *p;
+  (*fresh)++;
+  return p;
+}
+
+static int take_checkpoint(Rev *r, char *err, size_t errlen) {
+  uint64_t t0 = host_ns();
+  uint8_t *state;
+  size_t state_len;
+  if (machine_save_light(r->m, &state, &state_len, err, errlen) < 0)
+    return -1;
+  uint32_t nstate = (uint32_t)((state_len + REV_PAGE - 1) / REV_PAGE);
+  if (r->n == r->cap) {
+    int cap = r->cap ? 2 * r->cap : 64;
+    RevCkpt *ck = realloc(r->ck, (size_t)cap * sizeof *ck);
+    if (!ck) {
+      free(state);
+      snprintf(err, errlen, "checkpoint: out of memory");
+      return -1;
+    }
+    r->ck = ck;
+    r->cap = cap;
+  }
+  RevCkpt *prev = r->n ? &r->ck[r->n - 1] : NULL;
+  RevCkpt c = {.icount = r->m->cpu->icount, .state_len = state_len, .nstate = nstate};
+  c.pages = calloc(r->npages + nstate, sizeof *c.pages);
+  bool ok = c.pages != NULL;
+  if (ok)
+    r->used += (r->npages + nstate) * sizeof(RevPage *);
+  for (uint32_t i = 0; ok && i < r->npages; i++) {
+    /* A RAM page nothing wrote is the previous checkpoint's: no compare. */
+    if (prev && r->base == r->n - 1 && i < r->ram_pages && !r->dirty[i]) {
+      (c.pages[i] = prev->pages[i])->refs++;
+      continue;
+    }
+    const uint8_t *src = i < r->ram_pages ? r->ram + (size_t)i * REV_PAGE
+                                          : r->lfb + (size_t)(i - r->ram_pages) * REV_PAGE;
+    ok = (c.pages[i] = page_take(r, src, REV_PAGE, prev ? prev->pages[i] : NULL, &c.fresh)) != NULL;
+  }
+  if (ok) { /* dirty from now on means "differs from this checkpoint" */
+    r->base = r->n; /* its index once added */
+    memset(r->dirty, 0, r->ram_pages);
+    mem_rearm_dirty(r->m->mem); /* write pointers handed out before mark nothing */
+  }
+  for (uint32_t i = 0; ok && i < nstate; i++) {
+    size_t off = (size_t)i * REV_PAGE, len = state_len - off < REV_PAGE ? state_len - off : REV_PAGE;
+    /* The snapshot's layout stays put while no chunk changes size: share by offset. */
+    RevPage *pp = prev && prev->state_len == state_len ? prev->pages[r->npages + i] : NULL;
+    ok = (c.pages[r->npages + i] = page_take(r, state + off, len, pp, &c.fresh)) != NULL;
+  }
+  free(state);
+  if (!ok) {
+    if (c.pages) {
+      for (uint32_t i = 0; i < r->npages + nstate; i++)
+        page_unref(r, c.pages[i]);
+      r->used -= (r->npages + nstate) * sizeof(RevPage *);
+      free(c.pages);
+    }
+    snprintf(err, errlen, "checkpoint: out of memory");
+    return -1;
+  }
+  r->ck[r->n++] = c;
+  r->taken++;
+  while (r->n > 1 && r->used > r->budget)
+    drop_oldest(r);
+  r->ckpt_ns += host_ns() - t0;
+  return 0;
+}
+
+/* History before a host input cannot be replayed across it: start again. */
+static void check_inputs(Rev *r) {
+  if (r->m->host_inputs == r->inputs)
+    return;
+  r->inputs = r->m->host_inputs;
+  drop_all(r);
+  if (take_checkpoint(r, r->err, sizeof r->err) < 0)
+    r->m->ckpt_at = UINT64_MAX;
+}
+
+/* Machine.ckpt_fn: at an instruction boundary inside machine_run_for. */
+static void on_checkpoint(void *opaque) {
+  Rev *r = opaque;
+  Machine *m = r->m;
+  uint64_t now = m->cpu->icount;
+  check_inputs(r);
+  uint64_t newest = r->n ? r->ck[r->n - 1].icount : 0;
+  /* Replays pass here too: what the ring holds is not taken again, and past
+   * its newest checkpoint a replay is the run itself (it is deterministic). */
+  if (r->n == 0 || now >= newest + r->interval) {
+    /* A REP cut at a slice boundary resumes from its decoded copy, which a
+     * checkpoint does not keep: take it after the instruction. */
+    if (m->cpu->rep_pending) {
+      m->ckpt_at = now + 1;
+      return;
+    }
+    if (take_checkpoint(r, r->err, sizeof r->err) < 0) {
+      m->ckpt_at = UINT64_MAX; /* rev_goto says why */
+      return;
+    }
+    newest = now;
+  }
+  uint64_t next = newest + r->interval;
+  m->ckpt_at = next > now ? next : now + 1;
+}
+
+Rev *rev_new(Debugger *d, uint32_t mib, char *err, size_t errlen) {
+  Machine *m = dbg_machine(d);
+  if (!m->clock->deterministic) {
+    snprintf(err, errlen, "reverse execution needs --deterministic (virtual time from instructions)");
+    return NULL;
+  }
+  Rev *r = calloc(1, sizeof *r);
+  if (!r) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  r->d = d;
+  r->m = m;
+  r->interval = REV_DEFAULT_INTERVAL;
+  r->budget = (size_t)mib << 20;
+  r->ram = m->mem->ram;
+  r->ram_pages = m->mem->ram_size / REV_PAGE;
+  if (m->vga) {
+    r->lfb = m->vga->lfb;
+    r->lfb_pages = m->vga->lfb_size / REV_PAGE;
+  }
+  r->npages = r->ram_pages + r->lfb_pages;
+  r->inputs = m->host_inputs;
+  r->zero = calloc(1, sizeof *r->zero);
+  r->dirty = malloc(r->ram_pages ? r->ram_pages : 1);
+  if (!r->zero || !r->dirty) {
+    snprintf(err, errlen, "out of memory");
+    free(r->zero);
+    free(r->dirty);
+    free(r);
+    return NULL;
+  }
+  memset(r->dirty, 1, r->ram_pages);
+  r->zero->refs = 1;
+  r->used = sizeof *r->zero;
+  /* Each checkpoint holds a page table; its pages are mostly shared (and
+   * the ring keeps its newest checkpoint whatever it costs). */
+  size_t one = (size_t)r->npages * sizeof(RevPage *) * 16;
+  if (one > r->budget) {
+    snprintf(err, errlen, "--reverse-mem %u: too small for this machine (give at least %zu)", mib, (one >> 20) + 1);
+    free(r->zero);
+    free(r->dirty);
+    free(r);
+    return NULL;
+  }
+  m->mem->ram_dirty = r->dirty;
+  if (take_checkpoint(r, err, errlen) < 0) {
+    m->mem->ram_dirty = NULL;
+    free(r->zero);
+    free(r->dirty);
+    free(r);
+    return NULL;
+  }
+  m->ckpt_fn = on_checkpoint;
+  m->ckpt_opaque = r;
+  m->ckpt_at = m->cpu->icount + r->interval;
+  return r;
+}
+
+void rev_free(Rev *r) {
+  if (!r)
+    return;
+  if (r->m->ckpt_opaque == r) {
+    r->m->ckpt_fn = NULL;
+    r->m->ckpt_opaque = NULL;
+    r->m->ckpt_at = UINT64_MAX;
+  }
+  if (r->m->mem->ram_dirty == r->dirty)
+    r->m->mem->ram_dirty = NULL;
+  drop_all(r);
+  free(r->ck);
+  free(r->zero);
+  free(r->dirty);
+  free(r);
+}
+
+void rev_set_interval(Rev *r, uint64_t interval) {
+  r->interval = interval ? interval : 1;
+  uint64_t now = r->m->cpu->icount, newest = r->n ? r->ck[r->n - 1].icount : now;
+  r->m->ckpt_at = newest + r->interval > now ? newest + r->interval : now + 1;
+}
+
+/* ---------------- restore and replay ---------------- */
+
+static int restore_ckpt(Rev *r, const RevCkpt *c, char *err, size_t errlen) {
+  Machine *m = r->m;
+  Mem *mem = m->mem;
+  uint8_t *state = malloc(c->nstate * (size_t)REV_PAGE);
+  if (!state) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  for (uint32_t i = 0; i < c->nstate; i++)
+    memcpy(state + (size_t)i * REV_PAGE, c->pages[r->npages + i]->data, REV_PAGE);
+  /* RAM through Mem, so code-page tracking drops stale decoded blocks;
+   * with the watch hook put aside (the watchpoints resync after). */
+  void (*watch)(void *, uint32_t) = mem->watch_hook;
+  mem->watch_hook = NULL;
+  bool a20 = mem->a20_mask == 0xffffffffu;
+  mem_set_a20(mem, true);
+  const RevCkpt *b = r->base >= 0 ? &r->ck[r->base] : NULL;
+  for (uint32_t i = 0; i < r->ram_pages; i++) {
+    /* Unwritten since RAM was checkpoint base's, and the same page there. */
+    if (b && !r->dirty[i] && b->pages[i] == c->pages[i])
+      continue;
+    if (memcmp(r->ram + (size_t)i * REV_PAGE, c->pages[i]->data, REV_PAGE) != 0)
+      mem_write_bytes(mem, i * REV_PAGE, c->pages[i]->data, REV_PAGE);
+  }
+  mem_set_a20(mem, a20);
+  for (uint32_t i = 0; i < r->lfb_pages; i++) {
+    uint8_t *dst = r->lfb + (size_t)i * REV_PAGE;
+    if (memcmp(dst, c->pages[r->ram_pages + i]->data, REV_PAGE) != 0) {
+      memcpy(dst, c->pages[r->ram_pages + i]->data, REV_PAGE);
+      m->vga->lfb_dirty[i] = 1;
+      m->vga->lfb_pristine = false;
+    }
+  }
+  int rc = machine_restore_light(m, state, c->state_len, err, errlen);
+  free(state);
+  /* RAM is now exactly this checkpoint's. */
+  r->base = (int)(c - r->ck);
+  memset(r->dirty, 0, r->ram_pages);
+  mem_rearm_dirty(mem);
+  mem->watch_hook = watch;
+  /* Run state outside the snapshot: a checkpoint is taken in the run loop,
+   * where none of it is pending (the guest's debug-exit, say, is later). */
+  m->stop_requested = 0;
+  m->exit_requested = false;
+  m->exit_status = 0;
+  dbg_resync(r->d);
+  return rc;
+}
+
+/* Disable every enabled breakpoint (ids[], the count returned) and note the hit counts. */
+static int bps_quiet(Rev *r, int *ids, uint64_t *hits) {
+  int n = 0;
+  const DbgBreakpoint *b;
+  for (int i = 0; (b = dbg_breakpoint(r->d, i)) != NULL; i++) {
+    hits[i] = b->hits;
+    if (b->enabled)
+      ids[n++] = b->id;
+  }
+  for (int i = 0; i < n; i++)
+    dbg_enable(r->d, ids[i], false);
+  return n;
+}
+
+static void bps_restore(Rev *r, const int *ids, int n, const uint64_t *hits) {
+  for (int i = 0; i < n; i++)
+    dbg_enable(r->d, ids[i], true);
+  const DbgBreakpoint *b;
+  for (int i = 0; (b = dbg_breakpoint(r->d, i)) != NULL; i++)
+    dbg_set_hits(r->d, b->id, hits[i]);
+}
+
+/* Run forward exactly to icount with no breakpoint armed. */
+static int replay_to(Rev *r, uint64_t icount, char *err, size_t errlen) {
+  Cpu *c = r->m->cpu;
+  if (c->icount >= icount)
+    return 0;
+  int ids[DBG_MAX_BPS];
+  uint64_t hits[DBG_MAX_BPS];
+  int n = bps_quiet(r, ids, hits);
+  DbgResult res = {0};
+  while (c->icount < icount) {
+    res = dbg_run(r->d, icount - c->icount, NULL);
+    if (res.stop != DBG_STOP_STEP && res.stop != DBG_STOP_NONE)
+      break;
+  }
+  bps_restore(r, ids, n, hits);
+  dbg_resync(r->d);
+  if (c->icount != icount) {
+    snprintf(err, errlen, "replay stopped at instruction %" PRIu64 " before %" PRIu64 " (%s)", c->icount, icount,
+             res.stop == DBG_STOP_MACHINE ? "the machine stopped" : "interrupted");
+    return -1;
+  }
+  return 0;
+}
+
+/* The newest checkpoint at or before icount, or -1. */
+static int ckpt_before(const Rev *r, uint64_t icount) {
+  int k = -1;
+  for (int i = 0; i < r->n && r->ck[i].icount <= icount; i++)
+    k = i;
+  return k;
+}
+
+static int check_ready(Rev *r, char *err, size_t errlen) {
+  check_inputs(r);
+  if (r->n == 0) {
+    snprintf(err, errlen, "no checkpoint: %s", r->err[0] ? r->err : "history lost");
+    return -1;
+  }
+  return 0;
+}
+
+int rev_goto(Rev *r, uint64_t icount, char *err, size_t errlen) {
+  if (check_ready(r, err, errlen) < 0)
+    return -1;
+  uint64_t now = r->m->cpu->icount;
+  if (icount == now)
+    return 0;
+  int k = ckpt_before(r, icount);
+  if (k < 0) {
+    snprintf(err, errlen, "instruction %" PRIu64 " is before the history, which begins at %" PRIu64, icount,
+             r->ck[0].icount);
+    return -1;
+  }
+  /* Forward with no checkpoint in between: just run on. */
+  if (!(icount > now && r->ck[k].icount <= now) && restore_ckpt(r, &r->ck[k], err, errlen) < 0)
+    return -1;
+  return replay_to(r, icount, err, errlen);
+}
+
+int rev_step(Rev *r, uint64_t n, char *err, size_t errlen) {
+  uint64_t now = r->m->cpu->icount;
+  if (check_ready(r, err, errlen) < 0)
+    return -1;
+  if (n > now - r->ck[0].icount) {
+    snprintf(err, errlen, "only %" PRIu64 " instructions of history (it begins at %" PRIu64 ")",
+             now - r->ck[0].icount, r->ck[0].icount);
+    return -1;
+  }
+  return rev_goto(r, now - n, err, errlen);
+}
+
+/* ---------------- reverse-next ---------------- */
+
+static uint32_t cur_sp(const Cpu *c) {
+  return (c->mode & CPU_MODE_SS32) ? c->regs[R_ESP] : c->regs[R_ESP] & 0xffff;
+}
+
+/* Is it a near or far RET (with its pop count) or an IRET? */
+static bool insn_return(const uint8_t *b, int len, uint32_t *pops) {
+  int i = 0;
+  while (i < len && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0x2e || b[i] == 0x3e || b[i] == 0x26 ||
+                     b[i] == 0x36 || b[i] == 0x64 || b[i] == 0x65 || b[i] == 0xf2 || b[i] == 0xf3))
+    i++;
+  if (i >= len)
+    return false;
+  *pops = (b[i] == 0xc2 || b[i] == 0xca) && i + 2 < len ? (uint32_t)(b[i + 1] | b[i + 2] << 8) : 0;
+  return b[i] == 0xc3 || b[i] == 0xc2 || b[i] == 0xcb || b[i] == 0xca || b[i] == 0xcf;
+}
+
+int rev_next(Rev *r, char *err, size_t errlen) {
+  Cpu *c = r->m->cpu;
+  uint64_t now = c->icount;
+  if (check_ready(r, err, errlen) < 0)
+    return -1;
+  if (now == r->ck[0].icount) {
+    snprintf(err, errlen, "at the beginning of the history (%" PRIu64 ")", now);
+    return -1;
+  }
+  uint32_t here = c->seg[S_CS].base + c->eip, sp = cur_sp(c);
+  if (rev_goto(r, now - 1, err, errlen) < 0)
+    return -1;
+  uint8_t b[15];
+  Insn in;
+  uint32_t pops = 0;
+  int len = dbg_fetch_insn(r->d, c->seg[S_CS].base + c->eip, (c->mode & CPU_MODE_CS32) != 0, b, &in);
+  if (len <= 0 || !insn_return(b, len, &pops))
+    return 0; /* one instruction back */
+  /* A return brought it here: find the call (or INT) whose next instruction
+   * is here with the stack as the return left it, the latest first,
+   * replaying each checkpoint's stretch one instruction at a time. */
+  uint64_t end = now - 1;
+  for (int k = ckpt_before(r, end - 1); k >= 0; k--) {
+    if (restore_ckpt(r, &r->ck[k], err, errlen) < 0)
+      return -1;
+    uint64_t found = UINT64_MAX;
+    int ids[DBG_MAX_BPS];
+    uint64_t hits[DBG_MAX_BPS];
+    int nq = bps_quiet(r, ids, hits);
+    while (c->icount < end) {
+      uint32_t lin = c->seg[S_CS].base + c->eip;
+      int l = dbg_fetch_insn(r->d, lin, (c->mode & CPU_MODE_CS32) != 0, b, &in);
+      if (l > 0 && lin + (uint32_t)l == here && cur_sp(c) + pops == sp)
+        found = c->icount;
+      uint64_t before = c->icount;
+      dbg_run(r->d, 1, NULL);
+      if (c->icount != before + 1)
+        break;
+    }
+    bps_restore(r, ids, nq, hits);
+    if (c->icount != end) {
+      snprintf(err, errlen, "replay stopped at instruction %" PRIu64 " before %" PRIu64, c->icount, end);
+      return -1;
+    }
+    if (found != UINT64_MAX)
+      return rev_goto(r, found, err, errlen);
+    end = r->ck[k].icount;
+    if (k == 0)
+      break;
+  }
+  /* The call is older than the history: stay one instruction back. */
+  return rev_goto(r, now - 1, err, errlen);
+}
+
+/* ---------------- reverse-continue ---------------- */
+
+static bool is_hit(DbgStop s) {
+  return s == DBG_STOP_BREAKPOINT || s == DBG_STOP_WATCH || s == DBG_STOP_IO || s == DBG_STOP_INT ||
+         s == DBG_STOP_MODE;
+}
+
+int rev_continue(Rev *r, DbgResult *res, char *err, size_t errlen) {
+  Cpu *c = r->m->cpu;
+  uint64_t now = c->icount;
+  if (check_ready(r, err, errlen) < 0)
+    return -1;
+  uint64_t end = now;
+  for (int k = ckpt_before(r, now ? now - 1 : 0); k >= 0; k--) {
+    if (r->ck[k].icount >= end)
+      continue;
+    /* Run the stretch [checkpoint, end) with the breakpoints armed and count
+     * the stops; the last one before now is the answer, reached again by the
+     * same runs (so its state and details are exactly those of the stop). */
+    uint64_t hits[DBG_MAX_BPS];
+    const DbgBreakpoint *b;
+    for (int i = 0; (b = dbg_breakpoint(r->d, i)) != NULL; i++)
+      hits[i] = b->hits;
+    if (restore_ckpt(r, &r->ck[k], err, errlen) < 0)
+      return -1;
+    int stops = 0, last = 0;
+    while (c->icount < end) {
+      DbgResult x = dbg_run(r->d, end - c->icount, NULL);
+      if (is_hit(x.stop)) {
+        stops++;
+        if (c->icount < now) /* a stop where we are is not behind us */
+          last = stops;
+        continue;
+      }
+      if (x.stop != DBG_STOP_STEP)
+        break;
+    }
+    if (last) {
+      restore_ckpt(r, &r->ck[k], err, errlen);
+      for (int s = 0; s < last; s++) {
+        *res = dbg_run(r->d, end - c->icount, NULL);
+        if (!is_hit(res->stop))
+          break;
+      }
+    }
+    for (int i = 0; (b = dbg_breakpoint(r->d, i)) != NULL; i++)
+      dbg_set_hits(r->d, b->id, hits[i]);
+    if (last) {
+      if (!is_hit(res->stop)) {
+        snprintf(err, errlen, "replay did not stop again at the breakpoint (not deterministic?)");
+        return -1;
+      }
+      for (int i = 0; (b = dbg_breakpoint(r->d, i)) != NULL; i++)
+        if (b->id == res->bp_id)
+          dbg_set_hits(r->d, b->id, b->hits + 1);
+      res->steps = now - c->icount;
+      return 1;
+    }
+    end = r->ck[k].icount;
+  }
+  if (rev_goto(r, r->ck[0].icount, err, errlen) < 0)
+    return -1;
+  return 0;
+}
+
+/* ---------------- info ---------------- */
+
+void rev_info(Rev *r, FILE *out) {
+  check_inputs(r);
+  fprintf(out, "%d checkpoint%s every %" PRIu64 " instructions, %.1f of %zu MiB", r->n, r->n == 1 ? "" : "s",
+          r->interval, (double)r->used / (1 << 20), r->budget >> 20);
+  if (r->n)
+    fprintf(out, ", history from instruction %" PRIu64 " (now %" PRIu64 ")", r->ck[0].icount, r->m->cpu->icount);
+  fprintf(out, "\n");
+  fprintf(out, "%" PRIu64 " taken in all, %.1f ms each on average\n", r->taken,
+          r->taken ? (double)r->ckpt_ns / 1e6 / (double)r->taken : 0.0);
+  if (r->dropped)
+    fprintf(out, "%" PRIu64 " older checkpoint%s dropped to stay within --reverse-mem\n", r->dropped,
+            r->dropped == 1 ? "" : "s");
+  for (int i = 0; i < r->n; i++) {
+    if (r->n > 12 && i == 5) {
+      fprintf(out, "  ... %d more\n", r->n - 10);
+      i = r->n - 6;
+      continue;
+    }
+    fprintf(out, "  %3d  instruction %-12" PRIu64 " %u page%s stored\n", i, r->ck[i].icount, r->ck[i].fresh,
+            r->ck[i].fresh == 1 ? "" : "s");
+  }
+  if (r->err[0])
+    fprintf(out, "recording stopped: %s\n", r->err);
+}
+
+/* FNV-1a over 8-byte words (a fingerprint, fast enough for RAM at every step). */
+static uint64_t fnv(uint64_t h, const uint8_t *p, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, p + i, 8);
+    h = (h ^ w) * 0x100000001b3ull;
+  }
+  for (; i < n; i++)
+    h = (h ^ p[i]) * 0x100000001b3ull;
+  return h;
+}
+
+void rev_state_hash(Machine *m, uint64_t *state, uint64_t *ram) {
+  uint8_t *buf;
+  size_t len;
+  char err[200];
+  *state = 0;
+  if (machine_save_light(m, &buf, &len, err, sizeof err) == 0) {
+    *state = fnv(0xcbf29ce484222325ull, buf, len);
+    free(buf);
+  }
+  *ram = fnv(0xcbf29ce484222325ull, m->mem->ram, m->mem->ram_size);
+  if (m->vga)
+    *ram = fnv(*ram, m->vga->lfb, m->vga->lfb_size);
+}
