@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/reverse.sh [X86VM] — reverse execution's costs on the default guest
 # (--deterministic, --engine jit): instructions/s of `run N` without the
-# checkpoint ring (--reverse-mem 0) and with it (default interval), and the
+# checkpoint ring (--record-mem 0) and with it (default interval), and the
 # latency of a reverse-step back over D instructions (a checkpoint every
 # million: a restore, then a replay of up to a million).  Medians of 3.
 unset DISPLAY WAYLAND_DISPLAY
@@ -16,13 +16,13 @@ secs() { # secs MIB SCRIPT...
   mib=$1; shift
   printf '%s\n' "$@" >"$t"
   /usr/bin/time -f "%U %S" -o "$t.time" \
-    "$x86vm" --deterministic --engine jit --reverse-mem "$mib" --debug-script "$t" >/dev/null 2>&1
+    "$x86vm" --deterministic --engine jit --record-mem "$mib" --debug-script "$t" >/dev/null 2>&1
   awk '{ print $1 + $2 }' "$t.time"
   rm -f "$t.time"
 }
 for mib in 0 256; do
   m=$(for i in 1 2 3; do secs $mib "run $N"; done | median)
-  echo "run $N, --reverse-mem $mib: $m s, $(echo "$N / $m / 1000000" | bc -l | cut -c1-5) M instructions/s"
+  echo "run $N, --record-mem $mib: $m s, $(echo "$N / $m / 1000000" | bc -l | cut -c1-5) M instructions/s"
 done
 # Twenty reverse-steps of D from instruction 12000000 in one session, less
 # the session without them, over twenty.

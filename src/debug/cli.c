@@ -923,7 +923,7 @@ void dbg_cli_reverse(DbgCli *c, uint32_t mib) {
   rev_free(c->rev);
   c->rev = NULL;
   if (mib == 0)
-    snprintf(c->rev_why, sizeof c->rev_why, "reverse execution is off (--reverse-mem 0)");
+    snprintf(c->rev_why, sizeof c->rev_why, "reverse execution is off (--record-mem 0)");
   else
     c->rev = rev_new(c->d, mib, c->rev_why, sizeof c->rev_why);
 }

@@ -259,7 +259,7 @@ Rev *rev_new(Debugger *d, uint32_t mib, char *err, size_t errlen) {
    * the ring keeps its newest checkpoint whatever it costs). */
   size_t one = (size_t)r->npages * sizeof(RevPage *) * 16;
   if (one > r->budget) {
-    snprintf(err, errlen, "--reverse-mem %u: too small for this machine (give at least %zu)", mib, (one >> 20) + 1);
+    snprintf(err, errlen, "--record-mem %u: too small for this machine (give at least %zu)", mib, (one >> 20) + 1);
     free(r->zero);
     free(r->dirty);
     free(r);
@@ -595,7 +595,7 @@ void rev_info(Rev *r, FILE *out) {
   fprintf(out, "%" PRIu64 " taken in all, %.1f ms each on average\n", r->taken,
           r->taken ? (double)r->ckpt_ns / 1e6 / (double)r->taken : 0.0);
   if (r->dropped)
-    fprintf(out, "%" PRIu64 " older checkpoint%s dropped to stay within --reverse-mem\n", r->dropped,
+    fprintf(out, "%" PRIu64 " older checkpoint%s dropped to stay within --record-mem\n", r->dropped,
             r->dropped == 1 ? "" : "s");
   for (int i = 0; i < r->n; i++) {
     if (r->n > 12 && i == 5) {

@@ -99,7 +99,7 @@ static const OptDef opts[] = {
     {"trace", O_TRACE, true, true, false},
     {"trace-limit", O_TRACE_LIMIT, true, false, true},
     {"gdb", O_GDB, true, false, false},
-    {"reverse-mem", O_REVERSE_MEM, true, false, true},
+    {"record-mem", O_REVERSE_MEM, true, false, true},
 };
 
 /* QEMU's spellings: single dash, sometimes another name. */
@@ -241,7 +241,7 @@ void options_usage(FILE *f) {
     "                        (a socket only you can open, mode 0600) or tcp:PORT,insecure\n"
     "                        (127.0.0.1; any local user may connect and read and write guest\n"
     "                        memory).  Plain tcp:PORT is refused.  Engine interp or jit\n"
-    "  --reverse-mem MIB     memory for the debugger's checkpoints (default 256, 0: off); implies\n"
+    "  --record-mem MIB      memory for the debugger's checkpoints (default 256, 0: off); implies\n"
     "                        --deterministic.  With --deterministic the debugger can go back:\n"
     "                        reverse-step [N] (rs), reverse-next (rn), reverse-continue (rc),\n"
     "                        goto ICOUNT, info checkpoints, set checkpoint-interval N\n"

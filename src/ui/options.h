@@ -61,7 +61,7 @@ typedef struct Options {
   const char *trace;            /* --trace FILE: one line per instruction (src/debug/trace.c), "-": stdout */
   uint64_t trace_limit;         /* --trace-limit: instructions to trace (0: until the machine stops) */
   const char *gdb;              /* --gdb: serve gdb's remote protocol (src/debug/gdbstub.c) */
-  uint32_t reverse_mib;         /* --reverse-mem: the debugger's checkpoint memory (0: off) */
+  uint32_t reverse_mib;         /* --record-mem: the debugger's checkpoint memory (0: off) */
 } Options;
 
 /* Parse argv. Returns -1 to go on, or an exit status (0 after --help or

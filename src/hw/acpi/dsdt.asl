@@ -7,9 +7,11 @@
  * with the PIIX4's SUS_TYP values: 5 working, 0 soft off; see
  * src/hw/acpi_pm.h), the processor, and the ISA devices of the board with
  * the ports and interrupts they decode, so that an ACPI OS enumerates them
- * (Linux's PnP ACPI layer) rather than probing.  There is no PCI root
- * bridge yet: the devices sit on the system bus (\_SB).  The power button
- * is the FADT's fixed-feature button and needs no device here.
+ * (Linux's PnP ACPI layer) rather than probing; they sit on the system
+ * bus (\_SB).  PCI0 is the i440FX root bridge of bus 0 (docs/PCI.md): an
+ * ACPI OS finds PCI through it, with the windows our BIOS assigns BARs in
+ * and the interrupt routing of the PIIX3 (_PRT).  The power button is the
+ * FADT's fixed-feature button and needs no device here.
  */
 DefinitionBlock ("", "DSDT", 1, "X86VM", "X86VM PC", 1)
 {
@@ -22,6 +24,63 @@ DefinitionBlock ("", "DSDT", 1, "X86VM", "X86VM PC", 1)
         {
             Name (_HID, "ACPI0007")
             Name (_UID, Zero)
+        }
+
+        /* Bus 0.  _CRS: the bus numbers; the configuration ports CF8h-CFFh
+         * (CF9h is the reset control register); the I/O ports on either
+         * side of them; the VGA window A0000h-BFFFFh; and memory from
+         * E0000000h, where our BIOS starts the memory BARs (the VGA's
+         * framebuffer is first), up to the I/O APIC.  _PRT: in APIC mode a
+         * function's INTA-INTD reach I/O APIC inputs 16-19 as the PIIX3
+         * rotates them by device number, (pin + device - 1) mod 4, for the
+         * devices a card could sit at (1-6). */
+        Device (PCI0)
+        {
+            Name (_HID, EisaId ("PNP0A03"))
+            Name (_UID, Zero)
+            Name (_ADR, Zero)
+            Name (_BBN, Zero)
+            Name (_CRS, ResourceTemplate ()
+            {
+                WordBusNumber (ResourceProducer, MinFixed, MaxFixed, PosDecode,
+                    0x0000, 0x0000, 0x00FF, 0x0000, 0x0100)
+                IO (Decode16, 0x0CF8, 0x0CF8, 0x01, 0x08)
+                WordIO (ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange,
+                    0x0000, 0x0000, 0x0CF7, 0x0000, 0x0CF8)
+                WordIO (ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange,
+                    0x0000, 0x0D00, 0xFFFF, 0x0000, 0xF300)
+                DWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed, Cacheable, ReadWrite,
+                    0x00000000, 0x000A0000, 0x000BFFFF, 0x00000000, 0x00020000)
+                DWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed, NonCacheable, ReadWrite,
+                    0x00000000, 0xE0000000, 0xFEBFFFFF, 0x00000000, 0x1EC00000)
+            })
+            Name (_PRT, Package ()
+            {
+                Package (0x04) { 0x0001FFFF, 0x00, Zero, 0x10 },
+                Package (0x04) { 0x0001FFFF, 0x01, Zero, 0x11 },
+                Package (0x04) { 0x0001FFFF, 0x02, Zero, 0x12 },
+                Package (0x04) { 0x0001FFFF, 0x03, Zero, 0x13 },
+                Package (0x04) { 0x0002FFFF, 0x00, Zero, 0x11 },
+                Package (0x04) { 0x0002FFFF, 0x01, Zero, 0x12 },
+                Package (0x04) { 0x0002FFFF, 0x02, Zero, 0x13 },
+                Package (0x04) { 0x0002FFFF, 0x03, Zero, 0x10 },
+                Package (0x04) { 0x0003FFFF, 0x00, Zero, 0x12 },
+                Package (0x04) { 0x0003FFFF, 0x01, Zero, 0x13 },
+                Package (0x04) { 0x0003FFFF, 0x02, Zero, 0x10 },
+                Package (0x04) { 0x0003FFFF, 0x03, Zero, 0x11 },
+                Package (0x04) { 0x0004FFFF, 0x00, Zero, 0x13 },
+                Package (0x04) { 0x0004FFFF, 0x01, Zero, 0x10 },
+                Package (0x04) { 0x0004FFFF, 0x02, Zero, 0x11 },
+                Package (0x04) { 0x0004FFFF, 0x03, Zero, 0x12 },
+                Package (0x04) { 0x0005FFFF, 0x00, Zero, 0x10 },
+                Package (0x04) { 0x0005FFFF, 0x01, Zero, 0x11 },
+                Package (0x04) { 0x0005FFFF, 0x02, Zero, 0x12 },
+                Package (0x04) { 0x0005FFFF, 0x03, Zero, 0x13 },
+                Package (0x04) { 0x0006FFFF, 0x00, Zero, 0x11 },
+                Package (0x04) { 0x0006FFFF, 0x01, Zero, 0x12 },
+                Package (0x04) { 0x0006FFFF, 0x02, Zero, 0x13 },
+                Package (0x04) { 0x0006FFFF, 0x03, Zero, 0x10 }
+            })
         }
 
         Device (PIC)
