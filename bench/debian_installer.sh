@@ -44,7 +44,7 @@ fail=0
 i=1
 while [ "$i" -le "$RUNS" ]; do
   python3 "$ROOT/bench/di_poll.py" x86vm $PORT "$OUT/x86vm-$i" 900 -- "$X86VM" --headless --engine "$ENGINE" \
-    --mem "$MEM" --cdrom "$CACHE/di.iso" --monitor tcp:$PORT --serial null | tee -a "$OUT/x86vm.txt" || fail=1
+    --mem "$MEM" --cdrom "$CACHE/di.iso" --monitor tcp:$PORT,insecure --state-dir "$OUT/x86vm-$i" --serial null | tee -a "$OUT/x86vm.txt" || fail=1
   python3 "$ROOT/bench/di_poll.py" qemu $((PORT + 1)) "$OUT/qemu-$i" 900 -- "$QEMU" -accel tcg -m "$MEM" \
     -cdrom "$CACHE/di.iso" -display none -vga std -serial null -monitor tcp:127.0.0.1:$((PORT + 1)),server,nowait |
     tee -a "$OUT/qemu.txt" || fail=1

@@ -73,7 +73,9 @@ def main():
     while time.monotonic() - t0 < timeout and proc.poll() is None:
         n += 1
         shot = os.path.join(out, "%s-%d.png" % (kind, n))
-        command(sock, "screendump %s%s" % (shot, " -f png" if kind == "qemu" else ""))
+        # x86vm's monitor writes only beneath its --state-dir (the run's
+        # directory): a bare name; QEMU's takes any path.
+        command(sock, "screendump %s" % (shot + " -f png" if kind == "qemu" else os.path.basename(shot)))
         now = time.monotonic() - t0
         # Decoding takes CPU time from the emulator (pure Python): an
         # unchanged screen is not decoded again.

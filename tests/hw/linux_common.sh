@@ -8,6 +8,12 @@
 #                                 (returns 77 when the archive is unreachable)
 #   linux_initrd CACHE OUT     -> CACHE/OUT, a gzip'd newc cpio whose /init is
 #                                 read from stdin (after the common prologue)
+#   linux_test_args DEFAULT-ENGINES X86VM CACHE [ENGINE...]
+#                              -> the arguments of a test script: sets X86VM and
+#                                 CACHE (both made absolute) and ENGINES (the
+#                                 engines given, else DEFAULT-ENGINES); exits 77
+#                                 unless X86VM_SLOW_TESTS=1; fetches (exits on
+#                                 failure)
 #   linux_shell_setup CACHE    -> exits 77 unless X86VM_SLOW_TESTS=1; fetches,
 #                                 makes CACHE/initrd.gz whose /init starts a
 #                                 shell, and changes to CACHE (exits on failure)
@@ -56,6 +62,21 @@ INIT
     find . | LC_ALL=C sort |
     cpio -o -H newc -R 0:0 --reproducible 2>/dev/null | gzip -9 -n) >"$1/$2.tmp" &&
     mv "$1/$2.tmp" "$1/$2"
+}
+
+linux_test_args() {
+  _default=$1
+  X86VM=$2
+  CACHE=$3
+  shift 3
+  ENGINES=${*:-$_default}
+  case $X86VM in /*) ;; *) X86VM=$(pwd)/$X86VM ;; esac
+  case $CACHE in /*) ;; *) CACHE=$(pwd)/$CACHE ;; esac
+  if [ "$X86VM_SLOW_TESTS" != 1 ]; then
+    echo "SKIP: set X86VM_SLOW_TESTS=1 to boot Linux (takes minutes)"
+    exit 77
+  fi
+  linux_fetch "$CACHE" || exit $?
 }
 
 linux_shell_setup() {

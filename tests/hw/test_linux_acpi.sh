@@ -14,17 +14,8 @@ unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # our BIOS's POST runs again (the kernel cannot: see below).
 # Slow: X86VM_SLOW_TESTS=1 only.
 # Usage: test_linux_acpi.sh path/to/x86vm cache-dir [engine...]
-X86VM=$1
-CACHE=$2
-shift 2
-ENGINES=${*:-interp}
-case $X86VM in /*) ;; *) X86VM=$(pwd)/$X86VM ;; esac
 . "$(dirname "$0")/linux_common.sh"
-if [ "$X86VM_SLOW_TESTS" != 1 ]; then
-  echo "SKIP: set X86VM_SLOW_TESTS=1 to boot Linux (takes minutes)"
-  exit 77
-fi
-linux_fetch "$CACHE" || exit $?
+linux_test_args "interp" "$@"
 # $1: image name, $2: the command that ends the script (poweroff or reboot)
 make_initrd() {
   linux_initrd "$CACHE" "$1" <<INIT

@@ -9,17 +9,8 @@ unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # "LOC:" local timer interrupts counting between the two listings, and exit
 # status 0.  Slow: X86VM_SLOW_TESTS=1 only.
 # Usage: test_linux_apic.sh path/to/x86vm cache-dir [engine...]
-X86VM=$1
-CACHE=$2
-shift 2
-ENGINES=${*:-interp}
-case $X86VM in /*) ;; *) X86VM=$(pwd)/$X86VM ;; esac
 . "$(dirname "$0")/linux_common.sh"
-if [ "$X86VM_SLOW_TESTS" != 1 ]; then
-  echo "SKIP: set X86VM_SLOW_TESTS=1 to boot Linux (takes minutes)"
-  exit 77
-fi
-linux_fetch "$CACHE" || exit $?
+linux_test_args "interp" "$@"
 linux_initrd "$CACHE" apic.gz <<'INIT' || exit 1
 echo "APIC-DMESG"
 dmesg | grep -E "IOAPIC|APIC:|Enabling APIC|TIMER"

@@ -9,19 +9,9 @@ unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # code segment (ring 0), ESP a kernel address.  Then kill.  Per engine given (default:
 # interp jit).  Slow: X86VM_SLOW_TESTS=1 only.
 # Usage: test_linux_gdb.sh path/to/x86vm cache-dir [engine...]
-X86VM=$1
-CACHE=$2
-shift 2
-ENGINES=${*:-interp jit}
-case $X86VM in /*) ;; *) X86VM=$(pwd)/$X86VM ;; esac
-case $CACHE in /*) ;; *) CACHE=$(pwd)/$CACHE ;; esac
 . "$(dirname "$0")/linux_common.sh"
-if [ "$X86VM_SLOW_TESTS" != 1 ]; then
-  echo "SKIP: set X86VM_SLOW_TESTS=1 to boot Linux (takes minutes)"
-  exit 77
-fi
+linux_test_args "interp jit" "$@"
 command -v gdb >/dev/null || { echo "SKIP: no gdb (scripts/deps.sh)"; exit 77; }
-linux_fetch "$CACHE" || exit $?
 linux_initrd "$CACHE" poweroff.gz <<'INIT' || exit 1
 poweroff -f
 INIT

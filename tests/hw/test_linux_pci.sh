@@ -13,17 +13,8 @@ unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # the guest's checksum equal to the image's; IRQ 14 counting; exit 0.
 # Slow: X86VM_SLOW_TESTS=1 only.
 # Usage: test_linux_pci.sh path/to/x86vm cache-dir [engine...]
-X86VM=$1
-CACHE=$2
-shift 2
-ENGINES=${*:-interp}
-case $X86VM in /*) ;; *) X86VM=$(pwd)/$X86VM ;; esac
 . "$(dirname "$0")/linux_common.sh"
-if [ "$X86VM_SLOW_TESTS" != 1 ]; then
-  echo "SKIP: set X86VM_SLOW_TESTS=1 to boot Linux (takes minutes)"
-  exit 77
-fi
-linux_fetch "$CACHE" || exit $?
+linux_test_args "interp" "$@"
 # The disk drivers are modules in Debian's kernel, in load order.
 MODS="scsi_common scsi_mod libata ata_piix crct10dif_common crct10dif_generic crc-t10dif crc64
       crc64-rocksoft t10-pi sd_mod"

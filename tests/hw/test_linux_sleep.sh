@@ -19,17 +19,8 @@ unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # Usage: test_linux_sleep.sh path/to/x86vm cache-dir [engine...]
 #   SLEEP_SECS=60 for a longer sleep (default 5; the tolerance stays 10 %)
 #   MACHINE=pc to run on --machine pc (the local APIC timer wakes the idle CPU)
-X86VM=$1
-CACHE=$2
-shift 2
-ENGINES=${*:-interp jit}
-case $X86VM in /*) ;; *) X86VM=$(pwd)/$X86VM ;; esac
 . "$(dirname "$0")/linux_common.sh"
-if [ "$X86VM_SLOW_TESTS" != 1 ]; then
-  echo "SKIP: set X86VM_SLOW_TESTS=1 to boot Linux (takes minutes)"
-  exit 77
-fi
-linux_fetch "$CACHE" || exit $?
+linux_test_args "interp jit" "$@"
 S=${SLEEP_SECS:-5}
 case $S in '' | *[!0-9]*) echo "SLEEP_SECS: a whole number of seconds"; exit 2 ;; esac
 linux_initrd "$CACHE" sleep$S.gz <<INIT || exit 1
