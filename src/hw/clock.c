@@ -54,6 +54,14 @@ uint64_t clock_next_deadline(const Clock *c) {
   return t ? t->deadline : CLOCK_NEVER;
 }
 
+uint64_t clock_next_strict_deadline(const Clock *c) {
+  uint64_t d = CLOCK_NEVER;
+  for (Timer *t = c->timers; t; t = t->next)
+    if (t->pending && !t->lax && t->deadline < d)
+      d = t->deadline;
+  return d;
+}
+
 void clock_attach_icount(Clock *c, const uint64_t *icount) {
   c->icount = icount;
   c->icount_base = icount ? *icount : 0;

@@ -51,6 +51,10 @@ struct Timer {
   void *opaque;     /* argument of cb */
   uint64_t deadline;/* virtual ns; valid when pending */
   bool pending;     /* armed */
+  bool lax;         /* a periodic interrupt source (a timer tick) the guest takes as late as
+                     * a busy host would deliver it: while the guest idles the host may wait
+                     * for it up to --idle-slack late (the runner).  Never a completion a
+                     * guest waits on (disk, serial, keyboard bytes): those stay exact. */
   uint32_t seq;     /* creation order: tie breaker */
   Timer *next;      /* all timers of the clock, in creation order */
 };
@@ -77,6 +81,8 @@ struct Clock {
 };
 
 Clock *clock_new(bool deterministic, uint64_t ns_per_insn);
+/* The earliest deadline of a pending timer that is not lax (CLOCK_NEVER: none). */
+uint64_t clock_next_strict_deadline(const Clock *c);
 void clock_free(Clock *clock);                   /* frees all its timers too */
 static inline uint64_t clock_now(const Clock *clock) {
   return clock->icount ? clock->now + (((*clock->icount - clock->icount_base) * clock->npi_fp) >> 16)

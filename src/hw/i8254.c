@@ -410,6 +410,8 @@ Pit *pit_new(IoBus *bus, Clock *clock, IrqLine irq0) {
   pit->clock = clock;
   pit->irq = irq0;
   pit->timer = clock_timer_new(clock, ch0_timer, pit);
+  if (pit->timer)
+    pit->timer->lax = true; /* the system tick (Clock.lax) */
   pit->dev = (Device){"pit", pit, dev_reset, dev_save, dev_check, dev_load, pit_table};
   if (!pit->timer) {
     free(pit);

@@ -468,6 +468,8 @@ Lapic *lapic_new(Cpu *cpu, Mem *mem, Clock *clock, uint8_t id) {
   l->cpu = cpu;
   l->clock = clock;
   l->timer = clock_timer_new(clock, timer_cb, l);
+  if (l->timer)
+    l->timer->lax = true; /* the local timer tick (Clock.lax) */
   if (!l->timer || (mem && mem_map_mmio(mem, LAPIC_BASE, 0x1000, mmio_read, mmio_write, l, "lapic") < 0)) {
     free(l);
     return NULL;

@@ -266,6 +266,8 @@ Rtc *rtc_new(IoBus *bus, Clock *clock, IrqLine irq8, time_t start) {
   rtc->irq = irq8;
   rtc->update_timer = clock_timer_new(clock, update_timer_cb, rtc);
   rtc->periodic_timer = clock_timer_new(clock, periodic_timer_cb, rtc);
+  if (rtc->periodic_timer)
+    rtc->periodic_timer->lax = true; /* a periodic interrupt (Clock.lax) */
   rtc->dev = (Device){"rtc", rtc, dev_reset, dev_save, dev_check, dev_load, rtc_table};
   if (!rtc->update_timer || !rtc->periodic_timer) {
     free(rtc);

@@ -1031,6 +1031,7 @@ MachineStop machine_run_for(Machine *m, uint64_t budget_ns) {
       /* Idle: nothing to run until the next event. */
       if (!clk->deterministic) {
         m->idle_deadline = deadline;
+        m->idle_strict_deadline = clock_next_strict_deadline(clk);
         return MSTOP_IDLE;
       }
       if (deadline == CLOCK_NEVER && end == CLOCK_NEVER)

@@ -150,6 +150,7 @@ typedef struct Machine {
   int exit_status;              /* (v << 1) | 1 */
   volatile sig_atomic_t stop_requested; /* machine_request_stop() (async-signal-safe) */
   uint64_t idle_deadline;       /* MSTOP_IDLE: virtual time of the next timer (CLOCK_NEVER: none) */
+  uint64_t idle_strict_deadline;/* MSTOP_IDLE: of the next timer that is not lax (Timer.lax) */
   SerialObserver com1_observer; /* every byte COM1 sends, or NULL */
   void *com1_observer_opaque;
   uint64_t icount_stop;         /* debugger: machine_run_for() returns MSTOP_STEP once

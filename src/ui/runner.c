@@ -567,9 +567,13 @@ MachineStop runner_run(Runner *r, double timeout_sec) {
        * frame is needed, and none gets a wake-up of its own. */
       quiet |= r->frame_quiet && m->vga && !vga_touched(m->vga);
 #endif
-      /* Nothing to show: the timers may wait a little (Runner.idle_slack_ns). */
-      if (m->idle_deadline != CLOCK_NEVER && wait && (quiet || !r->frame_ns))
+      /* Nothing to show: the ticks may wait a little (Runner.idle_slack_ns),
+       * a timer that is not a tick (Timer.lax) not at all. */
+      if (m->idle_deadline != CLOCK_NEVER && wait && (quiet || !r->frame_ns)) {
         wait += r->idle_slack_ns; /* (a timer already due runs at once) */
+        if (m->idle_strict_deadline != CLOCK_NEVER)
+          wait = min_u64(wait, clock_idle_wait_ns(clk, m->idle_strict_deadline));
+      }
       wait = timeout_left(r, min_u64(wait, IDLE_WAIT_MAX_NS));
       if (r->frame_ns && quiet) {
 #ifdef X86VM_HAVE_VGA

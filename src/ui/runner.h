@@ -119,8 +119,10 @@ typedef struct Runner {
   bool frame_quiet;             /* the last frame published everything */
   uint64_t frame_icount;        /* icount at the last frame */
   /* Real time, guest halted and nothing to show or sound: the host wait for
-   * the next timer may end up to this much later, and the timers due by then
-   * fire one after another (virtual time catches up, none is lost).  A
+   * the next tick (a lax timer: the PIT's channel 0, the local APIC timer,
+   * the RTC's periodic interrupt) may end up to this much later, and the
+   * timers due by then fire one after another (virtual time catches up, none
+   * is lost); a device's completion (disk, serial, keyboard) stays exact.  A
    * 250 Hz guest tick then costs one host wake-up in three, not one each,
    * and the later ticks run on warm caches.  Input, the monitor and the
    * window end a wait at once; a guest that changes its screen or sounds

@@ -86,6 +86,27 @@ START_TEST(test_icount) {
 }
 END_TEST
 
+/* The strict deadline skips lax timers (ticks): the runner's idle slack
+ * may delay those, never the others. */
+START_TEST(test_strict_deadline) {
+  clk = clock_new(false, 1);
+  Ctx a = {'a', NULL, 0}, b = {'b', NULL, 0};
+  a.t = clock_timer_new(clk, cb, &a);
+  b.t = clock_timer_new(clk, cb, &b);
+  a.t->lax = true;
+  ck_assert_uint_eq(clock_next_strict_deadline(clk), CLOCK_NEVER);
+  timer_mod(a.t, 100);
+  ck_assert_uint_eq(clock_next_deadline(clk), 100);
+  ck_assert_uint_eq(clock_next_strict_deadline(clk), CLOCK_NEVER);
+  timer_mod(b.t, 300);
+  ck_assert_uint_eq(clock_next_deadline(clk), 100);
+  ck_assert_uint_eq(clock_next_strict_deadline(clk), 300);
+  timer_del(b.t);
+  ck_assert_uint_eq(clock_next_strict_deadline(clk), CLOCK_NEVER);
+  clock_free(clk);
+}
+END_TEST
+
 START_TEST(test_tick_conversions) {
   ck_assert_uint_eq(clock_ns_to_ticks(NS_PER_SEC, 1193182), 1193182);
   ck_assert_uint_eq(clock_ticks_to_ns(1193182, 1193182), NS_PER_SEC);
@@ -100,6 +121,7 @@ int main(void) {
   tcase_add_test(tc, test_order_and_now);
   tcase_add_test(tc, test_icount);
   tcase_add_test(tc, test_tick_conversions);
+  tcase_add_test(tc, test_strict_deadline);
   suite_add_tcase(s, tc);
   return run_suite(s);
 }
