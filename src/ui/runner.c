@@ -393,7 +393,7 @@ int runner_apply(Runner *r, const RunnerEvent *ev, char *err, size_t errlen) {
       if (drive < 0)
         return -1;
       if (drive == PC_HDA) {
-        snprintf(err, errlen, "%s: not a CD (ISO 9660) or floppy image; hard disks cannot be inserted", ev->path);
+        snprintf(err, errlen, "%.300s: not a CD (ISO 9660) or floppy image; hard disks cannot be inserted", ev->path);
         return -1;
       }
     }
