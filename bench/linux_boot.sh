@@ -33,6 +33,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd) || exit 2
 X86VM=${1:-$ROOT/build/src/x86vm}
 CACHE=${2:-$ROOT/build/linux-i386}
 case $X86VM in /*) ;; *) X86VM=$(pwd)/$X86VM ;; esac
+case $CACHE in /*) ;; *) CACHE=$(pwd)/$CACHE ;; esac # the runs' working directory
 QEMU=${QEMU:-qemu-system-i386}
 
 die() { echo "linux_boot: FAILED: $*" >&2; exit "${2:-1}"; }
