@@ -1,9 +1,11 @@
 #!/bin/sh
 # linux_boot.sh — benchmark: seconds from start to the shell prompt when
 # booting Debian's 32-bit kernel (linux-image-*-686) with a busybox
-# initramfs, x86vm side by side with qemu-system-i386 -accel tcg on the same
-# kernel, initramfs and command line; N runs each (interleaved), median, and
-# the ratio x86vm/QEMU by wall time.  Not a ctest test (see bench/README.md).
+# initramfs: x86vm's two boards (--machine isa, the default, and --machine
+# pc: PCI, local and I/O APIC, ACPI) side by side with qemu-system-i386
+# -accel tcg on the same kernel, initramfs and command line; N runs each
+# (interleaved), median, and the ratios by wall time (each x86vm board to
+# QEMU, pc to isa).  Not a ctest test (see bench/README.md).
 #
 # Usage: bench/linux_boot.sh [-n RUNS] [-e ENGINE] [-t TIMEOUT] [X86VM [CACHE-DIR]]
 #   X86VM      default build/src/x86vm (relative to the repository root)
@@ -13,7 +15,7 @@
 #   -n RUNS    runs of each emulator (default 3)
 #   -e ENGINE  x86vm's --engine: interp (default) or jit
 #   -t TIMEOUT seconds one run may take to reach the prompt (default 600)
-# Exit status: 0 both reached the prompt in every run; 1 a run failed;
+# Exit status: 0 all three reached the prompt in every run; 1 a run failed;
 # 2 bad usage or missing tools/files.
 RUNS=3
 TIMEOUT=600
@@ -23,7 +25,7 @@ while getopts n:t:e:h opt; do
     n) RUNS=$OPTARG ;;
     t) TIMEOUT=$OPTARG ;;
     e) ENGINE=$OPTARG ;;
-    *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -31,6 +33,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd) || exit 2
 X86VM=${1:-$ROOT/build/src/x86vm}
 CACHE=${2:-$ROOT/build/linux-i386}
 case $X86VM in /*) ;; *) X86VM=$(pwd)/$X86VM ;; esac
+case $CACHE in /*) ;; *) CACHE=$(pwd)/$CACHE ;; esac # the runs' working directory
 QEMU=${QEMU:-qemu-system-i386}
 
 die() { echo "linux_boot: FAILED: $*" >&2; exit "${2:-1}"; }
@@ -71,7 +74,8 @@ fi
 # emulator process is spawned and stops when the prompt arrives on its
 # stdout (the serial console).  x86vm gets the same condition as its
 # console script (--expect ... --expect "# " as the last step), so it exits
-# 0 by itself; QEMU is killed once the prompt is seen.
+# 0 by itself; QEMU is killed once the prompt is seen.  QEMU's own board
+# (i440FX, APICs, ACPI) is the one --machine pc models.
 exec python3 - "$X86VM" "$QEMU" "$CACHE" "$RUNS" "$TIMEOUT" "$ENGINE" <<'PY'
 import os, select, signal, statistics, subprocess, sys, time
 
@@ -80,10 +84,14 @@ engine = sys.argv[6]
 kernel, initrd, cmdline = "kernel/vmlinuz", "initrd.gz", "console=ttyS0"
 banner, prompt = b"x86vm initramfs shell", b"# "
 
+def x86vm_cmd(machine):
+    return [x86vm, "--headless", "--machine", machine, "--engine", engine, "--kernel", kernel,
+            "--initrd", initrd, "--append", cmdline, "--timeout", str(int(timeout) + 5),
+            "--expect", banner.decode(), "--expect", prompt.decode()]
+
 cmds = {
-    "x86vm": [x86vm, "--headless", "--engine", engine, "--kernel", kernel, "--initrd", initrd,
-              "--append", cmdline, "--timeout", str(int(timeout) + 5),
-              "--expect", banner.decode(), "--expect", prompt.decode()],
+    "x86vm-isa": x86vm_cmd("isa"),
+    "x86vm-pc": x86vm_cmd("pc"),
     "qemu-tcg": [qemu, "-accel", "tcg", "-m", "128", "-display", "none",
                  "-serial", "stdio", "-monitor", "none", "-no-reboot",
                  "-kernel", kernel, "-initrd", initrd, "-append", cmdline],
@@ -117,7 +125,7 @@ def one_run(name, run):
             b = out.find(banner)
             if b >= 0 and out.find(prompt, b + len(banner)) >= 0:
                 seen = time.monotonic() - t0
-        if name == "x86vm" and seen is not None:
+        if name.startswith("x86vm") and seen is not None:
             try:                             # it stops by itself (exit 0)
                 st = p.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -140,13 +148,13 @@ def one_run(name, run):
         how = (f"no prompt within {timeout:.0f} s (killed)" if timed_out
                else f"exited with status {p.returncode} before the prompt")
         fail(f"{name} run {run}: {how} ({where})")
-    if name == "x86vm" and st != 0:
+    if name.startswith("x86vm") and st != 0:
         fail(f"{name} run {run}: prompt seen but exit status {st}, want 0 ({where})")
     return seen
 
 times = {name: [] for name in cmds}
 for run in range(1, runs + 1):
-    for name in cmds:                        # interleaved: same load for both
+    for name in cmds:                        # interleaved: the same load for all
         t = one_run(name, run)
         times[name].append(t)
         print(f"linux_boot: run {run}/{runs} {name:8s} {t:8.2f} s", file=sys.stderr)
@@ -154,9 +162,11 @@ for run in range(1, runs + 1):
 med = {n: statistics.median(v) for n, v in times.items()}
 load = os.getloadavg()[0]
 print(f"Linux boot to shell prompt: {kernel} + {initrd}, append \"{cmdline}\", "
-      f"median of {runs} runs (load average {load:.2f})")
-print(f"{'emulator':10s} {'median s':>9s} {'min s':>8s} {'max s':>8s} {'x86vm/this':>11s}")
+      f"x86vm --engine {engine}, median of {runs} runs (load average {load:.2f})")
+print(f"{'emulator':10s} {'median s':>9s} {'min s':>8s} {'max s':>8s} {'this/QEMU':>10s}")
 for n, v in times.items():
-    print(f"{n:10s} {med[n]:9.2f} {min(v):8.2f} {max(v):8.2f} {med['x86vm'] / med[n]:11.2f}")
-print(f"x86vm/QEMU-TCG time ratio: {med['x86vm'] / med['qemu-tcg']:.2f}")
+    print(f"{n:10s} {med[n]:9.2f} {min(v):8.2f} {max(v):8.2f} {med[n] / med['qemu-tcg']:10.2f}")
+print(f"time ratios: x86vm-isa/QEMU-TCG {med['x86vm-isa'] / med['qemu-tcg']:.2f}, "
+      f"x86vm-pc/QEMU-TCG {med['x86vm-pc'] / med['qemu-tcg']:.2f}, "
+      f"x86vm pc/isa {med['x86vm-pc'] / med['x86vm-isa']:.2f}")
 PY

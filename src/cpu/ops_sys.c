@@ -400,7 +400,12 @@ void op_wrmsr(Cpu *cpu, const Insn *in) {
   need_cpl0(cpu);
   uint64_t v = ((uint64_t)cpu->regs[R_EDX] << 32) | cpu->regs[R_EAX];
   switch (cpu->regs[R_ECX]) {
-  case MSR_TSC: cpu_set_tsc(cpu, v); break;
+  case MSR_TSC:
+    /* A P6 writes only the low 32 bits and clears the high half (all 64
+     * bits are writable from family 0Fh model 3 on): Intel SDM Vol. 3B,
+     * "Time-Stamp Counter" (17.17). */
+    cpu_set_tsc(cpu, (uint32_t)v);
+    break;
   case MSR_PLATFORM_ID: break;
   case MSR_BIOS_SIGN: break;
   case MSR_APIC_BASE:

@@ -654,9 +654,10 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
     goto fail;
   }
   cpu_set_model(m->cpu, cfg->cpu_model);
-  /* Device RAM (the VGA's LFB) re-arms its dirty tracking by dropping TLB write pointers. */
-  m->mem->rearm_hook = (void (*)(void *))tlb_flush;
-  m->mem->rearm_opaque = m->cpu;
+  /* Device RAM (the VGA's LFB) re-arms its dirty tracking by dropping TLB write pointers;
+   * a change of the memory map (PAM, A20) drops every host pointer the TLB holds. */
+  m->mem->rearm_hook = m->mem->map_changed_hook = (void (*)(void *))tlb_flush;
+  m->mem->rearm_opaque = m->mem->map_changed_opaque = m->cpu;
   m->cpu->io_opaque = m;
   m->cpu->port_in = cb_port_in;
   m->cpu->port_out = cb_port_out;

@@ -7,7 +7,8 @@ unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # engine, deterministic (10 virtual s each, polled 0.1 s): the rates within
 # 0.1 % of 1000 MHz and within 0.1 % of the first engine's; real time (2 s
 # each, not polled): the same within 10 %.  The TSC
-# reads back what WRMSR wrote plus the few instructions since.  Then
+# reads back what WRMSR wrote (its low half: a P6 clears the high one)
+# plus the few instructions since.  Then
 # Linux's PIT calibration loop in real time (pit_cal.asm, interp and jit).
 # (Port E9h output is on stderr.)
 # Usage: test_tsc_rate.sh path/to/x86vm dir-with-tsc_rate_{det,rt}.bin engine...
