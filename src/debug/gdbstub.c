@@ -198,10 +198,16 @@ static bool read_some(GdbStub *g) {
     g->inq_pos = g->inq_len = 0;
   if (g->inq_len == INQ_MAX || g->gone)
     return connected(g);
-  if (!g->chr) { /* a buffer: what is left of it, then the client hangs up */
-    size_t n = g->src_len - g->src_pos;
-    if (n == 0)
+  if (!g->chr) {
+    /* A buffer: a packet (to its checksum) or a Ctrl+C at a time, as a
+     * client waiting for each answer sends them, so a run sees the bytes
+     * that follow its packet arrive while it runs; then the client hangs up. */
+    size_t n = 0, left = g->src_len - g->src_pos;
+    if (left == 0)
       g->gone = true;
+    while (n < left && g->src[g->src_pos + n] != '#' && g->src[g->src_pos + n] != 0x03)
+      n++;
+    n = n + 3 < left ? n + (g->src[g->src_pos + n] == '#' ? 3 : 1) : left;
     if (n > INQ_MAX - g->inq_len)
       n = INQ_MAX - g->inq_len;
     memcpy(g->inq + g->inq_len, g->src + g->src_pos, n);
