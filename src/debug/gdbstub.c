@@ -13,10 +13,20 @@
  * unavailable ("xx").  Memory is addressed linearly, through the guest's
  * page tables (E14 where nothing is mapped).  Z0 and Z1 are the debugger's
  * execution breakpoints on a linear address (guest memory is never
- * patched), Z2 its watchpoints (writes that change the bytes); read and
- * access watchpoints are not offered.  While the guest runs, the machine
- * loop polls the socket every 10 ms of virtual time (dbg_set_poll) for
- * gdb's Ctrl+C (0x03).
+ * patched), Z2 its watchpoints (writes that change the bytes), Z3 and Z4
+ * its read and access watchpoints (any data read, or read or write).
+ * While the guest runs, the machine loop polls the socket every 10 ms of
+ * virtual time (dbg_set_poll) for gdb's Ctrl+C (0x03).
+ *
+ * Reverse execution: with checkpoints recorded (reverse.h; --record-mem on
+ * a --deterministic machine) qSupported offers ReverseStep and
+ * ReverseContinue, and bs / bc go back one instruction or to the previous
+ * breakpoint or watchpoint stop, answering "replaylog:begin" at the start
+ * of the history.  A register or memory write from gdb counts as host
+ * input (Machine.host_inputs): the history restarts after it.
+ *
+ * gdbstub_new_buffer gives the fuzzer (fuzz/fuzz_gdb.c) a stub that reads
+ * a client's bytes from memory and hands its replies to a callback.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "gdbstub.h"
