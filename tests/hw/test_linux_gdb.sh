@@ -11,10 +11,13 @@ unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # address.  Then 100 stepi, with the registers and the top of the stack
 # after each, and 50 reverse-stepi: after each, the registers and the stack
 # must be what they were at that step going forward.  x/4wx $esp reads
-# memory.  Then a write watchpoint on jiffies (from the same source as
-# start_kernel's address) and continue: gdb must report the hardware
-# watchpoint with an old and a different new value (the first timer tick).
-# Then kill.  Per engine given (default: interp jit).  Slow:
+# memory.  Then a write watchpoint on jiffies: Debian's kernel has no data
+# symbols in kallsyms (no CONFIG_KALLSYMS_ALL) and a placeholder System.map,
+# so gdb stops at the first timer tick in do_timer (from the same source as
+# start_kernel), whose first memory operand is jiffies_64 (jiffies is its
+# low half on i386: `jiffies_64 += ticks`), watches it and continues: gdb
+# must report the hardware watchpoint with an old and a different new
+# value (the next tick).  Then kill.  Per engine given (default: interp jit).  Slow:
 # X86VM_SLOW_TESTS=1 only.
 # Usage: test_linux_gdb.sh path/to/x86vm cache-dir [engine...]
 . "$(dirname "$0")/linux_common.sh"
@@ -24,7 +27,7 @@ linux_initrd "$CACHE" poweroff.gz <<'INIT' || exit 1
 poweroff -f
 INIT
 cd "$CACHE" || exit 1
-# The addresses of start_kernel and jiffies: from the System.map of the
+# The addresses of start_kernel and do_timer: from the System.map of the
 # linux-image .deb linux_fetch unpacked (kx/) when it is a real one.  Debian
 # ships a placeholder there ("The real System.map is in the
 # linux-image-...-dbg package"); then from /proc/kallsyms of a first boot of
@@ -32,26 +35,26 @@ cd "$CACHE" || exit 1
 # every boot).
 APPEND="console=ttyS0 nokaslr quiet"
 map=$(ls kx/boot/System.map-* 2>/dev/null | head -n 1)
-addr= jaddr=
+addr= taddr=
 if [ -n "$map" ]; then
   addr=$(awk '$3 == "start_kernel" { print $1 }' "$map")
-  jaddr=$(awk '$3 == "jiffies" { print $1 }' "$map")
+  taddr=$(awk '$3 == "do_timer" { print $1 }' "$map")
 fi
-if [ -z "$addr" ] || [ -z "$jaddr" ]; then
+if [ -z "$addr" ] || [ -z "$taddr" ]; then
   linux_initrd "$CACHE" ksyms2.gz <<'INIT' || exit 1
-grep -w -e start_kernel -e jiffies /proc/kallsyms | sed 's/^/KSYM /'
+grep -w -e start_kernel -e do_timer /proc/kallsyms | sed 's/^/KSYM /'
 poweroff -f
 INIT
   set -- $ENGINES
   "$X86VM" --headless --engine "$1" --kernel kernel/vmlinuz --initrd ksyms2.gz --append "$APPEND" \
     --timeout 900 </dev/null 2>/dev/null | tr -d '\r' >"$CACHE/ksyms.out"
   addr=$(awk '$1 == "KSYM" && $4 == "start_kernel" { print $2; exit }' "$CACHE/ksyms.out")
-  jaddr=$(awk '$1 == "KSYM" && $4 == "jiffies" { print $2; exit }' "$CACHE/ksyms.out")
+  taddr=$(awk '$1 == "KSYM" && $4 == "do_timer" { print $2; exit }' "$CACHE/ksyms.out")
   map="/proc/kallsyms of a first boot (the .deb's System.map is a placeholder)"
 fi
 [ -n "$addr" ] || { echo "FAIL: start_kernel's address not found"; exit 1; }
-[ -n "$jaddr" ] || { echo "FAIL: jiffies' address not found"; exit 1; }
-echo "start_kernel at $addr, jiffies at $jaddr ($map)"
+[ -n "$taddr" ] || { echo "FAIL: do_timer's address not found"; exit 1; }
+echo "start_kernel at $addr, do_timer at $taddr ($map)"
 T=$(mktemp -d /tmp/x86vm-lgdb-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 tab=$(printf '\t')
@@ -96,7 +99,21 @@ end
 x/4wx $esp
 EOC
   cat >>"$T/cmds" <<EOC
-watch *(unsigned int *)0x$jaddr
+break *0x$taddr
+continue
+delete
+x/12i \$pc
+EOC
+  # The first absolute kernel address do_timer's instructions use
+  # (disp32 of `add %eax,jiffies_64`): watch its low word.
+  cat >>"$T/cmds" <<'EOC'
+python
+import re
+m = re.search(r"(?m)^\s*(?:=> )?0x[0-9a-f]+[^:]*:\s+add\S*\s+\S+,0x(c[0-9a-f]{7})\s*$", gdb.execute("x/12i $pc", to_string=True))
+print("JIFFIES " + (m.group(1) if m else "none"))
+if m:
+    gdb.execute("watch *(unsigned int *)0x" + m.group(1))
+end
 continue
 kill
 EOC
@@ -124,7 +141,9 @@ EOC
   grep -qE "^0xc[0-9a-f]{7}( <[^>]*>)?:($tab0x[0-9a-f]{8}){4}\$" "$T/$e.out" ||
     { echo "FAIL ($e): x/4wx \$esp shows no four stack words"; ok=0; }
   # The watchpoint: a hardware one, hit with the value changed.
-  grep -q "^Hardware watchpoint 2: \*(unsigned int \*)0x$jaddr\$" "$T/$e.out" ||
+  jaddr=$(sed -n 's/^JIFFIES \(c[0-9a-f]*\)$/\1/p' "$T/$e.out")
+  [ -n "$jaddr" ] || { echo "FAIL ($e): no stop in do_timer, or no add to jiffies_64 there"; ok=0; }
+  grep -q "^Hardware watchpoint [0-9]*: \*(unsigned int \*)0x$jaddr\$" "$T/$e.out" ||
     { echo "FAIL ($e): no hardware watchpoint on jiffies"; ok=0; }
   old=$(sed -n 's/^Old value = \([0-9]*\)$/\1/p' "$T/$e.out")
   new=$(sed -n 's/^New value = \([0-9]*\)$/\1/p' "$T/$e.out")
@@ -132,7 +151,7 @@ EOC
     { echo "FAIL ($e): the watchpoint on jiffies reported no change (old '$old', new '$new')"; ok=0; }
   if [ $ok = 1 ]; then
     echo "PASS ($e): stopped at start_kernel: $(grep '^\$' "$T/$e.out" | tr '\n' ' ')"
-    echo "PASS ($e): 100 stepi, 50 reverse-stepi back to the same states, jiffies $old -> $new" \
+    echo "PASS ($e): 100 stepi, 50 reverse-stepi back to the same states, jiffies (0x$jaddr) $old -> $new" \
       "($(($(date +%s) - start)) s)"
   else
     cat "$T/$e.out" "$T/$e.err"
