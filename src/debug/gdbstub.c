@@ -76,6 +76,7 @@ struct GdbStub {
   uint8_t inq[INQ_MAX];
   size_t inq_len, inq_pos;
   bool interrupt;        /* 0x03 seen */
+  bool running;          /* the guest runs (resume) */
   /* the last packet sent, for a NAK */
   char out[2 * PKT_MAX + 8];
   size_t out_len;
@@ -209,15 +210,16 @@ static bool read_some(GdbStub *g) {
   if (g->inq_len == INQ_MAX || g->gone)
     return connected(g);
   if (!g->chr) {
-    /* A buffer: a packet (to its checksum) or a Ctrl+C at a time, as a
-     * client waiting for each answer sends them, so a run sees the bytes
-     * that follow its packet arrive while it runs; then the client hangs up. */
+    /* A buffer: while stopped, a packet (to its checksum) or a Ctrl+C at a
+     * time, as a client waiting for each answer sends them; while the guest
+     * runs, all the rest at once (a Ctrl+C in it stops the run at the first
+     * poll).  Then the client hangs up. */
     size_t n = 0, left = g->src_len - g->src_pos;
     if (left == 0)
       g->gone = true;
-    while (n < left && g->src[g->src_pos + n] != '#' && g->src[g->src_pos + n] != 0x03)
+    while (!g->running && n < left && g->src[g->src_pos + n] != '#' && g->src[g->src_pos + n] != 0x03)
       n++;
-    n = n + 3 < left ? n + (g->src[g->src_pos + n] == '#' ? 3 : 1) : left;
+    n = !g->running && n + 3 < left ? n + (g->src[g->src_pos + n] == '#' ? 3 : 1) : left;
     if (n > INQ_MAX - g->inq_len)
       n = INQ_MAX - g->inq_len;
     memcpy(g->inq + g->inq_len, g->src + g->src_pos, n);
@@ -424,7 +426,9 @@ static bool resume(GdbStub *g, bool step, const char *addr, char *reply, DbgResu
   g->interrupt = false;
   dbg_set_poll(g->d, poll_client, g);
   g_running = g->d;
+  g->running = true;
   *res = step ? dbg_step(g->d, 1, NULL) : dbg_continue(g->d, NULL);
+  g->running = false;
   g_running = NULL;
   dbg_set_poll(g->d, NULL, NULL);
   /* The Ctrl+C bytes were handled; drop them from what follows. */

@@ -81,20 +81,23 @@ delete
 EOC
   # One line per step: the registers and the top four words of the stack.
   cat >>"$T/cmds" <<'EOC'
-define state
-  printf "%s %d %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x\n", $arg0, $arg1, (unsigned)$eip, (unsigned)$esp, (unsigned)$eax, (unsigned)$ecx, (unsigned)$edx, (unsigned)$ebx, (unsigned)$ebp, (unsigned)$esi, (unsigned)$edi, (unsigned)$eflags, *(unsigned *)$esp, *(unsigned *)($esp + 4), *(unsigned *)($esp + 8), *(unsigned *)($esp + 12)
+define fwd
+  printf "FWD %d %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x\n", $arg0, (unsigned)$eip, (unsigned)$esp, (unsigned)$eax, (unsigned)$ecx, (unsigned)$edx, (unsigned)$ebx, (unsigned)$ebp, (unsigned)$esi, (unsigned)$edi, (unsigned)$eflags, *(unsigned *)$esp, *(unsigned *)($esp + 4), *(unsigned *)($esp + 8), *(unsigned *)($esp + 12)
+end
+define rev
+  printf "REV %d %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x\n", $arg0, (unsigned)$eip, (unsigned)$esp, (unsigned)$eax, (unsigned)$ecx, (unsigned)$edx, (unsigned)$ebx, (unsigned)$ebp, (unsigned)$esi, (unsigned)$edi, (unsigned)$eflags, *(unsigned *)$esp, *(unsigned *)($esp + 4), *(unsigned *)($esp + 8), *(unsigned *)($esp + 12)
 end
 set $i = 0
-state "FWD" $i
+fwd $i
 while $i < 100
   stepi
   set $i = $i + 1
-  state "FWD" $i
+  fwd $i
 end
 while $i > 50
   reverse-stepi
   set $i = $i - 1
-  state "REV" $i
+  rev $i
 end
 x/4wx $esp
 EOC
