@@ -141,7 +141,7 @@ EOC
               $1 == "REV" && f[$2] != substr($0, 5) { if (!n++) print "step " $2 ": forward " f[$2] ", back " substr($0, 5) }
               END { print n + 0 }' "$T/$e.out")
   [ "$(echo "$diff" | tail -n 1)" = 0 ] || { echo "FAIL ($e): states after reverse-stepi differ: $diff"; ok=0; }
-  grep -qE "^0xc[0-9a-f]{7}( <[^>]*>)?:($tab0x[0-9a-f]{8}){4}\$" "$T/$e.out" ||
+  grep -qE "^0xc[0-9a-f]{7}( <[^>]*>)?:(${tab}0x[0-9a-f]{8}){4}\$" "$T/$e.out" ||
     { echo "FAIL ($e): x/4wx \$esp shows no four stack words"; ok=0; }
   # The watchpoint: a hardware one, hit with the value changed.
   jaddr=$(sed -n 's/^JIFFIES \(c[0-9a-f]*\)$/\1/p' "$T/$e.out")
