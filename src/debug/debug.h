@@ -35,8 +35,9 @@
  *    those pages one instruction at a time and offer each instruction to
  *    the hook (CPU_DBG_EXEC), which stops before a breakpoint's instruction
  *    when its condition holds; other pages run in blocks and translations.
- *    Watchpoints need a stop right after the writing instruction: then
- *    continue steps (interpreter).
+ *    Watchpoints need a stop right after the instruction that wrote (or,
+ *    for read and access watchpoints, read) the bytes: then continue steps
+ *    (interpreter).
  */
 #ifndef X86VM_DEBUG_H
 #define X86VM_DEBUG_H
