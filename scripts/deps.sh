@@ -9,7 +9,7 @@
 #            Czech models (OCR of the installer's language list)
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config nasm acpica-tools libcapstone-dev libzydis-dev libsdl2-dev libelf-dev
-      check zlib1g-dev python3 qemu-system-x86 xorriso xvfb xdotool x11-apps libncurses-dev tmux
+      check zlib1g-dev python3 qemu-system-x86 xorriso xvfb xdotool x11-apps libncurses-dev tmux strace
       gdb  # the gdb stub's tests (tests/debug/test_gdb.sh)
       clang-14 libclang-rt-14-dev llvm-14)  # the last three: libFuzzer harnesses (scripts/fuzz.sh);
       # acpica-tools: iasl compiles the DSDT (src/hw/acpi/dsdt.asl)

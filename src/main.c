@@ -223,6 +223,8 @@ int main(int argc, char **argv) {
   }
   m->dbg->e9_out = debugcon ? debugcon : o->debugcon ? stderr : NULL;
   Runner *r = runner_new(m);
+  if (r)
+    r->idle_slack_ns = (uint64_t)o->idle_slack_ms * 1000000u;
   int setup_status = r ? EXIT_OK : EXIT_HOST;
   if (!r)
     snprintf(err, sizeof err, "out of memory");

@@ -5,6 +5,8 @@
  */
 #include "hostfile.h"
 #include "linuxboot.h"
+
+#include "bootimg.h"
 #include "fwcfg.h"
 
 #include <errno.h>
@@ -160,15 +162,24 @@ static int load_realmode(Machine *m, const char *kernel, uint8_t *k, size_t klen
       return -1;
     }
     uint32_t at = (uint32_t)((top - ilen) & ~0xfffull);
-    mem_write_bytes(m->mem, at, ird, (uint32_t)ilen);
+    if (boot_put(m, at, ird, (uint32_t)ilen) < 0) {
+      snprintf(err, errlen, "out of memory");
+      free(setup);
+      free(ird);
+      return -1;
+    }
     wr32(setup + HDR_RAMDISK_IMAGE, at);
     wr32(setup + HDR_RAMDISK_SIZE, (uint32_t)ilen);
     free(ird);
   }
-  mem_write_bytes(m->mem, real, setup, (uint32_t)setup_len);
-  mem_write_bytes(m->mem, real + LINUXBOOT_RM_CMDLINE, cl, (uint32_t)strlen(cl) + 1);
-  mem_write_bytes(m->mem, prot, k + setup_len, (uint32_t)pm_len);
+  int put = boot_put(m, real, setup, (uint32_t)setup_len) |
+            boot_put(m, real + LINUXBOOT_RM_CMDLINE, cl, (uint32_t)strlen(cl) + 1) |
+            boot_put(m, prot, k + setup_len, (uint32_t)pm_len);
   free(setup);
+  if (put < 0) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
   uint8_t addr[4];
   wr32(addr, real);
   if (fwcfg_add_item(m->fwcfg, LINUXBOOT_FWCFG_SETUP, addr, sizeof(addr)) < 0) {
@@ -181,6 +192,7 @@ static int load_realmode(Machine *m, const char *kernel, uint8_t *k, size_t klen
 int linux_boot_load(Machine *m, const char *kernel, const char *initrd, const char *cmdline,
                     char *err, size_t errlen) {
   size_t klen = 0, ilen = 0;
+  boot_forget(m); /* this kernel, not an earlier one, comes back at reset */
   uint8_t *k = boot_read_file(m, kernel, &klen, "--kernel", err, errlen);
   if (!k)
     return -1;
@@ -251,7 +263,8 @@ int linux_boot_load(Machine *m, const char *kernel, const char *initrd, const ch
              strlen(cl), cl_max);
     goto out;
   }
-  mem_write_bytes(m->mem, LINUXBOOT_CMDLINE, cl, (uint32_t)strlen(cl) + 1);
+  if (boot_put(m, LINUXBOOT_CMDLINE, cl, (uint32_t)strlen(cl) + 1) < 0)
+    goto oom;
   wr32(zp + HDR_CMD_LINE_PTR, LINUXBOOT_CMDLINE);
 
   /* Initrd: as high as the kernel allows, page aligned, above the kernel. */
@@ -268,7 +281,8 @@ int linux_boot_load(Machine *m, const char *kernel, const char *initrd, const ch
       goto out;
     }
     uint32_t at = (uint32_t)((top - ilen) & ~0xfffull);
-    mem_write_bytes(m->mem, at, ird, (uint32_t)ilen);
+    if (boot_put(m, at, ird, (uint32_t)ilen) < 0)
+      goto oom;
     wr32(zp + HDR_RAMDISK_IMAGE, at);
     wr32(zp + HDR_RAMDISK_SIZE, (uint32_t)ilen);
   }
@@ -280,10 +294,9 @@ int linux_boot_load(Machine *m, const char *kernel, const char *initrd, const ch
   e820_add(zp, 0x100000, ram - 0x100000u, 1);
   e820_add(zp, 0x100000000ull - m->bios_size, m->bios_size, 2);
   wr32(zp + ZP_ALT_MEM_K, (ram >> 10) - 1024);
-  mem_write_bytes(m->mem, LINUXBOOT_ZERO_PAGE, zp, sizeof(zp));
-
   /* The protected-mode kernel at code32_start. */
-  mem_write_bytes(m->mem, code32, k + setup_len, (uint32_t)pm_len);
+  if (boot_put(m, LINUXBOOT_ZERO_PAGE, zp, sizeof(zp)) < 0 || boot_put(m, code32, k + setup_len, (uint32_t)pm_len) < 0)
+    goto oom;
 
   /* Flat GDT: 10h = 4 GiB code (execute/read), 18h = 4 GiB data (read/write). */
   static const uint8_t gdt[32] = {
@@ -292,7 +305,8 @@ int linux_boot_load(Machine *m, const char *kernel, const char *initrd, const ch
     0xff, 0xff, 0, 0, 0, 0x9b, 0xcf, 0,
     0xff, 0xff, 0, 0, 0, 0x93, 0xcf, 0,
   };
-  mem_write_bytes(m->mem, LINUXBOOT_GDT, gdt, sizeof(gdt));
+  if (boot_put(m, LINUXBOOT_GDT, gdt, sizeof(gdt)) < 0)
+    goto oom;
 
   /* CPU: 32-bit protected mode, paging off, interrupts off. */
   Cpu *cpu = m->cpu;
@@ -318,8 +332,15 @@ int linux_boot_load(Machine *m, const char *kernel, const char *initrd, const ch
   cpu->halted = false;
   cpu_update_mode(cpu);
   tlb_flush(cpu);
+  if (boot_enter(m) < 0)
+    goto oom;
   rc = 0;
+  goto out;
+oom:
+  snprintf(err, errlen, "out of memory");
 out:
+  if (rc < 0)
+    boot_forget(m);
   free(k);
   free(ird);
   return rc;

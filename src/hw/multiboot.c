@@ -4,6 +4,8 @@
 #include "multiboot.h"
 #include "linuxboot.h"
 
+#include "bootimg.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,9 +81,9 @@ static int place(Machine *m, MbLayout *lay, uint32_t pa, const uint8_t *src, uin
     return -1;
   lay->lo[lay->n] = pa;
   lay->hi[lay->n++] = (uint32_t)(pa + memsz);
-  mem_write_bytes(m->mem, pa, src, (uint32_t)len);
-  for (uint64_t i = len; i < memsz; i++)
-    mem_write8(m->mem, pa + (uint32_t)i, 0);
+  if (boot_put(m, pa, src, (uint32_t)len) < 0 ||
+      (memsz > len && boot_put(m, pa + (uint32_t)len, NULL, (uint32_t)(memsz - len)) < 0))
+    return -1;
   return 0;
 }
 
@@ -191,6 +193,7 @@ out:
 int multiboot_load(Machine *m, const char *kernel, const char *initrd, const char *cmdline,
                    char *err, size_t errlen) {
   size_t len = 0, ilen = 0;
+  boot_forget(m); /* this kernel, not an earlier one, comes back at reset */
   uint8_t *img = boot_read_file(m, kernel, &len, "--kernel", err, errlen);
   if (!img)
     return -1;
@@ -277,7 +280,10 @@ int multiboot_load(Machine *m, const char *kernel, const char *initrd, const cha
       snprintf(err, errlen, "--initrd %s: %zu bytes do not fit above the kernel (use --mem)", initrd, ilen);
       goto out;
     }
-    mem_write_bytes(m->mem, at, ird, (uint32_t)ilen);
+    if (boot_put(m, at, ird, (uint32_t)ilen) < 0) {
+      snprintf(err, errlen, "out of memory");
+      goto out;
+    }
     uint8_t *mod = info + MB_MODS_OFF;
     wr32(mod, at);
     wr32(mod + 4, at + (uint32_t)ilen);
@@ -287,7 +293,10 @@ int multiboot_load(Machine *m, const char *kernel, const char *initrd, const cha
     mbflags |= 0x8;
   }
   wr32(info + MBI_FLAGS, mbflags);
-  mem_write_bytes(m->mem, base, info, sizeof(info));
+  if (boot_put(m, base, info, sizeof(info)) < 0) {
+    snprintf(err, errlen, "out of memory");
+    goto out;
+  }
 
   /* The 8259s as a PC BIOS leaves them (vectors 08h and 70h, slave on IRQ2),
    * with every line unmasked: no BIOS runs before a Multiboot kernel here,
@@ -298,7 +307,10 @@ int multiboot_load(Machine *m, const char *kernel, const char *initrd, const cha
     {0xa0, 0x11}, {0xa1, 0x70}, {0xa1, 0x02}, {0xa1, 0x01}, {0xa1, 0x00},
   };
   for (size_t i = 0; i < sizeof(pic_init) / sizeof(pic_init[0]); i++)
-    iobus_write(m->bus, pic_init[i][0], 1, pic_init[i][1]);
+    if (boot_out(m, pic_init[i][0], pic_init[i][1]) < 0) {
+      snprintf(err, errlen, "out of memory");
+      goto out;
+    }
 
   /* CPU: flat 32-bit protected mode, EAX = magic, EBX = info. */
   static const uint8_t gdt[24] = {
@@ -306,7 +318,10 @@ int multiboot_load(Machine *m, const char *kernel, const char *initrd, const cha
     0xff, 0xff, 0, 0, 0, 0x9b, 0xcf, 0,
     0xff, 0xff, 0, 0, 0, 0x93, 0xcf, 0,
   };
-  mem_write_bytes(m->mem, base + 0xf00, gdt, sizeof(gdt));
+  if (boot_put(m, base + 0xf00, gdt, sizeof(gdt)) < 0) {
+    snprintf(err, errlen, "out of memory");
+    goto out;
+  }
   Cpu *cpu = m->cpu;
   cpu->gdt_base = base + 0xf00;
   cpu->gdt_limit = sizeof(gdt) - 1;
@@ -329,8 +344,14 @@ int multiboot_load(Machine *m, const char *kernel, const char *initrd, const cha
   cpu->halted = false;
   cpu_update_mode(cpu);
   tlb_flush(cpu);
+  if (boot_enter(m) < 0) {
+    snprintf(err, errlen, "out of memory");
+    goto out;
+  }
   rc = 0;
 out:
+  if (rc < 0)
+    boot_forget(m);
   free(img);
   free(ird);
   return rc;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "bootimg.h"
 #include "disk.h"
 #include "dma8237.h"
 #include "fdc.h"
@@ -777,6 +778,7 @@ fail:
 void machine_free(Machine *m) {
   if (!m)
     return;
+  boot_forget(m);
   for (int i = 0; i < 4; i++)
     uart_free(m->uart[i]);
 #ifdef X86VM_HAVE_VGA
@@ -831,6 +833,7 @@ void machine_reset(Machine *m) {
     if (m->devs[i].reset && m->devs[i].opaque != m->pic)
       m->devs[i].reset(m->devs[i].opaque);
   pic_reset(m->pic);
+  boot_replay(m); /* a --kernel boot again (its PIC set-up included) */
   update_intr(m);
   m->reset_requested = false;
   m->init_requested = false;

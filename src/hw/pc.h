@@ -163,6 +163,7 @@ typedef struct Machine {
   void (*ckpt_fn)(void *opaque);
   void *ckpt_opaque;
   uint64_t host_inputs;         /* host input taken (serial bytes, media changes): replay cannot repeat it */
+  struct BootImage *boot;       /* --kernel's images, put back at every reset (bootimg.h) */
 } Machine;
 
 /* Build the machine. NULL with a one-line message (naming the file or flag) on failure. */

@@ -99,15 +99,31 @@ bool pcspk_silent(const PcSpk *s) {
   return !s->len && !s->cur.on && fabs(s->hp_y) * PCSPK_AMPLITUDE < 0.5;
 }
 
-size_t pcspk_render(PcSpk *s, int16_t *out, size_t frames, unsigned rate) {
-  if (!rate)
-    return 0;
+/* A cursor too far behind the clock skips ahead (what it skips is lost). */
+static void catch_up(PcSpk *s) {
   double now = (double)clock_now(s->clock);
-  if (now - s->cursor_ns > (double)PCSPK_MAX_LAG_NS) { /* too far behind: skip ahead */
+  if (now - s->cursor_ns > (double)PCSPK_MAX_LAG_NS) {
     s->cursor_ns = now - (double)PCSPK_MAX_LAG_NS;
     while (s->len && (double)s->ev[s->head].ns <= s->cursor_ns)
       pop(s);
   }
+}
+
+void pcspk_skip(PcSpk *s, size_t frames, unsigned rate) {
+  if (!rate || !frames || !pcspk_silent(s))
+    return;
+  catch_up(s);
+  /* What rendering would do with the speaker off and nothing pending: the
+   * input stays 0 and the DC blocker's output decays by r per frame. */
+  s->cursor_ns += (double)frames * 1e9 / rate;
+  s->hp_x = 0;
+  s->hp_y *= pow(exp(-2 * M_PI * 20.0 / rate), (double)frames);
+}
+
+size_t pcspk_render(PcSpk *s, int16_t *out, size_t frames, unsigned rate) {
+  if (!rate)
+    return 0;
+  catch_up(s);
   double step = 1e9 / rate;
   double r = exp(-2 * M_PI * 20.0 / rate); /* DC blocker corner: 20 Hz */
   for (size_t i = 0; i < frames; i++) {

@@ -60,6 +60,9 @@ size_t pcspk_frames_due(const PcSpk *spk, unsigned rate);
 /* True when the speaker is off with nothing pending and its filter has
  * settled: rendering would give silence (a front end may skip it). */
 bool pcspk_silent(const PcSpk *spk);
+/* While pcspk_silent(): move the cursor over `frames` as pcspk_render would,
+ * without making the samples (an idle guest's silence costs nothing). */
+void pcspk_skip(PcSpk *spk, size_t frames, unsigned rate);
 /* Render `frames` mono samples at `rate` Hz from the cursor on; returns frames. */
 size_t pcspk_render(PcSpk *spk, int16_t *out, size_t frames, unsigned rate);
 

@@ -25,7 +25,7 @@ enum {
   O_JIT_STATS, O_JIT_DUMP, O_JIT_PERF_MAP, O_MEM, O_VGAMEM, O_BIOS, O_VGABIOS, O_FDA, O_FDB, O_HDA, O_HDB,
   O_CDROM, O_BOOT, O_KERNEL, O_INITRD, O_APPEND, O_SERIAL, O_SNAPSHOT, O_FORCE_SHARE, O_SAVE, O_RESTORE,
   O_RESTORE_DISKS, O_FORCE_IDENTITY,
-  O_STATE_FILE, O_STATE_DIR, O_DET, O_NSPI, O_MONITOR, O_TIMEOUT, O_SCREENSHOT, O_EXPECT, O_SEND, O_SEND_KEYS, O_WAIT, O_SCREENDUMP,
+  O_STATE_FILE, O_STATE_DIR, O_DET, O_NSPI, O_IDLE_SLACK, O_MONITOR, O_TIMEOUT, O_SCREENSHOT, O_EXPECT, O_SEND, O_SEND_KEYS, O_WAIT, O_SCREENDUMP,
   O_DEVICE, O_MACHINE, O_DEBUGCON, O_DEBUG_SCRIPT, O_DEBUG_SYMBOLS, O_LOG, O_VERBOSE, O_QUIET, O_CONFIG, O_HELP, O_VERSION,
   O_DEBUG_TUI, O_TRACE, O_TRACE_LIMIT,
   O_GDB, O_REVERSE_MEM
@@ -75,6 +75,7 @@ static const OptDef opts[] = {
     {"state-dir", O_STATE_DIR, true, true, true},
     {"deterministic", O_DET, false, false, true},
     {"ns-per-insn", O_NSPI, true, false, true},
+    {"idle-slack", O_IDLE_SLACK, true, false, true},
     {"monitor", O_MONITOR, true, false, true},
     {"timeout", O_TIMEOUT, true, false, true},
     {"screenshot", O_SCREENSHOT, true, true, true},
@@ -169,7 +170,8 @@ void options_usage(FILE *f) {
     "                        (32-bit boot protocol) or a Multiboot kernel (ELF, or a.out\n"
     "                        kludge); the initrd becomes Multiboot module 0.  A kernel whose\n"
     "                        real-mode setup must run (zImage, protocol < 2.03, iPXE .lkrn)\n"
-    "                        is started by our BIOS after POST instead\n"
+    "                        is started by our BIOS after POST instead.  A reset (the guest's\n"
+    "                        reboot) boots the same kernel again\n"
     "  --config FILE         read options from a machine file: one 'name = value' per line\n"
     "                        (a file named NAME.x86vm can be given alone: x86vm NAME.x86vm)\n"
     "                        (names as here without the dashes; 'name' alone for a switch;\n"
@@ -182,6 +184,10 @@ void options_usage(FILE *f) {
     "                        give identical output (RTC starts at 2024-01-01 00:00:00 UTC)\n"
     "  --ns-per-insn N       virtual nanoseconds per instruction (default 4 deterministic;\n"
     "                        otherwise measured from the engine's speed)\n"
+    "  --idle-slack MS       while the guest halts and its screen and speaker are quiet, wake\n"
+    "                        the host up to MS late for its timers and run the ticks due\n"
+    "                        together (default 10; 0: a wake-up per tick; input and screen\n"
+    "                        changes are never delayed)\n"
     "  --timeout SECONDS     stop after SECONDS (virtual seconds with --deterministic)\n"
     "  --expect STRING       wait until COM1 prints STRING (output since the previous match\n"
     "                        counts); if it is the last step, stop (exit 0)\n"
@@ -456,6 +462,11 @@ static int apply(Options *o, const OptDef *d, const char *spelled, const char *v
   case O_STATE_FILE: o->state_file = v; break;
   case O_STATE_DIR: o->state_dir = v; break;
   case O_DET: o->cfg.deterministic = true; break;
+  case O_IDLE_SLACK:
+    if (!parse_ulong(v, 0, 100, &u))
+      return bad("%s %s: want milliseconds from 0 to 100", spelled, v);
+    o->idle_slack_ms = (unsigned)u;
+    break;
   case O_NSPI:
     if (!parse_ulong(v, 1, 1000000, &u))
       return bad("%s %s: want an integer from 1 to 1000000", spelled, v);
@@ -636,6 +647,7 @@ int options_parse(Options *o, int argc, char **argv) {
   o->cfg.mem_mib = 128;
   o->cfg.serial = "stdio";
   o->reverse_mib = 256;
+  o->idle_slack_ms = 10;
   o->cfg.bios_path = X86VM_ROM_DIR "/bios.bin";
   x86_log_mask = LOG_DEFAULT;
   for (int i = 1; i < argc; i++) {

@@ -39,6 +39,7 @@ typedef struct Options {
   const char *state_dir;        /* a socket/pty monitor's file names resolve beneath it (NULL: .) */
   EngineKind engine;
   unsigned jit_cache_mib;
+  unsigned idle_slack_ms;        /* --idle-slack (default 10) */
   bool jit_stats, jit_perf_map;
   const char *jit_dump;
   double timeout;

@@ -558,7 +558,6 @@ MachineStop runner_run(Runner *r, double timeout_sec) {
       /* Real time: wait on the host until the next timer, input or frame. */
       uint64_t wait = m->idle_deadline == CLOCK_NEVER ? IDLE_WAIT_MAX_NS
                                                       : clock_idle_wait_ns(clk, m->idle_deadline);
-      wait = timeout_left(r, min_u64(wait, IDLE_WAIT_MAX_NS));
       /* A frame due now is made before waiting, so one wake-up (a guest's
        * timer tick) serves both and a quiet frame stops frame wake-ups. */
       frame_and_status(r);
@@ -568,6 +567,10 @@ MachineStop runner_run(Runner *r, double timeout_sec) {
        * frame is needed, and none gets a wake-up of its own. */
       quiet |= r->frame_quiet && m->vga && !vga_touched(m->vga);
 #endif
+      /* Nothing to show: the timers may wait a little (Runner.idle_slack_ns). */
+      if (m->idle_deadline != CLOCK_NEVER && wait && (quiet || !r->frame_ns))
+        wait += r->idle_slack_ns; /* (a timer already due runs at once) */
+      wait = timeout_left(r, min_u64(wait, IDLE_WAIT_MAX_NS));
       if (r->frame_ns && quiet) {
 #ifdef X86VM_HAVE_VGA
         /* Nothing new on screen until the guest runs or the blink turns. */

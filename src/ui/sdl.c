@@ -109,15 +109,20 @@ static VgaRect rect_union(VgaRect a, VgaRect b) {
 
 /* The PC speaker's samples since the last frame into SDL's queue (SDL_QueueAudio
  * is safe from this thread; pcspk must be called from the machine's). */
-/* Render the speaker up to now into SDL's queue.  Silence is rendered (the
- * cursor must move) but not queued: an empty queue plays silence, and
- * queued silence would only delay the next sound.  true if silent. */
+/* Render the speaker up to now into SDL's queue.  Silence is skipped (the
+ * cursor moves, no sample is made) and not queued: an empty queue plays
+ * silence, and queued silence would only delay the next sound.  true if
+ * silent. */
 static bool feed_audio(Win *w) {
   PcSpk *spk = w->r->m->spk;
   if (!w->audio || !spk)
     return true;
   bool silent = pcspk_silent(spk);
   size_t n = pcspk_frames_due(spk, AUDIO_RATE);
+  if (silent) {
+    pcspk_skip(spk, n, AUDIO_RATE);
+    return true;
+  }
   while (n) {
     size_t k = n < AUDIO_MAX_QUEUED ? n : AUDIO_MAX_QUEUED;
     pcspk_render(spk, w->samples, k, AUDIO_RATE);
@@ -539,6 +544,21 @@ static void default_state_path(Win *w) {
   snprintf(w->state_path, sizeof w->state_path, "x86vm.x86state");
 }
 
+/* Whether the renderer draws with OpenGL implemented on the CPU.  Only when
+ * the user left the choice to SDL (SDL_RENDER_DRIVER unset). */
+static bool gl_is_software(SDL_Renderer *ren) {
+  SDL_RendererInfo info;
+  const char *forced = SDL_GetHint(SDL_HINT_RENDER_DRIVER);
+  if ((forced && *forced) || SDL_GetRendererInfo(ren, &info) != 0 || strncmp(info.name, "opengl", 6) != 0)
+    return false;
+  /* The renderer's context is current on this thread; glGetString is the
+   * one GL call made, so no GL header is needed (GL_RENDERER = 1F01h). */
+  typedef const unsigned char *(*GetStringFn)(unsigned);
+  GetStringFn get = (GetStringFn)SDL_GL_GetProcAddress("glGetString");
+  const char *name = get ? (const char *)get(0x1F01) : NULL;
+  return name && (strstr(name, "llvmpipe") || strstr(name, "softpipe") || strstr(name, "Software Rasterizer"));
+}
+
 MachineStop sdl_run(Runner *r, const Options *o) {
   static Win win;
   Win *w = &win;
@@ -565,6 +585,16 @@ MachineStop sdl_run(Runner *r, const Options *o) {
   w->fullscreen = o->fullscreen;
   if (w->win)
     w->ren = SDL_CreateRenderer(w->win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+  if (w->ren && gl_is_software(w->ren)) {
+    /* A rasteriser on the CPU (Mesa's llvmpipe, e.g. under Xvfb or on a
+     * host without a GPU driver) costs milliseconds per present where
+     * copying the window's pixels to the X server costs a fraction: draw
+     * in software, to the window system's own framebuffer (SDL would put
+     * a GL texture behind the window surface again otherwise). */
+    SDL_DestroyRenderer(w->ren);
+    w->ren = NULL;
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+  }
   if (w->win && !w->ren)
     w->ren = SDL_CreateRenderer(w->win, -1, SDL_RENDERER_SOFTWARE);
   MachineStop result = MSTOP_HOST_ERROR;

@@ -207,6 +207,43 @@ START_TEST(test_silent_query) {
 }
 END_TEST
 
+/* Skipping silence moves the cursor as rendering it would: a tone started
+ * after a skipped stretch starts on the same sample, with the same values,
+ * as after a rendered one; and nothing is skipped while the speaker plays. */
+static int16_t ref[RATE / 10];
+START_TEST(test_skip_silence) {
+  for (int pass = 0; pass < 2; pass++) {
+    teardown();
+    setup();
+    clock_advance_to(clk, NS_PER_SEC / 4 + 12345); /* silence, not a whole frame */
+    size_t n = pcspk_frames_due(spk, RATE);
+    ck_assert_uint_gt(n, 0);
+    if (pass == 0)
+      pcspk_render(spk, buf, n, RATE);
+    else
+      pcspk_skip(spk, n, RATE);
+    ck_assert_uint_eq(pcspk_frames_due(spk, RATE), 0);
+    tone(1000);
+    outb(bus, 0x61, 0x03);
+    clock_advance_to(clk, clock_now(clk) + NS_PER_SEC / 10);
+    size_t m = pcspk_frames_due(spk, RATE);
+    ck_assert_uint_ge(m, RATE / 10 - 1);
+    pcspk_render(spk, buf, RATE / 10 - 1, RATE);
+    if (pass == 0)
+      memcpy(ref, buf, sizeof ref);
+    else
+      ck_assert_mem_eq(ref, buf, (RATE / 10 - 1) * sizeof(int16_t));
+  }
+  /* playing: a skip is refused (the samples matter) */
+  size_t before = pcspk_frames_due(spk, RATE);
+  clock_advance_to(clk, clock_now(clk) + NS_PER_SEC / 100);
+  size_t due = pcspk_frames_due(spk, RATE);
+  pcspk_skip(spk, due, RATE);
+  ck_assert_uint_eq(pcspk_frames_due(spk, RATE), due);
+  ck_assert_uint_ge(due, before);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("hw_pcspk");
   TCase *tc = tcase_create("pcspk");
@@ -218,6 +255,7 @@ int main(void) {
   tcase_add_test(tc, test_pwm_oneshot);
   tcase_add_test(tc, test_bounded);
   tcase_add_test(tc, test_silent_query);
+  tcase_add_test(tc, test_skip_silence);
   suite_add_tcase(s, tc);
   return run_suite(s);
 }
