@@ -13,7 +13,7 @@
 #   build-fuzz/fuzz/fuzz_HARNESS FILE   (FUZZ_FRESH=1: a new machine per input)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-all=(decode snapshot ports loader monitor monsock guest)
+all=(decode snapshot ports loader monitor monsock guest gdb)
 out=fuzz/out
 mode=${1:-}
 shift || true
@@ -34,6 +34,7 @@ opts_for() { # libFuzzer options per harness
     monitor) echo "-max_len=2048 -dict=fuzz/monitor.dict" ;;
     monsock) echo "-max_len=8192 -dict=fuzz/monsock.dict" ;;
     guest) echo "-max_len=529" ;;
+    gdb) echo "-max_len=4096 -dict=fuzz/gdb.dict" ;;
     *) echo "fuzz.sh: unknown harness $1 (want: ${all[*]})" >&2; exit 2 ;;
   esac
 }

@@ -309,7 +309,7 @@ int main(int argc, char **argv) {
     }
   } else if (gdb) {
     bool detached = false;
-    why = gdbstub_run(gdb, m, &detached);
+    why = gdbstub_run(gdb, m, o->reverse_mib, &detached);
     gdbstub_close(gdb);
     if (detached) /* gdb let go: the machine runs on */
       why = headless_run(r, o);

@@ -229,6 +229,15 @@ void mem_set_watched(Mem *mem, uint32_t ppage, bool on) {
     mem->page_code[ppage] &= (uint8_t)~MEM_PAGE_WATCHED;
 }
 
+void mem_set_rwatched(Mem *mem, uint32_t ppage, bool on) {
+  if (ppage >= (mem->ram_size >> PAGE_SHIFT))
+    return;
+  if (on)
+    mem->page_code[ppage] |= MEM_PAGE_RWATCHED;
+  else
+    mem->page_code[ppage] &= (uint8_t)~MEM_PAGE_RWATCHED;
+}
+
 void mem_mark_code_bytes(Mem *mem, uint32_t pa, uint32_t len) {
   uint32_t pg = pa >> PAGE_SHIFT;
   if (pg >= (mem->ram_size >> PAGE_SHIFT) || len == 0)

@@ -71,6 +71,13 @@ typedef struct Mem {
    * write pointers, so nothing else pays for this. */
   void (*watch_hook)(void *opaque, uint32_t pa);
   void *watch_opaque;
+  /* Debugger read and access watchpoints (src/debug/), NULL when none is
+   * set: called by the CPU's slow path (mmu.c) before each data access of
+   * len bytes at physical pa to a page with no host pointer for it.  While
+   * it is set, pages marked MEM_PAGE_RWATCHED get no host pointer in the
+   * TLB, so every read and write there comes to it; nothing else pays. */
+  void (*access_hook)(void *opaque, uint32_t pa, uint32_t len, bool write);
+  void *access_opaque;
   /* Called when the TLBs must be flushed (A20 toggled, map changed). */
   void (*map_changed_hook)(void *opaque);
   void *map_changed_opaque;
@@ -96,6 +103,7 @@ typedef struct Mem {
 /* Mem.page_code bits. */
 #define MEM_PAGE_CODE    0x01u /* decoded code lives there */
 #define MEM_PAGE_WATCHED 0x02u /* a debugger watchpoint covers part of it (watch_hook) */
+#define MEM_PAGE_RWATCHED 0x04u /* a debugger read/access watchpoint covers part of it (access_hook) */
 
 typedef struct MemWriteLog {
   uint32_t n, cap;
@@ -154,6 +162,13 @@ void mem_read_bytes(Mem *mem, uint32_t pa, void *dst, uint32_t len);
 
 /* Mark or unmark a RAM page as watched (MEM_PAGE_WATCHED); the caller flushes the TLBs. */
 void mem_set_watched(Mem *mem, uint32_t ppage, bool on);
+/* The same for read/access watchpoints (MEM_PAGE_RWATCHED). */
+void mem_set_rwatched(Mem *mem, uint32_t ppage, bool on);
+/* Is physical page ppage (before the A20 mask) marked MEM_PAGE_RWATCHED? */
+static inline bool mem_page_rwatched(const Mem *mem, uint32_t ppage) {
+  uint32_t pg = ((ppage << PAGE_SHIFT) & mem->a20_mask) >> PAGE_SHIFT;
+  return pg < (mem->ram_size >> PAGE_SHIFT) && (mem->page_code[pg] & MEM_PAGE_RWATCHED);
+}
 /* Mark a RAM page as holding code. Returns true if it was not marked before. */
 bool mem_mark_code(Mem *mem, uint32_t ppage);
 /* Mark the bytes [pa, pa+len) (one page) as decoded code: writes there bump the

@@ -9,7 +9,8 @@
  * decoded code have no write pointer: writes to them take the slow path in
  * mem.c, which invalidates the decoded instructions.  Pages a data
  * breakpoint watches (debugreg.c) have no host pointer at all: the slow
- * path checks each access to them against DR0-DR3.
+ * path checks each access to them against DR0-DR3; so do pages a debugger
+ * read or access watchpoint covers (Mem.access_hook, only while one is set).
  */
 #include "cpu.h"
 #include "exec.h"
@@ -124,6 +125,8 @@ static TlbEntry *tlb_fill(Cpu *cpu, uint32_t lin, int acc, bool user) {
   e->whost = mem_page_write_ptr(cpu->mem, ppage);
   if (unlikely(cpu->dr_armed & DR_ARMED_DATA) && cpu_dr_page_watched(cpu, e->vpage))
     e->host = e->whost = NULL; /* every access to the page comes to the slow path, which checks it */
+  if (unlikely(cpu->mem->access_hook != NULL) && mem_page_rwatched(cpu->mem, ppage))
+    e->host = e->whost = NULL; /* the same for the debugger's read and access watchpoints */
   /* whost, when set, is host (plain RAM): one addend serves both */
   e->addend = (uintptr_t)e->host - ((uintptr_t)e->vpage << PAGE_SHIFT);
   for (unsigned i = 0; i < 4; i++)
@@ -174,6 +177,13 @@ uint32_t lin_translate_fetch(Cpu *cpu, uint32_t lin) {
 
 /* ---- generic slow path ---- */
 
+/* Mem.access_hook for an access that crosses a page: each part on its own. */
+static void access_split(Cpu *cpu, uint32_t lin, uint32_t pa0, uint32_t pa1, uint32_t size, bool write) {
+  uint32_t first = PAGE_SIZE - (lin & PAGE_MASK);
+  cpu->mem->access_hook(cpu->mem->access_opaque, pa0, first, write);
+  cpu->mem->access_hook(cpu->mem->access_opaque, pa1 & ~PAGE_MASK, size - first, write);
+}
+
 static uint32_t read_slow(Cpu *cpu, uint32_t lin, int size, bool user) {
   uint32_t v = 0;
   if (unlikely(cpu->dr_armed & DR_ARMED_DATA))
@@ -186,11 +196,15 @@ static uint32_t read_slow(Cpu *cpu, uint32_t lin, int size, bool user) {
         v |= (uint32_t)e->host[(lin & PAGE_MASK) + i] << (8 * i);
       return v;
     }
+    if (unlikely(cpu->mem->access_hook != NULL))
+      cpu->mem->access_hook(cpu->mem->access_opaque, pa, (uint32_t)size, false);
     return size == 1 ? mem_read8(cpu->mem, pa) : size == 2 ? mem_read16(cpu->mem, pa) : mem_read32(cpu->mem, pa);
   }
   /* Crossing a page: translate both pages before reading. */
   uint32_t pa0 = translate(cpu, lin, ACC_READ, user);
   uint32_t pa1 = translate(cpu, (lin | PAGE_MASK) + 1, ACC_READ, user);
+  if (unlikely(cpu->mem->access_hook != NULL))
+    access_split(cpu, lin, pa0, pa1, (uint32_t)size, false);
   for (int i = 0; i < size; i++) {
     uint32_t l = lin + (uint32_t)i;
     uint32_t pa = ((l ^ lin) & ~PAGE_MASK) ? pa1 + (l & PAGE_MASK) : pa0 + (uint32_t)i;
@@ -210,6 +224,8 @@ static void write_slow(Cpu *cpu, uint32_t lin, int size, uint32_t v, bool user) 
         e->whost[(lin & PAGE_MASK) + i] = (uint8_t)(v >> (8 * i));
       return;
     }
+    if (unlikely(cpu->mem->access_hook != NULL))
+      cpu->mem->access_hook(cpu->mem->access_opaque, pa, (uint32_t)size, true);
     if (size == 1)
       mem_write8(cpu->mem, pa, (uint8_t)v);
     else if (size == 2)
@@ -220,6 +236,8 @@ static void write_slow(Cpu *cpu, uint32_t lin, int size, uint32_t v, bool user) 
   }
   uint32_t pa0 = translate(cpu, lin, ACC_WRITE, user);
   uint32_t pa1 = translate(cpu, (lin | PAGE_MASK) + 1, ACC_WRITE, user);
+  if (unlikely(cpu->mem->access_hook != NULL))
+    access_split(cpu, lin, pa0, pa1, (uint32_t)size, true);
   for (int i = 0; i < size; i++) {
     uint32_t l = lin + (uint32_t)i;
     uint32_t pa = ((l ^ lin) & ~PAGE_MASK) ? pa1 + (l & PAGE_MASK) : pa0 + (uint32_t)i;

@@ -257,6 +257,17 @@ static void print_result(Cli *c, const DbgResult *r) {
     fprintf(c->out, "breakpoint %d hit after %" PRIu64 " instructions\n", r->bp_id, r->steps);
     break;
   case DBG_STOP_WATCH:
+    if (r->watch_access) {
+      fprintf(c->out, "watchpoint %d: %u byte%s %s after %" PRIu64 " instructions:", r->bp_id, r->watch_len,
+              r->watch_len > 1 ? "s" : "", r->watch_access == DBG_IO_WRITE ? "written" : "read", r->steps);
+      for (uint32_t i = 0; i < r->watch_len && i < 16; i++)
+        fprintf(c->out, " %02X", r->watch_new[i]);
+      fprintf(c->out, "\n");
+      if (r->have_prev)
+        fprintf(c->out, "%s by the instruction at %04X:%X\n", r->watch_access == DBG_IO_WRITE ? "written" : "read",
+                r->prev_cs, r->prev_eip);
+      break;
+    }
     fprintf(c->out, "watchpoint %d: %u byte%s changed after %" PRIu64 " instructions:", r->bp_id, r->watch_len,
             r->watch_len > 1 ? "s" : "", r->steps);
     for (uint32_t i = 0; i < r->watch_len && i < 16; i++)
@@ -323,7 +334,10 @@ static void info_breakpoints(Cli *c) {
       fprintf(c->out, "mode change%s%s%s", (b->addr & CPU_MODE_PE) ? " pe" : "", (b->addr & CPU_MODE_PG) ? " pg" : "",
               (b->addr & CPU_MODE_VM86) ? " v86" : "");
       break;
-    case DBG_BP_WATCH: fprintf(c->out, "watch physical %08X len %u", b->addr, b->len); break;
+    case DBG_BP_WATCH:
+      fprintf(c->out, "%s physical %08X len %u", !b->io ? "watch" : b->io == DBG_IO_READ ? "rwatch" : "awatch", b->addr,
+              b->len);
+      break;
     }
     if (b->cond.on) {
       static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">="};
@@ -584,15 +598,18 @@ static void cmd_bmode(Cli *c, char **w, int n) {
   report_id(c, dbg_break_mode(c->d, bits, err, sizeof err), err);
 }
 
+/* watch, rwatch, awatch ADDR [LEN] */
 static void cmd_watch(Cli *c, char **w, int n) {
   char err[160];
   Addr a;
   uint32_t len = 1;
   if (n < 2 || !parse_addr(c, w[1], &a) || (n > 2 && !parse_num(w[2], &len))) {
-    cli_error(c, "watch ADDR [LEN]");
+    cli_error(c, "%s ADDR [LEN]", w[0]);
     return;
   }
-  int id = dbg_watch(c->d, a.lin, len, err, sizeof err);
+  int id = w[0][0] == 'r'   ? dbg_watch_access(c->d, a.lin, len, DBG_IO_READ, err, sizeof err)
+           : w[0][0] == 'a' ? dbg_watch_access(c->d, a.lin, len, DBG_IO_READ | DBG_IO_WRITE, err, sizeof err)
+                            : dbg_watch(c->d, a.lin, len, err, sizeof err);
   if (id < 0)
     cli_error(c, "%s", err);
   else
@@ -851,6 +868,8 @@ static const CliCmd commands[] = {
     {"bint", cmd_bint, "bint VECTOR: stop when an interrupt or exception is delivered"},
     {"bmode", cmd_bmode, "bmode [pe] [pg] [v86]: stop on a mode change"},
     {"watch", cmd_watch, "watch ADDR [LEN]: stop when the bytes change"},
+    {"rwatch", cmd_watch, "rwatch ADDR [LEN]: stop after an instruction reads the bytes"},
+    {"awatch", cmd_watch, "awatch ADDR [LEN]: stop after an instruction reads or writes the bytes"},
     {"delete d", cmd_bpstate, "delete N: remove breakpoint N"},
     {"enable", cmd_bpstate, "enable N"},
     {"disable", cmd_bpstate, "disable N"},

@@ -253,6 +253,7 @@ static bool cond_true(const DbgCond *c, const DbgRegs *r) {
 
 static DbgBreakpoint *exec_bp_match(Debugger *d, bool cond);
 static void brk_arm(Debugger *d);
+static DbgBreakpoint *bp_find(Debugger *d, int id);
 
 static void hook_stop(Debugger *d) {
   d->m->stop_requested = 1;
@@ -362,7 +363,7 @@ static void on_watch(void *opaque, uint32_t pa) {
   Mem *mem = d->cpu->mem;
   for (int i = 0; i < DBG_MAX_BPS; i++) {
     DbgBreakpoint *bp = &d->bp[i];
-    if (!bp->id || bp->kind != DBG_BP_WATCH)
+    if (!bp->id || bp->kind != DBG_BP_WATCH || bp->io)
       continue;
     uint32_t first = bp->addr >> PAGE_SHIFT, last = (bp->addr + bp->len - 1) >> PAGE_SHIFT;
     if ((pa >> PAGE_SHIFT) < first || (pa >> PAGE_SHIFT) > last)
@@ -380,6 +381,36 @@ static void on_watch(void *opaque, uint32_t pa) {
       memcpy(d->hook.watch_new, now, n);
     }
   }
+}
+
+/* A data access the CPU is about to make to a page with no host pointer
+ * (Mem.access_hook, set while read or access watchpoints exist). */
+static void on_access(void *opaque, uint32_t pa, uint32_t len, bool write) {
+  Debugger *d = opaque;
+  Mem *mem = d->cpu->mem;
+  pa &= mem->a20_mask;
+  for (int i = 0; i < DBG_MAX_BPS; i++) {
+    DbgBreakpoint *bp = &d->bp[i];
+    if (!bp->id || !bp->enabled || bp->kind != DBG_BP_WATCH || !(bp->io & (write ? DBG_IO_WRITE : DBG_IO_READ)))
+      continue;
+    if (pa + len <= bp->addr || pa >= bp->addr + bp->len)
+      continue;
+    if (hook_claim(d, DBG_STOP_WATCH, bp)) {
+      uint32_t n = bp->len < 16 ? bp->len : 16;
+      d->hook.watch_access = write ? DBG_IO_WRITE : DBG_IO_READ;
+      d->hook.watch_len = bp->len;
+      memcpy(d->hook.watch_old, mem->ram + bp->addr, n); /* before the access */
+    }
+  }
+}
+
+/* A read or access watchpoint's stop: the bytes after the instruction. */
+static void access_done(Debugger *d, DbgResult *res) {
+  if (res->stop != DBG_STOP_WATCH || !res->watch_access)
+    return;
+  DbgBreakpoint *bp = bp_find(d, res->bp_id);
+  if (bp)
+    memcpy(res->watch_new, d->cpu->mem->ram + bp->addr, bp->len < 16 ? bp->len : 16);
 }
 
 /* ---------------- attach ---------------- */
@@ -429,6 +460,8 @@ void dbg_detach(Debugger *d) {
   c->dbg_opaque = NULL;
   c->mem->watch_hook = NULL;
   c->mem->watch_opaque = NULL;
+  c->mem->access_hook = NULL;
+  c->mem->access_opaque = NULL;
   c->brk_lin = c->brk_phys = NULL;
   d->m->icount_stop = UINT64_MAX;
   if (d->tlb_slow)
@@ -562,20 +595,29 @@ static void watch_pages_update(Debugger *d) {
   Mem *mem = d->cpu->mem;
   uint32_t npages = mem->ram_size >> PAGE_SHIFT;
   for (uint32_t p = 0; p < npages; p++)
-    if (mem->page_code[p] & MEM_PAGE_WATCHED)
+    if (mem->page_code[p] & (MEM_PAGE_WATCHED | MEM_PAGE_RWATCHED)) {
       mem_set_watched(mem, p, false);
+      mem_set_rwatched(mem, p, false);
+    }
+  bool access = false;
   for (int i = 0; i < DBG_MAX_BPS; i++) {
     DbgBreakpoint *b = &d->bp[i];
     if (b->id && b->kind == DBG_BP_WATCH)
       for (uint32_t p = b->addr >> PAGE_SHIFT; p <= (b->addr + b->len - 1) >> PAGE_SHIFT; p++)
-        mem_set_watched(mem, p, true);
+        (b->io ? mem_set_rwatched : mem_set_watched)(mem, p, true);
+    access |= b->id && b->kind == DBG_BP_WATCH && b->io;
   }
+  /* Read and access watchpoints: the CPU's slow path calls on_access for
+   * every data access to the marked pages (their TLB entries get no host
+   * pointer); without any, the hook is off and the TLB as always. */
+  mem->access_hook = access ? on_access : NULL;
+  mem->access_opaque = access ? d : NULL;
   /* The TLB may hold write pointers into the pages now watched: translated
    * code and the handlers' fast paths reach memory only through them. */
   tlb_flush(d->cpu);
 }
 
-int dbg_watch(Debugger *d, uint32_t lin, uint32_t len, char *err, size_t errlen) {
+static int watch_new(Debugger *d, uint32_t lin, uint32_t len, unsigned access, char *err, size_t errlen) {
   Mem *mem = d->cpu->mem;
   uint32_t pa, pa_end;
   if (len == 0 || len > 0x100000) {
@@ -606,11 +648,24 @@ int dbg_watch(Debugger *d, uint32_t lin, uint32_t len, char *err, size_t errlen)
   }
   b->addr = pa;
   b->len = len;
+  b->io = access;
   b->shadow = shadow;
   memcpy(shadow, mem->ram + pa, len);
   watch_pages_update(d);
   bp_index(d);
   return b->id;
+}
+
+int dbg_watch(Debugger *d, uint32_t lin, uint32_t len, char *err, size_t errlen) {
+  return watch_new(d, lin, len, 0, err, errlen);
+}
+
+int dbg_watch_access(Debugger *d, uint32_t lin, uint32_t len, unsigned access, char *err, size_t errlen) {
+  if (access != DBG_IO_READ && access != (DBG_IO_READ | DBG_IO_WRITE)) {
+    snprintf(err, errlen, "a read watchpoint or an access watchpoint (read or write)");
+    return -1;
+  }
+  return watch_new(d, lin, len, access, err, errlen);
 }
 
 static DbgBreakpoint *bp_find(Debugger *d, int id) {
@@ -923,6 +978,7 @@ static DbgResult run_steps(Debugger *d, const Goal *g, StepRecord *last) {
       h.prev_cs = res.prev_cs;
       h.prev_eip = res.prev_eip;
       res = h;
+      access_done(d, &res);
       break;
     }
     if (d->stop_req) {
@@ -1044,6 +1100,7 @@ static DbgResult run_fast(Debugger *d, uint64_t n, StepRecord *last) {
   }
   if (d->hook.stop != DBG_STOP_NONE) {
     res = d->hook;
+    access_done(d, &res);
   } else if (ms == MSTOP_REQUEST && d->stop_req) {
     res.stop = DBG_STOP_REQUEST;
   } else if (ms == MSTOP_STEP) {

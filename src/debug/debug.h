@@ -24,7 +24,10 @@
  *    debugger hook (Cpu.dbg_event), called only on slow paths; port
  *    breakpoints wrap the machine's port callbacks; watchpoints mark their
  *    physical pages (MEM_PAGE_WATCHED) so writes there take the slow path
- *    and call Mem.watch_hook.  With nothing set, none of this is armed.
+ *    and call Mem.watch_hook.  Read and access watchpoints mark theirs
+ *    MEM_PAGE_RWATCHED and set Mem.access_hook: the TLB then gives those
+ *    pages no host pointer, and the CPU's slow path offers each data access
+ *    there to the hook.  With nothing set, none of this is armed.
  *  - Continue runs the machine at full speed (any engine) unless
  *    watchpoints are set.  Port, interrupt and mode breakpoints stop it at
  *    an instruction boundary through the hooks.  Execution breakpoints are
@@ -32,8 +35,9 @@
  *    those pages one instruction at a time and offer each instruction to
  *    the hook (CPU_DBG_EXEC), which stops before a breakpoint's instruction
  *    when its condition holds; other pages run in blocks and translations.
- *    Watchpoints need a stop right after the writing instruction: then
- *    continue steps (interpreter).
+ *    Watchpoints need a stop right after the instruction that wrote (or,
+ *    for read and access watchpoints, read) the bytes: then continue steps
+ *    (interpreter).
  */
 #ifndef X86VM_DEBUG_H
 #define X86VM_DEBUG_H
@@ -56,7 +60,7 @@ typedef enum DbgBpKind {
   DBG_BP_IO,     /* port access (addr = port, len = ports, io = DBG_IO_*) */
   DBG_BP_INT,    /* interrupt or exception delivered (addr = vector) */
   DBG_BP_MODE,   /* mode change (addr = CPU_MODE_PE | PG | VM86 bits watched) */
-  DBG_BP_WATCH   /* memory written (addr = physical, len = bytes) */
+  DBG_BP_WATCH   /* memory written (addr = physical, len = bytes); with io set, read or accessed */
 } DbgBpKind;
 
 #define DBG_IO_READ 1u
@@ -81,7 +85,8 @@ typedef struct DbgBreakpoint {
   uint16_t sel;        /* DBG_BP_CSEIP: CS selector */
   uint32_t addr;       /* see DbgBpKind */
   uint32_t len;        /* DBG_BP_WATCH bytes, DBG_BP_IO ports */
-  unsigned io;         /* DBG_BP_IO: DBG_IO_* */
+  unsigned io;         /* DBG_BP_IO: DBG_IO_*; DBG_BP_WATCH: 0 (the bytes change),
+                        * DBG_IO_READ (read), DBG_IO_READ | DBG_IO_WRITE (read or written) */
   bool io_value_on;    /* DBG_BP_IO: only accesses with this value */
   uint32_t io_value;
   uint64_t hits;       /* times it stopped the guest */
@@ -162,7 +167,11 @@ typedef struct DbgResult {
   bool have_prev;            /* stepped: the last instruction run was at prev_cs:prev_eip */
   uint16_t prev_cs;
   uint32_t prev_eip;
-  /* DBG_STOP_WATCH: the watched range's bytes before and after (first 16) */
+  /* DBG_STOP_WATCH: the watched range's bytes before and after (first 16);
+   * for a read or access watchpoint, watch_access says how the instruction
+   * touched them (DBG_IO_READ or DBG_IO_WRITE), watch_old is what they held
+   * before it and watch_new after. */
+  unsigned watch_access;
   uint32_t watch_len;
   uint8_t watch_old[16], watch_new[16];
   uint16_t io_port;          /* DBG_STOP_IO: the access */
@@ -204,6 +213,12 @@ int dbg_break_int(Debugger *d, uint8_t vector, char *err, size_t errlen);
 int dbg_break_mode(Debugger *d, uint32_t mode_bits, char *err, size_t errlen);
 /* A watchpoint on the bytes [lin, lin+len) map to now (physical, RAM only). */
 int dbg_watch(Debugger *d, uint32_t lin, uint32_t len, char *err, size_t errlen);
+/* A read (access DBG_IO_READ) or access (DBG_IO_READ | DBG_IO_WRITE)
+ * watchpoint on the same kind of range: stops after an instruction whose
+ * data access (not its fetch) reads, or reads or writes, any of the bytes,
+ * whatever the value.  Accesses by devices (DMA) and by the CPU's own
+ * table walks (page tables, descriptors read by the hardware) do not count. */
+int dbg_watch_access(Debugger *d, uint32_t lin, uint32_t len, unsigned access, char *err, size_t errlen);
 int dbg_set_condition(Debugger *d, int id, const DbgCond *c, char *err, size_t errlen);
 int dbg_delete(Debugger *d, int id); /* 0, or -1: no such breakpoint */
 int dbg_enable(Debugger *d, int id, bool on);

@@ -13,10 +13,20 @@
  * unavailable ("xx").  Memory is addressed linearly, through the guest's
  * page tables (E14 where nothing is mapped).  Z0 and Z1 are the debugger's
  * execution breakpoints on a linear address (guest memory is never
- * patched), Z2 its watchpoints (writes that change the bytes); read and
- * access watchpoints are not offered.  While the guest runs, the machine
- * loop polls the socket every 10 ms of virtual time (dbg_set_poll) for
- * gdb's Ctrl+C (0x03).
+ * patched), Z2 its watchpoints (writes that change the bytes), Z3 and Z4
+ * its read and access watchpoints (any data read, or read or write).
+ * While the guest runs, the machine loop polls the socket every 10 ms of
+ * virtual time (dbg_set_poll) for gdb's Ctrl+C (0x03).
+ *
+ * Reverse execution: with checkpoints recorded (reverse.h; --record-mem on
+ * a --deterministic machine) qSupported offers ReverseStep and
+ * ReverseContinue, and bs / bc go back one instruction or to the previous
+ * breakpoint or watchpoint stop, answering "replaylog:begin" at the start
+ * of the history.  A register or memory write from gdb counts as host
+ * input (Machine.host_inputs): the history restarts after it.
+ *
+ * gdbstub_new_buffer gives the fuzzer (fuzz/fuzz_gdb.c) a stub that reads
+ * a client's bytes from memory and hands its replies to a callback.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "gdbstub.h"
@@ -31,6 +41,7 @@
 
 #include "chardev.h"
 #include "debug.h"
+#include "reverse.h"
 
 #define PKT_MAX 4096     /* PacketSize: payload bytes we accept */
 #define INQ_MAX 16384    /* input read ahead while the guest runs */
@@ -38,15 +49,20 @@
 
 typedef struct GdbBp {
   bool used;
-  int type;              /* Z type: 0, 1 execution, 2 write watch */
+  int type;              /* Z type: 0, 1 execution, 2 write, 3 read, 4 access watch */
   uint32_t addr, len;
   int id;                /* the debugger's breakpoint */
 } GdbBp;
 
 struct GdbStub {
-  CharDev *chr;
+  CharDev *chr;          /* the socket, or NULL: gdbstub_new_buffer's */
+  const uint8_t *src;    /* gdbstub_new_buffer: the client's bytes ... */
+  size_t src_len, src_pos;
+  void (*sink)(void *opaque, const char *buf, size_t len); /* ... and where ours go */
+  void *sink_opaque;
   Machine *m;
   Debugger *d;
+  Rev *rev;              /* reverse execution (bs, bc), or NULL: off */
   bool noack;
   bool gone;             /* the client hung up */
   /* packet parser */
@@ -60,6 +76,7 @@ struct GdbStub {
   uint8_t inq[INQ_MAX];
   size_t inq_len, inq_pos;
   bool interrupt;        /* 0x03 seen */
+  bool running;          /* the guest runs (resume) */
   /* the last packet sent, for a NAK */
   char out[2 * PKT_MAX + 8];
   size_t out_len;
@@ -124,6 +141,18 @@ GdbStub *gdbstub_open(const char *spec, char *err, size_t errlen) {
   return g;
 }
 
+GdbStub *gdbstub_new_buffer(const uint8_t *in, size_t len, void (*sink)(void *opaque, const char *buf, size_t len),
+                            void *opaque) {
+  GdbStub *g = calloc(1, sizeof *g);
+  if (!g)
+    return NULL;
+  g->src = in;
+  g->src_len = len;
+  g->sink = sink;
+  g->sink_opaque = opaque;
+  return g;
+}
+
 void gdbstub_close(GdbStub *g) {
   if (!g)
     return;
@@ -133,10 +162,15 @@ void gdbstub_close(GdbStub *g) {
 
 /* ---------------- I/O ---------------- */
 
-static bool connected(const GdbStub *g) { return g->chr->in_fd >= 0 && !g->gone; }
+static bool connected(const GdbStub *g) { return (!g->chr || g->chr->in_fd >= 0) && !g->gone; }
 
 /* Write all of buf, waiting (a while) for a slow reader; hang up on failure. */
 static void send_raw(GdbStub *g, const char *buf, size_t len) {
+  if (!g->chr) {
+    if (connected(g))
+      g->sink(g->sink_opaque, buf, len);
+    return;
+  }
   while (connected(g) && len) {
     ssize_t n = send(g->chr->out_fd, buf, len, MSG_NOSIGNAL);
     if (n > 0) {
@@ -175,6 +209,24 @@ static bool read_some(GdbStub *g) {
     g->inq_pos = g->inq_len = 0;
   if (g->inq_len == INQ_MAX || g->gone)
     return connected(g);
+  if (!g->chr) {
+    /* A buffer: while stopped, a packet (to its checksum) or a Ctrl+C at a
+     * time, as a client waiting for each answer sends them; while the guest
+     * runs, all the rest at once (a Ctrl+C in it stops the run at the first
+     * poll).  Then the client hangs up. */
+    size_t n = 0, left = g->src_len - g->src_pos;
+    if (left == 0)
+      g->gone = true;
+    while (!g->running && n < left && g->src[g->src_pos + n] != '#' && g->src[g->src_pos + n] != 0x03)
+      n++;
+    n = !g->running && n + 3 < left ? n + (g->src[g->src_pos + n] == '#' ? 3 : 1) : left;
+    if (n > INQ_MAX - g->inq_len)
+      n = INQ_MAX - g->inq_len;
+    memcpy(g->inq + g->inq_len, g->src + g->src_pos, n);
+    g->src_pos += n;
+    g->inq_len += n;
+    return connected(g);
+  }
   bool had = g->chr->in_fd >= 0;
   size_t n = chardev_read(g->chr, g->inq + g->inq_len, INQ_MAX - g->inq_len); /* accepts a client too */
   g->inq_len += n;
@@ -293,7 +345,7 @@ static void handle_z(GdbStub *g, const char *p, bool insert, char *reply) {
     strcpy(reply, "E01");
     return;
   }
-  if (type > 2) { /* read and access watchpoints: not offered */
+  if (type > 4) {
     reply[0] = 0;
     return;
   }
@@ -314,9 +366,13 @@ static void handle_z(GdbStub *g, const char *p, bool insert, char *reply) {
     if (!g->bps[i].used)
       b = &g->bps[i];
   char err[160];
-  int id = !b ? -1 : type == 2 ? dbg_watch(g->d, addr, kind, err, sizeof err) : dbg_break_lin(g->d, addr, err, sizeof err);
+  int id = !b          ? -1
+           : type == 2 ? dbg_watch(g->d, addr, kind, err, sizeof err)
+           : type == 3 ? dbg_watch_access(g->d, addr, kind, DBG_IO_READ, err, sizeof err)
+           : type == 4 ? dbg_watch_access(g->d, addr, kind, DBG_IO_READ | DBG_IO_WRITE, err, sizeof err)
+                       : dbg_break_lin(g->d, addr, err, sizeof err);
   if (id < 0) {
-    strcpy(reply, type == 2 ? "E14" : "E28"); /* not mapped (or not RAM) / no room */
+    strcpy(reply, type >= 2 ? "E14" : "E28"); /* not mapped (or not RAM) / no room */
     return;
   }
   *b = (GdbBp){true, (int)type, addr, kind, id};
@@ -335,8 +391,8 @@ static bool stop_reply(GdbStub *g, const DbgResult *r, char *reply) {
       GdbBp *b = &g->bps[i];
       if (!b->used || b->id != r->bp_id)
         continue;
-      if (b->type == 2)
-        snprintf(reply, 64, "T05watch:%x;", b->addr);
+      if (b->type >= 2)
+        snprintf(reply, 64, "T05%s:%x;", b->type == 2 ? "watch" : b->type == 3 ? "rwatch" : "awatch", b->addr);
       else
         strcpy(reply, b->type == 0 ? "T05swbreak:;" : "T05hwbreak:;");
     }
@@ -365,11 +421,14 @@ static bool resume(GdbStub *g, bool step, const char *addr, char *reply, DbgResu
       strcpy(reply, "E01");
       return false;
     }
+    g->m->host_inputs++; /* changed_state */
   }
   g->interrupt = false;
   dbg_set_poll(g->d, poll_client, g);
   g_running = g->d;
+  g->running = true;
   *res = step ? dbg_step(g->d, 1, NULL) : dbg_continue(g->d, NULL);
+  g->running = false;
   g_running = NULL;
   dbg_set_poll(g->d, NULL, NULL);
   /* The Ctrl+C bytes were handled; drop them from what follows. */
@@ -382,6 +441,44 @@ static bool resume(GdbStub *g, bool step, const char *addr, char *reply, DbgResu
     res->stop = DBG_STOP_REQUEST;
   return stop_reply(g, res, reply);
 }
+
+/*
+ * bs / bc: back one instruction, or to the last breakpoint or watchpoint
+ * stop before now (reverse.c replays the checkpoints), answered as a stop
+ * in that direction.  At the beginning of the history: "replaylog:begin",
+ * which gdb shows as the end of the reverse-execution history.  A
+ * watchpoint's stop is reported before the instruction that made the
+ * access, where gdb (like a recording target) expects it going backward:
+ * the bytes then hold their earlier value and gdb shows it as the new one.
+ */
+static void reverse(GdbStub *g, bool cont, char *reply) {
+  char err[200];
+  if (!cont) {
+    if (rev_step(g->rev, 1, err, sizeof err) < 0)
+      strcpy(reply, "T05replaylog:begin;");
+    else
+      strcpy(reply, "T05");
+    return;
+  }
+  DbgResult res;
+  int rc = rev_continue(g->rev, &res, err, sizeof err);
+  if (rc < 0) {
+    fprintf(stderr, "x86vm: gdb: reverse-continue: %s\n", err);
+    strcpy(reply, "E01");
+    return;
+  }
+  if (rc == 0) {
+    strcpy(reply, "T05replaylog:begin;");
+    return;
+  }
+  if (res.stop == DBG_STOP_WATCH && res.have_prev && rev_step(g->rev, 1, err, sizeof err) < 0)
+    fprintf(stderr, "x86vm: gdb: reverse-continue: %s\n", err);
+  stop_reply(g, &res, reply);
+}
+
+/* gdb changed the guest's state: history before it cannot be replayed to
+ * now (reverse.h: it counts as host input). */
+static void changed_state(GdbStub *g) { g->m->host_inputs++; }
 
 /* ---------------- packets ---------------- */
 
@@ -417,6 +514,7 @@ static int handle_packet(GdbStub *g, char *p, char *reply, MachineStop *why) {
         q += 2;
       }
     }
+    changed_state(g);
     for (int r = 0; r < 16; r++)
       if (dbg_set_reg(d, dbg_index(r), v[r], err, sizeof err) < 0) {
         strcpy(reply, "E22");
@@ -455,6 +553,7 @@ static int handle_packet(GdbStub *g, char *p, char *reply, MachineStop *why) {
       }
       v |= (uint32_t)(hi << 4 | lo) << (8 * i);
     }
+    changed_state(g);
     strcpy(reply, dbg_set_reg(d, dbg_index((int)r), v, err, sizeof err) < 0 ? "E22" : "OK");
     break;
   }
@@ -494,6 +593,7 @@ static int handle_packet(GdbStub *g, char *p, char *reply, MachineStop *why) {
       }
       buf[i] = (uint8_t)(hi << 4 | lo);
     }
+    changed_state(g);
     strcpy(reply, dbg_write_lin(d, addr, buf, len) == len ? "OK" : "E14");
     break;
   }
@@ -508,6 +608,10 @@ static int handle_packet(GdbStub *g, char *p, char *reply, MachineStop *why) {
   }
   case 'Z':
   case 'z': handle_z(g, p + 1, p[0] == 'Z', reply); break;
+  case 'b':
+    if (g->rev && (p[1] == 's' || p[1] == 'c') && !p[2])
+      reverse(g, p[1] == 'c', reply);
+    break; /* without recording (or bN, the baud rate): empty, not supported */
   case 'k': *why = MSTOP_QUIT; return GO_KILL;
   case 'D': strcpy(reply, "OK"); return GO_DETACH;
   case 'H': strcpy(reply, "OK"); break; /* one thread */
@@ -533,7 +637,8 @@ static int handle_packet(GdbStub *g, char *p, char *reply, MachineStop *why) {
     break; /* anything else (vMustReplyEmpty...): empty */
   case 'q':
     if (strncmp(p, "qSupported", 10) == 0) {
-      snprintf(reply, 128, "PacketSize=%x;qXfer:features:read+;QStartNoAckMode+;swbreak+;hwbreak+", PKT_MAX);
+      snprintf(reply, 128, "PacketSize=%x;qXfer:features:read+;QStartNoAckMode+;swbreak+;hwbreak+%s", PKT_MAX,
+               g->rev ? ";ReverseStep+;ReverseContinue+" : "");
     } else if (strcmp(p, "qAttached") == 0) {
       strcpy(reply, "1");
     } else if (strcmp(p, "qC") == 0) {
@@ -647,7 +752,7 @@ static int feed(GdbStub *g, uint8_t c, char *reply, MachineStop *why) {
   return r;
 }
 
-MachineStop gdbstub_run(GdbStub *g, Machine *m, bool *detached) {
+MachineStop gdbstub_run(GdbStub *g, Machine *m, uint32_t reverse_mib, bool *detached) {
   *detached = false;
   g->m = m;
   g->d = dbg_attach(m);
@@ -655,13 +760,19 @@ MachineStop gdbstub_run(GdbStub *g, Machine *m, bool *detached) {
     fprintf(stderr, "x86vm: gdb: out of memory\n");
     return MSTOP_QUIT;
   }
+  char err[200];
+  /* Recording needs --deterministic (which --record-mem implies): without
+   * it, no reverse execution and nothing to say. */
+  if (reverse_mib && !(g->rev = rev_new(g->d, reverse_mib, err, sizeof err)) && m->clock->deterministic)
+    fprintf(stderr, "x86vm: gdb: no reverse execution: %s\n", err);
   struct sigaction sa = {0}, old_int, old_term;
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
   g_signal = 0;
-  fprintf(stderr, "x86vm: waiting for gdb on %s\n", g->chr->path);
+  if (g->chr)
+    fprintf(stderr, "x86vm: waiting for gdb on %s\n", g->chr->path);
   static char reply[2 * PKT_MAX + 8];
   MachineStop why = MSTOP_QUIT;
   int r = GO_ON;
@@ -669,6 +780,13 @@ MachineStop gdbstub_run(GdbStub *g, Machine *m, bool *detached) {
     if (g_signal) {
       why = MSTOP_QUIT;
       break;
+    }
+    if (g->inq_pos == g->inq_len && !g->chr) {
+      if (!read_some(g)) {
+        r = GO_DETACH;
+        break;
+      }
+      continue;
     }
     if (g->inq_pos == g->inq_len) {
       bool had = g->chr->in_fd >= 0;
@@ -693,8 +811,10 @@ MachineStop gdbstub_run(GdbStub *g, Machine *m, bool *detached) {
   sigaction(SIGTERM, &old_term, NULL);
   if (r == GO_DETACH)
     *detached = true;
-  if (g->chr->in_fd >= 0)
+  if (g->chr && g->chr->in_fd >= 0)
     chardev_drop_client(g->chr);
+  rev_free(g->rev);
+  g->rev = NULL;
   dbg_detach(g->d);
   g->d = NULL;
   return why;

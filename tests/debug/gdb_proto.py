@@ -92,6 +92,7 @@ with tempfile.TemporaryDirectory() as d:
         c = Conn(sock)
         sup = c.ask(b"qSupported:multiprocess+;swbreak+;xmlRegisters=i386")
         check(b"PacketSize=1000" in sup and b"qXfer:features:read+" in sup, "qSupported: %r" % sup)
+        check(b"ReverseStep+;ReverseContinue+" in sup, "--deterministic: recording on, reverse offered")
 
         # A bad checksum is NAKed; the packet is not run.
         c.send_raw(b"$g#00")
@@ -103,7 +104,7 @@ with tempfile.TemporaryDirectory() as d:
         check(c.byte() == b"+" and c.packet() == b"E01", "overlong packet answered E01")
         for bad in [b"mZZZ,4", b"m7c00,", b"m123456789,4", b"m7c00;4", b"M7c00,2:zz11", b"M7c00,4:00",
                     b"Pzz=0", b"P8=123", b"P8=zz00ffff", b"p99", b"p", b"Z0,xyz,1", b"Z0,7c00", b"G12",
-                    b"c12zz", b"qXfer:features:read:target.xml:zz,10", b"vCont;q", b"m7c00,4\x00x"]:
+                    b"c12zz", b"qXfer:features:read:target.xml:zz,10", b"vCont;q", b"m7c00,4\x00x", b"Z3,7c00,4,5", b"Z4,zz,4"]:
             rep = c.ask(bad)
             check(rep == b"E01", "%r answered E01 (%r)" % (bad, rep))
         rep = c.ask(b"mc0000000,10")
@@ -114,7 +115,10 @@ with tempfile.TemporaryDirectory() as d:
         check(rep == b"E14", "write to the BIOS ROM at 4 GiB - 16 answered E14 (%r)" % rep)
         rep = c.ask(b"P18=00000000")
         check(rep == b"E22", "write to an x87 register refused (%r)" % rep)
-        check(c.ask(b"Z3,7c00,4") == b"", "read watchpoints not offered")
+        check(c.ask(b"Z5,7c00,4") == b"", "unknown Z type answered empty")
+        check(c.ask(b"Z3,c0000000,4") == b"E14", "read watchpoint on unmapped memory answered E14")
+        check(c.ask(b"Z3,7c00,4") == b"OK" and c.ask(b"z3,7c00,4") == b"OK", "Z3/z3 on RAM")
+        check(c.ask(b"Z4,7c00,0") == b"E14", "access watchpoint of 0 bytes refused")
         check(c.ask(b"vMustReplyEmpty") == b"", "unknown packet answered empty")
         # Garbage between packets is skipped.
         c.send_raw(b"garbage}*{\x7f\xff")
