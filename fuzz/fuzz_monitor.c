@@ -64,7 +64,7 @@ static int count_entries(const char *dir) {
 }
 
 static void write_at(const char *dir, const char *name, const void *data, size_t len) {
-  char p[1024];
+  char p[2048];
   snprintf(p, sizeof p, "%s/%s", dir, name);
   FILE *f = fopen(p, "wb");
   if (!f || (len && fwrite(data, 1, len, f) != len) || fclose(f) != 0) {

@@ -180,9 +180,9 @@ static size_t walk(const SaveTable *t, const char *prefix, size_t off, ElemFn cb
     for (uint32_t k = 0; k < f->count; k++) {
       char path[128];
       if (f->count > 1)
-        snprintf(path, sizeof(path), "%s%s[%u]", prefix, f->name, k);
+        snprintf(path, sizeof(path), "%.80s%.30s[%u]", prefix, f->name, k);
       else
-        snprintf(path, sizeof(path), "%s%s", prefix, f->name);
+        snprintf(path, sizeof(path), "%.80s%.30s", prefix, f->name);
       if (f->sub) {
         char sub[136];
         snprintf(sub, sizeof(sub), "%s.", path);
@@ -422,8 +422,8 @@ static int try_value(Gen *g, const char *path, const SaveField *f, size_t off, u
   uint8_t *img = malloc(snap_len);
   ck_assert_ptr_nonnull(img);
   memcpy(img, snap, snap_len);
-  uint8_t *payload;
-  size_t len;
+  uint8_t *payload = NULL;
+  size_t len = 0;
   uint8_t *h = chunk(img, snap_len, g->chunk, &payload, &len);
   for (uint32_t b = 0; b < f->size; b++)
     payload[off + b] = (uint8_t)(v >> (8 * b));
