@@ -171,7 +171,8 @@ int main(int argc, char **argv) {
   cfg.boot = boot;
 
   /* The front end: a window when asked, or when there is a display and nobody said --headless. */
-  /* Under the debugger the transcript owns stdout: no window, COM1 elsewhere unless asked. */
+  /* Under the debugger the transcript owns stdout: no window, COM1 elsewhere unless asked;
+   * the TUI keeps the terminal and the window shows the guest screen beside it. */
   int debuggers = !!o->debug_script + !!o->trace + o->debug_tui + !!o->gdb;
   const char *dbg_opt = o->debug_script ? "--debug-script" : o->trace ? "--trace" : o->debug_tui ? "--debug-tui" :
                         o->gdb ? "--gdb" : NULL;
@@ -181,10 +182,10 @@ int main(int argc, char **argv) {
   if (o->debug_tui)
     return usage_error(o, &snap, "%s", "--debug-tui: this build has no TUI (it needs ncurses: scripts/deps.sh)");
 #endif
-  bool window = !dbg_opt && (o->display == DISPLAY_SDL || (o->display == DISPLAY_AUTO && sdl_available()));
+  bool window = (!dbg_opt || o->debug_tui) && (o->display == DISPLAY_SDL || (o->display == DISPLAY_AUTO && sdl_available()));
 #ifndef X86VM_HAVE_DEBUG
   if (dbg_opt)
-    return usage_error(o, &snap, "%s: this build has no debugger", dbg_opt);
+    return usage_error(o, &snap, "%s: x86vm was built without the debugger (cmake -DX86VM_DEBUGGER=ON)", dbg_opt);
 #endif
   /* Lockstep runs each block twice and rolls one run back: the debugger's
    * hooks would see events of the run that is undone. */
@@ -201,7 +202,7 @@ int main(int argc, char **argv) {
 #ifdef X86VM_HAVE_JIT
   /* A desktop user wants the fast engine; headless runs keep the portable
    * interpreter unless asked, so CI results do not depend on the host. */
-  if (window && !o->engine_given && cfg.cpu_model != CPU_MODEL_286 && jit_supported())
+  if (window && !dbg_opt && !o->engine_given && cfg.cpu_model != CPU_MODEL_286 && jit_supported())
     o->engine = ENGINE_JIT;
 #endif
 
@@ -294,7 +295,12 @@ int main(int argc, char **argv) {
     why = MSTOP_QUIT;
   } else if (o->debug_tui) {
 #ifdef X86VM_HAVE_TUI
-    debug_status = debug_tui_run(m, o->debug_symbols, o->reverse_mib);
+    void *view = window ? sdl_view_open(r, o, err, sizeof err) : NULL;
+    if (window && !view)
+      fprintf(stderr, "x86vm: no window beside the debugger: %s\n", err);
+    DbgScreen screen = {.show = sdl_view_show, .closed = sdl_view_closed, .opaque = view};
+    debug_status = debug_tui_run(m, o->debug_symbols, o->reverse_mib, view ? &screen : NULL);
+    sdl_view_close(view);
 #endif
     why = MSTOP_QUIT;
   } else if (o->trace) {

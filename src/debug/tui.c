@@ -89,6 +89,7 @@ typedef struct Tui {
   /* stderr while the screen is up */
   int err_fd, saved_stderr;
   off_t err_off;
+  const DbgScreen *screen;   /* the window beside the terminal, or NULL */
 } Tui;
 
 static Debugger *volatile sig_dbg;
@@ -572,6 +573,24 @@ static void refresh_jit(Tui *t) {
   t->jit_scroll = 0;
 }
 
+/* The window, after a command: it shows the machine as it now is (nothing
+ * else refreshes it while the machine stands still); closed by its user,
+ * the run ends. */
+static void show_screen(Tui *t) {
+  if (t->screen && t->screen->show(t->screen->opaque, false))
+    t->quit = true;
+}
+
+/* The debugger's poll hook while a command runs: the guest screen live in
+ * the window, the window's keys to the guest. */
+static void poll_screen(void *opaque) {
+  Tui *t = opaque;
+  if (t->screen->show(t->screen->opaque, true)) {
+    t->quit = true;
+    dbg_request_stop(t->d);
+  }
+}
+
 static void run_command(Tui *t, const char *cmdline) {
   while (*cmdline == ' ')
     cmdline++;
@@ -609,6 +628,7 @@ static void run_command(Tui *t, const char *cmdline) {
   char *out = capture(t, cmdline);
   dbg_get_regs(t->d, &t->cur);
   t->status[0] = 0;
+  show_screen(t);
   if (!out) {
     log_add(t, "error: out of memory");
     return;
@@ -793,7 +813,7 @@ static void handle_key(Tui *t, int ch) {
 
 /* ---------------- setup ---------------- */
 
-int debug_tui_run(Machine *m, const char *symbols, uint32_t reverse_mib) {
+int debug_tui_run(Machine *m, const char *symbols, uint32_t reverse_mib, const DbgScreen *screen) {
   if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
     fprintf(stderr, "x86vm: --debug-tui needs a terminal on stdin and stdout (use --debug-script for scripts)\n");
     return 2;
@@ -822,6 +842,7 @@ int debug_tui_run(Machine *m, const char *symbols, uint32_t reverse_mib) {
   t->syms = syms;
   t->err_fd = -1;
   t->saved_stderr = -1;
+  t->screen = screen;
   snprintf(t->mem_expr, sizeof t->mem_expr, "ss:esp");
   SCREEN *scr = newterm(NULL, stdout, stdin);
   if (!scr) {
@@ -866,6 +887,11 @@ int debug_tui_run(Machine *m, const char *symbols, uint32_t reverse_mib) {
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
 
+  if (screen) {
+    dbg_set_poll(d, poll_screen, t);
+    timeout(100); /* getch returns now and then: a closed window is noticed */
+  }
+  show_screen(t);
   dbg_get_regs(d, &t->cur);
   t->prev = t->cur;
   dis_follow(t, dis_rows(t));
@@ -876,6 +902,8 @@ int debug_tui_run(Machine *m, const char *symbols, uint32_t reverse_mib) {
     draw(t);
     int ch = getch();
     if (ch == ERR) {
+      if (t->screen && t->screen->closed(t->screen->opaque))
+        t->quit = true;
       if (sig_int) { /* Ctrl+C with nothing running */
         sig_int = 0;
         snprintf(t->status, sizeof t->status, "(nothing runs: q quits)");

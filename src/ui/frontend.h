@@ -19,4 +19,17 @@ bool sdl_available(void);
 /* The window. Returns MSTOP_HOST_ERROR with r->error set if it cannot open. */
 MachineStop sdl_run(Runner *r, const Options *o);
 
+/* The window beside the debugger's TUI, which keeps the terminal and runs
+ * the machine on the calling thread; the window has a thread of its own.
+ * NULL with a message if it cannot open.  r is only used for its machine
+ * and runner_apply() (its loop does not run). */
+void *sdl_view_open(Runner *r, const Options *o, char *err, size_t errlen);
+/* From the thread that runs the machine: show the guest screen now
+ * (running false: the machine stopped), or, while a command runs (running
+ * true), hand the window's keys and mouse to the guest and show a frame
+ * when one is due.  true once the user closed the window: the run should end. */
+bool sdl_view_show(void *view, bool running);
+bool sdl_view_closed(void *view); /* the user closed it (any thread) */
+void sdl_view_close(void *view); /* NULL: nothing */
+
 #endif

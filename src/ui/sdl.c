@@ -14,6 +14,12 @@
  * repeat: the guest's keyboard repeats); Ctrl+Alt+letter are the window's
  * own keys (options_usage lists them).  A click grabs the mouse, Ctrl+Alt+G
  * releases it; losing focus releases every key the guest thinks is down.
+ *
+ * Beside the debugger (sdl_view_open, for the TUI) the roles turn round:
+ * the debugger's thread runs the machine and publishes a frame after each
+ * command and every frame time while a command runs (sdl_view_show), and
+ * the window has a thread of its own.  Its input waits in a queue of the
+ * window's until the guest runs: a stopped machine does not change.
  */
 #include "frontend.h"
 
@@ -27,8 +33,24 @@ MachineStop sdl_run(Runner *r, const Options *o) {
   snprintf(r->error, sizeof r->error, "this build has no SDL2 window");
   return MSTOP_HOST_ERROR;
 }
+void *sdl_view_open(Runner *r, const Options *o, char *err, size_t errlen) {
+  (void)r, (void)o;
+  snprintf(err, errlen, "this build has no SDL2 window");
+  return NULL;
+}
+bool sdl_view_show(void *view, bool running) {
+  (void)view, (void)running;
+  return false;
+}
+bool sdl_view_closed(void *view) {
+  (void)view;
+  return false;
+}
+void sdl_view_close(void *view) { (void)view; }
 #else
 #include <SDL.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -43,6 +65,7 @@ MachineStop sdl_run(Runner *r, const Options *o) {
 #define CON_COLS 96
 #define AUDIO_RATE 48000
 #define AUDIO_MAX_QUEUED (AUDIO_RATE / 5) /* frames: beyond 200 ms queued, drop */
+#define VIEW_QUEUE 256 /* window input held for the guest while the debugger has it stopped */
 
 typedef struct Shared {
   SDL_mutex *lock;
@@ -87,6 +110,18 @@ typedef struct Win {
   bool show_console;
   SDL_Texture *con_tex;
   char title[256];
+  /* beside the debugger (view): the window's thread and its input queue */
+  bool view;
+  pthread_t view_thread;
+  pthread_mutex_t vq_lock;
+  RunnerEvent vq[VIEW_QUEUE];
+  unsigned vq_head, vq_tail;
+  volatile int closed;  /* closed by its user (or Ctrl+Alt+Q): the run ends */
+  volatile int running; /* a debugger command runs (the title says so) */
+  uint64_t next_frame_ns;
+  pthread_mutex_t open_lock; /* the window thread says whether the window opened */
+  pthread_cond_t open_cond;
+  int open_state;            /* 0 opening, 1 open, -1 failed */
 } Win;
 
 bool sdl_available(void) {
@@ -215,7 +250,16 @@ static void post(Win *w, RunnerEventKind kind, int a, int b, int c, int d, const
   RunnerEvent ev = {.kind = kind, .a = a, .b = b, .c = c, .d = d};
   if (path)
     snprintf(ev.path, sizeof ev.path, "%s", path);
-  runner_post(w->r, &ev);
+  if (!w->view) {
+    runner_post(w->r, &ev);
+    return;
+  }
+  /* Not runner_post: it would stop the machine, and so a running debugger
+   * command.  Full: dropped (the guest has not run for 256 key strokes). */
+  pthread_mutex_lock(&w->vq_lock);
+  if (w->vq_tail - w->vq_head < VIEW_QUEUE)
+    w->vq[w->vq_tail++ % VIEW_QUEUE] = ev;
+  pthread_mutex_unlock(&w->vq_lock);
 }
 
 static void set_grab(Win *w, bool on) {
@@ -273,8 +317,28 @@ static SDL_Texture *text_panel(Win *w, const char *const *lines, int rows, int c
   return t;
 }
 
+/* Beside the debugger the terminal runs the machine: no pause, reset,
+ * states, media or monitor from the window. */
+static const char *const view_help_lines[] = {
+    "x86vm window beside the debugger (hold Ctrl+Alt):",
+    "",
+    "  G  release the mouse (a click grabs it)",
+    "  F  fullscreen on/off",
+    "  I  integer / smooth scaling",
+    "  D  send Ctrl+Alt+Del to the guest",
+    "  Q  end the run (as closing the window)",
+    "  H  this help",
+    "",
+    "Keys and the mouse reach the guest while it runs",
+    "(continue in the terminal); typed while it is",
+    "stopped, they wait until it runs.",
+};
+
 static void make_help(Win *w) {
-  w->help_tex = text_panel(w, help_lines, (int)(sizeof help_lines / sizeof help_lines[0]), 50);
+  if (w->view)
+    w->help_tex = text_panel(w, view_help_lines, (int)(sizeof view_help_lines / sizeof view_help_lines[0]), 50);
+  else
+    w->help_tex = text_panel(w, help_lines, (int)(sizeof help_lines / sizeof help_lines[0]), 50);
 }
 
 /* The monitor console's panel: its last lines and the line being typed. */
@@ -414,6 +478,16 @@ static bool take_frame(Win *w) {
 }
 
 static void update_title(Win *w) {
+  if (w->view) {
+    char t[256];
+    snprintf(t, sizeof t, "x86vm - debugger: %s - %s", w->running ? "running" : "stopped",
+             w->grabbed ? "Ctrl+Alt+G releases the mouse" : "Ctrl+Alt+H: help");
+    if (strcmp(t, w->title) != 0) {
+      snprintf(w->title, sizeof w->title, "%s", t);
+      SDL_SetWindowTitle(w->win, t);
+    }
+    return;
+  }
   const char *engine = w->o->engine == ENGINE_JIT ? "jit" : w->o->engine == ENGINE_LOCKSTEP ? "lockstep" : "interp";
   bool paused = __atomic_load_n(&w->r->paused, __ATOMIC_RELAXED);
   char t[256];
@@ -432,9 +506,25 @@ static void screenshot_name(char *buf, size_t n) {
   strftime(buf, n, "x86vm-%Y%m%d-%H%M%S.png", &tm);
 }
 
+/* Beside the debugger, closing the window ends the run as the TUI's quit
+ * does (a guest screen that vanished would leave the user guessing): the
+ * window hides at once, the debugger sees `closed` at its next look and
+ * stops a running command, and sdl_view_close() takes the window down. */
+static void view_close_request(Win *w) {
+  w->closed = 1;
+  SDL_HideWindow(w->win);
+}
+
 /* Ctrl+Alt+key: the window's own keys. true if it was one. */
 static bool hotkey(Win *w, SDL_Keycode k) {
   char path[64];
+  if (w->view) { /* the others are the terminal's business (the key is eaten) */
+    switch (k) {
+    case SDLK_g: case SDLK_f: case SDLK_i: case SDLK_d: case SDLK_h: break;
+    case SDLK_q: view_close_request(w); return true;
+    default: return true;
+    }
+  }
   switch (k) {
   case SDLK_g: set_grab(w, false); return true;
   case SDLK_f:
@@ -473,7 +563,12 @@ static int mouse_buttons(Uint32 state) {
 
 static void handle(Win *w, const SDL_Event *ev) {
   switch (ev->type) {
-  case SDL_QUIT: post(w, REV_QUIT, 0, 0, 0, 0, NULL); break;
+  case SDL_QUIT:
+    if (w->view)
+      view_close_request(w);
+    else
+      post(w, REV_QUIT, 0, 0, 0, 0, NULL);
+    break;
   case SDL_TEXTINPUT:
     if (w->show_console)
       console_key(w, ev);
@@ -559,17 +654,19 @@ static bool gl_is_software(SDL_Renderer *ren) {
   return name && (strstr(name, "llvmpipe") || strstr(name, "softpipe") || strstr(name, "Software Rasterizer"));
 }
 
-MachineStop sdl_run(Runner *r, const Options *o) {
-  static Win win;
-  Win *w = &win;
-  memset(w, 0, sizeof *w);
-  w->r = r;
-  w->o = o;
+/* SDL, the buffers, the window and its renderer; w->r and w->o set.  0, or
+ * -1 with r->error set.  On the window's thread (SDL wants one thread for
+ * its video calls). */
+static int window_open(Win *w) {
+  Runner *r = w->r;
+  const Options *o = w->o;
   w->integer_scale = true;
   default_state_path(w);
+  if (w->view) /* the debugger's SIGINT/SIGTERM handlers stay (SDL would make them SDL_QUIT) */
+    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
   if (SDL_Init(SDL_INIT_VIDEO) != 0) {
     snprintf(r->error, sizeof r->error, "cannot open a window: %s", SDL_GetError());
-    return MSTOP_HOST_ERROR;
+    return -1;
   }
   size_t fb = (size_t)VGA_MAX_WIDTH * VGA_MAX_HEIGHT;
   w->emu_buf = calloc(fb, 4);
@@ -579,8 +676,8 @@ MachineStop sdl_run(Runner *r, const Options *o) {
   w->con_lock = SDL_CreateMutex();
   w->wake_event = SDL_RegisterEvents(1);
   int scale = o->scale ? (int)o->scale : 1;
-  w->win = SDL_CreateWindow("x86vm", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, 720 * scale,
-                            400 * scale, SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI |
+  w->win = SDL_CreateWindow(w->view ? "x86vm - debugger" : "x86vm", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
+                            720 * scale, 400 * scale, SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI |
                                              (o->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0));
   w->fullscreen = o->fullscreen;
   if (w->win)
@@ -597,13 +694,73 @@ MachineStop sdl_run(Runner *r, const Options *o) {
   }
   if (w->win && !w->ren)
     w->ren = SDL_CreateRenderer(w->win, -1, SDL_RENDERER_SOFTWARE);
-  MachineStop result = MSTOP_HOST_ERROR;
-  if (!w->emu_buf || !w->sh.buf || !w->ui_buf || !w->sh.lock || w->wake_event == (Uint32)-1 || !w->win ||
-      !w->ren) {
+  if (!w->emu_buf || !w->sh.buf || !w->ui_buf || !w->sh.lock || !w->con_lock || w->wake_event == (Uint32)-1 ||
+      !w->win || !w->ren) {
     snprintf(r->error, sizeof r->error, "cannot open a window: %s", SDL_GetError());
-    goto out;
+    return -1;
   }
   make_help(w);
+  return 0;
+}
+
+/* The window's event loop until w->done: input, published frames, the title. */
+static void window_loop(Win *w) {
+  Uint32 last_title = 0;
+  while (!w->done) {
+    SDL_Event ev;
+    bool redraw = false;
+    if (SDL_WaitEventTimeout(&ev, 250)) {
+      do {
+        if (ev.type != w->wake_event)
+          handle(w, &ev);
+        if (ev.type == SDL_WINDOWEVENT || ((ev.type == SDL_KEYDOWN || ev.type == SDL_TEXTINPUT) && (w->show_help || w->show_console)) ||
+            (ev.type == SDL_KEYDOWN && (ev.key.keysym.mod & KMOD_CTRL) && (ev.key.keysym.mod & KMOD_ALT)))
+          redraw = true;
+      } while (SDL_PollEvent(&ev));
+    }
+    redraw |= take_frame(w);
+    redraw |= w->show_console && w->con_changed;
+    if (redraw)
+      present(w);
+    Uint32 now = SDL_GetTicks();
+    if (now - last_title >= 500 || (w->view && now - last_title >= 100)) {
+      update_title(w);
+      last_title = now;
+    }
+  }
+}
+
+/* Everything window_open() made (as far as it got). */
+static void window_close(Win *w) {
+  if (w->con_tex)
+    SDL_DestroyTexture(w->con_tex);
+  if (w->con_lock)
+    SDL_DestroyMutex(w->con_lock);
+  if (w->help_tex)
+    SDL_DestroyTexture(w->help_tex);
+  if (w->tex)
+    SDL_DestroyTexture(w->tex);
+  if (w->ren)
+    SDL_DestroyRenderer(w->ren);
+  if (w->win)
+    SDL_DestroyWindow(w->win);
+  if (w->sh.lock)
+    SDL_DestroyMutex(w->sh.lock);
+  free(w->emu_buf);
+  free(w->sh.buf);
+  free(w->ui_buf);
+  SDL_Quit();
+}
+
+MachineStop sdl_run(Runner *r, const Options *o) {
+  static Win win;
+  Win *w = &win;
+  memset(w, 0, sizeof *w);
+  w->r = r;
+  w->o = o;
+  MachineStop result = MSTOP_HOST_ERROR;
+  if (window_open(w) < 0)
+    goto out;
   r->ui_monitor = monitor_new_sink(r, con_sink, w);
   if (!o->no_audio && SDL_InitSubSystem(SDL_INIT_AUDIO) == 0) {
     SDL_AudioSpec want = {.freq = AUDIO_RATE, .format = AUDIO_S16SYS, .channels = 1, .samples = 1024}, have;
@@ -623,29 +780,7 @@ MachineStop sdl_run(Runner *r, const Options *o) {
     snprintf(r->error, sizeof r->error, "cannot start the emulation thread: %s", SDL_GetError());
     goto out;
   }
-  Uint32 last_title = 0;
-  while (!w->done) {
-    SDL_Event ev;
-    bool redraw = false;
-    if (SDL_WaitEventTimeout(&ev, 250)) {
-      do {
-        if (ev.type != w->wake_event)
-          handle(w, &ev);
-        if (ev.type == SDL_WINDOWEVENT || ((ev.type == SDL_KEYDOWN || ev.type == SDL_TEXTINPUT) && (w->show_help || w->show_console)) ||
-            (ev.type == SDL_KEYDOWN && (ev.key.keysym.mod & KMOD_CTRL) && (ev.key.keysym.mod & KMOD_ALT)))
-          redraw = true;
-      } while (SDL_PollEvent(&ev));
-    }
-    redraw |= take_frame(w);
-    redraw |= w->show_console && w->con_changed;
-    if (redraw)
-      present(w);
-    Uint32 now = SDL_GetTicks();
-    if (now - last_title >= 500) {
-      update_title(w);
-      last_title = now;
-    }
-  }
+  window_loop(w);
   SDL_WaitThread(th, NULL);
   if (take_frame(w))
     present(w);
@@ -658,24 +793,140 @@ out:
   r->frame_ns = 0;
   monitor_free(r->ui_monitor);
   r->ui_monitor = NULL;
-  if (w->con_tex)
-    SDL_DestroyTexture(w->con_tex);
-  if (w->con_lock)
-    SDL_DestroyMutex(w->con_lock);
-  if (w->help_tex)
-    SDL_DestroyTexture(w->help_tex);
-  if (w->tex)
-    SDL_DestroyTexture(w->tex);
-  if (w->ren)
-    SDL_DestroyRenderer(w->ren);
-  if (w->win)
-    SDL_DestroyWindow(w->win);
-  if (w->sh.lock)
-    SDL_DestroyMutex(w->sh.lock);
-  free(w->emu_buf);
-  free(w->sh.buf);
-  free(w->ui_buf);
-  SDL_Quit();
+  window_close(w);
   return result;
+}
+
+/* ---------------- beside the debugger ---------------- */
+
+static void *view_main(void *opaque) {
+  Win *w = opaque;
+  int ok = window_open(w) == 0 ? 1 : -1;
+  if (ok > 0)
+    SDL_EventState(SDL_DROPFILE, SDL_DISABLE); /* media changes are the terminal's */
+  pthread_mutex_lock(&w->open_lock);
+  w->open_state = ok;
+  pthread_cond_signal(&w->open_cond);
+  pthread_mutex_unlock(&w->open_lock);
+  if (ok > 0)
+    window_loop(w);
+  window_close(w);
+  return NULL;
+}
+
+void *sdl_view_open(Runner *r, const Options *o, char *err, size_t errlen) {
+  Win *w = calloc(1, sizeof *w);
+  if (!w) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  w->r = r;
+  w->o = o;
+  w->view = true;
+  pthread_mutex_init(&w->vq_lock, NULL);
+  pthread_mutex_init(&w->open_lock, NULL);
+  pthread_cond_init(&w->open_cond, NULL);
+  /* The window's thread blocks SIGINT and SIGTERM, so they reach the
+   * debugger's thread, whose wait for a key they must interrupt. */
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  int rc = pthread_create(&w->view_thread, NULL, view_main, w);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (rc != 0) {
+    snprintf(err, errlen, "cannot start the window's thread");
+    free(w);
+    return NULL;
+  }
+  pthread_mutex_lock(&w->open_lock);
+  while (w->open_state == 0)
+    pthread_cond_wait(&w->open_cond, &w->open_lock);
+  pthread_mutex_unlock(&w->open_lock);
+  if (w->open_state < 0) {
+    pthread_join(w->view_thread, NULL);
+    snprintf(err, errlen, "%s", r->error);
+    free(w);
+    return NULL;
+  }
+  return w;
+}
+
+bool sdl_view_show(void *view, bool running) {
+  Win *w = view;
+  if (w->closed)
+    return true;
+  w->running = running;
+  uint64_t now = clock_host_ns();
+  if (running) {
+    /* The window's input, in the order typed: only what reaches the guest
+     * (hotkey() let nothing else through). */
+    for (;;) {
+      pthread_mutex_lock(&w->vq_lock);
+      bool any = w->vq_head != w->vq_tail;
+      RunnerEvent ev;
+      if (any)
+        ev = w->vq[w->vq_head++ % VIEW_QUEUE];
+      pthread_mutex_unlock(&w->vq_lock);
+      if (!any)
+        break;
+      char err[600];
+      if (runner_apply(w->r, &ev, err, sizeof err) < 0)
+        fprintf(stderr, "x86vm: %s\n", err);
+      else
+        w->r->m->host_inputs++; /* reverse execution cannot replay it */
+    }
+    if (now < w->next_frame_ns)
+      return false;
+  }
+  w->next_frame_ns = now + FRAME_NS;
+  Vga *vga = w->r->m->vga;
+  int fw, fh;
+  VgaRect d;
+  if (vga_render_dirty(vga, w->emu_buf, FB_STRIDE, &fw, &fh, &d)) {
+    if (fw != w->emu_w || fh != w->emu_h) {
+      w->pend_resized = true;
+      w->emu_w = fw;
+      w->emu_h = fh;
+      d = (VgaRect){0, 0, fw, fh};
+    }
+    w->pend = rect_union(w->pend, d);
+  }
+  if (w->pend.w > 0) {
+    /* Unlike on_frame, wait for the window: a stopped machine publishes
+     * no second chance, and the window holds the lock only to copy. */
+    SDL_LockMutex(w->sh.lock);
+    for (int y = w->pend.y; y < w->pend.y + w->pend.h; y++)
+      memcpy(w->sh.buf + (size_t)y * FB_STRIDE + w->pend.x, w->emu_buf + (size_t)y * FB_STRIDE + w->pend.x,
+             (size_t)w->pend.w * 4);
+    w->sh.w = w->emu_w;
+    w->sh.h = w->emu_h;
+    w->sh.dirty = rect_union(w->sh.dirty, w->pend);
+    w->sh.resized |= w->pend_resized;
+    w->sh.seq++;
+    SDL_UnlockMutex(w->sh.lock);
+    w->pend = (VgaRect){0, 0, 0, 0};
+    w->pend_resized = false;
+  }
+  SDL_Event ev = {.type = w->wake_event}; /* also: the title's running/stopped */
+  SDL_PushEvent(&ev);
+  return false;
+}
+
+bool sdl_view_closed(void *view) { return ((Win *)view)->closed != 0; }
+
+void sdl_view_close(void *view) {
+  Win *w = view;
+  if (!w)
+    return;
+  w->done = 1;
+  SDL_Event ev = {.type = w->wake_event};
+  SDL_PushEvent(&ev);
+  pthread_join(w->view_thread, NULL);
+  pthread_mutex_destroy(&w->vq_lock);
+  pthread_mutex_destroy(&w->open_lock);
+  pthread_cond_destroy(&w->open_cond);
+  free(w);
 }
 #endif
