@@ -178,15 +178,15 @@ int main(int argc, char **argv) {
                         o->gdb ? "--gdb" : NULL;
   if (debuggers > 1)
     return usage_error(o, &snap, "%s", "--debug-script, --debug-tui, --trace and --gdb: one at a time");
+#ifndef X86VM_HAVE_DEBUG
+  if (dbg_opt)
+    return usage_error(o, &snap, "%s: x86vm was built without the debugger (cmake -DX86VM_DEBUGGER=ON)", dbg_opt);
+#endif
 #ifndef X86VM_HAVE_TUI
   if (o->debug_tui)
     return usage_error(o, &snap, "%s", "--debug-tui: this build has no TUI (it needs ncurses: scripts/deps.sh)");
 #endif
   bool window = (!dbg_opt || o->debug_tui) && (o->display == DISPLAY_SDL || (o->display == DISPLAY_AUTO && sdl_available()));
-#ifndef X86VM_HAVE_DEBUG
-  if (dbg_opt)
-    return usage_error(o, &snap, "%s: x86vm was built without the debugger (cmake -DX86VM_DEBUGGER=ON)", dbg_opt);
-#endif
   /* Lockstep runs each block twice and rolls one run back: the debugger's
    * hooks would see events of the run that is undone. */
   if (dbg_opt && o->engine == ENGINE_LOCKSTEP)

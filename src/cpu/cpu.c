@@ -153,7 +153,7 @@ void cpu_update_mode(Cpu *cpu) {
   uint32_t old = cpu->mode;
   cpu->mode = m;
   /* The debugger's mode-change breakpoints (real/protected/paging/v86). */
-  if (cpu->dbg_event && ((old ^ m) & (CPU_MODE_PE | CPU_MODE_PG | CPU_MODE_VM86)))
+  if (DBG_HOOKS && cpu->dbg_event && ((old ^ m) & (CPU_MODE_PE | CPU_MODE_PG | CPU_MODE_VM86)))
     cpu->dbg_event(cpu, CPU_DBG_MODE, old, m);
 }
 
@@ -401,7 +401,7 @@ static void deliver_real(Cpu *cpu, int vec, uint32_t return_eip) {
 
 void cpu_deliver_interrupt(Cpu *cpu, int vector, bool software, uint32_t error_code,
                            uint32_t return_eip) {
-  if (cpu->dbg_event) { /* the debugger's interrupt/exception breakpoints and explanations */
+  if (DBG_HOOKS && cpu->dbg_event) { /* the debugger's interrupt/exception breakpoints and explanations */
     uint32_t kind = software ? CPU_DBG_INT_SOFTWARE
                     : cpu->cur_exc == vector ? CPU_DBG_INT_EXCEPTION : CPU_DBG_INT_EXTERNAL;
     cpu->dbg_event(cpu, CPU_DBG_INT, (uint32_t)vector | kind << 8, error_code);

@@ -205,7 +205,7 @@ uint8_t *mem_page_write_ptr(Mem *mem, uint32_t ppage) {
   if (r || mem->wlog)
     return NULL;
   if (pa < mem->ram_size && !mem->page_code[pa >> PAGE_SHIFT]) {
-    if (mem->ram_dirty)
+    if (DBG_HOOKS && mem->ram_dirty)
       mem->ram_dirty[pa >> PAGE_SHIFT] = 1;
     return mem->ram + pa;
   }
@@ -252,7 +252,7 @@ void mem_mark_code_bytes(Mem *mem, uint32_t pa, uint32_t len) {
 /* A write hit a page with MEM_PAGE_* bits set (page_code nonzero). */
 static void code_written(Mem *mem, uint32_t pa) {
   uint32_t pg = pa >> PAGE_SHIFT;
-  if ((mem->page_code[pg] & MEM_PAGE_WATCHED) && mem->watch_hook)
+  if (DBG_HOOKS && (mem->page_code[pg] & MEM_PAGE_WATCHED) && mem->watch_hook)
     mem->watch_hook(mem->watch_opaque, pa);
   if (!(mem->page_code[pg] & MEM_PAGE_CODE) || !((mem->code_lines[pg] >> ((pa & PAGE_MASK) >> 6)) & 1))
     return; /* a data line in a page that also holds code */
@@ -295,7 +295,7 @@ void mem_write8(Mem *mem, uint32_t pa, uint8_t v) {
   pa &= mem->a20_mask;
   if (plain_ram(mem, pa, 1)) {
     mem->ram[pa] = v;
-    if (mem->ram_dirty)
+    if (DBG_HOOKS && mem->ram_dirty)
       mem->ram_dirty[pa >> PAGE_SHIFT] = 1;
     if (mem->page_code[pa >> PAGE_SHIFT])
       code_written(mem, pa);
@@ -319,7 +319,7 @@ void mem_write8(Mem *mem, uint32_t pa, uint8_t v) {
     if (mem->wlog)
       wlog_add(mem->wlog, pa, mem->ram[pa], v);
     mem->ram[pa] = v;
-    if (mem->ram_dirty)
+    if (DBG_HOOKS && mem->ram_dirty)
       mem->ram_dirty[pa >> PAGE_SHIFT] = 1;
     if (mem->page_code[pa >> PAGE_SHIFT])
       code_written(mem, pa);
@@ -356,7 +356,7 @@ uint32_t mem_read32(Mem *mem, uint32_t pa) {
 static void plain_write(Mem *mem, uint32_t p, uint32_t v, uint32_t n) {
   for (uint32_t i = 0; i < n; i++)
     mem->ram[p + i] = (uint8_t)(v >> (8 * i));
-  if (mem->ram_dirty)
+  if (DBG_HOOKS && mem->ram_dirty)
     mem->ram_dirty[p >> PAGE_SHIFT] = 1; /* plain_ram: one page */
   if (mem->page_code[p >> PAGE_SHIFT]) {
     code_written(mem, p);
@@ -413,12 +413,12 @@ void mem_write_bytes(Mem *mem, uint32_t pa, const void *src, uint32_t len) {
       n = len;
     if (mem->a20_mask == 0xffffffffu && plain_ram(mem, pa, n)) {
       memcpy(mem->ram + pa, s, n);
-      if (mem->ram_dirty)
+      if (DBG_HOOKS && mem->ram_dirty)
         mem->ram_dirty[pa >> PAGE_SHIFT] = 1;
       uint32_t pg = pa >> PAGE_SHIFT, first = (pa & PAGE_MASK) >> 6, last = ((pa & PAGE_MASK) + n - 1) >> 6;
       uint64_t lines = (last == 63 ? ~0ull : (1ull << (last + 1)) - 1) & ~((1ull << first) - 1);
       uint64_t hit = mem->page_code[pg] ? mem->code_lines[pg] & lines : 0;
-      if ((mem->page_code[pg] & MEM_PAGE_WATCHED) && mem->watch_hook)
+      if (DBG_HOOKS && (mem->page_code[pg] & MEM_PAGE_WATCHED) && mem->watch_hook)
         mem->watch_hook(mem->watch_opaque, pa);
       if (hit)
         code_written(mem, (pg << PAGE_SHIFT) | (uint32_t)__builtin_ctzll(hit) << 6);

@@ -21,6 +21,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The debugger's hooks on the hot paths (Mem.watch_hook and ram_dirty here,
+ * Cpu.brk_lin/brk_phys and dbg_event in the CPU, interpreter and JIT):
+ * 0 in a build without the debugger (cmake -DX86VM_DEBUGGER=OFF), where
+ * each test of them compiles away. */
+#ifdef X86VM_NO_DEBUGGER
+#define DBG_HOOKS 0
+#else
+#define DBG_HOOKS 1
+#endif
+
 #define PAGE_SHIFT 12
 #define PAGE_SIZE  4096u
 #define PAGE_MASK  0xfffu

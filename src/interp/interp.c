@@ -198,7 +198,7 @@ static uint32_t tlb_fetch_page(const Cpu *c, uint32_t vpage, uint32_t need) {
   if (te->vpage != vpage || !(te->perm & need))
     return 0;
   uint32_t ppage = ((te->ppage << PAGE_SHIFT) & c->mem->a20_mask) >> PAGE_SHIFT;
-  if (unlikely(c->brk_lin != NULL) && cpu_brk_page(c, vpage << PAGE_SHIFT, ppage << PAGE_SHIFT))
+  if (DBG_HOOKS && unlikely(c->brk_lin != NULL) && cpu_brk_page(c, vpage << PAGE_SHIFT, ppage << PAGE_SHIFT))
     return 0;
   return ppage + 1;
 }
@@ -211,7 +211,7 @@ static Block *block_get(Cpu *c) {
   /* A page with a debugger breakpoint runs one instruction at a time (the
    * check is here, not at build time: blocks are keyed by physical address,
    * and another linear page may map the same code). */
-  if (unlikely(c->brk_lin != NULL) && cpu_brk_page(c, lin, pa))
+  if (DBG_HOOKS && unlikely(c->brk_lin != NULL) && cpu_brk_page(c, lin, pa))
     return NULL;
   uint32_t need = c->cpl == 3 ? TLB_R_USER : TLB_R_SUP;
   uint32_t ppage = pa >> PAGE_SHIFT;
@@ -493,7 +493,7 @@ CpuStop cpu_run(Cpu *c, uint64_t max_insns) {
     /* One instruction alone.  A debugger's breakpoint stops before the
      * instruction, ahead of the CPU's own checks (the REP resumed above
      * already passed it). */
-    if (unlikely(c->brk_lin != NULL) && !resume && brk_stop(c))
+    if (DBG_HOOKS && unlikely(c->brk_lin != NULL) && !resume && brk_stop(c))
       continue;
     /* Breakpoints (SDM 17.3.1): a data breakpoint
      * matched by an event delivery's own accesses traps before the

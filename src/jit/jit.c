@@ -268,7 +268,7 @@ static JitBlock *block_for(Cpu *c, uint64_t room) {
   /* Pages with a debugger breakpoint run in the interpreter, one
    * instruction at a time (Cpu.brk_lin).  Here, not at translation: no
    * chain or jump-cache entry leads into them once the TLB was flushed. */
-  if (unlikely(c->brk_lin != NULL) && cpu_brk_page(c, lin, pa))
+  if (DBG_HOOKS && unlikely(c->brk_lin != NULL) && cpu_brk_page(c, lin, pa))
     return NULL;
   uint32_t mode = jit_key(c);
   uint32_t h = hash_key(pa, eip);

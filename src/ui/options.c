@@ -225,7 +225,11 @@ void options_usage(FILE *f) {
     "                        of file unless given -f\n"
     "  --debugcon stderr|file:PATH   where the guest's port E9h output goes (default: nowhere)\n"
     "\n"
+#ifdef X86VM_NO_DEBUGGER
+    "Debugger (docs/DEBUGGER.md; this x86vm was built without it: these options are refused):\n"
+#else
     "Debugger (docs/DEBUGGER.md):\n"
+#endif
     "  --debug-script FILE   run the machine under the debugger, reading gdb-like commands from\n"
     "                        FILE (- for stdin): b ADDR, b *LINEAR, bp PHYS, bio PORT, bint VEC,\n"
     "                        bmode, watch|rwatch|awatch ADDR LEN (writes, reads, both),\n"
@@ -238,7 +242,9 @@ void options_usage(FILE *f) {
     "  --debug, --debug-tui  the debugger full-screen (ncurses): registers, disassembly with\n"
     "                        breakpoints, memory, explanations, and a command line taking the\n"
     "                        same commands; F7/s step, F8/n next, F5/c continue, F9 breakpoint\n"
-    "                        at the cursor, Tab next pane, Ctrl+C stops a continue, q quits\n"
+    "                        at the cursor, Tab next pane, Ctrl+C stops a continue, q quits;\n"
+    "                        with a display the window shows the guest screen beside it (keys\n"
+    "                        typed there reach the guest while it runs; closing it ends the run)\n"
     "  --trace FILE          run instruction by instruction, writing one line per instruction\n"
     "                        to FILE (- for stdout): count, CS:EIP, bytes, disassembly, the\n"
     "                        registers, flags and memory it changed (interpreter speed, about\n"
