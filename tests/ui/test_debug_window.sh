@@ -79,6 +79,14 @@ until_pixels() {
   echo "  ($1 pixels: $c, want $2 $3)"
   return 1
 }
+# title_is ERE: until the window's title matches (5 s)
+title_is() {
+  i=0
+  while ! DISPLAY=$DPY xdotool getwindowname "$WID" | grep -Eq -- "$1"; do
+    i=$((i + 1)); [ $i -gt 50 ] && return 1
+    sleep 0.1
+  done
+}
 RED=aa0000
 GREEN=00aa00
 export TERM=xterm
@@ -101,8 +109,8 @@ while [ -z "$WID" ] && [ $i -lt 100 ]; do
   i=$((i + 1)); sleep 0.1
 done
 [ -n "$WID" ] || { echo "FAIL: no window"; screen; cat "$T/err"; exit 1; }
-check "the window says the debugger has the guest stopped" \
-  $(DISPLAY=$DPY xdotool getwindowname "$WID" | grep -q 'debugger: stopped'; echo $?)
+title_is 'debugger: stopped'
+check "the window says the debugger has the guest stopped" $?
 # 2. To the store, then over it.
 tm send-keys -t dbg 'b 0000:7C00' Enter
 on_screen 'breakpoint 1 set'
@@ -135,11 +143,8 @@ check "the window took the new size ($w)" $([ "$w" = 1000x700 ]; echo $?)
 tm send-keys -t dbg 'c' Enter
 on_screen 'running: c' 10
 check "the TUI says the guest runs" $?
-i=0
-while ! DISPLAY=$DPY xdotool getwindowname "$WID" | grep -q 'debugger: running' && [ $i -lt 50 ]; do
-  sleep 0.1; i=$((i + 1))
-done
-check "the window says the guest runs" $(DISPLAY=$DPY xdotool getwindowname "$WID" | grep -q 'debugger: running'; echo $?)
+title_is 'debugger: running'
+check "the window says the guest runs" $?
 DISPLAY=$DPY xdotool mousemove --window "$WID" 5 5 windowfocus "$WID"
 sleep 0.3
 DISPLAY=$DPY xdotool key x
@@ -148,8 +153,10 @@ check "the key reached the guest and the window shows its green cell while it ru
 check "still running (the key did not stop the continue)" \
   $(screen | grep -q 'running: c'; echo $?)
 tm send-keys -t dbg C-c
-on_screen 'stopped|interrupted|Ctrl\+C' 20
+on_screen 'stopped on request after [0-9]+ instructions' 20
 check "Ctrl+C in the terminal stops the guest" $?
+title_is 'debugger: stopped'
+check "the window says the guest is stopped" $?
 on_screen 'EIP=0000[0-9A-F]{4}' 5
 check "the TUI shows the registers" $?
 # 5. Ctrl+Alt+Q in the window (as closing it) ends the run.
