@@ -32,6 +32,19 @@ const uint8_t parity_table[256] = {
 #undef P6
 };
 
+/* Mem's hook for a changed physical map (a region mapped, moved or switched,
+ * A20): no TLB entry may keep a host pointer or an MMIO decision made under
+ * the old map (the flush's new epoch also empties the JIT's jump cache), and
+ * translated code goes back to the dispatch loop at its next exit, where the
+ * JIT's key sees the map again (JIT_MODE_RAMWIN) before any chained block
+ * that assumed the old one runs.  Decoded code is Mem's business
+ * (drop_code: page generations and code_write_hook). */
+static void cpu_map_changed(void *opaque) {
+  Cpu *cpu = opaque;
+  tlb_flush(cpu);
+  cpu->jit_limit = 0;
+}
+
 Cpu *cpu_create(Mem *mem) {
   size_t tlb_bytes = (size_t)TLB_SIZE * sizeof(TlbEntry);
   uint8_t *block = aligned_alloc(64, tlb_bytes + ((sizeof(Cpu) + 63) & ~(size_t)63));
@@ -43,6 +56,10 @@ Cpu *cpu_create(Mem *mem) {
   cpu->tlb = (TlbEntry *)block;
   cpu->tlb_nlog = TLB_LOG + 1; /* nothing is known of the entries yet: the first flush kills all */
   cpu->mem = mem;
+  if (!mem->map_changed_hook) {
+    mem->map_changed_hook = cpu_map_changed;
+    mem->map_changed_opaque = cpu;
+  }
   cpu_reset(cpu);
   return cpu;
 }
@@ -66,6 +83,10 @@ void cpu_set_model(Cpu *cpu, CpuModel m) {
 void cpu_destroy(Cpu *cpu) {
   if (!cpu)
     return;
+  if (cpu->mem && cpu->mem->map_changed_opaque == cpu) {
+    cpu->mem->map_changed_hook = NULL;
+    cpu->mem->map_changed_opaque = NULL;
+  }
   free(cpu->icache); /* the interpreter's decoded-instruction cache: plain memory */
   free(cpu->tlb);     /* the allocation that holds the TLB and the Cpu */
 }

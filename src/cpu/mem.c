@@ -63,6 +63,23 @@ static void map_changed(Mem *mem) {
     mem->map_changed_hook(mem->map_changed_opaque);
 }
 
+/* Code decoded from [base, base+size) may have come from the other side of
+ * a mapping that just changed: bump the pages' generations and tell the JIT.
+ * Pages outside RAM share one generation (ROM there rarely moves). */
+static void drop_code(Mem *mem, uint32_t base, uint32_t size) {
+  for (uint32_t pa = base; pa - base < size && pa < mem->ram_size; pa += PAGE_SIZE) {
+    uint32_t pg = pa >> PAGE_SHIFT;
+    mem->page_gen[pg]++;
+    if (mem->code_write_hook && (mem->page_code[pg] & MEM_PAGE_CODE))
+      mem->code_write_hook(mem->code_write_opaque, pg);
+  }
+  if ((uint64_t)base + size > mem->ram_size) {
+    mem->rom_gen++;
+    if (mem->code_write_hook)
+      mem->code_write_hook(mem->code_write_opaque, mem->ram_size >> PAGE_SHIFT);
+  }
+}
+
 int mem_map_rom(Mem *mem, uint32_t base, const uint8_t *data, uint32_t size, const char *name) {
   if (mem->nregions >= MEM_MAX_REGIONS || size == 0)
     return -1;
@@ -76,6 +93,7 @@ int mem_map_rom(Mem *mem, uint32_t base, const uint8_t *data, uint32_t size, con
   *r = (MemRegion){.base = base, .size = alloc, .kind = MEM_ROM, .host = copy, .name = name,
                    .map_size = alloc};
   hull_add(mem, base, alloc);
+  drop_code(mem, base, alloc);
   map_changed(mem);
   return 0;
 }
@@ -88,6 +106,7 @@ int mem_map_mmio(Mem *mem, uint32_t base, uint32_t size, MmioRead rd, MmioWrite 
   *r = (MemRegion){.base = base, .size = size, .kind = MEM_MMIO, .read = rd, .write = wr,
                    .opaque = opaque, .name = name, .map_size = size};
   hull_add(mem, base, size);
+  drop_code(mem, base, size);
   map_changed(mem);
   return 0;
 }
@@ -100,6 +119,7 @@ int mem_map_ram(Mem *mem, uint32_t base, uint8_t *host, uint8_t *dirty, uint32_t
   *r = (MemRegion){.base = base, .size = size, .kind = MEM_RAM, .host = host, .dirty = dirty,
                    .name = name, .map_size = size};
   hull_add(mem, base, size);
+  drop_code(mem, base, size);
   map_changed(mem);
   return 0;
 }
@@ -113,17 +133,6 @@ int mem_map_window(Mem *mem, uint32_t base, uint32_t size, const char *name) {
   hull_add(mem, base, size);
   map_changed(mem);
   return mem->nregions - 1;
-}
-
-/* Code decoded from [base, base+size) may have come from the other side of
- * a mapping that just changed: bump the pages' generations and tell the JIT. */
-static void drop_code(Mem *mem, uint32_t base, uint32_t size) {
-  for (uint32_t pa = base; pa - base < size && pa < mem->ram_size; pa += PAGE_SIZE) {
-    uint32_t pg = pa >> PAGE_SHIFT;
-    mem->page_gen[pg]++;
-    if (mem->code_write_hook && (mem->page_code[pg] & MEM_PAGE_CODE))
-      mem->code_write_hook(mem->code_write_opaque, pg);
-  }
 }
 
 void mem_window_set(Mem *mem, int id, const uint8_t *rd, uint8_t *wr) {

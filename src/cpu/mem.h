@@ -71,8 +71,11 @@ typedef struct Mem {
   int nregions;
   uint8_t *page_code;      /* per RAM page: MEM_PAGE_* bits; nonzero: writes take the slow path */
   uint32_t *page_gen;      /* per RAM page: generation, bumped on writes to code lines */
+  uint32_t rom_gen;        /* the generation of every page outside RAM: bumped when a region
+                            * there is mapped, moved or switched (its code may be gone) */
   uint64_t *code_lines;    /* per RAM page: bit i set = 64-byte line i holds decoded code */
-  /* Called after a write hits a code page (the JIT invalidates its blocks). */
+  /* Called after a write hits a code page, or a mapping over it changed (the
+   * JIT invalidates its blocks); ppage >= ram_size / 4 KiB: pages outside RAM. */
   void (*code_write_hook)(void *opaque, uint32_t ppage);
   void *code_write_opaque;
   /* Debugger watchpoints (src/debug/): called after a write to a RAM page
@@ -88,7 +91,8 @@ typedef struct Mem {
    * TLB, so every read and write there comes to it; nothing else pays. */
   void (*access_hook)(void *opaque, uint32_t pa, uint32_t len, bool write);
   void *access_opaque;
-  /* Called when the TLBs must be flushed (A20 toggled, map changed). */
+  /* Called when the TLBs must be flushed (A20 toggled, map changed); cpu_create
+   * points it at the CPU's (cpu.c: cpu_map_changed). */
   void (*map_changed_hook)(void *opaque);
   void *map_changed_opaque;
   /* Called when write pointers into device RAM must be dropped (the machine
@@ -143,7 +147,12 @@ int mem_map_window(Mem *mem, uint32_t base, uint32_t size, const char *name);
  * fast paths never see a stale mapping and pay nothing per access. */
 void mem_window_set(Mem *mem, int id, const uint8_t *rd, uint8_t *wr);
 /* Move region id (from mem_region_id) to base, or switch it off (on false):
- * a PCI BAR moving a device's memory.  Flushes the TLBs. */
+ * a PCI BAR moving a device's memory.  Like every change of the map (map,
+ * window, A20), it calls map_changed_hook (the CPU flushes its TLB, so no
+ * host pointer or MMIO decision outlives the move, and the JIT's jump
+ * cache with it, and translated code returns to the dispatch loop), and the
+ * code of the pages it leaves and covers is dropped (page generations, the
+ * JIT's blocks through code_write_hook): nothing cached sees the old map. */
 void mem_region_move(Mem *mem, int id, uint32_t base, bool on);
 /* The id of the region mapped last (after a successful mem_map_*). */
 static inline int mem_region_id_last(const Mem *mem) { return mem->nregions - 1; }
@@ -184,8 +193,10 @@ bool mem_mark_code(Mem *mem, uint32_t ppage);
 /* Mark the bytes [pa, pa+len) (one page) as decoded code: writes there bump the
  * page generation; writes elsewhere in the page do not. */
 void mem_mark_code_bytes(Mem *mem, uint32_t pa, uint32_t len);
-static inline uint32_t mem_page_gen(const Mem *mem, uint32_t ppage) {
-  return ppage < (mem->ram_size >> PAGE_SHIFT) ? mem->page_gen[ppage] : 0;
+/* The generation word of physical page ppage: a RAM page's own, else rom_gen. */
+static inline const uint32_t *mem_page_genp(const Mem *mem, uint32_t ppage) {
+  return ppage < (mem->ram_size >> PAGE_SHIFT) ? &mem->page_gen[ppage] : &mem->rom_gen;
 }
+static inline uint32_t mem_page_gen(const Mem *mem, uint32_t ppage) { return *mem_page_genp(mem, ppage); }
 
 #endif

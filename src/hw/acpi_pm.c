@@ -118,19 +118,12 @@ void acpi_pm_reset(AcpiPm *pm) {
 }
 
 static void dev_reset(void *opaque) { acpi_pm_reset(opaque); }
-static int dev_save(void *opaque, SaveWriter *w) { return save_put_table(w, "acpi_pm", acpi_pm_table(), opaque); }
-static int dev_check(void *opaque, SaveReader *r) {
-  return save_check_table(r, "acpi_pm", acpi_pm_table(), opaque);
-}
-static int dev_load(void *opaque, SaveReader *r) {
+static void post_load(void *opaque) {
   AcpiPm *pm = opaque;
-  if (save_get_table(r, "acpi_pm", acpi_pm_table(), pm) < 0)
-    return -1;
   /* The clock is restored first: the overflow follows from its time. */
   pm->sci_level = !((pm->pm1_sts & pm->pm1_en) || (pm->gpe0_sts & pm->gpe0_en));
   update_sci(pm);
   arm_overflow(pm);
-  return 0;
 }
 
 AcpiPm *acpi_pm_new(IoBus *bus, Clock *clock, IrqLine sci) {
@@ -147,7 +140,8 @@ AcpiPm *acpi_pm_new(IoBus *bus, Clock *clock, IrqLine sci) {
     free(pm);
     return NULL;
   }
-  pm->dev = (Device){"acpi_pm", pm, dev_reset, dev_save, dev_check, dev_load, acpi_pm_table};
+  pm->dev = (Device){.name = "acpi_pm", .opaque = pm, .reset = dev_reset, .post_load = post_load,
+                     .chunk = {{.state = pm, .table = acpi_pm_table}}};
   acpi_pm_reset(pm);
   return pm;
 }

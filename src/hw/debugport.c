@@ -42,15 +42,6 @@ static void dbg_write(void *opaque, uint16_t port, int size, uint32_t v) {
   }
 }
 
-static int dev_save(void *opaque, SaveWriter *w) {
-  return save_put_table(w, "debugport", debugport_table(), opaque);
-}
-static int dev_check(void *opaque, SaveReader *r) {
-  return save_check_table(r, "debugport", debugport_table(), opaque);
-}
-static int dev_load(void *opaque, SaveReader *r) {
-  return save_get_table(r, "debugport", debugport_table(), opaque);
-}
 
 DebugPort *debugport_new(IoBus *bus, void (*exit_request)(void *opaque, int status), void *opaque) {
   DebugPort *d = calloc(1, sizeof(*d));
@@ -59,7 +50,8 @@ DebugPort *debugport_new(IoBus *bus, void (*exit_request)(void *opaque, int stat
   d->e9_out = stderr;
   d->exit_request = exit_request;
   d->opaque = opaque;
-  d->dev = (Device){"debugport", d, NULL, dev_save, dev_check, dev_load, debugport_table};
+  d->dev = (Device){.name = "debugport", .opaque = d,
+                    .chunk = {{.state = d, .table = debugport_table}}};
   if (bus && (iobus_register_ex(bus, 0xe9, 1, dbg_read, dbg_write, d, "debug-e9", IOBUS_8BIT) < 0 ||
               iobus_register_ex(bus, 0x402, 1, dbg_read, dbg_write, d, "debug-402", IOBUS_8BIT) < 0 ||
               iobus_register_ex(bus, 0x80, 1, dbg_read, dbg_write, d, "post", IOBUS_8BIT) < 0 ||

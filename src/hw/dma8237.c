@@ -200,6 +200,8 @@ Dma8237 *dma_new(IoBus *bus, Mem *mem) {
   if (!dma)
     return NULL;
   dma->mem = mem;
+  dma->dev = (Device){.name = "dma", .opaque = dma, .reset = dma_reset,
+                      .chunk = {{.state = dma, .table = dma8237_table}}};
   dma_reset(dma);
   if (bus) {
     if (iobus_register_ex(bus, 0x00, 0x10, dma_io_read, dma_io_write, dma, "dma1", IOBUS_8BIT) ||
@@ -214,11 +216,3 @@ Dma8237 *dma_new(IoBus *bus, Mem *mem) {
 }
 
 void dma_free(Dma8237 *dma) { free(dma); }
-
-int dma_save(void *opaque, SaveWriter *w) {
-  return save_put_table(w, "dma", dma8237_table(), opaque);
-}
-int dma_check(void *opaque, SaveReader *r) { return save_check_table(r, "dma", dma8237_table(), opaque); }
-int dma_load(void *opaque, SaveReader *r) {
-  return save_get_table(r, "dma", dma8237_table(), opaque);
-}

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "device.h"
 #include "iobus.h"
 #include "mem.h"
 #include "savestate.h"
@@ -64,6 +65,7 @@ typedef struct DmaCtrl {
 typedef struct Dma8237 {
   SAVE_DECLARE(DMA8237_FIELDS)
   Mem *mem;             /* guest memory */
+  Device dev;           /* "dma" */
 } Dma8237;
 #define DMA8237_VERSION 1
 
@@ -88,10 +90,7 @@ uint32_t dma_read_mem(Dma8237 *dma, int chan, void *dst, uint32_t len);
 /* Terminal count reached by the last transfer on chan (latched in status). */
 bool dma_terminal_count(const Dma8237 *dma, int chan);
 
-/* Device interface (opaque = Dma8237 *), chunk name "dma". */
+/* Power-on state (opaque = Dma8237 *); Dma8237.dev declares the chunk "dma". */
 void dma_reset(void *opaque);
-int dma_save(void *opaque, SaveWriter *w);
-int dma_check(void *opaque, SaveReader *r);
-int dma_load(void *opaque, SaveReader *r);
 
 #endif

@@ -591,12 +591,25 @@ static void fdc_io_write(void *opaque, uint16_t port, int size, uint32_t value) 
   fdc_ioport_write(opaque, port, (uint8_t)value);
 }
 
+/* After a snapshot is loaded: drive the IRQ line again. */
+static void post_load(void *opaque) {
+  Fdc *f = opaque;
+  f->line = !f->irq_level; /* force the line to be driven */
+  update_irq(f);
+}
+
 Fdc *fdc_new(IoBus *bus, Dma8237 *dma, IrqLine irq) {
   Fdc *f = calloc(1, sizeof(*f));
   if (!f)
     return NULL;
   f->dma = dma;
   f->irq = irq;
+  f->dev = (Device){.name = "fdc", .opaque = f, .reset = fdc_reset, .post_load = post_load,
+                    .chunk = {{.state = f, .table = fdc_table},
+                              {.disk = &f->drive[0].disk, .unit = 0},
+                              {.disk = &f->drive[1].disk, .unit = 1},
+                              {.disk = &f->drive[2].disk, .unit = 2},
+                              {.disk = &f->drive[3].disk, .unit = 3}}};
   fdc_reset(f);
   if (bus) {
     if (iobus_register_ex(bus, 0x3f0, 6, fdc_io_read, fdc_io_write, f, "fdc", IOBUS_8BIT) ||
@@ -618,51 +631,3 @@ int fdc_attach(Fdc *f, int unit, Disk *disk) {
   return 0;
 }
 
-/* ---- save state ---- */
-
-int fdc_save(void *opaque, SaveWriter *w) {
-  Fdc *f = opaque;
-  if (save_put_table(w, "fdc", fdc_table(), f) != 0)
-    return -1;
-  for (int i = 0; i < 4; i++) {
-    if (!f->drive[i].disk)
-      continue;
-    char name[16];
-    snprintf(name, sizeof(name), "fdc.disk%d", i);
-    if (disk_overlay_save(f->drive[i].disk, w, name) != 0)
-      return -1;
-  }
-  return 0;
-}
-
-int fdc_check(void *opaque, SaveReader *r) {
-  Fdc *f = opaque;
-  if (save_check_table(r, "fdc", fdc_table(), f) != 0)
-    return -1;
-  for (int i = 0; i < 4; i++) {
-    if (!f->drive[i].disk)
-      continue;
-    char name[16];
-    snprintf(name, sizeof(name), "fdc.disk%d", i);
-    if (disk_overlay_check(f->drive[i].disk, r, name) != 0)
-      return save_reject(r, "%s", f->drive[i].disk->error);
-  }
-  return 0;
-}
-
-int fdc_load(void *opaque, SaveReader *r) {
-  Fdc *f = opaque;
-  if (fdc_check(f, r) != 0 || save_get_table(r, "fdc", fdc_table(), f) != 0)
-    return -1;
-  for (int i = 0; i < 4; i++) {
-    if (!f->drive[i].disk)
-      continue;
-    char name[16];
-    snprintf(name, sizeof(name), "fdc.disk%d", i);
-    if (disk_overlay_load(f->drive[i].disk, r, name) != 0)
-      return save_reject(r, "%s", f->drive[i].disk->error);
-  }
-  f->line = !f->irq_level;
-  update_irq(f);
-  return 0;
-}

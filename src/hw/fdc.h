@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "disk.h"
+#include "device.h"
 #include "dma8237.h"
 #include "iobus.h"
 #include "irq.h"
@@ -79,6 +80,7 @@ typedef struct Fdc {
   IrqLine irq;             /* IRQ 6 */
   bool line;               /* level currently driven */
   uint8_t track_buf[36 * 512]; /* one track (FORMAT TRACK scratch) */
+  Device dev;              /* "fdc", and "fdc.diskN" overlays of snapshot disks */
 } Fdc;
 #define FDC_VERSION 2
 
@@ -95,10 +97,7 @@ int fdc_attach(Fdc *fdc, int unit, Disk *disk);
 uint32_t fdc_ioport_read(Fdc *fdc, uint16_t port);
 void fdc_ioport_write(Fdc *fdc, uint16_t port, uint8_t value);
 
-/* Device interface (opaque = Fdc *), chunk "fdc" (+ "fdc.diskN" overlays). */
+/* Power-on state (opaque = Fdc *). */
 void fdc_reset(void *opaque);
-int fdc_save(void *opaque, SaveWriter *w);
-int fdc_check(void *opaque, SaveReader *r);
-int fdc_load(void *opaque, SaveReader *r);
 
 #endif

@@ -99,30 +99,15 @@ static void fwcfg_reset(void *opaque) {
   f->offset = 0;
 }
 
-static int dev_save(void *opaque, SaveWriter *w) {
-  return save_put_table(w, "fwcfg", fwcfg_table(), opaque);
-}
-/* Snapshots from before this device existed have no chunk: that loads as
- * a reset (nothing selected), which is what such a machine had. */
-static int dev_check(void *opaque, SaveReader *r) {
-  (void)opaque;
-  if (!save_has_chunk(r, "fwcfg"))
-    return 0;
-  return save_check_table(r, "fwcfg", fwcfg_table(), opaque);
-}
-static int dev_load(void *opaque, SaveReader *r) {
-  if (!save_has_chunk(r, "fwcfg")) {
-    fwcfg_reset(opaque);
-    return 0;
-  }
-  return save_get_table(r, "fwcfg", fwcfg_table(), opaque);
-}
 
 FwCfg *fwcfg_new(IoBus *bus) {
   FwCfg *f = calloc(1, sizeof(*f));
   if (!f)
     return NULL;
-  f->dev = (Device){"fwcfg", f, fwcfg_reset, dev_save, dev_check, dev_load, fwcfg_table};
+  /* Snapshots from before this device existed have no chunk: that loads as
+   * a reset (nothing selected), which is what such a machine had. */
+  f->dev = (Device){.name = "fwcfg", .opaque = f, .reset = fwcfg_reset,
+                    .chunk = {{.state = f, .table = fwcfg_table, .optional = true}}};
   static const uint8_t id[4] = {1, 0, 0, 0};   /* traditional interface, no DMA */
   static const uint8_t one[2] = {1, 0};         /* one CPU */
   static const uint8_t nodir[4] = {0, 0, 0, 0}; /* no files yet */

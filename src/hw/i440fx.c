@@ -25,7 +25,8 @@ int i440fx_pam(const I440fx *h, int k) {
 }
 
 /* Point every segment's window where its PAM field says. */
-static void apply_pam(I440fx *h) {
+static void apply_pam(void *opaque) {
+  I440fx *h = opaque;
   if (!h->mem)
     return;
   for (int k = 0; k < I440FX_SEGMENTS; k++) {
@@ -53,16 +54,6 @@ void i440fx_reset(I440fx *h) {
 }
 
 static void dev_reset(void *opaque) { i440fx_reset(opaque); }
-static int dev_save(void *opaque, SaveWriter *w) { return save_put_table(w, "i440fx", i440fx_table(), opaque); }
-static int dev_check(void *opaque, SaveReader *r) {
-  return save_check_table(r, "i440fx", i440fx_table(), opaque);
-}
-static int dev_load(void *opaque, SaveReader *r) {
-  if (save_get_table(r, "i440fx", i440fx_table(), opaque) < 0)
-    return -1;
-  apply_pam(opaque);
-  return 0;
-}
 
 I440fx *i440fx_new(PciBus *bus, Mem *mem, const uint8_t *rom) {
   I440fx *h = calloc(1, sizeof(*h));
@@ -94,7 +85,8 @@ I440fx *i440fx_new(PciBus *bus, Mem *mem, const uint8_t *rom) {
     free(h);
     return NULL;
   }
-  h->dev = (Device){"i440fx", h, dev_reset, dev_save, dev_check, dev_load, i440fx_table};
+  h->dev = (Device){.name = "i440fx", .opaque = h, .reset = dev_reset, .post_load = apply_pam,
+                    .chunk = {{.state = h, .table = i440fx_table}}};
   i440fx_reset(h);
   return h;
 }

@@ -693,14 +693,8 @@ void kbc_reset(Kbc *k) {
 }
 
 static void dev_reset(void *opaque) { kbc_reset(opaque); }
-static int dev_save(void *opaque, SaveWriter *w) { return save_put_table(w, "kbc", kbc_table(), opaque); }
-static int dev_check(void *opaque, SaveReader *r) {
-  return save_check_table(r, "kbc", kbc_table(), opaque);
-}
-static int dev_load(void *opaque, SaveReader *r) {
+static void post_load(void *opaque) {
   Kbc *k = opaque;
-  if (save_get_table(r, "kbc", kbc_table(), k) < 0)
-    return -1;
   if (k->rep_timer) {
     if (k->kbd_rep_key != KEY_NONE)
       timer_mod(k->rep_timer, k->kbd_rep_at);
@@ -711,7 +705,6 @@ static int dev_load(void *opaque, SaveReader *r) {
     k->set_a20(k->cb_opaque, kbc_a20(k));
   irq_set(&k->irq_kbd, k->irq1_level);
   irq_set(&k->irq_aux, k->irq12_level);
-  return 0;
 }
 
 Kbc *kbc_new(IoBus *bus, Clock *clock, IrqLine irq1, IrqLine irq12, void (*a20)(void *, bool),
@@ -730,7 +723,8 @@ Kbc *kbc_new(IoBus *bus, Clock *clock, IrqLine irq1, IrqLine irq12, void (*a20)(
   k->set_a20 = a20;
   k->reset = reset;
   k->cb_opaque = cb_opaque;
-  k->dev = (Device){"kbc", k, dev_reset, dev_save, dev_check, dev_load, kbc_table};
+  k->dev = (Device){.name = "kbc", .opaque = k, .reset = dev_reset, .post_load = post_load,
+                    .chunk = {{.state = k, .table = kbc_table}}};
   kbc_reset(k);
   if (bus && (iobus_register_ex(bus, 0x60, 1, kbc_io_read, kbc_io_write, k, "i8042-data", IOBUS_8BIT) < 0 ||
               iobus_register_ex(bus, 0x64, 1, kbc_io_read, kbc_io_write, k, "i8042-cmd", IOBUS_8BIT) < 0 ||

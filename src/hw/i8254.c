@@ -388,19 +388,14 @@ void pit_set_speaker_listener(Pit *pit, void (*cb)(void *opaque), void *opaque) 
 }
 
 static void dev_reset(void *opaque) { pit_reset(opaque); }
-static int dev_save(void *opaque, SaveWriter *w) { return save_put_table(w, "pit", pit_table(), opaque); }
-static int dev_check(void *opaque, SaveReader *r) { return save_check_table(r, "pit", pit_table(), opaque); }
-static int dev_load(void *opaque, SaveReader *r) {
+static void post_load(void *opaque) {
   Pit *pit = opaque;
-  if (save_get_table(r, "pit", pit_table(), pit) < 0)
-    return -1;
   /* The line is not driven again: the controllers restore their own view
    * of it (the PIC's input levels), which may differ on purpose (ICW1
    * resets its edge sense while IRQ0 stays high); driving it here made
    * an edge no run had seen. */
   ch0_rearm(pit);
   speaker_changed(pit);
-  return 0;
 }
 
 Pit *pit_new(IoBus *bus, Clock *clock, IrqLine irq0) {
@@ -412,7 +407,8 @@ Pit *pit_new(IoBus *bus, Clock *clock, IrqLine irq0) {
   pit->timer = clock_timer_new(clock, ch0_timer, pit);
   if (pit->timer)
     pit->timer->lax = true; /* the system tick (Clock.lax) */
-  pit->dev = (Device){"pit", pit, dev_reset, dev_save, dev_check, dev_load, pit_table};
+  pit->dev = (Device){.name = "pit", .opaque = pit, .reset = dev_reset, .post_load = post_load,
+                      .chunk = {{.state = pit, .table = pit_table}}};
   if (!pit->timer) {
     free(pit);
     return NULL;

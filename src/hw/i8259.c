@@ -252,17 +252,10 @@ void pic_reset(Pic *pic) {
 }
 
 static void dev_reset(void *opaque) { pic_reset(opaque); }
-static int dev_save(void *opaque, SaveWriter *w) {
-  return save_put_table(w, "pic", pic_table(), opaque);
-}
-static int dev_check(void *opaque, SaveReader *r) { return save_check_table(r, "pic", pic_table(), opaque); }
-static int dev_load(void *opaque, SaveReader *r) {
+static void post_load(void *opaque) {
   Pic *pic = opaque;
-  if (save_get_table(r, "pic", pic_table(), pic) < 0)
-    return -1;
   if (pic->intr)
     pic->intr(pic->intr_opaque, pic->out);
-  return 0;
 }
 
 Pic *pic_new(IoBus *bus, void (*intr)(void *opaque, int level), void *intr_opaque) {
@@ -271,7 +264,8 @@ Pic *pic_new(IoBus *bus, void (*intr)(void *opaque, int level), void *intr_opaqu
     return NULL;
   pic->intr = intr;
   pic->intr_opaque = intr_opaque;
-  pic->dev = (Device){"pic", pic, dev_reset, dev_save, dev_check, dev_load, pic_table};
+  pic->dev = (Device){.name = "pic", .opaque = pic, .reset = dev_reset, .post_load = post_load,
+                      .chunk = {{.state = pic, .table = pic_table}}};
   pic_reset(pic);
   if (bus && (iobus_register_ex(bus, 0x20, 2, pic_io_read, pic_io_write, pic, "pic-master",
                                 IOBUS_8BIT) < 0 ||

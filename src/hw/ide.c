@@ -1164,6 +1164,15 @@ static void ide_io_write(void *opaque, uint16_t port, int size, uint32_t value) 
 
 /* ---- construction ---- */
 
+/* After a snapshot is loaded (its overlays too): drive the IRQ line again. */
+static void post_load(void *opaque) {
+  IdeChannel *ch = opaque;
+  for (int i = 0; i < 2; i++)
+    ch->drive[i].type = ch->drive[i].attached; /* the attached drives decide the type */
+  ch->line = !ch->irq_pending; /* force the line to be driven */
+  update_irq(ch);
+}
+
 IdeChannel *ide_new(IoBus *bus, uint16_t base, uint16_t ctl, IrqLine irq, const char *name) {
   IdeChannel *ch = calloc(1, sizeof(*ch));
   if (!ch)
@@ -1172,6 +1181,10 @@ IdeChannel *ide_new(IoBus *bus, uint16_t base, uint16_t ctl, IrqLine irq, const 
   ch->name = name;
   ch->base = base;
   ch->ctl = ctl;
+  ch->dev = (Device){.name = name, .opaque = ch, .reset = ide_reset, .post_load = post_load,
+                     .chunk = {{.state = ch, .table = ide_channel_table},
+                               {.disk = &ch->drive[0].disk, .unit = 0},
+                               {.disk = &ch->drive[1].disk, .unit = 1}}};
   ide_reset(ch);
   if (bus) {
     if (iobus_register(bus, base, 8, ide_io_read, ide_io_write, ch, name) != 0 ||
@@ -1198,7 +1211,7 @@ int ide_attach_empty_cd(IdeChannel *ch, int unit) {
     return -1;
   IdeDrive *d = &ch->drive[unit];
   d->disk = NULL;
-  d->type = IDE_ATAPI;
+  d->type = d->attached = IDE_ATAPI;
   drive_power_on(d, unit);
   return 0;
 }
@@ -1208,7 +1221,7 @@ int ide_attach(IdeChannel *ch, int unit, Disk *disk) {
     return -1;
   IdeDrive *d = &ch->drive[unit];
   d->disk = disk;
-  d->type = disk->kind == DISK_CDROM ? IDE_ATAPI : IDE_ATA;
+  d->type = d->attached = disk->kind == DISK_CDROM ? IDE_ATAPI : IDE_ATA;
   if (d->type == IDE_ATA) {
     uint32_t c, h, s;
     disk_hd_geometry(disk->sectors, &c, &h, &s);
@@ -1217,62 +1230,5 @@ int ide_attach(IdeChannel *ch, int unit, Disk *disk) {
     d->spt = (uint16_t)s;
   }
   drive_power_on(d, unit);
-  return 0;
-}
-
-/* ---- save state ---- */
-
-static void ovl_chunk_name(const IdeChannel *ch, int unit, char *buf, size_t n) {
-  snprintf(buf, n, "%s.disk%d", ch->name, unit);
-}
-
-int ide_save(void *opaque, SaveWriter *w) {
-  IdeChannel *ch = opaque;
-  if (save_put_table(w, ch->name, ide_channel_table(), ch) != 0)
-    return -1;
-  for (int i = 0; i < 2; i++) {
-    if (!ch->drive[i].disk)
-      continue;
-    char name[32];
-    ovl_chunk_name(ch, i, name, sizeof(name));
-    if (disk_overlay_save(ch->drive[i].disk, w, name) != 0)
-      return -1;
-  }
-  return 0;
-}
-
-int ide_check(void *opaque, SaveReader *r) {
-  IdeChannel *ch = opaque;
-  if (save_check_table(r, ch->name, ide_channel_table(), ch) != 0)
-    return -1;
-  for (int i = 0; i < 2; i++) {
-    if (!ch->drive[i].disk)
-      continue;
-    char name[32];
-    ovl_chunk_name(ch, i, name, sizeof(name));
-    if (disk_overlay_check(ch->drive[i].disk, r, name) != 0)
-      return save_reject(r, "%s", ch->drive[i].disk->error);
-  }
-  return 0;
-}
-
-int ide_load(void *opaque, SaveReader *r) {
-  IdeChannel *ch = opaque;
-  if (ide_check(ch, r) != 0)
-    return -1;
-  uint8_t types[2] = {ch->drive[0].type, ch->drive[1].type};
-  if (save_get_table(r, ch->name, ide_channel_table(), ch) != 0)
-    return -1;
-  for (int i = 0; i < 2; i++) {
-    ch->drive[i].type = types[i]; /* the attached drives decide the type */
-    if (!ch->drive[i].disk)
-      continue;
-    char name[32];
-    ovl_chunk_name(ch, i, name, sizeof(name));
-    if (disk_overlay_load(ch->drive[i].disk, r, name) != 0)
-      return save_reject(r, "%s", ch->drive[i].disk->error);
-  }
-  ch->line = !ch->irq_pending; /* force the line to be driven */
-  update_irq(ch);
   return 0;
 }

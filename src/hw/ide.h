@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "device.h"
 #include "disk.h"
 #include "iobus.h"
 #include "irq.h"
@@ -77,6 +78,7 @@ enum { IDE_NONE = 0, IDE_ATA = 1, IDE_ATAPI = 2 };
 typedef struct IdeDrive {
   SAVE_DECLARE(IDE_DRIVE_FIELDS)
   Disk *disk;       /* backing image (not owned), NULL if none */
+  uint8_t attached; /* type the machine attached (a restore keeps it, not the saved one) */
   uint16_t cyls;    /* default geometry for IDENTIFY */
   uint16_t heads;
   uint16_t spt;
@@ -119,6 +121,7 @@ typedef struct IdeChannel {
   void (*dma_kick)(void *opaque);
   void (*irq_hook)(void *opaque);
   void *dma_opaque;
+  Device dev;           /* chunk `name`, and "NAME.diskU" overlays of snapshot disks */
 } IdeChannel;
 #define IDE_CHANNEL_VERSION 1
 
@@ -156,11 +159,7 @@ int ide_dma_read_sector(IdeChannel *ch, uint8_t *buf);
 void ide_dma_next(IdeChannel *ch);
 int ide_dma_write_sector(IdeChannel *ch, const uint8_t *buf);
 
-/* Device interface (opaque = IdeChannel *): power-on reset, save state
- * (including the snapshot overlays of attached disks), check and load. */
+/* Power-on reset (opaque = IdeChannel *). */
 void ide_reset(void *opaque);
-int ide_save(void *opaque, SaveWriter *w);
-int ide_check(void *opaque, SaveReader *r);
-int ide_load(void *opaque, SaveReader *r);
 
 #endif

@@ -128,11 +128,6 @@ void ioapic_reset(IoApic *io) {
 }
 
 static void dev_reset(void *opaque) { ioapic_reset(opaque); }
-static int dev_save(void *opaque, SaveWriter *w) { return save_put_table(w, "ioapic", ioapic_table(), opaque); }
-static int dev_check(void *opaque, SaveReader *r) {
-  return save_check_table(r, "ioapic", ioapic_table(), opaque);
-}
-static int dev_load(void *opaque, SaveReader *r) { return save_get_table(r, "ioapic", ioapic_table(), opaque); }
 
 IoApic *ioapic_new(Mem *mem, uint8_t id) {
   IoApic *io = calloc(1, sizeof(*io));
@@ -143,7 +138,8 @@ IoApic *ioapic_new(Mem *mem, uint8_t id) {
     return NULL;
   }
   io->board_id = id;
-  io->dev = (Device){"ioapic", io, dev_reset, dev_save, dev_check, dev_load, ioapic_table};
+  io->dev = (Device){.name = "ioapic", .opaque = io, .reset = dev_reset,
+                     .chunk = {{.state = io, .table = ioapic_table}}};
   ioapic_reset(io);
   return io;
 }

@@ -448,17 +448,10 @@ void lapic_init_reset(Lapic *l) {
 }
 
 static void dev_reset(void *opaque) { lapic_reset(opaque); }
-static int dev_save(void *opaque, SaveWriter *w) { return save_put_table(w, "lapic", lapic_table(), opaque); }
-static int dev_check(void *opaque, SaveReader *r) {
-  return save_check_table(r, "lapic", lapic_table(), opaque);
-}
-static int dev_load(void *opaque, SaveReader *r) {
+static void post_load(void *opaque) {
   Lapic *l = opaque;
-  if (save_get_table(r, "lapic", lapic_table(), l) < 0)
-    return -1;
   timer_arm(l); /* the deadline follows from the saved start and count */
   lapic_update(l);
-  return 0;
 }
 
 Lapic *lapic_new(Cpu *cpu, Mem *mem, Clock *clock, uint8_t id) {
@@ -478,7 +471,8 @@ Lapic *lapic_new(Cpu *cpu, Mem *mem, Clock *clock, uint8_t id) {
   cpu->apic_id = id;
   cpu->apic_base_changed = base_changed;
   cpu->apic_opaque = l;
-  l->dev = (Device){"lapic", l, dev_reset, dev_save, dev_check, dev_load, lapic_table};
+  l->dev = (Device){.name = "lapic", .opaque = l, .reset = dev_reset, .post_load = post_load,
+                    .chunk = {{.state = l, .table = lapic_table}}};
   lapic_reset(l);
   return l;
 }

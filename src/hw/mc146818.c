@@ -243,19 +243,14 @@ void rtc_reset(Rtc *rtc) {
 }
 
 static void dev_reset(void *opaque) { rtc_reset(opaque); }
-static int dev_save(void *opaque, SaveWriter *w) { return save_put_table(w, "rtc", rtc_table(), opaque); }
-static int dev_check(void *opaque, SaveReader *r) { return save_check_table(r, "rtc", rtc_table(), opaque); }
-static int dev_load(void *opaque, SaveReader *r) {
+static void post_load(void *opaque) {
   Rtc *rtc = opaque;
-  if (save_get_table(r, "rtc", rtc_table(), rtc) < 0)
-    return -1;
   timer_mod(rtc->update_timer, rtc->next_update);
   if (rtc->next_periodic && (rtc->cmos[RTC_REG_B] & RTC_B_PIE))
     timer_mod(rtc->periodic_timer, rtc->next_periodic);
   else
     timer_del(rtc->periodic_timer);
   irq_set(&rtc->irq, rtc->irq_level);
-  return 0;
 }
 
 Rtc *rtc_new(IoBus *bus, Clock *clock, IrqLine irq8, time_t start) {
@@ -268,7 +263,8 @@ Rtc *rtc_new(IoBus *bus, Clock *clock, IrqLine irq8, time_t start) {
   rtc->periodic_timer = clock_timer_new(clock, periodic_timer_cb, rtc);
   if (rtc->periodic_timer)
     rtc->periodic_timer->lax = true; /* a periodic interrupt (Clock.lax) */
-  rtc->dev = (Device){"rtc", rtc, dev_reset, dev_save, dev_check, dev_load, rtc_table};
+  rtc->dev = (Device){.name = "rtc", .opaque = rtc, .reset = dev_reset, .post_load = post_load,
+                      .chunk = {{.state = rtc, .table = rtc_table}}};
   if (!rtc->update_timer || !rtc->periodic_timer) {
     free(rtc);
     return NULL;

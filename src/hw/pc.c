@@ -534,13 +534,13 @@ static int add_storage_and_display(Machine *m, char *err, size_t errlen) {
     snprintf(err, errlen, "cannot create the DMA controllers");
     return -1;
   }
-  machine_add_device(m, (Device){"dma", m->dma, dma_reset, dma_save, dma_check, dma_load, dma8237_table});
+  machine_add_device(m, m->dma->dev);
   m->fdc = fdc_new(m->bus, m->dma, isa_irq(m, 6));
   if (!m->fdc) {
     snprintf(err, errlen, "cannot create the floppy controller");
     return -1;
   }
-  machine_add_device(m, (Device){"fdc", m->fdc, fdc_reset, fdc_save, fdc_check, fdc_load, fdc_table});
+  machine_add_device(m, m->fdc->dev);
   for (int i = 0; i < 2; i++)
     if (m->disk[PC_FDA + i] && fdc_attach(m->fdc, i, m->disk[PC_FDA + i]) < 0) {
       snprintf(err, errlen, "%s: cannot attach to the floppy controller", drive_flag(PC_FDA + i));
@@ -554,8 +554,7 @@ static int add_storage_and_display(Machine *m, char *err, size_t errlen) {
       snprintf(err, errlen, "cannot create IDE channel %d", i);
       return -1;
     }
-    machine_add_device(m, (Device){ide_name[i], m->ide[i], ide_reset, ide_save, ide_check, ide_load,
-                                    ide_channel_table});
+    machine_add_device(m, m->ide[i]->dev);
   }
   /* hda/hdb: primary master/slave; the CD-ROM: secondary master. */
   if ((m->disk[PC_HDA] && ide_attach(m->ide[0], 0, m->disk[PC_HDA]) < 0) ||
@@ -584,7 +583,7 @@ static int add_storage_and_display(Machine *m, char *err, size_t errlen) {
     snprintf(err, errlen, "cannot create the VGA (--vga-mem %u)", m->cfg.vga_mem_mib);
     return -1;
   }
-  machine_add_device(m, (Device){"vga", m->vga, vga_reset, vga_save, vga_check, vga_load, vga_table});
+  machine_add_device(m, m->vga->dev);
   if (m->pci) {
     m->vga_pci = vga_pci_new(m->pci, m->vga, PCI_DEVFN(2, 0), m->vga_bios, m->vga_bios_size);
     if (!m->vga_pci) {
@@ -655,9 +654,9 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   }
   cpu_set_model(m->cpu, cfg->cpu_model);
   /* Device RAM (the VGA's LFB) re-arms its dirty tracking by dropping TLB write pointers;
-   * a change of the memory map (PAM, A20) drops every host pointer the TLB holds. */
-  m->mem->rearm_hook = m->mem->map_changed_hook = (void (*)(void *))tlb_flush;
-  m->mem->rearm_opaque = m->mem->map_changed_opaque = m->cpu;
+   * a change of the memory map (PAM, A20) is cpu_create's map_changed_hook (cpu.c). */
+  m->mem->rearm_hook = (void (*)(void *))tlb_flush;
+  m->mem->rearm_opaque = m->cpu;
   m->cpu->io_opaque = m;
   m->cpu->port_in = cb_port_in;
   m->cpu->port_out = cb_port_out;
@@ -1318,8 +1317,7 @@ int machine_save(Machine *m, const char *path, char *err, size_t errlen) {
   }
   rc |= put_cpu_model(m, w);
   for (int i = 0; i < m->ndevs; i++)
-    if (m->devs[i].save)
-      rc |= m->devs[i].save(m->devs[i].opaque, w);
+    rc |= device_save(&m->devs[i], w);
   if (rc) {
     save_writer_free(w);
     snprintf(err, errlen, "--save %s: a device failed to save its state", path);
@@ -1393,8 +1391,7 @@ static int restore_from(Machine *m, SaveReader *r, const char *path, char *err, 
   if (rc == 0 && !light)
     rc = save_get_chunk(r, "ram", RAM_CHUNK_VERSION, &ram, &ram_len);
   for (int i = 0; rc == 0 && i < m->ndevs; i++)
-    if (m->devs[i].check)
-      rc = m->devs[i].check(m->devs[i].opaque, r);
+    rc = device_check(&m->devs[i], r);
   if (rc) {
     snprintf(err, errlen, "--restore %s: %s", path, save_error(r));
     save_reader_free(r);
@@ -1418,7 +1415,7 @@ static int restore_from(Machine *m, SaveReader *r, const char *path, char *err, 
   save_get_table(r, "cpu", cpu_save_table(), m->cpu);
   clock_set_now(m->clock, ms.now); /* after the CPU: it re-bases on the restored icount */
   for (int i = 0; i < m->ndevs; i++)
-    if (m->devs[i].load && m->devs[i].load(m->devs[i].opaque, r) < 0) {
+    if (device_apply(&m->devs[i], r) < 0) {
       /* Cannot happen after a successful check; treat as an emulator bug. */
       snprintf(err, errlen, "--restore %s: device %s failed after validation: %s", path,
                m->devs[i].name, save_error(r));
@@ -1467,8 +1464,7 @@ int machine_save_light(Machine *m, uint8_t **buf, size_t *len, char *err, size_t
   rc |= save_put_table(w, "cpu", cpu_save_table(), m->cpu);
   rc |= put_cpu_model(m, w);
   for (int i = 0; i < m->ndevs; i++)
-    if (m->devs[i].save)
-      rc |= m->devs[i].save(m->devs[i].opaque, w);
+    rc |= device_save(&m->devs[i], w);
   size_t n;
   const uint8_t *img = rc ? NULL : save_writer_buffer(w, &n);
   *buf = img ? malloc(n) : NULL;

@@ -147,11 +147,6 @@ int pci_register(PciBus *b, PciFunc *f, uint8_t devfn) {
 }
 
 static void dev_reset(void *opaque) { pci_bus_reset(opaque); }
-static int dev_save(void *opaque, SaveWriter *w) { return save_put_table(w, "pci", pci_bus_table(), opaque); }
-static int dev_check(void *opaque, SaveReader *r) {
-  return save_check_table(r, "pci", pci_bus_table(), opaque);
-}
-static int dev_load(void *opaque, SaveReader *r) { return save_get_table(r, "pci", pci_bus_table(), opaque); }
 
 PciBus *pci_bus_new(IoBus *bus) {
   PciBus *b = calloc(1, sizeof(*b));
@@ -162,7 +157,8 @@ PciBus *pci_bus_new(IoBus *bus) {
     free(b);
     return NULL;
   }
-  b->dev = (Device){"pci", b, dev_reset, dev_save, dev_check, dev_load, pci_bus_table};
+  b->dev = (Device){.name = "pci", .opaque = b, .reset = dev_reset,
+                    .chunk = {{.state = b, .table = pci_bus_table}}};
   return b;
 }
 

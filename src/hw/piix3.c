@@ -64,14 +64,9 @@ void piix3_reset(Piix3 *p) {
 }
 
 static void dev_reset(void *opaque) { piix3_reset(opaque); }
-static int dev_save(void *opaque, SaveWriter *w) { return save_put_table(w, "piix3", piix3_table(), opaque); }
-static int dev_check(void *opaque, SaveReader *r) { return save_check_table(r, "piix3", piix3_table(), opaque); }
-static int dev_load(void *opaque, SaveReader *r) {
+static void post_load(void *opaque) {
   Piix3 *p = opaque;
-  if (save_get_table(r, "piix3", piix3_table(), p) < 0)
-    return -1;
   p->driven = isa_levels(p); /* the interrupt controllers restored their own input levels */
-  return 0;
 }
 
 Piix3 *piix3_new(PciBus *bus) {
@@ -105,7 +100,8 @@ Piix3 *piix3_new(PciBus *bus) {
     free(p);
     return NULL;
   }
-  p->dev = (Device){"piix3", p, dev_reset, dev_save, dev_check, dev_load, piix3_table};
+  p->dev = (Device){.name = "piix3", .opaque = p, .reset = dev_reset, .post_load = post_load,
+                    .chunk = {{.state = p, .table = piix3_table}}};
   return p;
 }
 

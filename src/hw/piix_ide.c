@@ -134,7 +134,8 @@ static void io_write(void *opaque, uint16_t port, int size, uint32_t value) {
 }
 
 /* Decode BAR4 where it points while I/O space is on (if the ports are free). */
-static void map_bar(PiixIde *p) {
+static void map_bar(void *opaque) {
+  PiixIde *p = opaque;
   uint32_t base;
   bool on = pci_bar_decoded(&p->pci[0], 4, &base) && base <= 0xfff0u;
   if (p->io_base && (!on || base != p->io_base)) {
@@ -163,16 +164,6 @@ void piix_ide_reset(PiixIde *p) {
 }
 
 static void dev_reset(void *opaque) { piix_ide_reset(opaque); }
-static int dev_save(void *opaque, SaveWriter *w) { return save_put_table(w, "piix-ide", piix_ide_table(), opaque); }
-static int dev_check(void *opaque, SaveReader *r) {
-  return save_check_table(r, "piix-ide", piix_ide_table(), opaque);
-}
-static int dev_load(void *opaque, SaveReader *r) {
-  if (save_get_table(r, "piix-ide", piix_ide_table(), opaque) < 0)
-    return -1;
-  map_bar(opaque);
-  return 0;
-}
 
 PiixIde *piix_ide_new(PciBus *pci, IoBus *bus, Mem *mem, IdeChannel *primary, IdeChannel *secondary) {
   PiixIde *p = calloc(1, sizeof(*p));
@@ -205,7 +196,8 @@ PiixIde *piix_ide_new(PciBus *pci, IoBus *bus, Mem *mem, IdeChannel *primary, Id
       p->ch[c]->irq_hook = irq[c];
       p->ch[c]->dma_opaque = p;
     }
-  p->dev = (Device){"piix-ide", p, dev_reset, dev_save, dev_check, dev_load, piix_ide_table};
+  p->dev = (Device){.name = "piix-ide", .opaque = p, .reset = dev_reset, .post_load = map_bar,
+                    .chunk = {{.state = p, .table = piix_ide_table}}};
   piix_ide_reset(p);
   return p;
 }

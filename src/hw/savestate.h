@@ -17,7 +17,7 @@
  *
  * Scalars are integers of 1, 2, 4 or 8 bytes (bool, uintN_t, intN_t) and are
  * stored little-endian; non-saved fields (timers, callbacks, host handles)
- * go after SAVE_DECLARE() and are rebuilt by the device's load function.
+ * go after SAVE_DECLARE() and are rebuilt by the device's post-load hook (device.h).
  *
  * A snapshot file is input like any other: a crafted one (CRCs recomputed)
  * may hold any value in any field.  So every field that indexes an array,

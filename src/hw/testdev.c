@@ -65,20 +65,10 @@ static void dev_reset(void *opaque) {
   t->irq_levels = 0;
   memset(t->ioram, 0, sizeof(t->ioram));
 }
-static int dev_save(void *opaque, SaveWriter *w) {
-  return save_put_table(w, "testdev", testdev_table(), opaque);
-}
-static int dev_check(void *opaque, SaveReader *r) {
-  (void)opaque;
-  return save_check_table(r, "testdev", testdev_table(), opaque);
-}
-static int dev_load(void *opaque, SaveReader *r) {
+static void post_load(void *opaque) {
   TestDev *t = opaque;
-  if (save_get_table(r, "testdev", testdev_table(), opaque) < 0)
-    return -1;
   for (int n = 0; n < TESTDEV_NIRQ; n++)
     irq_set(&t->irq[n], (t->irq_levels >> n) & 1);
-  return 0;
 }
 
 TestDev *testdev_new(IoBus *bus, Mem *mem, const IrqLine irq[TESTDEV_NIRQ]) {
@@ -86,7 +76,8 @@ TestDev *testdev_new(IoBus *bus, Mem *mem, const IrqLine irq[TESTDEV_NIRQ]) {
   if (!t)
     return NULL;
   memcpy(t->irq, irq, sizeof(t->irq));
-  t->dev = (Device){"testdev", t, dev_reset, dev_save, dev_check, dev_load, testdev_table};
+  t->dev = (Device){.name = "testdev", .opaque = t, .reset = dev_reset, .post_load = post_load,
+                    .chunk = {{.state = t, .table = testdev_table}}};
   if (iobus_register(bus, 0xe0, 4, echo_read, echo_write, t, "testdev-echo") < 0 ||
       iobus_register_ex(bus, 0xe4, 4, echo_read, echo_write, t, "testdev-echo-byte", IOBUS_8BIT) < 0 ||
       iobus_register(bus, 0xe8, 1, NULL, flush_write, t, "testdev-flush") < 0 ||

@@ -260,24 +260,13 @@ void uart_reset(Uart *u) {
 }
 
 static void dev_reset(void *opaque) { uart_reset(opaque); }
-static int dev_save(void *opaque, SaveWriter *w) {
+static void post_load(void *opaque) {
   Uart *u = opaque;
-  return save_put_table(w, u->name, uart_table(), u);
-}
-static int dev_check(void *opaque, SaveReader *r) {
-  Uart *u = opaque;
-  return save_check_table(r, u->name, uart_table(), u);
-}
-static int dev_load(void *opaque, SaveReader *r) {
-  Uart *u = opaque;
-  if (save_get_table(r, u->name, uart_table(), u) < 0)
-    return -1;
   if (u->timeout_at)
     timer_mod(u->timeout_timer, u->timeout_at);
   else
     timer_del(u->timeout_timer);
   irq_set(&u->irq, u->irq_level);
-  return 0;
 }
 
 Uart *uart_new(IoBus *bus, Clock *clock, uint16_t base, IrqLine irq, CharDev *chr, int index) {
@@ -290,7 +279,8 @@ Uart *uart_new(IoBus *bus, Clock *clock, uint16_t base, IrqLine irq, CharDev *ch
   u->chr = chr;
   snprintf(u->name, sizeof(u->name), "uart%d", index & 7);
   u->timeout_timer = clock_timer_new(clock, timeout_cb, u);
-  u->dev = (Device){u->name, u, dev_reset, dev_save, dev_check, dev_load, uart_table};
+  u->dev = (Device){.name = u->name, .opaque = u, .reset = dev_reset, .post_load = post_load,
+                    .chunk = {{.state = u, .table = uart_table}}};
   if (!u->timeout_timer) {
     free(u);
     return NULL;

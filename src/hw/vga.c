@@ -1213,6 +1213,8 @@ int vga_screenshot_png(Vga *v, const char *path, char *err, size_t errlen) {
 
 /* ---- construction and save state ---- */
 
+static const DeviceRaw lfb_raw; /* the video memory chunk (below) */
+
 Vga *vga_new_mem(IoBus *bus, Mem *mem, Clock *clock, uint32_t mem_mib) {
   if (mem_mib == 0)
     mem_mib = VGA_MEM_DEFAULT_MIB;
@@ -1231,6 +1233,8 @@ Vga *vga_new_mem(IoBus *bus, Mem *mem, Clock *clock, uint32_t mem_mib) {
     return NULL;
   }
   v->lfb_pristine = true;
+  v->dev = (Device){.name = "vga", .opaque = v, .reset = vga_reset, .raw = &lfb_raw,
+                    .chunk = {{.state = v, .table = vga_table}}};
   vga_reset(v);
   if (bus) {
     if (iobus_register_ex(bus, 0x3b4, 2, vga_io_read, vga_io_write, v, "vga", IOBUS_8BIT) ||
@@ -1273,10 +1277,8 @@ void vga_free(Vga *v) {
 
 #define LFB_CHUNK_VERSION 1
 
-int vga_save(void *opaque, SaveWriter *w) {
+static int lfb_save(void *opaque, SaveWriter *w) {
   Vga *v = opaque;
-  if (save_put_table(w, "vga", vga_table(), v) < 0)
-    return -1;
   if (save_writer_light(w))
     return 0; /* the caller keeps the video memory itself */
   /* Video memory, zlib-compressed: u32 size, then the deflate stream. */
@@ -1344,12 +1346,15 @@ static int vga_valid(SaveReader *r, const char *chunk, const void *saved, const 
 
 SAVE_TABLE_DEFINE_CHECKED(vga_table, Vga, VGA_FIELDS, VGA_VERSION, vga_valid)
 
-int vga_check(void *opaque, SaveReader *r) {
+/* The video memory's size must be this machine's (checked before the
+ * registers, which are checked against it); the image is decoded here and
+ * kept until lfb_load. */
+static int lfb_check(void *opaque, SaveReader *r) {
   Vga *v = opaque;
   const void *data;
   size_t len;
   if (save_reader_light(r))
-    return save_check_table(r, "vga", vga_table(), v);
+    return 0; /* the video memory stays (its owner restores it) */
   if (save_get_chunk(r, "vga-lfb", LFB_CHUNK_VERSION, &data, &len) < 0)
     return -1;
   const uint8_t *d = data;
@@ -1358,9 +1363,6 @@ int vga_check(void *opaque, SaveReader *r) {
   if (size != v->lfb_size)
     return save_reject(r, "snapshot 'vga-lfb': video memory is %u MiB in the snapshot, %u MiB here "
                        "(--vga-mem)", size >> 20, v->lfb_size >> 20);
-  /* The registers are checked against this machine's video memory. */
-  if (save_check_table(r, "vga", vga_table(), v) < 0)
-    return -1;
   free(v->restore_lfb);
   v->restore_lfb = malloc(v->lfb_size);
   uLongf out = v->lfb_size;
@@ -1373,28 +1375,22 @@ int vga_check(void *opaque, SaveReader *r) {
   return 0;
 }
 
-int vga_load(void *opaque, SaveReader *r) {
+static void lfb_load(void *opaque, SaveReader *r) {
   Vga *v = opaque;
-  if (!v->restore_lfb && vga_check(v, r) < 0)
-    return -1;
-  if (save_get_table(r, "vga", vga_table(), v) < 0)
-    return -1;
-  if (!v->restore_lfb) { /* light: the video memory stays (its owner restores it) */
-    v->vram_written = true;
-    v->gen++;
-    v->frame_valid = false;
-    return 0;
+  (void)r;
+  if (v->restore_lfb) { /* else light: the video memory stays */
+    memcpy(v->lfb, v->restore_lfb, v->lfb_size);
+    v->lfb_pristine = false;
+    free(v->restore_lfb);
+    v->restore_lfb = NULL;
+    memset(v->lfb_dirty, 1, v->lfb_size >> 12);
   }
-  memcpy(v->lfb, v->restore_lfb, v->lfb_size);
-  v->lfb_pristine = false;
-  free(v->restore_lfb);
-  v->restore_lfb = NULL;
-  memset(v->lfb_dirty, 1, v->lfb_size >> 12);
   v->vram_written = true;
   v->gen++;
   v->frame_valid = false;
-  return 0;
 }
+
+static const DeviceRaw lfb_raw = {lfb_save, lfb_check, lfb_load};
 
 /* ---- built-in font ---- */
 

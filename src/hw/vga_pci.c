@@ -10,7 +10,8 @@ SAVE_TABLE_DEFINE(vga_pci_table, VgaPci, VGA_PCI_FIELDS, VGA_PCI_VERSION)
 #define PCI_ROM_BAR 0x30
 
 /* Put the framebuffer where BAR0 and the command register say (and the ROM where 30h does). */
-static void map_lfb(VgaPci *vp) {
+static void map_lfb(void *opaque) {
+  VgaPci *vp = opaque;
   uint32_t base;
   bool on = pci_bar_decoded(&vp->pci[0], 0, &base);
   vga_set_lfb_base(vp->vga, on ? base : 0, on);
@@ -35,16 +36,6 @@ void vga_pci_reset(VgaPci *vp) {
 }
 
 static void dev_reset(void *opaque) { vga_pci_reset(opaque); }
-static int dev_save(void *opaque, SaveWriter *w) { return save_put_table(w, "vga-pci", vga_pci_table(), opaque); }
-static int dev_check(void *opaque, SaveReader *r) {
-  return save_check_table(r, "vga-pci", vga_pci_table(), opaque);
-}
-static int dev_load(void *opaque, SaveReader *r) {
-  if (save_get_table(r, "vga-pci", vga_pci_table(), opaque) < 0)
-    return -1;
-  map_lfb(opaque);
-  return 0;
-}
 
 VgaPci *vga_pci_new(PciBus *bus, Vga *vga, uint8_t devfn, const uint8_t *rom, uint32_t rom_size) {
   VgaPci *vp = calloc(1, sizeof(*vp));
@@ -81,7 +72,8 @@ VgaPci *vga_pci_new(PciBus *bus, Vga *vga, uint8_t devfn, const uint8_t *rom, ui
     free(vp);
     return NULL;
   }
-  vp->dev = (Device){"vga-pci", vp, dev_reset, dev_save, dev_check, dev_load, vga_pci_table};
+  vp->dev = (Device){.name = "vga-pci", .opaque = vp, .reset = dev_reset, .post_load = map_lfb,
+                     .chunk = {{.state = vp, .table = vga_pci_table}}};
   vga_pci_reset(vp);
   return vp;
 }

@@ -59,7 +59,7 @@ typedef struct Block {
   uint64_t tag;   /* as ICacheEntry.tag; 0 = empty */
   uint32_t gen;   /* page generation when decoded */
   uint32_t n;     /* instructions (0: no block starts here, use the one-instruction path) */
-  const uint32_t *genp; /* the page's generation word (a constant 0 outside RAM) */
+  const uint32_t *genp; /* the page's generation word (Mem.rom_gen outside RAM) */
   uint32_t ppage2;      /* the path goes on into the next linear page: its physical page + 1; else 0 */
   uint32_t gen2;        /* that page's generation when decoded */
   const uint32_t *genp2;
@@ -189,7 +189,6 @@ miss:
  * same physical page with the same generation.  No page walk happens here:
  * nothing may fault for an instruction that has not run.
  */
-static const uint32_t zero_gen;
 
 /* Physical page (+ 1) the TLB maps linear page vpage to for a fetch, 0 if
  * it holds none (or the page has a debugger breakpoint: no path goes there). */
@@ -217,7 +216,7 @@ static Block *block_get(Cpu *c) {
   uint32_t ppage = pa >> PAGE_SHIFT;
   const uint32_t ram_pages = c->mem->ram_size >> PAGE_SHIFT;
   bool ram = ppage < ram_pages;
-  const uint32_t *genp = ram ? &c->mem->page_gen[ppage] : &zero_gen;
+  const uint32_t *genp = mem_page_genp(c->mem, ppage);
   uint32_t key = cpu_decode_mode(c);
   uint64_t tag = (((uint64_t)pa << 2) | key) + 1;
   ICache *ic = c->icache;
@@ -332,7 +331,7 @@ static Block *block_get(Cpu *c) {
   b->loop = loop;
   b->retry = retry && !p2; /* not when the next page is MMIO: that will not change */
   b->ppage2 = used2 ? p2 : 0;
-  b->genp2 = ram2 ? &c->mem->page_gen[ppage2] : &zero_gen;
+  b->genp2 = mem_page_genp(c->mem, ppage2);
   b->gen2 = *b->genp2;
   b->tag = tag;
   b->gen = *genp;

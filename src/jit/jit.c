@@ -212,7 +212,7 @@ static void emit_fixed(Jit *j) {
 static void cache_reset(Jit *j) {
   arena_free_all(j, false);
   memset(j->hash, 0, sizeof(JitBlock *) * JIT_HASH_SIZE);
-  memset(j->page_blocks, 0, sizeof(JitBlock *) * j->npages);
+  memset(j->page_blocks, 0, sizeof(JitBlock *) * (j->npages + 1));
   memset(j->jc, 0, sizeof(JitJc) * JC_SIZE);
   for (unsigned i = 0; i < JC_SIZE; i++)
     j->jc[i].eip = 0xffffffffu, j->jc[i].mode = 0xffffffffu;
@@ -307,15 +307,18 @@ static JitBlock *block_for(Cpu *c, uint64_t room) {
 
 /*
  * Mem's hook for a write to a code line of RAM page ppage (its generation
- * has just been bumped): every translation on the page jumps from its entry
+ * has just been bumped), or a changed mapping over it (ppage = npages: any
+ * page outside RAM, Mem.rom_gen bumped): every translation on the page jumps from its entry
  * straight to its stale exit from now on, so live blocks need no check on
  * entry.  (block_for() drops them from the hash by their generation; a
  * block running now notices through its check after handler calls.)
  */
 static void jit_code_written(void *opaque, uint32_t ppage) {
   Jit *j = ((Cpu *)opaque)->jit;
-  if (!j || ppage >= j->npages)
+  if (!j)
     return;
+  if (ppage > j->npages)
+    ppage = j->npages; /* outside RAM: one list for all (a ROM region moved) */
   for (JitBlock *b = j->page_blocks[ppage]; b; b = b->pnext) {
     uint8_t *entry = b->code + j->delta;
     patch_jmp5(entry, entry + b->stale_off);

@@ -62,7 +62,7 @@ typedef struct Tr {
   Emit e;
   uint32_t pend;
   int last_cc;        /* cc_op known after the previous instruction, or -1 */
-  bool ram;           /* block on a RAM page: check its write generation */
+  bool ram;           /* block on a RAM page (else ROM, whose generation is Mem.rom_gen) */
   uint32_t wrap;      /* EIP mask (16-bit code wraps at 64 KiB) */
   int cur;            /* index of the instruction being translated */
   bool fdead[JIT_MAX_INSNS]; /* flags written by instruction k are never read */
@@ -74,7 +74,6 @@ typedef struct Tr {
   bool overflow;
 } Tr;
 
-static const uint32_t zero_gen;
 static void rc_writeback(Tr *t, uint8_t mask);
 static void rc_exit(Tr *t);
 
@@ -130,10 +129,9 @@ static void call_handler(Tr *t, int k) {
   call_abs(e, (const void *)in->fn);
 }
 
-/* Jump to s if the block's page was written (self-modifying code). */
+/* Jump to s if the block's page was written (self-modifying code) or its
+ * mapping changed (a ROM moved: Mem.rom_gen). */
 static void gen_check(Tr *t, Stub *s) {
-  if (!t->ram)
-    return;
   mov_ri64(&t->e, RAX, (uint64_t)(uintptr_t)t->b->genp);
   alu_mi(&t->e, SZ32, ALU_CMP, RAX, 0, (int32_t)t->b->gen);
   stub_jcc(t, s, CC_NE);
@@ -1527,8 +1525,8 @@ static void emit_stubs(Tr *t) {
         jmp_to(e, t->j->to_c_rw);
         break;
       }
-      /* The handler may have written this block's code. */
-      if (t->ram) {
+      /* The handler may have written this block's code (or moved its ROM). */
+      {
         mov_ri64(e, RAX, (uint64_t)(uintptr_t)t->b->genp);
         alu_mi(e, SZ32, ALU_CMP, RAX, 0, (int32_t)t->b->gen);
         Fixup ok = jcc_fwd(e, CC_E);
@@ -1664,7 +1662,7 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
   b->eip = eip;
   b->csbase = cs->base;
   b->mode = c->jit_mode; /* set by block_for() just before */
-  b->genp = ram ? &c->mem->page_gen[ppage] : &zero_gen;
+  b->genp = mem_page_genp(c->mem, ppage);
   b->gen = *b->genp;
   b->n = (uint16_t)n;
   b->trunc = (uint16_t)maxn;
@@ -1689,10 +1687,10 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
   Emit *e = &t->e;
 
   /* Entry: five bytes that jit.c overwrites with a jump to the stale exit
-   * when the page's code is written (jit_code_written), so a live block
-   * checks nothing on entry. */
+   * when the page's code is written or its mapping changes
+   * (jit_code_written), so a live block checks nothing on entry. */
   Stub *stale = NULL;
-  if (ram) {
+  {
     stale = stub_new(t, STUB_EXIT_AT);
     stale->eip = eip;
     stale->keep = true;
@@ -1723,7 +1721,7 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
       call_handler(t, (int)k);
       t->pend = 1;
       sync_icount(t);
-      if (ram) {
+      {
         Stub *s = stub_new(t, STUB_TO_C);
         gen_check(t, s);
       }
@@ -1814,11 +1812,11 @@ static JitBlock *translate_once(Cpu *c, uint32_t pa, unsigned maxn, bool *retry)
   }
   size_t used = (size_t)(e->p - start);
   b->code = start - j->delta;
-  if (ram) {
-    b->stale_off = (uint32_t)(stale->at - start);
-    b->pnext = j->page_blocks[ppage];
-    j->page_blocks[ppage] = b;
-  }
+  /* Blocks outside RAM share the list after the last RAM page's. */
+  uint32_t slot = ram ? ppage : j->npages;
+  b->stale_off = (uint32_t)(stale->at - start);
+  b->pnext = j->page_blocks[slot];
+  j->page_blocks[slot] = b;
   b->code_size = (uint32_t)used;
   jit_code_alloc_end(j, used);
   j->stats.blocks++;

@@ -137,7 +137,7 @@ START_TEST(test_save_restore) {
   outw(ACPI_PM1_CNT, ACPI_SLP_TYP_S0 << 10);
   ck_assert_int_eq(sci.level, 1);
   SaveWriter *w = save_writer_new();
-  ck_assert_int_eq(pm->dev.save(pm, w), 0);
+  ck_assert_int_eq(device_save(&pm->dev, w), 0);
   size_t len;
   const uint8_t *buf = save_writer_buffer(w, &len);
   char err[200];
@@ -145,8 +145,8 @@ START_TEST(test_save_restore) {
   ck_assert_ptr_nonnull(r);
   acpi_pm_reset(pm);
   ck_assert_int_eq(sci.level, 0);
-  ck_assert_int_eq(pm->dev.check(pm, r), 0);
-  ck_assert_int_eq(pm->dev.load(pm, r), 0);
+  ck_assert_int_eq(device_check(&pm->dev, r), 0);
+  ck_assert_int_eq(device_load(&pm->dev, r), 0);
   ck_assert_int_eq(sci.level, 1); /* the line follows the restored bits */
   ck_assert_uint_eq(inw(ACPI_PM1_CNT), ACPI_SLP_TYP_S0 << 10 | ACPI_SCI_EN);
   outw(ACPI_PM1_EVT, ACPI_TMR_STS);

@@ -99,7 +99,7 @@ START_TEST(test_reset_and_save) {
   inb(bus, FWCFG_PORT_DATA);
   inb(bus, FWCFG_PORT_DATA);
   SaveWriter *w = save_writer_new();
-  ck_assert_int_eq(f->dev.save(f, w), 0);
+  ck_assert_int_eq(device_save(&f->dev, w), 0);
   size_t len;
   const uint8_t *img = save_writer_buffer(w, &len);
   char err[256];
@@ -109,8 +109,8 @@ START_TEST(test_reset_and_save) {
   ck_assert_uint_eq(f->selector, 0);
   ck_assert_uint_eq(f->offset, 0);
   sel(FWCFG_ID);
-  ck_assert_int_eq(f->dev.check(f, r), 0);
-  ck_assert_int_eq(f->dev.load(f, r), 0);
+  ck_assert_int_eq(device_check(&f->dev, r), 0);
+  ck_assert_int_eq(device_load(&f->dev, r), 0);
   ck_assert_uint_eq(inb(bus, FWCFG_PORT_DATA), 'M'); /* third byte of "QEMU" */
   save_reader_free(r);
   save_writer_free(w);
@@ -120,8 +120,8 @@ START_TEST(test_reset_and_save) {
   img = save_writer_buffer(w, &len);
   r = save_reader_from_buffer(img, len, err, sizeof(err));
   ck_assert_ptr_nonnull(r);
-  ck_assert_int_eq(f->dev.check(f, r), 0);
-  ck_assert_int_eq(f->dev.load(f, r), 0);
+  ck_assert_int_eq(device_check(&f->dev, r), 0);
+  ck_assert_int_eq(device_load(&f->dev, r), 0);
   ck_assert_uint_eq(f->selector, 0);
   ck_assert_uint_eq(f->offset, 0);
   save_reader_free(r);

@@ -120,7 +120,7 @@ START_TEST(test_save_restore) {
   ioapic_set_irq(io, 4, 1);
   ck_assert_int_eq(nmsg, 1);
   SaveWriter *w = save_writer_new();
-  ck_assert_int_eq(io->dev.save(io, w), 0);
+  ck_assert_int_eq(device_save(&io->dev, w), 0);
   size_t len;
   const uint8_t *buf = save_writer_buffer(w, &len);
   char err[200];
@@ -128,8 +128,8 @@ START_TEST(test_save_restore) {
   ck_assert_ptr_nonnull(r);
   ioapic_reset(io);
   ioapic_set_irq(io, 4, 0);
-  ck_assert_int_eq(io->dev.check(io, r), 0);
-  ck_assert_int_eq(io->dev.load(io, r), 0);
+  ck_assert_int_eq(device_check(&io->dev, r), 0);
+  ck_assert_int_eq(device_load(&io->dev, r), 0);
   ck_assert_uint_eq(reg(0x18), 0xc044u); /* remote IRR kept */
   ioapic_eoi(io, 0x44);
   ck_assert_int_eq(nmsg, 2); /* the line was saved high */

@@ -230,7 +230,7 @@ START_TEST(test_save_restore) {
   kbc_key_event(kbc, 0x10, false, true);
   kbc_key_event(kbc, 0x11, false, true);
   SaveWriter *w = save_writer_new();
-  ck_assert_int_eq(kbc->dev.save(kbc, w), 0);
+  ck_assert_int_eq(device_save(&kbc->dev, w), 0);
   size_t len;
   const uint8_t *buf = save_writer_buffer(w, &len);
   char err[256];
@@ -238,7 +238,7 @@ START_TEST(test_save_restore) {
   ck_assert_ptr_nonnull(r);
   kbc_reset(kbc);
   assert_empty();
-  ck_assert_int_eq(kbc->dev.load(kbc, r), 0);
+  ck_assert_int_eq(device_load(&kbc->dev, r), 0);
   ck_assert_uint_eq(rd_data(), 0x10);
   ck_assert_uint_eq(rd_data(), 0x11);
   save_reader_free(r);
@@ -545,7 +545,7 @@ START_TEST(test_save_restore_keyboard) {
   ck_assert_uint_eq(rd_data(), 0x1e);
   clock_advance_to(clk, 100000000);
   SaveWriter *w = save_writer_new();
-  ck_assert_int_eq(kbc->dev.save(kbc, w), 0);
+  ck_assert_int_eq(device_save(&kbc->dev, w), 0);
   size_t len;
   const uint8_t *buf = save_writer_buffer(w, &len);
   char err[256];
@@ -553,8 +553,8 @@ START_TEST(test_save_restore_keyboard) {
   ck_assert_ptr_nonnull(r);
   kbc_reset(kbc);
   ck_assert(!timer_pending(kbc->rep_timer));
-  ck_assert_int_eq(kbc->dev.check(kbc, r), 0);
-  ck_assert_int_eq(kbc->dev.load(kbc, r), 0);
+  ck_assert_int_eq(device_check(&kbc->dev, r), 0);
+  ck_assert_int_eq(device_load(&kbc->dev, r), 0);
   /* The repeat comes at 500 ms as before the restore, and A is still held. */
   clock_advance_to(clk, 499999999);
   assert_empty();
@@ -586,16 +586,16 @@ START_TEST(test_restore_validates) {
     kbc_reset(kbc);
     memset((uint8_t *)kbc + bad[i].off, (int)bad[i].val, bad[i].size);
     SaveWriter *w = save_writer_new();
-    ck_assert_int_eq(kbc->dev.save(kbc, w), 0);
+    ck_assert_int_eq(device_save(&kbc->dev, w), 0);
     size_t len;
     const uint8_t *buf = save_writer_buffer(w, &len);
     char err[256];
     SaveReader *r = save_reader_from_buffer(buf, len, err, sizeof(err));
     ck_assert_ptr_nonnull(r);
     kbc_reset(kbc);
-    ck_assert_int_eq(kbc->dev.check(kbc, r), -1);
+    ck_assert_int_eq(device_check(&kbc->dev, r), -1);
     ck_assert_msg(strstr(save_error(r), bad[i].msg), "case %zu: %s", i, save_error(r));
-    ck_assert_int_eq(kbc->dev.load(kbc, r), -1);
+    ck_assert_int_eq(device_load(&kbc->dev, r), -1);
     ck_assert_uint_eq(kbc->kbd_set, 2); /* untouched */
     ck_assert_uint_eq(kbc->q_len, 0);
     save_reader_free(r);

@@ -330,7 +330,7 @@ START_TEST(test_save_restore) {
   self_ipi(0x44);
   clock_advance_to(clk, 3000);
   SaveWriter *w = save_writer_new();
-  ck_assert_int_eq(l->dev.save(l, w), 0);
+  ck_assert_int_eq(device_save(&l->dev, w), 0);
   size_t len;
   const uint8_t *buf = save_writer_buffer(w, &len);
   char err[200];
@@ -339,8 +339,8 @@ START_TEST(test_save_restore) {
   lapic_reset(l);
   ck_assert_uint_eq(clock_next_deadline(clk), CLOCK_NEVER);
   ck_assert(!cpu->intr);
-  ck_assert_int_eq(l->dev.check(l, r), 0);
-  ck_assert_int_eq(l->dev.load(l, r), 0);
+  ck_assert_int_eq(device_check(&l->dev, r), 0);
+  ck_assert_int_eq(device_load(&l->dev, r), 0);
   ck_assert(cpu->intr);
   ck_assert_uint_eq(rd(0x390), 700);
   ck_assert_uint_eq(clock_next_deadline(clk), 10000); /* the timer is rebuilt */

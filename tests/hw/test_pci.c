@@ -178,7 +178,7 @@ END_TEST
 
 START_TEST(test_restore_readonly) {
   SaveWriter *w = save_writer_new();
-  ck_assert_int_eq(host->dev.save(host, w), 0);
+  ck_assert_int_eq(device_save(&host->dev, w), 0);
   size_t len;
   const uint8_t *buf = save_writer_buffer(w, &len);
   uint8_t *copy = malloc(len);
@@ -186,12 +186,12 @@ START_TEST(test_restore_readonly) {
   char err[256];
   SaveReader *r = save_reader_from_buffer(copy, len, err, sizeof err);
   ck_assert_ptr_nonnull(r);
-  ck_assert_int_eq(host->dev.check(host, r), 0);
+  ck_assert_int_eq(device_check(&host->dev, r), 0);
   save_reader_free(r);
   /* The same snapshot checked against a bridge whose device ID differs. */
   host->pci[0].cfg[2] ^= 1;
   r = save_reader_from_buffer(copy, len, err, sizeof err);
-  ck_assert_int_eq(host->dev.check(host, r), -1);
+  ck_assert_int_eq(device_check(&host->dev, r), -1);
   ck_assert(strstr(save_error(r), "read-only") != NULL);
   save_reader_free(r);
   host->pci[0].cfg[2] ^= 1;
@@ -205,15 +205,15 @@ START_TEST(test_restore_pam) {
   mem->ram[0xf0000] = 0x42;
   cfgw(0, 0, 0x59, 1, 0x30);
   SaveWriter *w = save_writer_new();
-  ck_assert_int_eq(host->dev.save(host, w), 0);
+  ck_assert_int_eq(device_save(&host->dev, w), 0);
   size_t len;
   const uint8_t *buf = save_writer_buffer(w, &len);
   char err[256];
   i440fx_reset(host);
   ck_assert_uint_eq(peek(0xf0000), rom[0x30000]);
   SaveReader *r = save_reader_from_buffer(buf, len, err, sizeof err);
-  ck_assert_int_eq(host->dev.check(host, r), 0);
-  ck_assert_int_eq(host->dev.load(host, r), 0);
+  ck_assert_int_eq(device_check(&host->dev, r), 0);
+  ck_assert_int_eq(device_load(&host->dev, r), 0);
   ck_assert_uint_eq(peek(0xf0000), 0x42);
   save_reader_free(r);
   save_writer_free(w);
@@ -435,15 +435,15 @@ START_TEST(test_bm_registers) {
   ck_assert_uint_eq(w[88], 0x043f);
   /* A restore re-decodes BAR4 where the snapshot has it. */
   SaveWriter *sw = save_writer_new();
-  ck_assert_int_eq(pide->dev.save(pide, sw), 0);
+  ck_assert_int_eq(device_save(&pide->dev, sw), 0);
   size_t len;
   const uint8_t *buf = save_writer_buffer(sw, &len);
   char err[256];
   piix_ide_reset(pide);
   ck_assert_ptr_null(iobus_owner(bus, 0xd000));
   SaveReader *r = save_reader_from_buffer(buf, len, err, sizeof err);
-  ck_assert_int_eq(pide->dev.check(pide, r), 0);
-  ck_assert_int_eq(pide->dev.load(pide, r), 0);
+  ck_assert_int_eq(device_check(&pide->dev, r), 0);
+  ck_assert_int_eq(device_load(&pide->dev, r), 0);
   ck_assert_str_eq(iobus_owner(bus, 0xd000), "piix-bm");
   ck_assert_uint_eq(iobus_read(bus, 0xd004, 4), 0x12345674u);
   save_reader_free(r);

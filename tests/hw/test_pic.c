@@ -207,7 +207,7 @@ START_TEST(test_save_restore) {
   pic_set_irq(pic, 5, 1);
   outb(bus, 0x21, 0x40);
   SaveWriter *w = save_writer_new();
-  ck_assert_int_eq(pic->dev.save(pic, w), 0);
+  ck_assert_int_eq(device_save(&pic->dev, w), 0);
   size_t len;
   const uint8_t *buf = save_writer_buffer(w, &len);
   char err[256];
@@ -215,8 +215,8 @@ START_TEST(test_save_restore) {
   ck_assert_ptr_nonnull(r);
   pic_reset(pic);
   ck_assert_int_eq(inb(bus, 0x21), 0x00);
-  ck_assert_int_eq(pic->dev.check(pic, r), 0);
-  ck_assert_int_eq(pic->dev.load(pic, r), 0);
+  ck_assert_int_eq(device_check(&pic->dev, r), 0);
+  ck_assert_int_eq(device_load(&pic->dev, r), 0);
   ck_assert_int_eq(inb(bus, 0x21), 0x40);
   ck_assert_int_eq(intr_level, 1);
   ck_assert_int_eq(pic_int_ack(pic), 0x0d);

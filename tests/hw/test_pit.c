@@ -159,7 +159,7 @@ START_TEST(test_save_restore) {
   outb(bus, 0x40, 0x03);
   clock_advance_to(clk, tick_ns(1500));
   SaveWriter *w = save_writer_new();
-  ck_assert_int_eq(pit->dev.save(pit, w), 0);
+  ck_assert_int_eq(device_save(&pit->dev, w), 0);
   size_t len;
   const uint8_t *buf = save_writer_buffer(w, &len);
   char err[256];
@@ -167,7 +167,7 @@ START_TEST(test_save_restore) {
   ck_assert_ptr_nonnull(r);
   pit_reset(pit);
   ck_assert(!timer_pending(pit->timer));
-  ck_assert_int_eq(pit->dev.load(pit, r), 0);
+  ck_assert_int_eq(device_load(&pit->dev, r), 0);
   ck_assert(timer_pending(pit->timer));
   ck_assert_uint_eq(timer_deadline(pit->timer), tick_ns(2000));
   save_reader_free(r);

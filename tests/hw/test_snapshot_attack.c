@@ -508,19 +508,23 @@ static void gen_cb(void *ctx, const char *path, const SaveField *f, size_t off) 
 START_TEST(test_every_bounded_field) {
   Machine *m = make();
   Gen g = {.m = m};
-  struct { const char *name; const SaveTable *t; } tables[PC_MAX_DEVICES + 2];
+  struct { const char *name; const SaveTable *t; } tables[PC_MAX_DEVICES * DEVICE_MAX_CHUNKS + 2];
   int n = 0;
   tables[n].name = "machine";
   tables[n++].t = machine_state_table();
   tables[n].name = "cpu";
   tables[n++].t = cpu_save_table();
   for (int i = 0; i < m->ndevs; i++) {
-    /* Every device that saves state declares the table of its chunk. */
-    if (!m->devs[i].save)
-      continue;
-    ck_assert_msg(m->devs[i].table != NULL, "device %s saves but has no table", m->devs[i].name);
-    tables[n].name = m->devs[i].name;
-    tables[n++].t = m->devs[i].table();
+    /* Every table chunk a device declares (disk chunks are raw). */
+    const Device *d = &m->devs[i];
+    for (int c = 0; c < device_nchunks(d); c++) {
+      if (d->chunk[c].disk)
+        continue;
+      ck_assert_msg(d->chunk[c].table != NULL, "device %s declares a chunk without a table", d->name);
+      char buf[32];
+      tables[n].name = device_chunk_name(d, c, buf, sizeof buf);
+      tables[n++].t = d->chunk[c].table();
+    }
   }
   /* Every table chunk in the snapshot is one of them (raw chunks have hash 0). */
   for (size_t pos = 16; pos + 40 <= snap_len;) {

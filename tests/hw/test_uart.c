@@ -245,7 +245,7 @@ START_TEST(test_save_restore) {
   uart_receive(u, data, 3);
   outb(bus, B + 7, 0x42);
   SaveWriter *w = save_writer_new();
-  ck_assert_int_eq(u->dev.save(u, w), 0);
+  ck_assert_int_eq(device_save(&u->dev, w), 0);
   size_t len;
   const uint8_t *buf = save_writer_buffer(w, &len);
   char err[256];
@@ -253,7 +253,7 @@ START_TEST(test_save_restore) {
   ck_assert_ptr_nonnull(r);
   uart_reset(u);
   ck_assert_uint_eq(inb(bus, B + 5) & 1, 0);
-  ck_assert_int_eq(u->dev.load(u, r), 0);
+  ck_assert_int_eq(device_load(&u->dev, r), 0);
   ck_assert(timer_pending(u->timeout_timer));
   ck_assert_uint_eq(inb(bus, B + 7), 0x42);
   ck_assert_uint_eq(inb(bus, B + 0), 1);

@@ -312,8 +312,8 @@ START_TEST(test_save_restore_result_phase) {
   fdc_cmd(&sis, 1);
   /* Result pending (2 bytes): save here. */
   SaveWriter *sw = save_writer_new();
-  ck_assert_int_eq(fdc_save(fdc, sw), 0);
-  ck_assert_int_eq(dma_save(dma, sw), 0);
+  ck_assert_int_eq(device_save(&fdc->dev, sw), 0);
+  ck_assert_int_eq(device_save(&dma->dev, sw), 0);
   size_t len;
   const uint8_t *img = save_writer_buffer(sw, &len);
   char err[256];
@@ -321,10 +321,10 @@ START_TEST(test_save_restore_result_phase) {
   ck_assert_msg(sr, "%s", err);
   uint8_t a[4], b[4];
   ck_assert_int_eq(fdc_result(a, 4), 2);
-  ck_assert_int_eq(fdc_check(fdc, sr), 0);
-  ck_assert_int_eq(dma_check(dma, sr), 0);
-  ck_assert_int_eq(fdc_load(fdc, sr), 0);
-  ck_assert_int_eq(dma_load(dma, sr), 0);
+  ck_assert_int_eq(device_check(&fdc->dev, sr), 0);
+  ck_assert_int_eq(device_check(&dma->dev, sr), 0);
+  ck_assert_int_eq(device_load(&fdc->dev, sr), 0);
+  ck_assert_int_eq(device_load(&dma->dev, sr), 0);
   ck_assert_int_eq(fdc_result(b, 4), 2);
   ck_assert_mem_eq(a, b, 2);
   ck_assert_uint_eq(b[1], 40);

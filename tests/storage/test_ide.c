@@ -374,7 +374,7 @@ START_TEST(test_save_restore_mid_transfer) {
   uint16_t w[256];
   read_words(w, 100); /* stop in the middle of the first block */
   SaveWriter *sw = save_writer_new();
-  ck_assert_int_eq(ide_save(ch, sw), 0);
+  ck_assert_int_eq(device_save(&ch->dev, sw), 0);
   size_t len;
   const uint8_t *img = save_writer_buffer(sw, &len);
   char err[256];
@@ -384,8 +384,8 @@ START_TEST(test_save_restore_mid_transfer) {
   uint16_t a[412], b[412];
   read_words(a, 412);
   ck_assert_uint_eq(inb(0x1f7), 0x50);
-  ck_assert_int_eq(ide_check(ch, sr), 0);
-  ck_assert_int_eq(ide_load(ch, sr), 0);
+  ck_assert_int_eq(device_check(&ch->dev, sr), 0);
+  ck_assert_int_eq(device_load(&ch->dev, sr), 0);
   ck_assert_uint_eq(inb(0x1f7), 0x58);
   read_words(b, 412);
   ck_assert_mem_eq(a, b, sizeof(a));

@@ -287,7 +287,7 @@ END_TEST
 
 static SaveReader *snapshot(Vga *v, SaveWriter **sw) {
   *sw = save_writer_new();
-  ck_assert_int_eq(vga_save(v, *sw), 0);
+  ck_assert_int_eq(device_save(&v->dev, *sw), 0);
   size_t len;
   const uint8_t *img = save_writer_buffer(*sw, &len);
   char err[256];
@@ -306,8 +306,8 @@ START_TEST(test_vbe_save_restore) {
   SaveReader *sr = snapshot(vga, &sw);
   set_mode(640, 480, 8, 0);
   mem_write32(mem, VGA_LFB_ADDR + (15u << 20), 0);
-  ck_assert_int_eq(vga_check(vga, sr), 0);
-  ck_assert_int_eq(vga_load(vga, sr), 0);
+  ck_assert_int_eq(device_check(&vga->dev, sr), 0);
+  ck_assert_int_eq(device_load(&vga->dev, sr), 0);
   ck_assert_uint_eq(dispi_get(VBE_DISPI_XRES), 1024);
   ck_assert_uint_eq(dispi_get(VBE_DISPI_VIRT_WIDTH), 1280);
   ck_assert_uint_eq(dispi_get(VBE_DISPI_ENABLE),
@@ -323,7 +323,7 @@ START_TEST(test_vbe_save_restore) {
   /* A snapshot of a different video memory size is refused, naming it. */
   Vga *other = vga_new_mem(NULL, NULL, NULL, 8);
   sr = snapshot(vga, &sw);
-  ck_assert_int_eq(vga_check(other, sr), -1);
+  ck_assert_int_eq(device_check(&other->dev, sr), -1);
   ck_assert_msg(strstr(save_error(sr), "16 MiB in the snapshot, 8 MiB here"), "%s", save_error(sr));
   save_reader_free(sr);
   save_writer_free(sw);
@@ -343,7 +343,7 @@ START_TEST(test_vbe_save_restore) {
     memcpy(t->vbe, vga->vbe, sizeof(t->vbe));
     t->vbe[bad[i].reg] = bad[i].val;
     sr = snapshot(t, &sw);
-    ck_assert_int_eq(vga_check(vga, sr), -1);
+    ck_assert_int_eq(device_check(&vga->dev, sr), -1);
     ck_assert_msg(strstr(save_error(sr), bad[i].why), "%s: %s", bad[i].why, save_error(sr));
     save_reader_free(sr);
     save_writer_free(sw);
@@ -352,7 +352,7 @@ START_TEST(test_vbe_save_restore) {
   Vga *t = vga_new(NULL, NULL, NULL);
   t->dac_sub = 3; /* would index past the DAC latch */
   sr = snapshot(t, &sw);
-  ck_assert_int_eq(vga_check(vga, sr), -1);
+  ck_assert_int_eq(device_check(&vga->dev, sr), -1);
   ck_assert_ptr_nonnull(strstr(save_error(sr), "snapshot 'vga' field 'dac_sub' = 0x3 out of range 0..0x2"));
   save_reader_free(sr);
   save_writer_free(sw);

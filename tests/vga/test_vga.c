@@ -473,7 +473,7 @@ START_TEST(test_save_restore) {
   put_text(5, 5, "saved", 0x07);
   set_dac(3, 10, 20, 30);
   SaveWriter *sw = save_writer_new();
-  ck_assert_int_eq(vga_save(vga, sw), 0);
+  ck_assert_int_eq(device_save(&vga->dev, sw), 0);
   size_t len;
   const uint8_t *img = save_writer_buffer(sw, &len);
   char err[256];
@@ -481,8 +481,8 @@ START_TEST(test_save_restore) {
   ck_assert_msg(sr, "%s", err);
   put_text(5, 5, "later", 0x07);
   set_mode13();
-  ck_assert_int_eq(vga_check(vga, sr), 0);
-  ck_assert_int_eq(vga_load(vga, sr), 0);
+  ck_assert_int_eq(device_check(&vga->dev, sr), 0);
+  ck_assert_int_eq(device_load(&vga->dev, sr), 0);
   char line[200];
   dump_line(5, line, sizeof(line));
   ck_assert_str_eq(line, "     saved");
