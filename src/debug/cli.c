@@ -454,12 +454,15 @@ static void info_checkpoints(Cli *c) {
     fprintf(c->out, "no checkpoints: %s\n", c->rev_why);
 }
 
-/* The machine's state as hashes (a test compares them after going back). */
-static void info_state(Cli *c) {
+/* The machine's state as hashes (a test compares them after going back);
+ * `info state parts`: one per part. */
+static void info_state(Cli *c, char **w, int n) {
   Machine *m = dbg_machine(c->d);
   uint64_t st, ram;
   rev_state_hash(m, &st, &ram);
   fprintf(c->out, "instruction %" PRIu64 " state %016" PRIx64 " memory %016" PRIx64 "\n", m->cpu->icount, st, ram);
+  if (n > 2 && strcmp(w[2], "parts") == 0)
+    rev_state_parts(m, c->out);
 }
 
 static void cmd_info(Cli *c, char **w, int n) {
@@ -469,7 +472,7 @@ static void cmd_info(Cli *c, char **w, int n) {
   else if (strncmp(what, "r", 1) == 0)
     view_regs(c->d, c->out);
   else if (strcmp(what, "state") == 0)
-    info_state(c);
+    info_state(c, w, n);
   else if (strncmp(what, "ch", 2) == 0)
     info_checkpoints(c);
   else if (strncmp(what, "s", 1) == 0)

@@ -102,12 +102,14 @@ static void drop_all(Rev *r) {
     drop_at(r, r->n - 1);
 }
 
-/* The near checkpoint farthest from the focus, or -1. */
+/* The near checkpoint farthest from the focus, or -1.  Not the one RAM
+ * was last made equal to (base): the dirty map is kept against it, and
+ * without it the next checkpoint compares every page. */
 static int near_farthest(const Rev *r) {
   int k = -1;
   uint64_t far = 0;
   for (int i = 0; i < r->n; i++) {
-    if (!r->ck[i].near)
+    if (!r->ck[i].near || i == r->base)
       continue;
     uint64_t d = r->ck[i].icount > r->focus ? r->ck[i].icount - r->focus : r->focus - r->ck[i].icount;
     if (k < 0 || d > far)
@@ -116,13 +118,15 @@ static int near_farthest(const Rev *r) {
   return k;
 }
 
-/* Within the budget: near checkpoints go first, then the oldest ones (the
- * newest stays whatever it costs). */
+/* Within the budget: the oldest checkpoints go first (the newest stays
+ * whatever it costs); of the near ones, those farthest from the focus
+ * beyond REV_NEAR_MAX. */
 static void fit_budget(Rev *r) {
-  while (r->nnear > REV_NEAR_MAX)
-    drop_at(r, near_farthest(r));
+  int k;
+  while (r->nnear > REV_NEAR_MAX && (k = near_farthest(r)) >= 0)
+    drop_at(r, k);
   while (r->n > 1 && r->used > r->budget)
-    drop_at(r, r->nnear ? near_farthest(r) : 0);
+    drop_at(r, 0);
 }
 
 /* The newest checkpoint the schedule took (near ones do not move it). */
@@ -437,7 +441,17 @@ static int restore_ckpt(Rev *r, const RevCkpt *c, char *err, size_t errlen) {
       m->vga->lfb_dirty[i] = 1; /* listed as written: the list stays complete */
     }
   }
+  /* The machine's restore hook drops every translation (a snapshot's RAM
+   * comes back whole, unseen by code-page tracking).  Here RAM came back
+   * through ram_put, which drops what the changed lines held, so the other
+   * translations stay good, as across a CR3 or mode change: the mode and
+   * the segments are in their key, and the restore flushes the TLB (a new
+   * epoch for the jump cache).  Replays then run translated code at once
+   * instead of translating all of it again. */
+  void (*on_restore)(void *) = m->on_restore;
+  m->on_restore = NULL;
   int rc = machine_restore_light(m, state, c->state_len, err, errlen);
+  m->on_restore = on_restore;
   free(state);
   /* RAM is now exactly this checkpoint's. */
   r->base = (int)(c - r->ck);
@@ -739,16 +753,69 @@ static uint64_t fnv(uint64_t h, const uint8_t *p, size_t n) {
   return h;
 }
 
+/* The light snapshot with the arithmetic flags in EFLAGS, as the
+ * architecture has them: the lazy record (cc_op and its operands) and the
+ * arithmetic bits EFLAGS holds while one is pending are not state
+ * (cpu_get_flags ignores those bits), and two runs of the same
+ * instructions may differ there: the interpreter's one-instruction path
+ * and a translated block materialise the flags at different places. */
+static int save_canonical(Machine *m, uint8_t **buf, size_t *len, char *err, size_t errlen) {
+  Cpu *c = m->cpu;
+  uint32_t eflags = c->eflags, op = c->cc_op, src = c->cc_src, dst = c->cc_dst, res = c->cc_res;
+  c->eflags = cpu_get_flags(c);
+  c->cc_op = CC_EFLAGS;
+  c->cc_src = c->cc_dst = c->cc_res = 0;
+  int rc = machine_save_light(m, buf, len, err, errlen);
+  c->eflags = eflags;
+  c->cc_op = op;
+  c->cc_src = src;
+  c->cc_dst = dst;
+  c->cc_res = res;
+  return rc;
+}
+
 void rev_state_hash(Machine *m, uint64_t *state, uint64_t *ram) {
   uint8_t *buf;
   size_t len;
   char err[200];
   *state = 0;
-  if (machine_save_light(m, &buf, &len, err, sizeof err) == 0) {
+  if (save_canonical(m, &buf, &len, err, sizeof err) == 0) {
     *state = fnv(0xcbf29ce484222325ull, buf, len);
     free(buf);
   }
   *ram = fnv(0xcbf29ce484222325ull, m->mem->ram, m->mem->ram_size);
   if (m->vga)
     *ram = fnv(*ram, m->vga->lfb, m->vga->lfb_size);
+}
+
+void rev_state_parts(Machine *m, FILE *out) {
+  uint8_t *buf;
+  size_t len;
+  char err[200];
+  if (save_canonical(m, &buf, &len, err, sizeof err) < 0) {
+    fprintf(out, "%s\n", err);
+    return;
+  }
+  /* The snapshot's chunks: a 16-byte file header, then name[16], version,
+   * layout hash, u64 length, crc, 0, payload (savestate.h). */
+  size_t off = 16;
+  while (off + 40 <= len) {
+    char name[17];
+    memcpy(name, buf + off, 16);
+    name[16] = 0;
+    uint64_t n = 0;
+    for (int i = 7; i >= 0; i--)
+      n = n << 8 | buf[off + 24 + i];
+    if (n > len - off - 40)
+      break;
+    fprintf(out, "  %-16s %8" PRIu64 " bytes %016" PRIx64 "\n", name, n,
+            fnv(0xcbf29ce484222325ull, buf + off + 40, (size_t)n));
+    off += 40 + (size_t)n;
+  }
+  free(buf);
+  uint64_t ram = fnv(0xcbf29ce484222325ull, m->mem->ram, m->mem->ram_size);
+  fprintf(out, "  %-16s %8u bytes %016" PRIx64 "\n", "ram", m->mem->ram_size, ram);
+  if (m->vga)
+    fprintf(out, "  %-16s %8u bytes %016" PRIx64 "\n", "video memory", m->vga->lfb_size,
+            fnv(0xcbf29ce484222325ull, m->vga->lfb, m->vga->lfb_size));
 }

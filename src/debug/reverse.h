@@ -58,7 +58,11 @@ int rev_continue(Rev *r, DbgResult *res, char *err, size_t errlen);
 /* `info checkpoints` */
 void rev_info(Rev *r, FILE *out);
 /* A fingerprint of the whole machine state: CPU and devices (the light
- * snapshot), RAM and video memory, each as an FNV-1a hash. */
+ * snapshot, with the arithmetic flags materialised: the lazy-flags record
+ * is not state), RAM and video memory, each as an FNV-1a hash. */
 void rev_state_hash(Machine *m, uint64_t *state, uint64_t *ram);
+/* `info state parts`: the same, one hash per part of the light snapshot
+ * (CPU, each device), RAM and video memory: which part differs. */
+void rev_state_parts(Machine *m, FILE *out);
 
 #endif
