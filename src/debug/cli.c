@@ -743,6 +743,18 @@ static void cmd_rnext(Cli *c, char **w, int n) {
     after_reverse(c, from);
 }
 
+static void cmd_rfinish(Cli *c, char **w, int n) {
+  (void)n;
+  char err[200];
+  if (!rev_ready(c, w[0]))
+    return;
+  uint64_t from = dbg_machine(c->d)->cpu->icount;
+  if (rev_finish(c->rev, err, sizeof err) < 0)
+    cli_error(c, "%s: %s", w[0], err);
+  else
+    after_reverse(c, from);
+}
+
 static void cmd_rcontinue(Cli *c, char **w, int n) {
   (void)n;
   char err[200];
@@ -868,6 +880,7 @@ static const CliCmd commands[] = {
     {"until u", cmd_until, "until ADDR: run to an address"},
     {"reverse-step rs", cmd_rstep, "reverse-step [N]: back N instructions (--deterministic)"},
     {"reverse-next rn", cmd_rnext, "reverse-next: back one instruction, over a call that returned"},
+    {"reverse-finish rfinish", cmd_rfinish, "reverse-finish: back to the CALL that entered this function"},
     {"reverse-continue rc", cmd_rcontinue, "reverse-continue: back to the last breakpoint or watchpoint stop"},
     {"goto", cmd_goto, "goto ICOUNT: to the state after ICOUNT instructions (back or forward)"},
     {"disassemble disas", cmd_disas, "disas [ADDR] [N]: disassemble"},

@@ -577,12 +577,18 @@ static uint32_t cur_sp(const Cpu *c) {
   return (c->mode & CPU_MODE_SS32) ? c->regs[R_ESP] : c->regs[R_ESP] & 0xffff;
 }
 
-/* Is it a near or far RET (with its pop count) or an IRET? */
-static bool insn_return(const uint8_t *b, int len, uint32_t *pops) {
+/* The opcode's index after the prefixes. */
+static int skip_prefixes(const uint8_t *b, int len) {
   int i = 0;
   while (i < len && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0x2e || b[i] == 0x3e || b[i] == 0x26 ||
                      b[i] == 0x36 || b[i] == 0x64 || b[i] == 0x65 || b[i] == 0xf2 || b[i] == 0xf3))
     i++;
+  return i;
+}
+
+/* Is it a near or far RET (with its pop count) or an IRET? */
+static bool insn_return(const uint8_t *b, int len, uint32_t *pops) {
+  int i = skip_prefixes(b, len);
   if (i >= len)
     return false;
   *pops = (b[i] == 0xc2 || b[i] == 0xca) && i + 2 < len ? (uint32_t)(b[i + 1] | b[i + 2] << 8) : 0;
@@ -641,6 +647,129 @@ int rev_next(Rev *r, char *err, size_t errlen) {
   }
   /* The call is older than the history: stay one instruction back. */
   return rev_goto(r, now - 1, err, errlen);
+}
+
+/* ---------------- reverse-finish ---------------- */
+
+/* A near or far CALL, direct or indirect? */
+static bool insn_call(const uint8_t *b, int len) {
+  int i = skip_prefixes(b, len);
+  if (i >= len)
+    return false;
+  if (b[i] == 0xe8 || b[i] == 0x9a)
+    return true;
+  return b[i] == 0xff && i + 1 < len && (((b[i + 1] >> 3) & 7) == 2 || ((b[i + 1] >> 3) & 7) == 3);
+}
+
+static uint32_t stack_lin(const Cpu *c) { return c->seg[S_SS].base + cur_sp(c); }
+
+typedef struct RevCall {
+  uint64_t icount;  /* the CALL's: instructions retired before it */
+  uint32_t sp;      /* the stack pointer (linear) before it */
+} RevCall;
+
+/*
+ * The CALL that entered the current function is the latest one whose
+ * stack pointer before it lies above every stack pointer since: the
+ * function it entered has not returned (its RET would have brought the
+ * stack back up to there).  Each checkpoint's stretch, newest first, is
+ * replayed one instruction at a time, keeping the calls not yet returned
+ * from (their stack pointers fall from the bottom of the list to its top);
+ * at the end of a stretch the answer is the latest of them above the
+ * highest stack pointer of the later stretches.  Interrupt handlers on the
+ * same stack return (IRET) before the code they interrupted goes on, so
+ * they do not disturb it; a switch to another stack (a ring or task
+ * change) does.
+ */
+int rev_finish(Rev *r, char *err, size_t errlen) {
+  Cpu *c = r->m->cpu;
+  uint64_t now = c->icount;
+  if (check_ready(r, err, errlen) < 0)
+    return -1;
+  if (now == r->ck[0].icount) {
+    snprintf(err, errlen, "at the beginning of the history (%" PRIu64 ")", now);
+    return -1;
+  }
+  uint32_t above = stack_lin(c); /* the highest stack pointer after the stretch */
+  /* Back one first: near checkpoints behind us keep the first stretches short. */
+  if (rev_goto(r, now - 1, err, errlen) < 0)
+    return -1;
+  RevCall *calls = NULL;
+  int ncalls = 0, cap = 0;
+  uint64_t end = now, found = UINT64_MAX;
+  int rc = 0;
+  for (int k = ckpt_before(r, end - 1); k >= 0 && found == UINT64_MAX; k = ckpt_before(r, end - 1)) {
+    uint64_t from = r->ck[k].icount;
+    if (restore_ckpt(r, &r->ck[k], err, errlen) < 0) {
+      rc = -1;
+      break;
+    }
+    int ids[DBG_MAX_BPS];
+    uint64_t hits[DBG_MAX_BPS];
+    int nq = bps_quiet(r, ids, hits);
+    uint32_t high = 0; /* the highest stack pointer after an instruction of this stretch */
+    ncalls = 0;
+    while (c->icount < end) {
+      uint8_t b[15];
+      Insn in;
+      uint32_t lin = c->seg[S_CS].base + c->eip, sp = stack_lin(c), eip = c->eip;
+      int l = dbg_fetch_insn(r->d, lin, (c->mode & CPU_MODE_CS32) != 0, b, &in);
+      uint64_t before = c->icount;
+      dbg_run(r->d, 1, NULL);
+      if (c->icount != before + 1)
+        break;
+      uint32_t now_sp = stack_lin(c);
+      if (now_sp > high)
+        high = now_sp;
+      while (ncalls && calls[ncalls - 1].sp <= now_sp)
+        ncalls--;
+      /* A call that ran (not an interrupt delivered in its place): it
+       * pushed its return address. */
+      uint16_t ret = 0;
+      if (l > 0 && insn_call(b, l) && now_sp < sp && dbg_read_lin(r->d, now_sp, &ret, 2) == 2 &&
+          ret == (uint16_t)(eip + (uint32_t)l)) {
+        if (ncalls == cap) {
+          int nc = cap ? 2 * cap : 64;
+          RevCall *p = realloc(calls, (size_t)nc * sizeof *p);
+          if (!p) {
+            snprintf(err, errlen, "out of memory");
+            rc = -1;
+            break;
+          }
+          calls = p;
+          cap = nc;
+        }
+        calls[ncalls++] = (RevCall){before, sp};
+      }
+    }
+    bps_restore(r, ids, nq, hits);
+    if (rc < 0)
+      break;
+    if (c->icount != end) {
+      snprintf(err, errlen, "replay stopped at instruction %" PRIu64 " before %" PRIu64, c->icount, end);
+      rc = -1;
+      break;
+    }
+    for (int i = ncalls - 1; i >= 0 && found == UINT64_MAX; i--)
+      if (calls[i].sp > above)
+        found = calls[i].icount;
+    if (high > above)
+      above = high;
+    end = from;
+    if (k == 0)
+      break;
+  }
+  free(calls);
+  if (rc < 0)
+    return -1;
+  if (found == UINT64_MAX) {
+    if (rev_goto(r, now, err, errlen) < 0)
+      return -1;
+    snprintf(err, errlen, "no CALL in the history (from instruction %" PRIu64 ") entered this function",
+             r->ck[0].icount);
+    return -1;
+  }
+  return rev_goto(r, found, err, errlen);
 }
 
 /* ---------------- reverse-continue ---------------- */

@@ -50,6 +50,11 @@ int rev_step(Rev *r, uint64_t n, char *err, size_t errlen);
 /* Back one instruction, over a call: if the last instruction returned
  * into this frame, back to the call that made it. */
 int rev_next(Rev *r, char *err, size_t errlen);
+/* Back to the CALL that entered the current function: the latest CALL
+ * whose frame has not returned since (its stack pointer before the call
+ * lies above every one since).  -1 with a message if it is older than the
+ * history (then where it was). */
+int rev_finish(Rev *r, char *err, size_t errlen);
 /* Back to the most recent stop of a breakpoint or watchpoint before now
  * (replayed from the checkpoints): 1 with *res the stop as it happened,
  * 0 if none in the history (then at the oldest checkpoint), -1 on error. */
