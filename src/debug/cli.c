@@ -468,12 +468,15 @@ static void info_checkpoints(Cli *c) {
     fprintf(c->out, "no checkpoints: %s\n", c->rev_why);
 }
 
-/* The machine's state as hashes (a test compares them after going back). */
-static void info_state(Cli *c) {
+/* The machine's state as hashes (a test compares them after going back);
+ * `info state parts`: one per part. */
+static void info_state(Cli *c, char **w, int n) {
   Machine *m = dbg_machine(c->d);
   uint64_t st, ram;
   rev_state_hash(m, &st, &ram);
   fprintf(c->out, "instruction %" PRIu64 " state %016" PRIx64 " memory %016" PRIx64 "\n", m->cpu->icount, st, ram);
+  if (n > 2 && strcmp(w[2], "parts") == 0)
+    rev_state_parts(m, c->out);
 }
 
 static void cmd_info(Cli *c, char **w, int n) {
@@ -483,7 +486,7 @@ static void cmd_info(Cli *c, char **w, int n) {
   else if (strncmp(what, "r", 1) == 0)
     view_regs(c->d, c->out);
   else if (strcmp(what, "state") == 0)
-    info_state(c);
+    info_state(c, w, n);
   else if (strncmp(what, "ch", 2) == 0)
     info_checkpoints(c);
   else if (strncmp(what, "s", 1) == 0)
@@ -757,6 +760,18 @@ static void cmd_rnext(Cli *c, char **w, int n) {
     after_reverse(c, from);
 }
 
+static void cmd_rfinish(Cli *c, char **w, int n) {
+  (void)n;
+  char err[200];
+  if (!rev_ready(c, w[0]))
+    return;
+  uint64_t from = dbg_machine(c->d)->cpu->icount;
+  if (rev_finish(c->rev, err, sizeof err) < 0)
+    cli_error(c, "%s: %s", w[0], err);
+  else
+    after_reverse(c, from);
+}
+
 static void cmd_rcontinue(Cli *c, char **w, int n) {
   (void)n;
   char err[200];
@@ -884,6 +899,7 @@ static const CliCmd commands[] = {
     {"until u", cmd_until, "until ADDR: run to an address"},
     {"reverse-step rs", cmd_rstep, "reverse-step [N]: back N instructions (--deterministic)"},
     {"reverse-next rn", cmd_rnext, "reverse-next: back one instruction, over a call that returned"},
+    {"reverse-finish rfinish", cmd_rfinish, "reverse-finish: back to the CALL that entered this function"},
     {"reverse-continue rc", cmd_rcontinue, "reverse-continue: back to the last breakpoint or watchpoint stop"},
     {"goto", cmd_goto, "goto ICOUNT: to the state after ICOUNT instructions (back or forward)"},
     {"disassemble disas", cmd_disas, "disas [ADDR] [N]: disassemble"},

@@ -50,6 +50,11 @@ int rev_step(Rev *r, uint64_t n, char *err, size_t errlen);
 /* Back one instruction, over a call: if the last instruction returned
  * into this frame, back to the call that made it. */
 int rev_next(Rev *r, char *err, size_t errlen);
+/* Back to the CALL that entered the current function: the latest CALL
+ * whose frame has not returned since (its stack pointer before the call
+ * lies above every one since).  -1 with a message if it is older than the
+ * history (then where it was). */
+int rev_finish(Rev *r, char *err, size_t errlen);
 /* Back to the most recent stop of a breakpoint or watchpoint before now
  * (replayed from the checkpoints): 1 with *res the stop as it happened,
  * 0 if none in the history (then at the oldest checkpoint), -1 on error. */
@@ -58,7 +63,11 @@ int rev_continue(Rev *r, DbgResult *res, char *err, size_t errlen);
 /* `info checkpoints` */
 void rev_info(Rev *r, FILE *out);
 /* A fingerprint of the whole machine state: CPU and devices (the light
- * snapshot), RAM and video memory, each as an FNV-1a hash. */
+ * snapshot, with the arithmetic flags materialised: the lazy-flags record
+ * is not state), RAM and video memory, each as an FNV-1a hash. */
 void rev_state_hash(Machine *m, uint64_t *state, uint64_t *ram);
+/* `info state parts`: the same, one hash per part of the light snapshot
+ * (CPU, each device), RAM and video memory: which part differs. */
+void rev_state_parts(Machine *m, FILE *out);
 
 #endif
