@@ -14,7 +14,7 @@ typedef struct BootPart {
 
 typedef struct BootEntry {
   uint32_t regs[8], eip, eflags, cr0;
-  SegCache seg[6];
+  SegCache seg[6];          /* ES, CS, SS, DS, FS, GS */
   uint32_t gdt_base, idt_base;
   uint16_t gdt_limit, idt_limit;
   uint8_t cpl;
@@ -117,7 +117,7 @@ void boot_replay(Machine *m) {
   c->idt_base = e->idt_base;
   c->idt_limit = e->idt_limit;
   c->cr[0] = e->cr0;
-  memcpy(c->seg, e->seg, sizeof c->seg);
+  memcpy(c->seg, e->seg, sizeof e->seg); /* ES..GS (the array goes on with LDTR, TR) */
   c->cpl = e->cpl;
   cpu_set_flags(c, e->eflags, 0xffffffffu);
   memcpy(c->regs, e->regs, sizeof c->regs);
