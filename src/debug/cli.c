@@ -786,6 +786,8 @@ static void cmd_rcontinue(Cli *c, char **w, int n) {
   }
   if (rc == 0)
     fprintf(c->out, "no breakpoint hit in the history: at its beginning\n");
+  else if (rc == 2)
+    fprintf(c->out, "interrupted: no breakpoint hit from here to where the search began\n");
   uint64_t now = dbg_machine(c->d)->cpu->icount;
   fprintf(c->out, "back %" PRIu64 " instruction%s, at instruction %" PRIu64 "\n", from - now, from - now == 1 ? "" : "s",
           now);

@@ -485,6 +485,15 @@ void dbg_set_poll(Debugger *d, void (*fn)(void *opaque), void *opaque) {
   d->poll_opaque = opaque;
 }
 
+bool dbg_poll_stop(Debugger *d) {
+  if (d->poll)
+    d->poll(d->poll_opaque);
+  bool req = d->stop_req;
+  d->stop_req = 0;
+  d->m->stop_requested = 0;
+  return req;
+}
+
 void dbg_request_stop(Debugger *d) {
   d->stop_req = 1;
   machine_request_stop(d->m);

@@ -240,6 +240,9 @@ void dbg_request_stop(Debugger *d);
  * the guest idles (NULL: never): a front end reads its input there and may
  * call dbg_request_stop() (the gdb stub's Ctrl+C). */
 void dbg_set_poll(Debugger *d, void (*fn)(void *opaque), void *opaque);
+/* Between runs of its own (a search through recorded history): run the
+ * poll hook, then take a stop request made since the last run, if any. */
+bool dbg_poll_stop(Debugger *d);
 
 /* State. */
 void dbg_get_regs(Debugger *d, DbgRegs *r);

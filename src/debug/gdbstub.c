@@ -412,6 +412,15 @@ static bool stop_reply(GdbStub *g, const DbgResult *r, char *reply) {
   }
 }
 
+/* The Ctrl+C bytes that came while running were handled: drop them from what follows. */
+static void drop_interrupts(GdbStub *g) {
+  size_t k = g->inq_pos;
+  for (size_t i = g->inq_pos; i < g->inq_len; i++)
+    if (g->inq[i] != 0x03)
+      g->inq[k++] = g->inq[i];
+  g->inq_len = k;
+}
+
 /* c / s / vCont: optional new EIP, then run. */
 static bool resume(GdbStub *g, bool step, const char *addr, char *reply, DbgResult *res) {
   if (addr && *addr) {
@@ -431,12 +440,7 @@ static bool resume(GdbStub *g, bool step, const char *addr, char *reply, DbgResu
   g->running = false;
   g_running = NULL;
   dbg_set_poll(g->d, NULL, NULL);
-  /* The Ctrl+C bytes were handled; drop them from what follows. */
-  size_t k = g->inq_pos;
-  for (size_t i = g->inq_pos; i < g->inq_len; i++)
-    if (g->inq[i] != 0x03)
-      g->inq[k++] = g->inq[i];
-  g->inq_len = k;
+  drop_interrupts(g);
   if (g->interrupt && res->stop == DBG_STOP_STEP)
     res->stop = DBG_STOP_REQUEST;
   return stop_reply(g, res, reply);
@@ -453,15 +457,35 @@ static bool resume(GdbStub *g, bool step, const char *addr, char *reply, DbgResu
  */
 static void reverse(GdbStub *g, bool cont, char *reply) {
   char err[200];
-  if (!cont) {
-    if (rev_step(g->rev, 1, err, sizeof err) < 0)
-      strcpy(reply, "T05replaylog:begin;");
-    else
-      strcpy(reply, "T05");
+  uint64_t begin;
+  if (!rev_history_begin(g->rev, &begin) || g->m->cpu->icount <= begin) {
+    strcpy(reply, "T05replaylog:begin;");
     return;
   }
+  if (!cont) {
+    if (rev_step(g->rev, 1, err, sizeof err) < 0) {
+      fprintf(stderr, "x86vm: gdb: reverse-step: %s\n", err);
+      strcpy(reply, "E01");
+    } else {
+      strcpy(reply, "T05");
+    }
+    return;
+  }
+  /* A long search back can be stopped with Ctrl+C, as a run can. */
   DbgResult res;
+  g->interrupt = false;
+  dbg_set_poll(g->d, poll_client, g);
+  g_running = g->d;
+  g->running = true;
   int rc = rev_continue(g->rev, &res, err, sizeof err);
+  g->running = false;
+  g_running = NULL;
+  dbg_set_poll(g->d, NULL, NULL);
+  drop_interrupts(g);
+  if (rc == 2) {
+    strcpy(reply, "T02");
+    return;
+  }
   if (rc < 0) {
     fprintf(stderr, "x86vm: gdb: reverse-continue: %s\n", err);
     strcpy(reply, "E01");

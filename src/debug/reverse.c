@@ -497,9 +497,12 @@ static int replay_to(Rev *r, uint64_t icount, char *err, size_t errlen) {
   uint64_t hits[DBG_MAX_BPS];
   int n = bps_quiet(r, ids, hits);
   DbgResult res = {0};
+  /* A stop request (Ctrl+C) does not cut a replay short: it ends where it
+   * was going, one checkpoint interval at most, and the command that asked
+   * for it decides where to stop (rev_continue stops between stretches). */
   while (c->icount < icount) {
     res = dbg_run(r->d, icount - c->icount, NULL);
-    if (res.stop != DBG_STOP_STEP && res.stop != DBG_STOP_NONE)
+    if (res.stop != DBG_STOP_STEP && res.stop != DBG_STOP_NONE && res.stop != DBG_STOP_REQUEST)
       break;
   }
   bps_restore(r, ids, n, hits);
@@ -557,6 +560,14 @@ int rev_goto(Rev *r, uint64_t icount, char *err, size_t errlen) {
       take_checkpoint(r, true, why, sizeof why);
   }
   return replay_to(r, icount, err, errlen);
+}
+
+bool rev_history_begin(Rev *r, uint64_t *icount) {
+  check_inputs(r);
+  if (r->n == 0)
+    return false;
+  *icount = r->ck[0].icount;
+  return true;
 }
 
 int rev_step(Rev *r, uint64_t n, char *err, size_t errlen) {
@@ -788,6 +799,14 @@ int rev_continue(Rev *r, DbgResult *res, char *err, size_t errlen) {
   for (int k = ckpt_before(r, now ? now - 1 : 0); k >= 0; k--) {
     if (r->ck[k].icount >= end)
       continue;
+    /* A stretch is one checkpoint interval: a stop request is looked for
+     * between them too (a run that short may not reach the poll hook). */
+    if (end != now && dbg_poll_stop(r->d)) {
+      if (rev_goto(r, end, err, errlen) < 0)
+        return -1;
+      *res = (DbgResult){.stop = DBG_STOP_REQUEST, .steps = now - end};
+      return 2;
+    }
     /* Run the stretch [checkpoint, end) with the breakpoints armed and count
      * the stops; the last one before now is the answer, reached again by the
      * same runs (so its state and details are exactly those of the stop). */
@@ -798,6 +817,7 @@ int rev_continue(Rev *r, DbgResult *res, char *err, size_t errlen) {
     if (restore_ckpt(r, &r->ck[k], err, errlen) < 0)
       return -1;
     int stops = 0, last = 0;
+    bool interrupted = false;
     while (c->icount < end) {
       DbgResult x = dbg_run(r->d, end - c->icount, NULL);
       if (is_hit(x.stop)) {
@@ -806,19 +826,34 @@ int rev_continue(Rev *r, DbgResult *res, char *err, size_t errlen) {
           last = stops;
         continue;
       }
+      if (x.stop == DBG_STOP_REQUEST) {
+        interrupted = true;
+        break;
+      }
       if (x.stop != DBG_STOP_STEP)
         break;
     }
-    if (last) {
+    if (last && !interrupted) {
       restore_ckpt(r, &r->ck[k], err, errlen);
       for (int s = 0; s < last; s++) {
-        *res = dbg_run(r->d, end - c->icount, NULL);
+        do
+          *res = dbg_run(r->d, end - c->icount, NULL);
+        while (res->stop == DBG_STOP_REQUEST && c->icount < end);
         if (!is_hit(res->stop))
           break;
       }
     }
     for (int i = 0; (b = dbg_breakpoint(r->d, i)) != NULL; i++)
       dbg_set_hits(r->d, b->id, hits[i]);
+    /* Stopped by request before this stretch was searched to its end: back
+     * where the search has got to, everything after it searched, no hit
+     * in it.  That is where a reverse run that was stopped would be. */
+    if (interrupted) {
+      if (rev_goto(r, end, err, errlen) < 0)
+        return -1;
+      *res = (DbgResult){.stop = DBG_STOP_REQUEST, .steps = now - end};
+      return 2;
+    }
     if (last) {
       if (!is_hit(res->stop)) {
         snprintf(err, errlen, "replay did not stop again at the breakpoint (not deterministic?)");

@@ -45,6 +45,9 @@ void rev_set_interval(Rev *r, uint64_t interval);
 /* Go to instruction count icount (back or forward): the state the machine
  * had when it first reached it.  0, or -1 with a message. */
 int rev_goto(Rev *r, uint64_t icount, char *err, size_t errlen);
+/* The instruction count the history begins at (the oldest checkpoint);
+ * false if there is none (recording stopped, or host input since). */
+bool rev_history_begin(Rev *r, uint64_t *icount);
 /* Back n instructions. */
 int rev_step(Rev *r, uint64_t n, char *err, size_t errlen);
 /* Back one instruction, over a call: if the last instruction returned
@@ -57,7 +60,10 @@ int rev_next(Rev *r, char *err, size_t errlen);
 int rev_finish(Rev *r, char *err, size_t errlen);
 /* Back to the most recent stop of a breakpoint or watchpoint before now
  * (replayed from the checkpoints): 1 with *res the stop as it happened,
- * 0 if none in the history (then at the oldest checkpoint), -1 on error. */
+ * 0 if none in the history (then at the oldest checkpoint), 2 if a stop
+ * request (dbg_request_stop, the front end's poll hook) ended the search
+ * (then at the earliest instruction searched back to, *res a
+ * DBG_STOP_REQUEST), -1 on error. */
 int rev_continue(Rev *r, DbgResult *res, char *err, size_t errlen);
 
 /* `info checkpoints` */

@@ -10,8 +10,9 @@ the history answer "replaylog:begin"; Z3 (read) stops right after
 `mov ax,[600h]`, Z4 (access) after `inc word [604h]`, Z2 (write) after the
 second write, and `bc` from there goes back to before the first write (the
 word then holds its old value) and, with Z3, to before the loop's last
-read; forward again, the same stops.  Then the line-mode debugger's rwatch
-and awatch on the same guest.
+read; forward again, the same stops.  A Ctrl+C stops a long `bc` part of
+the way back (SIGINT), on an endless counting loop.  Then the line-mode
+debugger's rwatch and awatch on the same guest.
 """
 import os
 import socket
@@ -53,6 +54,9 @@ class Conn:
     def ask(self, data):
         """Send a packet (no-ack mode is asked for first) and return the reply's payload."""
         self.s.sendall(frame(data))
+        return self.reply()
+
+    def reply(self):
         while self.byte() != b"$":
             pass
         out = b""
@@ -65,8 +69,9 @@ class Conn:
         return out
 
 
-def start(args, sock):
-    vm = subprocess.Popen([x86vm, "--snapshot", "--engine", engine, "--serial", "null", "--gdb", "unix:" + sock] + args + [image],
+def start(args, sock, img=None):
+    vm = subprocess.Popen([x86vm, "--snapshot", "--engine", engine, "--serial", "null", "--gdb", "unix:" + sock] + args +
+                          [img or image],
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     for _ in range(100):
         if os.path.exists(sock):
@@ -205,6 +210,49 @@ with tempfile.TemporaryDirectory() as d:
         vm.wait(timeout=30)
     finally:
         if vm.poll() is None:
+            vm.kill()
+            vm.wait()
+
+    # Ctrl+C stops a long reverse-continue.  A boot sector that counts in an
+    # endless loop runs forward ~3 s (a few hundred checkpoints); the only
+    # breakpoint is at its first instruction, so `bc` would search back
+    # through all of them.  A Ctrl+C soon after stops it: "T02" (SIGINT),
+    # at a point between the beginning and where it started, and a `bc`
+    # after it still finds the breakpoint.
+    loop = os.path.join(d, "loop.img")
+    # cli; xor ax,ax; mov ds,ax; l: inc dword [600h]; jmp l
+    sector = bytes([0xfa, 0x31, 0xc0, 0x8e, 0xd8, 0x66, 0xff, 0x06, 0x00, 0x06, 0xeb, 0xf9])
+    with open(loop, "wb") as f:
+        f.write(sector + bytes(510 - len(sector)) + b"\x55\xaa" + bytes(1474560 - 512))
+    vm = None
+    try:
+        vm, c = start(["--record-mem", "256"], os.path.join(d, "c.sock"), loop)
+        check(c.ask(b"Z0,7c00,1") == b"OK", "loop: Z0 at 7C00h")
+        check(c.ask(b"c").startswith(b"T05") and regs(c)[EIP] == 0x7c00, "loop: at 7C00h")
+        first = le32(c.ask(b"m600,4"))
+        c.s.sendall(frame(b"c"))
+        time.sleep(3)
+        c.s.sendall(b"\x03")
+        rep = c.reply()
+        check(rep.startswith(b"T02"), "loop: Ctrl+C stops the forward run (%r)" % rep)
+        count = le32(c.ask(b"m600,4"))
+        t0 = time.time()
+        c.s.sendall(frame(b"bc"))
+        time.sleep(0.3)
+        c.s.sendall(b"\x03")
+        rep = c.reply()
+        took = time.time() - t0
+        mid = le32(c.ask(b"m600,4"))
+        check(rep == b"T02" and first < mid < count,
+              "loop: Ctrl+C stops bc part of the way back (%r after %.1f s, counter %d of %d)" % (rep, took, mid, count))
+        rep = c.ask(b"bc")
+        r = regs(c)
+        check(rep == b"T05swbreak:;" and r[EIP] == 0x7c00 and le32(c.ask(b"m600,4")) == first,
+              "loop: bc after it still reaches the breakpoint (%r, eip %x)" % (rep, r[EIP]))
+        c.s.sendall(frame(b"k"))
+        vm.wait(timeout=30)
+    finally:
+        if vm is not None and vm.poll() is None:
             vm.kill()
             vm.wait()
 
