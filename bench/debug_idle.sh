@@ -14,7 +14,16 @@
 # debugger-in / debugger-out (above 1: the debugger's build is faster), and
 # the geometric mean per engine.  A benchmark, not a test.
 #
-# Usage: bench/debug_idle.sh [-n RUNS] [-s SCALE] [-e ENGINES] [DIR_ON DIR_OFF]
+# -c counts host instructions instead of timing: each binary runs each
+# workload once under valgrind's cachegrind (--deterministic, so both run
+# exactly the same guest instructions), and the ratio is of the host
+# instructions per guest instruction, debugger-in / debugger-out (above 1:
+# the debugger's build executes more).  The count does not depend on the
+# host's load or clock, so a shared machine gives the same figure as a
+# quiet one; it is blind to cache and branch effects, which the timed mode
+# sees.  Use a small SCALE (cachegrind runs ~50x slower).
+#
+# Usage: bench/debug_idle.sh [-c] [-n RUNS] [-s SCALE] [-e ENGINES] [DIR_ON DIR_OFF]
 #   RUNS (default 3) runs per binary; SCALE multiplies the suite's iteration
 #   counts (default 1); ENGINES interp,jit (default both).  Without build
 #   directories it configures and builds build-bench-dbg-on/ and
@@ -23,12 +32,14 @@ unset DISPLAY WAYLAND_DISPLAY
 RUNS=3
 SCALE=1
 ENGINES=interp,jit
-while getopts n:s:e: opt; do
+COUNT=0
+while getopts cn:s:e: opt; do
   case $opt in
+    c) COUNT=1 ;;
     n) RUNS=$OPTARG ;;
     s) SCALE=$OPTARG ;;
     e) ENGINES=$OPTARG ;;
-    *) echo "usage: $0 [-n RUNS] [-s SCALE] [-e ENGINES] [DIR_ON DIR_OFF]" >&2; exit 2 ;;
+    *) echo "usage: $0 [-c] [-n RUNS] [-s SCALE] [-e ENGINES] [DIR_ON DIR_OFF]" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -46,7 +57,10 @@ elif [ $# = 0 ]; then
       { echo "debug_idle: building $1 failed" >&2; exit 1; }
   done
 else
-  echo "usage: $0 [-n RUNS] [-s SCALE] [-e ENGINES] [DIR_ON DIR_OFF]" >&2; exit 2
+  echo "usage: $0 [-c] [-n RUNS] [-s SCALE] [-e ENGINES] [DIR_ON DIR_OFF]" >&2; exit 2
+fi
+if [ $COUNT = 1 ] && ! command -v valgrind >/dev/null; then
+  echo "debug_idle: -c needs valgrind (apt-get install valgrind)" >&2; exit 1
 fi
 for d in "$ON" "$OFF"; do
   [ -x "$d/src/x86vm" ] || { echo "debug_idle: $d/src/x86vm not built" >&2; exit 1; }
@@ -60,9 +74,9 @@ if "$ON/src/x86vm" --help | grep -q "this x86vm was built without it"; then
 fi
 T=$(mktemp -d /tmp/x86vm-dbgidle-XXXXXX)
 trap 'rm -rf "$T"' EXIT
-exec python3 - "$HERE" "$T" "$ON/src/x86vm" "$OFF/src/x86vm" "$RUNS" "$SCALE" "$ENGINES" <<'PY'
-import math, os, statistics, subprocess, sys
-here, tmp, on_bin, off_bin, runs, scale, engines = sys.argv[1:8]
+exec python3 - "$HERE" "$T" "$ON/src/x86vm" "$OFF/src/x86vm" "$RUNS" "$SCALE" "$ENGINES" "$COUNT" <<'PY'
+import math, os, re, statistics, subprocess, sys
+here, tmp, on_bin, off_bin, runs, scale, engines, count_mode = sys.argv[1:9]
 runs, scale = int(runs), float(scale)
 engines = [e for e in engines.split(",") if e]
 sys.path.insert(0, here)
@@ -88,6 +102,45 @@ for name in images:
     vm = vms[(engines[0], "in")]
     counts[name] = vm.count(images[name][2]) - vm.count(images[name][1])
     rs.log("%s: %d instructions" % (name, counts[name]))
+
+def geomeans(ratios):
+    for e in engines:
+        if ratios[e]:
+            g = math.exp(sum(math.log(x) for x in ratios[e]) / len(ratios[e]))
+            print("geomean  %-6s %12s %11s %11s %9.4f  (min %.4f, max %.4f)" % (
+                e, "", "", "", g, min(ratios[e]), max(ratios[e])))
+
+
+def host_insns(vm, img):
+    """Host instructions of one --deterministic run under cachegrind."""
+    cmd = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+           "--smc-check=all-non-file"] + vm.cmd(img, ["--deterministic"])
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         timeout=vm.timeout * 50).stdout
+    m = re.search(r"I\s+refs:\s+([0-9,]+)", out)
+    if not m or "SUITE" not in out:
+        sys.exit("debug_idle: no instruction count from cachegrind for %s:\n%s" % (img, out[-1500:]))
+    return int(m.group(1).replace(",", ""))
+
+
+if count_mode == "1":
+    print("x86vm with the debugger compiled in (idle: nothing armed) against -DX86VM_DEBUGGER=OFF: "
+          "bench suite, host instructions (cachegrind) per guest instruction, net = full - boot-only")
+    print("%-8s %-6s %12s %11s %11s %9s" % ("workload", "engine", "instructions", "in host/g", "out host/g",
+                                            "in/out"))
+    ratios = {e: [] for e in engines}
+    for name, (it, boot_img, full_img) in images.items():
+        for e in engines:
+            per = {}
+            for b in bins:
+                net = host_insns(vms[(e, b)], full_img) - host_insns(vms[(e, b)], boot_img)
+                per[b] = net / counts[name]
+            ratios[e].append(per["in"] / per["out"])
+            print("%-8s %-6s %12d %11.3f %11.3f %9.4f" % (name, e, counts[name], per["in"], per["out"],
+                                                          per["in"] / per["out"]), flush=True)
+    geomeans(ratios)
+    sys.exit(0)
+
 full_t = {k: [] for k in ((n, e, b) for n in images for e in engines for b in bins)}
 boot_t = {k: [] for k in full_t}
 csum = {}
@@ -123,9 +176,5 @@ for name in images:
         mi, mo = counts[name] / net["in"] / 1e6, counts[name] / net["out"] / 1e6
         ratios[e].append(mi / mo)
         print("%-8s %-6s %12d %11.1f %11.1f %9.3f" % (name, e, counts[name], mi, mo, mi / mo))
-for e in engines:
-    if ratios[e]:
-        g = math.exp(sum(math.log(x) for x in ratios[e]) / len(ratios[e]))
-        print("geomean  %-6s %12s %11s %11s %9.3f  (min %.3f, max %.3f)" % (
-            e, "", "", "", g, min(ratios[e]), max(ratios[e])))
+geomeans(ratios)
 PY
