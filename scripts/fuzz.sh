@@ -9,6 +9,10 @@
 #                                              fuzz/out/corpus/; then the coverage report
 #   scripts/fuzz.sh --coverage [HARNESS...]    only the coverage report (fuzz/out/coverage.txt)
 #                                              of the kept corpora
+#   scripts/fuzz.sh --merge [HARNESS...]       minimise the kept corpora (libFuzzer -merge=1:
+#                                              the fewest inputs with the same coverage) into
+#                                              fuzz/campaign/HARNESS.tar.xz, to check in; --long
+#                                              starts from them as well as from the seeds
 # Crashing inputs go to fuzz/out/crashes/HARNESS/; logs to fuzz/out/logs/.  Reproduce one with
 #   build-fuzz/fuzz/fuzz_HARNESS FILE   (FUZZ_FRESH=1: a new machine per input)
 set -euo pipefail
@@ -49,6 +53,34 @@ corpus() {
       *) cp "$f" "$2/" ;;
     esac
   done
+}
+
+# campaign HARNESS DIR: the checked-in minimised corpus of earlier campaigns
+# (fuzz/campaign/HARNESS.tar.xz: plain files, no directories) into DIR.
+campaign() {
+  local tarball=fuzz/campaign/$1.tar.xz
+  [ -f "$tarball" ] || return 0
+  mkdir -p "$2"
+  tar -xJf "$tarball" -C "$2" --no-same-owner --no-same-permissions --transform='s|.*/||' \
+    --exclude='*/*/*'
+}
+
+merge() { # merge HARNESS: fuzz/out/corpus/HARNESS, minimised, into fuzz/campaign/HARNESS.tar.xz
+  local h=$1 tmp
+  [ -d "$out/corpus/$h" ] || { echo "fuzz.sh: no corpus kept for $h ($out/corpus/$h)"; return 1; }
+  tmp=$(mktemp -d /tmp/x86vm-fuzz-merge-XXXXXX)
+  mkdir "$tmp/$h"
+  # shellcheck disable=SC2046
+  nice build-fuzz/fuzz/fuzz_"$h" $(opts_for "$h") -merge=1 -timeout=120 "$tmp/$h" "$out/corpus/$h" \
+    >"$out/logs/merge-$h.log" 2>&1 || { echo "fuzz.sh: merging $h failed (see $out/logs/merge-$h.log)"; rm -rf "$tmp"; return 1; }
+  mkdir -p fuzz/campaign
+  (cd "$tmp" && find "$h" -type f | LC_ALL=C sort | tar --owner=0 --group=0 --numeric-owner --mtime=@0 \
+    -cf - -T - | xz -9 >"$tmp/$h.tar.xz")
+  mv "$tmp/$h.tar.xz" fuzz/campaign/
+  printf 'merge %-8s %6s files kept of %6s -> fuzz/campaign/%s.tar.xz (%s)\n' "$h" \
+    "$(find "$tmp/$h" -type f | wc -l)" "$(find "$out/corpus/$h" -type f | wc -l)" "$h" \
+    "$(du -h "fuzz/campaign/$h.tar.xz" | cut -f1)"
+  rm -rf "$tmp"
 }
 
 # run HARNESS SECONDS CORPUS: one campaign; prints a summary line; 1 if it crashed.
@@ -122,9 +154,18 @@ case $mode in
     failed=0
     for h in "$@"; do
       corpus "$h" "$out/corpus/$h"
+      campaign "$h" "$out/corpus/$h"
       run "$h" "$secs" "$out/corpus/$h" || failed=1
     done
     coverage "$@"
+    exit $failed
+    ;;
+  --merge)
+    [ $# -gt 0 ] || set -- "${all[@]}"
+    for h in "$@"; do opts_for "$h" >/dev/null; done
+    build build-fuzz
+    failed=0
+    for h in "$@"; do merge "$h" || failed=1; done
     exit $failed
     ;;
   --coverage)
@@ -132,7 +173,7 @@ case $mode in
     coverage "$@"
     ;;
   *)
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
