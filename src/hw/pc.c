@@ -715,6 +715,16 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
     goto fail;
   }
   machine_add_device(m, m->fwcfg->dev);
+  if (cfg->apic) {
+    /* SeaBIOS building its own MADT adds the IRQ0 -> GSI 2 override only
+     * when QEMU's "etc/irq0-override" says the board wires the PIT there,
+     * as this one does (cb_isa_irq). */
+    static const uint8_t one[4] = {1, 0, 0, 0};
+    if (fwcfg_add_file(m->fwcfg, "etc/irq0-override", one, sizeof one) < 0) {
+      snprintf(err, errlen, "cannot add etc/irq0-override to fw_cfg");
+      goto fail;
+    }
+  }
   if (m->vga_bios && !cfg->apic) {
     /* SeaBIOS runs "vgaroms/" files from fw_cfg as its video BIOS (on
      * --machine pc it is the VGA's expansion ROM instead, vga_pci.h). */
