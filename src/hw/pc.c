@@ -251,7 +251,7 @@ static void install_acpi_tables(Machine *m) {
       x86_log(LOG_NOTE, "acpi: the BIOS's table area at %#x is malformed: no ACPI tables", base);
       return;
     }
-    uint8_t buf[4096];
+    uint8_t buf[8192];
     size_t n = acpi_build_tables(buf, size < sizeof buf ? size : sizeof buf, base);
     if (!n) {
       x86_log(LOG_NOTE, "acpi: the BIOS's table area (%u bytes) is too small: no ACPI tables", size);

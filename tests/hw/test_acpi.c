@@ -274,7 +274,7 @@ static void make_rom(void) {
   ck_assert_ptr_nonnull(img);
   memset(img, 0xf4, 65536);
   memcpy(img + 0x1000, ACPI_AREA_MARKER, 16);
-  uint32_t size = 2048;
+  uint32_t size = 4096;
   memcpy(img + 0x1010, &size, 4);
   static const uint8_t reset[] = {0xfa, 0xf4}; /* cli; hlt */
   memcpy(img + 0xfff0, reset, sizeof reset);
