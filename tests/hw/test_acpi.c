@@ -20,6 +20,7 @@
 #include "acpi_pm.h"
 #include "acpi_tables.h"
 #include "ioapic.h"
+#include "piix3.h"
 #include "pc.h"
 
 static Clock *clk;
@@ -356,6 +357,15 @@ START_TEST(test_board) {
   ck_assert_uint_eq(m->ioapic->lines & (1u << 9), 1u << 9);
   iobus_write(m->bus, ACPI_PM1_EVT, 2, ACPI_PWRBTN_STS);
   ck_assert_uint_eq(m->ioapic->lines & (1u << 9), 0);
+
+  /* A PIRQ steered to ISA IRQ 10 reaches I/O APIC pin 10 (where SeaBIOS's
+   * tables send it, as on QEMU's board) and pin 16 + n (where ours do). */
+  iobus_write(m->bus, 0xcf8, 4, 0x80000000u | PCI_DEVFN(1, 0) << 8 | 0x60);
+  iobus_write(m->bus, 0xcfc, 1, 10); /* PIRQA -> IRQ 10 */
+  piix3_set_intx(m->piix3, 1, 1, 1);
+  ck_assert_uint_eq(m->ioapic->lines & (1u << 10 | 1u << 16), 1u << 10 | 1u << 16);
+  piix3_set_intx(m->piix3, 1, 1, 0);
+  ck_assert_uint_eq(m->ioapic->lines & (1u << 10 | 1u << 16), 0);
 
   /* The FADT's reset register: write RESET_VALUE to its I/O port. */
   ck_assert_uint_eq(mem_read8(m->mem, fadt + 116), 1); /* system I/O */
