@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acpi_pm.h"
+
 typedef struct BootPart {
   uint32_t pa, len;
   uint8_t *data;            /* NULL: zeros */
@@ -74,6 +76,13 @@ int boot_out(Machine *m, uint16_t port, uint8_t val) {
   return 0;
 }
 
+/* What the firmware a direct boot skips would have set up for the kernel:
+ * on --machine pc the PM block where our FADT names it (PMBA 600h). */
+static void firmware_setup(Machine *m) {
+  if (m->acpi)
+    acpi_pm_set_base(m->acpi, ACPI_PM_BASE);
+}
+
 int boot_enter(Machine *m) {
   BootImage *b = image(m);
   if (!b)
@@ -91,6 +100,7 @@ int boot_enter(Machine *m) {
   e->idt_limit = c->idt_limit;
   e->cpl = c->cpl;
   b->direct = true;
+  firmware_setup(m);
   return 0;
 }
 
@@ -125,6 +135,7 @@ void boot_replay(Machine *m) {
   c->halted = false;
   cpu_update_mode(c);
   tlb_flush(c);
+  firmware_setup(m);
 }
 
 void boot_forget(Machine *m) {

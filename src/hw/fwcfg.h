@@ -10,8 +10,10 @@
  * select, u16 reserved, char name[56]; big-endian), files from 0020h on.
  * SeaBIOS (as built for QEMU) finds its video BIOS here, as the file
  * "vgaroms/NAME", the way QEMU's ISA VGA hands it over; without it a
- * board with no PCI bus gets no int 10h from SeaBIOS.  Our own BIOS does
- * not use it.  Writes to the data port are ignored (as QEMU >= 2.4).
+ * board with no PCI bus gets no int 10h from SeaBIOS.  On --machine pc
+ * the file "etc/irq0-override" (u32 1, little-endian) tells SeaBIOS that
+ * the PIT's IRQ0 reaches I/O APIC pin 2, so its MADT says so.  Our own
+ * BIOS does not use fw_cfg files.  Writes to the data port are ignored (as QEMU >= 2.4).
  */
 #ifndef X86VM_FWCFG_H
 #define X86VM_FWCFG_H

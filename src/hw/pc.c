@@ -251,7 +251,7 @@ static void install_acpi_tables(Machine *m) {
       x86_log(LOG_NOTE, "acpi: the BIOS's table area at %#x is malformed: no ACPI tables", base);
       return;
     }
-    uint8_t buf[4096];
+    uint8_t buf[8192];
     size_t n = acpi_build_tables(buf, size < sizeof buf ? size : sizeof buf, base);
     if (!n) {
       x86_log(LOG_NOTE, "acpi: the BIOS's table area (%u bytes) is too small: no ACPI tables", size);
@@ -285,11 +285,14 @@ static int build_legacy_rom(Machine *m) {
   return 0;
 }
 
-/* PIIX3 PCI interrupt steering: a PIRQ routed to ISA IRQ irq goes to the
- * 8259s only; the I/O APIC has its own pins 16-19 for PIRQA-D. */
+/* PIIX3 PCI interrupt steering: a PIRQ routed to ISA IRQ irq is that ISA
+ * line, on the 8259s and on I/O APIC pin irq, as on QEMU's board (SeaBIOS's
+ * MP table and DSDT send PCI interrupts there); the I/O APIC also has pins
+ * 16-19 for PIRQA-D (our BIOS's MP table and our DSDT use those). */
 static void cb_pirq_isa(void *opaque, int irq, int level) {
   Machine *m = opaque;
   pic_set_irq(m->pic, irq, level);
+  ioapic_set_irq(m->ioapic, irq, level);
 }
 
 static void cb_pirq_apic(void *opaque, int pin, int level) {
@@ -712,6 +715,16 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
     goto fail;
   }
   machine_add_device(m, m->fwcfg->dev);
+  if (cfg->apic) {
+    /* SeaBIOS building its own MADT adds the IRQ0 -> GSI 2 override only
+     * when QEMU's "etc/irq0-override" says the board wires the PIT there,
+     * as this one does (cb_isa_irq). */
+    static const uint8_t one[4] = {1, 0, 0, 0};
+    if (fwcfg_add_file(m->fwcfg, "etc/irq0-override", one, sizeof one) < 0) {
+      snprintf(err, errlen, "cannot add etc/irq0-override to fw_cfg");
+      goto fail;
+    }
+  }
   if (m->vga_bios && !cfg->apic) {
     /* SeaBIOS runs "vgaroms/" files from fw_cfg as its video BIOS (on
      * --machine pc it is the VGA's expansion ROM instead, vga_pci.h). */
@@ -729,17 +742,20 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen) {
   if (m->lapic) {
     machine_add_device(m, m->lapic->dev);
     machine_add_device(m, m->ioapic->dev);
-    m->acpi = acpi_pm_new(m->bus, m->clock, isa_irq(m, ACPI_SCI_IRQ));
+  }
+  if (cfg->apic && add_pci(m, err, errlen) < 0)
+    goto fail;
+  if (m->pci) {
+    /* The PIIX4's PM function (01.3) with the ACPI registers; the SCI is ISA IRQ 9. */
+    m->acpi = acpi_pm_new(m->bus, m->pci, m->clock, isa_irq(m, ACPI_SCI_IRQ));
     if (!m->acpi) {
-      snprintf(err, errlen, "cannot create the ACPI PM device");
+      snprintf(err, errlen, "cannot create the ACPI PM function");
       goto fail;
     }
     m->acpi->power_off = cb_power_off;
     m->acpi->power_off_opaque = m;
     machine_add_device(m, m->acpi->dev);
   }
-  if (cfg->apic && add_pci(m, err, errlen) < 0)
-    goto fail;
   machine_add_device(m, m->pit->dev);
   machine_add_device(m, m->rtc->dev);
   machine_add_device(m, m->kbc->dev);

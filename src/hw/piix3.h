@@ -11,11 +11,12 @@
  * wiring QEMU's i440FX machine uses: 01.x INTA -> PIRQA, 02.0 INTA ->
  * PIRQB...).  The PIRQ lines are active-low and shared on PCI; here a line
  * is "asserted" (level 1) while any device drives it, and goes:
- *   - to the ISA IRQ its PIRQRC names, through the 8259s (which need
- *     that IRQ level-triggered in their ELCR, 4D0h/4D1h, as firmware
- *     sets it), and
- *   - always to I/O APIC pin 16 + n (PIRQA-D -> pins 16-19), as QEMU's
- *     board wires them; the MP table lists these (docs/PCI.md).
+ *   - to the ISA IRQ its PIRQRC names: the 8259s (which need that IRQ
+ *     level-triggered in their ELCR, 4D0h/4D1h, as firmware sets it) and
+ *     the I/O APIC's pin of that IRQ, as on QEMU's board (SeaBIOS's MP
+ *     table and DSDT send PCI interrupts there), and
+ *   - always to I/O APIC pin 16 + n (PIRQA-D -> pins 16-19), which our
+ *     BIOS's MP table and our DSDT list (docs/PCI.md).
  * An ISA device on the IRQ a PIRQ is routed to is not combined with it
  * (the last level set wins): firmware keeps PCI IRQs off ISA devices' IRQs.
  *

@@ -17,6 +17,15 @@
 #   linux_shell_setup CACHE    -> exits 77 unless X86VM_SLOW_TESTS=1; fetches,
 #                                 makes CACHE/initrd.gz whose /init starts a
 #                                 shell, and changes to CACHE (exits on failure)
+#   linux_disk_tools           -> returns 77 (with a SKIP line) unless
+#                                 syslinux, mcopy, mkfs.fat and syslinux's
+#                                 MBR are installed (scripts/deps.sh --linux)
+#   linux_disk IMG KERNEL INITRD APPEND
+#                              -> IMG, a 32 MiB raw disk (16 heads, 63
+#                                 sectors) with syslinux's MBR and one active
+#                                 FAT16 partition at LBA 2048 holding SYSLINUX,
+#                                 the kernel, the initramfs and a syslinux.cfg
+#                                 booting them with APPEND
 #
 # The common prologue of every /init installs busybox's applets and mounts
 # /proc, /sys and /dev (devtmpfs).
@@ -90,4 +99,41 @@ echo "x86vm initramfs shell"
 exec sh
 INIT
   cd "$1" || exit 1
+}
+
+LINUX_MBR=/usr/lib/syslinux/mbr/mbr.bin
+
+linux_disk_tools() {
+  for tool in syslinux mcopy mkfs.fat; do
+    command -v $tool >/dev/null || PATH=$PATH:/sbin:/usr/sbin
+    command -v $tool >/dev/null || { echo "SKIP: $tool not installed (scripts/deps.sh --linux)"; return 77; }
+  done
+  [ -f "$LINUX_MBR" ] || { echo "SKIP: $LINUX_MBR not installed (package syslinux-common)"; return 77; }
+  return 0
+}
+
+linux_disk() {
+  _img=$1
+  _sectors=65536
+  _start=2048
+  _count=$((_sectors - _start))
+  _le32() { printf "\\$(printf %03o $(($1 & 255)))\\$(printf %03o $((($1 >> 8) & 255)))\\$(printf %03o $((($1 >> 16) & 255)))\\$(printf %03o $((($1 >> 24) & 255)))"; }
+  _chs() { # LBA -> head, sector|cyl-high, cyl-low
+    _c=$(($1 / (16 * 63))); _h=$((($1 / 63) % 16)); _s=$(($1 % 63 + 1))
+    printf "\\$(printf %03o $_h)\\$(printf %03o $(((_c >> 2 & 0xc0) | _s)))\\$(printf %03o $((_c & 255)))"
+  }
+  rm -f "$_img"
+  truncate -s $((_sectors * 512)) "$_img" &&
+    mkfs.fat -F 16 -n X86VM --offset $_start -h $_start "$_img" $((_count / 2)) >/dev/null &&
+    dd if="$LINUX_MBR" of="$_img" bs=440 count=1 conv=notrunc 2>/dev/null &&
+    { printf '\200'; _chs $_start; printf '\006'; _chs $((_sectors - 1)); _le32 $_start; _le32 $_count; } |
+      dd of="$_img" bs=1 seek=446 conv=notrunc 2>/dev/null &&
+    printf '\125\252' | dd of="$_img" bs=1 seek=510 conv=notrunc 2>/dev/null || return 1
+  printf 'DEFAULT linux\nPROMPT 0\nTIMEOUT 0\nLABEL linux\n  KERNEL vmlinuz\n  INITRD initrd.gz\n  APPEND %s\n' \
+    "$4" >"$_img.cfg" || return 1
+  syslinux --install --offset $((_start * 512)) "$_img" &&
+    mcopy -i "$_img@@$((_start * 512))" "$2" ::vmlinuz &&
+    mcopy -i "$_img@@$((_start * 512))" "$3" ::initrd.gz &&
+    mcopy -i "$_img@@$((_start * 512))" "$_img.cfg" ::syslinux.cfg || return 1
+  rm -f "$_img.cfg"
 }

@@ -7,6 +7,9 @@
  * tables built over a ROM's marked area (checksums, the FADT's blocks),
  * the FADT's reset register resetting the machine, S5 ending the run with
  * MSTOP_POWER_OFF, the SCI reaching the 8259 and the I/O APIC on IRQ 9.
+ * The PIIX4 PM function's configuration registers (IDs, PMBA, PMREGMISC,
+ * SMBus storage) and the PM block following PMBA while PMREGMISC enables
+ * it, across a save/restore too; on the board, through CF8h/CFCh.
  */
 #include "hwtest.h"
 
@@ -17,6 +20,7 @@
 #include "acpi_pm.h"
 #include "acpi_tables.h"
 #include "ioapic.h"
+#include "piix3.h"
 #include "pc.h"
 
 static Clock *clk;
@@ -32,8 +36,9 @@ static void setup(void) {
   bus = iobus_new();
   memset(&sci, 0, sizeof sci);
   sci.clock = clk;
-  pm = acpi_pm_new(bus, clk, irqrec_line(&sci));
+  pm = acpi_pm_new(bus, NULL, clk, irqrec_line(&sci));
   ck_assert_ptr_nonnull(pm);
+  acpi_pm_set_base(pm, ACPI_PM_BASE); /* as our BIOS programs it */
   pm->power_off = count_power_off;
   power_offs = 0;
 }
@@ -159,6 +164,104 @@ START_TEST(test_save_restore) {
 }
 END_TEST
 
+/* ---- the PCI function (01.3) ---- */
+
+static uint32_t cfg_rd(uint8_t a, int size) { return pci_cfg_read(&pm->pci[0], a, size); }
+static void cfg_wr(uint8_t a, int size, uint32_t v) { pci_cfg_write(&pm->pci[0], a, size, v); }
+static const char *owner(uint16_t port) {
+  const char *o = iobus_owner(bus, port);
+  return o ? o : "free";
+}
+
+START_TEST(test_pci_config) {
+  acpi_pm_reset(pm);
+  ck_assert_uint_eq(cfg_rd(PCI_VENDOR_ID, 4), 0x71138086);
+  ck_assert_uint_eq(cfg_rd(PCI_REVISION, 4), 0x06800003); /* class 0680h, rev 03 */
+  ck_assert_uint_eq(cfg_rd(PCI_HEADER_TYPE, 1), 0x00);
+  ck_assert_uint_eq(cfg_rd(PCI_INTERRUPT_PIN, 1), 0x01);
+  cfg_wr(PCI_VENDOR_ID, 4, 0);                            /* read-only */
+  ck_assert_uint_eq(cfg_rd(PCI_VENDOR_ID, 4), 0x71138086);
+  /* PMBA: bit 0 reads 1, bits 15:6 writable (64-byte window), upper half 0 */
+  ck_assert_uint_eq(cfg_rd(PIIX4_PMBA, 4), 0x00000001);
+  cfg_wr(PIIX4_PMBA, 4, 0xffffffff);
+  ck_assert_uint_eq(cfg_rd(PIIX4_PMBA, 4), 0x0000ffc1);
+  cfg_wr(PIIX4_PMBA, 4, 0);
+  ck_assert_uint_eq(cfg_rd(PIIX4_PMBA, 4), 0x00000001);
+  /* PMREGMISC: bit 0 only */
+  cfg_wr(PIIX4_PMREGMISC, 1, 0xff);
+  ck_assert_uint_eq(cfg_rd(PIIX4_PMREGMISC, 1), 0x01);
+  /* SMBus base and host configuration: stored */
+  cfg_wr(PIIX4_SMBBA, 4, 0xffffffff);
+  ck_assert_uint_eq(cfg_rd(PIIX4_SMBBA, 4), 0x0000fff1);
+  cfg_wr(PIIX4_SMBHSTCFG, 1, 0xff);
+  ck_assert_uint_eq(cfg_rd(PIIX4_SMBHSTCFG, 1), 0x0f);
+  /* DEVACTB (58h) and DEVRESA (5Ch): plain storage */
+  cfg_wr(0x58, 4, 0x12345678);
+  cfg_wr(0x5c, 4, 0x9abcdef0);
+  ck_assert_uint_eq(cfg_rd(0x58, 4), 0x12345678);
+  ck_assert_uint_eq(cfg_rd(0x5c, 4), 0x9abcdef0);
+  cfg_wr(PCI_INTERRUPT_LINE, 1, 9);
+  ck_assert_uint_eq(cfg_rd(PCI_INTERRUPT_LINE, 1), 9);
+  acpi_pm_reset(pm);                                      /* back to power-on */
+  ck_assert_uint_eq(cfg_rd(PIIX4_PMBA, 4), 0x00000001);
+  ck_assert_uint_eq(cfg_rd(0x58, 4), 0);
+  ck_assert_uint_eq(cfg_rd(PIIX4_PMREGMISC, 1), 0);
+}
+END_TEST
+
+START_TEST(test_pm_block_moves) {
+  acpi_pm_reset(pm);
+  ck_assert_str_eq(owner(ACPI_PM_BASE), "free");          /* power-on: nowhere */
+  ck_assert_str_eq(owner(ACPI_GPE0), "acpi-gpe0");        /* GPE0 is fixed */
+  cfg_wr(PIIX4_PMBA, 4, 0xb001);
+  ck_assert_str_eq(owner(0xb000), "free");                /* PMREGMISC still 0 */
+  ck_assert_uint_eq(iobus_read(bus, 0xb008, 4), 0xffffffff);
+  cfg_wr(PIIX4_PMREGMISC, 1, 1);
+  ck_assert_str_eq(owner(0xb000), "acpi-pm");
+  ck_assert_str_eq(owner(0xb03f), "acpi-pm");             /* 64 bytes */
+  ck_assert_str_eq(owner(0xb040), "free");
+  ck_assert_str_eq(owner(ACPI_PM_BASE), "free");
+  clock_advance_to(clk, NS_PER_SEC);
+  ck_assert_uint_eq(iobus_read(bus, 0xb000 + ACPI_PM_TMR_OFF, 4), ACPI_PM_TIMER_HZ);
+  iobus_write(bus, 0xb000 + ACPI_PM1_EN_OFF, 2, ACPI_PWRBTN_STS);
+  /* moved while enabled: the registers keep their values */
+  cfg_wr(PIIX4_PMBA, 2, 0xc041);
+  ck_assert_str_eq(owner(0xb000), "free");
+  ck_assert_str_eq(owner(0xc040), "acpi-pm");
+  ck_assert_uint_eq(iobus_read(bus, 0xc040 + ACPI_PM1_EN_OFF, 2), ACPI_PWRBTN_STS);
+  ck_assert_uint_eq(iobus_read(bus, 0xc040 + ACPI_PM1_CNT_OFF, 2), ACPI_SCI_EN);
+  /* disabled: gone */
+  cfg_wr(PIIX4_PMREGMISC, 1, 0);
+  ck_assert_str_eq(owner(0xc040), "free");
+  ck_assert_uint_eq(iobus_read(bus, 0xc040 + ACPI_PM1_EN_OFF, 2), 0xffff);
+  /* over another device's ports: decodes nothing, and the other keeps them */
+  ck_assert_int_eq(iobus_register(bus, 0xd010, 8, NULL, NULL, &sci, "other"), 0);
+  cfg_wr(PIIX4_PMBA, 4, 0xd001);
+  cfg_wr(PIIX4_PMREGMISC, 1, 1);
+  ck_assert_str_eq(owner(0xd000), "free");
+  ck_assert_str_eq(owner(0xd010), "other");
+  cfg_wr(PIIX4_PMBA, 4, 0xb001); /* somewhere free again */
+  ck_assert_str_eq(owner(0xb000), "acpi-pm");
+
+  /* Save at B000h; after a reset (nowhere) the restore maps it there again. */
+  SaveWriter *w = save_writer_new();
+  ck_assert_int_eq(device_save(&pm->dev, w), 0);
+  size_t len;
+  const uint8_t *buf = save_writer_buffer(w, &len);
+  char err[200];
+  SaveReader *r = save_reader_from_buffer(buf, len, err, sizeof(err));
+  ck_assert_ptr_nonnull(r);
+  acpi_pm_reset(pm);
+  ck_assert_str_eq(owner(0xb000), "free");
+  ck_assert_int_eq(device_load(&pm->dev, r), 0);
+  ck_assert_str_eq(owner(0xb000), "acpi-pm");
+  ck_assert_uint_eq(cfg_rd(PIIX4_PMBA, 4), 0xb001);
+  ck_assert_uint_eq(iobus_read(bus, 0xb000 + ACPI_PM1_EN_OFF, 2), ACPI_PWRBTN_STS);
+  save_reader_free(r);
+  save_writer_free(w);
+}
+END_TEST
+
 /* ---- on the board ---- */
 
 static char rom_path[64];
@@ -172,7 +275,7 @@ static void make_rom(void) {
   ck_assert_ptr_nonnull(img);
   memset(img, 0xf4, 65536);
   memcpy(img + 0x1000, ACPI_AREA_MARKER, 16);
-  uint32_t size = 2048;
+  uint32_t size = 4096;
   memcpy(img + 0x1010, &size, 4);
   static const uint8_t reset[] = {0xfa, 0xf4}; /* cli; hlt */
   memcpy(img + 0xfff0, reset, sizeof reset);
@@ -210,6 +313,14 @@ static bool sum_ok(Machine *m, uint32_t a, uint32_t n) {
   return s == 0;
 }
 
+/* What firmware does: PMBA = 600h | 1, PMREGMISC = 1, by mechanism #1. */
+static void program_pm(Machine *m) {
+  iobus_write(m->bus, 0xcf8, 4, 0x80000000u | PIIX4_PM_DEVFN << 8 | PIIX4_PMBA);
+  iobus_write(m->bus, 0xcfc, 4, ACPI_PM_BASE | 1);
+  iobus_write(m->bus, 0xcf8, 4, 0x80000000u | PIIX4_PM_DEVFN << 8 | PIIX4_PMREGMISC);
+  iobus_write(m->bus, 0xcfc, 1, 1);
+}
+
 START_TEST(test_board) {
   make_rom();
   Machine *isa = make_pc(false);
@@ -232,12 +343,29 @@ START_TEST(test_board) {
   ck_assert_uint_eq(rd32(m, dsdt + 4), acpi_dsdt_aml_len);
   ck_assert_uint_eq(rd32(m, fadt + 64), ACPI_PM1_CNT);
 
+  /* The PM function at 01.3; its block decodes once firmware (here: the
+   * test, through the configuration ports) programs PMBA and PMREGMISC. */
+  iobus_write(m->bus, 0xcf8, 4, 0x80000000u | PIIX4_PM_DEVFN << 8);
+  ck_assert_uint_eq(iobus_read(m->bus, 0xcfc, 4), 0x71138086);
+  ck_assert_ptr_null(iobus_owner(m->bus, ACPI_PM1_EVT));
+  program_pm(m);
+  ck_assert_str_eq(iobus_owner(m->bus, ACPI_PM1_EVT), "acpi-pm");
+
   /* The SCI reaches the 8259 (IRR bit 9 = slave IRR bit 1) and I/O APIC pin 9. */
   iobus_write(m->bus, ACPI_PM1_EVT + 2, 2, ACPI_PWRBTN_STS);
   acpi_pm_power_button(m->acpi);
   ck_assert_uint_eq(m->ioapic->lines & (1u << 9), 1u << 9);
   iobus_write(m->bus, ACPI_PM1_EVT, 2, ACPI_PWRBTN_STS);
   ck_assert_uint_eq(m->ioapic->lines & (1u << 9), 0);
+
+  /* A PIRQ steered to ISA IRQ 10 reaches I/O APIC pin 10 (where SeaBIOS's
+   * tables send it, as on QEMU's board) and pin 16 + n (where ours do). */
+  iobus_write(m->bus, 0xcf8, 4, 0x80000000u | PCI_DEVFN(1, 0) << 8 | 0x60);
+  iobus_write(m->bus, 0xcfc, 1, 10); /* PIRQA -> IRQ 10 */
+  piix3_set_intx(m->piix3, 1, 1, 1);
+  ck_assert_uint_eq(m->ioapic->lines & (1u << 10 | 1u << 16), 1u << 10 | 1u << 16);
+  piix3_set_intx(m->piix3, 1, 1, 0);
+  ck_assert_uint_eq(m->ioapic->lines & (1u << 10 | 1u << 16), 0);
 
   /* The FADT's reset register: write RESET_VALUE to its I/O port. */
   ck_assert_uint_eq(mem_read8(m->mem, fadt + 116), 1); /* system I/O */
@@ -250,6 +378,8 @@ START_TEST(test_board) {
   machine_run_for(m, 1000000);
   ck_assert_int_eq(m->reset_requested, 0); /* the run loop reset the machine */
   ck_assert_uint_eq(rd32(m, rsdp), 0x20445352); /* and the tables are there again */
+  ck_assert_ptr_null(iobus_owner(m->bus, ACPI_PM1_EVT)); /* PMREGMISC reset */
+  program_pm(m);
 
   /* S5: the run ends with the power-off stop, and keeps ending so. */
   ck_assert_int_eq(machine_run_for(m, 1000000), MSTOP_HALT);
@@ -281,6 +411,8 @@ int main(void) {
   tcase_add_test(tc, test_power_button_w1c);
   tcase_add_test(tc, test_sleep);
   tcase_add_test(tc, test_save_restore);
+  tcase_add_test(tc, test_pci_config);
+  tcase_add_test(tc, test_pm_block_moves);
   suite_add_tcase(s, tc);
   TCase *tb = tcase_create("board");
   tcase_set_timeout(tb, 30);

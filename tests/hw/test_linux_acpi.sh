@@ -12,6 +12,10 @@ unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # second boot whose script runs `reboot`: the kernel resets the machine
 # through the FADT's reset register (ACPI is its first reboot method) and
 # our BIOS runs again and boots the same kernel (its second banner).
+# Between them a boot with `noapic`: the DSDT's PIC-mode _PRT and its
+# interrupt links LNKA-D (the PIIX3's PIRQ registers, as our BIOS set
+# them) configure IRQs 10, 10, 11, 11; the SCI is an XT-PIC line; no AML
+# errors in either boot.
 # Slow: X86VM_SLOW_TESTS=1 only.
 # Usage: test_linux_acpi.sh path/to/x86vm cache-dir [engine...]
 . "$(dirname "$0")/linux_common.sh"
@@ -63,6 +67,24 @@ for e in $ENGINES; do
   grep -aq "ACPI-SHUTDOWN" "$T/$e.out" || bad "busybox init's shutdown did not run"
   echo "$e poweroff: status $st; $(grep -a "^ACPI-CLOCKSOURCES" "$T/$e.out"); $(tail -n 1 "$T/$e.err")"
   [ $ok = 1 ] || { fail=$((fail + 1)); tail -n 80 "$T/$e.out"; continue; }
+
+  # noapic: ACPI routes PCI interrupts through the 8259s, by the DSDT's
+  # PIC-mode _PRT and its interrupt links on the PIIX3's PIRQ registers,
+  # which our BIOS steered to IRQ 10, 10, 11, 11.
+  "$X86VM" --headless --machine pc --engine "$e" --kernel kernel/vmlinuz --initrd acpi-off.gz \
+    --append "console=ttyS0 cryptomgr.notests noapic" --timeout 1500 </dev/null >"$T/$e.pic.out" 2>"$T/$e.pic.err"
+  st=$?
+  [ "$st" = 0 ] || bad "noapic: exit status $st (want 0): $(tail -n 1 "$T/$e.pic.err")"
+  tail -n 1 "$T/$e.pic.err" | grep -q "powered off" || bad "noapic: the run did not end powered off"
+  grep -aq "ACPI: Using PIC for interrupt routing" "$T/$e.pic.out" || bad "noapic: not routing through the 8259s"
+  for l in A:10 B:10 C:11 D:11; do
+    grep -aq "ACPI: PCI: Interrupt link LNK${l%:*} configured for IRQ ${l#*:}" "$T/$e.pic.out" ||
+      bad "noapic: link LNK${l%:*} not configured for IRQ ${l#*:}"
+  done
+  grep -aEq "^ +9: +[0-9]+ +XT-PIC +acpi" "$T/$e.pic.out" || bad "noapic: the SCI is not IRQ 9 on the 8259s"
+  grep -aEi "ACPI (Error|Exception)|AE_" "$T/$e.pic.out" "$T/$e.out" && bad "the AML interpreter complained"
+  echo "$e noapic: status $st; $(grep -ac "ACPI: PCI: Interrupt link" "$T/$e.pic.out") links configured; $(tail -n 1 "$T/$e.pic.err")"
+  [ $ok = 1 ] || { fail=$((fail + 1)); tail -n 80 "$T/$e.pic.out"; continue; }
 
   # reboot: the kernel's restart resets the machine: our BIOS's POST runs
   # again, and boots the same --kernel again (the reset puts its images

@@ -21,16 +21,11 @@ if [ "$X86VM_SLOW_TESTS" != 1 ]; then
   echo "SKIP: set X86VM_SLOW_TESTS=1 to boot Linux from a disk (takes a minute)"
   exit 77
 fi
-MBR=/usr/lib/syslinux/mbr/mbr.bin
-for tool in syslinux mcopy mkfs.fat; do
-  command -v $tool >/dev/null || PATH=$PATH:/sbin:/usr/sbin
-  command -v $tool >/dev/null || { echo "SKIP: $tool not installed (scripts/deps.sh --linux)"; exit 77; }
-done
 for a in "$@"; do
   case $a in /*) [ -f "$a" ] || { echo "SKIP: $a not installed"; exit 77; } ;; esac
 done
-[ -f "$MBR" ] || { echo "SKIP: $MBR not installed (package syslinux-common)"; exit 77; }
 . "$(dirname "$0")/linux_common.sh"
+linux_disk_tools || exit $?
 linux_fetch "$CACHE" || exit $?
 linux_initrd "$CACHE" initrd-vga.gz <<'INIT' || exit 1
 echo "x86vm disk boot: init on $(cat /sys/class/tty/console/active)"
@@ -42,36 +37,9 @@ INIT
 
 T=$(mktemp -d /tmp/x86vm-lxdisk-XXXXXX)
 trap 'rm -rf "$T"' EXIT
-# 32 MiB disk (16 heads, 63 sectors: x86vm's geometry), partition 1 at LBA
-# 2048 to the end, type 06h (FAT16), active.
 IMG=$T/disk.img
-SECTORS=65536
-START=2048
-COUNT=$((SECTORS - START))
-le32() { printf "\\$(printf %03o $(($1 & 255)))\\$(printf %03o $((($1 >> 8) & 255)))\\$(printf %03o $((($1 >> 16) & 255)))\\$(printf %03o $((($1 >> 24) & 255)))"; }
-chs() { # LBA -> head, sector|cyl-high, cyl-low
-  c=$(($1 / (16 * 63))); h=$((($1 / 63) % 16)); s=$(($1 % 63 + 1))
-  printf "\\$(printf %03o $h)\\$(printf %03o $(((c >> 2 & 0xc0) | s)))\\$(printf %03o $((c & 255)))"
-}
-truncate -s $((SECTORS * 512)) "$IMG" &&
-  mkfs.fat -F 16 -n X86VM --offset $START -h $START "$IMG" $((COUNT / 2)) >/dev/null &&
-  dd if="$MBR" of="$IMG" bs=440 count=1 conv=notrunc 2>/dev/null &&
-  { printf '\200'; chs $START; printf '\006'; chs $((SECTORS - 1)); le32 $START; le32 $COUNT; } |
-    dd of="$IMG" bs=1 seek=446 conv=notrunc 2>/dev/null &&
-  printf '\125\252' | dd of="$IMG" bs=1 seek=510 conv=notrunc 2>/dev/null || { echo "FAIL: making the disk image"; exit 1; }
-cat >"$T/syslinux.cfg" <<'CFG'
-DEFAULT linux
-PROMPT 0
-TIMEOUT 0
-LABEL linux
-  KERNEL vmlinuz
-  INITRD initrd.gz
-  APPEND console=tty0 cryptomgr.notests
-CFG
-syslinux --install --offset $((START * 512)) "$IMG" &&
-  mcopy -i "$IMG@@$((START * 512))" "$CACHE/kernel/vmlinuz" ::vmlinuz &&
-  mcopy -i "$IMG@@$((START * 512))" "$CACHE/initrd-vga.gz" ::initrd.gz &&
-  mcopy -i "$IMG@@$((START * 512))" "$T/syslinux.cfg" ::syslinux.cfg || { echo "FAIL: installing syslinux"; exit 1; }
+linux_disk "$IMG" "$CACHE/kernel/vmlinuz" "$CACHE/initrd-vga.gz" "console=tty0 cryptomgr.notests" ||
+  { echo "FAIL: making the disk image"; exit 1; }
 
 start=$(date +%s)
 "$X86VM" --headless --deterministic --hda "$IMG" --snapshot --timeout 600 "$@" \

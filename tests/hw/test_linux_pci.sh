@@ -5,8 +5,8 @@ unset DISPLAY WAYLAND_DISPLAY # headless: these tests never open a window
 # configuration mechanism #1 and /init lists /sys/bus/pci/devices, loads
 # ata_piix and the disk drivers (modules from the kernel's package, in the
 # initramfs), reads the whole disk with dd and prints its checksum.
-# Checked: 0000:00:00.0 8086:1237, 00:01.0 8086:7000, 00:01.1 8086:7010
-# and 00:02.0 1234:1111 with their classes; the VGA's BAR0 where our BIOS
+# Checked: 0000:00:00.0 8086:1237, 00:01.0 8086:7000, 00:01.1 8086:7010,
+# 00:01.3 8086:7113 and 00:02.0 1234:1111 with their classes; the VGA's BAR0 where our BIOS
 # put it; ata_piix setting the disk to a DMA mode (XFER_MW_DMA_2 in
 # /sys/class/ata_device: the PIIX3 has no Ultra DMA) with the bus-master
 # BAR in use;
@@ -72,7 +72,8 @@ for e in $ENGINES; do
   bad() { echo "FAIL ($e): $1"; ok=0; }
   [ "$st" = 0 ] || bad "exit status $st (want 0): $(tail -n 1 "$T/$e.err")"
   for want_dev in "0000:00:00.0 0x8086 0x1237 0x060000" "0000:00:01.0 0x8086 0x7000 0x060100" \
-                  "0000:00:01.1 0x8086 0x7010 0x010180" "0000:00:02.0 0x1234 0x1111 0x030000"; do
+                  "0000:00:01.1 0x8086 0x7010 0x010180" "0000:00:01.3 0x8086 0x7113 0x068000" \
+                  "0000:00:02.0 0x1234 0x1111 0x030000"; do
     grep -aq "^PCIDEV $want_dev" "$T/$e.out" || bad "no PCI device '$want_dev'"
   done
   grep -aEq "^VGA-RESOURCE 0x0*e0000000 0x0*e0ffffff 0x" "$T/$e.out" || bad "VGA BAR0 not at E0000000h"

@@ -568,6 +568,11 @@ START_TEST(test_pci_readonly_bits) {
                  "snapshot 'i440fx' field 'pci.cfg' = 0x38 at 02h changes read-only bits (the board has 37h)");
   expect_refused(craft("i440fx", i440fx_table(), "pci.cfg[89]", (uint64_t)0x31, NULL),
                  "snapshot 'i440fx' field 'pci.cfg' = 0x31 at 59h changes read-only bits (the board has 00h)");
+  /* The PIIX4 PM function: PMBA's bit 0 and its 64-byte granularity. */
+  expect_refused(craft("acpi_pm", acpi_pm_table(), "pci.cfg[64]", (uint64_t)0x00, NULL),
+                 "snapshot 'acpi_pm' field 'pci.cfg' = 0 at 40h changes read-only bits (the board has 01h)");
+  expect_refused(craft("acpi_pm", acpi_pm_table(), "pci.cfg[64]", (uint64_t)0x21, NULL),
+                 "snapshot 'acpi_pm' field 'pci.cfg' = 0x21 at 40h changes read-only bits (the board has 01h)");
 }
 END_TEST
 
