@@ -136,19 +136,26 @@ START_TEST(test_sleep) {
 }
 END_TEST
 
+/* The PM device saved, then reset: a reader of what was saved (free both). */
+static SaveReader *save_then_reset(SaveWriter **w) {
+  *w = save_writer_new();
+  ck_assert_int_eq(device_save(&pm->dev, *w), 0);
+  size_t len;
+  const uint8_t *buf = save_writer_buffer(*w, &len);
+  char err[200];
+  SaveReader *r = save_reader_from_buffer(buf, len, err, sizeof(err));
+  ck_assert_ptr_nonnull(r);
+  acpi_pm_reset(pm);
+  return r;
+}
+
 START_TEST(test_save_restore) {
   clock_advance_to(clk, clock_ticks_to_ns(1u << 23, ACPI_PM_TIMER_HZ));
   outw(ACPI_PM1_EVT + 2, ACPI_TMR_STS);
   outw(ACPI_PM1_CNT, ACPI_SLP_TYP_S0 << 10);
   ck_assert_int_eq(sci.level, 1);
-  SaveWriter *w = save_writer_new();
-  ck_assert_int_eq(device_save(&pm->dev, w), 0);
-  size_t len;
-  const uint8_t *buf = save_writer_buffer(w, &len);
-  char err[200];
-  SaveReader *r = save_reader_from_buffer(buf, len, err, sizeof(err));
-  ck_assert_ptr_nonnull(r);
-  acpi_pm_reset(pm);
+  SaveWriter *w;
+  SaveReader *r = save_then_reset(&w);
   ck_assert_int_eq(sci.level, 0);
   ck_assert_int_eq(device_check(&pm->dev, r), 0);
   ck_assert_int_eq(device_load(&pm->dev, r), 0);
@@ -244,14 +251,8 @@ START_TEST(test_pm_block_moves) {
   ck_assert_str_eq(owner(0xb000), "acpi-pm");
 
   /* Save at B000h; after a reset (nowhere) the restore maps it there again. */
-  SaveWriter *w = save_writer_new();
-  ck_assert_int_eq(device_save(&pm->dev, w), 0);
-  size_t len;
-  const uint8_t *buf = save_writer_buffer(w, &len);
-  char err[200];
-  SaveReader *r = save_reader_from_buffer(buf, len, err, sizeof(err));
-  ck_assert_ptr_nonnull(r);
-  acpi_pm_reset(pm);
+  SaveWriter *w;
+  SaveReader *r = save_then_reset(&w);
   ck_assert_str_eq(owner(0xb000), "free");
   ck_assert_int_eq(device_load(&pm->dev, r), 0);
   ck_assert_str_eq(owner(0xb000), "acpi-pm");
