@@ -168,10 +168,14 @@ static bool feed_audio(Win *w) {
   return silent;
 }
 
-/* The runner's frame hook: render what changed, publish if the window is not busy. */
-static bool on_frame(void *opaque) {
-  Win *w = opaque;
-  bool silent = feed_audio(w);
+typedef enum { PUBLISH_NONE, PUBLISH_BUSY, PUBLISH_DONE } Publish;
+
+/* Renders what changed on the adapter into emu_buf and hands what is pending
+ * to the window through the shared buffer.  With wait false it gives up while
+ * the window holds the lock (PUBLISH_BUSY: the pending area is kept for the
+ * next try); with wait true it waits, the window holding the lock only to
+ * copy.  PUBLISH_NONE: nothing pending. */
+static Publish publish_frame(Win *w, bool wait) {
   Vga *vga = w->r->m->vga;
   int fw, fh;
   VgaRect d;
@@ -185,9 +189,11 @@ static bool on_frame(void *opaque) {
     w->pend = rect_union(w->pend, d);
   }
   if (w->pend.w <= 0)
-    return silent; /* nothing new (a sounding speaker needs every frame) */
-  if (SDL_TryLockMutex(w->sh.lock) != 0)
-    return false; /* the window is copying: next frame */
+    return PUBLISH_NONE;
+  if (wait)
+    SDL_LockMutex(w->sh.lock);
+  else if (SDL_TryLockMutex(w->sh.lock) != 0)
+    return PUBLISH_BUSY;
   for (int y = w->pend.y; y < w->pend.y + w->pend.h; y++)
     memcpy(w->sh.buf + (size_t)y * FB_STRIDE + w->pend.x, w->emu_buf + (size_t)y * FB_STRIDE + w->pend.x,
            (size_t)w->pend.w * 4);
@@ -199,6 +205,21 @@ static bool on_frame(void *opaque) {
   SDL_UnlockMutex(w->sh.lock);
   w->pend = (VgaRect){0, 0, 0, 0};
   w->pend_resized = false;
+  return PUBLISH_DONE;
+}
+
+/* The runner's frame hook: render what changed, publish if the window is not busy. */
+static bool on_frame(void *opaque) {
+  Win *w = opaque;
+  bool silent = feed_audio(w);
+  switch (publish_frame(w, false)) {
+  case PUBLISH_NONE:
+    return silent; /* nothing new (a sounding speaker needs every frame) */
+  case PUBLISH_BUSY:
+    return false; /* the window is copying: next frame */
+  case PUBLISH_DONE:
+    break;
+  }
   SDL_Event ev = {.type = w->wake_event};
   SDL_PushEvent(&ev);
   return silent;
@@ -881,34 +902,9 @@ bool sdl_view_show(void *view, bool running) {
       return false;
   }
   w->next_frame_ns = now + FRAME_NS;
-  Vga *vga = w->r->m->vga;
-  int fw, fh;
-  VgaRect d;
-  if (vga_render_dirty(vga, w->emu_buf, FB_STRIDE, &fw, &fh, &d)) {
-    if (fw != w->emu_w || fh != w->emu_h) {
-      w->pend_resized = true;
-      w->emu_w = fw;
-      w->emu_h = fh;
-      d = (VgaRect){0, 0, fw, fh};
-    }
-    w->pend = rect_union(w->pend, d);
-  }
-  if (w->pend.w > 0) {
-    /* Unlike on_frame, wait for the window: a stopped machine publishes
-     * no second chance, and the window holds the lock only to copy. */
-    SDL_LockMutex(w->sh.lock);
-    for (int y = w->pend.y; y < w->pend.y + w->pend.h; y++)
-      memcpy(w->sh.buf + (size_t)y * FB_STRIDE + w->pend.x, w->emu_buf + (size_t)y * FB_STRIDE + w->pend.x,
-             (size_t)w->pend.w * 4);
-    w->sh.w = w->emu_w;
-    w->sh.h = w->emu_h;
-    w->sh.dirty = rect_union(w->sh.dirty, w->pend);
-    w->sh.resized |= w->pend_resized;
-    w->sh.seq++;
-    SDL_UnlockMutex(w->sh.lock);
-    w->pend = (VgaRect){0, 0, 0, 0};
-    w->pend_resized = false;
-  }
+  /* Unlike on_frame, wait for the window: a stopped machine publishes no
+   * second chance. */
+  (void)publish_frame(w, true);
   SDL_Event ev = {.type = w->wake_event}; /* also: the title's running/stopped */
   SDL_PushEvent(&ev);
   return false;
