@@ -40,9 +40,13 @@ int device_save(const Device *d, SaveWriter *w) {
   return d->raw ? d->raw->save(d->opaque, w) : 0;
 }
 
-int device_check(const Device *d, SaveReader *r) {
-  if (d->raw && d->raw->check(d->opaque, r) != 0)
-    return -1;
+/* What walk_chunks does with each chunk the snapshot holds: validate it
+ * against the live device, or decode it into the device. */
+typedef enum { CHUNKS_CHECK, CHUNKS_LOAD } ChunkPass;
+
+/* Runs one pass over the device's chunks, skipping optional chunks the
+ * snapshot predates.  Returns 0, or -1 with the reader's error set. */
+static int walk_chunks(const Device *d, SaveReader *r, ChunkPass pass) {
   int n = device_nchunks(d);
   for (int i = 0; i < n; i++) {
     const DeviceChunk *c = &d->chunk[i];
@@ -51,13 +55,21 @@ int device_check(const Device *d, SaveReader *r) {
     if (c->optional && !save_has_chunk(r, name))
       continue;
     if (c->disk) {
-      if (*c->disk && disk_overlay_check(*c->disk, r, name) != 0)
+      if (*c->disk && (pass == CHUNKS_CHECK ? disk_overlay_check(*c->disk, r, name)
+                                            : disk_overlay_load(*c->disk, r, name)) != 0)
         return save_reject(r, "%s", (*c->disk)->error);
-    } else if (save_check_table(r, name, c->table(), c->state) != 0) {
+    } else if ((pass == CHUNKS_CHECK ? save_check_table(r, name, c->table(), c->state)
+                                     : save_get_table(r, name, c->table(), c->state)) != 0) {
       return -1;
     }
   }
   return 0;
+}
+
+int device_check(const Device *d, SaveReader *r) {
+  if (d->raw && d->raw->check(d->opaque, r) != 0)
+    return -1;
+  return walk_chunks(d, r, CHUNKS_CHECK);
 }
 
 int device_apply(const Device *d, SaveReader *r) {
@@ -70,19 +82,8 @@ int device_apply(const Device *d, SaveReader *r) {
       break;
     }
   }
-  for (int i = 0; i < n; i++) {
-    const DeviceChunk *c = &d->chunk[i];
-    char buf[32];
-    const char *name = device_chunk_name(d, i, buf, sizeof buf);
-    if (c->optional && !save_has_chunk(r, name))
-      continue;
-    if (c->disk) {
-      if (*c->disk && disk_overlay_load(*c->disk, r, name) != 0)
-        return save_reject(r, "%s", (*c->disk)->error);
-    } else if (save_get_table(r, name, c->table(), c->state) != 0) {
-      return -1;
-    }
-  }
+  if (walk_chunks(d, r, CHUNKS_LOAD) != 0)
+    return -1;
   if (d->raw)
     d->raw->load(d->opaque, r);
   if (d->post_load)
