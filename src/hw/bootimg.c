@@ -38,6 +38,22 @@ static BootImage *image(Machine *m) {
   return m->boot;
 }
 
+/* Writes a part into guest memory: its bytes, or with data NULL zeros, a
+ * page of them at a time through the same path as the bytes. */
+static void write_part(Mem *mem, uint32_t pa, const uint8_t *data, uint32_t len) {
+  static const uint8_t zeros[PAGE_SIZE];
+  if (data) {
+    mem_write_bytes(mem, pa, data, len);
+    return;
+  }
+  while (len) {
+    uint32_t n = len < PAGE_SIZE ? len : PAGE_SIZE;
+    mem_write_bytes(mem, pa, zeros, n);
+    pa += n;
+    len -= n;
+  }
+}
+
 int boot_put(Machine *m, uint32_t pa, const void *data, uint32_t len) {
   BootImage *b = image(m);
   if (!b)
@@ -56,11 +72,7 @@ int boot_put(Machine *m, uint32_t pa, const void *data, uint32_t len) {
   if (copy)
     memcpy(copy, data, len);
   b->parts[b->nparts++] = (BootPart){pa, len, copy};
-  if (copy)
-    mem_write_bytes(m->mem, pa, copy, len);
-  else
-    for (uint32_t i = 0; i < len; i++)
-      mem_write8(m->mem, pa + i, 0);
+  write_part(m->mem, pa, copy, len);
   return 0;
 }
 
@@ -108,14 +120,8 @@ void boot_replay(Machine *m) {
   BootImage *b = m->boot;
   if (!b)
     return;
-  for (size_t i = 0; i < b->nparts; i++) {
-    const BootPart *p = &b->parts[i];
-    if (p->data)
-      mem_write_bytes(m->mem, p->pa, p->data, p->len);
-    else
-      for (uint32_t k = 0; k < p->len; k++)
-        mem_write8(m->mem, p->pa + k, 0);
-  }
+  for (size_t i = 0; i < b->nparts; i++)
+    write_part(m->mem, b->parts[i].pa, b->parts[i].data, b->parts[i].len);
   for (size_t i = 0; i < b->nouts; i++)
     iobus_write(m->bus, b->outs[i][0], 1, b->outs[i][1]);
   if (!b->direct)
