@@ -15,30 +15,43 @@
 
 static char tmpdir[256];
 
-/* Remove dir and everything in it (our own files: no links followed). */
-static void remove_tree(const char *dir) {
+void fuzz_clear_dir(const char *dir) {
   DIR *d = opendir(dir);
-  if (d) {
-    struct dirent *e;
-    while ((e = readdir(d))) {
-      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-        continue;
-      char p[512];
-      snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-      struct stat st;
-      if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-        remove_tree(p);
-      else
-        unlink(p);
+  if (!d)
+    return;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+      continue;
+    char p[1024];
+    snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+    struct stat st;
+    if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+      fuzz_clear_dir(p);
+      rmdir(p);
+    } else {
+      unlink(p);
     }
-    closedir(d);
   }
-  rmdir(dir);
+  closedir(d);
+}
+
+int fuzz_count_entries(const char *dir) {
+  DIR *d = opendir(dir);
+  int n = 0;
+  if (!d)
+    return -1;
+  while (readdir(d))
+    n++;
+  closedir(d);
+  return n;
 }
 
 static void cleanup(void) {
-  if (tmpdir[0])
-    remove_tree(tmpdir);
+  if (tmpdir[0]) {
+    fuzz_clear_dir(tmpdir);
+    rmdir(tmpdir);
+  }
 }
 
 const char *fuzz_tmpdir(void) {

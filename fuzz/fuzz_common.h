@@ -19,6 +19,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* A directory of our own under $TMPDIR, removed with its files at exit. */
 const char *fuzz_tmpdir(void);
+/* Remove everything in dir, subdirectories too (our own files: no links
+ * followed), and keep dir. */
+void fuzz_clear_dir(const char *dir);
+/* The entries readdir lists in dir ("." and ".." too); -1 if it cannot be opened. */
+int fuzz_count_entries(const char *dir);
 /* Write a file in fuzz_tmpdir() (name relative); its full path, static storage per name slot. */
 const char *fuzz_write_file(const char *name, const void *data, size_t len);
 

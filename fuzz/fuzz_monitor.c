@@ -13,7 +13,6 @@
  * anything new.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,38 +30,6 @@ static size_t seed_len;
 
 static void sink(void *opaque, const char *text, size_t len) { (void)opaque, (void)text, (void)len; }
 
-static void clear_dir(const char *dir) {
-  DIR *d = opendir(dir);
-  if (!d)
-    return;
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-      continue;
-    char p[1024];
-    snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-    struct stat st;
-    if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-      clear_dir(p);
-      rmdir(p);
-    } else {
-      unlink(p);
-    }
-  }
-  closedir(d);
-}
-
-static int count_entries(const char *dir) {
-  DIR *d = opendir(dir);
-  int n = 0;
-  if (!d)
-    return -1;
-  while (readdir(d))
-    n++;
-  closedir(d);
-  return n;
-}
-
 static void write_at(const char *dir, const char *name, const void *data, size_t len) {
   char p[2048];
   snprintf(p, sizeof p, "%s/%s", dir, name);
@@ -74,7 +41,7 @@ static void write_at(const char *dir, const char *name, const void *data, size_t
 }
 
 static void rebuild_state_dir(void) {
-  clear_dir(state);
+  fuzz_clear_dir(state);
   char p[1024];
   write_at(state, "seed.snap", seed_snap, seed_len);
   write_at(state, "notes.txt", "notes\n", 6);
@@ -99,7 +66,7 @@ static void check_outside(void) {
     fprintf(stderr, "fuzz_monitor: a command changed %s outside the state directory\n", victim);
     abort();
   }
-  if (count_entries(outside) != 3 || count_entries(fuzz_tmpdir()) != tmp_entries) {
+  if (fuzz_count_entries(outside) != 3 || fuzz_count_entries(fuzz_tmpdir()) != tmp_entries) {
     fprintf(stderr, "fuzz_monitor: a command created a file in %s or %s, outside the state directory\n",
             outside, fuzz_tmpdir());
     abort();
@@ -172,6 +139,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   if (fread(seed_snap, 1, seed_len, f) != seed_len)
     abort();
   fclose(f);
-  tmp_entries = count_entries(fuzz_tmpdir());
+  tmp_entries = fuzz_count_entries(fuzz_tmpdir());
   return 0;
 }

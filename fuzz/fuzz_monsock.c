@@ -15,7 +15,6 @@
  * Lines end at \n or \r (\r\n counts once), as in monitor_poll().
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -36,33 +35,6 @@ static char state[512], sock_path[600];
 static Runner *runner;
 static Monitor *mon;
 
-static int count_entries(const char *dir) {
-  DIR *d = opendir(dir);
-  int n = 0;
-  if (!d)
-    return -1;
-  while (readdir(d))
-    n++;
-  closedir(d);
-  return n;
-}
-
-/* Remove what an authorised client's commands (savevm, screendump) wrote. */
-static void clear_state(void) {
-  DIR *d = opendir(state);
-  if (!d)
-    return;
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    char p[1200];
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-      continue;
-    snprintf(p, sizeof p, "%s/%s", state, e->d_name);
-    unlink(p);
-  }
-  closedir(d);
-}
-
 /* Whether the client's first line is the token (what monitor_poll accepts). */
 static bool sends_token(const uint8_t *data, size_t size) {
   size_t n = 0;
@@ -78,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   runner->paused = false;
   runner->quit_requested = false;
   runner->power_off = false;
-  int state_files = count_entries(state);
+  int state_files = fuzz_count_entries(state);
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_un a = {.sun_family = AF_UNIX};
   memcpy(a.sun_path, sock_path, strlen(sock_path) + 1); /* fits: checked at set-up */
@@ -113,17 +85,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   out[got] = 0;
   bool banner = memmem(out, got, "x86vm monitor", 13) != NULL;
   if (!sends_token(data, size)) {
-    if (got || runner->paused || runner->quit_requested || count_entries(state) != state_files) {
+    if (got || runner->paused || runner->quit_requested || fuzz_count_entries(state) != state_files) {
       fprintf(stderr, "fuzz_monsock: a client without the token got %zu bytes of answer%s%s%s\n", got,
               runner->paused ? ", paused the guest" : "", runner->quit_requested ? ", ended the run" : "",
-              count_entries(state) != state_files ? ", wrote a file" : "");
+              fuzz_count_entries(state) != state_files ? ", wrote a file" : "");
       abort();
     }
   } else if (!banner) {
     fprintf(stderr, "fuzz_monsock: a client with the token got no banner\n");
     abort();
   }
-  clear_state();
+  fuzz_clear_dir(state); /* what an authorised client's commands (savevm, screendump) wrote */
   return 0;
 }
 
