@@ -3,6 +3,7 @@
 ; 1000 Hz; each IRQ0 counts; the CPU halts between them.  After 2000 ticks
 ; (2 s of virtual time, which in real time cannot run ahead of the host)
 ; it exits with 0x11 on port F4h (status 35).
+%include "pic_irq0.inc"
 [bits 16]
         org 0                           ; F000:0000 = physical F0000h
 TICKS   equ 2000
@@ -13,19 +14,8 @@ start:
         mov ax, 0x1000
         mov ss, ax
         xor sp, sp
-        mov word [8 * 4], irq0          ; IRQ0 -> vector 8
-        mov word [8 * 4 + 2], cs
-        mov al, 0x11                    ; PIC: vectors 08h-0Fh
-        out 0x20, al
-        mov al, 0x08
-        out 0x21, al
-        mov al, 0x04
-        out 0x21, al
-        mov al, 0x01
-        out 0x21, al
-        mov al, 0xfe                    ; IRQ0 only
-        out 0x21, al
-        mov al, 0xff
+        PIC_IRQ0 irq0
+        mov al, 0xff                    ; and every IRQ of the slave
         out 0xa1, al
         mov word [0x500], 0
         mov al, 0x34                    ; channel 0, mode 2, LSB then MSB

@@ -16,28 +16,12 @@
         org 0x7C00
         bits 16
         cpu 386
+%include "bootsector.inc"
 
 PAM3    equ 0x5C                        ; D0000h (bits 1:0), D4000h (bits 5:4)
 TESTSEG equ 0xD400
 
-start:  cli
-        xor ax, ax
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
-        mov sp, 0x7C00
-        sti
-        mov ax, 0x0202                  ; the rest of the program: sectors 2-3 at 7E00h
-        mov cx, 0x0002
-        xor dh, dh                      ; DL: the boot drive
-        mov bx, 0x7E00
-        int 0x13
-        mov bp, 15
-        jc fail
-        jmp main
-
-        times 510 - ($ - $$) db 0
-        dw 0xAA55
+        BOOT_SECTOR
 
 main:   mov bp, 1                       ; 1: a page of the first scan is not a hole
         xor dx, dx                      ; no page may be RAM
@@ -108,13 +92,7 @@ main:   mov bp, 1                       ; 1: a page of the first scan is not a h
         call scan
         jne fail
 
-        mov al, 0x10
-        out 0xF4, al
-nopci:  mov al, 0x11
-        out 0xF4, al
-fail:   mov ax, bp
-        out 0xF4, al
-        hlt
+        BOOT_EXITS
 
 ; scan: probe C8000h-EFFFFh page by page and print a line; ZF set when
 ; page DX (a segment; 0: none) is RAM and every other page a hole.

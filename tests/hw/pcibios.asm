@@ -12,30 +12,14 @@
         org 0x7C00
         bits 16
         cpu 386
+%include "bootsector.inc"
 
 %macro PCI 1                            ; int 1Ah with AX = %1
         mov ax, %1
         int 0x1A
 %endmacro
 
-start:  cli
-        xor ax, ax
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
-        mov sp, 0x7C00
-        sti
-        mov ax, 0x0202                  ; the rest of the program: sectors 2-3 at 7E00h
-        mov cx, 0x0002
-        xor dh, dh                      ; DL: the boot drive
-        mov bx, 0x7E00
-        int 0x13
-        mov bp, 15
-        jc fail
-        jmp main
-
-        times 510 - ($ - $$) db 0
-        dw 0xAA55
+        BOOT_SECTOR
 
 main:   mov bp, 1
         PCI 0xB101
@@ -196,12 +180,6 @@ main:   mov bp, 1
         cmp byte [es:si+20], 0
         jne fail
 
-        mov al, 0x10
-        out 0xF4, al
-nopci:  mov al, 0x11
-        out 0xF4, al
-fail:   mov ax, bp
-        out 0xF4, al
-        hlt
+        BOOT_EXITS
 
         times 1536 - ($ - $$) db 0

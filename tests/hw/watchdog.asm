@@ -8,6 +8,7 @@
 ;   --ns-per-insn, virtual time runs seconds ahead of the host (as with an
 ;   engine faster than its ns per instruction), and the CPU then waits,
 ;   halted, for the host to catch up: idle, not stuck.
+%include "pic_irq0.inc"
 [bits 16]
         org 0                           ; F000:0000 = physical F0000h
 start:
@@ -25,18 +26,7 @@ start:
 .halt:  hlt
         jmp .halt
 %elifdef AHEAD
-        mov word [8 * 4], irq0          ; IRQ0 -> vector 8
-        mov word [8 * 4 + 2], cs
-        mov al, 0x11                    ; PIC: vectors 08h-0Fh
-        out 0x20, al
-        mov al, 0x08
-        out 0x21, al
-        mov al, 0x04
-        out 0x21, al
-        mov al, 0x01
-        out 0x21, al
-        mov al, 0xfe                    ; IRQ0 only
-        out 0x21, al
+        PIC_IRQ0 irq0
         mov ecx, 50000000
 .spin:  dec ecx
         jnz .spin
