@@ -411,6 +411,37 @@ static inline void cpu_set_intr(Cpu *cpu, bool level) {
 }
 
 /*
+ * The machine's hooks (port I/O, interrupt acknowledge) as one value, for
+ * the layers that wrap them (the debugger, the JIT's lockstep check): they
+ * keep the hooks they found, install their own and forward to the kept
+ * ones with cpu_io_in/out/ack, which answer as a machine without the hook
+ * would (reads all ones, writes dropped, no vector).
+ */
+typedef struct CpuIoHooks {
+  CpuPortIn in;
+  CpuPortOut out;
+  CpuIntAck ack;
+  void *opaque;         /* passed to all three */
+} CpuIoHooks;
+static inline CpuIoHooks cpu_io_hooks(const Cpu *cpu) {
+  return (CpuIoHooks){cpu->port_in, cpu->port_out, cpu->int_ack, cpu->io_opaque};
+}
+static inline void cpu_set_io_hooks(Cpu *cpu, CpuIoHooks h) {
+  cpu->port_in = h.in;
+  cpu->port_out = h.out;
+  cpu->int_ack = h.ack;
+  cpu->io_opaque = h.opaque;
+}
+static inline uint32_t cpu_io_in(const CpuIoHooks *h, uint16_t port, int size) {
+  return h->in ? h->in(h->opaque, port, size) : 0xffffffffu;
+}
+static inline void cpu_io_out(const CpuIoHooks *h, uint16_t port, int size, uint32_t v) {
+  if (h->out)
+    h->out(h->opaque, port, size, v);
+}
+static inline int cpu_io_ack(const CpuIoHooks *h) { return h->ack ? h->ack(h->opaque) : -1; }
+
+/*
  * Hardware breakpoints DR0-DR3 (src/cpu/debugreg.c; docs/DEBUG_REGISTERS.md).
  * cpu_dr_update() recomputes dr_armed after DR0-DR3, DR7 or CR4 changed (MOV
  * DR, MOV CR4, task switch, reset, snapshot restore) and flushes the TLB

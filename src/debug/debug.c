@@ -32,11 +32,7 @@ struct Debugger {
   uint32_t brk_pages[DBG_MAX_BPS * 3];
   int nbrk;
   DbgStats stats;
-  /* the machine's port callbacks, wrapped */
-  CpuPortIn in;
-  CpuPortOut out;
-  CpuIntAck ack;    /* shares io_opaque with the port callbacks */
-  void *io_opaque;
+  CpuIoHooks io;    /* the machine's hooks, wrapped */
   /* the running command */
   StepRecord *rec;          /* the step being recorded, or NULL */
   bool stepping;            /* a one-instruction step runs: stop before an interrupt handler */
@@ -340,21 +336,20 @@ static void on_io(Debugger *d, uint16_t port, int size, bool out, uint32_t v) {
 
 static uint32_t dbg_port_in(void *opaque, uint16_t port, int size) {
   Debugger *d = opaque;
-  uint32_t v = d->in ? d->in(d->io_opaque, port, size) : 0xffffffffu;
+  uint32_t v = cpu_io_in(&d->io, port, size);
   on_io(d, port, size, false, v);
   return v;
 }
 
 static void dbg_port_out(void *opaque, uint16_t port, int size, uint32_t v) {
   Debugger *d = opaque;
-  if (d->out)
-    d->out(d->io_opaque, port, size, v);
+  cpu_io_out(&d->io, port, size, v);
   on_io(d, port, size, true, v);
 }
 
 static int dbg_int_ack(void *opaque) {
   Debugger *d = opaque;
-  return d->ack ? d->ack(d->io_opaque) : -1;
+  return cpu_io_ack(&d->io);
 }
 
 /* A write hit a watched page: compare each watchpoint there with its shadow. */
@@ -428,14 +423,8 @@ Debugger *dbg_attach(Machine *m) {
   d->cpu = m->cpu;
   d->next_id = 1;
   Cpu *c = m->cpu;
-  d->in = c->port_in;
-  d->out = c->port_out;
-  d->ack = c->int_ack;
-  d->io_opaque = c->io_opaque;
-  c->port_in = dbg_port_in;
-  c->port_out = dbg_port_out;
-  c->int_ack = dbg_int_ack;
-  c->io_opaque = d;
+  d->io = cpu_io_hooks(c);
+  cpu_set_io_hooks(c, (CpuIoHooks){dbg_port_in, dbg_port_out, dbg_int_ack, d});
   c->dbg_event = on_cpu_event;
   c->dbg_opaque = d;
   c->mem->watch_hook = on_watch;
@@ -450,12 +439,8 @@ void dbg_detach(Debugger *d) {
     if (d->bp[i].id)
       dbg_delete(d, d->bp[i].id);
   Cpu *c = d->cpu;
-  if (c->port_in == dbg_port_in) {
-    c->port_in = d->in;
-    c->port_out = d->out;
-    c->int_ack = d->ack;
-    c->io_opaque = d->io_opaque;
-  }
+  if (c->port_in == dbg_port_in)
+    cpu_set_io_hooks(c, d->io);
   c->dbg_event = NULL;
   c->dbg_opaque = NULL;
   c->mem->watch_hook = NULL;

@@ -23,27 +23,23 @@ typedef struct Lockstep {
   MemWriteLog wi;          /* the interpreter's writes */
   bool failed;
   bool io;
-  void *opaque;            /* the machine's hooks, wrapped to notice port I/O */
-  CpuPortIn in;
-  CpuPortOut out;
-  CpuIntAck ack;
+  CpuIoHooks hooks;        /* the machine's hooks, wrapped to notice port I/O */
 } Lockstep;
 
 static uint32_t ls_in(void *opaque, uint16_t port, int size) {
   Lockstep *ls = opaque;
   ls->io = true;
-  return ls->in ? ls->in(ls->opaque, port, size) : 0xffffffffu;
+  return cpu_io_in(&ls->hooks, port, size);
 }
 static void ls_out(void *opaque, uint16_t port, int size, uint32_t v) {
   Lockstep *ls = opaque;
   ls->io = true;
-  if (ls->out)
-    ls->out(ls->opaque, port, size, v);
+  cpu_io_out(&ls->hooks, port, size, v);
 }
 static int ls_ack(void *opaque) {
   Lockstep *ls = opaque;
   ls->io = true;
-  return ls->ack ? ls->ack(ls->opaque) : -1;
+  return cpu_io_ack(&ls->hooks);
 }
 
 void jit_lockstep_free(Jit *j) {
@@ -72,23 +68,11 @@ static Lockstep *ls_get(Cpu *c) {
 
 /* Install the I/O wrappers (the machine may set its hooks after attaching). */
 static void ls_wrap_io(Cpu *c, Lockstep *ls) {
-  if (c->port_in != ls_in) {
-    ls->in = c->port_in;
-    ls->out = c->port_out;
-    ls->ack = c->int_ack;
-    ls->opaque = c->io_opaque;
-  }
-  c->port_in = ls_in;
-  c->port_out = ls_out;
-  c->int_ack = ls_ack;
-  c->io_opaque = ls;
+  if (c->port_in != ls_in)
+    ls->hooks = cpu_io_hooks(c);
+  cpu_set_io_hooks(c, (CpuIoHooks){ls_in, ls_out, ls_ack, ls});
 }
-static void ls_unwrap_io(Cpu *c, Lockstep *ls) {
-  c->port_in = ls->in;
-  c->port_out = ls->out;
-  c->int_ack = ls->ack;
-  c->io_opaque = ls->opaque;
-}
+static void ls_unwrap_io(Cpu *c, Lockstep *ls) { cpu_set_io_hooks(c, ls->hooks); }
 
 static int cmp_u64(const void *a, const void *b) {
   const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
