@@ -270,6 +270,15 @@ static void code_written(Mem *mem, uint32_t pa) {
     mem->code_write_hook(mem->code_write_opaque, pg);
 }
 
+/* Plain RAM at pa was just written: the debugger's dirty page (reverse
+ * execution), and the decoded code on pa's line. */
+static inline void ram_touch(Mem *mem, uint32_t pa) {
+  if (DBG_HOOKS && mem->ram_dirty)
+    mem->ram_dirty[pa >> PAGE_SHIFT] = 1;
+  if (mem->page_code[pa >> PAGE_SHIFT])
+    code_written(mem, pa);
+}
+
 static void wlog_add(MemWriteLog *l, uint32_t pa, uint8_t old, uint8_t val) {
   if (l->n == l->cap) {
     uint32_t cap = l->cap ? l->cap * 2 : 256;
@@ -304,10 +313,7 @@ void mem_write8(Mem *mem, uint32_t pa, uint8_t v) {
   pa &= mem->a20_mask;
   if (plain_ram(mem, pa, 1)) {
     mem->ram[pa] = v;
-    if (DBG_HOOKS && mem->ram_dirty)
-      mem->ram_dirty[pa >> PAGE_SHIFT] = 1;
-    if (mem->page_code[pa >> PAGE_SHIFT])
-      code_written(mem, pa);
+    ram_touch(mem, pa);
     return;
   }
   MemRegion *r = mem->nregions ? find_region(mem, pa) : NULL;
@@ -328,10 +334,7 @@ void mem_write8(Mem *mem, uint32_t pa, uint8_t v) {
     if (mem->wlog)
       wlog_add(mem->wlog, pa, mem->ram[pa], v);
     mem->ram[pa] = v;
-    if (DBG_HOOKS && mem->ram_dirty)
-      mem->ram_dirty[pa >> PAGE_SHIFT] = 1;
-    if (mem->page_code[pa >> PAGE_SHIFT])
-      code_written(mem, pa);
+    ram_touch(mem, pa);
   }
 }
 
@@ -365,13 +368,10 @@ uint32_t mem_read32(Mem *mem, uint32_t pa) {
 static void plain_write(Mem *mem, uint32_t p, uint32_t v, uint32_t n) {
   for (uint32_t i = 0; i < n; i++)
     mem->ram[p + i] = (uint8_t)(v >> (8 * i));
-  if (DBG_HOOKS && mem->ram_dirty)
-    mem->ram_dirty[p >> PAGE_SHIFT] = 1; /* plain_ram: one page */
-  if (mem->page_code[p >> PAGE_SHIFT]) {
-    code_written(mem, p);
-    if (((p + n - 1) >> 6) != (p >> 6))
-      code_written(mem, p + n - 1);
-  }
+  bool code = mem->page_code[p >> PAGE_SHIFT] != 0;
+  ram_touch(mem, p); /* plain_ram: one page */
+  if (code && ((p + n - 1) >> 6) != (p >> 6))
+    code_written(mem, p + n - 1);
 }
 
 void mem_write16(Mem *mem, uint32_t pa, uint16_t v) {
