@@ -334,28 +334,39 @@ int disk_flush(Disk *d) {
   return 0;
 }
 
+/* The overlay is read back in runs of at most OVL_BATCH sectors: bounded memory. */
+enum { OVL_BATCH = 128 };
+
+/* The next run of sectors the overlay holds, from *s on: moves *s to its
+ * first sector and returns its length (at most OVL_BATCH), 0 past the last. */
+static uint32_t ovl_next_run(const Disk *d, uint64_t *s) {
+  while (*s < d->sectors) {
+    if (!d->ovl_map[*s / DISK_OVL_LEAF]) {
+      *s = (*s / DISK_OVL_LEAF + 1) * DISK_OVL_LEAF;
+      continue;
+    }
+    if (!ovl_has(d, *s)) {
+      (*s)++;
+      continue;
+    }
+    uint32_t run = 1;
+    while (run < OVL_BATCH && *s + run < d->sectors && ovl_has(d, *s + run))
+      run++;
+    return run;
+  }
+  return 0;
+}
+
 int disk_overlay_foreach(Disk *d, int (*fn)(void *opaque, uint64_t lba, const uint8_t *data),
                          void *opaque) {
   if (!d || d->mode != DISK_SNAPSHOT || d->ovl_sectors == 0)
     return 0;
-  /* Read back in runs of at most OVL_BATCH sectors: bounded memory. */
-  enum { OVL_BATCH = 128 };
   uint8_t *buf = malloc(OVL_BATCH * DISK_SECTOR);
   if (!buf)
     return -1;
   int r = 0;
-  for (uint64_t s = 0; s < d->sectors && r == 0;) {
-    if (!d->ovl_map[s / DISK_OVL_LEAF]) {
-      s = (s / DISK_OVL_LEAF + 1) * DISK_OVL_LEAF;
-      continue;
-    }
-    if (!ovl_has(d, s)) {
-      s++;
-      continue;
-    }
-    uint32_t run = 1;
-    while (run < OVL_BATCH && s + run < d->sectors && ovl_has(d, s + run))
-      run++;
+  uint64_t s = 0;
+  for (uint32_t run; r == 0 && (run = ovl_next_run(d, &s)) != 0;) {
     if (fd_read(d->ovl_fd, s, run, buf) != 0) {
       r = -1;
       break;
@@ -392,22 +403,11 @@ int disk_overlay_unshare(Disk *d) {
     close(fd);
     return -1;
   }
-  /* Copy what the overlay holds, in runs of at most 128 sectors. */
-  enum { BATCH = 128 };
-  uint8_t *buf = malloc(BATCH * DISK_SECTOR);
+  /* Copy what the overlay holds, run by run. */
+  uint8_t *buf = malloc(OVL_BATCH * DISK_SECTOR);
   int rc = buf ? 0 : -1;
-  for (uint64_t s = 0; rc == 0 && d->ovl_sectors && s < d->sectors;) {
-    if (!d->ovl_map[s / DISK_OVL_LEAF]) {
-      s = (s / DISK_OVL_LEAF + 1) * DISK_OVL_LEAF;
-      continue;
-    }
-    if (!ovl_has(d, s)) {
-      s++;
-      continue;
-    }
-    uint32_t run = 1;
-    while (run < BATCH && s + run < d->sectors && ovl_has(d, s + run))
-      run++;
+  uint64_t s = 0;
+  for (uint32_t run; rc == 0 && d->ovl_sectors && (run = ovl_next_run(d, &s)) != 0;) {
     if (fd_read(d->ovl_fd, s, run, buf) != 0 || fd_write(fd, s, run, buf) != 0)
       rc = -1;
     s += run;
