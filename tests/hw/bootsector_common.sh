@@ -6,7 +6,7 @@
 #                        -> sets X86VM, SRC, ENGINES (the engines given, else
 #                           interp), T (a temporary directory removed at exit)
 #                           and fail=0; assembles SRC/NAME.asm (includes from
-#                           SRC) into the 1.44 MB floppy image T/fd.img; exits
+#                           SRC/../include) into the 1.44 MB floppy image T/fd.img; exits
 #                           77 without nasm, 1 if it does not assemble
 #   bootsector_run MACHINE ENGINE WANT
 #                        -> boots T/fd.img (--deterministic, port E9h to
@@ -23,7 +23,7 @@ bootsector_args() {
   command -v nasm >/dev/null || { echo "SKIP: nasm not installed"; exit 77; }
   T=$(mktemp -d "/tmp/x86vm-$name-XXXXXX")
   trap 'rm -rf "$T"' EXIT
-  nasm -f bin -i "$SRC/" -o "$T/fd.img" "$SRC/$name.asm" || exit 1
+  nasm -f bin -i "$SRC/../include/" -o "$T/fd.img" "$SRC/$name.asm" || exit 1
   truncate -s 1474560 "$T/fd.img"
   fail=0
 }
