@@ -34,43 +34,8 @@ NMODES   equ 8
         out dx, ax
 %endmacro
 
-start:  cli
-        xor ax, ax
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
-        mov sp, 0x7c00
-        sti
-        cld
-        mov ax, 0x0200 + MORE   ; the rest of the program: sectors 2.. of track 0
-        mov cx, 0x0002
-        xor dh, dh
-        mov bx, 0x7e00
-        int 0x13
-        jnc main
-        mov si, e_disk
-        jmp fail
-
-; ---- COM1 -------------------------------------------------------------------
-%include "com1.inc"        ; putc, puts
-
-fail:   push si                 ; SI = what failed
-        mov si, e_head
-        call puts
-        pop si
-        call puts
-        mov si, crlf
-        call puts
-halt:   sti
-        hlt
-        jmp halt
-
-e_disk: db "int 13h read", 0
-e_head: db 13, 10, "MODES-ERROR ", 0
-crlf:   db 13, 10, 0
-
-        times 510 - ($ - $$) db 0
-        dw 0xaa55
+%include "com1_boot.inc"
+        COM1_BOOT "MODES"
 
 ; ---- sector 2 on --------------------------------------------------------------
 main:   mov si, m_ready

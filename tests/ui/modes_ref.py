@@ -37,19 +37,22 @@ def ega16():
     return out
 
 
+def cga6(c):
+    """6-bit (r, g, b) of CGA colour c (0-15): brown's green halved."""
+    ch = []
+    for bit in (4, 2, 1):
+        v = 0x2A if c & bit else 0
+        if c == 6 and bit == 2:
+            v = 0x15
+        if c & 8:
+            v += 0x15
+        ch.append(v)
+    return tuple(ch)
+
+
 def bios13():
     """The BIOS mode 13h DAC: CGA colours, 16 greys, a 6x6x6 cube, black."""
-    pal = []
-    for c in range(16):
-        ch = []
-        for bit in (4, 2, 1):
-            v = 0x2A if c & bit else 0
-            if c == 6 and bit == 2:
-                v = 0x15
-            if c & 8:
-                v += 0x15
-            ch.append(v)
-        pal.append(rgb6(*ch))
+    pal = [rgb6(*cga6(c)) for c in range(16)]
     pal += [rgb6(*[(i * 4 + 3)] * 3) for i in range(16)]
     lv = [l * 63 // 5 for l in range(6)]
     pal += [rgb6(lv[n // 36], lv[n % 36 // 6], lv[n % 6]) for n in range(216)]

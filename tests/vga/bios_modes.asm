@@ -33,42 +33,8 @@
 COM1     equ 0x3f8
 MODEINFO equ 0x0800             ; 256 bytes: int 10h AX=4F01h
 
-start:  cli
-        xor ax, ax
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
-        mov sp, 0x7c00
-        sti
-        cld
-        mov ax, 0x0200 + MORE   ; the rest of the program: sectors 2.. of track 0
-        mov cx, 0x0002
-        xor dh, dh
-        mov bx, 0x7e00
-        int 0x13
-        jnc main
-        mov si, e_disk
-        jmp fail
-
-%include "com1.inc"        ; putc, puts
-
-fail:   push si
-        mov si, e_head
-        call puts
-        pop si
-        call puts
-        mov si, crlf
-        call puts
-halt:   sti
-        hlt
-        jmp halt
-
-e_disk: db "int 13h read", 0
-e_head: db 13, 10, "BIOSMODES-ERROR ", 0
-crlf:   db 13, 10, 0
-
-        times 510 - ($ - $$) db 0
-        dw 0xaa55
+%include "com1_boot.inc"
+        COM1_BOOT "BIOSMODES"
 
 ; ---- sector 2 on ----------------------------------------------------------------
 ; hex2: AL -> two hex digits; hex4: AX -> four.

@@ -23,7 +23,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "ui"))
 import pixels  # noqa: E402
-from modes_ref import bios_font, bios13, rgb6  # noqa: E402
+from modes_ref import bios_font, bios13, cga6, rgb6  # noqa: E402
 
 EGA_AC = [0, 1, 2, 3, 4, 5, 0x14, 7] + list(range(0x38, 0x40))
 CGA16_AC = list(range(8)) + list(range(0x10, 0x18))
@@ -35,16 +35,7 @@ def dac(kind, i):
         v = (0x2A if i & 8 else 0) + (0x15 if i & 0x10 else 0)
         return (v, v, v)
     if kind == "cga":
-        c = (i & 7) | (8 if i & 0x10 else 0)
-        out = []
-        for bit in (4, 2, 1):
-            v = 0x2A if c & bit else 0
-            if c == 6 and bit == 2:
-                v = 0x15
-            if c & 8:
-                v += 0x15
-            out.append(v)
-        return tuple(out)
+        return cga6((i & 7) | (8 if i & 0x10 else 0))
     rgb = tuple((i >> bit & 1) * 0x2A + (i >> (bit + 3) & 1) * 0x15 for bit in (2, 1, 0))
     if kind == "ega-grey":
         g = (30 * rgb[0] + 59 * rgb[1] + 11 * rgb[2] + 50) // 100
