@@ -412,8 +412,17 @@ static bool stop_reply(GdbStub *g, const DbgResult *r, char *reply) {
   }
 }
 
-/* The Ctrl+C bytes that came while running were handled: drop them from what follows. */
-static void drop_interrupts(GdbStub *g) {
+/* Around a run (forward or a reverse search): the client is polled for
+ * Ctrl+C, SIGINT stops it too; after it, the Ctrl+C bytes that came were
+ * handled, so they are dropped from what follows. */
+static void running(GdbStub *g, bool on) {
+  g->running = on;
+  g_running = on ? g->d : NULL;
+  dbg_set_poll(g->d, on ? poll_client : NULL, on ? g : NULL);
+  if (on) {
+    g->interrupt = false;
+    return;
+  }
   size_t k = g->inq_pos;
   for (size_t i = g->inq_pos; i < g->inq_len; i++)
     if (g->inq[i] != 0x03)
@@ -432,15 +441,9 @@ static bool resume(GdbStub *g, bool step, const char *addr, char *reply, DbgResu
     }
     g->m->host_inputs++; /* changed_state */
   }
-  g->interrupt = false;
-  dbg_set_poll(g->d, poll_client, g);
-  g_running = g->d;
-  g->running = true;
+  running(g, true);
   *res = step ? dbg_step(g->d, 1, NULL) : dbg_continue(g->d, NULL);
-  g->running = false;
-  g_running = NULL;
-  dbg_set_poll(g->d, NULL, NULL);
-  drop_interrupts(g);
+  running(g, false);
   if (g->interrupt && res->stop == DBG_STOP_STEP)
     res->stop = DBG_STOP_REQUEST;
   return stop_reply(g, res, reply);
@@ -473,15 +476,9 @@ static void reverse(GdbStub *g, bool cont, char *reply) {
   }
   /* A long search back can be stopped with Ctrl+C, as a run can. */
   DbgResult res;
-  g->interrupt = false;
-  dbg_set_poll(g->d, poll_client, g);
-  g_running = g->d;
-  g->running = true;
+  running(g, true);
   int rc = rev_continue(g->rev, &res, err, sizeof err);
-  g->running = false;
-  g_running = NULL;
-  dbg_set_poll(g->d, NULL, NULL);
-  drop_interrupts(g);
+  running(g, false);
   if (rc == 2) {
     strcpy(reply, "T02");
     return;

@@ -790,6 +790,15 @@ static bool is_hit(DbgStop s) {
          s == DBG_STOP_MODE;
 }
 
+/* rev_continue stopped by request: at end, where the search has got to
+ * (everything from there to now searched, no hit in it). */
+static int stopped_at(Rev *r, uint64_t end, uint64_t now, DbgResult *res, char *err, size_t errlen) {
+  if (rev_goto(r, end, err, errlen) < 0)
+    return -1;
+  *res = (DbgResult){.stop = DBG_STOP_REQUEST, .steps = now - end};
+  return 2;
+}
+
 int rev_continue(Rev *r, DbgResult *res, char *err, size_t errlen) {
   Cpu *c = r->m->cpu;
   uint64_t now = c->icount;
@@ -801,12 +810,8 @@ int rev_continue(Rev *r, DbgResult *res, char *err, size_t errlen) {
       continue;
     /* A stretch is one checkpoint interval: a stop request is looked for
      * between them too (a run that short may not reach the poll hook). */
-    if (end != now && dbg_poll_stop(r->d)) {
-      if (rev_goto(r, end, err, errlen) < 0)
-        return -1;
-      *res = (DbgResult){.stop = DBG_STOP_REQUEST, .steps = now - end};
-      return 2;
-    }
+    if (end != now && dbg_poll_stop(r->d))
+      return stopped_at(r, end, now, res, err, errlen);
     /* Run the stretch [checkpoint, end) with the breakpoints armed and count
      * the stops; the last one before now is the answer, reached again by the
      * same runs (so its state and details are exactly those of the stop). */
@@ -848,12 +853,8 @@ int rev_continue(Rev *r, DbgResult *res, char *err, size_t errlen) {
     /* Stopped by request before this stretch was searched to its end: back
      * where the search has got to, everything after it searched, no hit
      * in it.  That is where a reverse run that was stopped would be. */
-    if (interrupted) {
-      if (rev_goto(r, end, err, errlen) < 0)
-        return -1;
-      *res = (DbgResult){.stop = DBG_STOP_REQUEST, .steps = now - end};
-      return 2;
-    }
+    if (interrupted)
+      return stopped_at(r, end, now, res, err, errlen);
     if (last) {
       if (!is_hit(res->stop)) {
         snprintf(err, errlen, "replay did not stop again at the breakpoint (not deterministic?)");
