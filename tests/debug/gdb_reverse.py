@@ -15,58 +15,14 @@ the way back (SIGINT), on an endless counting loop.  Then the line-mode
 debugger's rwatch and awatch on the same guest.
 """
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
+from gdbwire import Conn, check, fails, frame
+
 x86vm, image, engine = sys.argv[1], sys.argv[2], sys.argv[3]
-fails = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        fails.append(what)
-
-
-def frame(data):
-    return b"$" + data + b"#%02x" % (sum(data) & 0xff)
-
-
-class Conn:
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.settimeout(60)
-        self.s.connect(path)
-        self.buf = b""
-
-    def byte(self):
-        while not self.buf:
-            chunk = self.s.recv(65536)
-            if not chunk:
-                raise EOFError("stub closed the connection")
-            self.buf += chunk
-        b, self.buf = self.buf[:1], self.buf[1:]
-        return b
-
-    def ask(self, data):
-        """Send a packet (no-ack mode is asked for first) and return the reply's payload."""
-        self.s.sendall(frame(data))
-        return self.reply()
-
-    def reply(self):
-        while self.byte() != b"$":
-            pass
-        out = b""
-        while True:
-            c = self.byte()
-            if c == b"#":
-                break
-            out += c
-        self.byte(), self.byte()
-        return out
 
 
 def start(args, sock, img=None):
@@ -81,13 +37,9 @@ def start(args, sock, img=None):
         vm.kill()
         print("FAIL: no socket; x86vm said: " + vm.communicate()[1])
         sys.exit(1)
-    c = Conn(sock)
-    c.s.sendall(frame(b"QStartNoAckMode"))
-    while c.byte() != b"$":  # the "+" for it, then OK
-        pass
-    while c.byte() != b"#":
-        pass
-    c.byte(), c.byte()
+    c = Conn(sock, timeout=60, ack=False)
+    c.send_raw(frame(b"QStartNoAckMode"))
+    c.packet()  # OK (after the "+" for it)
     return vm, c
 
 
@@ -112,7 +64,7 @@ with tempfile.TemporaryDirectory() as d:
     sup = c.ask(b"qSupported:swbreak+")
     check(b"Reverse" not in sup, "--record-mem 0: no reverse in qSupported (%r)" % sup)
     check(c.ask(b"bs") == b"" and c.ask(b"bc") == b"", "--record-mem 0: bs and bc unsupported")
-    c.s.sendall(frame(b"k"))
+    c.send_raw(frame(b"k"))
     vm.wait(timeout=30)
 
     vm, c = start(["--record-mem", "64"], os.path.join(d, "b.sock"))
@@ -230,17 +182,17 @@ with tempfile.TemporaryDirectory() as d:
         check(c.ask(b"Z0,7c00,1") == b"OK", "loop: Z0 at 7C00h")
         check(c.ask(b"c").startswith(b"T05") and regs(c)[EIP] == 0x7c00, "loop: at 7C00h")
         first = le32(c.ask(b"m600,4"))
-        c.s.sendall(frame(b"c"))
+        c.send_raw(frame(b"c"))
         time.sleep(3)
-        c.s.sendall(b"\x03")
-        rep = c.reply()
+        c.send_raw(b"\x03")
+        rep = c.packet()
         check(rep.startswith(b"T02"), "loop: Ctrl+C stops the forward run (%r)" % rep)
         count = le32(c.ask(b"m600,4"))
         t0 = time.time()
-        c.s.sendall(frame(b"bc"))
+        c.send_raw(frame(b"bc"))
         time.sleep(0.3)
-        c.s.sendall(b"\x03")
-        rep = c.reply()
+        c.send_raw(b"\x03")
+        rep = c.packet()
         took = time.time() - t0
         mid = le32(c.ask(b"m600,4"))
         check(rep == b"T02" and first < mid < count,
@@ -249,7 +201,7 @@ with tempfile.TemporaryDirectory() as d:
         r = regs(c)
         check(rep == b"T05swbreak:;" and r[EIP] == 0x7c00 and le32(c.ask(b"m600,4")) == first,
               "loop: bc after it still reaches the breakpoint (%r, eip %x)" % (rep, r[EIP]))
-        c.s.sendall(frame(b"k"))
+        c.send_raw(frame(b"k"))
         vm.wait(timeout=30)
     finally:
         if vm is not None and vm.poll() is None:
