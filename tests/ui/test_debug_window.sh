@@ -30,14 +30,8 @@ sock="x86vm-dbgwin-$$"
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
 cleanup() { tm kill-server 2>/dev/null; [ -n "$XPID" ] && kill $XPID 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
-Xvfb -displayfd 3 -screen 0 1600x1200x24 -nolisten tcp 3>"$T/dpy" 2>"$T/xvfb.log" &
-XPID=$!
-i=0
-while [ ! -s "$T/dpy" ]; do
-  i=$((i + 1)); [ $i -gt 100 ] && { echo "SKIP: Xvfb did not start"; cat "$T/xvfb.log"; exit 77; }
-  sleep 0.1
-done
-DPY=:$(cat "$T/dpy")
+. "$HERE/xvfb.sh"
+xvfb_start "$T"
 fail=0
 n=0
 check() { # check NAME EXIT-STATUS

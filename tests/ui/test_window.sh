@@ -26,15 +26,9 @@ T=$(mktemp -d /tmp/x86vm-win-XXXXXX)
 XPID=
 cleanup() { [ -n "$XPID" ] && kill $XPID 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
-# A private X server on a free display number.
-Xvfb -displayfd 3 -screen 0 1600x1200x24 -nolisten tcp 3>"$T/dpy" 2>"$T/xvfb.log" &
-XPID=$!
-i=0
-while [ ! -s "$T/dpy" ]; do
-  i=$((i + 1)); [ $i -gt 100 ] && { echo "SKIP: Xvfb did not start"; cat "$T/xvfb.log"; exit 77; }
-  sleep 0.1
-done
-DISPLAY=:$(cat "$T/dpy")
+. "$HERE/xvfb.sh"
+xvfb_start "$T"
+DISPLAY=$DPY
 export DISPLAY
 unset WAYLAND_DISPLAY
 export SDL_AUDIODRIVER=dummy
